@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: Apache-2.0
+// Linux process table from /proc. Each process is read through one directory fd opened once, so
+// a recycled pid cannot splice two processes into one record.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "irsnap/clock.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "irsnap/text.hpp"
+#include "platform/linux/fd_util.hpp"
+#include "platform/linux/procfs.hpp"
+#include "platform/linux/users.hpp"
+#include "processes.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+using posix::UniqueFd;
+
+// Records wait for their executable's digest in a bounded window: hashing overlaps the walk,
+// and memory stays flat however many processes there are.
+constexpr size_t k_pending_window = 64;
+
+struct Pending {
+    json record;
+    std::optional<std::shared_future<FileHash>> hash;
+};
+
+/// How many processes had each item denied, turned into coverage notes at the end.
+struct Denials {
+    std::map<std::string, uint64_t> by_item;
+};
+
+/// Reads one process. Returns false when it vanished (a race).
+class ProcessReader {
+public:
+    ProcessReader(const Context& ctx, RecordSink& sink, const users::UserDb& users,
+                  int64_t btime, long ticks_per_second, Denials& denials)
+        : m_ctx(ctx),
+          m_sink(sink),
+          m_users(users),
+          m_btime(btime),
+          m_ticks(ticks_per_second),
+          m_denials(denials) {}
+
+    /// Fills `out`; false when the process disappeared (counted as a race by the caller).
+    bool read(int proc_fd, const std::string& pid_text, Pending& out) {
+        m_path = "/proc/" + pid_text;
+        m_escaped.clear();
+        m_denied.clear();
+        struct CountDenials {
+            ProcessReader& self;
+            ~CountDenials() {
+                for (const auto& item : self.m_denied) ++self.m_denials.by_item[item];
+            }
+        } count_denials{*this};
+        auto dir = posix::open_dir_at(proc_fd, pid_text);
+        if (!dir) return !posix::is_race_errno(dir.error().code) && fail(dir.error(), "");
+        int fd = dir->get();
+
+        auto stat_text = posix::read_file_at(fd, "stat");
+        if (!stat_text) {
+            return !posix::is_race_errno(stat_text.error().code) && fail(stat_text.error(), "stat");
+        }
+        auto stat = procfs::parse_proc_pid_stat(*stat_text);
+        if (!stat) {
+            m_sink.item_error({"parse", 0, m_path + "/stat", "malformed stat line"});
+            return true;  // reported; nothing to emit
+        }
+        json& r = out.record;
+        r = json::object();
+        const bool kthread = (stat->flags & procfs::k_pf_kthread) != 0;
+        r["pid"] = stat->pid;
+        r["ppid"] = stat->ppid;
+        r["name"] = text("name", stat->comm);
+        r["state"] = std::string(1, stat->state);
+        r["kernel_thread"] = kthread;
+        r["pgid"] = stat->pgrp;
+        r["sid"] = stat->session;
+        r["tty"] = procfs::tty_name(stat->tty_nr);
+        r["nice"] = stat->nice;
+        r["threads"] = stat->num_threads;
+        r["vsize_bytes"] = stat->vsize_bytes;
+        r["rss_bytes"] = stat->rss_pages * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
+        r["start_ticks"] = stat->starttime_ticks;
+        r["start_time"] = m_btime > 0 ? json(start_time(stat->starttime_ticks)) : json(nullptr);
+
+        read_status(fd, r);
+        read_cmdline(fd, r);
+        if (kthread) {
+            // Kernel threads have no executable, maps or environment: nothing to deny.
+            for (auto key : {"exe_path", "exe_sha256", "cwd", "root", "cgroup", "ld_preload",
+                             "ld_library_path", "ld_audit", "exe_device", "exe_inode",
+                             "exe_size"}) {
+                r[key] = nullptr;
+            }
+            r["exe_deleted"] = false;
+            r["exe_memfd"] = false;
+            r["exe_hash_note"] = "kernel thread";
+        } else {
+            read_exe(fd, out);
+            r["cwd"] = link_text(fd, "cwd");
+            r["root"] = link_text(fd, "root");
+            read_environ(fd, r);
+        }
+        read_cgroup(fd, r);
+        read_namespaces(fd, r);
+        if (!m_escaped.empty()) r["escaped_fields"] = m_escaped;
+        return true;
+    }
+
+private:
+    /// Records a failure that leaves nothing to emit for this process.
+    bool fail(const ItemError& e, const std::string& item) {
+        note_error(e, item);
+        return true;
+    }
+
+    void mark_escaped(const char* field) {
+        if (std::find(m_escaped.begin(), m_escaped.end(), field) == m_escaped.end()) {
+            m_escaped.emplace_back(field);
+        }
+    }
+
+    json text(const char* field, std::string_view bytes) {
+        bool escaped = false;
+        std::string out = escape_bytes(bytes, escaped);
+        if (escaped) mark_escaped(field);
+        return out;
+    }
+
+    std::string start_time(uint64_t ticks) const {
+        int64_t ns = m_btime * 1'000'000'000 +
+                     static_cast<int64_t>(ticks) * (1'000'000'000 / std::max(1L, m_ticks));
+        return format_rfc3339_utc(ns);
+    }
+
+    /// A link's target, or null when denied / gone (denials counted for coverage).
+    json link_text(int fd, const char* name) {
+        auto target = posix::read_link_at(fd, name);
+        if (!target) {
+            note_error(target.error(), name);
+            return nullptr;
+        }
+        return text(name, *target);
+    }
+
+    /// Denials are counted for coverage, races ignored (the caller counts those), the rest kept.
+    void note_error(const ItemError& e, const std::string& item) {
+        if (posix::is_denied_errno(e.code)) {
+            m_denied.insert(item.empty() ? "process directory" : item);
+        } else if (!posix::is_race_errno(e.code)) {
+            m_sink.item_error(
+                {e.stage, e.code, item.empty() ? m_path : m_path + "/" + item, e.message});
+        }
+    }
+
+    void read_status(int fd, json& r) {
+        auto status_text = posix::read_file_at(fd, "status");
+        if (!status_text) {
+            note_error(status_text.error(), "status");
+            return;
+        }
+        auto st = procfs::parse_proc_pid_status(*status_text);
+        if (st.uid) {
+            r["uid"] = (*st.uid)[0];
+            r["euid"] = (*st.uid)[1];
+            r["suid"] = (*st.uid)[2];
+            r["user"] = name_or_null(m_users.user((*st.uid)[0]));
+            r["effective_user"] = name_or_null(m_users.user((*st.uid)[1]));
+        }
+        if (st.gid) {
+            r["gid"] = (*st.gid)[0];
+            r["egid"] = (*st.gid)[1];
+            r["group"] = name_or_null(m_users.group((*st.gid)[0]));
+        }
+    }
+
+    static json name_or_null(const std::optional<std::string>& name) {
+        return name ? json(*name) : json(nullptr);
+    }
+
+    void read_cmdline(int fd, json& r) {
+        auto bytes = posix::read_file_at(fd, "cmdline");
+        if (!bytes) {
+            note_error(bytes.error(), "cmdline");
+            r["argv"] = nullptr;
+            return;
+        }
+        json argv = json::array();
+        for (const auto& arg : procfs::parse_proc_pid_cmdline(*bytes)) {
+            argv.push_back(text("argv", arg));
+        }
+        r["argv"] = std::move(argv);
+    }
+
+    void read_exe(int fd, Pending& out) {
+        json& r = out.record;
+        r["exe_path"] = nullptr;
+        r["exe_deleted"] = nullptr;
+        r["exe_memfd"] = nullptr;
+        r["exe_device"] = nullptr;
+        r["exe_inode"] = nullptr;
+        r["exe_size"] = nullptr;
+        r["exe_sha256"] = nullptr;
+        r["exe_hash_note"] = nullptr;
+        auto target = posix::read_link_at(fd, "exe");
+        if (!target) {
+            note_error(target.error(), "exe");
+            r["exe_hash_note"] = posix::is_denied_errno(target.error().code)
+                                     ? "denied"
+                                     : "no executable link";
+            return;
+        }
+        bool suffix = false;
+        std::string_view path = procfs::strip_deleted_suffix(*target, &suffix);
+        r["exe_path"] = text("exe_path", path);
+        r["exe_memfd"] = path.rfind("/memfd:", 0) == 0;
+        // Hash through the link itself: it still opens an unlinked file.
+        int exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOATIME);
+        if (exe_fd < 0 && errno == EPERM) exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC);
+        if (exe_fd < 0) {
+            int code = errno;
+            r["exe_hash_note"] = posix::is_denied_errno(code) ? "denied" : std::strerror(code);
+            note_error({"open", code, "", std::strerror(code)}, "exe");
+            return;
+        }
+        struct stat st {};
+        if (::fstat(exe_fd, &st) != 0) {
+            int code = errno;
+            ::close(exe_fd);
+            note_error({"stat", code, "", std::strerror(code)}, "exe");
+            return;
+        }
+        // st_nlink decides deletion: a file may really be named "x (deleted)".
+        r["exe_deleted"] = st.st_nlink == 0;
+        r["exe_device"] = static_cast<uint64_t>(st.st_dev);
+        r["exe_inode"] = static_cast<uint64_t>(st.st_ino);
+        r["exe_size"] = static_cast<int64_t>(st.st_size);
+        if (!m_ctx.hashes) {
+            ::close(exe_fd);
+            r["exe_hash_note"] = "hashing disabled (--no-hash)";
+            return;
+        }
+        FileKey key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                    static_cast<uint64_t>(st.st_size),
+                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+        out.hash = m_ctx.hashes->submit(exe_fd, key);
+    }
+
+    void read_environ(int fd, json& r) {
+        r["ld_preload"] = nullptr;
+        r["ld_library_path"] = nullptr;
+        r["ld_audit"] = nullptr;
+        auto bytes = posix::read_file_at(fd, "environ", 1 << 20);
+        if (!bytes) {
+            note_error(bytes.error(), "environ");
+            return;
+        }
+        json environment = json::object();
+        for (const auto& [key, value] : procfs::parse_proc_pid_environ(*bytes)) {
+            if (key == "LD_PRELOAD") r["ld_preload"] = text("ld_preload", value);
+            if (key == "LD_LIBRARY_PATH") r["ld_library_path"] = text("ld_library_path", value);
+            if (key == "LD_AUDIT") r["ld_audit"] = text("ld_audit", value);
+            if (m_ctx.params.include_environment) {
+                bool esc_key = false;
+                environment[escape_bytes(key, esc_key)] = text("environment", value);
+                if (esc_key) mark_escaped("environment");
+            }
+        }
+        if (m_ctx.params.include_environment) r["environment"] = std::move(environment);
+    }
+
+    void read_cgroup(int fd, json& r) {
+        auto cg = posix::read_file_at(fd, "cgroup");
+        if (!cg) {
+            note_error(cg.error(), "cgroup");
+            r["cgroup"] = nullptr;
+            return;
+        }
+        std::string joined;
+        for (const auto& e : procfs::parse_proc_pid_cgroup(*cg)) {
+            if (e.hierarchy == 0 && e.controllers.empty()) {
+                joined = e.path;  // cgroup v2: the one path that matters
+                break;
+            }
+            if (!joined.empty()) joined += ";";
+            joined += fmt::format("{}:{}:{}", e.hierarchy, e.controllers, e.path);
+        }
+        r["cgroup"] = text("cgroup", joined);
+    }
+
+    void read_namespaces(int fd, json& r) {
+        json ns = json::object();
+        for (auto kind : {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"}) {
+            auto target = posix::read_link_at(fd, std::string("ns/") + kind);
+            std::optional<uint64_t> inode;
+            if (target) {
+                inode = procfs::parse_proc_pid_ns_link(*target);
+            } else {
+                note_error(target.error(), "ns");
+            }
+            ns[kind] = inode ? json(*inode) : json(nullptr);
+        }
+        r["namespaces"] = std::move(ns);
+    }
+
+    const Context& m_ctx;
+    RecordSink& m_sink;
+    const users::UserDb& m_users;
+    int64_t m_btime;
+    long m_ticks;
+    Denials& m_denials;
+    std::string m_path;
+    std::vector<std::string> m_escaped;
+    std::set<std::string> m_denied;  ///< items denied for the current process
+};
+
+void emit_front(std::deque<Pending>& pending, RecordSink& sink) {
+    Pending& p = pending.front();
+    if (p.hash) {
+        const FileHash& h = p.hash->get();
+        if (h.sha256) {
+            p.record["exe_sha256"] = *h.sha256;
+        } else {
+            p.record["exe_hash_note"] = h.note;
+        }
+    }
+    sink.emit(p.record);
+    pending.pop_front();
+}
+
+/// hidepid on /proc hides other users' processes from non-root: say so.
+void note_hidepid(const Context& ctx, RecordSink& sink) {
+    if (geteuid() == 0) return;
+    auto mi = posix::read_file_at(AT_FDCWD, (ctx.proc_root / "self/mountinfo").string());
+    if (!mi) return;
+    for (const auto& m : procfs::parse_proc_pid_mountinfo(*mi)) {
+        if (m.fs_type == "proc" && m.super_options.find("hidepid") != std::string::npos) {
+            sink.coverage("/proc is mounted with hidepid: other users' processes are invisible "
+                          "to a non-root run");
+        }
+    }
+}
+
+}  // namespace
+
+void collect_processes(const Context& ctx, RecordSink& sink) {
+    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
+    if (!proc) throw std::runtime_error("cannot open " + ctx.proc_root.string() + ": " +
+                                        proc.error().message);
+    int64_t btime = 0;
+    if (auto stat = posix::read_file_at(proc->get(), "stat")) {
+        btime = procfs::parse_proc_stat_btime(*stat).value_or(0);
+    }
+    if (btime == 0) sink.item_error({"parse", 0, ctx.proc_root.string() + "/stat", "no btime"});
+    auto users = users::UserDb::load(ctx.host_root);
+    Denials denials;
+    ProcessReader reader(ctx, sink, users, btime, sysconf(_SC_CLK_TCK), denials);
+
+    // Walk with a dup'ed fd: closedir() must not close the fd the reader uses.
+    DIR* dir = fdopendir(::dup(proc->get()));
+    if (!dir) throw std::runtime_error("cannot list " + ctx.proc_root.string());
+    std::deque<Pending> pending;
+    while (dirent* entry = readdir(dir)) {
+        if (ctx.should_stop()) break;
+        const char* name = entry->d_name;
+        if (name[0] < '1' || name[0] > '9' || std::strspn(name, "0123456789") != std::strlen(name)) {
+            continue;
+        }
+        Pending p;
+        if (!reader.read(proc->get(), name, p)) {
+            sink.race();
+            continue;
+        }
+        if (p.record.is_null()) continue;  // reported as an error already
+        pending.push_back(std::move(p));
+        if (pending.size() >= k_pending_window) emit_front(pending, sink);
+    }
+    closedir(dir);
+    while (!pending.empty()) emit_front(pending, sink);
+
+    for (const auto& [item, count] : denials.by_item) {
+        sink.coverage(fmt::format("{} denied for {} process(es){}", item, count,
+                                  geteuid() == 0 ? " (kernel or LSM policy denies even root)"
+                                                 : ": run as root for full coverage"));
+    }
+    note_hidepid(ctx, sink);
+}
+
+}  // namespace irsnap::collectors

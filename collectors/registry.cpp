@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// The explicit list of collectors. Static self-registration is fragile in a static executable
+// (unreferenced objects are dropped by the linker), so every collector is named here.
+#include "irsnap/collector.hpp"
+#include "processes/processes.hpp"
+#include "system/system.hpp"
+
+namespace irsnap {
+
+const std::vector<Collector>& registered_collectors() {
+    static const std::vector<Collector> k_collectors = {
+        {&collectors::system_spec, &collectors::collect_system},
+        {&collectors::processes_spec, &collectors::collect_processes},
+    };
+    return k_collectors;
+}
+
+}  // namespace irsnap

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+// The time anchor and host state on Linux, from /proc and utmp read as bytes.
+#include <fcntl.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "irsnap/clock.hpp"
+#include "irsnap/text.hpp"
+#include "platform/linux/fd_util.hpp"
+#include "platform/linux/procfs.hpp"
+#include "platform/linux/utmp.hpp"
+#include "system.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+
+/// Escapes a text field and remembers it in escaped_fields.
+void put_text(json& r, const char* field, std::string_view bytes) {
+    bool escaped = false;
+    r[field] = escape_bytes(bytes, escaped);
+    if (escaped) r["escaped_fields"].push_back(field);
+}
+
+std::optional<std::string> read_proc(const Context& ctx, const std::string& rel,
+                                     RecordSink& sink) {
+    auto path = (ctx.proc_root / rel).string();
+    auto text = posix::read_file_at(AT_FDCWD, path);
+    if (!text) {
+        auto e = text.error();
+        e.path = path;
+        sink.item_error(e);
+        return std::nullopt;
+    }
+    return *text;
+}
+
+void emit_clock(const Context& ctx, RecordSink& sink) {
+    ClockSample now = sample_clocks();
+    json r = {{"record_type", "clock"},
+              {"realtime", format_rfc3339_utc(now.realtime_ns)},
+              {"realtime_ns", now.realtime_ns},
+              {"monotonic_ns", now.monotonic_ns},
+              {"boottime_ns", now.boottime_ns},
+              {"boot_time", format_rfc3339_utc(now.realtime_ns - now.boottime_ns)},
+              {"boot_time_btime", nullptr},
+              {"boot_id", nullptr},
+              {"uptime_seconds", nullptr},
+              {"idle_seconds", nullptr}};
+    if (auto stat = read_proc(ctx, "stat", sink)) {
+        if (auto btime = procfs::parse_proc_stat_btime(*stat)) {
+            r["boot_time_btime"] = format_rfc3339_utc(*btime * 1'000'000'000);
+        }
+    }
+    if (auto id = read_proc(ctx, "sys/kernel/random/boot_id", sink)) {
+        std::string s = *id;
+        while (!s.empty() && s.back() == '\n') s.pop_back();
+        put_text(r, "boot_id", s);
+    }
+    if (auto up = read_proc(ctx, "uptime", sink)) {
+        if (auto parsed = procfs::parse_proc_uptime(*up)) {
+            r["uptime_seconds"] = parsed->first;
+            r["idle_seconds"] = parsed->second;
+        } else {
+            sink.item_error({"parse", 0, (ctx.proc_root / "uptime").string(), "malformed"});
+        }
+    }
+    sink.emit(r);
+}
+
+void emit_load_and_memory(const Context& ctx, RecordSink& sink) {
+    if (auto text = read_proc(ctx, "loadavg", sink)) {
+        if (auto l = procfs::parse_proc_loadavg(*text)) {
+            sink.emit({{"record_type", "load"}, {"load_1", l->one}, {"load_5", l->five},
+                       {"load_15", l->fifteen}, {"runnable", l->runnable}, {"tasks", l->total},
+                       {"last_pid", l->last_pid}});
+        } else {
+            sink.item_error({"parse", 0, (ctx.proc_root / "loadavg").string(), "malformed"});
+        }
+    }
+    if (auto text = read_proc(ctx, "meminfo", sink)) {
+        auto m = procfs::parse_proc_meminfo(*text);
+        auto get = [&](const char* key) { return m.count(key) ? json(m[key]) : json(nullptr); };
+        sink.emit({{"record_type", "memory"},
+                   {"mem_total_bytes", get("MemTotal")},
+                   {"mem_free_bytes", get("MemFree")},
+                   {"mem_available_bytes", get("MemAvailable")},
+                   {"swap_total_bytes", get("SwapTotal")},
+                   {"swap_free_bytes", get("SwapFree")}});
+    }
+}
+
+void emit_mounts(const Context& ctx, RecordSink& sink) {
+    auto text = read_proc(ctx, "self/mountinfo", sink);
+    if (!text) return;
+    size_t malformed = 0;
+    for (const auto& m : procfs::parse_proc_pid_mountinfo(*text, &malformed)) {
+        json r = {{"record_type", "mount"},
+                  {"mount_id", m.mount_id},
+                  {"parent_id", m.parent_id},
+                  {"device", fmt::format("{}:{}", m.major, m.minor)},
+                  {"mount_options", m.mount_options},
+                  {"fs_type", m.fs_type},
+                  {"super_options", m.super_options}};
+        put_text(r, "fs_root", m.root);
+        put_text(r, "mount_point", m.mount_point);
+        put_text(r, "source", m.source);
+        sink.emit(r);
+    }
+    if (malformed) {
+        sink.item_error({"parse", 0, (ctx.proc_root / "self/mountinfo").string(),
+                         fmt::format("{} malformed line(s) skipped", malformed)});
+    }
+}
+
+void emit_sessions(const Context& ctx, RecordSink& sink) {
+    std::optional<std::string> bytes;
+    std::string used;
+    for (const char* rel : {"run/utmp", "var/run/utmp"}) {
+        used = ctx.host_path(rel).string();
+        auto read = posix::read_file_at(AT_FDCWD, used, 16 << 20);
+        if (read) {
+            bytes = *read;
+            break;
+        }
+        if (posix::is_denied_errno(read.error().code)) {
+            sink.coverage("utmp is not readable: logged-in sessions unknown");
+            return;
+        }
+    }
+    if (!bytes) return;  // no utmp on this host (containers, minimal systems): nothing to list
+    size_t trailing = 0;
+    for (const auto& e : utmp::parse_utmp(*bytes, &trailing)) {
+        if (e.type != 7) continue;  // USER_PROCESS: a live login; the rest is bookkeeping
+        json r = {{"record_type", "session"},
+                  {"pid", e.pid},
+                  {"login_time",
+                   format_rfc3339_utc(e.tv_sec * 1'000'000'000 + e.tv_usec * 1000)},
+                  {"session_type", utmp::type_name(e.type)},
+                  {"address", e.address}};
+        put_text(r, "user", e.user);
+        put_text(r, "line", e.line);
+        put_text(r, "host", e.host);
+        sink.emit(r);
+    }
+    if (trailing) {
+        sink.item_error({"parse", 0, used, fmt::format("{} trailing bytes", trailing)});
+    }
+}
+
+}  // namespace
+
+void collect_system(const Context& ctx, RecordSink& sink) {
+    emit_clock(ctx, sink);
+    emit_load_and_memory(ctx, sink);
+    emit_mounts(ctx, sink);
+    emit_sessions(ctx, sink);
+}
+
+}  // namespace irsnap::collectors

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "irsnap/hash.hpp"
+
+namespace irsnap {
+
+/// The output can no longer be written (ENOSPC, EIO, removed directory ...).
+class OutputError : public std::runtime_error {
+public:
+    OutputError(const std::string& path, int code);
+    OutputError(const std::string& path, int code, const std::string& message);
+    const std::string& path() const { return m_path; }
+    int code() const { return m_code; }
+
+private:
+    std::string m_path;
+    int m_code;
+};
+
+/// A file in the bundle whose SHA-256 is computed from exactly the bytes that reached the file,
+/// as they go out (never by re-reading). Created exclusively: an existing file is never touched.
+class ArtifactWriter {
+public:
+    /// Creates `name` relative to the directory `dirfd` with O_EXCL; throws OutputError.
+    ArtifactWriter(int dirfd, std::string name, std::string display_path);
+    ~ArtifactWriter();
+    ArtifactWriter(const ArtifactWriter&) = delete;
+    ArtifactWriter& operator=(const ArtifactWriter&) = delete;
+
+    void write(std::string_view bytes);
+    /// Flush, fsync and close. After a failure the digest still covers what was written.
+    void close();
+
+    bool closed() const { return m_fd < 0; }
+    uint64_t bytes() const { return m_bytes; }
+    const std::string& name() const { return m_name; }
+    /// Valid after close().
+    const std::string& sha256() const { return m_digest; }
+
+private:
+    void flush_buffer();
+
+    int m_fd = -1;
+    std::string m_name;
+    std::string m_display_path;
+    std::string m_buffer;
+    Sha256 m_hash;
+    uint64_t m_bytes = 0;
+    std::string m_digest;
+};
+
+}  // namespace irsnap

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "irsnap/result.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace irsnap {
+
+class HashCache;
+
+/// One field of a collector's records. Types: string, integer, number, boolean, string[],
+/// integer[], object, object[]. Any field may be null when the value could not be read.
+struct FieldSpec {
+    std::string name;
+    std::string type;
+    std::string description;
+    std::vector<std::string> platforms{"linux", "windows"};
+};
+
+/// Declarative description of a collector: printed by `irsnap describe`, turned into
+/// docs/collectors/<name>.md, and enforced on every record by the contract test.
+struct CollectorSpec {
+    std::string name;         ///< snake_case, stable: it names the artifact
+    std::string description;  ///< one line
+    int volatility_rank = 0;  ///< run order, most volatile first (RFC 3227)
+    std::string why;          ///< one line: why this place in the order
+    std::vector<std::string> platforms;
+    std::string privileges;          ///< what full coverage needs
+    std::string without_privileges;  ///< what happens without them (degrade or skip)
+    std::vector<FieldSpec> fields;
+};
+
+/// Knobs from the command line that collectors honour.
+struct CollectParams {
+    bool hash = true;
+    uint64_t max_hash_bytes = 0;  ///< 0 = no limit
+    bool include_environment = false;
+    int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
+};
+
+/// What a collector may use. Every path is built from `proc_root` / `host_root` so fixture
+/// trees and mounted images go through the same code as the live host.
+struct Context {
+    std::filesystem::path proc_root = "/proc";
+    std::filesystem::path host_root = "/";
+    CollectParams params;
+    const std::atomic<bool>* cancel = nullptr;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    spdlog::logger* logger = nullptr;
+    HashCache* hashes = nullptr;  ///< null when hashing is off
+
+    /// True once the run is interrupted or this collector's deadline passed: return promptly.
+    bool should_stop() const;
+    /// A path under the host root, e.g. host_path("etc/passwd").
+    std::filesystem::path host_path(const std::string& relative) const;
+};
+
+/// Where a collector streams its results. Implementations count, cap and persist; emit() throws
+/// OutputError when the artifact can no longer be written.
+class RecordSink {
+public:
+    virtual ~RecordSink() = default;
+    virtual void emit(const nlohmann::json& record) = 0;
+    /// One item failed (not a race): recorded in the manifest with stage, errno and path.
+    virtual void item_error(ItemError error) = 0;
+    /// The item vanished while being read (process exited): normal on a live host, only counted.
+    virtual void race() = 0;
+    /// Something was not visible (permission, hidepid, platform): coverage is evidence.
+    virtual void coverage(std::string note) = 0;
+};
+
+using CollectFn = void (*)(const Context&, RecordSink&);
+
+struct Collector {
+    const CollectorSpec& (*spec)();
+    CollectFn collect;  ///< null where the platform has no implementation
+};
+
+/// The explicit, ordered list of collectors (collectors/registry.cpp).
+const std::vector<Collector>& registered_collectors();
+
+}  // namespace irsnap

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "irsnap/collector.hpp"
+
+namespace irsnap {
+
+/// Host identity for the manifest: hostname, FQDN (from the hosts file; no DNS), machine id,
+/// boot id, OS, kernel, architecture, boot time, time zone and offset, interfaces.
+nlohmann::json describe_host(const Context& ctx);
+
+/// Who runs us: uid/euid, user name (from the passwd file, never NSS), elevated or not,
+/// capabilities actually held.
+nlohmann::json describe_operator(const Context& ctx);
+
+/// Short host name for the bundle directory, reduced to [A-Za-z0-9._-].
+std::string bundle_host_name();
+
+/// The running executable's own path (to hash it and to find the default output directory).
+std::filesystem::path running_executable();
+
+/// True when the effective user can create files in `dir`.
+bool directory_writable(const std::filesystem::path& dir);
+
+/// Lower our own CPU and I/O priority (--nice). Returns a note of what was applied.
+std::string lower_own_priority();
+
+}  // namespace irsnap

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "irsnap/clock.hpp"
+#include "irsnap/runner.hpp"
+
+namespace irsnap {
+
+inline constexpr const char* k_manifest_schema = "irsnap.manifest/1";
+
+struct CaseInfo {
+    std::string case_id, evidence_id, examiner, description, notes;
+};
+
+/// Everything that goes into manifest.json; see docs/manifest.md for each field.
+struct ManifestInput {
+    CaseInfo case_info;
+    nlohmann::json tool;       ///< name, version, revision, build, exe sha256, argv
+    nlohmann::json host;       ///< from describe_host()
+    nlohmann::json operator_;  ///< from describe_operator()
+    nlohmann::json options;    ///< effective collection options
+    std::string bundle_name;
+    ClockSample start;
+    ClockSample end;
+    RunOutcome run;
+    ArtifactInfo log;  ///< collection.log
+};
+
+/// complete | partial | interrupted | incomplete
+std::string run_status(const RunOutcome& run);
+
+nlohmann::json build_manifest(const ManifestInput& input);
+
+/// The clock sample as JSON: realtime (RFC 3339), realtime_ns, monotonic_ns, boottime_ns.
+nlohmann::json clock_to_json(const ClockSample& sample);
+
+}  // namespace irsnap

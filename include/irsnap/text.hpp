@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace irsnap {
+
+/// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool is_valid_utf8(std::string_view bytes);
+
+/// Reversible text for bytes from the OS (argv, paths, names) that may not be UTF-8.
+/// Valid UTF-8 is returned unchanged and `escaped` is false. Otherwise every byte that is not
+/// part of a valid UTF-8 sequence becomes `\xHH` and every backslash becomes `\\`, and `escaped`
+/// is true; the record then lists the field in `escaped_fields` so a reader can undo it.
+std::string escape_bytes(std::string_view bytes, bool& escaped);
+
+/// Inverse of escape_bytes for a string that was escaped.
+std::string unescape_bytes(std::string_view text);
+
+/// Lower-case hex of raw bytes.
+std::string to_hex(const unsigned char* data, size_t size);
+
+}  // namespace irsnap

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: Apache-2.0
+// `irsnap collect`: options, signals, bundle, log, runner, manifest, final message.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+#include "build_info.hpp"
+#include "commands.hpp"
+#include "console.hpp"
+#include "irsnap/bundle.hpp"
+#include "irsnap/collection_log.hpp"
+#include "irsnap/exit_codes.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "irsnap/host.hpp"
+#include "irsnap/manifest.hpp"
+#include "irsnap/text.hpp"
+#include "parse.hpp"
+
+namespace irsnap::cli {
+namespace {
+
+using nlohmann::json;
+
+std::atomic<bool> g_cancel{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void on_stop_signal(int) { g_cancel.store(true); }
+
+/// First SIGINT/SIGTERM/SIGHUP asks for a clean stop; SA_RESETHAND lets a second one kill.
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);  // a closed stdout must become a write error, not a silent death
+}
+
+struct CollectOptions {
+    std::string output;
+    CaseInfo case_info;
+    std::vector<std::string> only, exclude;
+    bool no_hash = false;
+    uint64_t max_hash_bytes = 0;
+    unsigned threads = 0;
+    bool nice = false;
+    unsigned timeout_s = 0;
+    bool quiet = false, verbose = false, json = false, include_environment = false;
+    std::string proc_root, host_root;
+    int debug_slow_ms = 0;
+};
+
+constexpr uint64_t k_default_max_hash_bytes = 256ull << 20;
+
+std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args) {
+    CollectOptions o;
+    po::options_description visible("irsnap collect: snapshot this host into a bundle\n\n"
+                                    "Usage: irsnap [collect] [OPTIONS]\n\nOptions");
+    std::vector<std::string> only, exclude;
+    unsigned default_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    visible.add_options()
+        ("help,h", "show this help")
+        ("output,o", po::value(&o.output),
+         "directory for the bundle (created if its parent exists). Default: beside the "
+         "executable when writable (USB stick), else the current directory. '-' (stream to "
+         "stdout) is not available yet")
+        ("case-id", po::value(&o.case_info.case_id), "case identifier for the manifest")
+        ("evidence-id", po::value(&o.case_info.evidence_id), "evidence item identifier")
+        ("examiner", po::value(&o.case_info.examiner), "who collects (name, badge)")
+        ("description", po::value(&o.case_info.description), "what this evidence is")
+        ("notes", po::value(&o.case_info.notes), "free notes (never secrets)")
+        ("collectors", po::value(&only)->composing(), "only these collectors (comma list)")
+        ("exclude", po::value(&exclude)->composing(), "skip these collectors (comma list)")
+        ("no-hash", po::bool_switch(&o.no_hash), "do not hash executables")
+        ("max-hash-bytes", po::value(&o.max_hash_bytes)->default_value(k_default_max_hash_bytes),
+         "skip hashing files larger than this (0 = no limit)")
+        ("threads", po::value(&o.threads)->default_value(default_threads),
+         "hashing threads (1-64)")
+        ("nice", po::bool_switch(&o.nice), "lower our own CPU and I/O priority")
+        ("timeout-per-collector", po::value(&o.timeout_s)->default_value(300),
+         "seconds before a collector is stopped and marked partial (0 = none)")
+        ("include-environment", po::bool_switch(&o.include_environment),
+         "record full process environments (may contain secrets)")
+        ("quiet,q", po::bool_switch(&o.quiet), "print only errors")
+        ("verbose,v", po::bool_switch(&o.verbose), "echo the collection log on stderr")
+        ("json", po::bool_switch(&o.json), "print the final summary as JSON on stdout");
+    po::options_description hidden;
+    hidden.add_options()
+        ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")
+        ("host-root", po::value(&o.host_root)->default_value("/"), "")
+        ("debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "");
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::variables_map vm;
+    parse_args("collect", args, all, nullptr, vm);
+    if (vm.count("help")) {
+        std::cout << visible << "\n" << k_exit_codes_help;
+        return std::nullopt;
+    }
+    o.only = split_list(only);
+    o.exclude = split_list(exclude);
+    if (o.threads < 1 || o.threads > 64) throw UsageError("--threads must be between 1 and 64");
+    if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
+    if (o.output == "-") {
+        throw UsageError("-o - (streaming the bundle to stdout) is not available yet; give a "
+                         "directory with -o DIR");
+    }
+    return o;
+}
+
+std::filesystem::path default_output_dir() {
+    auto exe_dir = running_executable().parent_path();
+    if (!exe_dir.empty() && directory_writable(exe_dir)) return exe_dir;
+    return std::filesystem::current_path();
+}
+
+json escaped_argv(const std::vector<std::string>& argv) {
+    json out = json::array();
+    for (const auto& a : argv) {
+        bool escaped = false;
+        out.push_back(escape_bytes(a, escaped));
+    }
+    return out;
+}
+
+json tool_identity(const std::vector<std::string>& argv) {
+    auto exe = running_executable();
+    json sha = nullptr;
+    // Hash ourselves through /proc/self/exe: the file that is really running.
+    int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        FileHash h = hash_fd(fd, 0, 0, nullptr);
+        ::close(fd);
+        if (h.sha256) sha = *h.sha256;
+    }
+    return {{"name", "irsnap"},
+            {"version", build::k_version},
+            {"git_revision", build::k_git_revision},
+            {"build_type", build::k_build_type},
+            {"compiler", build::k_compiler},
+            {"static", build::k_static},
+            {"executable", exe.string()},
+            {"executable_sha256", sha},
+            {"argv", escaped_argv(argv)},
+            {"pid", getpid()}};
+}
+
+int exit_code_for(const RunOutcome& run) {
+    if (run.output_failed) return to_int(ExitCode::output_unusable);
+    if (run.interrupted) return to_int(ExitCode::interrupted);
+    return run_status(run) == "complete" ? to_int(ExitCode::ok)
+                                         : to_int(ExitCode::reduced_coverage);
+}
+
+std::string coverage_line(const RunOutcome& run) {
+    std::map<std::string, int> counts;
+    for (const auto& c : run.collectors) ++counts[c.status];
+    std::string out;
+    for (const auto& [status, n] : counts) {
+        out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, status);
+    }
+    if (geteuid() != 0) out += "; not root: other users' details were denied";
+    return out;
+}
+
+void print_final_block(const CollectOptions& o, const Bundle& bundle, const std::string& status,
+                       const std::string& digest, const RunOutcome& run) {
+    if (o.quiet) return;
+    fmt::print(stderr,
+               "\n{}  bundle: {}\n      manifest SHA-256: {}\n"
+               "      write this digest on the custody form.\n      coverage: {}\n",
+               status == "complete" || status == "partial" ? "DONE" : "STOPPED",
+               bundle.path().string(), digest, coverage_line(run));
+    if (status == "interrupted") {
+        fmt::print(stderr, "      interrupted: the bundle holds what was collected so far and "
+                           "still verifies.\n");
+    }
+}
+
+json summary_json(const Bundle& bundle, const std::string& status, const std::string& digest,
+                  const RunOutcome& run, int code) {
+    json collectors = json::array();
+    for (const auto& c : run.collectors) {
+        collectors.push_back({{"name", c.name},
+                              {"status", c.status},
+                              {"records", c.records},
+                              {"errors", c.error_count},
+                              {"message", c.message}});
+    }
+    return {{"bundle", bundle.path().string()}, {"status", status},
+            {"manifest_sha256", digest},         {"exit_code", code},
+            {"collectors", collectors}};
+}
+
+int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
+    validate_selection(registered_collectors(), o.only, o.exclude);
+    install_signal_handlers();
+    init_crypto();
+    const ClockSample start = sample_clocks();
+    std::string nice_note;
+    if (o.nice) nice_note = lower_own_priority();
+
+    std::filesystem::path out_dir = o.output.empty() ? default_output_dir() : std::filesystem::path(o.output);
+    std::unique_ptr<Bundle> bundle;
+    std::unique_ptr<ArtifactWriter> log_writer;
+    try {
+        bundle = Bundle::create(out_dir, bundle_host_name(), start.realtime_ns);
+        log_writer = bundle->create_file("collection.log");
+    } catch (const OutputError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::output_unusable);
+    }
+    auto logger = make_collection_logger(*log_writer, o.verbose);
+    if (!o.quiet) {
+        fmt::print(stderr, "irsnap {}: collecting into {}\n", build::k_version,
+                   bundle->path().string());
+    }
+    logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
+                 bundle->path().string());
+    if (!nice_note.empty()) logger->info("priority lowered: {}", nice_note);
+
+    Context ctx;
+    ctx.proc_root = o.proc_root;
+    ctx.host_root = o.host_root;
+    ctx.params = {!o.no_hash, o.max_hash_bytes, o.include_environment, o.debug_slow_ms};
+    ctx.cancel = &g_cancel;
+    ctx.logger = logger.get();
+
+    ManifestInput input;
+    input.case_info = o.case_info;
+    input.bundle_name = bundle->name();
+    input.start = start;
+    input.tool = tool_identity(argv);
+    input.host = describe_host(ctx);
+    input.operator_ = describe_operator(ctx);
+    input.options = {{"output", out_dir.string()},
+                     {"collectors", o.only},
+                     {"exclude", o.exclude},
+                     {"hash", !o.no_hash},
+                     {"max_hash_bytes", o.max_hash_bytes},
+                     {"threads", o.threads},
+                     {"nice", o.nice},
+                     {"timeout_per_collector_s", o.timeout_s},
+                     {"include_environment", o.include_environment},
+                     {"proc_root", o.proc_root},
+                     {"host_root", o.host_root}};
+
+    std::unique_ptr<HashCache> hashes;
+    if (!o.no_hash) hashes = std::make_unique<HashCache>(o.threads, o.max_hash_bytes, &g_cancel);
+    ctx.hashes = hashes.get();
+
+    RunRequest request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
+    ConsoleProgress progress(o.quiet);
+    input.run = run_collectors(registered_collectors(), *bundle, request, &progress);
+    if (hashes) {
+        auto s = hashes->stats();
+        logger->info("hashing: {} files, {} bytes, {} cache hits, {} skipped (too large)",
+                     s.files_hashed, s.bytes_hashed, s.cache_hits, s.skipped_too_large);
+        input.options["hash_stats"] = {{"files_hashed", s.files_hashed},
+                                       {"bytes_hashed", s.bytes_hashed},
+                                       {"cache_hits", s.cache_hits},
+                                       {"skipped_too_large", s.skipped_too_large}};
+    }
+    input.end = sample_clocks();
+    const std::string status = run_status(input.run);
+    logger->info("run {}; writing manifest", status);
+    logger->flush();
+
+    int code = exit_code_for(input.run);
+    std::string digest;
+    try {
+        log_writer->close();
+        input.log = {"collection.log", log_writer->bytes(), 0, log_writer->sha256()};
+        digest = bundle->write_manifest(build_manifest(input));
+    } catch (const OutputError& e) {
+        print_error(fmt::format("{}; the manifest could not be written, so this bundle cannot "
+                                "be verified",
+                                e.what()));
+        return to_int(ExitCode::output_unusable);
+    }
+    if (input.run.output_failed) print_error(input.run.output_error);
+    print_final_block(o, *bundle, status, digest, input.run);
+    if (o.json) {
+        std::cout << summary_json(*bundle, status, digest, input.run, code).dump() << std::endl;
+    }
+    return code;
+}
+
+}  // namespace
+
+int run_collect(const Invocation& inv) {
+    try {
+        auto options = parse_collect(inv.args);
+        if (!options) return to_int(ExitCode::ok);
+        return collect(*options, inv.full_argv);
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::usage);
+    }
+}
+
+}  // namespace irsnap::cli

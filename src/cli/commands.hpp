@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace irsnap::cli {
+
+/// Arguments after the subcommand name, plus the exact argv for the manifest.
+struct Invocation {
+    std::vector<std::string> args;
+    std::vector<std::string> full_argv;
+};
+
+int run_collect(const Invocation& inv);
+int run_verify(const Invocation& inv);
+int run_list(const Invocation& inv);
+int run_describe(const Invocation& inv);
+
+/// The exit code table, shown by --help and documented in README.md.
+extern const char* const k_exit_codes_help;
+
+/// One line on stderr: "irsnap: <message>".
+void print_error(const std::string& message);
+
+}  // namespace irsnap::cli

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// `irsnap list`, `irsnap describe NAME` and `irsnap verify BUNDLE`.
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "irsnap/exit_codes.hpp"
+#include "irsnap/runner.hpp"
+#include "irsnap/spec_format.hpp"
+#include "irsnap/verify.hpp"
+#include "parse.hpp"
+
+namespace irsnap::cli {
+namespace {
+
+using nlohmann::json;
+
+template <typename Fn>
+int guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::usage);
+    }
+}
+
+}  // namespace
+
+int run_list(const Invocation& inv) {
+    return guarded([&] {
+        po::options_description desc("irsnap list: collectors in run order\n\nOptions");
+        desc.add_options()("help,h", "show this help")("json", "print as JSON");
+        po::variables_map vm;
+        parse_args("list", inv.args, desc, nullptr, vm);
+        if (vm.count("help")) {
+            std::cout << desc;
+            return to_int(ExitCode::ok);
+        }
+        auto ordered = in_run_order(registered_collectors());
+        if (vm.count("json")) {
+            json out = json::array();
+            for (const auto& c : ordered) {
+                auto s = spec_to_json(c.spec());
+                s.erase("fields");
+                s["available"] = c.collect != nullptr;
+                out.push_back(s);
+            }
+            std::cout << out.dump(2) << "\n";
+            return to_int(ExitCode::ok);
+        }
+        fmt::print("{:<3} {:<12} {:<5} {}\n", "#", "collector", "rank", "why this place");
+        for (size_t i = 0; i < ordered.size(); ++i) {
+            const auto& s = ordered[i].spec();
+            fmt::print("{:<3} {:<12} {:<5} {}{}\n", i + 1, s.name, s.volatility_rank, s.why,
+                       ordered[i].collect ? "" : " [not on this platform]");
+        }
+        return to_int(ExitCode::ok);
+    });
+}
+
+int run_describe(const Invocation& inv) {
+    return guarded([&] {
+        std::string name, format = "text";
+        po::options_description desc(
+            "irsnap describe NAME: a collector's spec\n\nUsage: irsnap describe NAME [--json | "
+            "--format text|json|markdown]\n\nOptions");
+        desc.add_options()("help,h", "show this help")("json", "same as --format json")(
+            "format", po::value(&format), "text (default), json or markdown");
+        po::options_description all;
+        all.add(desc).add_options()("name", po::value(&name));
+        po::positional_options_description pos;
+        pos.add("name", 1);
+        po::variables_map vm;
+        parse_args("describe", inv.args, all, &pos, vm);
+        if (vm.count("help")) {
+            std::cout << desc;
+            return to_int(ExitCode::ok);
+        }
+        if (vm.count("json")) format = "json";
+        if (name.empty()) throw UsageError("describe needs a collector name (see 'irsnap list')");
+        for (const auto& c : registered_collectors()) {
+            if (c.spec().name != name) continue;
+            if (format == "json") {
+                std::cout << spec_to_json(c.spec()).dump(2) << "\n";
+            } else if (format == "markdown") {
+                std::cout << spec_to_markdown(c.spec());
+            } else if (format == "text") {
+                std::cout << spec_to_text(c.spec());
+            } else {
+                throw UsageError("--format must be text, json or markdown");
+            }
+            return to_int(ExitCode::ok);
+        }
+        throw UsageError(fmt::format("unknown collector '{}' (see 'irsnap list')", name));
+    });
+}
+
+int run_verify(const Invocation& inv) {
+    return guarded([&] {
+        std::string bundle;
+        po::options_description desc(
+            "irsnap verify BUNDLE: recompute every digest and check the manifest\n\n"
+            "Usage: irsnap verify BUNDLE_DIR [--json]\n\nOptions");
+        desc.add_options()("help,h", "show this help")("json", "print the report as JSON");
+        po::options_description all;
+        all.add(desc).add_options()("bundle", po::value(&bundle));
+        po::positional_options_description pos;
+        pos.add("bundle", 1);
+        po::variables_map vm;
+        parse_args("verify", inv.args, all, &pos, vm);
+        if (vm.count("help")) {
+            std::cout << desc << "\n" << k_exit_codes_help;
+            return to_int(ExitCode::ok);
+        }
+        if (bundle.empty()) throw UsageError("verify needs a bundle directory");
+        std::error_code ec;
+        if (!std::filesystem::is_directory(bundle, ec)) {
+            throw UsageError(fmt::format("'{}' is not a bundle directory", bundle));
+        }
+        VerifyReport report = verify_bundle(bundle);
+        int code = report.ok() ? to_int(ExitCode::ok) : to_int(ExitCode::verify_failed);
+        if (vm.count("json")) {
+            json problems = json::array();
+            for (const auto& p : report.problems) {
+                problems.push_back(
+                    {{"path", p.path}, {"problem", p.problem}, {"detail", p.detail}});
+            }
+            std::cout << json{{"bundle", bundle},
+                              {"verified", report.ok()},
+                              {"run_status", report.run_status},
+                              {"files_checked", report.files_checked},
+                              {"problems", problems}}
+                             .dump(2)
+                      << "\n";
+            return code;
+        }
+        for (const auto& p : report.problems) {
+            fmt::print("{}: {}{}\n", p.path, p.problem, p.detail.empty() ? "" : " (" + p.detail + ")");
+        }
+        if (report.ok()) {
+            fmt::print("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
+                       report.run_status);
+            if (report.run_status != "complete") {
+                fmt::print("note: the run was {}, so the bundle holds less than a full "
+                           "snapshot; see manifest.json collectors[].status\n",
+                           report.run_status);
+            }
+        } else {
+            fmt::print("FAILED {}: {} problem(s)\n", bundle, report.problems.size());
+        }
+        return code;
+    });
+}
+
+}  // namespace irsnap::cli

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// Entry point: picks the subcommand. A bare `irsnap` means `irsnap collect` with safe defaults,
+// so remote staff need to type (or double-click) nothing else.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "build_info.hpp"
+#include "commands.hpp"
+#include "irsnap/exit_codes.hpp"
+
+namespace irsnap::cli {
+
+const char* const k_exit_codes_help =
+    "Exit codes:\n"
+    "  0  success: everything asked for was collected (verify: bundle intact)\n"
+    "  1  success with reduced coverage (e.g. not root): bundle valid, see manifest coverage\n"
+    "  2  usage error: bad option or argument, nothing collected\n"
+    "  3  output unusable: cannot create or write the bundle (full, read-only, missing)\n"
+    "  4  interrupted (SIGINT/SIGTERM/SIGHUP): partial bundle marked 'interrupted'\n"
+    "  5  verify failed: a file changed, is missing or unexpected, or bundle incomplete\n"
+    "  6  internal error: please report it with collection.log\n";
+
+void print_error(const std::string& message) { fmt::print(stderr, "irsnap: {}\n", message); }
+
+namespace {
+
+void print_global_help() {
+    fmt::print(
+        "irsnap {}: live-response evidence collector\n\n"
+        "Usage: irsnap [COMMAND] [OPTIONS]\n\n"
+        "Commands:\n"
+        "  collect         snapshot this host into a bundle (the default: `irsnap` alone)\n"
+        "  verify BUNDLE   recompute every digest and check the manifest\n"
+        "  list            collectors in run order, with volatility rank and reason\n"
+        "  describe NAME   a collector's spec: fields, privileges, platforms\n\n"
+        "Options:\n"
+        "  -h, --help      this help; `irsnap COMMAND --help` for a command's options\n"
+        "  --version       version, git revision, build type, compiler, static or not\n\n{}",
+        build::k_version, k_exit_codes_help);
+}
+
+void print_version() {
+    fmt::print("irsnap {}\nrevision: {}\nbuild: {}\ncompiler: {}\nlinked: {}\n", build::k_version,
+               build::k_git_revision, build::k_build_type, build::k_compiler,
+               build::k_static ? "static" : "dynamic");
+    if (std::strlen(build::k_sanitizers) > 0) fmt::print("sanitizers: {}\n", build::k_sanitizers);
+}
+
+int dispatch(int argc, char** argv) {
+    Invocation inv;
+    for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
+    std::string command = "collect";
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        command = argv[1];
+        first = 2;
+    } else if (argc > 1) {
+        std::string a = argv[1];
+        if (a == "-h" || a == "--help") {
+            print_global_help();
+            return to_int(ExitCode::ok);
+        }
+        if (a == "--version" || a == "-V") {
+            print_version();
+            return to_int(ExitCode::ok);
+        }
+    }
+    for (int i = first; i < argc; ++i) inv.args.emplace_back(argv[i]);
+    if (command == "collect") return run_collect(inv);
+    if (command == "verify") return run_verify(inv);
+    if (command == "list") return run_list(inv);
+    if (command == "describe") return run_describe(inv);
+    if (command == "help") {
+        print_global_help();
+        return to_int(ExitCode::ok);
+    }
+    print_error(fmt::format("unknown command '{}' (commands: collect, verify, list, describe; "
+                            "see 'irsnap --help')",
+                            command));
+    return to_int(ExitCode::usage);
+}
+
+}  // namespace
+}  // namespace irsnap::cli
+
+int main(int argc, char** argv) {
+    try {
+        return irsnap::cli::dispatch(argc, argv);
+    } catch (const std::exception& e) {
+        irsnap::cli::print_error(std::string("internal error: ") + e.what());
+    } catch (...) {
+        irsnap::cli::print_error("internal error");
+    }
+    return irsnap::to_int(irsnap::ExitCode::internal);
+}

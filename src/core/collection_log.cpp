@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "irsnap/collection_log.hpp"
+
+#include <mutex>
+
+#include <spdlog/logger.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace irsnap {
+namespace {
+
+constexpr const char* k_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v";
+
+class WriterSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    explicit WriterSink(ArtifactWriter& writer) : m_writer(writer) {}
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        if (m_failed || m_writer.closed()) return;
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        try {
+            m_writer.write(std::string_view(formatted.data(), formatted.size()));
+        } catch (const OutputError&) {
+            m_failed = true;  // the runner sees the same disk failure on its own artifact
+        }
+    }
+    void flush_() override {}
+
+private:
+    ArtifactWriter& m_writer;
+    bool m_failed = false;
+};
+
+}  // namespace
+
+std::shared_ptr<spdlog::logger> make_collection_logger(ArtifactWriter& writer,
+                                                       bool echo_to_stderr) {
+    std::vector<spdlog::sink_ptr> sinks{std::make_shared<WriterSink>(writer)};
+    if (echo_to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("irsnap", sinks.begin(), sinks.end());
+    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        k_pattern, spdlog::pattern_time_type::utc));
+    logger->set_level(spdlog::level::debug);
+    return logger;
+}
+
+}  // namespace irsnap

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "irsnap/hash_cache.hpp"
+
+#include <unistd.h>
+
+namespace irsnap {
+
+HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel)
+    : m_threads(threads == 0 ? 1 : threads), m_max_bytes(max_bytes), m_cancel(cancel) {
+    init_crypto();  // before any worker thread can touch OpenSSL
+}
+
+HashCache::~HashCache() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    for (auto& t : m_workers) t.join();
+}
+
+std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
+    std::unique_lock lock(m_mutex);
+    if (auto it = m_cache.find(key); it != m_cache.end()) {
+        ++m_stats.cache_hits;
+        lock.unlock();
+        ::close(fd);
+        return it->second;
+    }
+    auto task = std::make_shared<std::packaged_task<FileHash()>>([this, fd, key] {
+        FileHash h = hash_fd(fd, key.size, m_max_bytes, m_cancel);
+        ::close(fd);
+        std::lock_guard inner(m_mutex);
+        if (h.sha256) {
+            ++m_stats.files_hashed;
+            m_stats.bytes_hashed += key.size;
+        } else if (h.error_code == 0 && h.note.rfind("skipped", 0) == 0) {
+            ++m_stats.skipped_too_large;
+        }
+        return h;
+    });
+    std::shared_future<FileHash> future = task->get_future().share();
+    m_cache.emplace(key, future);
+    m_queue.emplace_back([task] { (*task)(); });
+    // Threads start lazily: a run with nothing to hash starts none.
+    if (m_workers.size() < m_threads) {
+        m_workers.emplace_back([this] { worker(); });
+    }
+    lock.unlock();
+    m_wake.notify_one();
+    return future;
+}
+
+HashCacheStats HashCache::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void HashCache::worker() {
+    while (true) {
+        std::function<void()> job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty()) return;  // stopping and drained
+            job = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        job();
+    }
+}
+
+}  // namespace irsnap

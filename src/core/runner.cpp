@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "irsnap/runner.hpp"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "irsnap/bundle.hpp"
+
+namespace irsnap {
+namespace {
+
+/// Streams a collector's records into its artifact and keeps the manifest's counters.
+class ArtifactSink final : public RecordSink {
+public:
+    ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx)
+        : m_writer(writer), m_outcome(outcome), m_ctx(ctx) {}
+
+    void emit(const nlohmann::json& record) override {
+        m_line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        m_line.push_back('\n');
+        m_writer.write(m_line);
+        ++m_outcome.records;
+        if (m_ctx.params.debug_slow_ms > 0) slow_down();
+    }
+
+    void item_error(ItemError error) override {
+        ++m_outcome.error_count;
+        if (m_outcome.errors.size() < k_max_listed_errors) {
+            m_outcome.errors.push_back(std::move(error));
+        }
+    }
+
+    void race() override { ++m_outcome.races; }
+
+    void coverage(std::string note) override {
+        auto& notes = m_outcome.coverage;
+        if (std::find(notes.begin(), notes.end(), note) == notes.end()) {
+            notes.push_back(std::move(note));
+        }
+    }
+
+private:
+    void slow_down() {
+        // Sleep in small steps so an interrupt is still honoured within a second.
+        for (int slept = 0; slept < m_ctx.params.debug_slow_ms && !m_ctx.should_stop();
+             slept += 10) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+
+    ArtifactWriter& m_writer;
+    CollectorOutcome& m_outcome;
+    const Context& m_ctx;
+    std::string m_line;
+};
+
+std::string skip_reason(const CollectorSpec& spec, const RunRequest& request) {
+    auto listed = [&](const std::vector<std::string>& names) {
+        return std::find(names.begin(), names.end(), spec.name) != names.end();
+    };
+    if (!request.only.empty() && !listed(request.only)) return "not selected (--collectors)";
+    if (listed(request.exclude)) return "excluded (--exclude)";
+    return {};
+}
+
+void finish_status(CollectorOutcome& outcome, const Context& ctx, bool cancelled) {
+    if (outcome.status == "failed") return;
+    if (cancelled) {
+        outcome.status = "partial";
+        outcome.message = "interrupted";
+    } else if (ctx.should_stop()) {
+        outcome.status = "partial";
+        outcome.message = "stopped at --timeout-per-collector";
+    } else if (!outcome.coverage.empty() || outcome.error_count > 0) {
+        outcome.status = "partial";
+        if (outcome.message.empty()) {
+            outcome.message = outcome.coverage.empty() ? "some items failed" : "reduced coverage";
+        }
+    } else {
+        outcome.status = "ok";
+    }
+}
+
+}  // namespace
+
+void validate_selection(const std::vector<Collector>& all, const std::vector<std::string>& only,
+                        const std::vector<std::string>& exclude) {
+    std::set<std::string> known;
+    for (const auto& c : all) known.insert(c.spec().name);
+    std::vector<std::string> unknown;
+    for (const auto* list : {&only, &exclude}) {
+        for (const auto& name : *list) {
+            if (!known.count(name)) unknown.push_back(name);
+        }
+    }
+    if (!unknown.empty()) {
+        throw UsageError(fmt::format("unknown collector {}; choose from: {} (see `irsnap list`)",
+                                     fmt::join(unknown, ", "), fmt::join(known, ", ")));
+    }
+}
+
+std::vector<Collector> in_run_order(const std::vector<Collector>& all) {
+    std::vector<Collector> ordered = all;
+    std::stable_sort(ordered.begin(), ordered.end(), [](const Collector& a, const Collector& b) {
+        return a.spec().volatility_rank < b.spec().volatility_rank;
+    });
+    return ordered;
+}
+
+RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
+                          const RunRequest& request, RunObserver* observer) {
+    RunOutcome run;
+    auto ordered = in_run_order(all);
+    auto* log = request.context.logger;
+    for (size_t i = 0; i < ordered.size(); ++i) {
+        const auto& collector = ordered[i];
+        const auto& spec = collector.spec();
+        CollectorOutcome outcome;
+        outcome.name = spec.name;
+        outcome.rank = spec.volatility_rank;
+        outcome.start = sample_clocks();
+        const bool cancelled_before =
+            request.context.cancel && request.context.cancel->load(std::memory_order_relaxed);
+        std::string reason = skip_reason(spec, request);
+        if (reason.empty() && !collector.collect) reason = "not available on this platform";
+        if (reason.empty() && cancelled_before) reason = "not run: interrupted";
+        if (reason.empty() && run.output_failed) reason = "not run: output failed";
+        if (!reason.empty()) {
+            outcome.status = "skipped";
+            outcome.message = reason;
+            outcome.end = outcome.start;
+            if (log) log->info("collector {}: skipped ({})", spec.name, reason);
+            run.collectors.push_back(std::move(outcome));
+            continue;
+        }
+        if (observer) observer->started(spec, i, ordered.size());
+        if (log) log->info("collector {}: start (rank {})", spec.name, spec.volatility_rank);
+
+        Context ctx = request.context;
+        if (request.timeout_per_collector.count() > 0) {
+            ctx.deadline = std::chrono::steady_clock::now() + request.timeout_per_collector;
+        }
+        std::string file_name = fmt::format("{:02}_{}.jsonl", i + 1, spec.name);
+        auto output_failed = [&](const OutputError& e) {
+            outcome.status = "failed";
+            outcome.message = e.what();
+            run.output_failed = true;
+            run.output_error = e.what();
+        };
+        std::unique_ptr<ArtifactWriter> writer;
+        try {
+            writer = bundle.create_artifact(file_name);
+        } catch (const OutputError& e) {
+            output_failed(e);
+        }
+        if (writer) {
+            try {
+                ArtifactSink sink(*writer, outcome, ctx);
+                collector.collect(ctx, sink);
+            } catch (const OutputError& e) {
+                output_failed(e);
+            } catch (const std::exception& e) {
+                outcome.status = "failed";
+                outcome.message = e.what();
+            } catch (...) {
+                outcome.status = "failed";
+                outcome.message = "unknown exception";
+            }
+            try {
+                writer->close();
+            } catch (const OutputError& e) {
+                output_failed(e);
+            }
+            // Listed even after a write failure: the digest covers exactly what reached the
+            // disk, so the partial artifact still verifies for what it holds.
+            outcome.artifact = ArtifactInfo{"artifacts/" + file_name, writer->bytes(),
+                                            outcome.records, writer->sha256()};
+        }
+        const bool cancelled =
+            request.context.cancel && request.context.cancel->load(std::memory_order_relaxed);
+        finish_status(outcome, ctx, cancelled);
+        outcome.end = sample_clocks();
+        if (log) {
+            log->info("collector {}: {} records={} errors={} races={} {:.3f}s{}", spec.name,
+                      outcome.status, outcome.records, outcome.error_count, outcome.races,
+                      (outcome.end.monotonic_ns - outcome.start.monotonic_ns) / 1e9,
+                      outcome.message.empty() ? "" : " (" + outcome.message + ")");
+            for (const auto& note : outcome.coverage) log->warn("  coverage: {}", note);
+        }
+        if (cancelled) run.interrupted = true;
+        if (observer) observer->finished(outcome, i, ordered.size());
+        run.collectors.push_back(std::move(outcome));
+    }
+    if (request.context.cancel && request.context.cancel->load()) run.interrupted = true;
+    return run;
+}
+
+}  // namespace irsnap

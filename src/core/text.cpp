@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "irsnap/text.hpp"
+
+#include <cstdint>
+
+namespace irsnap {
+namespace {
+
+/// Length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there does not start one.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = byte(i);
+    if (c < 0x80) return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return len;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) {
+    for (size_t i = 0; i < bytes.size();) {
+        size_t len = utf8_sequence_length(bytes, i);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string escape_bytes(std::string_view bytes, bool& escaped) {
+    escaped = !is_valid_utf8(bytes);
+    if (!escaped) return std::string(bytes);
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() + 16);
+    for (size_t i = 0; i < bytes.size();) {
+        size_t len = utf8_sequence_length(bytes, i);
+        if (len == 0) {
+            auto c = static_cast<unsigned char>(bytes[i]);
+            out += "\\x";
+            out.push_back(k_hex[c >> 4]);
+            out.push_back(k_hex[c & 0xF]);
+            ++i;
+        } else if (bytes[i] == '\\') {
+            out += "\\\\";
+            ++i;
+        } else {
+            out.append(bytes.substr(i, len));
+            i += len;
+        }
+    }
+    return out;
+}
+
+std::string unescape_bytes(std::string_view text) {
+    auto hex_value = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '\\') {
+            out.push_back('\\');
+            ++i;
+        } else if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' &&
+                   hex_value(text[i + 2]) >= 0 && hex_value(text[i + 3]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(text[i + 2]) * 16 + hex_value(text[i + 3])));
+            i += 3;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
+std::string to_hex(const unsigned char* data, size_t size) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out(size * 2, '0');
+    for (size_t i = 0; i < size; ++i) {
+        out[2 * i] = k_hex[data[i] >> 4];
+        out[2 * i + 1] = k_hex[data[i] & 0xF];
+    }
+    return out;
+}
+
+}  // namespace irsnap

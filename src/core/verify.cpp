@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "irsnap/verify.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "irsnap/hash.hpp"
+
+namespace irsnap {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Digest {
+    std::string sha256;
+    uint64_t bytes = 0;
+    std::string error;
+};
+
+Digest digest_file(const fs::path& path) {
+    Digest d;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        d.error = std::strerror(errno);
+        return d;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        d.error = "not a regular file";
+        ::close(fd);
+        return d;
+    }
+    FileHash h = hash_fd(fd, static_cast<uint64_t>(st.st_size), 0, nullptr);
+    ::close(fd);
+    if (!h.sha256) {
+        d.error = h.note;
+        return d;
+    }
+    d.sha256 = *h.sha256;
+    d.bytes = static_cast<uint64_t>(st.st_size);
+    return d;
+}
+
+std::string read_small(const fs::path& path, bool* ok) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    *ok = static_cast<bool>(in) || in.eof();
+    return out.str();
+}
+
+/// Every regular file under the bundle, relative, with '/' separators.
+std::set<std::string> files_on_disk(const fs::path& root, std::vector<VerifyProblem>& problems) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        auto rel = fs::relative(it->path(), root, ec).generic_string();
+        if (it->is_directory(ec)) continue;
+        if (it->is_symlink(ec) || !it->is_regular_file(ec)) {
+            problems.push_back({rel, "unexpected", "not a regular file"});
+            continue;
+        }
+        out.insert(rel);
+    }
+    if (ec) problems.push_back({".", "unreadable", ec.message()});
+    return out;
+}
+
+}  // namespace
+
+VerifyReport verify_bundle(const fs::path& dir) {
+    VerifyReport report;
+    auto on_disk = files_on_disk(dir, report.problems);
+    std::set<std::string> expected = {"manifest.json", "manifest.json.sha256"};
+
+    bool read_ok = false;
+    const fs::path manifest_path = dir / "manifest.json";
+    if (!on_disk.count("manifest.json")) {
+        report.problems.push_back({"manifest.json", "missing",
+                                   "no manifest: the run was killed or is still going; the "
+                                   "bundle is incomplete"});
+    } else {
+        report.manifest_present = true;
+        Digest actual = digest_file(manifest_path);
+        std::string recorded = read_small(dir / "manifest.json.sha256", &read_ok);
+        if (!on_disk.count("manifest.json.sha256")) {
+            report.problems.push_back({"manifest.json.sha256", "missing", ""});
+        } else if (recorded.size() < 64 || recorded.substr(0, 64) != actual.sha256 ||
+                   recorded.substr(64) != "  manifest.json\n") {
+            report.problems.push_back(
+                {"manifest.json", "changed",
+                 "digest " + actual.sha256 + " does not match manifest.json.sha256"});
+        } else {
+            report.manifest_digest_ok = true;
+        }
+        ++report.files_checked;
+    }
+
+    nlohmann::json manifest;
+    if (report.manifest_present) {
+        std::string text = read_small(manifest_path, &read_ok);
+        manifest = nlohmann::json::parse(text, nullptr, false);
+        if (manifest.is_discarded() || !manifest.is_object()) {
+            report.problems.push_back({"manifest.json", "unreadable", "not valid JSON"});
+            manifest = nlohmann::json::object();
+        }
+        report.run_status = manifest.value("status", "");
+    }
+
+    const auto artifacts = manifest.find("artifacts");
+    if (artifacts != manifest.end() && artifacts->is_array()) {
+        for (const auto& a : *artifacts) {
+            if (!a.is_object() || !a.contains("path") || !a["path"].is_string()) {
+                report.problems.push_back({"manifest.json", "unreadable", "bad artifact entry"});
+                continue;
+            }
+            std::string rel = a["path"].get<std::string>();
+            // Never let a crafted manifest point verify outside the bundle.
+            if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos) {
+                report.problems.push_back({rel, "unexpected", "path escapes the bundle"});
+                continue;
+            }
+            expected.insert(rel);
+            if (!on_disk.count(rel)) {
+                report.problems.push_back({rel, "missing", "listed in the manifest"});
+                continue;
+            }
+            Digest d = digest_file(dir / rel);
+            ++report.files_checked;
+            if (!d.error.empty()) {
+                report.problems.push_back({rel, "unreadable", d.error});
+            } else if (d.sha256 != a.value("sha256", "")) {
+                report.problems.push_back(
+                    {rel, "changed",
+                     "sha256 " + d.sha256 + ", manifest says " + a.value("sha256", "")});
+            } else if (d.bytes != a.value("bytes", uint64_t{0})) {
+                report.problems.push_back({rel, "size differs", ""});
+            }
+        }
+    }
+    for (const auto& rel : on_disk) {
+        if (!expected.count(rel) && report.manifest_present) {
+            report.problems.push_back({rel, "unexpected", "not listed in the manifest"});
+        }
+    }
+    return report;
+}
+
+}  // namespace irsnap

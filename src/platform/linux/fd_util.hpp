@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "irsnap/result.hpp"
+
+namespace irsnap::posix {
+
+/// Owns a file descriptor.
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : m_fd(fd) {}
+    ~UniqueFd() { reset(); }
+    UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) {
+            reset();
+            m_fd = std::exchange(other.m_fd, -1);
+        }
+        return *this;
+    }
+    int get() const { return m_fd; }
+    int release() { return std::exchange(m_fd, -1); }
+    explicit operator bool() const { return m_fd >= 0; }
+    void reset();
+
+private:
+    int m_fd = -1;
+};
+
+/// Opens a directory read-only (O_DIRECTORY|O_CLOEXEC), relative to `dirfd` (AT_FDCWD allowed).
+Result<UniqueFd> open_dir_at(int dirfd, const std::string& path);
+
+/// Reads a whole (pseudo-)file relative to `dirfd`, at most `max_bytes`. /proc files report
+/// size 0, so it reads until EOF.
+Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_bytes = 1 << 22);
+
+Result<std::string> read_link_at(int dirfd, const std::string& name);
+
+/// True for errno values that mean "the process or file went away while we looked".
+bool is_race_errno(int code);
+/// True for errno values that mean "not allowed to see this".
+bool is_denied_errno(int code);
+
+}  // namespace irsnap::posix

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+// Host and operator identity for the manifest, read from kernel interfaces and files only (no
+// NSS, no DNS, no host programs).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "fd_util.hpp"
+#include "irsnap/clock.hpp"
+#include "irsnap/host.hpp"
+#include "procfs.hpp"
+#include "users.hpp"
+
+namespace irsnap {
+namespace {
+
+using nlohmann::json;
+
+std::string read_or_empty(const std::filesystem::path& path) {
+    auto text = posix::read_file_at(AT_FDCWD, path.string(), 1 << 20);
+    return text ? *text : std::string{};
+}
+
+std::string read_trimmed(const std::filesystem::path& path) {
+    std::string s = read_or_empty(path);
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+std::map<std::string, std::string> parse_os_release(const std::string& text) {
+    std::map<std::string, std::string> out;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        std::string line = text.substr(start, nl == std::string::npos ? std::string::npos
+                                                                       : nl - start);
+        start = nl == std::string::npos ? text.size() : nl + 1;
+        size_t eq = line.find('=');
+        if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+        std::string value = line.substr(eq + 1);
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        }
+        out[line.substr(0, eq)] = value;
+    }
+    return out;
+}
+
+/// FQDN without DNS: the first dotted name on a hosts-file line that names this host.
+std::string fqdn_from_hosts(const std::string& hosts, const std::string& hostname) {
+    if (hostname.find('.') != std::string::npos) return hostname;
+    size_t start = 0;
+    while (start < hosts.size()) {
+        size_t nl = hosts.find('\n', start);
+        std::string line = hosts.substr(start, nl == std::string::npos ? std::string::npos
+                                                                        : nl - start);
+        start = nl == std::string::npos ? hosts.size() : nl + 1;
+        line = line.substr(0, line.find('#'));
+        std::vector<std::string> words;
+        size_t i = 0;
+        while (i < line.size()) {
+            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            size_t b = i;
+            while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            if (i > b) words.push_back(line.substr(b, i - b));
+        }
+        if (words.size() < 2) continue;
+        bool names_us = false;
+        for (size_t k = 1; k < words.size(); ++k) {
+            names_us = names_us || words[k] == hostname || words[k].rfind(hostname + ".", 0) == 0;
+        }
+        if (!names_us) continue;
+        for (size_t k = 1; k < words.size(); ++k) {
+            if (words[k].rfind(hostname + ".", 0) == 0) return words[k];
+        }
+    }
+    return hostname;
+}
+
+std::string time_zone_name(const std::filesystem::path& root) {
+    if (const char* tz = std::getenv("TZ"); tz && *tz) return std::string(tz) + " (from TZ)";
+    auto link = posix::read_link_at(AT_FDCWD, (root / "etc/localtime").string());
+    if (link) {
+        const std::string marker = "zoneinfo/";
+        auto pos = link->find(marker);
+        return pos == std::string::npos ? *link : link->substr(pos + marker.size());
+    }
+    std::string name = read_trimmed(root / "etc/timezone");
+    return name.empty() ? "UTC (no /etc/localtime)" : name;
+}
+
+std::string format_offset(long seconds) {
+    char sign = seconds < 0 ? '-' : '+';
+    long a = std::labs(seconds);
+    return fmt::format("{}{:02}:{:02}", sign, a / 3600, (a % 3600) / 60);
+}
+
+std::string address_text(const sockaddr* sa) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf,
+                  sizeof buf);
+    }
+    return buf;
+}
+
+json network_interfaces() {
+    std::map<std::string, json> by_name;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return json::array();
+    for (ifaddrs* it = list; it; it = it->ifa_next) {
+        if (!it->ifa_name) continue;
+        json& entry = by_name[it->ifa_name];
+        if (entry.is_null()) {
+            entry = {{"name", it->ifa_name},
+                     {"up", (it->ifa_flags & IFF_UP) != 0},
+                     {"mac", nullptr},
+                     {"addresses", json::array()}};
+        }
+        if (!it->ifa_addr) continue;
+        int family = it->ifa_addr->sa_family;
+        if (family == AF_PACKET) {
+            const auto* ll = reinterpret_cast<const sockaddr_ll*>(it->ifa_addr);
+            if (ll->sll_halen == 6) {
+                entry["mac"] = fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                                           ll->sll_addr[0], ll->sll_addr[1], ll->sll_addr[2],
+                                           ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
+            }
+        } else if (family == AF_INET || family == AF_INET6) {
+            entry["addresses"].push_back(address_text(it->ifa_addr));
+        }
+    }
+    freeifaddrs(list);
+    json out = json::array();
+    for (auto& [name, entry] : by_name) out.push_back(std::move(entry));
+    return out;
+}
+
+}  // namespace
+
+json describe_host(const Context& ctx) {
+    utsname uts{};
+    uname(&uts);
+    auto os = parse_os_release(read_or_empty(ctx.host_path("etc/os-release")));
+    std::string hostname = uts.nodename;
+    std::string hosts = read_or_empty(ctx.host_path("etc/hosts"));
+    json boot_time = nullptr;
+    if (auto stat = posix::read_file_at(AT_FDCWD, (ctx.proc_root / "stat").string())) {
+        if (auto btime = procfs::parse_proc_stat_btime(*stat)) {
+            boot_time = format_rfc3339_utc(*btime * 1'000'000'000);
+        }
+    }
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    return {
+        {"hostname", hostname},
+        {"fqdn", fqdn_from_hosts(hosts, hostname)},
+        {"domainname", uts.domainname},
+        {"machine_id", read_trimmed(ctx.host_path("etc/machine-id"))},
+        {"boot_id", read_trimmed(ctx.proc_root / "sys/kernel/random/boot_id")},
+        {"boot_time", boot_time},
+        {"os",
+         {{"family", "linux"},
+          {"name", os.count("PRETTY_NAME") ? os["PRETTY_NAME"] : ""},
+          {"id", os.count("ID") ? os["ID"] : ""},
+          {"version", os.count("VERSION_ID") ? os["VERSION_ID"] : ""}}},
+        {"kernel", {{"release", uts.release}, {"version", uts.version}}},
+        {"architecture", uts.machine},
+        {"time_zone", time_zone_name(ctx.host_root)},
+        {"utc_offset", format_offset(local.tm_gmtoff)},
+        {"utc_offset_seconds", local.tm_gmtoff},
+        {"interfaces", network_interfaces()},
+    };
+}
+
+json describe_operator(const Context& ctx) {
+    auto users = users::UserDb::load(ctx.host_root);
+    uid_t uid = getuid(), euid = geteuid();
+    gid_t gid = getgid(), egid = getegid();
+    json caps = json::array();
+    if (auto status = posix::read_file_at(AT_FDCWD, (ctx.proc_root / "self/status").string())) {
+        auto parsed = procfs::parse_proc_pid_status(*status);
+        if (parsed.cap_eff) caps = procfs::capability_names(*parsed.cap_eff);
+    }
+    const char* sudo_user = std::getenv("SUDO_USER");
+    return {
+        {"uid", uid},
+        {"euid", euid},
+        {"gid", gid},
+        {"egid", egid},
+        {"user", users.user(uid).value_or("")},
+        {"effective_user", users.user(euid).value_or("")},
+        {"sudo_user", sudo_user ? json(sudo_user) : json(nullptr)},
+        {"elevated", euid == 0},
+        {"capabilities", caps},
+    };
+}
+
+std::string bundle_host_name() {
+    utsname uts{};
+    uname(&uts);
+    std::string out;
+    for (char c : std::string(uts.nodename)) {
+        bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+        out.push_back(safe ? c : '_');
+    }
+    return out.empty() ? "host" : out;
+}
+
+std::filesystem::path running_executable() {
+    auto link = posix::read_link_at(AT_FDCWD, "/proc/self/exe");
+    return link ? std::filesystem::path(*link) : std::filesystem::path();
+}
+
+bool directory_writable(const std::filesystem::path& dir) {
+    return faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) == 0;
+}
+
+std::string lower_own_priority() {
+    std::string note;
+    note += setpriority(PRIO_PROCESS, 0, 19) == 0 ? "cpu nice 19" : "cpu nice failed";
+    // ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE): no glibc wrapper exists.
+    constexpr int k_ioprio_class_idle = 3, k_ioprio_class_shift = 13, k_who_process = 1;
+    long rc = syscall(SYS_ioprio_set, k_who_process, 0, k_ioprio_class_idle << k_ioprio_class_shift);
+    note += rc == 0 ? ", io class idle" : ", io priority unchanged";
+    return note;
+}
+
+}  // namespace irsnap
