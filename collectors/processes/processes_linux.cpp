@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -200,9 +201,14 @@ private:
             r["argv"] = nullptr;
             return;
         }
+        auto args = procfs::parse_proc_pid_cmdline(*bytes);
+        const bool escape_all = !std::all_of(args.begin(), args.end(), [](const auto& a) {
+            return is_valid_utf8(a);
+        });
+        if (escape_all) mark_escaped("argv");
         json argv = json::array();
-        for (const auto& arg : procfs::parse_proc_pid_cmdline(*bytes)) {
-            argv.push_back(text("argv", arg));
+        for (const auto& arg : args) {
+            argv.push_back(escape_all ? escape_bytes_always(arg) : arg);
         }
         r["argv"] = std::move(argv);
     }
@@ -270,18 +276,24 @@ private:
             note_error(bytes.error(), "environ");
             return;
         }
-        json environment = json::object();
-        for (const auto& [key, value] : procfs::parse_proc_pid_environ(*bytes)) {
+        auto entries = procfs::parse_proc_pid_environ(*bytes);
+        for (const auto& [key, value] : entries) {
             if (key == "LD_PRELOAD") r["ld_preload"] = text("ld_preload", value);
             if (key == "LD_LIBRARY_PATH") r["ld_library_path"] = text("ld_library_path", value);
             if (key == "LD_AUDIT") r["ld_audit"] = text("ld_audit", value);
-            if (m_ctx.params.include_environment) {
-                bool esc_key = false;
-                environment[escape_bytes(key, esc_key)] = text("environment", value);
-                if (esc_key) mark_escaped("environment");
-            }
         }
-        if (m_ctx.params.include_environment) r["environment"] = std::move(environment);
+        if (!m_ctx.params.include_environment) return;
+        const bool escape_all =
+            !std::all_of(entries.begin(), entries.end(), [](const auto& kv) {
+                return is_valid_utf8(kv.first) && is_valid_utf8(kv.second);
+            });
+        if (escape_all) mark_escaped("environment");
+        json environment = json::object();
+        for (const auto& [key, value] : entries) {
+            environment[escape_all ? escape_bytes_always(key) : key] =
+                escape_all ? escape_bytes_always(value) : value;
+        }
+        r["environment"] = std::move(environment);
     }
 
     void read_cgroup(int fd, json& r) {
@@ -291,14 +303,16 @@ private:
             r["cgroup"] = nullptr;
             return;
         }
+        auto entries = procfs::parse_proc_pid_cgroup(*cg);
         std::string joined;
-        for (const auto& e : procfs::parse_proc_pid_cgroup(*cg)) {
-            if (e.hierarchy == 0 && e.controllers.empty()) {
-                joined = e.path;  // cgroup v2: the one path that matters
-                break;
+        if (entries.size() == 1 && entries[0].hierarchy == 0) {
+            joined = entries[0].path;  // pure cgroup v2: the one path that matters
+        } else {
+            // v1 or hybrid: every hierarchy, since e.g. the memory one may name the container.
+            for (const auto& e : entries) {
+                if (!joined.empty()) joined += ";";
+                joined += fmt::format("{}:{}:{}", e.hierarchy, e.controllers, e.path);
             }
-            if (!joined.empty()) joined += ";";
-            joined += fmt::format("{}:{}:{}", e.hierarchy, e.controllers, e.path);
         }
         r["cgroup"] = text("cgroup", joined);
     }
@@ -356,6 +370,28 @@ void note_hidepid(const Context& ctx, RecordSink& sink) {
     }
 }
 
+/// Numeric entries of the proc directory, ascending, so output order never depends on the
+/// directory's own order (fixtures on ext4 list in hash order).
+std::vector<std::string> list_pids(int proc_fd, const Context& ctx) {
+    // Walk a dup'ed fd: closedir() must not close the fd the reader keeps using.
+    DIR* dir = fdopendir(::dup(proc_fd));
+    if (!dir) throw std::runtime_error("cannot list " + ctx.proc_root.string());
+    std::vector<std::pair<long, std::string>> pids;
+    while (dirent* entry = readdir(dir)) {
+        const char* name = entry->d_name;
+        if (name[0] < '1' || name[0] > '9' || std::strspn(name, "0123456789") != std::strlen(name)) {
+            continue;
+        }
+        pids.emplace_back(std::strtol(name, nullptr, 10), name);
+    }
+    closedir(dir);
+    std::sort(pids.begin(), pids.end());
+    std::vector<std::string> out;
+    out.reserve(pids.size());
+    for (auto& [number, name] : pids) out.push_back(std::move(name));
+    return out;
+}
+
 }  // namespace
 
 void collect_processes(const Context& ctx, RecordSink& sink) {
@@ -371,18 +407,11 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     Denials denials;
     ProcessReader reader(ctx, sink, users, btime, sysconf(_SC_CLK_TCK), denials);
 
-    // Walk with a dup'ed fd: closedir() must not close the fd the reader uses.
-    DIR* dir = fdopendir(::dup(proc->get()));
-    if (!dir) throw std::runtime_error("cannot list " + ctx.proc_root.string());
     std::deque<Pending> pending;
-    while (dirent* entry = readdir(dir)) {
+    for (const std::string& pid : list_pids(proc->get(), ctx)) {
         if (ctx.should_stop()) break;
-        const char* name = entry->d_name;
-        if (name[0] < '1' || name[0] > '9' || std::strspn(name, "0123456789") != std::strlen(name)) {
-            continue;
-        }
         Pending p;
-        if (!reader.read(proc->get(), name, p)) {
+        if (!reader.read(proc->get(), pid, p)) {
             sink.race();
             continue;
         }
@@ -390,7 +419,6 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         pending.push_back(std::move(p));
         if (pending.size() >= k_pending_window) emit_front(pending, sink);
     }
-    closedir(dir);
     while (!pending.empty()) emit_front(pending, sink);
 
     for (const auto& [item, count] : denials.by_item) {

@@ -15,6 +15,10 @@ bool is_valid_utf8(std::string_view bytes);
 /// is true; the record then lists the field in `escaped_fields` so a reader can undo it.
 std::string escape_bytes(std::string_view bytes, bool& escaped);
 
+/// The escaped form unconditionally. Used for every element of a multi-valued field (argv,
+/// environment) as soon as one element needs escaping, so the whole field reverses with one rule.
+std::string escape_bytes_always(std::string_view bytes);
+
 /// Inverse of escape_bytes for a string that was escaped.
 std::string unescape_bytes(std::string_view text);
 

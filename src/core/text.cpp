@@ -51,6 +51,10 @@ bool is_valid_utf8(std::string_view bytes) {
 std::string escape_bytes(std::string_view bytes, bool& escaped) {
     escaped = !is_valid_utf8(bytes);
     if (!escaped) return std::string(bytes);
+    return escape_bytes_always(bytes);
+}
+
+std::string escape_bytes_always(std::string_view bytes) {
     static constexpr char k_hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() + 16);

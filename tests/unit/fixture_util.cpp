@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fixture_util.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "irsnap/text.hpp"
+
+namespace irsnap::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir(const std::string& prefix) {
+    std::random_device rd;
+    m_path = fs::temp_directory_path() /
+             (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+    fs::create_directories(m_path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+}
+
+std::string read_text_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+void materialise_fixture(const std::string& scenario, const fs::path& dest) {
+    const fs::path source = fs::path(IRSNAP_FIXTURE_DIR) / "proc" / scenario;
+    fs::copy(source, dest, fs::copy_options::recursive);
+    std::istringstream links(read_text_file(source / "links.txt"));
+    std::string line;
+    while (std::getline(links, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        auto tab = line.find('\t');
+        if (tab == std::string::npos) throw std::runtime_error("bad links.txt line: " + line);
+        fs::path link = dest / line.substr(0, tab);
+        fs::create_directories(link.parent_path());
+        fs::create_symlink(unescape_bytes(line.substr(tab + 1)), link);
+    }
+}
+
+Context fixture_context(const fs::path& tree) {
+    Context ctx;
+    ctx.proc_root = tree / "proc";
+    ctx.host_root = tree / "root";
+    return ctx;
+}
+
+}  // namespace irsnap::test

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers for tests over fixture trees: a temp copy with its symlinks made, and a sink that
+// keeps what a collector emits.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "irsnap/collector.hpp"
+
+namespace irsnap::test {
+
+/// A fresh directory under the system temp dir, removed by the destructor.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+/// Copies tests/fixtures/proc/<scenario> into `dest` and creates the symlinks listed in its
+/// links.txt (targets may hold \xHH escapes for non-UTF-8 bytes).
+void materialise_fixture(const std::string& scenario, const std::filesystem::path& dest);
+
+/// Collects everything a collector reports.
+class MemorySink final : public RecordSink {
+public:
+    void emit(const nlohmann::json& record) override { records.push_back(record); }
+    void item_error(ItemError error) override { errors.push_back(std::move(error)); }
+    void race() override { ++races; }
+    void coverage(std::string note) override { notes.push_back(std::move(note)); }
+
+    std::vector<nlohmann::json> records;
+    std::vector<ItemError> errors;
+    std::vector<std::string> notes;
+    int races = 0;
+};
+
+/// A context reading from a materialised fixture tree.
+Context fixture_context(const std::filesystem::path& tree);
+
+std::string read_text_file(const std::filesystem::path& path);
+
+}  // namespace irsnap::test
