@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run_util.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "irsnap/hash.hpp"
+
+namespace irsnap::test {
+
+namespace fs = std::filesystem;
+
+const char* irsnap_binary() { return IRSNAP_BINARY; }
+
+namespace {
+
+std::vector<char*> c_argv(const std::vector<std::string>& argv) {
+    std::vector<char*> out;
+    for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+int decode_status(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+}  // namespace
+
+RunResult run_command(const std::vector<std::string>& argv, const std::string& cwd) {
+    int out_pipe[2], err_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    auto args = c_argv(argv);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    RunResult result;
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    int open_fds = 2;
+    char buf[65536];
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            if (n <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_fds;
+            } else {
+                (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+            }
+        }
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = decode_status(status);
+    return result;
+}
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& cwd) {
+    auto args = c_argv(argv);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+void kill_and_reap(pid_t pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+}
+
+std::optional<int> wait_exit(pid_t pid, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) return decode_status(status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+}
+
+std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::vector<nlohmann::json> out;
+    std::string line;
+    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+fs::path only_bundle(const fs::path& out) {
+    std::vector<fs::path> found;
+    for (const auto& e : fs::directory_iterator(out)) {
+        if (e.is_directory()) found.push_back(e.path());
+    }
+    if (found.size() != 1) {
+        throw std::runtime_error("expected one bundle in " + out.string() + ", found " +
+                                 std::to_string(found.size()));
+    }
+    return found[0];
+}
+
+fs::path artifact(const fs::path& bundle, const std::string& collector) {
+    for (const auto& e : fs::directory_iterator(bundle / "artifacts")) {
+        std::string name = e.path().filename().string();
+        std::string suffix = "_" + collector + ".jsonl";
+        if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+            return e.path();
+        }
+    }
+    throw std::runtime_error("no artifact for " + collector + " in " + bundle.string());
+}
+
+double parse_rfc3339(const std::string& text) {
+    std::tm tm{};
+    const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest) throw std::runtime_error("bad time " + text);
+    double fraction = 0;
+    if (*rest == '.') fraction = std::stod(std::string("0") + std::string(rest, rest + 7));
+    return static_cast<double>(timegm(&tm)) + fraction;
+}
+
+std::string file_sha256(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return sha256_hex(data);
+}
+
+}  // namespace irsnap::test

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Running the real irsnap binary and children for integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace irsnap::test {
+
+struct RunResult {
+    int exit_code = -1;  ///< exit status, or 128+signal
+    std::string out;
+    std::string err;
+};
+
+/// Runs argv[0] with argv, waits, captures stdout and stderr. `cwd` empty = inherit.
+RunResult run_command(const std::vector<std::string>& argv, const std::string& cwd = "");
+
+/// Starts argv in the background with the given cwd; stdout/stderr to /dev/null.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& cwd = "");
+
+/// Kills (SIGKILL) and reaps.
+void kill_and_reap(pid_t pid);
+
+/// Waits up to `timeout_ms`; returns the exit code (or 128+signal), nullopt on timeout.
+std::optional<int> wait_exit(pid_t pid, int timeout_ms);
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
+
+/// The single bundle directory under `out`.
+std::filesystem::path only_bundle(const std::filesystem::path& out);
+
+/// The artifact whose name ends with `_<collector>.jsonl`.
+std::filesystem::path artifact(const std::filesystem::path& bundle, const std::string& collector);
+
+/// Parses "2026-11-22T01:15:02.123456Z" to seconds since the epoch.
+double parse_rfc3339(const std::string& text);
+
+std::string file_sha256(const std::filesystem::path& path);
+
+const char* irsnap_binary();
+
+}  // namespace irsnap::test

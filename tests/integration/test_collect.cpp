@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real binary on this host, against processes and files the test creates itself.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "../unit/fixture_util.hpp"
+#include "irsnap/text.hpp"
+#include "run_util.hpp"
+
+namespace irsnap::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Waits until the child has exec'ed `exe` (its /proc/PID/exe points there).
+void wait_for_exec(pid_t pid, const fs::path& exe) {
+    for (int i = 0; i < 500; ++i) {
+        std::error_code ec;
+        if (fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec) == exe) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    FAIL() << "child " << pid << " did not exec " << exe;
+}
+
+json find_pid(const std::vector<json>& records, pid_t pid) {
+    for (const auto& r : records) {
+        if (r["pid"] == pid) return r;
+    }
+    return nullptr;
+}
+
+/// Collects only the process table into `out` and returns the child's record.
+json collect_and_find(const fs::path& out, pid_t pid) {
+    auto run = run_command({irsnap_binary(), "collect", "-o", out.string(), "--collectors",
+                            "processes", "-q"});
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    return find_pid(read_jsonl(artifact(only_bundle(out), "processes")), pid);
+}
+
+bool is_root() { return geteuid() == 0; }
+
+TEST(Collect, FindsChildWithExactArgvCwdParentAndStartTime) {
+    TempDir tmp("irsnap-it");
+    const fs::path work = tmp.path() / "work dir";
+    fs::create_directories(work);
+    const fs::path child_exe = fs::canonical(IRSNAP_TEST_CHILD);
+    const std::vector<std::string> argv = {child_exe.string(), "arg with spaces",
+                                           std::string("bad\xff") + "byte", "back\\slash"};
+    const double started = now_seconds();
+    pid_t child = spawn(argv, work.string());
+    wait_for_exec(child, child_exe);
+    json r = collect_and_find(tmp.path() / "out", child);
+    kill_and_reap(child);
+
+    ASSERT_FALSE(r.is_null()) << "child " << child << " not in the process table";
+    ASSERT_TRUE(r["argv"].is_array());
+    ASSERT_EQ(r["argv"].size(), argv.size());
+    ASSERT_TRUE(r.contains("escaped_fields"));
+    EXPECT_NE(std::find(r["escaped_fields"].begin(), r["escaped_fields"].end(), "argv"),
+              r["escaped_fields"].end());
+    for (size_t i = 0; i < argv.size(); ++i) {
+        EXPECT_EQ(unescape_bytes(r["argv"][i].get<std::string>()), argv[i]) << "argv[" << i << "]";
+    }
+    EXPECT_EQ(r["cwd"], work.string());
+    EXPECT_EQ(r["ppid"], getpid());
+    EXPECT_EQ(r["exe_path"], child_exe.string());
+    EXPECT_EQ(r["exe_deleted"], false);
+    EXPECT_EQ(r["exe_sha256"], file_sha256(child_exe));
+    EXPECT_NEAR(parse_rfc3339(r["start_time"]), started, 2.0);
+    EXPECT_EQ(r["uid"], getuid());
+}
+
+TEST(Collect, DeletedExecutableIsFlaggedAndHashedThroughTheProcess) {
+    TempDir tmp("irsnap-it");
+    const fs::path copy = tmp.path() / "dropper";
+    fs::copy_file(IRSNAP_TEST_CHILD, copy);
+    fs::permissions(copy, fs::perms::owner_all);
+    const std::string original_sha = file_sha256(copy);
+    pid_t child = spawn({copy.string()});
+    wait_for_exec(child, copy);
+    fs::remove(copy);
+    json r = collect_and_find(tmp.path() / "out", child);
+    kill_and_reap(child);
+
+    ASSERT_FALSE(r.is_null());
+    EXPECT_EQ(r["exe_deleted"], true);
+    EXPECT_EQ(r["exe_path"], copy.string());  // the " (deleted)" suffix is stripped
+    EXPECT_EQ(r["exe_sha256"], original_sha);
+}
+
+TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
+    TempDir tmp("irsnap-it");
+    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "out").string(), "--json",
+                            "-q", "--case-id", "CASE-7", "--examiner", "A. Analyst"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    const fs::path bundle = only_bundle(tmp.path() / "out");
+    json summary = json::parse(run.out);
+    EXPECT_EQ(fs::path(summary["bundle"].get<std::string>()), bundle);
+    EXPECT_EQ(summary["manifest_sha256"], file_sha256(bundle / "manifest.json"));
+    json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    EXPECT_EQ(manifest["case"]["case_id"], "CASE-7");
+    EXPECT_EQ(manifest["tool"]["executable_sha256"], file_sha256(irsnap_binary()));
+    EXPECT_EQ(manifest["collectors"][0]["name"], "system");
+
+    auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    EXPECT_NE(verified.out.find("VERIFIED"), std::string::npos);
+
+    int flipped = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(bundle)) {
+        if (!entry.is_regular_file()) continue;
+        const std::string rel = fs::relative(entry.path(), bundle).generic_string();
+        const fs::path copy = tmp.path() / ("copy" + std::to_string(flipped++));
+        fs::copy(bundle, copy, fs::copy_options::recursive);
+        {
+            std::fstream f(copy / rel, std::ios::in | std::ios::out | std::ios::binary);
+            f.seekg(0, std::ios::end);
+            auto size = static_cast<std::streamoff>(f.tellg());
+            ASSERT_GT(size, 0) << rel;
+            f.seekg(size / 2);
+            char c = 0;
+            f.get(c);
+            f.seekp(size / 2);
+            f.put(static_cast<char>(c ^ 0x01));
+        }
+        auto bad = run_command({irsnap_binary(), "verify", copy.string()});
+        EXPECT_EQ(bad.exit_code, 5) << rel << "\n" << bad.out;
+        EXPECT_NE(bad.out.find(rel), std::string::npos) << rel << " not named in:\n" << bad.out;
+    }
+    EXPECT_GE(flipped, 5);  // manifest, its digest, the log, two artifacts
+}
+
+TEST(Collect, SigintLeavesAnInterruptedBundleThatVerifies) {
+    TempDir tmp("irsnap-it");
+    const fs::path out = tmp.path() / "out";
+    // The test hook slows every record so the signal lands mid-collector.
+    pid_t pid = spawn({irsnap_binary(), "-o", out.string(), "-q", "--debug-slow-ms", "50"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    auto signalled = std::chrono::steady_clock::now();
+    ASSERT_EQ(kill(pid, SIGINT), 0);
+    auto code = wait_exit(pid, 5000);
+    auto took = std::chrono::steady_clock::now() - signalled;
+    if (!code) kill_and_reap(pid);
+    ASSERT_TRUE(code.has_value()) << "irsnap did not stop after SIGINT";
+    EXPECT_EQ(*code, 4);
+    EXPECT_LT(took, std::chrono::milliseconds(1500));
+
+    const fs::path bundle = only_bundle(out);
+    json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    EXPECT_EQ(manifest["status"], "interrupted");
+    EXPECT_EQ(manifest["collectors"][0]["status"], "partial");
+    EXPECT_EQ(manifest["collectors"][0]["message"], "interrupted");
+    EXPECT_EQ(manifest["collectors"][1]["status"], "skipped");
+    auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    EXPECT_NE(verified.out.find("interrupted"), std::string::npos);
+}
+
+int line_count(const std::string& text) {
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Cli, UnknownOptionAndCommandAreUsageErrors) {
+    auto run = run_command({irsnap_binary(), "collect", "--bogus"});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(line_count(run.err), 1) << run.err;
+    EXPECT_NE(run.err.find("bogus"), std::string::npos) << run.err;
+    auto cmd = run_command({irsnap_binary(), "frobnicate"});
+    EXPECT_EQ(cmd.exit_code, 2);
+    EXPECT_EQ(line_count(cmd.err), 1) << cmd.err;
+    auto sel = run_command({irsnap_binary(), "--collectors", "nosuch", "-o", "/tmp"});
+    EXPECT_EQ(sel.exit_code, 2);
+    EXPECT_NE(sel.err.find("nosuch"), std::string::npos) << sel.err;
+    auto stream = run_command({irsnap_binary(), "-o", "-"});
+    EXPECT_EQ(stream.exit_code, 2);
+    EXPECT_NE(stream.err.find("not available yet"), std::string::npos) << stream.err;
+}
+
+TEST(Cli, MissingParentDirectoryIsOutputUnusable) {
+    TempDir tmp("irsnap-it");
+    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "no/such/dir").string()});
+    EXPECT_EQ(run.exit_code, 3);
+    EXPECT_EQ(line_count(run.err), 1) << run.err;
+    EXPECT_NE(run.err.find("parent directory does not exist"), std::string::npos) << run.err;
+}
+
+TEST(Cli, ListDescribeVersion) {
+    auto list = run_command({irsnap_binary(), "list"});
+    EXPECT_EQ(list.exit_code, 0);
+    EXPECT_LT(list.out.find("system"), list.out.find("processes"));
+    auto describe = run_command({irsnap_binary(), "describe", "processes", "--json"});
+    EXPECT_EQ(describe.exit_code, 0);
+    EXPECT_EQ(json::parse(describe.out)["name"], "processes");
+    EXPECT_EQ(run_command({irsnap_binary(), "describe", "nope"}).exit_code, 2);
+    auto version = run_command({irsnap_binary(), "--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_NE(version.out.find("revision:"), std::string::npos);
+    EXPECT_NE(version.out.find("linked:"), std::string::npos);
+    auto help = run_command({irsnap_binary(), "--help"});
+    EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+}
+
+/// A copy of the binary that an unprivileged user can execute.
+fs::path runnable_copy(const TempDir& tmp) {
+    fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_read |
+                                    fs::perms::group_exec | fs::perms::others_read |
+                                    fs::perms::others_exec);
+    fs::path copy = tmp.path() / "irsnap";
+    fs::copy_file(irsnap_binary(), copy);
+    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    return copy;
+}
+
+const char* k_setpriv = "/usr/bin/setpriv";
+
+TEST(Unprivileged, UnwritableOutputIsOutputUnusable) {
+    if (!is_root() || !fs::exists(k_setpriv)) GTEST_SKIP() << "needs root and setpriv";
+    TempDir tmp("irsnap-it");
+    fs::path exe = runnable_copy(tmp);
+    auto run = run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                            exe.string(), "-o", (tmp.path() / "out").string()});
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    EXPECT_EQ(line_count(run.err), 1) << run.err;
+    EXPECT_NE(run.err.find("Permission denied"), std::string::npos) << run.err;
+}
+
+TEST(Unprivileged, RunSucceedsWithReducedCoverage) {
+    if (!is_root() || !fs::exists(k_setpriv)) GTEST_SKIP() << "needs root and setpriv";
+    TempDir tmp("irsnap-it");
+    fs::path exe = runnable_copy(tmp);
+    fs::path out = tmp.path() / "out";
+    fs::create_directory(out);
+    fs::permissions(out, fs::perms::all);
+    auto run = run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                            exe.string(), "-o", out.string()});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_NE(run.err.find("not root"), std::string::npos) << run.err;
+    const fs::path bundle = only_bundle(out);
+    json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    EXPECT_EQ(manifest["status"], "partial");
+    EXPECT_EQ(manifest["operator"]["elevated"], false);
+    EXPECT_EQ(manifest["operator"]["uid"], 65534);
+    bool processes_partial_with_notes = false;
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] == "processes") {
+            processes_partial_with_notes = c["status"] == "partial" && !c["coverage"].empty();
+        }
+    }
+    EXPECT_TRUE(processes_partial_with_notes) << manifest["collectors"].dump(2);
+    auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+}  // namespace
+}  // namespace irsnap::test
