@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=OFF
 cmake --build build --target irsnap
-if ! ldd build/irsnap 2>&1 | grep -q "not a dynamic executable"; then
-  echo "build.sh: build/irsnap is not fully static" >&2
+# ldd exits 1 on a static binary, so capture its text rather than piping under pipefail.
+ldd_out=$(ldd build/irsnap 2>&1 || true)
+if [[ "$ldd_out" != *"not a dynamic executable"* ]]; then
+  echo "build.sh: build/irsnap is not fully static: $ldd_out" >&2
   exit 1
 fi
 echo "built $(pwd)/build/irsnap (static); run it as root: ./build/irsnap"

@@ -10,7 +10,9 @@ jobs=$(nproc)
 echo "== release (static) build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=ON
 cmake --build build -j "$jobs"
-ldd build/irsnap 2>&1 | grep -q "not a dynamic executable" || { echo "irsnap is not static" >&2; exit 1; }
+# ldd exits 1 on a static binary, so capture its text rather than piping under pipefail.
+ldd_out=$(ldd build/irsnap 2>&1 || true)
+[[ "$ldd_out" == *"not a dynamic executable"* ]] || { echo "irsnap is not static: $ldd_out" >&2; exit 1; }
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 echo "== ASan + UBSan build and tests"

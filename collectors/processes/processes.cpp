@@ -10,7 +10,7 @@ const CollectorSpec& processes_spec() {
                        "credentials, start time, resources and namespaces of every process.",
         .volatility_rank = 30,
         .why = "RFC 3227 process table: processes start and exit within seconds; read right "
-               "after the network so socket owners still match.",
+               "after the network state so socket owners still match.",
         .platforms = {"linux", "windows"},
         .privileges = "root (Linux: CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) to read other "
                       "users' exe, cwd, root, environ and namespaces",

@@ -271,7 +271,7 @@ private:
         r["ld_preload"] = nullptr;
         r["ld_library_path"] = nullptr;
         r["ld_audit"] = nullptr;
-        auto bytes = posix::read_file_at(fd, "environ", 1 << 20);
+        auto bytes = posix::read_file_at(fd, "environ");
         if (!bytes) {
             note_error(bytes.error(), "environ");
             return;

@@ -34,6 +34,9 @@ public:
     ArtifactWriter& operator=(const ArtifactWriter&) = delete;
 
     void write(std::string_view bytes);
+    /// Hands buffered bytes to the kernel (no fsync), e.g. after each log line, so a killed
+    /// run still leaves them on disk.
+    void flush();
     /// Flush, fsync and close. After a failure the digest still covers what was written.
     void close();
 

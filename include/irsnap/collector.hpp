@@ -61,8 +61,15 @@ struct Context {
     spdlog::logger* logger = nullptr;
     HashCache* hashes = nullptr;  ///< null when hashing is off
 
+private:
+    mutable bool m_stop_observed = false;
+
+public:
+
     /// True once the run is interrupted or this collector's deadline passed: return promptly.
+    /// Remembers that it said so, which is how the runner knows a collector stopped early.
     bool should_stop() const;
+    bool stop_observed() const { return m_stop_observed; }
     /// A path under the host root, e.g. host_path("etc/passwd").
     std::filesystem::path host_path(const std::string& relative) const;
 };

@@ -118,23 +118,26 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     return o;
 }
 
-std::filesystem::path default_output_dir() {
+/// Beside the executable when writable (a USB stick), else the current directory; the
+/// fallback is announced because it may be the suspect's own disk.
+std::filesystem::path default_output_dir(bool quiet) {
     auto exe_dir = running_executable().parent_path();
     if (!exe_dir.empty() && directory_writable(exe_dir)) return exe_dir;
-    return std::filesystem::current_path();
-}
-
-json escaped_argv(const std::vector<std::string>& argv) {
-    json out = json::array();
-    for (const auto& a : argv) {
-        bool escaped = false;
-        out.push_back(escape_bytes(a, escaped));
+    auto cwd = std::filesystem::current_path();
+    if (!quiet) {
+        fmt::print(stderr, "note: {} is not writable; writing into the current directory {} "
+                           "(use -o to choose)\n", exe_dir.string(), cwd.string());
     }
-    return out;
+    return cwd;
 }
 
 json tool_identity(const std::vector<std::string>& argv) {
     auto exe = running_executable();
+    // Same rule as records: if one argument needs escaping, all are escaped.
+    const bool argv_escaped = !std::all_of(argv.begin(), argv.end(),
+                                           [](const auto& a) { return is_valid_utf8(a); });
+    json argv_json = json::array();
+    for (const auto& a : argv) argv_json.push_back(argv_escaped ? escape_bytes_always(a) : a);
     json sha = nullptr;
     // Hash ourselves through /proc/self/exe: the file that is really running.
     int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -151,7 +154,8 @@ json tool_identity(const std::vector<std::string>& argv) {
             {"static", build::k_static},
             {"executable", exe.string()},
             {"executable_sha256", sha},
-            {"argv", escaped_argv(argv)},
+            {"argv", argv_json},
+            {"argv_escaped", argv_escaped},
             {"pid", getpid()}};
 }
 
@@ -210,7 +214,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     std::string nice_note;
     if (o.nice) nice_note = lower_own_priority();
 
-    std::filesystem::path out_dir = o.output.empty() ? default_output_dir() : std::filesystem::path(o.output);
+    std::filesystem::path out_dir =
+        o.output.empty() ? default_output_dir(o.quiet) : std::filesystem::path(o.output);
     std::unique_ptr<Bundle> bundle;
     std::unique_ptr<ArtifactWriter> log_writer;
     try {
@@ -253,7 +258,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
                      {"timeout_per_collector_s", o.timeout_s},
                      {"include_environment", o.include_environment},
                      {"proc_root", o.proc_root},
-                     {"host_root", o.host_root}};
+                     {"host_root", o.host_root},
+                     {"debug_slow_ms", o.debug_slow_ms}};
 
     std::unique_ptr<HashCache> hashes;
     if (!o.no_hash) hashes = std::make_unique<HashCache>(o.threads, o.max_hash_bytes, &g_cancel);
@@ -272,15 +278,23 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
                                        {"skipped_too_large", s.skipped_too_large}};
     }
     input.end = sample_clocks();
-    const std::string status = run_status(input.run);
+    std::string status = run_status(input.run);
     logger->info("run {}; writing manifest", status);
     logger->flush();
 
     int code = exit_code_for(input.run);
-    std::string digest;
     try {
         log_writer->close();
-        input.log = {"collection.log", log_writer->bytes(), 0, log_writer->sha256()};
+    } catch (const OutputError& e) {
+        // The digest still covers what reached the disk; the manifest is still worth trying.
+        input.run.output_failed = true;
+        if (input.run.output_error.empty()) input.run.output_error = e.what();
+        code = to_int(ExitCode::output_unusable);
+    }
+    input.log = {"collection.log", log_writer->bytes(), 0, log_writer->sha256()};
+    status = run_status(input.run);
+    std::string digest;
+    try {
         digest = bundle->write_manifest(build_manifest(input));
     } catch (const OutputError& e) {
         print_error(fmt::format("{}; the manifest could not be written, so this bundle cannot "

@@ -21,7 +21,7 @@ const char* const k_exit_codes_help =
     "  2  usage error: bad option or argument, nothing collected\n"
     "  3  output unusable: cannot create or write the bundle (full, read-only, missing)\n"
     "  4  interrupted (SIGINT/SIGTERM/SIGHUP): partial bundle marked 'interrupted'\n"
-    "  5  verify failed: a file changed, is missing or unexpected, or bundle incomplete\n"
+    "  5  verify failed: a file changed, is missing or unexpected, or no manifest (run killed)\n"
     "  6  internal error: please report it with collection.log\n";
 
 void print_error(const std::string& message) { fmt::print(stderr, "irsnap: {}\n", message); }

@@ -47,6 +47,11 @@ void ArtifactWriter::write(std::string_view bytes) {
     if (m_buffer.size() >= k_buffer_size) flush_buffer();
 }
 
+void ArtifactWriter::flush() {
+    if (m_fd < 0) throw OutputError(m_display_path, EBADF);
+    flush_buffer();
+}
+
 void ArtifactWriter::flush_buffer() {
     size_t done = 0;
     while (done < m_buffer.size()) {

@@ -11,7 +11,7 @@
 namespace irsnap {
 namespace {
 
-constexpr const char* k_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v";
+constexpr const char* k_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %-7l %v";
 
 class WriterSink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
@@ -28,7 +28,14 @@ protected:
             m_failed = true;  // the runner sees the same disk failure on its own artifact
         }
     }
-    void flush_() override {}
+    void flush_() override {
+        if (m_failed || m_writer.closed()) return;
+        try {
+            m_writer.flush();
+        } catch (const OutputError&) {
+            m_failed = true;
+        }
+    }
 
 private:
     ArtifactWriter& m_writer;
@@ -45,6 +52,9 @@ std::shared_ptr<spdlog::logger> make_collection_logger(ArtifactWriter& writer,
     logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
         k_pattern, spdlog::pattern_time_type::utc));
     logger->set_level(spdlog::level::debug);
+    // The log is short (lines per collector, not per record): write each line through at once
+    // so a run killed with SIGKILL still leaves its story on disk.
+    logger->flush_on(spdlog::level::debug);
     return logger;
 }
 

@@ -4,8 +4,10 @@
 namespace irsnap {
 
 bool Context::should_stop() const {
-    if (cancel && cancel->load(std::memory_order_relaxed)) return true;
-    return std::chrono::steady_clock::now() >= deadline;
+    bool stop = (cancel && cancel->load(std::memory_order_relaxed)) ||
+                std::chrono::steady_clock::now() >= deadline;
+    if (stop) m_stop_observed = true;
+    return stop;
 }
 
 std::filesystem::path Context::host_path(const std::string& relative) const {

@@ -68,12 +68,14 @@ std::string skip_reason(const CollectorSpec& spec, const RunRequest& request) {
     return {};
 }
 
+/// A collector that finished before it was told to stop is complete, even if the deadline or
+/// an interrupt came right after: only one that saw should_stop() true cut its work short.
 void finish_status(CollectorOutcome& outcome, const Context& ctx, bool cancelled) {
     if (outcome.status == "failed") return;
-    if (cancelled) {
+    if (ctx.stop_observed() && cancelled) {
         outcome.status = "partial";
         outcome.message = "interrupted";
-    } else if (ctx.should_stop()) {
+    } else if (ctx.stop_observed()) {
         outcome.status = "partial";
         outcome.message = "stopped at --timeout-per-collector";
     } else if (!outcome.coverage.empty() || outcome.error_count > 0) {

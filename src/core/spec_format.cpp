@@ -36,9 +36,11 @@ std::string spec_to_markdown(const CollectorSpec& spec) {
         spec.name, spec.description, spec.volatility_rank, spec.why,
         fmt::join(spec.platforms, ", "), spec.privileges, spec.without_privileges, spec.name);
     for (const auto& f : spec.fields) {
-        std::string desc = f.description;
-        for (size_t pos = 0; (pos = desc.find('|', pos)) != std::string::npos; pos += 2) {
-            desc.replace(pos, 1, "\\|");
+        // Markdown would eat backslashes and split cells at '|'.
+        std::string desc;
+        for (char c : f.description) {
+            if (c == '|' || c == '\\') desc.push_back('\\');
+            desc.push_back(c);
         }
         out += fmt::format("| `{}` | {} | {} | {} |\n", f.name, f.type,
                            fmt::join(f.platforms, ", "), desc);

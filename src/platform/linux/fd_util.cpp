@@ -20,7 +20,10 @@ Result<UniqueFd> open_dir_at(int dirfd, const std::string& path) {
 }
 
 Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_bytes) {
-    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NOATIME keeps host files' access times as they were (evidence); the kernel allows it
+    // only to the file's owner or CAP_FOWNER, so fall back without it.
+    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
     UniqueFd owner(fd);
     std::string data;

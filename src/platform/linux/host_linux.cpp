@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "etc_files.hpp"
 #include "fd_util.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/host.hpp"
@@ -40,57 +41,6 @@ std::string read_trimmed(const std::filesystem::path& path) {
     std::string s = read_or_empty(path);
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
     return s;
-}
-
-std::map<std::string, std::string> parse_os_release(const std::string& text) {
-    std::map<std::string, std::string> out;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t nl = text.find('\n', start);
-        std::string line = text.substr(start, nl == std::string::npos ? std::string::npos
-                                                                       : nl - start);
-        start = nl == std::string::npos ? text.size() : nl + 1;
-        size_t eq = line.find('=');
-        if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-        std::string value = line.substr(eq + 1);
-        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-            value.back() == value.front()) {
-            value = value.substr(1, value.size() - 2);
-        }
-        out[line.substr(0, eq)] = value;
-    }
-    return out;
-}
-
-/// FQDN without DNS: the first dotted name on a hosts-file line that names this host.
-std::string fqdn_from_hosts(const std::string& hosts, const std::string& hostname) {
-    if (hostname.find('.') != std::string::npos) return hostname;
-    size_t start = 0;
-    while (start < hosts.size()) {
-        size_t nl = hosts.find('\n', start);
-        std::string line = hosts.substr(start, nl == std::string::npos ? std::string::npos
-                                                                        : nl - start);
-        start = nl == std::string::npos ? hosts.size() : nl + 1;
-        line = line.substr(0, line.find('#'));
-        std::vector<std::string> words;
-        size_t i = 0;
-        while (i < line.size()) {
-            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-            size_t b = i;
-            while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-            if (i > b) words.push_back(line.substr(b, i - b));
-        }
-        if (words.size() < 2) continue;
-        bool names_us = false;
-        for (size_t k = 1; k < words.size(); ++k) {
-            names_us = names_us || words[k] == hostname || words[k].rfind(hostname + ".", 0) == 0;
-        }
-        if (!names_us) continue;
-        for (size_t k = 1; k < words.size(); ++k) {
-            if (words[k].rfind(hostname + ".", 0) == 0) return words[k];
-        }
-    }
-    return hostname;
 }
 
 std::string time_zone_name(const std::filesystem::path& root) {
@@ -159,7 +109,7 @@ json network_interfaces() {
 json describe_host(const Context& ctx) {
     utsname uts{};
     uname(&uts);
-    auto os = parse_os_release(read_or_empty(ctx.host_path("etc/os-release")));
+    auto os = etc::parse_etc_os_release(read_or_empty(ctx.host_path("etc/os-release")));
     std::string hostname = uts.nodename;
     std::string hosts = read_or_empty(ctx.host_path("etc/hosts"));
     json boot_time = nullptr;
@@ -173,7 +123,7 @@ json describe_host(const Context& ctx) {
     localtime_r(&now, &local);
     return {
         {"hostname", hostname},
-        {"fqdn", fqdn_from_hosts(hosts, hostname)},
+        {"fqdn", etc::fqdn_from_etc_hosts(hosts, hostname)},
         {"domainname", uts.domainname},
         {"machine_id", read_trimmed(ctx.host_path("etc/machine-id"))},
         {"boot_id", read_trimmed(ctx.proc_root / "sys/kernel/random/boot_id")},

@@ -206,7 +206,15 @@ std::vector<MountInfo> parse_proc_pid_mountinfo(std::string_view text, size_t* m
     size_t bad = 0;
     for_each_line(text, [&](std::string_view line) {
         if (line.empty()) return;
-        auto parts = split_ws(line);
+        // Exactly one space separates fields (spaces inside are \040), and a field may be empty:
+        // an empty mount source prints as two spaces, which a whitespace split would swallow.
+        std::vector<std::string_view> parts;
+        for (size_t start = 0;;) {
+            size_t space = line.find(' ', start);
+            parts.push_back(line.substr(start, space - start));
+            if (space == std::string_view::npos) break;
+            start = space + 1;
+        }
         size_t sep = 0;
         for (size_t i = 6; i < parts.size(); ++i) {
             if (parts[i] == "-") {
