@@ -14,6 +14,8 @@ cmake --build build -j "$jobs"
 ldd_out=$(ldd build/irsnap 2>&1 || true)
 [[ "$ldd_out" == *"not a dynamic executable"* ]] || { echo "irsnap is not static: $ldd_out" >&2; exit 1; }
 ctest --test-dir build --output-on-failure -j "$jobs"
+# Collector pages are generated from the specs: fail when they drift from the code.
+scripts/gen-collector-docs.sh build/irsnap --check
 
 echo "== ASan + UBSan build and tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

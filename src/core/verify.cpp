@@ -63,9 +63,12 @@ std::set<std::string> files_on_disk(const fs::path& root, std::vector<VerifyProb
     std::set<std::string> out;
     std::error_code ec;
     for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-        auto rel = fs::relative(it->path(), root, ec).generic_string();
-        if (it->is_directory(ec)) continue;
-        if (it->is_symlink(ec) || !it->is_regular_file(ec)) {
+        // Lexical: fs::relative would resolve symlinks and name their targets instead.
+        auto rel = it->path().lexically_relative(root).generic_string();
+        // symlink_status: a link is never followed, whatever it points to.
+        auto type = it->symlink_status(ec).type();
+        if (type == fs::file_type::directory) continue;
+        if (type != fs::file_type::regular) {
             problems.push_back({rel, "unexpected", "not a regular file"});
             continue;
         }
@@ -85,9 +88,14 @@ VerifyReport verify_bundle(const fs::path& dir) {
     bool read_ok = false;
     const fs::path manifest_path = dir / "manifest.json";
     if (!on_disk.count("manifest.json")) {
-        report.problems.push_back({"manifest.json", "missing",
-                                   "no manifest: the run was killed or is still going; the "
-                                   "bundle is incomplete"});
+        // Without a manifest nothing can be checked: one clear line, not a list of every file.
+        report.problems.clear();
+        report.problems.push_back(
+            {"manifest.json", "missing",
+             std::to_string(on_disk.size()) +
+                 " file(s) present but unverifiable: the run was killed or is still going, or "
+                 "this is not a bundle"});
+        return report;
     } else {
         report.manifest_present = true;
         Digest actual = digest_file(manifest_path);

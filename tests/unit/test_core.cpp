@@ -254,6 +254,7 @@ TEST(Verify, NamesChangedMissingAndUnexpectedFiles) {
     }
     fs::remove(b.path / "collection.log");
     std::ofstream(b.path / "artifacts/planted.jsonl") << "{}\n";
+    fs::create_directory_symlink("/etc", b.path / "artifacts/planted_link");
     VerifyReport r = verify_bundle(b.path);
     EXPECT_FALSE(r.ok());
     std::map<std::string, std::string> problems;
@@ -261,7 +262,8 @@ TEST(Verify, NamesChangedMissingAndUnexpectedFiles) {
     EXPECT_EQ(problems["artifacts/02_fake_ok.jsonl"], "changed");
     EXPECT_EQ(problems["collection.log"], "missing");
     EXPECT_EQ(problems["artifacts/planted.jsonl"], "unexpected");
-    EXPECT_EQ(problems.size(), 3u);
+    EXPECT_EQ(problems["artifacts/planted_link"], "unexpected");  // named, never followed
+    EXPECT_EQ(problems.size(), 4u);
 }
 
 TEST(Verify, EditedManifestFailsItsDigest) {
@@ -284,6 +286,9 @@ TEST(Verify, NoManifestMeansIncomplete) {
     VerifyReport r = verify_bundle(bundle->path());
     EXPECT_FALSE(r.ok());
     EXPECT_FALSE(r.manifest_present);
+    ASSERT_EQ(r.problems.size(), 1u);  // one clear line, not every file
+    EXPECT_EQ(r.problems[0].path, "manifest.json");
+    EXPECT_EQ(r.problems[0].problem, "missing");
 }
 
 }  // namespace

@@ -32,14 +32,20 @@ void compare_with_golden(const std::string& name, const std::vector<nlohmann::js
     EXPECT_EQ(read_text_file(golden_path), actual) << "golden: " << golden_path;
 }
 
-TEST(Golden, ProcessesOverBasicFixture) {
+/// Runs the processes collector over a fresh copy of the "basic" fixture tree.
+MemorySink collect_basic(bool hash) {
     TempDir tmp("irsnap-golden");
     materialise_fixture("basic", tmp.path());
     Context ctx = fixture_context(tmp.path());
     HashCache hashes(2, 0, nullptr);
-    ctx.hashes = &hashes;
+    if (hash) ctx.hashes = &hashes;
     MemorySink sink;
     collectors::collect_processes(ctx, sink);
+    return sink;
+}
+
+TEST(Golden, ProcessesOverBasicFixture) {
+    MemorySink sink = collect_basic(true);
 
     ASSERT_EQ(sink.records.size(), 3u);  // 1, 2, 4242; 4243 has a truncated stat line
     ASSERT_EQ(sink.errors.size(), 1u);
@@ -49,13 +55,7 @@ TEST(Golden, ProcessesOverBasicFixture) {
 }
 
 TEST(Golden, HostileProcessFieldsAreExact) {
-    TempDir tmp("irsnap-golden");
-    materialise_fixture("basic", tmp.path());
-    Context ctx = fixture_context(tmp.path());
-    HashCache hashes(1, 0, nullptr);
-    ctx.hashes = &hashes;
-    MemorySink sink;
-    collectors::collect_processes(ctx, sink);
+    MemorySink sink = collect_basic(true);
     const nlohmann::json* evil = nullptr;
     for (const auto& r : sink.records) {
         if (r["pid"] == 4242) evil = &r;
@@ -91,11 +91,7 @@ TEST(Golden, HostileProcessFieldsAreExact) {
 }
 
 TEST(Golden, KernelThreadHasNoExecutable) {
-    TempDir tmp("irsnap-golden");
-    materialise_fixture("basic", tmp.path());
-    Context ctx = fixture_context(tmp.path());
-    MemorySink sink;
-    collectors::collect_processes(ctx, sink);  // hashing off: ctx.hashes is null
+    MemorySink sink = collect_basic(false);
     for (const auto& r : sink.records) {
         if (r["pid"] != 2) continue;
         EXPECT_EQ(r["kernel_thread"], true);
