@@ -245,23 +245,25 @@ TEST(Utmp, UnusedTailIgnored) {
 }
 
 TEST(Utmp, SeveralRecordsInOrder) {
+    const std::vector<std::string> users = {"u0", "u1", "u2", "u3", "u4"};
+    const std::vector<std::string> lines = {"pts/0", "pts/1", "pts/2", "pts/3", "pts/4"};
     std::string bytes;
-    for (int i = 0; i < 5; ++i) {
+    for (size_t i = 0; i < users.size(); ++i) {
         bytes += Record()
                      .type(7)
-                     .pid(100 + i)
-                     .user("u" + std::to_string(i))
-                     .line("pts/" + std::to_string(i))
+                     .pid(static_cast<int32_t>(100 + i))
+                     .user(users[i])
+                     .line(lines[i])
                      .bytes();
     }
     size_t trailing = 99;
     auto e = parse_utmp(bytes, &trailing);
     EXPECT_EQ(trailing, 0u);
-    ASSERT_EQ(e.size(), 5u);
-    for (int i = 0; i < 5; ++i) {
-        EXPECT_EQ(e[static_cast<size_t>(i)].pid, 100 + i);
-        EXPECT_EQ(e[static_cast<size_t>(i)].user, "u" + std::to_string(i));
-        EXPECT_EQ(e[static_cast<size_t>(i)].line, "pts/" + std::to_string(i));
+    ASSERT_EQ(e.size(), users.size());
+    for (size_t i = 0; i < users.size(); ++i) {
+        EXPECT_EQ(e[i].pid, static_cast<int64_t>(100 + i));
+        EXPECT_EQ(e[i].user, users[i]);
+        EXPECT_EQ(e[i].line, lines[i]);
     }
 }
 

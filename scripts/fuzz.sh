@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds the libFuzzer targets (build-fuzz/, clang, ASan+UBSan) and runs each one for a bounded
+# time. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 5)] [TARGET...]
+# TARGET names are those of tests/fuzz/CMakeLists.txt (e.g. fuzz_proc_pid_stat); default: all.
+#
+# The seed corpus tests/fuzz/corpus/<target without "fuzz_">/ is only read: libFuzzer writes the
+# inputs it finds into a temporary directory given as the FIRST corpus directory. Crashing inputs
+# are copied to tests/fuzz/artifacts/ (ignored by git) and the script exits non-zero.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+seconds=${1:-5}
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
+  echo "fuzz.sh: seconds per target must be a positive integer, got '$seconds'" >&2
+  exit 2
+fi
+shift $(( $# > 0 ? 1 : 0 ))
+
+# Longest input per target: a little above the largest realistic file of its kind.
+declare -A max_len=(
+  [fuzz_proc_pid_stat]=1024
+  [fuzz_proc_pid_status]=4096
+  [fuzz_proc_pid_cmdline]=4096
+  [fuzz_proc_pid_mountinfo]=8192
+  [fuzz_proc_pid_cgroup]=2048
+  [fuzz_proc_misc]=2048
+  [fuzz_etc_passwd]=4096
+  [fuzz_etc_files]=4096
+  [fuzz_utmp]=2048
+  [fuzz_text_escape]=1024
+)
+all_targets=(fuzz_proc_pid_stat fuzz_proc_pid_status fuzz_proc_pid_cmdline fuzz_proc_pid_mountinfo
+  fuzz_proc_pid_cgroup fuzz_proc_misc fuzz_etc_passwd fuzz_etc_files fuzz_utmp fuzz_text_escape)
+if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
+for t in "${targets[@]}"; do
+  if [ -z "${max_len[$t]:-}" ]; then
+    echo "fuzz.sh: unknown target '$t' (known: ${all_targets[*]})" >&2
+    exit 2
+  fi
+done
+
+echo "== configuring and building build-fuzz with clang"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DIRSNAP_FUZZ=ON -DIRSNAP_STATIC=OFF \
+  -DIRSNAP_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz --target "${targets[@]}"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-fuzz.XXXXXX")
+keep_work=0
+cleanup() { if [ "$keep_work" -eq 0 ]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  seeds="$root/tests/fuzz/corpus/${t#fuzz_}"
+  new="$work/$t/corpus"
+  artifacts="$work/$t/artifacts/"
+  log="$work/$t/log.txt"
+  mkdir -p "$new" "$artifacts"
+  corpus_dirs=("$new")
+  if [ -d "$seeds" ]; then corpus_dirs+=("$seeds"); fi
+
+  echo "== $t: ${seconds}s, -max_len=${max_len[$t]}"
+  rc=0
+  (cd "$work/$t" && "$root/build-fuzz/tests/fuzz/$t" -max_total_time="$seconds" \
+    -max_len="${max_len[$t]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$artifacts" "${corpus_dirs[@]}") >"$log" 2>&1 || rc=$?
+
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
+  found=$(find "$new" -type f | wc -l)
+  if [ "$rc" -ne 0 ] || compgen -G "$artifacts*" >/dev/null; then
+    failed+=("$t")
+    keep_work=1
+    mkdir -p "$root/tests/fuzz/artifacts/$t"
+    cp -a "$artifacts". "$root/tests/fuzz/artifacts/$t/" 2>/dev/null || true
+    echo "!! $t failed (exit $rc); last lines of $log:" >&2
+    tail -n 40 "$log" >&2
+    echo "!! crashing inputs copied to tests/fuzz/artifacts/$t/" >&2
+    summary+=("$(printf '%-26s FAIL  execs=%s' "$t" "${execs:-?}")")
+  else
+    summary+=("$(printf '%-26s ok    execs=%-9s cov=%-5s new_inputs=%s' \
+      "$t" "${execs:-?}" "${cov:-?}" "$found")")
+  fi
+done
+
+echo "== summary (${seconds}s per target)"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz.sh: ${#failed[@]} target(s) failed: ${failed[*]} (logs kept in $work)" >&2
+  exit 1
+fi
+echo "fuzz.sh: all ${#targets[@]} targets ran clean"
