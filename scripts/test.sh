@@ -18,8 +18,12 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 scripts/gen-collector-docs.sh build/irsnap --check
 
 echo "== ASan + UBSan build and tests"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# -O1 -g1: line tables are all ASan's reports need, and full -g triples the build time.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
   -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== fuzz smoke run (every parser target, a few seconds each; longer runs: scripts/fuzz.sh N)"
+scripts/fuzz.sh 3
