@@ -33,10 +33,14 @@ for m in "${modes[@]}"; do
   label=${m%%|*} opts=${m#*|}
   times=() rss=()
   for ((r = 0; r < runs; r++)); do
+    # Wall time from bash's microsecond clock (GNU time's %e has 10 ms steps); peak RSS from
+    # GNU time, whose file also gets a "Command exited with non-zero status" line on exit 1.
+    start=$EPOCHREALTIME
     # shellcheck disable=SC2086
-    /usr/bin/time -f '%e %M' -o "$out/t" "$binary" -o "$out" -q $opts || true
-    read -r t m_kb <"$out/t"
-    times+=("$t") rss+=("$m_kb")
+    /usr/bin/time -f '%M' -o "$out/t" "$binary" -o "$out" -q $opts || true
+    end=$EPOCHREALTIME
+    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f", b - a}')")
+    rss+=("$(tail -n 1 "$out/t")")
     rm -rf "${out:?}"/*_*/
   done
   sorted=$(printf '%s\n' "${times[@]}" | sort -g)
