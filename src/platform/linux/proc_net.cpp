@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "proc_net.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace irsnap::procfs {
+namespace {
+
+template <typename T>
+bool hex_to(std::string_view text, T& out) {
+    if (text.empty()) return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, 16);
+    return ec == std::errc{} && end == text.data() + text.size();
+}
+
+std::vector<std::string_view> split_ws(std::string_view text) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+        size_t start = i;
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
+        if (i > start) out.push_back(text.substr(start, i - start));
+    }
+    return out;
+}
+
+/// "0100007F:0016": the address is hex of 32-bit words in host byte order (so IPv4 127.0.0.1
+/// reads 0100007F on little-endian), the port plain hex.
+bool parse_endpoint(std::string_view text, int family, std::string& address, uint16_t& port) {
+    size_t colon = text.find(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view hex = text.substr(0, colon);
+    const size_t words = family == AF_INET6 ? 4 : 1;
+    if (hex.size() != words * 8) return false;
+    uint32_t raw[4] = {};
+    for (size_t w = 0; w < words; ++w) {
+        // Each word was printed with %08X of the in-memory (host order) value.
+        if (!hex_to(hex.substr(w * 8, 8), raw[w])) return false;
+    }
+    if (!hex_to(text.substr(colon + 1), port)) return false;
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (!inet_ntop(family, raw, buf, sizeof buf)) return false;
+    address = buf;
+    return true;
+}
+
+}  // namespace
+
+std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family,
+                                               size_t* malformed) {
+    std::vector<InetSocketRow> out;
+    size_t bad = 0;
+    bool header = true;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (header) {  // "  sl  local_address rem_address ..."
+            header = false;
+            continue;
+        }
+        auto f = split_ws(line);
+        if (f.empty()) continue;
+        // sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...
+        InetSocketRow row;
+        row.family = family;
+        size_t qcolon = f.size() > 4 ? f[4].find(':') : std::string_view::npos;
+        bool ok = f.size() >= 10 && !f[0].empty() && f[0].back() == ':' &&
+                  parse_endpoint(f[1], family, row.local_address, row.local_port) &&
+                  parse_endpoint(f[2], family, row.remote_address, row.remote_port) &&
+                  hex_to(f[3], row.state) && qcolon != std::string_view::npos &&
+                  hex_to(f[4].substr(0, qcolon), row.tx_queue) &&
+                  hex_to(f[4].substr(qcolon + 1), row.rx_queue);
+        if (ok) {
+            auto [e1, ec1] = std::from_chars(f[7].data(), f[7].data() + f[7].size(), row.uid);
+            auto [e2, ec2] = std::from_chars(f[9].data(), f[9].data() + f[9].size(), row.inode);
+            ok = ec1 == std::errc{} && e1 == f[7].data() + f[7].size() && ec2 == std::errc{} &&
+                 e2 == f[9].data() + f[9].size();
+        }
+        if (ok) {
+            out.push_back(std::move(row));
+        } else {
+            ++bad;
+        }
+    }
+    if (malformed) *malformed = bad;
+    return out;
+}
+
+std::string tcp_state_name(uint8_t state) {
+    static constexpr const char* k_names[] = {
+        nullptr, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT",
+        "CLOSE", "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
+    if (state > 0 && state < std::size(k_names)) return k_names[state];
+    return "UNKNOWN_" + std::to_string(state);
+}
+
+}  // namespace irsnap::procfs

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pure parsers for the /proc/net socket tables (tcp, tcp6, udp, udp6, udplite, udplite6).
+// They show only the reader's network namespace; netlink sock_diag is the independent view.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace irsnap::procfs {
+
+/// One row of /proc/net/{tcp,udp}[6]. Addresses are rendered as text (inet_ntop).
+struct InetSocketRow {
+    int family = 0;  ///< AF_INET or AF_INET6
+    std::string local_address;
+    uint16_t local_port = 0;
+    std::string remote_address;
+    uint16_t remote_port = 0;
+    uint8_t state = 0;  ///< kernel TCP state number (0x0A = LISTEN); UDP uses 7 (CLOSE) / 1
+    uint32_t tx_queue = 0;
+    uint32_t rx_queue = 0;
+    int64_t uid = 0;
+    uint64_t inode = 0;
+};
+
+/// Parses a whole table. `family` is AF_INET for tcp/udp and AF_INET6 for tcp6/udp6. The header
+/// line is skipped; malformed rows are skipped and counted in `malformed` when given.
+std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family,
+                                               size_t* malformed = nullptr);
+
+/// "LISTEN", "ESTABLISHED" ... for a kernel TCP state number; "UNKNOWN_n" otherwise.
+std::string tcp_state_name(uint8_t state);
+
+}  // namespace irsnap::procfs
