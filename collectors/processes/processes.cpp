@@ -25,8 +25,9 @@ const CollectorSpec& processes_spec() {
             {"kernel_thread", "boolean", "Kernel thread (no executable, no argv).", {"linux"}},
             {"argv", "string[]", "Command line as argument vector, exact bytes (see "
                                  "escaped_fields); writable by the process itself."},
-            {"exe_path", "string", "Executable path as the kernel reports it, without the "
-                                   "' (deleted)' suffix."},
+            {"exe_path", "string", "Executable path as the kernel reports it; the kernel's "
+                                   "' (deleted)' suffix is removed only when the file really "
+                                   "is unlinked (a file may be named that way)."},
             {"exe_deleted", "boolean", "The executable file has been unlinked (decided by "
                                        "st_nlink == 0, not by the path suffix)."},
             {"exe_memfd", "boolean", "The executable is a memfd (fileless code).", {"linux"}},

@@ -231,10 +231,9 @@ private:
                                      : "no executable link";
             return;
         }
-        bool suffix = false;
-        std::string_view path = procfs::strip_deleted_suffix(*target, &suffix);
-        r["exe_path"] = text("exe_path", path);
-        r["exe_memfd"] = path.rfind("/memfd:", 0) == 0;
+        // The raw link until fstat proves deletion: a file may really be named "x (deleted)".
+        r["exe_path"] = text("exe_path", *target);
+        r["exe_memfd"] = target->rfind("/memfd:", 0) == 0;
         // Hash through the link itself: it still opens an unlinked file.
         int exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOATIME);
         if (exe_fd < 0 && errno == EPERM) exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC);
@@ -251,8 +250,11 @@ private:
             note_error({"stat", code, "", std::strerror(code)}, "exe");
             return;
         }
-        // st_nlink decides deletion: a file may really be named "x (deleted)".
+        // st_nlink decides deletion; only then is the kernel's " (deleted)" suffix not a name.
         r["exe_deleted"] = st.st_nlink == 0;
+        if (st.st_nlink == 0) {
+            r["exe_path"] = text("exe_path", procfs::strip_deleted_suffix(*target, nullptr));
+        }
         r["exe_device"] = static_cast<uint64_t>(st.st_dev);
         r["exe_inode"] = static_cast<uint64_t>(st.st_ino);
         r["exe_size"] = static_cast<int64_t>(st.st_size);

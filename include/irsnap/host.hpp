@@ -27,6 +27,10 @@ std::filesystem::path running_executable();
 /// True when the effective user can create files in `dir`.
 bool directory_writable(const std::filesystem::path& dir);
 
+/// Opens /dev/null on any of stdin/stdout/stderr that is closed, so no file we open later can
+/// take their numbers. Call first thing in main().
+void ensure_standard_fds() noexcept;
+
 /// Lower our own CPU and I/O priority (--nice). Returns a note of what was applied.
 std::string lower_own_priority();
 

@@ -125,8 +125,8 @@ std::filesystem::path default_output_dir(bool quiet) {
     if (!exe_dir.empty() && directory_writable(exe_dir)) return exe_dir;
     auto cwd = std::filesystem::current_path();
     if (!quiet) {
-        fmt::print(stderr, "note: {} is not writable; writing into the current directory {} "
-                           "(use -o to choose)\n", exe_dir.string(), cwd.string());
+        console(fmt::format("note: {} is not writable; writing into the current directory {} "
+                           "(use -o to choose)\n", exe_dir.string(), cwd.string()));
     }
     return cwd;
 }
@@ -180,14 +180,13 @@ std::string coverage_line(const RunOutcome& run) {
 void print_final_block(const CollectOptions& o, const Bundle& bundle, const std::string& status,
                        const std::string& digest, const RunOutcome& run) {
     if (o.quiet) return;
-    fmt::print(stderr,
-               "\n{}  bundle: {}\n      manifest SHA-256: {}\n"
-               "      write this digest on the custody form.\n      coverage: {}\n",
-               status == "complete" || status == "partial" ? "DONE" : "STOPPED",
-               bundle.path().string(), digest, coverage_line(run));
+    console(fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
+                        "      write this digest on the custody form.\n      coverage: {}\n",
+                        status == "complete" || status == "partial" ? "DONE" : "STOPPED",
+                        bundle.path().string(), digest, coverage_line(run)));
     if (status == "interrupted") {
-        fmt::print(stderr, "      interrupted: the bundle holds what was collected so far and "
-                           "still verifies.\n");
+        console("      interrupted: the bundle holds what was collected so far and still "
+                "verifies.\n");
     }
 }
 
@@ -227,8 +226,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     }
     auto logger = make_collection_logger(*log_writer, o.verbose);
     if (!o.quiet) {
-        fmt::print(stderr, "irsnap {}: collecting into {}\n", build::k_version,
-                   bundle->path().string());
+        console(fmt::format("irsnap {}: collecting into {}\n", build::k_version,
+                   bundle->path().string()));
     }
     logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
                  bundle->path().string());

@@ -20,7 +20,11 @@ int run_describe(const Invocation& inv);
 /// The exit code table, shown by --help and documented in README.md.
 extern const char* const k_exit_codes_help;
 
+/// Text on stderr that can never throw or stop the run: a dropped ssh session or a full
+/// terminal log must not cost the evidence already collected.
+void console(const std::string& text) noexcept;
+
 /// One line on stderr: "irsnap: <message>".
-void print_error(const std::string& message);
+void print_error(const std::string& message) noexcept;
 
 }  // namespace irsnap::cli

@@ -11,6 +11,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "irsnap/exit_codes.hpp"
+#include "irsnap/host.hpp"
 
 namespace irsnap::cli {
 
@@ -24,7 +25,16 @@ const char* const k_exit_codes_help =
     "  5  verify failed: a file changed, is missing or unexpected, or no manifest (run killed)\n"
     "  6  internal error: please report it with collection.log\n";
 
-void print_error(const std::string& message) { fmt::print(stderr, "irsnap: {}\n", message); }
+void console(const std::string& text) noexcept {
+    std::fputs(text.c_str(), stderr);  // errors ignored on purpose: see commands.hpp
+    std::fflush(stderr);
+}
+
+void print_error(const std::string& message) noexcept {
+    console("irsnap: ");
+    console(message);
+    console("\n");
+}
 
 namespace {
 
@@ -88,6 +98,9 @@ int dispatch(int argc, char** argv) {
 }  // namespace irsnap::cli
 
 int main(int argc, char** argv) {
+    // A closed stdin/stdout/stderr would hand its number to the next file we open (the log),
+    // and console text would land inside evidence.
+    irsnap::ensure_standard_fds();
     try {
         return irsnap::cli::dispatch(argc, argv);
     } catch (const std::exception& e) {

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <system_error>
+
 namespace irsnap {
 
 HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel)
@@ -44,7 +46,18 @@ std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
     m_queue.emplace_back([task] { (*task)(); });
     // Threads start lazily: a run with nothing to hash starts none.
     if (m_workers.size() < m_threads) {
-        m_workers.emplace_back([this] { worker(); });
+        try {
+            m_workers.emplace_back([this] { worker(); });
+        } catch (const std::system_error&) {
+            // The host is out of threads (pids limit, fork bomb): fewer workers, not no data.
+        }
+    }
+    if (m_workers.empty()) {
+        auto job = std::move(m_queue.back());
+        m_queue.pop_back();
+        lock.unlock();
+        job();  // no worker could start: hash on the caller's thread
+        return future;
     }
     lock.unlock();
     m_wake.notify_one();

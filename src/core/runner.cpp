@@ -88,6 +88,16 @@ void finish_status(CollectorOutcome& outcome, const Context& ctx, bool cancelled
     }
 }
 
+/// Progress display is a courtesy: its failure (a closed terminal) must never stop the run.
+template <typename Fn>
+void notify(RunObserver* observer, Fn&& fn) noexcept {
+    if (!observer) return;
+    try {
+        fn(*observer);
+    } catch (...) {
+    }
+}
+
 }  // namespace
 
 void validate_selection(const std::vector<Collector>& all, const std::vector<std::string>& only,
@@ -140,7 +150,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
             run.collectors.push_back(std::move(outcome));
             continue;
         }
-        if (observer) observer->started(spec, i, ordered.size());
+        notify(observer, [&](RunObserver& o) { o.started(spec, i, ordered.size()); });
         if (log) log->info("collector {}: start (rank {})", spec.name, spec.volatility_rank);
 
         Context ctx = request.context;
@@ -195,7 +205,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
             for (const auto& note : outcome.coverage) log->warn("  coverage: {}", note);
         }
         if (cancelled) run.interrupted = true;
-        if (observer) observer->finished(outcome, i, ordered.size());
+        notify(observer, [&](RunObserver& o) { o.finished(outcome, i, ordered.size()); });
         run.collectors.push_back(std::move(outcome));
     }
     if (request.context.cancel && request.context.cancel->load()) run.interrupted = true;

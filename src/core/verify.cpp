@@ -121,17 +121,28 @@ VerifyReport verify_bundle(const fs::path& dir) {
             report.problems.push_back({"manifest.json", "unreadable", "not valid JSON"});
             manifest = nlohmann::json::object();
         }
-        report.run_status = manifest.value("status", "");
+        const auto status = manifest.find("status");
+        report.run_status = status != manifest.end() && status->is_string()
+                                ? status->get<std::string>()
+                                : "unknown";
     }
 
     const auto artifacts = manifest.find("artifacts");
+    if (report.manifest_present && (artifacts == manifest.end() || !artifacts->is_array())) {
+        report.problems.push_back({"manifest.json", "unreadable", "no artifacts list"});
+    }
     if (artifacts != manifest.end() && artifacts->is_array()) {
         for (const auto& a : *artifacts) {
-            if (!a.is_object() || !a.contains("path") || !a["path"].is_string()) {
-                report.problems.push_back({"manifest.json", "unreadable", "bad artifact entry"});
+            // A tampered manifest is a finding to name, never a crash: check every type.
+            if (!a.is_object() || !a.contains("path") || !a["path"].is_string() ||
+                !a.contains("sha256") || !a["sha256"].is_string() || !a.contains("bytes") ||
+                !a["bytes"].is_number_unsigned()) {
+                report.problems.push_back(
+                    {"manifest.json", "unreadable", "bad artifact entry: " + a.dump()});
                 continue;
             }
             std::string rel = a["path"].get<std::string>();
+            const std::string expected_sha = a["sha256"].get<std::string>();
             // Never let a crafted manifest point verify outside the bundle.
             if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos) {
                 report.problems.push_back({rel, "unexpected", "path escapes the bundle"});
@@ -146,11 +157,10 @@ VerifyReport verify_bundle(const fs::path& dir) {
             ++report.files_checked;
             if (!d.error.empty()) {
                 report.problems.push_back({rel, "unreadable", d.error});
-            } else if (d.sha256 != a.value("sha256", "")) {
+            } else if (d.sha256 != expected_sha) {
                 report.problems.push_back(
-                    {rel, "changed",
-                     "sha256 " + d.sha256 + ", manifest says " + a.value("sha256", "")});
-            } else if (d.bytes != a.value("bytes", uint64_t{0})) {
+                    {rel, "changed", "sha256 " + d.sha256 + ", manifest says " + expected_sha});
+            } else if (d.bytes != a["bytes"].get<uint64_t>()) {
                 report.problems.push_back({rel, "size differs", ""});
             }
         }

@@ -143,22 +143,34 @@ TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
     EXPECT_GE(flipped, 5);  // manifest, its digest, the log, two artifacts
 }
 
-TEST(Collect, SigintLeavesAnInterruptedBundleThatVerifies) {
-    TempDir tmp("irsnap-it");
-    const fs::path out = tmp.path() / "out";
+/// Starts a slowed-down collection, waits until the log says the first collector started, and
+/// sends `sig`; returns the bundle after checking the run stopped promptly with exit code 4.
+fs::path interrupt_mid_run(const fs::path& out, int sig) {
     // The test hook slows every record so the signal lands mid-collector.
     pid_t pid = spawn({irsnap_binary(), "-o", out.string(), "-q", "--debug-slow-ms", "50"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    bool started = false;
+    for (int i = 0; i < 1000 && !started; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(out, ec)) {
+            std::ifstream log(e.path() / "collection.log");
+            std::string text((std::istreambuf_iterator<char>(log)), {});
+            started = started || text.find("collector system: start") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(started) << "the log never showed the first collector starting";
     auto signalled = std::chrono::steady_clock::now();
-    ASSERT_EQ(kill(pid, SIGINT), 0);
+    EXPECT_EQ(kill(pid, sig), 0);
     auto code = wait_exit(pid, 5000);
     auto took = std::chrono::steady_clock::now() - signalled;
     if (!code) kill_and_reap(pid);
-    ASSERT_TRUE(code.has_value()) << "irsnap did not stop after SIGINT";
-    EXPECT_EQ(*code, 4);
-    EXPECT_LT(took, std::chrono::milliseconds(1500));
+    EXPECT_TRUE(code.has_value()) << "irsnap did not stop after signal " << sig;
+    EXPECT_EQ(code.value_or(-1), 4);
+    EXPECT_LT(took, std::chrono::milliseconds(1000));  // the issue asks: within a second
+    return only_bundle(out);
+}
 
-    const fs::path bundle = only_bundle(out);
+void expect_interrupted_bundle_verifies(const fs::path& bundle) {
     json manifest = json::parse(read_text_file(bundle / "manifest.json"));
     EXPECT_EQ(manifest["status"], "interrupted");
     EXPECT_EQ(manifest["collectors"][0]["status"], "partial");
@@ -167,6 +179,46 @@ TEST(Collect, SigintLeavesAnInterruptedBundleThatVerifies) {
     auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
     EXPECT_EQ(verified.exit_code, 0) << verified.out;
     EXPECT_NE(verified.out.find("interrupted"), std::string::npos);
+}
+
+TEST(Collect, SigintLeavesAnInterruptedBundleThatVerifies) {
+    TempDir tmp("irsnap-it");
+    expect_interrupted_bundle_verifies(interrupt_mid_run(tmp.path() / "out", SIGINT));
+}
+
+TEST(Collect, SigtermLeavesAnInterruptedBundleThatVerifies) {
+    TempDir tmp("irsnap-it");
+    expect_interrupted_bundle_verifies(interrupt_mid_run(tmp.path() / "out", SIGTERM));
+}
+
+TEST(Collect, BrokenOrClosedConsoleNeverCostsTheBundle) {
+    // A dropped ssh session or a full terminal log: stderr fails or is gone.
+    for (const std::string redirect : {"2>/dev/full", "<&- >&- 2>&-"}) {
+        TempDir tmp("irsnap-it");
+        const fs::path out = tmp.path() / "out";
+        auto run = run_command({"/bin/sh", "-c",
+                                "exec '" + std::string(irsnap_binary()) + "' -o '" +
+                                    out.string() + "' " + redirect});
+        EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << redirect << ": " << run.exit_code;
+        auto verified = run_command({irsnap_binary(), "verify", only_bundle(out).string()});
+        EXPECT_EQ(verified.exit_code, 0) << redirect << "\n" << verified.out;
+    }
+}
+
+TEST(Collect, FileReallyNamedDeletedIsNotMistakenForAnother) {
+    TempDir tmp("irsnap-it");
+    const fs::path named = tmp.path() / "x (deleted)";
+    fs::copy_file(IRSNAP_TEST_CHILD, named);
+    fs::permissions(named, fs::perms::owner_all);
+    std::ofstream(tmp.path() / "x") << "an innocent file with the stripped name\n";
+    pid_t child = spawn({named.string()});
+    wait_for_exec(child, named);
+    json r = collect_and_find(tmp.path() / "out", child);
+    kill_and_reap(child);
+    ASSERT_FALSE(r.is_null());
+    EXPECT_EQ(r["exe_path"], named.string());
+    EXPECT_EQ(r["exe_deleted"], false);
+    EXPECT_EQ(r["exe_sha256"], file_sha256(named));
 }
 
 int line_count(const std::string& text) {

@@ -278,6 +278,28 @@ TEST(Verify, EditedManifestFailsItsDigest) {
     EXPECT_EQ(r.problems[0].path, "manifest.json");
 }
 
+TEST(Verify, TypeTamperedManifestIsNamedNotACrash) {
+    TempDir tmp("irsnap-verify");
+    auto b = write_bundle(tmp.path());
+    auto m = nlohmann::json::parse(read_text_file(b.path / "manifest.json"));
+    m["status"] = 1;
+    m["artifacts"][0]["sha256"] = nullptr;
+    m["artifacts"][1]["bytes"] = "many";
+    // Tampered consistently: the digest file is recomputed too.
+    std::string text = m.dump(2) + "\n";
+    std::ofstream(b.path / "manifest.json", std::ios::binary | std::ios::trunc) << text;
+    std::ofstream(b.path / "manifest.json.sha256", std::ios::binary | std::ios::trunc)
+        << sha256_hex(text) << "  manifest.json\n";
+    VerifyReport r = verify_bundle(b.path);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.run_status, "unknown");
+    int unreadable = 0;
+    for (const auto& p : r.problems) {
+        unreadable += p.path == "manifest.json" && p.problem == "unreadable";
+    }
+    EXPECT_EQ(unreadable, 2);
+}
+
 TEST(Verify, NoManifestMeansIncomplete) {
     TempDir tmp("irsnap-verify");
     auto bundle = Bundle::create(tmp.path(), "h", k_t0);

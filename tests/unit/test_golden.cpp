@@ -74,7 +74,7 @@ TEST(Golden, HostileProcessFieldsAreExact) {
     // btime 1763770000 + 123456 ticks / 100 Hz
     EXPECT_EQ(r["start_time"], "2025-11-22T00:27:14.560000Z");
     // A file really named "x (deleted)" is not deleted: st_nlink decides, not the suffix.
-    EXPECT_EQ(r["exe_path"], "../../root/tmp/x");
+    EXPECT_EQ(r["exe_path"], "../../root/tmp/x (deleted)");  // the real name, suffix and all
     EXPECT_EQ(r["exe_deleted"], false);
     EXPECT_TRUE(r["exe_sha256"].is_string());
     // Non-UTF-8 bytes are escaped reversibly and the fields are named.

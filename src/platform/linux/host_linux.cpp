@@ -185,6 +185,16 @@ bool directory_writable(const std::filesystem::path& dir) {
     return faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) == 0;
 }
 
+void ensure_standard_fds() noexcept {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            // open() returns the lowest free number, which is this one.
+            int opened = ::open("/dev/null", O_RDWR | O_NOCTTY);
+            if (opened >= 0 && opened != fd) ::close(opened);
+        }
+    }
+}
+
 std::string lower_own_priority() {
     std::string note;
     note += setpriority(PRIO_PROCESS, 0, 19) == 0 ? "cpu nice 19" : "cpu nice failed";
