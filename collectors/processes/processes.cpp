@@ -6,39 +6,50 @@ namespace irsnap::collectors {
 const CollectorSpec& processes_spec() {
     static const CollectorSpec spec{
         .name = "processes",
-        .description = "The process table: identity, command line, executable (hashed), "
-                       "credentials, start time, resources and namespaces of every process.",
+        .description =
+            "The process table: identity, command line, executable (hashed), "
+            "credentials, start time, resources and namespaces of every process.",
         .volatility_rank = 30,
-        .why = "RFC 3227 process table: processes start and exit within seconds; read right "
-               "after the network state so socket owners still match.",
+        .why =
+            "RFC 3227 process table: processes start and exit within seconds; read right "
+            "after the network state so socket owners still match.",
         .platforms = {"linux", "windows"},
-        .privileges = "root (Linux: CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) to read other "
-                      "users' exe, cwd, root, environ and namespaces",
-        .without_privileges = "degrades: every process is listed from stat/status/cmdline, "
-                              "fields that need privilege are null and counted in coverage",
+        .privileges =
+            "root (Linux: CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) to read other "
+            "users' exe, cwd, root, environ and namespaces",
+        .without_privileges =
+            "degrades: every process is listed from stat/status/cmdline, "
+            "fields that need privilege are null and counted in coverage",
         .fields = {
             {"pid", "integer", "Process id."},
             {"ppid", "integer", "Parent process id."},
-            {"name", "string", "Short name (Linux comm, 15 bytes, settable by the process "
-                               "itself: never identify a process by it alone)."},
+            {"name", "string",
+             "Short name (Linux comm, 15 bytes, settable by the process "
+             "itself: never identify a process by it alone)."},
             {"state", "string", "Scheduler state letter (R, S, D, Z, T ...).", {"linux"}},
             {"kernel_thread", "boolean", "Kernel thread (no executable, no argv).", {"linux"}},
-            {"argv", "string[]", "Command line as argument vector, exact bytes (see "
-                                 "escaped_fields); writable by the process itself."},
-            {"exe_path", "string", "Executable path as the kernel reports it; the kernel's "
-                                   "' (deleted)' suffix is removed only when the file really "
-                                   "is unlinked (a file may be named that way)."},
-            {"exe_deleted", "boolean", "The executable file has been unlinked (decided by "
-                                       "st_nlink == 0, not by the path suffix)."},
+            {"argv", "string[]",
+             "Command line as argument vector, exact bytes (see "
+             "escaped_fields); writable by the process itself."},
+            {"exe_path", "string",
+             "Executable path as the kernel reports it; the kernel's "
+             "' (deleted)' suffix is removed only when the file really "
+             "is unlinked (a file may be named that way)."},
+            {"exe_deleted", "boolean",
+             "The executable file has been unlinked (decided by "
+             "st_nlink == 0, not by the path suffix)."},
             {"exe_memfd", "boolean", "The executable is a memfd (fileless code).", {"linux"}},
             {"exe_device", "integer", "Device number of the executable file.", {"linux"}},
             {"exe_inode", "integer", "Inode number of the executable file.", {"linux"}},
             {"exe_size", "integer", "Size of the executable file in bytes."},
-            {"exe_sha256", "string", "SHA-256 of the executable, read through the process's own "
-                                     "handle (works for deleted files)."},
+            {"exe_sha256", "string",
+             "SHA-256 of the executable, read through the process's own "
+             "handle (works for deleted files)."},
             {"exe_hash_note", "string", "Why exe_sha256 is null (denied, skipped, too large)."},
             {"cwd", "string", "Current working directory.", {"linux"}},
-            {"root", "string", "Root directory (differs from / in chroots and containers).",
+            {"root",
+             "string",
+             "Root directory (differs from / in chroots and containers).",
              {"linux"}},
             {"uid", "integer", "Real user id.", {"linux"}},
             {"euid", "integer", "Effective user id.", {"linux"}},
@@ -47,11 +58,13 @@ const CollectorSpec& processes_spec() {
             {"egid", "integer", "Effective group id.", {"linux"}},
             {"user", "string", "Name of the real user (from the host's passwd file, not NSS)."},
             {"effective_user", "string", "Name of the effective user.", {"linux"}},
-            {"group", "string", "Name of the real group (from the host's group file).",
-             {"linux"}},
+            {"group", "string", "Name of the real group (from the host's group file).", {"linux"}},
             {"start_time", "string", "Start time, UTC RFC 3339 (boot time + start ticks)."},
-            {"start_ticks", "integer", "Start time in clock ticks after boot, as the kernel "
-                                       "gives it.", {"linux"}},
+            {"start_ticks",
+             "integer",
+             "Start time in clock ticks after boot, as the kernel "
+             "gives it.",
+             {"linux"}},
             {"threads", "integer", "Number of threads."},
             {"rss_bytes", "integer", "Resident set size in bytes."},
             {"vsize_bytes", "integer", "Virtual memory size in bytes."},
@@ -59,18 +72,28 @@ const CollectorSpec& processes_spec() {
             {"pgid", "integer", "Process group id.", {"linux"}},
             {"sid", "integer", "Session id (Linux) / terminal session id (Windows)."},
             {"nice", "integer", "Nice value.", {"linux"}},
-            {"namespaces", "object", "Namespace inode numbers: cgroup, ipc, mnt, net, pid, "
-                                     "user, uts (null when denied).", {"linux"}},
-            {"cgroup", "string", "cgroup path (v2 unified hierarchy, else v1 lines joined by "
-                                 "';').", {"linux"}},
+            {"namespaces",
+             "object",
+             "Namespace inode numbers: cgroup, ipc, mnt, net, pid, "
+             "user, uts (null when denied).",
+             {"linux"}},
+            {"cgroup",
+             "string",
+             "cgroup path (v2 unified hierarchy, else v1 lines joined by "
+             "';').",
+             {"linux"}},
             {"ld_preload", "string", "LD_PRELOAD from the process environment.", {"linux"}},
-            {"ld_library_path", "string", "LD_LIBRARY_PATH from the process environment.",
+            {"ld_library_path",
+             "string",
+             "LD_LIBRARY_PATH from the process environment.",
              {"linux"}},
             {"ld_audit", "string", "LD_AUDIT from the process environment.", {"linux"}},
-            {"environment", "object", "Full environment, only with --include-environment "
-                                      "(may hold secrets)."},
-            {"escaped_fields", "string[]", "Fields whose text was not valid UTF-8 and was "
-                                           "escaped (\\xHH bytes, \\\\ for backslash)."},
+            {"environment", "object",
+             "Full environment, only with --include-environment "
+             "(may hold secrets)."},
+            {"escaped_fields", "string[]",
+             "Fields whose text was not valid UTF-8 and was "
+             "escaped (\\xHH bytes, \\\\ for backslash)."},
         }};
     return spec;
 }

@@ -47,9 +47,9 @@ struct Denials {
 
 /// Reads one process. Returns false when it vanished (a race).
 class ProcessReader {
-public:
-    ProcessReader(const Context& ctx, RecordSink& sink, const users::UserDb& users,
-                  int64_t btime, long ticks_per_second, Denials& denials)
+  public:
+    ProcessReader(const Context& ctx, RecordSink& sink, const users::UserDb& users, int64_t btime,
+                  long ticks_per_second, Denials& denials)
         : m_ctx(ctx),
           m_sink(sink),
           m_users(users),
@@ -103,9 +103,9 @@ public:
         read_cmdline(fd, r);
         if (kthread) {
             // Kernel threads have no executable, maps or environment: nothing to deny.
-            for (auto key : {"exe_path", "exe_sha256", "cwd", "root", "cgroup", "ld_preload",
-                             "ld_library_path", "ld_audit", "exe_device", "exe_inode",
-                             "exe_size"}) {
+            for (auto key :
+                 {"exe_path", "exe_sha256", "cwd", "root", "cgroup", "ld_preload",
+                  "ld_library_path", "ld_audit", "exe_device", "exe_inode", "exe_size"}) {
                 r[key] = nullptr;
             }
             r["exe_deleted"] = false;
@@ -123,7 +123,7 @@ public:
         return true;
     }
 
-private:
+  private:
     /// Records a failure that leaves nothing to emit for this process.
     bool fail(const ItemError& e, const std::string& item) {
         note_error(e, item);
@@ -202,9 +202,8 @@ private:
             return;
         }
         auto args = procfs::parse_proc_pid_cmdline(*bytes);
-        const bool escape_all = !std::all_of(args.begin(), args.end(), [](const auto& a) {
-            return is_valid_utf8(a);
-        });
+        const bool escape_all =
+            !std::all_of(args.begin(), args.end(), [](const auto& a) { return is_valid_utf8(a); });
         if (escape_all) mark_escaped("argv");
         json argv = json::array();
         for (const auto& arg : args) {
@@ -226,9 +225,8 @@ private:
         auto target = posix::read_link_at(fd, "exe");
         if (!target) {
             note_error(target.error(), "exe");
-            r["exe_hash_note"] = posix::is_denied_errno(target.error().code)
-                                     ? "denied"
-                                     : "no executable link";
+            r["exe_hash_note"] =
+                posix::is_denied_errno(target.error().code) ? "denied" : "no executable link";
             return;
         }
         // The raw link until fstat proves deletion: a file may really be named "x (deleted)".
@@ -285,10 +283,9 @@ private:
             if (key == "LD_AUDIT") r["ld_audit"] = text("ld_audit", value);
         }
         if (!m_ctx.params.include_environment) return;
-        const bool escape_all =
-            !std::all_of(entries.begin(), entries.end(), [](const auto& kv) {
-                return is_valid_utf8(kv.first) && is_valid_utf8(kv.second);
-            });
+        const bool escape_all = !std::all_of(entries.begin(), entries.end(), [](const auto& kv) {
+            return is_valid_utf8(kv.first) && is_valid_utf8(kv.second);
+        });
         if (escape_all) mark_escaped("environment");
         json environment = json::object();
         for (const auto& [key, value] : entries) {
@@ -366,8 +363,9 @@ void note_hidepid(const Context& ctx, RecordSink& sink) {
     if (!mi) return;
     for (const auto& m : procfs::parse_proc_pid_mountinfo(*mi)) {
         if (m.fs_type == "proc" && m.super_options.find("hidepid") != std::string::npos) {
-            sink.coverage("/proc is mounted with hidepid: other users' processes are invisible "
-                          "to a non-root run");
+            sink.coverage(
+                "/proc is mounted with hidepid: other users' processes are invisible "
+                "to a non-root run");
         }
     }
 }
@@ -381,7 +379,8 @@ std::vector<std::string> list_pids(int proc_fd, const Context& ctx) {
     std::vector<std::pair<long, std::string>> pids;
     while (dirent* entry = readdir(dir)) {
         const char* name = entry->d_name;
-        if (name[0] < '1' || name[0] > '9' || std::strspn(name, "0123456789") != std::strlen(name)) {
+        if (name[0] < '1' || name[0] > '9' ||
+            std::strspn(name, "0123456789") != std::strlen(name)) {
             continue;
         }
         pids.emplace_back(std::strtol(name, nullptr, 10), name);
@@ -398,8 +397,9 @@ std::vector<std::string> list_pids(int proc_fd, const Context& ctx) {
 
 void collect_processes(const Context& ctx, RecordSink& sink) {
     auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
-    if (!proc) throw std::runtime_error("cannot open " + ctx.proc_root.string() + ": " +
-                                        proc.error().message);
+    if (!proc)
+        throw std::runtime_error("cannot open " + ctx.proc_root.string() + ": " +
+                                 proc.error().message);
     int64_t btime = 0;
     if (auto stat = posix::read_file_at(proc->get(), "stat")) {
         btime = procfs::parse_proc_stat_btime(*stat).value_or(0);

@@ -7,12 +7,14 @@ const CollectorSpec& system_spec() {
     static const std::vector<std::string> k_linux{"linux"};
     static const CollectorSpec spec{
         .name = "system",
-        .description = "Time anchor and host state: clocks, boot, uptime, load, memory, mounted "
-                       "file systems and logged-in sessions. One record per item, typed by "
-                       "record_type (clock, load, memory, mount, session).",
+        .description =
+            "Time anchor and host state: clocks, boot, uptime, load, memory, mounted "
+            "file systems and logged-in sessions. One record per item, typed by "
+            "record_type (clock, load, memory, mount, session).",
         .volatility_rank = 0,
-        .why = "Runs first: its clock readings are the anchor every later timestamp is placed "
-               "against (RFC 3227: record the skew between system time and real time).",
+        .why =
+            "Runs first: its clock readings are the anchor every later timestamp is placed "
+            "against (RFC 3227: record the skew between system time and real time).",
         .platforms = {"linux", "windows"},
         .privileges = "none",
         .without_privileges = "full coverage",
@@ -24,8 +26,7 @@ const CollectorSpec& system_spec() {
             {"monotonic_ns", "integer", "clock: CLOCK_MONOTONIC in ns."},
             {"boottime_ns", "integer", "clock: CLOCK_BOOTTIME in ns (counts suspend)."},
             {"boot_time", "string", "clock: boot time computed as realtime - boottime, UTC."},
-            {"boot_time_btime", "string", "clock: boot time from /proc/stat btime (1 s).",
-             k_linux},
+            {"boot_time_btime", "string", "clock: boot time from /proc/stat btime (1 s).", k_linux},
             {"boot_id", "string", "clock: random id of this boot.", k_linux},
             {"uptime_seconds", "number", "clock: seconds since boot."},
             {"idle_seconds", "number", "clock: summed idle time of all CPUs.", k_linux},
@@ -60,8 +61,9 @@ const CollectorSpec& system_spec() {
             {"pid", "integer", "session: pid of the login process."},
             {"login_time", "string", "session: login time, UTC RFC 3339."},
             {"session_type", "string", "session: utmp record type (USER_PROCESS ...).", k_linux},
-            {"escaped_fields", "string[]", "Fields whose text was not valid UTF-8 and was "
-                                           "escaped."},
+            {"escaped_fields", "string[]",
+             "Fields whose text was not valid UTF-8 and was "
+             "escaped."},
         }};
     return spec;
 }

@@ -24,8 +24,7 @@ void put_text(json& r, const char* field, std::string_view bytes) {
     if (escaped) r["escaped_fields"].push_back(field);
 }
 
-std::optional<std::string> read_proc(const Context& ctx, const std::string& rel,
-                                     RecordSink& sink) {
+std::optional<std::string> read_proc(const Context& ctx, const std::string& rel, RecordSink& sink) {
     auto path = (ctx.proc_root / rel).string();
     auto text = posix::read_file_at(AT_FDCWD, path);
     if (!text) {
@@ -73,8 +72,12 @@ void emit_clock(const Context& ctx, RecordSink& sink) {
 void emit_load_and_memory(const Context& ctx, RecordSink& sink) {
     if (auto text = read_proc(ctx, "loadavg", sink)) {
         if (auto l = procfs::parse_proc_loadavg(*text)) {
-            sink.emit({{"record_type", "load"}, {"load_1", l->one}, {"load_5", l->five},
-                       {"load_15", l->fifteen}, {"runnable", l->runnable}, {"tasks", l->total},
+            sink.emit({{"record_type", "load"},
+                       {"load_1", l->one},
+                       {"load_5", l->five},
+                       {"load_15", l->fifteen},
+                       {"runnable", l->runnable},
+                       {"tasks", l->total},
                        {"last_pid", l->last_pid}});
         } else {
             sink.item_error({"parse", 0, (ctx.proc_root / "loadavg").string(), "malformed"});
@@ -97,13 +100,11 @@ void emit_mounts(const Context& ctx, RecordSink& sink) {
     if (!text) return;
     size_t malformed = 0;
     for (const auto& m : procfs::parse_proc_pid_mountinfo(*text, &malformed)) {
-        json r = {{"record_type", "mount"},
-                  {"mount_id", m.mount_id},
-                  {"parent_id", m.parent_id},
-                  {"device", fmt::format("{}:{}", m.major, m.minor)},
-                  {"mount_options", m.mount_options},
-                  {"fs_type", m.fs_type},
-                  {"super_options", m.super_options}};
+        json r = {
+            {"record_type", "mount"},           {"mount_id", m.mount_id},
+            {"parent_id", m.parent_id},         {"device", fmt::format("{}:{}", m.major, m.minor)},
+            {"mount_options", m.mount_options}, {"fs_type", m.fs_type},
+            {"super_options", m.super_options}};
         put_text(r, "fs_root", m.root);
         put_text(r, "mount_point", m.mount_point);
         put_text(r, "source", m.source);
@@ -136,8 +137,7 @@ void emit_sessions(const Context& ctx, RecordSink& sink) {
         if (e.type != 7) continue;  // USER_PROCESS: a live login; the rest is bookkeeping
         json r = {{"record_type", "session"},
                   {"pid", e.pid},
-                  {"login_time",
-                   format_rfc3339_utc(e.tv_sec * 1'000'000'000 + e.tv_usec * 1000)},
+                  {"login_time", format_rfc3339_utc(e.tv_sec * 1'000'000'000 + e.tv_usec * 1000)},
                   {"session_type", utmp::type_name(e.type)},
                   {"address", e.address}};
         put_text(r, "user", e.user);

@@ -12,13 +12,13 @@ namespace irsnap {
 
 /// The output can no longer be written (ENOSPC, EIO, removed directory ...).
 class OutputError : public std::runtime_error {
-public:
+  public:
     OutputError(const std::string& path, int code);
     OutputError(const std::string& path, int code, const std::string& message);
     const std::string& path() const { return m_path; }
     int code() const { return m_code; }
 
-private:
+  private:
     std::string m_path;
     int m_code;
 };
@@ -26,7 +26,7 @@ private:
 /// A file in the bundle whose SHA-256 is computed from exactly the bytes that reached the file,
 /// as they go out (never by re-reading). Created exclusively: an existing file is never touched.
 class ArtifactWriter {
-public:
+  public:
     /// Creates `name` relative to the directory `dirfd` with O_EXCL; throws OutputError.
     ArtifactWriter(int dirfd, std::string name, std::string display_path);
     ~ArtifactWriter();
@@ -46,7 +46,7 @@ public:
     /// Valid after close().
     const std::string& sha256() const { return m_digest; }
 
-private:
+  private:
     void flush_buffer();
 
     int m_fd = -1;

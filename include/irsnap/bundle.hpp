@@ -15,7 +15,7 @@ namespace irsnap {
 /// A bundle directory `<host>_<YYYYMMDDTHHMMSSZ>/` being written. It is created fresh (never
 /// merged into an existing one) and holds artifacts/, collection.log and the manifest.
 class Bundle {
-public:
+  public:
     /// Creates the bundle under `output_dir` (which is created if only its last component is
     /// missing). If the name is taken, `_2`, `_3` ... are tried. Throws OutputError.
     static std::unique_ptr<Bundle> create(const std::filesystem::path& output_dir,
@@ -36,7 +36,7 @@ public:
     /// in `sha256sum -c` format. Returns the manifest's digest. Throws OutputError.
     std::string write_manifest(const nlohmann::json& manifest);
 
-private:
+  private:
     Bundle(std::filesystem::path path, int dirfd, int artifacts_fd);
     void replace_atomically(const std::string& name, const std::string& content,
                             std::string* digest);

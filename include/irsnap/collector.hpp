@@ -61,11 +61,10 @@ struct Context {
     spdlog::logger* logger = nullptr;
     HashCache* hashes = nullptr;  ///< null when hashing is off
 
-private:
+  private:
     mutable bool m_stop_observed = false;
 
-public:
-
+  public:
     /// True once the run is interrupted or this collector's deadline passed: return promptly.
     /// Remembers that it said so, which is how the runner knows a collector stopped early.
     bool should_stop() const;
@@ -77,7 +76,7 @@ public:
 /// Where a collector streams its results. Implementations count, cap and persist; emit() throws
 /// OutputError when the artifact can no longer be written.
 class RecordSink {
-public:
+  public:
     virtual ~RecordSink() = default;
     virtual void emit(const nlohmann::json& record) = 0;
     /// One item failed (not a race): recorded in the manifest with stage, errno and path.

@@ -15,6 +15,8 @@ enum class ExitCode : int {
     internal = 6,          ///< a bug: please report with collection.log
 };
 
-constexpr int to_int(ExitCode code) { return static_cast<int>(code); }
+constexpr int to_int(ExitCode code) {
+    return static_cast<int>(code);
+}
 
 }  // namespace irsnap

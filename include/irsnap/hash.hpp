@@ -13,7 +13,7 @@ namespace irsnap {
 /// Incremental SHA-256. Linux: OpenSSL EVP (initialised without reading openssl.cnf);
 /// Windows: BCrypt. Not thread-safe; one instance per stream.
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -24,7 +24,7 @@ public:
     /// Lower-case hex digest; the object must not be updated afterwards.
     std::string finish_hex();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -39,7 +39,7 @@ struct HashCacheStats {
 /// Hashing reads from a descriptor the caller already opened (e.g. through /proc/PID/exe) so a
 /// process that exits after being listed still gets its executable hashed.
 class HashCache {
-public:
+  public:
     /// `threads` >= 1; `max_bytes` 0 means no limit; `cancel` may be null.
     HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel);
     ~HashCache();
@@ -51,7 +51,7 @@ public:
 
     HashCacheStats stats() const;
 
-private:
+  private:
     void worker();
 
     unsigned m_threads;

@@ -19,7 +19,7 @@ struct ItemError {
 /// Minimal `Result<T>`: a value or an ItemError. std::expected is C++23; this keeps C++20.
 template <typename T>
 class Result {
-public:
+  public:
     Result(T value) : m_v(std::move(value)) {}          // NOLINT: implicit by design
     Result(ItemError error) : m_v(std::move(error)) {}  // NOLINT: implicit by design
 
@@ -33,7 +33,7 @@ public:
     const T& operator*() const { return value(); }
     const ItemError& error() const { return std::get<ItemError>(m_v); }
 
-private:
+  private:
     std::variant<T, ItemError> m_v;
 };
 

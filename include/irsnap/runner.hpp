@@ -17,7 +17,7 @@ class Bundle;
 
 /// A command line that names something that does not exist (e.g. an unknown collector).
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -32,7 +32,7 @@ struct ArtifactInfo {
 struct CollectorOutcome {
     std::string name;
     int rank = 0;
-    std::string status;  ///< ok | partial | failed | skipped
+    std::string status;   ///< ok | partial | failed | skipped
     std::string message;  ///< why failed/skipped/partial, empty when ok
     uint64_t records = 0;
     uint64_t error_count = 0;
@@ -62,7 +62,7 @@ struct RunOutcome {
 
 /// Told as collectors start and finish (console progress).
 class RunObserver {
-public:
+  public:
     virtual ~RunObserver() = default;
     virtual void started(const CollectorSpec& spec, size_t index, size_t total) = 0;
     virtual void finished(const CollectorOutcome& outcome, size_t index, size_t total) = 0;

@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
+#include <nlohmann/json.hpp>
 
 #include "build_info.hpp"
 #include "commands.hpp"
@@ -34,7 +34,9 @@ using nlohmann::json;
 std::atomic<bool> g_cancel{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
-extern "C" void on_stop_signal(int) { g_cancel.store(true); }
+extern "C" void on_stop_signal(int) {
+    g_cancel.store(true);
+}
 
 /// First SIGINT/SIGTERM/SIGHUP asks for a clean stop; SA_RESETHAND lets a second one kill.
 void install_signal_handlers() {
@@ -64,41 +66,39 @@ constexpr uint64_t k_default_max_hash_bytes = 256ull << 20;
 
 std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args) {
     CollectOptions o;
-    po::options_description visible("irsnap collect: snapshot this host into a bundle\n\n"
-                                    "Usage: irsnap [collect] [OPTIONS]\n\nOptions");
+    po::options_description visible(
+        "irsnap collect: snapshot this host into a bundle\n\n"
+        "Usage: irsnap [collect] [OPTIONS]\n\nOptions");
     std::vector<std::string> only, exclude;
     unsigned default_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-    visible.add_options()
-        ("help,h", "show this help")
-        ("output,o", po::value(&o.output),
-         "directory for the bundle (created if its parent exists). Default: beside the "
-         "executable when writable (USB stick), else the current directory. '-' (stream to "
-         "stdout) is not available yet")
-        ("case-id", po::value(&o.case_info.case_id), "case identifier for the manifest")
-        ("evidence-id", po::value(&o.case_info.evidence_id), "evidence item identifier")
-        ("examiner", po::value(&o.case_info.examiner), "who collects (name, badge)")
-        ("description", po::value(&o.case_info.description), "what this evidence is")
-        ("notes", po::value(&o.case_info.notes), "free notes (never secrets)")
-        ("collectors", po::value(&only)->composing(), "only these collectors (comma list)")
-        ("exclude", po::value(&exclude)->composing(), "skip these collectors (comma list)")
-        ("no-hash", po::bool_switch(&o.no_hash), "do not hash executables")
-        ("max-hash-bytes", po::value(&o.max_hash_bytes)->default_value(k_default_max_hash_bytes),
-         "skip hashing files larger than this (0 = no limit)")
-        ("threads", po::value(&o.threads)->default_value(default_threads),
-         "hashing threads (1-64)")
-        ("nice", po::bool_switch(&o.nice), "lower our own CPU and I/O priority")
-        ("timeout-per-collector", po::value(&o.timeout_s)->default_value(300),
-         "seconds before a collector is stopped and marked partial (0 = none)")
-        ("include-environment", po::bool_switch(&o.include_environment),
-         "record full process environments (may contain secrets)")
-        ("quiet,q", po::bool_switch(&o.quiet), "print only errors")
-        ("verbose,v", po::bool_switch(&o.verbose), "echo the collection log on stderr")
-        ("json", po::bool_switch(&o.json), "print the final summary as JSON on stdout");
+    visible.add_options()("help,h", "show this help")(
+        "output,o", po::value(&o.output),
+        "directory for the bundle (created if its parent exists). Default: beside the "
+        "executable when writable (USB stick), else the current directory. '-' (stream to "
+        "stdout) is not available yet")("case-id", po::value(&o.case_info.case_id),
+                                        "case identifier for the manifest")(
+        "evidence-id", po::value(&o.case_info.evidence_id), "evidence item identifier")(
+        "examiner", po::value(&o.case_info.examiner), "who collects (name, badge)")(
+        "description", po::value(&o.case_info.description), "what this evidence is")(
+        "notes", po::value(&o.case_info.notes), "free notes (never secrets)")(
+        "collectors", po::value(&only)->composing(), "only these collectors (comma list)")(
+        "exclude", po::value(&exclude)->composing(), "skip these collectors (comma list)")(
+        "no-hash", po::bool_switch(&o.no_hash), "do not hash executables")(
+        "max-hash-bytes", po::value(&o.max_hash_bytes)->default_value(k_default_max_hash_bytes),
+        "skip hashing files larger than this (0 = no limit)")(
+        "threads", po::value(&o.threads)->default_value(default_threads), "hashing threads (1-64)")(
+        "nice", po::bool_switch(&o.nice), "lower our own CPU and I/O priority")(
+        "timeout-per-collector", po::value(&o.timeout_s)->default_value(300),
+        "seconds before a collector is stopped and marked partial (0 = none)")(
+        "include-environment", po::bool_switch(&o.include_environment),
+        "record full process environments (may contain secrets)")(
+        "quiet,q", po::bool_switch(&o.quiet), "print only errors")(
+        "verbose,v", po::bool_switch(&o.verbose), "echo the collection log on stderr")(
+        "json", po::bool_switch(&o.json), "print the final summary as JSON on stdout");
     po::options_description hidden;
-    hidden.add_options()
-        ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")
-        ("host-root", po::value(&o.host_root)->default_value("/"), "")
-        ("debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "");
+    hidden.add_options()("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")(
+        "host-root", po::value(&o.host_root)->default_value("/"), "")(
+        "debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "");
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -112,8 +112,9 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     if (o.threads < 1 || o.threads > 64) throw UsageError("--threads must be between 1 and 64");
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
     if (o.output == "-") {
-        throw UsageError("-o - (streaming the bundle to stdout) is not available yet; give a "
-                         "directory with -o DIR");
+        throw UsageError(
+            "-o - (streaming the bundle to stdout) is not available yet; give a "
+            "directory with -o DIR");
     }
     return o;
 }
@@ -125,8 +126,10 @@ std::filesystem::path default_output_dir(bool quiet) {
     if (!exe_dir.empty() && directory_writable(exe_dir)) return exe_dir;
     auto cwd = std::filesystem::current_path();
     if (!quiet) {
-        console(fmt::format("note: {} is not writable; writing into the current directory {} "
-                           "(use -o to choose)\n", exe_dir.string(), cwd.string()));
+        console(
+            fmt::format("note: {} is not writable; writing into the current directory {} "
+                        "(use -o to choose)\n",
+                        exe_dir.string(), cwd.string()));
     }
     return cwd;
 }
@@ -134,8 +137,8 @@ std::filesystem::path default_output_dir(bool quiet) {
 json tool_identity(const std::vector<std::string>& argv) {
     auto exe = running_executable();
     // Same rule as records: if one argument needs escaping, all are escaped.
-    const bool argv_escaped = !std::all_of(argv.begin(), argv.end(),
-                                           [](const auto& a) { return is_valid_utf8(a); });
+    const bool argv_escaped =
+        !std::all_of(argv.begin(), argv.end(), [](const auto& a) { return is_valid_utf8(a); });
     json argv_json = json::array();
     for (const auto& a : argv) argv_json.push_back(argv_escaped ? escape_bytes_always(a) : a);
     json sha = nullptr;
@@ -180,13 +183,15 @@ std::string coverage_line(const RunOutcome& run) {
 void print_final_block(const CollectOptions& o, const Bundle& bundle, const std::string& status,
                        const std::string& digest, const RunOutcome& run) {
     if (o.quiet) return;
-    console(fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
-                        "      write this digest on the custody form.\n      coverage: {}\n",
-                        status == "complete" || status == "partial" ? "DONE" : "STOPPED",
-                        bundle.path().string(), digest, coverage_line(run)));
+    console(
+        fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
+                    "      write this digest on the custody form.\n      coverage: {}\n",
+                    status == "complete" || status == "partial" ? "DONE" : "STOPPED",
+                    bundle.path().string(), digest, coverage_line(run)));
     if (status == "interrupted") {
-        console("      interrupted: the bundle holds what was collected so far and still "
-                "verifies.\n");
+        console(
+            "      interrupted: the bundle holds what was collected so far and still "
+            "verifies.\n");
     }
 }
 
@@ -200,8 +205,10 @@ json summary_json(const Bundle& bundle, const std::string& status, const std::st
                               {"errors", c.error_count},
                               {"message", c.message}});
     }
-    return {{"bundle", bundle.path().string()}, {"status", status},
-            {"manifest_sha256", digest},         {"exit_code", code},
+    return {{"bundle", bundle.path().string()},
+            {"status", status},
+            {"manifest_sha256", digest},
+            {"exit_code", code},
             {"collectors", collectors}};
 }
 
@@ -227,7 +234,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     auto logger = make_collection_logger(*log_writer, o.verbose);
     if (!o.quiet) {
         console(fmt::format("irsnap {}: collecting into {}\n", build::k_version,
-                   bundle->path().string()));
+                            bundle->path().string()));
     }
     logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
                  bundle->path().string());
@@ -296,9 +303,10 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     try {
         digest = bundle->write_manifest(build_manifest(input));
     } catch (const OutputError& e) {
-        print_error(fmt::format("{}; the manifest could not be written, so this bundle cannot "
-                                "be verified",
-                                e.what()));
+        print_error(
+            fmt::format("{}; the manifest could not be written, so this bundle cannot "
+                        "be verified",
+                        e.what()));
         return to_int(ExitCode::output_unusable);
     }
     if (input.run.output_failed) print_error(input.run.output_error);

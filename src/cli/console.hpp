@@ -8,12 +8,12 @@ namespace irsnap::cli {
 /// Progress on stderr: one line per collector as it finishes. Silent with --quiet except for
 /// failures, which are always shown.
 class ConsoleProgress final : public RunObserver {
-public:
+  public:
     explicit ConsoleProgress(bool quiet) : m_quiet(quiet) {}
     void started(const CollectorSpec& spec, size_t index, size_t total) override;
     void finished(const CollectorOutcome& outcome, size_t index, size_t total) override;
 
-private:
+  private:
     bool m_quiet;
 };
 

@@ -138,15 +138,17 @@ int run_verify(const Invocation& inv) {
             return code;
         }
         for (const auto& p : report.problems) {
-            fmt::print("{}: {}{}\n", p.path, p.problem, p.detail.empty() ? "" : " (" + p.detail + ")");
+            fmt::print("{}: {}{}\n", p.path, p.problem,
+                       p.detail.empty() ? "" : " (" + p.detail + ")");
         }
         if (report.ok()) {
             fmt::print("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
                        report.run_status);
             if (report.run_status != "complete") {
-                fmt::print("note: the run was {}, so the bundle holds less than a full "
-                           "snapshot; see manifest.json collectors[].status\n",
-                           report.run_status);
+                fmt::print(
+                    "note: the run was {}, so the bundle holds less than a full "
+                    "snapshot; see manifest.json collectors[].status\n",
+                    report.run_status);
             }
         } else {
             fmt::print("FAILED {}: {} problem(s)\n", bundle, report.problems.size());

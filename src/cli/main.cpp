@@ -88,9 +88,10 @@ int dispatch(int argc, char** argv) {
         print_global_help();
         return to_int(ExitCode::ok);
     }
-    print_error(fmt::format("unknown command '{}' (commands: collect, verify, list, describe; "
-                            "see 'irsnap --help')",
-                            command));
+    print_error(
+        fmt::format("unknown command '{}' (commands: collect, verify, list, describe; "
+                    "see 'irsnap --help')",
+                    command));
     return to_int(ExitCode::usage);
 }
 

@@ -25,8 +25,8 @@ OutputError::OutputError(const std::string& path, int code, const std::string& m
 ArtifactWriter::ArtifactWriter(int dirfd, std::string name, std::string display_path)
     : m_name(std::move(name)), m_display_path(std::move(display_path)) {
     // O_EXCL: evidence is never overwritten, not even our own.
-    m_fd = ::openat(dirfd, m_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                    0600);
+    m_fd =
+        ::openat(dirfd, m_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_fd < 0) throw OutputError(m_display_path, errno);
     m_buffer.reserve(k_buffer_size);
 }

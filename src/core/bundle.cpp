@@ -123,10 +123,9 @@ void Bundle::replace_atomically(const std::string& name, const std::string& cont
 
 std::string Bundle::write_manifest(const nlohmann::json& manifest) {
     std::string digest;
-    replace_atomically("manifest.json", manifest.dump(2, ' ', false,
-                                                      nlohmann::json::error_handler_t::replace) +
-                                            "\n",
-                       &digest);
+    replace_atomically(
+        "manifest.json",
+        manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", &digest);
     // sha256sum -c format, so the digest can be checked without irsnap too.
     replace_atomically("manifest.json.sha256", digest + "  manifest.json\n", nullptr);
     return digest;

@@ -14,10 +14,10 @@ namespace {
 constexpr const char* k_pattern = "%Y-%m-%dT%H:%M:%S.%fZ %-7l %v";
 
 class WriterSink final : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     explicit WriterSink(ArtifactWriter& writer) : m_writer(writer) {}
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         if (m_failed || m_writer.closed()) return;
         spdlog::memory_buf_t formatted;
@@ -37,7 +37,7 @@ protected:
         }
     }
 
-private:
+  private:
     ArtifactWriter& m_writer;
     bool m_failed = false;
 };
@@ -49,8 +49,8 @@ std::shared_ptr<spdlog::logger> make_collection_logger(ArtifactWriter& writer,
     std::vector<spdlog::sink_ptr> sinks{std::make_shared<WriterSink>(writer)};
     if (echo_to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto logger = std::make_shared<spdlog::logger>("irsnap", sinks.begin(), sinks.end());
-    logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        k_pattern, spdlog::pattern_time_type::utc));
+    logger->set_formatter(
+        std::make_unique<spdlog::pattern_formatter>(k_pattern, spdlog::pattern_time_type::utc));
     logger->set_level(spdlog::level::debug);
     // The log is short (lines per collector, not per record): write each line through at once
     // so a run killed with SIGKILL still leaves its story on disk.

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "irsnap/bundle.hpp"
 
@@ -16,7 +16,7 @@ namespace {
 
 /// Streams a collector's records into its artifact and keeps the manifest's counters.
 class ArtifactSink final : public RecordSink {
-public:
+  public:
     ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx)
         : m_writer(writer), m_outcome(outcome), m_ctx(ctx) {}
 
@@ -44,7 +44,7 @@ public:
         }
     }
 
-private:
+  private:
     void slow_down() {
         // Sleep in small steps so an interrupt is still honoured within a second.
         for (int slept = 0; slept < m_ctx.params.debug_slow_ms && !m_ctx.should_stop();

@@ -19,7 +19,9 @@ namespace irsnap::test {
 
 namespace fs = std::filesystem;
 
-const char* irsnap_binary() { return IRSNAP_BINARY; }
+const char* irsnap_binary() {
+    return IRSNAP_BINARY;
+}
 
 namespace {
 

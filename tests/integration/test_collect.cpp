@@ -44,13 +44,15 @@ json find_pid(const std::vector<json>& records, pid_t pid) {
 
 /// Collects only the process table into `out` and returns the child's record.
 json collect_and_find(const fs::path& out, pid_t pid) {
-    auto run = run_command({irsnap_binary(), "collect", "-o", out.string(), "--collectors",
-                            "processes", "-q"});
+    auto run = run_command(
+        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", "processes", "-q"});
     EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     return find_pid(read_jsonl(artifact(only_bundle(out), "processes")), pid);
 }
 
-bool is_root() { return geteuid() == 0; }
+bool is_root() {
+    return geteuid() == 0;
+}
 
 TEST(Collect, FindsChildWithExactArgvCwdParentAndStartTime) {
     TempDir tmp("irsnap-it");
@@ -103,8 +105,8 @@ TEST(Collect, DeletedExecutableIsFlaggedAndHashedThroughTheProcess) {
 
 TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
     TempDir tmp("irsnap-it");
-    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "out").string(), "--json",
-                            "-q", "--case-id", "CASE-7", "--examiner", "A. Analyst"});
+    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "out").string(), "--json", "-q",
+                            "--case-id", "CASE-7", "--examiner", "A. Analyst"});
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     const fs::path bundle = only_bundle(tmp.path() / "out");
     json summary = json::parse(run.out);
@@ -196,9 +198,9 @@ TEST(Collect, BrokenOrClosedConsoleNeverCostsTheBundle) {
     for (const std::string redirect : {"2>/dev/full", "<&- >&- 2>&-"}) {
         TempDir tmp("irsnap-it");
         const fs::path out = tmp.path() / "out";
-        auto run = run_command({"/bin/sh", "-c",
-                                "exec '" + std::string(irsnap_binary()) + "' -o '" +
-                                    out.string() + "' " + redirect});
+        auto run = run_command(
+            {"/bin/sh", "-c",
+             "exec '" + std::string(irsnap_binary()) + "' -o '" + out.string() + "' " + redirect});
         EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << redirect << ": " << run.exit_code;
         auto verified = run_command({irsnap_binary(), "verify", only_bundle(out).string()});
         EXPECT_EQ(verified.exit_code, 0) << redirect << "\n" << verified.out;

@@ -15,12 +15,12 @@ namespace irsnap::test {
 
 /// A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& prefix);
     ~TempDir();
     const std::filesystem::path& path() const { return m_path; }
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
@@ -30,7 +30,7 @@ void materialise_fixture(const std::string& scenario, const std::filesystem::pat
 
 /// Collects everything a collector reports.
 class MemorySink final : public RecordSink {
-public:
+  public:
     void emit(const nlohmann::json& record) override { records.push_back(record); }
     void item_error(ItemError error) override { errors.push_back(std::move(error)); }
     void race() override { ++races; }

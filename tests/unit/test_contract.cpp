@@ -41,9 +41,8 @@ void expect_records_match_spec(const CollectorSpec& spec, const MemorySink& sink
         for (const auto& [key, value] : record.items()) {
             auto it = declared.find(key);
             ASSERT_NE(it, declared.end()) << spec.name << ": undeclared field '" << key << "'";
-            EXPECT_TRUE(type_matches(it->second, value))
-                << spec.name << "." << key << " should be " << it->second << ", got "
-                << value.dump();
+            EXPECT_TRUE(type_matches(it->second, value)) << spec.name << "." << key << " should be "
+                                                         << it->second << ", got " << value.dump();
         }
     }
 }
@@ -51,8 +50,8 @@ void expect_records_match_spec(const CollectorSpec& spec, const MemorySink& sink
 TEST(Contract, SpecsAreCompleteAndUnique) {
     const auto& all = registered_collectors();
     ASSERT_FALSE(all.empty());
-    const std::set<std::string> k_types = {"string",   "integer",   "number",   "boolean",
-                                           "object",   "string[]",  "integer[]", "object[]"};
+    const std::set<std::string> k_types = {"string", "integer",  "number",    "boolean",
+                                           "object", "string[]", "integer[]", "object[]"};
     const std::regex snake("^[a-z][a-z0-9_]*$");
     std::set<std::string> names;
     std::set<int> ranks;

@@ -73,8 +73,7 @@ TEST(Bundle, MissingParentIsAClearError) {
         Bundle::create(tmp.path() / "no" / "such", "h", k_t0);
         FAIL() << "expected OutputError";
     } catch (const OutputError& e) {
-        EXPECT_NE(std::string(e.what()).find("parent directory does not exist"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("parent directory does not exist"), std::string::npos)
             << e.what();
     }
 }
@@ -88,8 +87,8 @@ TEST(Bundle, CreatesOneMissingOutputDirectory) {
 // ---- runner with fake collectors -----------------------------------------------------------
 
 CollectorSpec fake_spec(const std::string& name, int rank) {
-    return CollectorSpec{name, "fake", rank, "test", {"linux"}, "none", "full",
-                         {{"n", "integer", "a number"}}};
+    return CollectorSpec{name,      "fake", rank,   "test",
+                         {"linux"}, "none", "full", {{"n", "integer", "a number"}}};
 }
 
 const CollectorSpec& spec_ok() {
@@ -237,8 +236,8 @@ TEST(Verify, IntactBundlePasses) {
     TempDir tmp("irsnap-verify");
     auto b = write_bundle(tmp.path());
     VerifyReport r = verify_bundle(b.path);
-    EXPECT_TRUE(r.ok()) << (r.problems.empty() ? "" : r.problems[0].path + " " +
-                                                          r.problems[0].problem);
+    EXPECT_TRUE(r.ok()) << (r.problems.empty() ? ""
+                                               : r.problems[0].path + " " + r.problems[0].problem);
     EXPECT_EQ(r.files_checked, 5u);  // manifest + 3 artifacts + log
     EXPECT_EQ(r.run_status, "partial");
 }

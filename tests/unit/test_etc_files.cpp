@@ -27,8 +27,8 @@ TEST(EtcHosts, FqdnFromTheLineNamingTheHost) {
     EXPECT_EQ(fqdn_from_etc_hosts(hosts, "web01"), "web01.corp.example");
     EXPECT_EQ(fqdn_from_etc_hosts(hosts, "other"), "other.corp.example");
     EXPECT_EQ(fqdn_from_etc_hosts(hosts, "db01"), "db01");  // not listed: the short name
-    EXPECT_EQ(fqdn_from_etc_hosts(hosts, "a.b.example"), "a.b.example");  // already dotted
-    EXPECT_EQ(fqdn_from_etc_hosts("10.0.0.5 web01.\n", "web01"), "web01");  // empty domain
+    EXPECT_EQ(fqdn_from_etc_hosts(hosts, "a.b.example"), "a.b.example");       // already dotted
+    EXPECT_EQ(fqdn_from_etc_hosts("10.0.0.5 web01.\n", "web01"), "web01");     // empty domain
     EXPECT_EQ(fqdn_from_etc_hosts("web01.corp.example\n", "web01"), "web01");  // no address
     EXPECT_EQ(fqdn_from_etc_hosts("", ""), "");
 }

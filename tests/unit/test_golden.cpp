@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "processes/processes.hpp"
 #include "fixture_util.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "processes/processes.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -13,7 +13,9 @@
 namespace irsnap::test {
 namespace {
 
-int open_file(const std::filesystem::path& p) { return ::open(p.c_str(), O_RDONLY | O_CLOEXEC); }
+int open_file(const std::filesystem::path& p) {
+    return ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+}
 
 TEST(HashCache, SameKeyIsHashedOnceAndMatchesTheContent) {
     TempDir tmp("irsnap-hash");

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fd_util.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace irsnap::posix {
 
@@ -23,7 +23,8 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_
     // O_NOATIME keeps host files' access times as they were (evidence); the kernel allows it
     // only to the file's owner or CAP_FOWNER, so fall back without it.
     int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 && errno == EPERM)
+        fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
     UniqueFd owner(fd);
     std::string data;
@@ -54,8 +55,12 @@ Result<std::string> read_link_at(int dirfd, const std::string& name) {
     }
 }
 
-bool is_race_errno(int code) { return code == ENOENT || code == ESRCH; }
+bool is_race_errno(int code) {
+    return code == ENOENT || code == ESRCH;
+}
 
-bool is_denied_errno(int code) { return code == EACCES || code == EPERM; }
+bool is_denied_errno(int code) {
+    return code == EACCES || code == EPERM;
+}
 
 }  // namespace irsnap::posix

@@ -10,7 +10,7 @@ namespace irsnap::posix {
 
 /// Owns a file descriptor.
 class UniqueFd {
-public:
+  public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : m_fd(fd) {}
     ~UniqueFd() { reset(); }
@@ -27,7 +27,7 @@ public:
     explicit operator bool() const { return m_fd >= 0; }
     void reset();
 
-private:
+  private:
     int m_fd = -1;
 };
 

@@ -66,8 +66,7 @@ std::string address_text(const sockaddr* sa) {
     if (sa->sa_family == AF_INET) {
         inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
     } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf,
-                  sizeof buf);
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
     }
     return buf;
 }
@@ -200,7 +199,8 @@ std::string lower_own_priority() {
     note += setpriority(PRIO_PROCESS, 0, 19) == 0 ? "cpu nice 19" : "cpu nice failed";
     // ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE): no glibc wrapper exists.
     constexpr int k_ioprio_class_idle = 3, k_ioprio_class_shift = 13, k_who_process = 1;
-    long rc = syscall(SYS_ioprio_set, k_who_process, 0, k_ioprio_class_idle << k_ioprio_class_shift);
+    long rc =
+        syscall(SYS_ioprio_set, k_who_process, 0, k_ioprio_class_idle << k_ioprio_class_shift);
     note += rc == 0 ? ", io class idle" : ", io priority unchanged";
     return note;
 }

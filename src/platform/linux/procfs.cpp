@@ -127,8 +127,8 @@ std::optional<PidStat> parse_proc_pid_stat(std::string_view text) {
     auto start = to_number<uint64_t>(field(22));
     auto vsize = to_number<uint64_t>(field(23));
     auto rss = to_number<int64_t>(field(24));
-    if (!ppid || !pgrp || !session || !tty || !tpgid || !flags || !priority || !nice || !threads || !start ||
-        !vsize || !rss) {
+    if (!ppid || !pgrp || !session || !tty || !tpgid || !flags || !priority || !nice || !threads ||
+        !start || !vsize || !rss) {
         return std::nullopt;
     }
     st.ppid = *ppid;
@@ -176,7 +176,9 @@ PidStatus parse_proc_pid_status(std::string_view text) {
     return status;
 }
 
-std::vector<std::string> parse_proc_pid_cmdline(std::string_view bytes) { return split_nul(bytes); }
+std::vector<std::string> parse_proc_pid_cmdline(std::string_view bytes) {
+    return split_nul(bytes);
+}
 
 std::vector<std::pair<std::string, std::string>> parse_proc_pid_environ(std::string_view bytes) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -323,18 +325,47 @@ std::map<std::string, uint64_t> parse_proc_meminfo(std::string_view text) {
 
 std::vector<std::string> capability_names(uint64_t mask) {
     // Order is the kernel's capability numbering (include/uapi/linux/capability.h).
-    static constexpr const char* k_names[] = {
-        "cap_chown",           "cap_dac_override",   "cap_dac_read_search", "cap_fowner",
-        "cap_fsetid",          "cap_kill",           "cap_setgid",          "cap_setuid",
-        "cap_setpcap",         "cap_linux_immutable", "cap_net_bind_service", "cap_net_broadcast",
-        "cap_net_admin",       "cap_net_raw",        "cap_ipc_lock",        "cap_ipc_owner",
-        "cap_sys_module",      "cap_sys_rawio",      "cap_sys_chroot",      "cap_sys_ptrace",
-        "cap_sys_pacct",       "cap_sys_admin",      "cap_sys_boot",        "cap_sys_nice",
-        "cap_sys_resource",    "cap_sys_time",       "cap_sys_tty_config",  "cap_mknod",
-        "cap_lease",           "cap_audit_write",    "cap_audit_control",   "cap_setfcap",
-        "cap_mac_override",    "cap_mac_admin",      "cap_syslog",          "cap_wake_alarm",
-        "cap_block_suspend",   "cap_audit_read",     "cap_perfmon",         "cap_bpf",
-        "cap_checkpoint_restore"};
+    static constexpr const char* k_names[] = {"cap_chown",
+                                              "cap_dac_override",
+                                              "cap_dac_read_search",
+                                              "cap_fowner",
+                                              "cap_fsetid",
+                                              "cap_kill",
+                                              "cap_setgid",
+                                              "cap_setuid",
+                                              "cap_setpcap",
+                                              "cap_linux_immutable",
+                                              "cap_net_bind_service",
+                                              "cap_net_broadcast",
+                                              "cap_net_admin",
+                                              "cap_net_raw",
+                                              "cap_ipc_lock",
+                                              "cap_ipc_owner",
+                                              "cap_sys_module",
+                                              "cap_sys_rawio",
+                                              "cap_sys_chroot",
+                                              "cap_sys_ptrace",
+                                              "cap_sys_pacct",
+                                              "cap_sys_admin",
+                                              "cap_sys_boot",
+                                              "cap_sys_nice",
+                                              "cap_sys_resource",
+                                              "cap_sys_time",
+                                              "cap_sys_tty_config",
+                                              "cap_mknod",
+                                              "cap_lease",
+                                              "cap_audit_write",
+                                              "cap_audit_control",
+                                              "cap_setfcap",
+                                              "cap_mac_override",
+                                              "cap_mac_admin",
+                                              "cap_syslog",
+                                              "cap_wake_alarm",
+                                              "cap_block_suspend",
+                                              "cap_audit_read",
+                                              "cap_perfmon",
+                                              "cap_bpf",
+                                              "cap_checkpoint_restore"};
     std::vector<std::string> out;
     for (unsigned bit = 0; bit < 64; ++bit) {
         if (!(mask & (uint64_t{1} << bit))) continue;

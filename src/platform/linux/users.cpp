@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "users.hpp"
 
-#include <charconv>
 #include <fcntl.h>
+#include <charconv>
 
 #include "fd_util.hpp"
 

@@ -30,12 +30,12 @@ std::vector<GroupEntry> parse_etc_group(std::string_view text);
 
 /// uid/gid -> name maps from <host_root>/etc/{passwd,group}; the first entry for an id wins.
 class UserDb {
-public:
+  public:
     static UserDb load(const std::filesystem::path& host_root);
     std::optional<std::string> user(int64_t uid) const;
     std::optional<std::string> group(int64_t gid) const;
 
-private:
+  private:
     std::map<int64_t, std::string> m_users;
     std::map<int64_t, std::string> m_groups;
 };

@@ -66,17 +66,28 @@ std::vector<Entry> parse_utmp(std::string_view bytes, size_t* trailing_bytes) {
 
 std::string type_name(int type) {
     switch (type) {
-        case 0: return "EMPTY";
-        case 1: return "RUN_LVL";
-        case 2: return "BOOT_TIME";
-        case 3: return "NEW_TIME";
-        case 4: return "OLD_TIME";
-        case 5: return "INIT_PROCESS";
-        case 6: return "LOGIN_PROCESS";
-        case 7: return "USER_PROCESS";
-        case 8: return "DEAD_PROCESS";
-        case 9: return "ACCOUNTING";
-        default: return "UNKNOWN_" + std::to_string(type);
+        case 0:
+            return "EMPTY";
+        case 1:
+            return "RUN_LVL";
+        case 2:
+            return "BOOT_TIME";
+        case 3:
+            return "NEW_TIME";
+        case 4:
+            return "OLD_TIME";
+        case 5:
+            return "INIT_PROCESS";
+        case 6:
+            return "LOGIN_PROCESS";
+        case 7:
+            return "USER_PROCESS";
+        case 8:
+            return "DEAD_PROCESS";
+        case 9:
+            return "ACCOUNTING";
+        default:
+            return "UNKNOWN_" + std::to_string(type);
     }
 }
 
