@@ -42,6 +42,8 @@ class ArtifactWriter {
 
     bool closed() const { return m_fd < 0; }
     uint64_t bytes() const { return m_bytes; }
+    /// Newline-terminated lines that reached the file (JSONL records on disk).
+    uint64_t lines() const { return m_lines; }
     const std::string& name() const { return m_name; }
     /// Valid after close().
     const std::string& sha256() const { return m_digest; }
@@ -55,6 +57,7 @@ class ArtifactWriter {
     std::string m_buffer;
     Sha256 m_hash;
     uint64_t m_bytes = 0;
+    uint64_t m_lines = 0;
     std::string m_digest;
 };
 

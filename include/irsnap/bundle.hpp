@@ -34,16 +34,22 @@ class Bundle {
 
     /// Writes manifest.json atomically (temp file, fsync, rename) and then manifest.json.sha256
     /// in `sha256sum -c` format. Returns the manifest's digest. Throws OutputError.
+    /// Both are written into space reserved when the bundle was created, so a disk that fills
+    /// up during the run still takes the manifest that makes the partial bundle verifiable.
     std::string write_manifest(const nlohmann::json& manifest);
 
   private:
     Bundle(std::filesystem::path path, int dirfd, int artifacts_fd);
-    void replace_atomically(const std::string& name, const std::string& content,
-                            std::string* digest);
+    void replace_atomically(const std::string& name, const std::string& content, int& reserved_fd);
 
     std::filesystem::path m_path;
     int m_dirfd = -1;
     int m_artifacts_fd = -1;
+    int m_manifest_reserve_fd = -1;  ///< manifest.json.tmp, preallocated
+    int m_digest_reserve_fd = -1;    ///< manifest.json.sha256.tmp, preallocated
 };
+
+/// Bytes preallocated for manifest.json: far above a manifest with every error list full.
+inline constexpr long k_manifest_reserve_bytes = 256 * 1024;
 
 }  // namespace irsnap

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -66,6 +67,8 @@ void ArtifactWriter::flush_buffer() {
         }
         m_hash.update(m_buffer.data() + done, static_cast<size_t>(n));
         m_bytes += static_cast<uint64_t>(n);
+        m_lines += static_cast<uint64_t>(
+            std::count(m_buffer.data() + done, m_buffer.data() + done + n, '\n'));
         done += static_cast<size_t>(n);
     }
     m_buffer.clear();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
+#include "irsnap/hash.hpp"
 
 namespace irsnap {
 namespace {
@@ -37,12 +38,33 @@ void ensure_output_dir(const std::filesystem::path& dir) {
                           std::strerror(code) + " (choose a writable -o)");
 }
 
+/// Creates `name` in the bundle with `bytes` of disk space allocated, so a later write of up to
+/// that size cannot fail for lack of space. posix_fallocate writes zeros where the file system
+/// has no fallocate (FAT on a USB stick), which allocates just as well.
+int reserve(int dirfd, const std::string& name, long bytes, const std::filesystem::path& bundle) {
+    int fd = ::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                      0600);
+    if (fd < 0) throw OutputError((bundle / name).string(), errno);
+    int rc = ::posix_fallocate(fd, 0, bytes);
+    if (rc != 0) {
+        ::close(fd);
+        ::unlinkat(dirfd, name.c_str(), 0);
+        throw OutputError((bundle / name).string(), rc,
+                          "cannot reserve space for the manifest in " + bundle.string() + ": " +
+                              std::strerror(rc) + " (choose an -o with free space)");
+    }
+    return fd;
+}
+
 }  // namespace
 
 Bundle::Bundle(std::filesystem::path path, int dirfd, int artifacts_fd)
     : m_path(std::move(path)), m_dirfd(dirfd), m_artifacts_fd(artifacts_fd) {}
 
 Bundle::~Bundle() {
+    for (int fd : {m_manifest_reserve_fd, m_digest_reserve_fd}) {
+        if (fd >= 0) ::close(fd);
+    }
     if (m_artifacts_fd >= 0) ::close(m_artifacts_fd);
     if (m_dirfd >= 0) ::close(m_dirfd);
 }
@@ -92,7 +114,19 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
         ::close(dirfd);
         throw;
     }
-    return std::unique_ptr<Bundle>(new Bundle(path, dirfd, art_fd));
+    std::unique_ptr<Bundle> bundle(new Bundle(path, dirfd, art_fd));
+    try {
+        bundle->m_manifest_reserve_fd = reserve(dirfd, "manifest.json.tmp",
+                                                k_manifest_reserve_bytes, path);
+        bundle->m_digest_reserve_fd = reserve(dirfd, "manifest.json.sha256.tmp", 4096, path);
+    } catch (const OutputError&) {
+        // Nothing was collected yet: leave no empty bundle behind.
+        bundle.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+        throw;
+    }
+    return bundle;
 }
 
 std::unique_ptr<ArtifactWriter> Bundle::create_artifact(const std::string& file_name) {
@@ -105,15 +139,30 @@ std::unique_ptr<ArtifactWriter> Bundle::create_file(const std::string& file_name
 }
 
 void Bundle::replace_atomically(const std::string& name, const std::string& content,
-                                std::string* digest) {
-    std::string tmp = name + ".tmp";
-    ::unlinkat(m_dirfd, tmp.c_str(), 0);  // a leftover of our own failed attempt
-    {
-        ArtifactWriter writer(m_dirfd, tmp, (m_path / tmp).string());
-        writer.write(content);
-        writer.close();
-        if (digest) *digest = writer.sha256();
+                                int& reserved_fd) {
+    const std::string tmp = name + ".tmp";
+    const std::string display = (m_path / tmp).string();
+    if (reserved_fd < 0) throw OutputError(display, EBADF, "manifest written twice: " + display);
+    int fd = std::exchange(reserved_fd, -1);
+    size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::pwrite(fd, content.data() + done, content.size() - done,
+                             static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int code = errno;
+            ::close(fd);
+            throw OutputError(display, code);
+        }
+        done += static_cast<size_t>(n);
     }
+    // Trim the reservation to the content, then make both durable before the rename.
+    if (::ftruncate(fd, static_cast<off_t>(content.size())) != 0 || ::fsync(fd) != 0) {
+        int code = errno;
+        ::close(fd);
+        throw OutputError(display, code);
+    }
+    ::close(fd);
     if (::renameat(m_dirfd, tmp.c_str(), m_dirfd, name.c_str()) != 0) {
         throw OutputError((m_path / name).string(), errno);
     }
@@ -122,12 +171,16 @@ void Bundle::replace_atomically(const std::string& name, const std::string& cont
 }
 
 std::string Bundle::write_manifest(const nlohmann::json& manifest) {
-    std::string digest;
-    replace_atomically(
-        "manifest.json",
-        manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", &digest);
+    // Artifact names must be durable before a manifest that lists them is.
+    if (::fsync(m_artifacts_fd) != 0 && errno != EINVAL) {
+        throw OutputError((m_path / "artifacts").string(), errno);
+    }
+    const std::string text =
+        manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string digest = sha256_hex(text);  // of exactly the bytes written below
+    replace_atomically("manifest.json", text, m_manifest_reserve_fd);
     // sha256sum -c format, so the digest can be checked without irsnap too.
-    replace_atomically("manifest.json.sha256", digest + "  manifest.json\n", nullptr);
+    replace_atomically("manifest.json.sha256", digest + "  manifest.json\n", m_digest_reserve_fd);
     return digest;
 }
 

@@ -190,8 +190,10 @@ RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
             }
             // Listed even after a write failure: the digest covers exactly what reached the
             // disk, so the partial artifact still verifies for what it holds.
+            // records: lines on disk, which after a write failure is less than emitted.
             outcome.artifact = ArtifactInfo{"artifacts/" + file_name, writer->bytes(),
-                                            outcome.records, writer->sha256()};
+                                            writer->lines(), writer->sha256()};
+            outcome.records = writer->lines();
         }
         const bool cancelled =
             request.context.cancel && request.context.cancel->load(std::memory_order_relaxed);

@@ -223,6 +223,38 @@ TEST(Collect, FileReallyNamedDeletedIsNotMistakenForAnother) {
     EXPECT_EQ(r["exe_sha256"], file_sha256(named));
 }
 
+TEST(Collect, FullDiskLeavesAnIncompleteBundleThatVerifies) {
+    if (!is_root() || !fs::exists("/usr/bin/unshare")) GTEST_SKIP() << "needs root and unshare";
+    TempDir tmp("irsnap-it");
+    const fs::path disk = tmp.path() / "small";
+    fs::create_directory(disk);
+    // Room for the manifest reservation (256 KiB + 4 KiB) and a little more: the artifacts
+    // overflow somewhere, and the run must still end with a manifest that verifies. The tmpfs
+    // lives in a private mount namespace, so verify runs inside the same shell.
+    const std::string bin = irsnap_binary();
+    const std::string script = "mount -t tmpfs -o size=272k tmpfs '" + disk.string() +
+                               "' || exit 90\n"
+                               "'" +
+                               bin + "' -o '" + disk.string() +
+                               "/out' -q 2>/dev/null\n"
+                               "echo collect=$?\n"
+                               "'" +
+                               bin + "' verify --json '" + disk.string() +
+                               "'/out/*\n"
+                               "echo verify=$?\n"
+                               "cat '" +
+                               disk.string() + "'/out/*/manifest.json\n";
+    auto run = run_command({"/usr/bin/unshare", "-m", "/bin/sh", "-c", script});
+    if (run.exit_code == 90) GTEST_SKIP() << "cannot mount tmpfs here: " << run.err;
+    EXPECT_NE(run.out.find("collect=3\n"), std::string::npos) << run.out << run.err;
+    EXPECT_NE(run.out.find("verify=0\n"), std::string::npos) << run.out << run.err;
+    auto manifest_at = run.out.find("\n{", run.out.find("verify="));
+    ASSERT_NE(manifest_at, std::string::npos) << run.out;
+    json manifest = json::parse(run.out.substr(manifest_at + 1));
+    EXPECT_EQ(manifest["status"], "incomplete");
+    EXPECT_NE(manifest["output_error"].get<std::string>().find("No space left"), std::string::npos);
+}
+
 int line_count(const std::string& text) {
     return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
