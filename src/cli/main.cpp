@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/host.hpp"
+#include "irsnap/time_zone.hpp"
 
 namespace irsnap::cli {
 
@@ -102,6 +103,8 @@ int main(int argc, char** argv) {
     // A closed stdin/stdout/stderr would hand its number to the next file we open (the log),
     // and console text would land inside evidence.
     irsnap::ensure_standard_fds();
+    // Before any time function: see time_zone.hpp (host files keep their access times).
+    irsnap::pin_time_zone();
     try {
         return irsnap::cli::dispatch(argc, argv);
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // The real binary on this host, against processes and files the test creates itself.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -253,6 +254,27 @@ TEST(Collect, FullDiskLeavesAnIncompleteBundleThatVerifies) {
     json manifest = json::parse(run.out.substr(manifest_at + 1));
     EXPECT_EQ(manifest["status"], "incomplete");
     EXPECT_NE(manifest["output_error"].get<std::string>().find("No space left"), std::string::npos);
+}
+
+TEST(Collect, HostZoneFileKeepsItsAccessTime) {
+    // The C library reads the zone file on its first time call; irsnap must read it with
+    // O_NOATIME itself (the file's atime is evidence of who looked at this host).
+    const fs::path zone_source = "/usr/share/zoneinfo/Asia/Tokyo";
+    if (!fs::exists(zone_source)) GTEST_SKIP() << "no tzdata here";
+    TempDir tmp("irsnap-it");
+    const fs::path zone = tmp.path() / "zone";
+    fs::copy_file(zone_source, zone);
+    const timespec old_times[2] = {{1577836800, 0}, {0, UTIME_OMIT}};  // atime 2020-01-01
+    ASSERT_EQ(utimensat(AT_FDCWD, zone.c_str(), old_times, 0), 0);
+    auto run = run_command({"/usr/bin/env", "TZ=" + zone.string(), irsnap_binary(), "-o",
+                            (tmp.path() / "out").string(), "-q"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    struct stat st {};
+    ASSERT_EQ(stat(zone.c_str(), &st), 0);
+    EXPECT_EQ(st.st_atim.tv_sec, 1577836800) << "irsnap changed the zone file's access time";
+    json manifest = json::parse(read_text_file(only_bundle(tmp.path() / "out") / "manifest.json"));
+    EXPECT_EQ(manifest["host"]["utc_offset"], "+09:00");  // Japan has no DST
+    EXPECT_EQ(manifest["host"]["time_zone"], zone.string() + " (from TZ)");
 }
 
 int line_count(const std::string& text) {

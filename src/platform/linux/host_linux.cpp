@@ -24,6 +24,7 @@
 #include "fd_util.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/host.hpp"
+#include "irsnap/time_zone.hpp"
 #include "procfs.hpp"
 #include "users.hpp"
 
@@ -41,18 +42,6 @@ std::string read_trimmed(const std::filesystem::path& path) {
     std::string s = read_or_empty(path);
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
     return s;
-}
-
-std::string time_zone_name(const std::filesystem::path& root) {
-    if (const char* tz = std::getenv("TZ"); tz && *tz) return std::string(tz) + " (from TZ)";
-    auto link = posix::read_link_at(AT_FDCWD, (root / "etc/localtime").string());
-    if (link) {
-        const std::string marker = "zoneinfo/";
-        auto pos = link->find(marker);
-        return pos == std::string::npos ? *link : link->substr(pos + marker.size());
-    }
-    std::string name = read_trimmed(root / "etc/timezone");
-    return name.empty() ? "UTC (no /etc/localtime)" : name;
 }
 
 std::string format_offset(long seconds) {
@@ -117,9 +106,7 @@ json describe_host(const Context& ctx) {
             boot_time = format_rfc3339_utc(*btime * 1'000'000'000);
         }
     }
-    std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
+    const auto offset = host_utc_offset_seconds();
     return {
         {"hostname", hostname},
         {"fqdn", etc::fqdn_from_etc_hosts(hosts, hostname)},
@@ -134,9 +121,9 @@ json describe_host(const Context& ctx) {
           {"version", os.count("VERSION_ID") ? os["VERSION_ID"] : ""}}},
         {"kernel", {{"release", uts.release}, {"version", uts.version}}},
         {"architecture", uts.machine},
-        {"time_zone", time_zone_name(ctx.host_root)},
-        {"utc_offset", format_offset(local.tm_gmtoff)},
-        {"utc_offset_seconds", local.tm_gmtoff},
+        {"time_zone", host_time_zone_name()},
+        {"utc_offset", offset ? json(format_offset(*offset)) : json(nullptr)},
+        {"utc_offset_seconds", offset ? json(*offset) : json(nullptr)},
         {"interfaces", network_interfaces()},
     };
 }
