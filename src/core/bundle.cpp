@@ -42,8 +42,8 @@ void ensure_output_dir(const std::filesystem::path& dir) {
 /// that size cannot fail for lack of space. posix_fallocate writes zeros where the file system
 /// has no fallocate (FAT on a USB stick), which allocates just as well.
 int reserve(int dirfd, const std::string& name, long bytes, const std::filesystem::path& bundle) {
-    int fd = ::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                      0600);
+    int fd =
+        ::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) throw OutputError((bundle / name).string(), errno);
     int rc = ::posix_fallocate(fd, 0, bytes);
     if (rc != 0) {
@@ -116,8 +116,8 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
     }
     std::unique_ptr<Bundle> bundle(new Bundle(path, dirfd, art_fd));
     try {
-        bundle->m_manifest_reserve_fd = reserve(dirfd, "manifest.json.tmp",
-                                                k_manifest_reserve_bytes, path);
+        bundle->m_manifest_reserve_fd =
+            reserve(dirfd, "manifest.json.tmp", k_manifest_reserve_bytes, path);
         bundle->m_digest_reserve_fd = reserve(dirfd, "manifest.json.sha256.tmp", 4096, path);
     } catch (const OutputError&) {
         // Nothing was collected yet: leave no empty bundle behind.
@@ -146,8 +146,8 @@ void Bundle::replace_atomically(const std::string& name, const std::string& cont
     int fd = std::exchange(reserved_fd, -1);
     size_t done = 0;
     while (done < content.size()) {
-        ssize_t n = ::pwrite(fd, content.data() + done, content.size() - done,
-                             static_cast<off_t>(done));
+        ssize_t n =
+            ::pwrite(fd, content.data() + done, content.size() - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             int code = errno;

@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "fixture_util.hpp"
 #include "platform/linux/users.hpp"
 
 using namespace irsnap::users;
@@ -192,21 +192,13 @@ namespace {
 
 class UserDbTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_root = fs::temp_directory_path() /
-                 ("irsnap_users_test_" + std::to_string(getpid()) + "_" + std::to_string(stamp));
-        fs::create_directories(m_root / "etc");
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(m_root, ec);
-    }
+    void SetUp() override { fs::create_directories(m_root / "etc"); }
     void write(const std::string& rel, const std::string& text) {
         std::ofstream out(m_root / rel, std::ios::binary);
         out << text;
     }
-    fs::path m_root;
+    irsnap::test::TempDir m_tmp{"irsnap-users"};
+    fs::path m_root = m_tmp.path();
 };
 
 }  // namespace
