@@ -2,6 +2,7 @@
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "irsnap/collector.hpp"
+#include "network/network.hpp"
 #include "processes/processes.hpp"
 #include "system/system.hpp"
 
@@ -10,6 +11,7 @@ namespace irsnap {
 const std::vector<Collector>& registered_collectors() {
     static const std::vector<Collector> k_collectors = {
         {&collectors::system_spec, &collectors::collect_system},
+        {&collectors::network_spec, &collectors::collect_network},
         {&collectors::processes_spec, &collectors::collect_processes},
     };
     return k_collectors;

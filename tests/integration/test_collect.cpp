@@ -2,8 +2,11 @@
 // The real binary on this host, against processes and files the test creates itself.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,6 +278,37 @@ TEST(Collect, HostZoneFileKeepsItsAccessTime) {
     json manifest = json::parse(read_text_file(only_bundle(tmp.path() / "out") / "manifest.json"));
     EXPECT_EQ(manifest["host"]["utc_offset"], "+09:00");  // Japan has no DST
     EXPECT_EQ(manifest["host"]["time_zone"], zone.string() + " (from TZ)");
+}
+
+TEST(Collect, NetworkSeesOwnListenerInBothViewsWithItsOwner) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(listen(fd, 1), 0);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const int port = ntohs(addr.sin_port);
+
+    TempDir tmp("irsnap-it");
+    auto run = run_command(
+        {irsnap_binary(), "-o", (tmp.path() / "out").string(), "-q", "--collectors", "network"});
+    close(fd);
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    json found = nullptr;
+    for (const auto& r : read_jsonl(artifact(only_bundle(tmp.path() / "out"), "network"))) {
+        if (r["protocol"] == "tcp" && r["local_port"] == port) found = r;
+    }
+    ASSERT_FALSE(found.is_null()) << "own listener on port " << port << " not reported";
+    EXPECT_EQ(found["local_address"], "127.0.0.1");
+    EXPECT_EQ(found["state"], "LISTEN");
+    EXPECT_EQ(found["views"], json::array({"netlink", "proc"}));
+    EXPECT_EQ(found["cross_view_discrepancy"], false);
+    ASSERT_EQ(found["owners"].size(), 1u);
+    EXPECT_EQ(found["owners"][0]["pid"], getpid());
+    EXPECT_EQ(found["owners"][0]["fd"], fd);
 }
 
 int line_count(const std::string& text) {

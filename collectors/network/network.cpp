@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "network.hpp"
+
+namespace irsnap::collectors {
+
+const CollectorSpec& network_spec() {
+    static const std::vector<std::string> k_linux{"linux"};
+    static const CollectorSpec spec{
+        .name = "network",
+        .description =
+            "TCP, UDP and UDP-Lite sockets (IPv4 and IPv6) with their owning processes, read "
+            "through two independent kernel views and reconciled: a socket one view hides is "
+            "reported as a cross-view discrepancy.",
+        .volatility_rank = 10,
+        .why =
+            "RFC 3227 network state: connections vanish within seconds, and their owning "
+            "pids only mean something while the process table is unchanged, so it runs "
+            "before the processes collector.",
+        .platforms = {"linux", "windows"},
+        .privileges =
+            "none for the socket tables; root (CAP_SYS_PTRACE) to name the owning "
+            "process of other users' sockets",
+        .without_privileges =
+            "degrades: every socket is listed, owners only for the "
+            "caller's own processes; the count of hidden processes is in "
+            "coverage",
+        .fields = {
+            {"protocol", "string", "tcp, udp or udplite."},
+            {"family", "string", "ipv4 or ipv6."},
+            {"local_address", "string", "Local IP address."},
+            {"local_port", "integer", "Local port."},
+            {"remote_address", "string", "Remote IP address (0.0.0.0 / :: when none)."},
+            {"remote_port", "integer", "Remote port (0 when none)."},
+            {"state", "string",
+             "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show "
+             "CLOSE when unconnected and ESTABLISHED when connected."},
+            {"inode", "integer",
+             "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
+             "no process holds (TIME_WAIT).",
+             k_linux},
+            {"uid", "integer", "Owning user id of the socket.", k_linux},
+            {"tx_queue", "integer",
+             "Bytes in the send queue; for a LISTEN socket, the backlog "
+             "limit.",
+             k_linux},
+            {"rx_queue", "integer",
+             "Bytes in the receive queue; for a LISTEN socket, "
+             "connections waiting to be accepted.",
+             k_linux},
+            {"views", "string[]",
+             "Which kernel views saw the socket: netlink (sock_diag) and/or "
+             "proc (/proc/net tables).",
+             k_linux},
+            {"cross_view_discrepancy", "boolean",
+             "Seen steadily by one view and not by the "
+             "other: what a rootkit hooking one interface "
+             "leaves behind.",
+             k_linux},
+            {"discrepancy", "string", "What differed, e.g. 'hidden from /proc/net'.", k_linux},
+            {"owners", "object[]", "Processes holding the socket: pid, fd, name (comm)."},
+        }};
+    return spec;
+}
+
+}  // namespace irsnap::collectors
