@@ -8,9 +8,9 @@ const CollectorSpec& network_spec() {
     static const CollectorSpec spec{
         .name = "network",
         .description =
-            "TCP, UDP and UDP-Lite sockets (IPv4 and IPv6) with their owning processes, read "
-            "through two independent kernel views and reconciled: a socket one view hides is "
-            "reported as a cross-view discrepancy.",
+            "TCP, UDP, UDP-Lite and raw sockets (IPv4 and IPv6) with their owning processes; "
+            "TCP and UDP are read through two independent kernel views and reconciled, so a "
+            "socket one view hides is reported as a cross-view discrepancy.",
         .volatility_rank = 10,
         .why =
             "RFC 3227 network state: connections vanish within seconds, and their owning "
@@ -25,7 +25,9 @@ const CollectorSpec& network_spec() {
             "caller's own processes; the count of hidden processes is in "
             "coverage",
         .fields = {
-            {"protocol", "string", "tcp, udp or udplite."},
+            {"protocol", "string",
+             "tcp, udp, udplite or raw (raw sockets are read from /proc "
+             "only; local_port is then the IP protocol number)."},
             {"family", "string", "ipv4 or ipv6."},
             {"local_address", "string", "Local IP address."},
             {"local_port", "integer", "Local port."},

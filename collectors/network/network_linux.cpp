@@ -30,6 +30,7 @@ struct Table {
     int protocol;
     int family;
     const char* proc_file;  ///< under the proc root
+    bool netlink = true;    ///< whether sock_diag is asked for this table
 };
 
 constexpr Table k_tables[] = {
@@ -39,6 +40,10 @@ constexpr Table k_tables[] = {
     {"udp", IPPROTO_UDP, AF_INET6, "net/udp6"},
     {"udplite", IPPROTO_UDPLITE, AF_INET, "net/udplite"},
     {"udplite", IPPROTO_UDPLITE, AF_INET6, "net/udplite6"},
+    // Raw sockets (sniffers, ICMP backdoors): /proc only. raw_diag is often not loaded, and its
+    // per-protocol filter is unverified here; asking it wrongly would invent discrepancies.
+    {"raw", IPPROTO_RAW, AF_INET, "net/raw", false},
+    {"raw", IPPROTO_RAW, AF_INET6, "net/raw6", false},
 };
 
 /// Sockets with an inode are keyed by it; inode-less ones (TIME_WAIT) by their endpoints.
@@ -153,7 +158,7 @@ void collect_network(const Context& ctx, RecordSink& sink) {
                 s.*flag = true;
             }
         };
-        auto first = live ? dump(t, sink) : std::nullopt;
+        auto first = live && t.netlink ? dump(t, sink) : std::nullopt;
         mark(first, &Sighting::first_dump);
         mark(read_proc_table(ctx, t, sink), &Sighting::proc);
         auto second = first ? dump(t, sink) : std::nullopt;

@@ -311,6 +311,29 @@ TEST(Collect, NetworkSeesOwnListenerInBothViewsWithItsOwner) {
     EXPECT_EQ(found["owners"][0]["fd"], fd);
 }
 
+TEST(Collect, NetworkListsRawSocketsWithTheirOwner) {
+    if (!is_root()) GTEST_SKIP() << "raw sockets need CAP_NET_RAW";
+    int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+    ASSERT_GE(fd, 0);
+    TempDir tmp("irsnap-it");
+    auto run = run_command(
+        {irsnap_binary(), "-o", (tmp.path() / "out").string(), "-q", "--collectors", "network"});
+    close(fd);
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    bool found = false;
+    for (const auto& r : read_jsonl(artifact(only_bundle(tmp.path() / "out"), "network"))) {
+        if (r["protocol"] != "raw" || r["owners"].empty() || r["owners"][0]["pid"] != getpid()) {
+            continue;
+        }
+        found = true;
+        EXPECT_EQ(r["local_port"], IPPROTO_ICMP);  // the protocol number, as the kernel shows it
+        EXPECT_EQ(r["views"], json::array({"proc"}));
+        EXPECT_EQ(r["cross_view_discrepancy"], false);
+        EXPECT_EQ(r["owners"][0]["fd"], fd);
+    }
+    EXPECT_TRUE(found) << "own raw ICMP socket not reported";
+}
+
 int line_count(const std::string& text) {
     return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
