@@ -281,21 +281,11 @@ TEST(Collect, HostZoneFileKeepsItsAccessTime) {
 }
 
 TEST(Collect, NetworkSeesOwnListenerInBothViewsWithItsOwner) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(listen(fd, 1), 0);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    const int port = ntohs(addr.sin_port);
-
+    LoopbackListener listener;
+    const int port = listener.port();
     TempDir tmp("irsnap-it");
     auto run = run_command(
         {irsnap_binary(), "-o", (tmp.path() / "out").string(), "-q", "--collectors", "network"});
-    close(fd);
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     json found = nullptr;
     for (const auto& r : read_jsonl(artifact(only_bundle(tmp.path() / "out"), "network"))) {
@@ -308,7 +298,7 @@ TEST(Collect, NetworkSeesOwnListenerInBothViewsWithItsOwner) {
     EXPECT_EQ(found["cross_view_discrepancy"], false);
     ASSERT_EQ(found["owners"].size(), 1u);
     EXPECT_EQ(found["owners"][0]["pid"], getpid());
-    EXPECT_EQ(found["owners"][0]["fd"], fd);
+    EXPECT_EQ(found["owners"][0]["fd"], listener.fd());
 }
 
 TEST(Collect, NetworkListsRawSocketsWithTheirOwner) {

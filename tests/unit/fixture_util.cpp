@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fixture_util.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -47,6 +51,28 @@ void materialise_fixture(const std::string& scenario, const fs::path& dest) {
         fs::create_directories(link.parent_path());
         fs::create_symlink(unescape_bytes(line.substr(tab + 1)), link);
     }
+}
+
+LoopbackListener::LoopbackListener() {
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    struct stat st {};
+    if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(m_fd, 4) != 0 ||
+        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        ::fstat(m_fd, &st) != 0) {
+        if (m_fd >= 0) ::close(m_fd);
+        throw std::runtime_error("cannot create a loopback listener");
+    }
+    m_port = ntohs(addr.sin_port);
+    m_inode = st.st_ino;
+}
+
+LoopbackListener::~LoopbackListener() {
+    ::close(m_fd);
 }
 
 Context fixture_context(const fs::path& tree) {

@@ -3,6 +3,7 @@
 // keeps what a collector emits.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -46,5 +47,24 @@ class MemorySink final : public RecordSink {
 Context fixture_context(const std::filesystem::path& tree);
 
 std::string read_text_file(const std::filesystem::path& path);
+
+/// A TCP listener on 127.0.0.1 with an ephemeral port, for tests that look for their own
+/// socket in what the kernel reports. Throws std::runtime_error when it cannot be created.
+class LoopbackListener {
+  public:
+    LoopbackListener();
+    ~LoopbackListener();
+    LoopbackListener(const LoopbackListener&) = delete;
+    LoopbackListener& operator=(const LoopbackListener&) = delete;
+
+    int fd() const { return m_fd; }
+    uint16_t port() const { return m_port; }  ///< host byte order
+    uint64_t inode() const { return m_inode; }
+
+  private:
+    int m_fd = -1;
+    uint16_t m_port = 0;
+    uint64_t m_inode = 0;
+};
 
 }  // namespace irsnap::test

@@ -3,11 +3,6 @@
 // declared fields of the declared types, over a fixture tree and over this live host.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <regex>
 #include <set>
 
@@ -106,14 +101,7 @@ TEST(Contract, RecordsOverFixtureTreeMatchSpecs) {
 }
 
 TEST(Contract, RecordsOverLiveHostMatchSpecs) {
-    // Something for every collector to find, even on a bare CI host: a listening socket.
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(listener, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(listen(listener, 1), 0);
+    LoopbackListener listener;  // something for every collector to find, even on a bare host
     for (const auto& c : registered_collectors()) {
         if (!c.collect) continue;
         Context ctx;  // /proc and / of this host
@@ -125,7 +113,6 @@ TEST(Contract, RecordsOverLiveHostMatchSpecs) {
         EXPECT_FALSE(sink.records.empty()) << c.spec().name << " emitted nothing on a live host";
         expect_records_match_spec(c.spec(), sink);
     }
-    close(listener);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fixture_util.hpp"
 #include "platform/linux/proc_net.hpp"
 
 using namespace irsnap::procfs;
@@ -95,32 +96,21 @@ TEST(ProcNetInet, MalformedRowsAreCountedNotFatal) {
 }
 
 TEST(ProcNetInet, FindsOwnListenerOnThisHost) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(listen(fd, 1), 0);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    struct stat st {};
-    ASSERT_EQ(fstat(fd, &st), 0);
+    irsnap::test::LoopbackListener listener;
     std::ifstream in("/proc/net/tcp");
     std::stringstream text;
     text << in.rdbuf();
     size_t bad = 99;
     auto rows = parse_proc_net_inet(text.str(), AF_INET, &bad);
-    close(fd);
     EXPECT_EQ(bad, 0u);
     bool found = false;
     for (const auto& r : rows) {
-        if (r.inode != st.st_ino) continue;
+        if (r.inode != listener.inode()) continue;
         found = true;
         EXPECT_EQ(r.local_address, "127.0.0.1");
-        EXPECT_EQ(r.local_port, ntohs(addr.sin_port));
+        EXPECT_EQ(r.local_port, listener.port());
         EXPECT_EQ(tcp_state_name(r.state), "LISTEN");
         EXPECT_EQ(r.uid, getuid());
     }
-    EXPECT_TRUE(found) << "own listener (inode " << st.st_ino << ") not in /proc/net/tcp";
+    EXPECT_TRUE(found) << "own listener (inode " << listener.inode() << ") not in /proc/net/tcp";
 }
