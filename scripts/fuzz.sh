@@ -26,6 +26,7 @@ declare -A max_len=(
   [fuzz_proc_pid_mountinfo]=8192
   [fuzz_proc_pid_cgroup]=2048
   [fuzz_proc_net_inet]=8192
+  [fuzz_proc_net_unix]=8192
   [fuzz_sock_diag]=8192
   [fuzz_proc_misc]=2048
   [fuzz_etc_passwd]=4096
@@ -34,7 +35,7 @@ declare -A max_len=(
   [fuzz_text_escape]=1024
 )
 all_targets=(fuzz_proc_pid_stat fuzz_proc_pid_status fuzz_proc_pid_cmdline fuzz_proc_pid_mountinfo
-  fuzz_proc_pid_cgroup fuzz_proc_net_inet fuzz_sock_diag fuzz_proc_misc fuzz_etc_passwd fuzz_etc_files fuzz_utmp fuzz_text_escape)
+  fuzz_proc_pid_cgroup fuzz_proc_net_inet fuzz_proc_net_unix fuzz_sock_diag fuzz_proc_misc fuzz_etc_passwd fuzz_etc_files fuzz_utmp fuzz_text_escape)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
   if [ -z "${max_len[$t]:-}" ]; then

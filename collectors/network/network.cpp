@@ -8,7 +8,7 @@ const CollectorSpec& network_spec() {
     static const CollectorSpec spec{
         .name = "network",
         .description =
-            "TCP, UDP, UDP-Lite and raw sockets (IPv4 and IPv6) with their owning processes; "
+            "TCP, UDP, UDP-Lite, raw (IPv4 and IPv6) and unix sockets with their owning processes; "
             "TCP and UDP are read through two independent kernel views and reconciled, so a "
             "socket one view hides is reported as a cross-view discrepancy.",
         .volatility_rank = 10,
@@ -26,16 +26,19 @@ const CollectorSpec& network_spec() {
             "coverage",
         .fields = {
             {"protocol", "string",
-             "tcp, udp, udplite or raw (raw sockets are read from /proc "
-             "only; local_port is then the IP protocol number)."},
-            {"family", "string", "ipv4 or ipv6."},
-            {"local_address", "string", "Local IP address."},
+             "tcp, udp, udplite, raw or unix (raw and unix sockets are read from /proc only; "
+             "for raw, local_port is the IP protocol number)."},
+            {"family", "string", "ipv4, ipv6 or unix."},
+            {"local_address", "string",
+             "Local IP address; for unix sockets the path, '@name' for abstract ones, empty "
+             "when unnamed."},
+            {"socket_type", "string", "unix sockets: stream, dgram or seqpacket.", k_linux},
             {"local_port", "integer", "Local port."},
             {"remote_address", "string", "Remote IP address (0.0.0.0 / :: when none)."},
             {"remote_port", "integer", "Remote port (0 when none)."},
             {"state", "string",
-             "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show "
-             "CLOSE when unconnected and ESTABLISHED when connected."},
+             "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show CLOSE when unconnected "
+             "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ..."},
             {"inode", "integer",
              "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
              "no process holds (TIME_WAIT).",
@@ -60,6 +63,9 @@ const CollectorSpec& network_spec() {
              k_linux},
             {"discrepancy", "string", "What differed, e.g. 'hidden from /proc/net'.", k_linux},
             {"owners", "object[]", "Processes holding the socket: pid, fd, name (comm)."},
+            {"escaped_fields", "string[]",
+             "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
+             "backslash)."},
         }};
     return spec;
 }

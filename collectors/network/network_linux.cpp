@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "irsnap/text.hpp"
 #include "network.hpp"
 #include "platform/linux/fd_util.hpp"
 #include "platform/linux/proc_net.hpp"
@@ -138,6 +139,39 @@ json record(const Table& t, const Sighting& s, bool netlink_available,
             {"owners", owners_json(owners, r.inode)}};
 }
 
+/// Unix-domain sockets (local IPC: a shell bound to an abstract socket is a classic backdoor).
+/// One view for now: /proc/net/unix; unix_diag as the second view is still to come.
+void emit_unix_sockets(const Context& ctx, const procfs::SocketOwners& owners, RecordSink& sink) {
+    const auto path = (ctx.proc_root / "net/unix").string();
+    auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
+    if (!text) {
+        if (text.error().code == ENOENT) return;
+        auto e = text.error();
+        e.path = path;
+        sink.item_error(e);
+        return;
+    }
+    size_t malformed = 0;
+    for (const auto& u : procfs::parse_proc_net_unix(*text, &malformed)) {
+        json r = {{"protocol", "unix"},
+                  {"family", "unix"},
+                  {"socket_type", procfs::unix_type_name(u.type)},
+                  {"state", procfs::unix_state_name(u.state, u.flags)},
+                  {"inode", u.inode},
+                  {"views", json::array({"proc"})},
+                  {"cross_view_discrepancy", false},
+                  {"discrepancy", nullptr},
+                  {"owners", owners_json(owners, u.inode)}};
+        bool escaped = false;
+        r["local_address"] = escape_bytes(u.path, escaped);
+        if (escaped) r["escaped_fields"] = json::array({"local_address"});
+        sink.emit(r);
+    }
+    if (malformed) {
+        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", malformed)});
+    }
+}
+
 }  // namespace
 
 void collect_network(const Context& ctx, RecordSink& sink) {
@@ -182,6 +216,7 @@ void collect_network(const Context& ctx, RecordSink& sink) {
             sink.emit(record(*tables[i].first, sighting, netlink_available[i], owners));
         }
     }
+    if (!ctx.should_stop()) emit_unix_sockets(ctx, owners, sink);
 }
 
 }  // namespace irsnap::collectors

@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -322,6 +324,33 @@ TEST(Collect, NetworkListsRawSocketsWithTheirOwner) {
         EXPECT_EQ(r["owners"][0]["fd"], fd);
     }
     EXPECT_TRUE(found) << "own raw ICMP socket not reported";
+}
+
+TEST(Collect, NetworkListsUnixSocketsWithTheirOwner) {
+    TempDir tmp("irsnap-it");
+    const fs::path path = tmp.path() / "back door.sock";  // spaces: printed raw by the kernel
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    ASSERT_LT(path.string().size(), sizeof addr.sun_path);
+    std::strcpy(addr.sun_path, path.c_str());
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(listen(fd, 1), 0);
+    auto run = run_command(
+        {irsnap_binary(), "-o", (tmp.path() / "out").string(), "-q", "--collectors", "network"});
+    close(fd);
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    json found = nullptr;
+    for (const auto& r : read_jsonl(artifact(only_bundle(tmp.path() / "out"), "network"))) {
+        if (r["protocol"] == "unix" && r["local_address"] == path.string()) found = r;
+    }
+    ASSERT_FALSE(found.is_null()) << "own unix socket " << path << " not reported";
+    EXPECT_EQ(found["state"], "LISTEN");
+    EXPECT_EQ(found["socket_type"], "stream");
+    ASSERT_EQ(found["owners"].size(), 1u);
+    EXPECT_EQ(found["owners"][0]["pid"], getpid());
+    EXPECT_EQ(found["owners"][0]["fd"], fd);
 }
 
 int line_count(const std::string& text) {

@@ -31,7 +31,7 @@ TEST(NetworkCollector, ProcViewOfTheFixtureWithOwners) {
     materialise_fixture("basic", tmp.path());
     MemorySink sink;
     collectors::collect_network(fixture_context(tmp.path()), sink);
-    ASSERT_EQ(sink.records.size(), 4u);  // 3 tcp + 1 udp; no tcp6/udp6/udplite files here
+    ASSERT_EQ(sink.records.size(), 5u);  // 3 tcp + 1 udp + 1 unix; no v6/udplite/raw files
     EXPECT_TRUE(sink.errors.empty());
     // Not the live /proc: the netlink view is not read, and coverage says so.
     ASSERT_EQ(sink.notes.size(), 1u);
@@ -66,6 +66,18 @@ TEST(NetworkCollector, ProcViewOfTheFixtureWithOwners) {
     EXPECT_EQ((*dns)["protocol"], "udp");
     EXPECT_EQ((*dns)["state"], "CLOSE");
     EXPECT_EQ((*dns)["uid"], 101);
+
+    const nlohmann::json* backdoor = nullptr;
+    for (const auto& r : sink.records) {
+        if (r["protocol"] == "unix") backdoor = &r;
+    }
+    ASSERT_NE(backdoor, nullptr);
+    EXPECT_EQ((*backdoor)["local_address"], "@evil backdoor");
+    EXPECT_EQ((*backdoor)["state"], "LISTEN");
+    EXPECT_EQ((*backdoor)["socket_type"], "stream");
+    ASSERT_EQ((*backdoor)["owners"].size(), 1u);
+    EXPECT_EQ((*backdoor)["owners"][0]["pid"], 4242);
+    EXPECT_EQ((*backdoor)["owners"][0]["fd"], 8);
 }
 
 }  // namespace

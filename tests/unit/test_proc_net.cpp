@@ -114,3 +114,43 @@ TEST(ProcNetInet, FindsOwnListenerOnThisHost) {
     }
     EXPECT_TRUE(found) << "own listener (inode " << listener.inode() << ") not in /proc/net/tcp";
 }
+
+TEST(ProcNetUnix, NamedAbstractUnnamedAndSpacesInPaths) {
+    const std::string text =
+        "Num       RefCount Protocol Flags    Type St Inode Path\n"
+        "0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/dbus/system_bus_socket\n"
+        "0000000000000000: 00000003 00000000 00000000 0001 03  1056\n"
+        "0000000000000000: 00000002 00000000 00010000 0005 01 777 @/tmp/.X11-unix/X0\n"
+        "0000000000000000: 00000002 00000000 00000000 0002 01 888 /tmp/a b  c\n"
+        "0000000000000000: 00000002 00000000 00000000 0002 01\n"       // truncated
+        "0000000000000000: 00000002 00000000 0000000G 0002 01 9 /x\n"  // bad hex
+        "garbage\n";
+    size_t bad = 0;
+    auto rows = parse_proc_net_unix(text, &bad);
+    EXPECT_EQ(bad, 3u);
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].inode, 12345u);
+    EXPECT_EQ(rows[0].path, "/run/dbus/system_bus_socket");
+    EXPECT_EQ(unix_state_name(rows[0].state, rows[0].flags), "LISTEN");
+    EXPECT_EQ(unix_type_name(rows[0].type), "stream");
+    EXPECT_EQ(rows[1].inode, 1056u);  // inode printed right-aligned: two spaces before it
+    EXPECT_EQ(rows[1].path, "");
+    EXPECT_EQ(unix_state_name(rows[1].state, rows[1].flags), "CONNECTED");
+    EXPECT_EQ(rows[2].path, "@/tmp/.X11-unix/X0");
+    EXPECT_EQ(unix_type_name(rows[2].type), "seqpacket");
+    EXPECT_EQ(rows[3].path, "/tmp/a b  c");  // the kernel does not escape spaces
+    EXPECT_EQ(unix_type_name(rows[3].type), "dgram");
+    EXPECT_EQ(unix_state_name(rows[3].state, rows[3].flags), "UNCONNECTED");
+    EXPECT_EQ(unix_type_name(9), "type_9");
+    EXPECT_EQ(unix_state_name(9, 0), "UNKNOWN_9");
+    EXPECT_TRUE(parse_proc_net_unix("").empty());
+}
+
+TEST(ProcNetUnix, LiveTableParsesCleanly) {
+    std::ifstream in("/proc/net/unix");
+    std::stringstream text;
+    text << in.rdbuf();
+    size_t bad = 99;
+    parse_proc_net_unix(text.str(), &bad);
+    EXPECT_EQ(bad, 0u);
+}

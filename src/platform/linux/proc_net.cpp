@@ -91,6 +91,81 @@ std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family
     return out;
 }
 
+std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* malformed) {
+    std::vector<UnixSocketRow> out;
+    size_t bad = 0;
+    bool header = true;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (header) {  // "Num       RefCount Protocol Flags    Type St Inode Path"
+            header = false;
+            continue;
+        }
+        if (line.empty()) continue;
+        // Seven fields, then (after one space) the path, which may itself hold spaces.
+        std::string_view rest = line;
+        std::vector<std::string_view> f;
+        while (f.size() < 7) {
+            size_t start = rest.find_first_not_of(' ');
+            if (start == std::string_view::npos) break;
+            rest.remove_prefix(start);
+            size_t end = rest.find(' ');
+            f.push_back(rest.substr(0, end));
+            rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+        }
+        UnixSocketRow row;
+        uint64_t inode = 0;
+        bool ok = f.size() == 7 && !f[0].empty() && f[0].back() == ':' && hex_to(f[3], row.flags) &&
+                  hex_to(f[4], row.type) && hex_to(f[5], row.state);
+        if (ok) {
+            auto [end, ec] = std::from_chars(f[6].data(), f[6].data() + f[6].size(), inode);
+            ok = ec == std::errc{} && end == f[6].data() + f[6].size();
+        }
+        if (!ok) {
+            ++bad;
+            continue;
+        }
+        row.inode = inode;
+        if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        row.path = std::string(rest);
+        out.push_back(std::move(row));
+    }
+    if (malformed) *malformed = bad;
+    return out;
+}
+
+std::string unix_type_name(uint16_t type) {
+    switch (type) {
+        case 1:
+            return "stream";
+        case 2:
+            return "dgram";
+        case 5:
+            return "seqpacket";
+        default:
+            return "type_" + std::to_string(type);
+    }
+}
+
+std::string unix_state_name(uint8_t state, uint32_t flags) {
+    constexpr uint32_t k_accept_connections = 0x10000;  // __SO_ACCEPTCON
+    if (flags & k_accept_connections) return "LISTEN";
+    switch (state) {
+        case 1:
+            return "UNCONNECTED";
+        case 2:
+            return "CONNECTING";
+        case 3:
+            return "CONNECTED";
+        case 4:
+            return "DISCONNECTING";
+        default:
+            return "UNKNOWN_" + std::to_string(state);
+    }
+}
+
 std::string tcp_state_name(uint8_t state) {
     static constexpr const char* k_names[] = {
         nullptr, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT",

@@ -29,6 +29,25 @@ struct InetSocketRow {
 std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family,
                                                size_t* malformed = nullptr);
 
+/// One row of /proc/net/unix.
+struct UnixSocketRow {
+    uint64_t inode = 0;
+    uint32_t flags = 0;  ///< 0x10000 (__SO_ACCEPTCON): listening
+    uint16_t type = 0;   ///< 1 stream, 2 dgram, 5 seqpacket
+    uint8_t state = 0;   ///< 1 unconnected, 2 connecting, 3 connected, 4 disconnecting
+    std::string path;    ///< raw bytes; "@name" for abstract sockets; empty when unnamed
+};
+
+/// Parses /proc/net/unix. The path is the rest of the line after the seventh field: the kernel
+/// prints it unescaped, so it may hold spaces (a newline in a path cannot be told apart).
+std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* malformed = nullptr);
+
+/// "stream", "dgram", "seqpacket" or "type_N".
+std::string unix_type_name(uint16_t type);
+
+/// "LISTEN" when flagged so, else "UNCONNECTED", "CONNECTING", "CONNECTED", "DISCONNECTING".
+std::string unix_state_name(uint8_t state, uint32_t flags);
+
 /// "LISTEN", "ESTABLISHED" ... for a kernel TCP state number; "UNKNOWN_n" otherwise.
 std::string tcp_state_name(uint8_t state);
 
