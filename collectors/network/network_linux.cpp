@@ -79,18 +79,24 @@ std::optional<std::vector<InetSocketRow>> dump(const Table& t, RecordSink& sink)
     return std::nullopt;
 }
 
-/// The /proc/net table; nullopt when it does not exist (e.g. no UDP-Lite) or cannot be read.
-std::optional<std::vector<InetSocketRow>> read_proc_table(const Context& ctx, const Table& t,
-                                                          RecordSink& sink) {
-    const auto path = (ctx.proc_root / t.proc_file).string();
+/// A /proc/net file; nullopt when it does not exist (no UDP-Lite, no IPv6: nothing to list) or
+/// cannot be read (an item error).
+std::optional<std::string> read_net_file(const std::string& path, RecordSink& sink) {
     auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
-    if (!text) {
-        if (text.error().code == ENOENT) return std::nullopt;
+    if (text) return std::move(*text);
+    if (text.error().code != ENOENT) {
         auto e = text.error();
         e.path = path;
         sink.item_error(e);
-        return std::nullopt;
     }
+    return std::nullopt;
+}
+
+std::optional<std::vector<InetSocketRow>> read_proc_table(const Context& ctx, const Table& t,
+                                                          RecordSink& sink) {
+    const auto path = (ctx.proc_root / t.proc_file).string();
+    auto text = read_net_file(path, sink);
+    if (!text) return std::nullopt;
     size_t malformed = 0;
     auto rows = procfs::parse_proc_net_inet(*text, t.family, &malformed);
     if (malformed) {
@@ -143,14 +149,8 @@ json record(const Table& t, const Sighting& s, bool netlink_available,
 /// One view for now: /proc/net/unix; unix_diag as the second view is still to come.
 void emit_unix_sockets(const Context& ctx, const procfs::SocketOwners& owners, RecordSink& sink) {
     const auto path = (ctx.proc_root / "net/unix").string();
-    auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
-    if (!text) {
-        if (text.error().code == ENOENT) return;
-        auto e = text.error();
-        e.path = path;
-        sink.item_error(e);
-        return;
-    }
+    auto text = read_net_file(path, sink);
+    if (!text) return;
     size_t malformed = 0;
     for (const auto& u : procfs::parse_proc_net_unix(*text, &malformed)) {
         json r = {{"protocol", "unix"},

@@ -4,16 +4,40 @@
 #include <arpa/inet.h>
 
 #include <charconv>
-#include <cstring>
 
 namespace irsnap::procfs {
 namespace {
 
 template <typename T>
-bool hex_to(std::string_view text, T& out) {
+bool number_to(std::string_view text, T& out, int base) {
     if (text.empty()) return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, 16);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
     return ec == std::errc{} && end == text.data() + text.size();
+}
+
+template <typename T>
+bool hex_to(std::string_view text, T& out) {
+    return number_to(text, out, 16);
+}
+
+/// Calls `parse(line)` for each line after the header, skipping blank lines; a line it rejects
+/// is counted in `malformed` when given.
+template <typename Parse>
+void for_each_table_row(std::string_view text, size_t* malformed, Parse&& parse) {
+    size_t bad = 0;
+    bool header = true;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (header) {
+            header = false;
+            continue;
+        }
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        if (!parse(line)) ++bad;
+    }
+    if (malformed) *malformed = bad;
 }
 
 std::vector<std::string_view> split_ws(std::string_view text) {
@@ -53,19 +77,9 @@ bool parse_endpoint(std::string_view text, int family, std::string& address, uin
 std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family,
                                                size_t* malformed) {
     std::vector<InetSocketRow> out;
-    size_t bad = 0;
-    bool header = true;
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        if (header) {  // "  sl  local_address rem_address ..."
-            header = false;
-            continue;
-        }
-        auto f = split_ws(line);
-        if (f.empty()) continue;
+    for_each_table_row(text, malformed, [&](std::string_view line) {
         // sl local remote st tx:rx tr:when retrnsmt uid timeout inode ...
+        auto f = split_ws(line);
         InetSocketRow row;
         row.family = family;
         size_t qcolon = f.size() > 4 ? f[4].find(':') : std::string_view::npos;
@@ -74,36 +88,17 @@ std::vector<InetSocketRow> parse_proc_net_inet(std::string_view text, int family
                   parse_endpoint(f[2], family, row.remote_address, row.remote_port) &&
                   hex_to(f[3], row.state) && qcolon != std::string_view::npos &&
                   hex_to(f[4].substr(0, qcolon), row.tx_queue) &&
-                  hex_to(f[4].substr(qcolon + 1), row.rx_queue);
-        if (ok) {
-            auto [e1, ec1] = std::from_chars(f[7].data(), f[7].data() + f[7].size(), row.uid);
-            auto [e2, ec2] = std::from_chars(f[9].data(), f[9].data() + f[9].size(), row.inode);
-            ok = ec1 == std::errc{} && e1 == f[7].data() + f[7].size() && ec2 == std::errc{} &&
-                 e2 == f[9].data() + f[9].size();
-        }
-        if (ok) {
-            out.push_back(std::move(row));
-        } else {
-            ++bad;
-        }
-    }
-    if (malformed) *malformed = bad;
+                  hex_to(f[4].substr(qcolon + 1), row.rx_queue) && number_to(f[7], row.uid, 10) &&
+                  number_to(f[9], row.inode, 10);
+        if (ok) out.push_back(std::move(row));
+        return ok;
+    });
     return out;
 }
 
 std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* malformed) {
     std::vector<UnixSocketRow> out;
-    size_t bad = 0;
-    bool header = true;
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        if (header) {  // "Num       RefCount Protocol Flags    Type St Inode Path"
-            header = false;
-            continue;
-        }
-        if (line.empty()) continue;
+    for_each_table_row(text, malformed, [&](std::string_view line) {
         // Seven fields, then (after one space) the path, which may itself hold spaces.
         std::string_view rest = line;
         std::vector<std::string_view> f;
@@ -116,23 +111,15 @@ std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* ma
             rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
         }
         UnixSocketRow row;
-        uint64_t inode = 0;
         bool ok = f.size() == 7 && !f[0].empty() && f[0].back() == ':' && hex_to(f[3], row.flags) &&
-                  hex_to(f[4], row.type) && hex_to(f[5], row.state);
-        if (ok) {
-            auto [end, ec] = std::from_chars(f[6].data(), f[6].data() + f[6].size(), inode);
-            ok = ec == std::errc{} && end == f[6].data() + f[6].size();
-        }
-        if (!ok) {
-            ++bad;
-            continue;
-        }
-        row.inode = inode;
+                  hex_to(f[4], row.type) && hex_to(f[5], row.state) &&
+                  number_to(f[6], row.inode, 10);
+        if (!ok) return false;
         if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
         row.path = std::string(rest);
         out.push_back(std::move(row));
-    }
-    if (malformed) *malformed = bad;
+        return true;
+    });
     return out;
 }
 
