@@ -8,9 +8,10 @@ const CollectorSpec& network_spec() {
     static const CollectorSpec spec{
         .name = "network",
         .description =
-            "TCP, UDP, UDP-Lite, raw (IPv4 and IPv6) and unix sockets with their owning processes; "
-            "TCP and UDP are read through two independent kernel views and reconciled, so a "
-            "socket one view hides is reported as a cross-view discrepancy.",
+            "TCP, UDP, UDP-Lite, raw (IPv4 and IPv6), unix and packet sockets of every network "
+            "namespace, with their owning processes; TCP and UDP are read through two "
+            "independent kernel views and reconciled, and a socket a process holds that no "
+            "table lists is reported, so a socket one view hides is a cross-view discrepancy.",
         .volatility_rank = 10,
         .why =
             "RFC 3227 network state: connections vanish within seconds, and their owning "
@@ -26,19 +27,27 @@ const CollectorSpec& network_spec() {
             "coverage",
         .fields = {
             {"protocol", "string",
-             "tcp, udp, udplite, raw or unix (raw and unix sockets are read from /proc only; "
-             "for raw, local_port is the IP protocol number)."},
-            {"family", "string", "ipv4, ipv6 or unix."},
+             "tcp, udp, udplite, raw, unix or packet (raw, unix and packet sockets are read from "
+             "/proc only; for raw, local_port is the IP protocol number, for packet the "
+             "ethertype, 3 = every frame); 'unknown' for a socket a process holds that no table "
+             "lists."},
+            {"family", "string", "ipv4, ipv6, unix or packet; null when unknown."},
             {"local_address", "string",
              "Local IP address; for unix sockets the path, '@name' for abstract ones, empty "
              "when unnamed."},
-            {"socket_type", "string", "unix sockets: stream, dgram or seqpacket.", k_linux},
+            {"socket_type", "string",
+             "unix sockets: stream, dgram or seqpacket; packet sockets: raw (whole frames) or "
+             "dgram.",
+             k_linux},
+            {"interface_index", "integer",
+             "packet sockets: the interface they are bound to, 0 = all interfaces.", k_linux},
             {"local_port", "integer", "Local port."},
             {"remote_address", "string", "Remote IP address (0.0.0.0 / :: when none)."},
             {"remote_port", "integer", "Remote port (0 when none)."},
             {"state", "string",
              "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show CLOSE when unconnected "
-             "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ..."},
+             "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ...; "
+             "packet sockets RUNNING or STOPPED."},
             {"inode", "integer",
              "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
              "no process holds (TIME_WAIT).",
@@ -52,6 +61,11 @@ const CollectorSpec& network_spec() {
              "Bytes in the receive queue; for a LISTEN socket, "
              "connections waiting to be accepted.",
              k_linux},
+            {"netns", "integer",
+             "Inode of the network namespace the socket lives in (as in /proc/PID/ns/net); "
+             "each namespace is read once, through a process that lives in it. Null when "
+             "unknown.",
+             k_linux},
             {"views", "string[]",
              "Which kernel views saw the socket: netlink (sock_diag) and/or "
              "proc (/proc/net tables).",
@@ -61,7 +75,11 @@ const CollectorSpec& network_spec() {
              "other: what a rootkit hooking one interface "
              "leaves behind.",
              k_linux},
-            {"discrepancy", "string", "What differed, e.g. 'hidden from /proc/net'.", k_linux},
+            {"discrepancy", "string",
+             "What differed: 'hidden from /proc/net' (both netlink dumps saw it, /proc did "
+             "not), 'missing from netlink', or 'held by a process but in no socket table ...' "
+             "(re-checked before it is reported).",
+             k_linux},
             {"owners", "object[]", "Processes holding the socket: pid, fd, name (comm)."},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "

@@ -1,222 +1,210 @@
 // SPDX-License-Identifier: Apache-2.0
-// Internet sockets on Linux, read through NETLINK_SOCK_DIAG and through /proc/net and
-// reconciled. Each table is read netlink -> /proc -> netlink: a socket both netlink dumps saw
-// and /proc did not is hidden from /proc (a hooked seq file), while a socket only one of the
-// three reads saw merely opened or closed in between, which is churn, not a finding.
+// Linux sockets of every network namespace, with their owning processes. Socket tables are read
+// first (they change fastest); owners come from the run's one descriptor walk afterwards. A
+// socket a process holds that no table lists is re-checked, then reported as a discrepancy.
+#include <dirent.h>
 #include <fcntl.h>
-#include <netinet/in.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <map>
-#include <tuple>
+#include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/text.hpp"
+#include "irsnap/open_handles.hpp"
 #include "network.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/proc_net.hpp"
-#include "platform/linux/sock_diag.hpp"
-#include "platform/linux/socket_owners.hpp"
+#include "network_linux.hpp"
+#include "platform/linux/netns.hpp"
+#include "platform/linux/proc_fd.hpp"
+#include "platform/linux/procfs.hpp"
 
 namespace irsnap::collectors {
 namespace {
 
+using namespace network_linux;
 using nlohmann::json;
-using procfs::InetSocketRow;
 
-struct Table {
-    const char* protocol_name;
-    int protocol;
-    int family;
-    const char* proc_file;  ///< under the proc root
-    bool netlink = true;    ///< whether sock_diag is asked for this table
+/// Holds records until their owners are known; errors, races and notes pass straight through.
+class OwnerlessBuffer final : public RecordSink {
+  public:
+    explicit OwnerlessBuffer(RecordSink& out) : m_out(out) {}
+    void emit(const json& record) override { records.push_back(record); }
+    void item_error(ItemError error) override { m_out.item_error(std::move(error)); }
+    void race() override { m_out.race(); }
+    void coverage(std::string note) override { m_out.coverage(std::move(note)); }
+    std::vector<json> records;
+
+  private:
+    RecordSink& m_out;
 };
 
-constexpr Table k_tables[] = {
-    {"tcp", IPPROTO_TCP, AF_INET, "net/tcp"},
-    {"tcp", IPPROTO_TCP, AF_INET6, "net/tcp6"},
-    {"udp", IPPROTO_UDP, AF_INET, "net/udp"},
-    {"udp", IPPROTO_UDP, AF_INET6, "net/udp6"},
-    {"udplite", IPPROTO_UDPLITE, AF_INET, "net/udplite"},
-    {"udplite", IPPROTO_UDPLITE, AF_INET6, "net/udplite6"},
-    // Raw sockets (sniffers, ICMP backdoors): /proc only. raw_diag is often not loaded, and its
-    // per-protocol filter is unverified here; asking it wrongly would invent discrepancies.
-    {"raw", IPPROTO_RAW, AF_INET, "net/raw", false},
-    {"raw", IPPROTO_RAW, AF_INET6, "net/raw6", false},
-};
-
-/// Sockets with an inode are keyed by it; inode-less ones (TIME_WAIT) by their endpoints.
-using Key = std::tuple<uint64_t, std::string, uint16_t, std::string, uint16_t>;
-
-Key key_of(const InetSocketRow& r) {
-    if (r.inode != 0) return {r.inode, {}, 0, {}, 0};
-    return {0, r.local_address, r.local_port, r.remote_address, r.remote_port};
-}
-
-struct Sighting {
-    InetSocketRow row;
-    bool first_dump = false;
-    bool proc = false;
-    bool second_dump = false;
-};
-
-/// One netlink dump; nullopt when this view is unavailable for the table (recorded).
-std::optional<std::vector<InetSocketRow>> dump(const Table& t, RecordSink& sink) {
-    auto rows = netlink::dump_inet_sockets(t.family, t.protocol);
-    if (rows) return std::move(*rows);
-    const int code = rows.error().code;
-    // UDP-Lite is often not built into the kernel: absent, not denied.
-    if (t.protocol == IPPROTO_UDPLITE &&
-        (code == ENOENT || code == EPROTONOSUPPORT || code == EINVAL)) {
-        return std::nullopt;
+SocketOwners socket_owners(const HandleSnapshot& snapshot) {
+    SocketOwners owners;
+    for (const auto& h : snapshot.handles) {
+        if (auto inode = procfs::parse_socket_link(h.target)) {
+            owners[*inode].push_back({h.pid, h.fd, &snapshot.process_names[h.process]});
+        }
     }
-    auto e = rows.error();
-    e.path = fmt::format("netlink sock_diag {} {}", t.protocol_name,
-                         t.family == AF_INET ? "ipv4" : "ipv6");
-    sink.item_error(e);
-    return std::nullopt;
+    return owners;
 }
 
-/// A /proc/net file; nullopt when it does not exist (no UDP-Lite, no IPv6: nothing to list) or
-/// cannot be read (an item error).
-std::optional<std::string> read_net_file(const std::string& path, RecordSink& sink) {
-    auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
-    if (text) return std::move(*text);
-    if (text.error().code != ENOENT) {
-        auto e = text.error();
-        e.path = path;
+std::optional<uint64_t> netns_of(int dirfd, const std::string& link) {
+    auto target = posix::read_link_at(dirfd, link);
+    return target ? procfs::parse_proc_pid_ns_link(*target) : std::nullopt;
+}
+
+std::vector<std::string> pid_entries(int proc_fd) {
+    std::vector<std::string> out;
+    DIR* dir = fdopendir(::dup(proc_fd));
+    if (!dir) return out;
+    while (dirent* e = readdir(dir)) {
+        if (*e->d_name && std::strspn(e->d_name, "0123456789") == std::strlen(e->d_name)) {
+            out.emplace_back(e->d_name);
+        }
+    }
+    closedir(dir);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.size() != b.size() ? a.size() < b.size() : a < b;
+    });
+    return out;
+}
+
+/// Sockets held by a process that no table listed: read every table again (the socket may be
+/// newer than the first read) and look again at the descriptor (it may have been closed).
+void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespaces,
+                     const std::set<uint64_t>& seen, const SocketOwners& owners,
+                     RecordSink& sink) {
+    std::set<uint64_t> candidates;
+    for (const auto& [inode, holders] : owners) {
+        if (!seen.count(inode)) candidates.insert(inode);
+    }
+    if (candidates.empty()) return;
+    std::set<uint64_t> again;
+    for (const auto& ns : namespaces) again.merge(table_inodes(ns));
+    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
+    for (uint64_t inode : candidates) {
+        if (again.count(inode)) {
+            sink.race();  // opened between the first read and the walk
+            continue;
+        }
+        const auto& holders = owners.at(inode);
+        bool still_held = false;
+        for (const auto& o : holders) {
+            auto now = proc ? posix::read_link_at(proc->get(), fmt::format("{}/fd/{}", o.pid, o.fd))
+                            : Result<std::string>(ItemError{});
+            still_held = still_held || (now && procfs::parse_socket_link(*now) == inode);
+        }
+        if (!still_held) {
+            sink.race();  // closed since the walk
+            continue;
+        }
+        sink.emit({{"protocol", "unknown"},
+                   {"inode", inode},
+                   {"views", json::array()},
+                   {"cross_view_discrepancy", true},
+                   {"discrepancy",
+                    "held by a process but in no socket table (tcp, udp, udplite, raw, unix, "
+                    "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
+                    "not list (vsock, AF_ALG, bluetooth ...)"},
+                   {"owners", owners_json(owners, inode)}});
+    }
+}
+
+/// Whether a netlink socket can be made inside the namespace (entering another one needs root).
+bool can_enter(const NetnsView& ns) {
+    if (ns.via_pid == 0) return true;
+    if (!ns.ns_fd) return false;
+    return netns::socket_in(ns.ns_fd.get(), AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG).ok();
+}
+
+}  // namespace
+
+namespace network_linux {
+
+std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) {
+    std::vector<NetnsView> out;
+    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
+    if (!proc) {
+        auto e = proc.error();
+        e.path = ctx.proc_root.string();
         sink.item_error(e);
+        return out;
     }
-    return std::nullopt;
-}
-
-std::optional<std::vector<InetSocketRow>> read_proc_table(const Context& ctx, const Table& t,
-                                                          RecordSink& sink) {
-    const auto path = (ctx.proc_root / t.proc_file).string();
-    auto text = read_net_file(path, sink);
-    if (!text) return std::nullopt;
-    size_t malformed = 0;
-    auto rows = procfs::parse_proc_net_inet(*text, t.family, &malformed);
-    if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", malformed)});
+    NetnsView own;
+    own.inode = netns_of(proc->get(), "self/ns/net").value_or(0);
+    own.proc_dir = posix::UniqueFd(::dup(proc->get()));
+    std::set<uint64_t> known{own.inode};
+    out.push_back(std::move(own));
+    uint64_t denied = 0;
+    for (const auto& pid : pid_entries(proc->get())) {
+        if (ctx.should_stop()) break;
+        auto dir = posix::open_dir_at(proc->get(), pid);
+        if (!dir) continue;  // exited
+        auto target = posix::read_link_at(dir->get(), "ns/net");
+        if (!target) {
+            if (posix::is_denied_errno(target.error().code)) ++denied;
+            continue;
+        }
+        auto inode = procfs::parse_proc_pid_ns_link(*target);
+        if (!inode || known.count(*inode)) continue;
+        known.insert(*inode);
+        NetnsView ns;
+        ns.inode = *inode;
+        ns.via_pid = static_cast<int32_t>(std::stol(pid));
+        ns.proc_dir = std::move(*dir);
+        int fd = ::openat(ns.proc_dir.get(), "ns/net", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) ns.ns_fd = posix::UniqueFd(fd);
+        out.push_back(std::move(ns));
     }
-    return rows;
-}
-
-json owners_json(const procfs::SocketOwners& owners, uint64_t inode) {
-    json out = json::array();
-    if (inode == 0) return out;
-    auto it = owners.by_inode.find(inode);
-    if (it == owners.by_inode.end()) return out;
-    for (const auto& o : it->second) {
-        out.push_back({{"pid", o.pid}, {"fd", o.fd}, {"name", o.name}});
+    if (denied) {
+        sink.coverage(fmt::format("network namespace of {} process(es) not readable{}: sockets "
+                                  "of namespaces only they live in are missing",
+                                  denied, geteuid() == 0 ? "" : " (run as root)"));
     }
     return out;
 }
 
-json record(const Table& t, const Sighting& s, bool netlink_available,
-            const procfs::SocketOwners& owners) {
-    const auto& r = s.row;
-    json views = json::array();
-    if (s.first_dump || s.second_dump) views.push_back("netlink");
-    if (s.proc) views.push_back("proc");
-    std::string discrepancy;
-    if (netlink_available && s.first_dump && s.second_dump && !s.proc) {
-        discrepancy = "hidden from /proc/net";
-    } else if (netlink_available && s.proc && !s.first_dump && !s.second_dump) {
-        discrepancy = "missing from netlink";
-    }
-    return {{"protocol", t.protocol_name},
-            {"family", t.family == AF_INET ? "ipv4" : "ipv6"},
-            {"local_address", r.local_address},
-            {"local_port", r.local_port},
-            {"remote_address", r.remote_address},
-            {"remote_port", r.remote_port},
-            {"state", procfs::tcp_state_name(r.state)},
-            {"inode", r.inode},
-            {"uid", r.uid},
-            {"tx_queue", r.tx_queue},
-            {"rx_queue", r.rx_queue},
-            {"views", views},
-            {"cross_view_discrepancy", !discrepancy.empty()},
-            {"discrepancy", discrepancy.empty() ? json(nullptr) : json(discrepancy)},
-            {"owners", owners_json(owners, r.inode)}};
-}
-
-/// Unix-domain sockets (local IPC: a shell bound to an abstract socket is a classic backdoor).
-/// One view for now: /proc/net/unix; unix_diag as the second view is still to come.
-void emit_unix_sockets(const Context& ctx, const procfs::SocketOwners& owners, RecordSink& sink) {
-    const auto path = (ctx.proc_root / "net/unix").string();
-    auto text = read_net_file(path, sink);
-    if (!text) return;
-    size_t malformed = 0;
-    for (const auto& u : procfs::parse_proc_net_unix(*text, &malformed)) {
-        json r = {{"protocol", "unix"},
-                  {"family", "unix"},
-                  {"socket_type", procfs::unix_type_name(u.type)},
-                  {"state", procfs::unix_state_name(u.state, u.flags)},
-                  {"inode", u.inode},
-                  {"views", json::array({"proc"})},
-                  {"cross_view_discrepancy", false},
-                  {"discrepancy", nullptr},
-                  {"owners", owners_json(owners, u.inode)}};
-        bool escaped = false;
-        r["local_address"] = escape_bytes(u.path, escaped);
-        if (escaped) r["escaped_fields"] = json::array({"local_address"});
-        sink.emit(r);
-    }
-    if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", malformed)});
-    }
-}
-
-}  // namespace
+}  // namespace network_linux
 
 void collect_network(const Context& ctx, RecordSink& sink) {
     // Netlink always answers for the live kernel, so it is only a second view of a live /proc.
     const bool live = ctx.proc_root == "/proc";
     if (!live) sink.coverage("netlink view not read: the proc root is not the live /proc");
-    std::vector<std::pair<const Table*, std::map<Key, Sighting>>> tables;
-    std::vector<bool> netlink_available;
-    for (const auto& t : k_tables) {
+    OwnerlessBuffer buffer(sink);
+    std::set<uint64_t> seen;
+    auto namespaces = network_namespaces(ctx, buffer);
+    uint64_t netlink_denied = 0;
+    for (const auto& ns : namespaces) {
         if (ctx.should_stop()) break;
-        std::map<Key, Sighting> seen;
-        auto mark = [&](const std::optional<std::vector<InetSocketRow>>& rows,
-                        bool Sighting::*flag) {
-            if (!rows) return;
-            for (const auto& r : *rows) {
-                auto& s = seen[key_of(r)];
-                if (!s.first_dump && !s.proc && !s.second_dump) s.row = r;
-                s.*flag = true;
-            }
-        };
-        auto first = live && t.netlink ? dump(t, sink) : std::nullopt;
-        mark(first, &Sighting::first_dump);
-        mark(read_proc_table(ctx, t, sink), &Sighting::proc);
-        auto second = first ? dump(t, sink) : std::nullopt;
-        mark(second, &Sighting::second_dump);
-        netlink_available.push_back(first.has_value() && second.has_value());
-        tables.emplace_back(&t, std::move(seen));
+        const bool netlink = live && can_enter(ns);
+        if (live && !netlink) ++netlink_denied;
+        emit_inet_sockets(ctx, ns, netlink, seen, buffer);
+        emit_local_sockets(ns, seen, buffer);
+    }
+    if (netlink_denied) {
+        sink.coverage(fmt::format("{} network namespace(s) read through /proc only (entering "
+                                  "them for netlink needs root)",
+                                  netlink_denied));
     }
     // Owners last: every socket listed above exists by now, and its holders most likely still.
-    const auto owners = procfs::walk_socket_owners(ctx);
-    if (owners.processes_denied) {
+    const auto& snapshot = ctx.open_handles("network");
+    const auto owners = socket_owners(snapshot);
+    if (snapshot.processes_denied) {
         sink.coverage(fmt::format(
-            "fd list denied for {} process(es): their sockets have no "
-            "owner{}",
-            owners.processes_denied, geteuid() == 0 ? "" : " (run as root for full coverage)"));
+            "fd list denied for {} process(es): their sockets have no owner{}",
+            snapshot.processes_denied, geteuid() == 0 ? "" : " (run as root for full coverage)"));
     }
-    for (size_t i = 0; i < tables.size(); ++i) {
-        for (const auto& [key, sighting] : tables[i].second) {
-            const bool churn = netlink_available[i] && !sighting.proc &&
-                               (sighting.first_dump != sighting.second_dump);
-            if (churn) sink.race();
-            sink.emit(record(*tables[i].first, sighting, netlink_available[i], owners));
-        }
+    for (auto& r : buffer.records) {
+        r["owners"] = owners_json(owners, r.value("inode", uint64_t{0}));
+        sink.emit(r);
     }
-    if (!ctx.should_stop()) emit_unix_sockets(ctx, owners, sink);
+    buffer.records.clear();
+    if (!ctx.should_stop() && snapshot.complete) {
+        report_unlisted(ctx, namespaces, seen, owners, sink);
+    }
 }
 
 }  // namespace irsnap::collectors

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ class logger;
 namespace irsnap {
 
 class HashCache;
+class HandleTable;
+struct HandleSnapshot;
 
 /// One field of a collector's records. Types: string, integer, number, boolean, string[],
 /// integer[], object, object[]. Any field may be null when the value could not be read.
@@ -53,6 +56,8 @@ struct CollectParams {
 /// What a collector may use. Every path is built from `proc_root` / `host_root` so fixture
 /// trees and mounted images go through the same code as the live host.
 struct Context {
+    Context();
+
     std::filesystem::path proc_root = "/proc";
     std::filesystem::path host_root = "/";
     CollectParams params;
@@ -63,6 +68,7 @@ struct Context {
 
   private:
     mutable bool m_stop_observed = false;
+    std::shared_ptr<HandleTable> m_handles;  ///< shared by every copy: one walk per run
 
   public:
     /// True once the run is interrupted or this collector's deadline passed: return promptly.
@@ -71,6 +77,9 @@ struct Context {
     bool stop_observed() const { return m_stop_observed; }
     /// A path under the host root, e.g. host_path("etc/passwd").
     std::filesystem::path host_path(const std::string& relative) const;
+    /// Every process's open descriptors, walked once per run on first use and shared by all
+    /// collectors (see open_handles.hpp). `who` names the collector asking.
+    const HandleSnapshot& open_handles(const std::string& who) const;
 };
 
 /// Where a collector streams its results. Implementations count, cap and persist; emit() throws

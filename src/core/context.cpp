@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <chrono>
+
+#include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/open_handles.hpp"
 
 namespace irsnap {
+
+Context::Context() : m_handles(std::make_shared<HandleTable>()) {}
 
 bool Context::should_stop() const {
     bool stop = (cancel && cancel->load(std::memory_order_relaxed)) ||
@@ -12,6 +18,27 @@ bool Context::should_stop() const {
 
 std::filesystem::path Context::host_path(const std::string& relative) const {
     return host_root / relative;
+}
+
+const HandleSnapshot& Context::open_handles(const std::string& who) const {
+    return m_handles->get(*this, who);
+}
+
+const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& who) {
+    std::call_once(m_once, [&] {
+        const auto start_wall = std::chrono::system_clock::now();
+        const auto start = std::chrono::steady_clock::now();
+        HandleSnapshot snapshot = walk_open_handles(ctx);
+        snapshot.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        snapshot.taken_at = format_rfc3339_utc(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(start_wall.time_since_epoch())
+                .count());
+        snapshot.taken_by = who;
+        snapshot.complete = snapshot.complete && !ctx.stop_observed();
+        m_snapshot = std::move(snapshot);
+    });
+    return *m_snapshot;
 }
 
 }  // namespace irsnap

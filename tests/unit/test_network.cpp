@@ -4,7 +4,7 @@
 
 #include "fixture_util.hpp"
 #include "network/network.hpp"
-#include "platform/linux/socket_owners.hpp"
+#include "platform/linux/proc_fd.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -123,6 +123,36 @@ std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* ma
     return out;
 }
 
+std::vector<PacketSocketRow> parse_proc_net_packet(std::string_view text, size_t* malformed) {
+    std::vector<PacketSocketRow> out;
+    for_each_table_row(text, malformed, [&](std::string_view line) {
+        auto f = split_ws(line);
+        PacketSocketRow row;
+        unsigned running = 0;
+        bool ok = f.size() >= 9 && number_to(f[2], row.type, 10) && hex_to(f[3], row.protocol) &&
+                  number_to(f[4], row.ifindex, 10) && number_to(f[5], running, 10) &&
+                  running <= 1 && number_to(f[7], row.uid, 10) && number_to(f[8], row.inode, 10);
+        if (!ok) return false;
+        row.running = running == 1;
+        out.push_back(row);
+        return true;
+    });
+    return out;
+}
+
+std::vector<NetlinkSocketRow> parse_proc_net_netlink(std::string_view text, size_t* malformed) {
+    std::vector<NetlinkSocketRow> out;
+    for_each_table_row(text, malformed, [&](std::string_view line) {
+        auto f = split_ws(line);
+        NetlinkSocketRow row;
+        bool ok = f.size() >= 10 && number_to(f[1], row.protocol, 10) &&
+                  number_to(f[2], row.port_id, 10) && number_to(f[9], row.inode, 10);
+        if (ok) out.push_back(row);
+        return ok;
+    });
+    return out;
+}
+
 std::string unix_type_name(uint16_t type) {
     switch (type) {
         case 1:

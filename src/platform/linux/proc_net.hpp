@@ -42,6 +42,29 @@ struct UnixSocketRow {
 /// prints it unescaped, so it may hold spaces (a newline in a path cannot be told apart).
 std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text, size_t* malformed = nullptr);
 
+/// One row of /proc/net/packet (AF_PACKET: sniffers, DHCP clients, raw-frame backdoors).
+struct PacketSocketRow {
+    uint16_t type = 0;      ///< 3 SOCK_RAW (whole frames), 2 SOCK_DGRAM (cooked)
+    uint16_t protocol = 0;  ///< ethertype in host order (0x0003 ETH_P_ALL = every frame)
+    int32_t ifindex = 0;    ///< bound interface, 0 = all
+    bool running = false;
+    int64_t uid = 0;
+    uint64_t inode = 0;
+};
+/// Parses /proc/net/packet: "sk RefCnt Type Proto Iface R Rmem User Inode".
+std::vector<PacketSocketRow> parse_proc_net_packet(std::string_view text,
+                                                   size_t* malformed = nullptr);
+
+/// One row of /proc/net/netlink: only what the cross-view check needs.
+struct NetlinkSocketRow {
+    int protocol = 0;  ///< NETLINK_ROUTE, NETLINK_SOCK_DIAG ...
+    uint32_t port_id = 0;
+    uint64_t inode = 0;
+};
+/// Parses /proc/net/netlink: "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode".
+std::vector<NetlinkSocketRow> parse_proc_net_netlink(std::string_view text,
+                                                     size_t* malformed = nullptr);
+
 /// "stream", "dgram", "seqpacket" or "type_N".
 std::string unix_type_name(uint16_t type);
 

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "platform/linux/fd_util.hpp"
+#include "platform/linux/netns.hpp"
 
 namespace irsnap::netlink {
 namespace {
@@ -117,7 +118,8 @@ InetDiagChunk parse_inet_diag_dump(std::string_view bytes) {
     return decode(bytes, nullptr);
 }
 
-Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol) {
+Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol,
+                                                             int netns_fd) {
     const std::string what = describe(family, protocol);
     auto fail = [&](int code, std::string message) -> ItemError {
         return ItemError{"netlink", code, what, std::move(message)};
@@ -127,8 +129,11 @@ Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int pro
     if (family != AF_INET && family != AF_INET6) return fail(EAFNOSUPPORT, "not an inet family");
     if (protocol < 0 || protocol > 255) return fail(EPROTONOSUPPORT, "protocol out of range");
 
-    posix::UniqueFd fd(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-    if (!fd) return fail(errno, std::string("socket: ") + std::strerror(errno));
+    auto socket = netns::socket_in(netns_fd, AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
+    if (!socket) {
+        return fail(socket.error().code, socket.error().stage + ": " + socket.error().message);
+    }
+    posix::UniqueFd fd = std::move(*socket);
     // A dump that never ends must not hang the whole collection.
     timeval tv{10, 0};
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

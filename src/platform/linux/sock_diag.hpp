@@ -25,8 +25,10 @@ struct InetDiagChunk {
 InetDiagChunk parse_inet_diag_dump(std::string_view bytes);
 
 /// Dumps every socket of (family AF_INET/AF_INET6, protocol IPPROTO_TCP/UDP/UDPLITE) in the
-/// caller's network namespace through NETLINK_SOCK_DIAG (inet_diag_req_v2, all states).
-/// Independent of /proc/net: that is the point (a rootkit hooking /proc/net/tcp stays visible).
-Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol);
+/// network namespace `netns_fd` (an open /proc/PID/ns/net; -1 = the caller's own) through
+/// NETLINK_SOCK_DIAG (inet_diag_req_v2, all states). Independent of /proc/net: that is the
+/// point (a rootkit hooking /proc/net/tcp stays visible). Another namespace needs root.
+Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol,
+                                                             int netns_fd = -1);
 
 }  // namespace irsnap::netlink

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pieces of the Linux network collector, shared by its implementation files.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "irsnap/collector.hpp"
+#include "platform/linux/fd_util.hpp"
+#include "platform/linux/proc_net.hpp"
+
+namespace irsnap::collectors::network_linux {
+
+/// One network namespace and the way in: its /proc/net tables are read through a process that
+/// lives in it (proc_dir = /proc/PID), or through the collector's own /proc/net.
+struct NetnsView {
+    uint64_t inode = 0;  ///< 0 when unknown (a fixture tree without ns links)
+    int32_t via_pid = 0;  ///< 0 for the collector's own namespace
+    posix::UniqueFd proc_dir;  ///< "net/tcp" etc. are opened relative to it
+    posix::UniqueFd ns_fd;     ///< for a netlink socket inside the namespace; unset for our own
+    std::string label() const;  ///< e.g. "netns 4026531840 (via pid 812)", for errors and notes
+};
+
+/// Every distinct network namespace a process lives in, the collector's own first. A namespace
+/// whose processes all exited while we looked is skipped (a race).
+std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink);
+
+/// A /proc/net table of one namespace; nullopt when it does not exist (no IPv6, no UDP-Lite:
+/// nothing to list) or cannot be read (an item error).
+std::optional<std::string> read_net_table(const NetnsView& ns, const std::string& name,
+                                          RecordSink& sink);
+
+struct SocketOwner {
+    int64_t pid = 0;
+    int64_t fd = 0;
+    const std::string* name = nullptr;  ///< comm, owned by the run's handle snapshot
+};
+using SocketOwners = std::map<uint64_t, std::vector<SocketOwner>>;
+nlohmann::json owners_json(const SocketOwners& owners, uint64_t inode);
+
+/// TCP, UDP, UDP-Lite and raw sockets of one namespace, reconciled across netlink and /proc
+/// when `netlink` is true. Adds every inode it saw to `seen`.
+/// Records carry no owners yet: the caller adds them after the descriptor walk.
+void emit_inet_sockets(const Context& ctx, const NetnsView& ns, bool netlink,
+                       std::set<uint64_t>& seen, RecordSink& sink);
+
+/// Unix and packet sockets of one namespace (/proc only), and the netlink table's inodes (not
+/// emitted: they only complete the set of known sockets). Adds every inode to `seen`.
+void emit_local_sockets(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink);
+
+/// Inodes of every socket table of the namespace, read again (the re-check of a discrepancy).
+std::set<uint64_t> table_inodes(const NetnsView& ns);
+void add_inet_table_inodes(const NetnsView& ns, std::set<uint64_t>& out);
+
+/// Swallows everything: for re-reads whose errors were already reported by the first read.
+struct NullSink final : RecordSink {
+    void emit(const nlohmann::json&) override {}
+    void item_error(ItemError) override {}
+    void race() override {}
+    void coverage(std::string) override {}
+};
+
+}  // namespace irsnap::collectors::network_linux

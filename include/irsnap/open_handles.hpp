@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// The run's one walk of every process's open descriptors (Linux /proc/*/fd, Windows handles).
+// The walk is the dominant cost of a snapshot on a busy host, so it is made once, on first use,
+// and shared: the network collector takes socket owners from it, the handles collector the rest.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace irsnap {
+
+struct Context;
+
+/// One open descriptor as the walk saw it. Compact on purpose: a busy host has 10^5 of them.
+struct OpenHandle {
+    int32_t pid = 0;
+    int32_t fd = 0;
+    uint32_t process = 0;  ///< index into HandleSnapshot::process_names
+    uint32_t mode = 0;     ///< st_mode of the open file (type bits); 0 when stat failed
+    std::string target;    ///< the link text as the kernel shows it (raw bytes)
+    uint64_t device = 0;
+    uint64_t inode = 0;
+    uint64_t size = 0;
+    uint64_t position = 0;
+    uint32_t nlink = 0;
+    uint32_t flags = 0;   ///< open flags from fdinfo (O_*), valid when has_fdinfo
+    int32_t mnt_id = -1;  ///< mount id from fdinfo, -1 when unknown
+    bool has_stat = false;
+    bool has_fdinfo = false;
+};
+
+struct HandleSnapshot {
+    std::vector<OpenHandle> handles;         ///< ordered by pid, then fd
+    std::vector<std::string> process_names;  ///< comm of each process that had descriptors
+    uint64_t processes = 0;                  ///< processes whose descriptors were listed
+    uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
+    uint64_t races = 0;                      ///< processes that exited during the walk
+    bool complete = true;                    ///< false when the run was stopped mid-walk
+    std::string taken_at;                    ///< RFC 3339 UTC, when the walk started
+    std::string taken_by;                    ///< collector whose first use started the walk
+    double seconds = 0;                      ///< how long the walk took
+};
+
+/// Walks every process's descriptors once (platform implementation). Privileges: root
+/// (CAP_SYS_PTRACE) for other users' processes; without it they are counted as denied.
+/// Races: a process or descriptor that vanishes mid-walk is skipped and counted.
+HandleSnapshot walk_open_handles(const Context& ctx);
+
+/// Lazily taken, shared snapshot: every copy of a Context shares one table.
+class HandleTable {
+  public:
+    /// The snapshot, walking on the first call. `who` names the caller for the manifest.
+    const HandleSnapshot& get(const Context& ctx, const std::string& who);
+
+  private:
+    std::once_flag m_once;
+    std::optional<HandleSnapshot> m_snapshot;
+};
+
+}  // namespace irsnap

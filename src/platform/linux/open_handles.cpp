@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// The run's one walk of /proc/*/fd: per descriptor, the link text, the open file's stat and its
+// fdinfo (position, flags, mount). Each process is read through one directory fd opened once, so
+// a recycled pid cannot mix two processes' descriptors.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "fd_util.hpp"
+#include "irsnap/collector.hpp"
+#include "irsnap/open_handles.hpp"
+#include "proc_fd.hpp"
+#include "procfs.hpp"
+
+namespace irsnap {
+namespace {
+
+/// Numeric entries of a directory, sorted, so the snapshot's order is stable.
+std::vector<int32_t> numeric_entries(int dirfd) {
+    std::vector<int32_t> out;
+    DIR* dir = fdopendir(::dup(dirfd));  // closedir() must not close the caller's fd
+    if (!dir) return out;
+    while (dirent* e = readdir(dir)) {
+        const char* s = e->d_name;
+        if (!*s || std::strspn(s, "0123456789") != std::strlen(s) || std::strlen(s) > 9) continue;
+        out.push_back(static_cast<int32_t>(std::strtol(s, nullptr, 10)));
+    }
+    closedir(dir);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Reads one fdinfo file into a stack buffer: it is called once per descriptor on the host.
+std::optional<procfs::FdInfo> read_fdinfo(int fdinfo_dir, const char* name) {
+    if (fdinfo_dir < 0) return std::nullopt;
+    int fd = ::openat(fdinfo_dir, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    char buf[4096];
+    ssize_t n;
+    do {
+        n = ::read(fd, buf, sizeof buf);
+    } while (n < 0 && errno == EINTR);
+    ::close(fd);
+    if (n <= 0) return std::nullopt;
+    return procfs::parse_proc_pid_fdinfo(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+class Walker {
+  public:
+    explicit Walker(HandleSnapshot& out) : m_out(out) {}
+
+    void walk_process(int proc_dir, int32_t pid) {
+        const std::string pid_text = std::to_string(pid);
+        auto pid_dir = posix::open_dir_at(proc_dir, pid_text);
+        if (!pid_dir) {
+            ++m_out.races;
+            return;
+        }
+        auto fd_dir = posix::open_dir_at(pid_dir->get(), "fd");
+        if (!fd_dir) {
+            if (posix::is_denied_errno(fd_dir.error().code)) {
+                ++m_out.processes_denied;
+            } else {
+                ++m_out.races;  // exited, or a zombie whose fd table is gone
+            }
+            return;
+        }
+        auto fdinfo_dir = posix::open_dir_at(pid_dir->get(), "fdinfo");
+        const int info_fd = fdinfo_dir ? fdinfo_dir->get() : -1;
+        ++m_out.processes;
+        const size_t first = m_out.handles.size();
+        bool denied = false;
+        char name[16];
+        for (int32_t fd : numeric_entries(fd_dir->get())) {
+            std::snprintf(name, sizeof name, "%d", fd);
+            auto target = posix::read_link_at(fd_dir->get(), name);
+            if (!target) {
+                // Listing may be allowed while reading the links is not (LSM, ptrace rules).
+                denied = denied || posix::is_denied_errno(target.error().code);
+                continue;  // otherwise closed between listing and reading: nothing to report
+            }
+            OpenHandle h;
+            h.pid = pid;
+            h.fd = fd;
+            h.target = std::move(*target);
+            struct stat st {};
+            if (::fstatat(fd_dir->get(), name, &st, 0) == 0) {
+                h.has_stat = true;
+                h.mode = st.st_mode;
+                h.device = st.st_dev;
+                h.inode = st.st_ino;
+                h.size = static_cast<uint64_t>(st.st_size);
+                h.nlink = static_cast<uint32_t>(st.st_nlink);
+            }
+            if (auto info = read_fdinfo(info_fd, name)) {
+                h.has_fdinfo = true;
+                h.position = info->pos;
+                h.flags = info->flags;
+                h.mnt_id = info->mnt_id;
+            }
+            m_out.handles.push_back(std::move(h));
+        }
+        if (denied) ++m_out.processes_denied;
+        if (m_out.handles.size() == first) return;
+        auto stat = posix::read_file_at(pid_dir->get(), "stat");
+        auto parsed = stat ? procfs::parse_proc_pid_stat(*stat) : std::nullopt;
+        m_out.process_names.push_back(parsed ? parsed->comm : std::string());
+        const auto index = static_cast<uint32_t>(m_out.process_names.size() - 1);
+        for (size_t i = first; i < m_out.handles.size(); ++i) m_out.handles[i].process = index;
+    }
+
+  private:
+    HandleSnapshot& m_out;
+};
+
+}  // namespace
+
+HandleSnapshot walk_open_handles(const Context& ctx) {
+    HandleSnapshot out;
+    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
+    if (!proc) {
+        out.complete = false;
+        return out;
+    }
+    Walker walker(out);
+    for (int32_t pid : numeric_entries(proc->get())) {
+        if (ctx.should_stop()) {
+            out.complete = false;
+            break;
+        }
+        walker.walk_process(proc->get(), pid);
+    }
+    return out;
+}
+
+}  // namespace irsnap
