@@ -48,21 +48,24 @@ struct ProcView {
     std::vector<procfs::ProcModule> modules;
 };
 
-ProcView read_proc_modules(const Context& ctx, RecordSink& sink) {
+/// Problems are reported only when `report` (the re-read must not report them twice).
+ProcView read_proc_modules(const Context& ctx, RecordSink& sink, bool report) {
     ProcView view;
     const std::string path = (ctx.proc_root / "modules").string();
     auto text = posix::read_file_at(AT_FDCWD, path);
     if (!text) {
         if (text.error().code != ENOENT) {
             view.present = true;
-            sink.item_error({text.error().stage, text.error().code, path, text.error().message});
+            if (report)
+                sink.item_error(
+                    {text.error().stage, text.error().code, path, text.error().message});
         }
         return view;
     }
     view.present = true;
     size_t malformed = 0;
     view.modules = procfs::parse_proc_modules(*text, &malformed);
-    if (malformed > 0) {
+    if (malformed > 0 && report) {
         sink.item_error({"parse", 0, path, fmt::format("{} malformed line(s) skipped", malformed)});
     }
     return view;
@@ -97,7 +100,7 @@ class KernelModulesCollector {
 
     void run() {
         const auto release = read_value(m_ctx.proc_root / "sys/kernel/osrelease");
-        ProcView proc = read_proc_modules(m_ctx, m_sink);
+        ProcView proc = read_proc_modules(m_ctx, m_sink, true);
         emit_kernel_record(release, proc.present);
         if (!proc.present) {
             m_sink.coverage("kernel built without loadable modules (/proc/modules absent)");
@@ -119,7 +122,8 @@ class KernelModulesCollector {
             // Re-read the list before calling a sysfs-only module hidden: it may just have loaded.
             std::set<std::string> again = in_proc;
             if (proc.present) {
-                for (const auto& m : read_proc_modules(m_ctx, m_sink).modules) again.insert(m.name);
+                for (const auto& m : read_proc_modules(m_ctx, m_sink, false).modules)
+                    again.insert(m.name);
             }
             for (const auto& name : *sys) {
                 if (m_ctx.should_stop()) break;
@@ -256,7 +260,7 @@ class KernelModulesCollector {
         const std::string full = m_ctx.host_path(file.substr(1)).string();
         auto fd = posix::open_regular_for_hash(AT_FDCWD, full, true, st);
         if (!fd) {
-            r["hash_note"] = fd.error().message;
+            r["hash_note"] = "cannot read the module file: " + fd.error().message;
             if (fd.error().code != ENOENT) {
                 m_sink.item_error({fd.error().stage, fd.error().code, full, fd.error().message});
             }

@@ -279,13 +279,14 @@ class ModulesReader {
         }
         if (differs) {
             r["hash_note"] = "file on disk differs from the mapped one";
-        } else if (m_map_files_denied) {
-            r["hash_note"] =
-                "not found on disk, and /proc/PID/map_files was denied (needs root or "
-                "CAP_SYS_ADMIN)";
-        } else {
-            r["hash_note"] = "not found on disk";
+            return;
         }
+        std::string note = procfs::is_memfd_pathname(g.raw_path) ? "memfd (no file on disk)"
+                           : suffix                              ? "deleted from disk"
+                                                                 : "not found on disk";
+        if (m_map_files_denied)
+            note += ", and /proc/PID/map_files was denied (needs CAP_SYS_ADMIN)";
+        r["hash_note"] = note;
     }
 
     void submit(int dirfd, const std::string& name, bool follow, const struct stat& pre, json& r,
