@@ -2,6 +2,8 @@
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "irsnap/collector.hpp"
+#include "kernel_modules/kernel_modules.hpp"
+#include "modules/modules.hpp"
 #include "network/network.hpp"
 #include "processes/processes.hpp"
 #include "system/system.hpp"
@@ -13,6 +15,8 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::system_spec, &collectors::collect_system},
         {&collectors::network_spec, &collectors::collect_network},
         {&collectors::processes_spec, &collectors::collect_processes},
+        {&collectors::modules_spec, &collectors::collect_modules},
+        {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
     };
     return k_collectors;
 }

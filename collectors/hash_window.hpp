@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// Records that wait for a file digest in a bounded window: hashing overlaps the walk, and memory
+// stays flat however many records there are.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <future>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "irsnap/collector.hpp"
+#include "irsnap/hash.hpp"
+
+namespace irsnap::collectors {
+
+class HashWindow {
+  public:
+    /// Digests go into `sha_field`, failures into `note_field`.
+    HashWindow(RecordSink& sink, size_t limit, std::string sha_field, std::string note_field)
+        : m_sink(sink),
+          m_limit(limit),
+          m_sha_field(std::move(sha_field)),
+          m_note_field(std::move(note_field)) {}
+    ~HashWindow() = default;  // unflushed records are dropped: flush() is the normal end
+    HashWindow(const HashWindow&) = delete;
+    HashWindow& operator=(const HashWindow&) = delete;
+
+    /// Queues `record`; emits the oldest one (waiting for its digest) when the window is full.
+    void push(nlohmann::json record, std::optional<std::shared_future<FileHash>> hash) {
+        m_pending.push_back({std::move(record), std::move(hash)});
+        if (m_pending.size() >= m_limit) emit_front();
+    }
+
+    void flush() {
+        while (!m_pending.empty()) emit_front();
+    }
+
+  private:
+    struct Pending {
+        nlohmann::json record;
+        std::optional<std::shared_future<FileHash>> hash;
+    };
+
+    void emit_front() {
+        Pending& p = m_pending.front();
+        if (p.hash) {
+            const FileHash& h = p.hash->get();
+            if (h.sha256) {
+                p.record[m_sha_field] = *h.sha256;
+                p.record[m_note_field] = nullptr;
+            } else {
+                p.record[m_note_field] = h.note;
+            }
+        }
+        m_sink.emit(p.record);
+        m_pending.pop_front();
+    }
+
+    RecordSink& m_sink;
+    size_t m_limit;
+    std::string m_sha_field;
+    std::string m_note_field;
+    std::deque<Pending> m_pending;
+};
+
+}  // namespace irsnap::collectors

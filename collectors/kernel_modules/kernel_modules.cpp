@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "kernel_modules.hpp"
+
+namespace irsnap::collectors {
+
+const CollectorSpec& kernel_modules_spec() {
+    static const CollectorSpec spec{
+        .name = "kernel_modules",
+        .description =
+            "Kernel modules from /proc/modules cross-checked with /sys/module, each with its "
+            "file (from modules.dep) hashed. Two record kinds: one 'kernel' record first (taint "
+            "mask decoded, release, whether modules are supported), then one 'module' record "
+            "per module in either view. /sys and /lib/modules are read under the host root.",
+        .volatility_rank = 55,
+        .why =
+            "RFC 3227 loaded modules: kernel modules change only on load or unload, less often "
+            "than process mappings; read before anything that lives only on disk.",
+        .platforms = {"linux"},
+        .privileges = "root to see module load addresses (kptr_restrict shows zeroes otherwise)",
+        .without_privileges = "degrades: address is null, everything else is readable",
+        .fields = {
+            {"kind", "string", "Record kind: 'kernel' or 'module'.", {"linux"}},
+            {"kernel_release",
+             "string",
+             "Kernel release (/proc/sys/kernel/osrelease); kernel record only.",
+             {"linux"}},
+            {"tainted",
+             "integer",
+             "Kernel taint mask (/proc/sys/kernel/tainted); kernel record only.",
+             {"linux"}},
+            {"taint_flags",
+             "object[]",
+             "Decoded taint mask: bit, letter, meaning (tainted-kernels.rst); kernel record "
+             "only.",
+             {"linux"}},
+            {"loadable_modules",
+             "boolean",
+             "The kernel supports loadable modules (/proc/modules exists); kernel record only.",
+             {"linux"}},
+            {"name", "string", "Module name as the kernel stores it ('_' for '-')."},
+            {"size", "integer", "Module core size in bytes.", {"linux"}},
+            {"refcount",
+             "integer",
+             "Reference count; null when the kernel cannot unload modules.",
+             {"linux"}},
+            {"used_by", "string[]", "Modules that depend on this one.", {"linux"}},
+            {"permanent", "boolean", "Has init but no exit: can never be unloaded.", {"linux"}},
+            {"state",
+             "string",
+             "Live, Loading or Unloading (/proc/modules); sysfs initstate (live, coming, "
+             "going) for a module only in /sys/module.",
+             {"linux"}},
+            {"address",
+             "string",
+             "Load address ('0x...'); null when the kernel hides it (all zeroes for non-root).",
+             {"linux"}},
+            {"taint",
+             "string",
+             "Module taint letters, e.g. 'OE' (out-of-tree, unsigned); '' when none.",
+             {"linux"}},
+            {"in_proc_modules", "boolean", "Listed in /proc/modules.", {"linux"}},
+            {"in_sys_module",
+             "boolean",
+             "Has /sys/module/<name> under the host root; null when sysfs is not readable.",
+             {"linux"}},
+            {"cross_view_discrepancy",
+             "boolean",
+             "Seen in one view and not the other, after a re-check: a rootkit that unlinks "
+             "itself from the module list often stays in sysfs, or the reverse.",
+             {"linux"}},
+            {"discrepancy", "string", "Which view lacks the module; null when none.", {"linux"}},
+            {"file_path",
+             "string",
+             "Module file from /lib/modules/<release>/modules.dep (may be .ko.xz/.ko.zst), as "
+             "an absolute path on the host; null when not listed.",
+             {"linux"}},
+            {"sha256", "string", "SHA-256 of the module file on disk (not of loaded memory)."},
+            {"hash_note", "string", "Why sha256 is null.", {"linux"}},
+            {"srcversion", "string", "/sys/module/<name>/srcversion when present.", {"linux"}},
+            {"version", "string", "/sys/module/<name>/version when present.", {"linux"}},
+        }};
+    return spec;
+}
+
+}  // namespace irsnap::collectors

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kernel modules, two views compared: the module list (/proc/modules) and sysfs (/sys/module).
+// A rootkit that unlinks itself from the list usually forgets its kobject, and the reverse.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hash_window.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "kernel_modules.hpp"
+#include "platform/linux/fd_util.hpp"
+#include "platform/linux/hash_open.hpp"
+#include "platform/linux/proc_modules.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr size_t k_pending_window = 64;
+
+/// A small sysfs or proc value without its trailing newline; nullopt when unreadable.
+std::optional<std::string> read_value(const fs::path& path) {
+    auto text = posix::read_file_at(AT_FDCWD, path.string(), 4096);
+    if (!text) return std::nullopt;
+    std::string value = std::move(*text);
+    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    return value;
+}
+
+json value_or_null(const std::optional<std::string>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+/// /proc/modules as a list; `present` false when the file does not exist.
+struct ProcView {
+    bool present = false;
+    std::vector<procfs::ProcModule> modules;
+};
+
+/// Problems are reported only when `report` (the re-read must not report them twice).
+ProcView read_proc_modules(const Context& ctx, RecordSink& sink, bool report) {
+    ProcView view;
+    const std::string path = (ctx.proc_root / "modules").string();
+    auto text = posix::read_file_at(AT_FDCWD, path);
+    if (!text) {
+        if (text.error().code != ENOENT) {
+            view.present = true;
+            if (report)
+                sink.item_error(
+                    {text.error().stage, text.error().code, path, text.error().message});
+        }
+        return view;
+    }
+    view.present = true;
+    size_t malformed = 0;
+    view.modules = procfs::parse_proc_modules(*text, &malformed);
+    if (malformed > 0 && report) {
+        sink.item_error({"parse", 0, path, fmt::format("{} malformed line(s) skipped", malformed)});
+    }
+    return view;
+}
+
+/// Names under /sys/module that are loadable modules (they have `initstate`; built-in code
+/// with parameters has a directory too, without it). nullopt when sysfs is not readable.
+std::optional<std::set<std::string>> read_sys_modules(const fs::path& sys_module) {
+    auto opened = posix::open_dir_at(AT_FDCWD, sys_module.string());
+    if (!opened) return std::nullopt;
+    DIR* dir = fdopendir(opened->release());
+    if (!dir) return std::nullopt;
+    std::set<std::string> names;
+    while (dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        if (::faccessat(::dirfd(dir), (name + "/initstate").c_str(), F_OK, 0) == 0) {
+            names.insert(name);
+        }
+    }
+    closedir(dir);
+    return names;
+}
+
+class KernelModulesCollector {
+  public:
+    KernelModulesCollector(const Context& ctx, RecordSink& sink)
+        : m_ctx(ctx),
+          m_sink(sink),
+          m_window(sink, k_pending_window, "sha256", "hash_note"),
+          m_sys_module(ctx.host_path("sys/module")) {}
+
+    void run() {
+        const auto release = read_value(m_ctx.proc_root / "sys/kernel/osrelease");
+        ProcView proc = read_proc_modules(m_ctx, m_sink, true);
+        emit_kernel_record(release, proc.present);
+        if (!proc.present) {
+            m_sink.coverage("kernel built without loadable modules (/proc/modules absent)");
+        }
+        const auto sys = read_sys_modules(m_sys_module);
+        if (!sys) {
+            m_sink.coverage("sysfs module view not readable (" + m_sys_module.string() +
+                            "): the cross-view check was skipped");
+        }
+        load_modules_dep(release, proc.present);
+
+        std::set<std::string> in_proc;
+        for (const auto& m : proc.modules) in_proc.insert(m.name);
+        for (const auto& m : proc.modules) {
+            if (m_ctx.should_stop()) break;
+            emit_listed(m, sys);
+        }
+        if (sys) {
+            // Re-read the list before calling a sysfs-only module hidden: it may just have loaded.
+            std::set<std::string> again = in_proc;
+            if (proc.present) {
+                for (const auto& m : read_proc_modules(m_ctx, m_sink, false).modules)
+                    again.insert(m.name);
+            }
+            for (const auto& name : *sys) {
+                if (m_ctx.should_stop()) break;
+                if (!again.count(name)) emit_sysfs_only(name);
+            }
+        }
+        m_window.flush();
+    }
+
+  private:
+    void emit_kernel_record(const std::optional<std::string>& release, bool loadable) {
+        json r = json::object();
+        r["kind"] = "kernel";
+        r["kernel_release"] = value_or_null(release);
+        r["loadable_modules"] = loadable;
+        r["tainted"] = nullptr;
+        r["taint_flags"] = nullptr;
+        const auto path = m_ctx.proc_root / "sys/kernel/tainted";
+        auto text = posix::read_file_at(AT_FDCWD, path.string(), 4096);
+        auto mask = text ? procfs::parse_proc_sys_kernel_tainted(*text) : std::nullopt;
+        if (mask) {
+            r["tainted"] = *mask;
+            json flags = json::array();
+            for (const auto& f : procfs::decode_kernel_taint(*mask)) {
+                flags.push_back(
+                    {{"bit", f.bit}, {"letter", std::string(1, f.letter)}, {"meaning", f.meaning}});
+            }
+            r["taint_flags"] = std::move(flags);
+        } else if (text) {
+            m_sink.item_error({"parse", 0, path.string(), "not a taint mask"});
+        }
+        m_sink.emit(r);
+    }
+
+    void load_modules_dep(const std::optional<std::string>& release, bool wanted) {
+        if (!release || release->empty() || release->find('/') != std::string::npos) return;
+        m_modules_dir = "/lib/modules/" + *release;
+        const auto path = m_ctx.host_path(m_modules_dir.substr(1) + "/modules.dep");
+        auto text = posix::read_file_at(AT_FDCWD, path.string(), 64u << 20);
+        if (!text) {
+            if (wanted) {
+                m_sink.coverage("modules.dep not readable (" + path.string() +
+                                "): module files are not located or hashed");
+            }
+            return;
+        }
+        size_t malformed = 0;
+        m_dep = procfs::parse_modules_dep(*text, &malformed);
+        if (malformed > 0) {
+            m_sink.item_error({"parse", 0, path.string(),
+                               fmt::format("{} malformed line(s) skipped", malformed)});
+        }
+    }
+
+    json base_record(const std::string& name) {
+        json r = json::object();
+        r["kind"] = "module";
+        r["name"] = name;
+        return r;
+    }
+
+    void emit_listed(const procfs::ProcModule& m, const std::optional<std::set<std::string>>& sys) {
+        json r = base_record(m.name);
+        r["size"] = m.size;
+        r["refcount"] = m.refcount ? json(*m.refcount) : json(nullptr);
+        r["used_by"] = m.used_by;
+        r["permanent"] = m.permanent;
+        r["state"] = m.state;
+        r["address"] = m.address ? json(*m.address) : json(nullptr);
+        r["taint"] = m.taint;
+        r["in_proc_modules"] = true;
+        r["in_sys_module"] = nullptr;
+        r["cross_view_discrepancy"] = false;
+        r["discrepancy"] = nullptr;
+        if (sys) {
+            // Re-check one directory before calling it missing: the module may be mid-load.
+            const bool present =
+                sys->count(m.name) || ::access((m_sys_module / m.name).c_str(), F_OK) == 0;
+            r["in_sys_module"] = present;
+            if (!present) {
+                r["cross_view_discrepancy"] = true;
+                r["discrepancy"] = "in /proc/modules but not in /sys/module";
+            }
+        }
+        add_sysfs_details(m.name, r);
+        queue_with_file(m.name, std::move(r));
+    }
+
+    void emit_sysfs_only(const std::string& name) {
+        const fs::path dir = m_sys_module / name;
+        json r = base_record(name);
+        auto size = read_value(dir / "coresize");
+        auto refcnt = read_value(dir / "refcnt");
+        r["size"] = size ? json(std::strtoull(size->c_str(), nullptr, 10)) : json(nullptr);
+        r["refcount"] = refcnt ? json(std::strtoll(refcnt->c_str(), nullptr, 10)) : json(nullptr);
+        r["used_by"] = nullptr;
+        r["state"] = value_or_null(read_value(dir / "initstate"));
+        r["address"] = nullptr;
+        r["taint"] = value_or_null(read_value(dir / "taint"));
+        r["in_proc_modules"] = false;
+        r["in_sys_module"] = true;
+        r["cross_view_discrepancy"] = true;
+        r["discrepancy"] =
+            "in /sys/module (a loadable module: it has initstate) but not in /proc/modules";
+        add_sysfs_details(name, r);
+        queue_with_file(name, std::move(r));
+    }
+
+    void add_sysfs_details(const std::string& name, json& r) {
+        r["srcversion"] = value_or_null(read_value(m_sys_module / name / "srcversion"));
+        r["version"] = value_or_null(read_value(m_sys_module / name / "version"));
+    }
+
+    void queue_with_file(const std::string& name, json r) {
+        r["file_path"] = nullptr;
+        r["sha256"] = nullptr;
+        r["hash_note"] = nullptr;
+        auto it = m_dep.find(procfs::normalise_module_name(name));
+        if (it == m_dep.end()) {
+            r["hash_note"] = "module file not listed in modules.dep";
+            m_window.push(std::move(r), std::nullopt);
+            return;
+        }
+        // depmod writes paths relative to the release directory, or absolute for extra dirs.
+        const std::string file =
+            it->second.front() == '/' ? it->second : m_modules_dir + "/" + it->second;
+        r["file_path"] = file;
+        if (!m_ctx.hashes) {
+            r["hash_note"] = "hashing disabled (--no-hash)";
+            m_window.push(std::move(r), std::nullopt);
+            return;
+        }
+        struct stat st {};
+        const std::string full = m_ctx.host_path(file.substr(1)).string();
+        auto fd = posix::open_regular_for_hash(AT_FDCWD, full, true, st);
+        if (!fd) {
+            r["hash_note"] = "cannot read the module file: " + fd.error().message;
+            if (fd.error().code != ENOENT) {
+                m_sink.item_error({fd.error().stage, fd.error().code, full, fd.error().message});
+            }
+            m_window.push(std::move(r), std::nullopt);
+            return;
+        }
+        m_window.push(std::move(r), m_ctx.hashes->submit(fd->release(), posix::file_key(st)));
+    }
+
+    const Context& m_ctx;
+    RecordSink& m_sink;
+    HashWindow m_window;
+    fs::path m_sys_module;
+    std::string m_modules_dir;
+    std::map<std::string, std::string> m_dep;
+};
+
+}  // namespace
+
+void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
+    KernelModulesCollector(ctx, sink).run();
+}
+
+}  // namespace irsnap::collectors
