@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
+#include "autoruns/autoruns.hpp"
 #include "irsnap/collector.hpp"
 #include "network/network.hpp"
 #include "processes/processes.hpp"
@@ -13,6 +14,8 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::system_spec, &collectors::collect_system},
         {&collectors::network_spec, &collectors::collect_network},
         {&collectors::processes_spec, &collectors::collect_processes},
+        // Least volatile: files on disk wait until memory and network state are taken.
+        {&collectors::autoruns_spec, &collectors::collect_autoruns},
     };
     return k_collectors;
 }
