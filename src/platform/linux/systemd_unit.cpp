@@ -5,6 +5,8 @@
 namespace irsnap::autoruns {
 
 UnitFile parse_systemd_unit(std::string_view text) {
+    // Like systemd: each physical line is trimmed, the trailing backslash becomes a space and the
+    // next line is appended after one more space, so "a \\" + "b" reads "a  b".
     UnitFile unit;
     std::string section;
     std::string logical;  // the directive being continued, if any
