@@ -153,6 +153,7 @@ void walk_cron(Walker& w) {
 
 void walk_shell_startup(Walker& w) {
     auto add_file = [&](const std::string& path, const Account* account) {
+        if (w.ctx().should_stop()) return;
         auto src = w.read(path, false);
         if (!src) return;
         Entry e = file_entry("shell_startup", *src);
