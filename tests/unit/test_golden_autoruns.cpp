@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -218,6 +219,35 @@ TEST(GoldenAutoruns, SymlinksNeverLeaveTheRoot) {
     ASSERT_EQ(sink.errors.size(), 1u);
     EXPECT_EQ(sink.errors[0].code, ELOOP);
     EXPECT_EQ(sink.errors[0].path, "/etc/cron.d/loop");
+}
+
+TEST(GoldenAutoruns, DeniedFilesAreItemErrorsAndCoverage) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to run the collector as another user";
+    TempDir tmp("irsnap-autoruns-denied");
+    const fs::path root = tmp.path() / "root";
+    fs::create_directories(root / "etc/cron.d");
+    fs::permissions(tmp.path(), fs::perms(0755));
+    std::ofstream(root / "etc/crontab") << "@reboot root /bin/visible\n";
+    std::ofstream(root / "etc/cron.d/secret") << "@reboot root /bin/hidden\n";
+    fs::permissions(root / "etc/cron.d/secret", fs::perms(0600));
+    // The child drops to nobody, as a non-root run would be, and reports by its exit status.
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(10);
+        MemorySink sink = collect_fixture(false, root);
+        if (sink.records.size() != 1 || sink.records[0]["command"] != "/bin/visible") _exit(11);
+        if (sink.errors.size() != 1 || sink.errors[0].code != EACCES ||
+            sink.errors[0].path != "/etc/cron.d/secret") {
+            _exit(12);
+        }
+        if (sink.notes.size() != 1 || sink.notes[0].find("1 autorun") != 0) _exit(13);
+        _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setuid, 11 records, 12 errors, 13 coverage";
 }
 
 TEST(LiveAutoruns, CollectsFromThisHost) {
