@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
+#include "autoruns/autoruns.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
 #include "modules/modules.hpp"
@@ -17,6 +18,8 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::processes_spec, &collectors::collect_processes},
         {&collectors::modules_spec, &collectors::collect_modules},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
+        // Least volatile: files on disk wait until memory and network state are taken.
+        {&collectors::autoruns_spec, &collectors::collect_autoruns},
     };
     return k_collectors;
 }

@@ -94,10 +94,13 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         "record full process environments (may contain secrets)")(
         "quiet,q", po::bool_switch(&o.quiet), "print only errors")(
         "verbose,v", po::bool_switch(&o.verbose), "echo the collection log on stderr")(
-        "json", po::bool_switch(&o.json), "print the final summary as JSON on stdout");
+        "json", po::bool_switch(&o.json), "print the final summary as JSON on stdout")(
+        "root", po::value(&o.host_root),
+        "read file-based collectors (autoruns, config files) from a mounted image or tree "
+        "instead of /");
     po::options_description hidden;
     hidden.add_options()("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")(
-        "host-root", po::value(&o.host_root)->default_value("/"), "")(
+        "host-root", po::value(&o.host_root), "")(  // older spelling of --root
         "debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "");
     po::options_description all;
     all.add(visible).add(hidden);
@@ -106,6 +109,13 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     if (vm.count("help")) {
         std::cout << visible << "\n" << k_exit_codes_help;
         return std::nullopt;
+    }
+    if (vm.count("root") && vm.count("host-root")) {
+        throw UsageError("--root and --host-root name the same thing; give one");
+    }
+    if (o.host_root.empty()) o.host_root = "/";
+    if (!std::filesystem::is_directory(o.host_root)) {
+        throw UsageError("--root " + o.host_root + " is not a directory");
     }
     o.only = split_list(only);
     o.exclude = split_list(exclude);
