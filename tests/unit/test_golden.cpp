@@ -3,10 +3,8 @@
 // intended change with IRSNAP_UPDATE_GOLDEN=1 and review the diff.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "fixture_util.hpp"
+#include "golden_util.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "processes/processes.hpp"
 
@@ -19,17 +17,6 @@ nlohmann::json normalise(nlohmann::json record) {
         if (record.contains(key) && !record[key].is_null()) record[key] = "<machine-specific>";
     }
     return record;
-}
-
-void compare_with_golden(const std::string& name, const std::vector<nlohmann::json>& records) {
-    std::string actual;
-    for (const auto& r : records) actual += normalise(r).dump() + "\n";
-    const auto golden_path = std::filesystem::path(IRSNAP_GOLDEN_DIR) / name;
-    if (std::getenv("IRSNAP_UPDATE_GOLDEN")) {
-        std::ofstream(golden_path, std::ios::binary) << actual;
-        GTEST_SKIP() << "golden file rewritten: " << golden_path;
-    }
-    EXPECT_EQ(read_text_file(golden_path), actual) << "golden: " << golden_path;
 }
 
 /// Runs the processes collector over a fresh copy of the "basic" fixture tree.
@@ -51,7 +38,7 @@ TEST(Golden, ProcessesOverBasicFixture) {
     ASSERT_EQ(sink.errors.size(), 1u);
     EXPECT_EQ(sink.errors[0].stage, "parse");
     EXPECT_NE(sink.errors[0].path.find("4243/stat"), std::string::npos);
-    compare_with_golden("processes_basic.jsonl", sink.records);
+    compare_with_golden("processes_basic.jsonl", sink.records, normalise);
 }
 
 TEST(Golden, HostileProcessFieldsAreExact) {

@@ -87,9 +87,26 @@ int open_with_noatime(int dirfd, const std::string& path, int flags) {
     return fd;
 }
 
+}  // namespace
+
+Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags) {
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    open_how how{};
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    for (bool noatime : {true, false}) {
+        how.flags = static_cast<uint64_t>(flags | (noatime ? O_NOATIME : 0));
+        long fd = ::syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
+        if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+        if (errno == ENOSYS) return open_in_root_by_walk(root_fd, relative, flags);
+        if (!(noatime && errno == EPERM)) break;
+    }
+    return ItemError{"open", errno, relative, std::strerror(errno)};
+}
+
 /// The walk for kernels without openat2: resolve each component ourselves, clamping ".." and
 /// absolute link targets at the root.
 Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, int flags) {
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
     std::deque<std::string> todo = components(relative);
     std::vector<std::string> done;
     int hops = 0;
@@ -119,22 +136,6 @@ Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, 
     int fd = open_with_noatime(root_fd, join(done), flags | O_NOFOLLOW);
     if (fd < 0) return ItemError{"open", errno, relative, std::strerror(errno)};
     return UniqueFd(fd);
-}
-
-}  // namespace
-
-Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags) {
-    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
-    open_how how{};
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    for (bool noatime : {true, false}) {
-        how.flags = static_cast<uint64_t>(flags | (noatime ? O_NOATIME : 0));
-        long fd = ::syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
-        if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-        if (errno == ENOSYS) return open_in_root_by_walk(root_fd, relative, flags);
-        if (!(noatime && errno == EPERM)) break;
-    }
-    return ItemError{"open", errno, relative, std::strerror(errno)};
 }
 
 bool is_race_errno(int code) {

@@ -49,6 +49,10 @@ Result<std::string> read_link_at(int dirfd, const std::string& name);
 /// file's owner).
 Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags = 0);
 
+/// The component walk open_in_root falls back to without openat2; public so tests exercise it
+/// on kernels that have openat2. Same `flags` convention.
+Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, int flags = 0);
+
 /// True for errno values that mean "the process or file went away while we looked".
 bool is_race_errno(int code);
 /// True for errno values that mean "not allowed to see this".
