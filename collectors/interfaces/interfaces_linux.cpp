@@ -109,7 +109,7 @@ void collect_interfaces(const Context& ctx, RecordSink& sink) {
         netstate::report_malformed(malformed, (ctx.proc_root / "net/dev").string(), sink);
     }
     view.mark(proc, &View::Sighting::proc, by_name);
-    auto second = first ? dump(sink) : std::nullopt;
+    auto second = first && !ctx.should_stop() ? dump(sink) : std::nullopt;
     view.mark(second, &View::Sighting::second, by_name);
     if (ctx.should_stop()) return;
     const Addresses addresses = read_addresses(ctx, live, sink);

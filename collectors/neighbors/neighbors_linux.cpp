@@ -82,7 +82,7 @@ void collect_neighbors(const Context& ctx, RecordSink& sink) {
             }
         }
         view.mark(proc, &CrossView<Key, NeighborRow>::Sighting::proc, key_of);
-        auto second = first ? dump(family, names, sink) : std::nullopt;
+        auto second = first && !ctx.should_stop() ? dump(family, names, sink) : std::nullopt;
         view.mark(second, &CrossView<Key, NeighborRow>::Sighting::second, key_of);
         // Names are the join key: without the link dump the views cannot be compared.
         const bool compared = v4 && first && second && proc && !names.empty();

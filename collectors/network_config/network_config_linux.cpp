@@ -138,9 +138,12 @@ json collect_one(int root_fd, int etc_fd, const ConfigFile& f, RecordSink& sink)
         return r;
     }
     struct stat st {};
-    if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        sink.item_error(
-            {"open", S_ISREG(st.st_mode) ? errno : EINVAL, host_path, "not a regular file"});
+    if (::fstat(fd->get(), &st) != 0) {
+        sink.item_error({"stat", errno, host_path, std::strerror(errno)});
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sink.item_error({"open", EINVAL, host_path, "not a regular file"});
         return r;
     }
     r["mtime"] = rfc3339(st.st_mtim);

@@ -105,7 +105,7 @@ void collect_routes(const Context& ctx, RecordSink& sink) {
         view.mark(first, &View::Sighting::first, key_of);
         auto proc = read_proc(ctx, family, sink);
         view.mark(proc, &View::Sighting::proc, key_of);
-        auto second = first ? dump(family, names, sink) : std::nullopt;
+        auto second = first && !ctx.should_stop() ? dump(family, names, sink) : std::nullopt;
         view.mark(second, &View::Sighting::second, key_of);
         const bool compared = first && second && proc && !names.empty();
         const std::string proc_name =
