@@ -3,7 +3,6 @@
 // reconciled. Each table is read netlink -> /proc -> netlink: a socket both netlink dumps saw
 // and /proc did not is hidden from /proc (a hooked seq file), while a socket only one of the
 // three reads saw merely opened or closed in between, which is churn, not a finding.
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -14,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/text.hpp"
+#include "netstate/netstate_common.hpp"
 #include "network.hpp"
-#include "platform/linux/fd_util.hpp"
 #include "platform/linux/proc_net.hpp"
 #include "platform/linux/sock_diag.hpp"
 #include "platform/linux/socket_owners.hpp"
@@ -79,29 +78,13 @@ std::optional<std::vector<InetSocketRow>> dump(const Table& t, RecordSink& sink)
     return std::nullopt;
 }
 
-/// A /proc/net file; nullopt when it does not exist (no UDP-Lite, no IPv6: nothing to list) or
-/// cannot be read (an item error).
-std::optional<std::string> read_net_file(const std::string& path, RecordSink& sink) {
-    auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
-    if (text) return std::move(*text);
-    if (text.error().code != ENOENT) {
-        auto e = text.error();
-        e.path = path;
-        sink.item_error(e);
-    }
-    return std::nullopt;
-}
-
 std::optional<std::vector<InetSocketRow>> read_proc_table(const Context& ctx, const Table& t,
                                                           RecordSink& sink) {
-    const auto path = (ctx.proc_root / t.proc_file).string();
-    auto text = read_net_file(path, sink);
+    auto text = netstate::read_proc_file(ctx, t.proc_file, sink);
     if (!text) return std::nullopt;
     size_t malformed = 0;
     auto rows = procfs::parse_proc_net_inet(*text, t.family, &malformed);
-    if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", malformed)});
-    }
+    netstate::report_malformed(malformed, (ctx.proc_root / t.proc_file).string(), sink);
     return rows;
 }
 
@@ -148,8 +131,7 @@ json record(const Table& t, const Sighting& s, bool netlink_available,
 /// Unix-domain sockets (local IPC: a shell bound to an abstract socket is a classic backdoor).
 /// One view for now: /proc/net/unix; unix_diag as the second view is still to come.
 void emit_unix_sockets(const Context& ctx, const procfs::SocketOwners& owners, RecordSink& sink) {
-    const auto path = (ctx.proc_root / "net/unix").string();
-    auto text = read_net_file(path, sink);
+    auto text = netstate::read_proc_file(ctx, "net/unix", sink);
     if (!text) return;
     size_t malformed = 0;
     for (const auto& u : procfs::parse_proc_net_unix(*text, &malformed)) {
@@ -167,17 +149,14 @@ void emit_unix_sockets(const Context& ctx, const procfs::SocketOwners& owners, R
         if (escaped) r["escaped_fields"] = json::array({"local_address"});
         sink.emit(r);
     }
-    if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", malformed)});
-    }
+    netstate::report_malformed(malformed, (ctx.proc_root / "net/unix").string(), sink);
 }
 
 }  // namespace
 
 void collect_network(const Context& ctx, RecordSink& sink) {
     // Netlink always answers for the live kernel, so it is only a second view of a live /proc.
-    const bool live = ctx.proc_root == "/proc";
-    if (!live) sink.coverage("netlink view not read: the proc root is not the live /proc");
+    const bool live = netstate::netlink_view(ctx, sink);
     std::vector<std::pair<const Table*, std::map<Key, Sighting>>> tables;
     std::vector<bool> netlink_available;
     for (const auto& t : k_tables) {
