@@ -87,11 +87,13 @@ std::string rfc3339(const timespec& ts) {
 }
 
 /// Reads the whole file: every byte into the digest, the first k_max_content into `content`.
-bool read_and_hash(int fd, std::string& content, std::string& digest, uint64_t& total,
-                   const std::string& path, RecordSink& sink) {
+/// A huge planted file must not outlive the run: it gives up (no digest) when asked to stop.
+bool read_and_hash(const Context& ctx, int fd, std::string& content, std::string& digest,
+                   uint64_t& total, const std::string& path, RecordSink& sink) {
     Sha256 sha;
     char buf[65536];
     for (;;) {
+        if (ctx.should_stop()) return false;  // a clock read per 64 KiB: negligible
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
@@ -109,7 +111,8 @@ bool read_and_hash(int fd, std::string& content, std::string& digest, uint64_t& 
     return true;
 }
 
-json collect_one(int root_fd, int etc_fd, const ConfigFile& f, RecordSink& sink) {
+json collect_one(const Context& ctx, int root_fd, int etc_fd, const ConfigFile& f,
+                 RecordSink& sink) {
     const std::string host_path = std::string("/etc/") + f.name;
     json r = {{"path", host_path}, {"exists", false}};
     struct stat lst {};
@@ -152,7 +155,7 @@ json collect_one(int root_fd, int etc_fd, const ConfigFile& f, RecordSink& sink)
     r["mode"] = fmt::format("{:04o}", st.st_mode & 07777);
     std::string content, digest;
     uint64_t total = 0;
-    if (!read_and_hash(fd->get(), content, digest, total, host_path, sink)) return r;
+    if (!read_and_hash(ctx, fd->get(), content, digest, total, host_path, sink)) return r;
     r["size"] = total;
     r["sha256"] = digest;
     r["truncated"] = total > content.size();
@@ -183,7 +186,7 @@ void collect_network_config(const Context& ctx, RecordSink& sink) {
     const int etc_fd = etc ? etc->get() : -1;
     for (const auto& f : k_files) {
         if (ctx.should_stop()) return;
-        json r = collect_one(root->get(), etc_fd, f, sink);
+        json r = collect_one(ctx, root->get(), etc_fd, f, sink);
         if (!r.is_null()) sink.emit(r);
     }
 }
