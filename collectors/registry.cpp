@@ -2,11 +2,15 @@
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "autoruns/autoruns.hpp"
+#include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
 #include "modules/modules.hpp"
+#include "neighbors/neighbors.hpp"
 #include "network/network.hpp"
+#include "network_config/network_config.hpp"
 #include "processes/processes.hpp"
+#include "routes/routes.hpp"
 #include "system/system.hpp"
 
 namespace irsnap {
@@ -15,6 +19,10 @@ const std::vector<Collector>& registered_collectors() {
     static const std::vector<Collector> k_collectors = {
         {&collectors::system_spec, &collectors::collect_system},
         {&collectors::network_spec, &collectors::collect_network},
+        {&collectors::neighbors_spec, &collectors::collect_neighbors},
+        {&collectors::routes_spec, &collectors::collect_routes},
+        {&collectors::interfaces_spec, &collectors::collect_interfaces},
+        {&collectors::network_config_spec, &collectors::collect_network_config},
         {&collectors::processes_spec, &collectors::collect_processes},
         {&collectors::modules_spec, &collectors::collect_modules},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "fixture_util.hpp"
+#include "golden_util.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "kernel_modules/kernel_modules.hpp"
@@ -26,17 +27,6 @@ nlohmann::json normalise(nlohmann::json record) {
         if (record.contains(key) && !record[key].is_null()) record[key] = "<machine-specific>";
     }
     return record;
-}
-
-void compare_with_golden(const std::string& name, const std::vector<nlohmann::json>& records) {
-    std::string actual;
-    for (const auto& r : records) actual += normalise(r).dump() + "\n";
-    const auto golden_path = std::filesystem::path(IRSNAP_GOLDEN_DIR) / name;
-    if (std::getenv("IRSNAP_UPDATE_GOLDEN")) {
-        std::ofstream(golden_path, std::ios::binary) << actual;
-        GTEST_SKIP() << "golden file rewritten: " << golden_path;
-    }
-    EXPECT_EQ(read_text_file(golden_path), actual) << "golden: " << golden_path;
 }
 
 /// Runs the processes collector over a fresh copy of the "basic" fixture tree.
@@ -58,7 +48,7 @@ TEST(Golden, ProcessesOverBasicFixture) {
     ASSERT_EQ(sink.errors.size(), 1u);
     EXPECT_EQ(sink.errors[0].stage, "parse");
     EXPECT_NE(sink.errors[0].path.find("4243/stat"), std::string::npos);
-    compare_with_golden("processes_basic.jsonl", sink.records);
+    compare_with_golden("processes_basic.jsonl", sink.records, normalise);
 }
 
 TEST(Golden, HostileProcessFieldsAreExact) {
@@ -172,7 +162,7 @@ TEST(Golden, ModulesOverMapsFixture) {
             r["inode"] = "<machine-specific>";
         }
     }
-    compare_with_golden("modules_basic.jsonl", records);
+    compare_with_golden("modules_basic.jsonl", records, normalise);
 }
 
 TEST(Golden, ModulesHashesByPathOnlyWhenTheInodeMatches) {
@@ -252,7 +242,7 @@ TEST(Golden, KernelModulesOverKmodsFixture) {
     MemorySink sink = collect_kmods();
     EXPECT_TRUE(sink.notes.empty());
     EXPECT_EQ(sink.errors.size(), 2u);  // one malformed line each in /proc/modules, modules.dep
-    compare_with_golden("kernel_modules_basic.jsonl", sink.records);
+    compare_with_golden("kernel_modules_basic.jsonl", sink.records, normalise);
 }
 
 TEST(Golden, KernelModulesCrossViewAndFiles) {

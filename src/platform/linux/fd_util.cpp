@@ -2,9 +2,15 @@
 #include "fd_util.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <vector>
 
 namespace irsnap::posix {
 
@@ -53,6 +59,83 @@ Result<std::string> read_link_at(int dirfd, const std::string& name) {
         if (buf.size() > (1u << 16)) return ItemError{"readlink", ENAMETOOLONG, name, "too long"};
         buf.resize(buf.size() * 2);
     }
+}
+
+namespace {
+
+std::deque<std::string> components(const std::string& path) {
+    std::deque<std::string> out;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t slash = path.find('/', start);
+        if (slash == std::string::npos) slash = path.size();
+        if (slash > start) out.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+    return out.empty() ? "." : out;
+}
+
+int open_with_noatime(int dirfd, const std::string& path, int flags) {
+    int fd = ::openat(dirfd, path.c_str(), flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, path.c_str(), flags);
+    return fd;
+}
+
+}  // namespace
+
+Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags) {
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    open_how how{};
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    for (bool noatime : {true, false}) {
+        how.flags = static_cast<uint64_t>(flags | (noatime ? O_NOATIME : 0));
+        long fd = ::syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
+        if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+        if (errno == ENOSYS) return open_in_root_by_walk(root_fd, relative, flags);
+        if (!(noatime && errno == EPERM)) break;
+    }
+    return ItemError{"open", errno, relative, std::strerror(errno)};
+}
+
+/// The walk for kernels without openat2: resolve each component ourselves, clamping ".." and
+/// absolute link targets at the root.
+Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, int flags) {
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    std::deque<std::string> todo = components(relative);
+    std::vector<std::string> done;
+    int hops = 0;
+    while (!todo.empty()) {
+        std::string c = std::move(todo.front());
+        todo.pop_front();
+        if (c == ".") continue;
+        if (c == "..") {
+            if (!done.empty()) done.pop_back();
+            continue;
+        }
+        done.push_back(c);
+        const std::string path = join(done);
+        struct stat st {};
+        if (::fstatat(root_fd, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            return ItemError{"open", errno, relative, std::strerror(errno)};
+        }
+        if (!S_ISLNK(st.st_mode)) continue;
+        if (++hops > 40) return ItemError{"open", ELOOP, relative, "too many symbolic links"};
+        auto target = read_link_at(root_fd, path);
+        if (!target) return target.error();
+        done.pop_back();
+        if (!target->empty() && (*target)[0] == '/') done.clear();
+        auto more = components(*target);
+        todo.insert(todo.begin(), more.begin(), more.end());
+    }
+    int fd = open_with_noatime(root_fd, join(done), flags | O_NOFOLLOW);
+    if (fd < 0) return ItemError{"open", errno, relative, std::strerror(errno)};
+    return UniqueFd(fd);
 }
 
 bool is_race_errno(int code) {

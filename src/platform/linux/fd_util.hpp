@@ -40,6 +40,19 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_
 
 Result<std::string> read_link_at(int dirfd, const std::string& name);
 
+/// Opens `relative` below the directory `root_fd` as if `root_fd` were "/": every symlink on the
+/// way, absolute or climbing with "..", resolves inside it, so a mounted image's
+/// /etc/resolv.conf -> /run/... link is read from the image, never from the analyst's host.
+/// openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6+), else a component-by-component walk
+/// (which can race with a concurrent rename; fine for reading configuration). `flags` are added
+/// to O_RDONLY|O_CLOEXEC|O_NOCTTY; O_NOATIME is tried first and dropped on EPERM (not the
+/// file's owner).
+Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags = 0);
+
+/// The component walk open_in_root falls back to without openat2; public so tests exercise it
+/// on kernels that have openat2. Same `flags` convention.
+Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, int flags = 0);
+
 /// True for errno values that mean "the process or file went away while we looked".
 bool is_race_errno(int code);
 /// True for errno values that mean "not allowed to see this".

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Host and operator identity for the manifest, read from kernel interfaces and files only (no
 // NSS, no DNS, no host programs).
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <net/if.h>
-#include <netpacket/packet.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -26,6 +23,7 @@
 #include "irsnap/host.hpp"
 #include "irsnap/time_zone.hpp"
 #include "procfs.hpp"
+#include "rtnetlink.hpp"
 #include "users.hpp"
 
 namespace irsnap {
@@ -50,43 +48,30 @@ std::string format_offset(long seconds) {
     return fmt::format("{}{:02}:{:02}", sign, a / 3600, (a % 3600) / 60);
 }
 
-std::string address_text(const sockaddr* sa) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof buf);
-    } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
-    }
-    return buf;
-}
-
+/// Names, MACs and addresses from the same rtnetlink decoders the interfaces collector uses
+/// (getifaddrs would be a second, unchecked netlink client). Empty when netlink fails: the
+/// interfaces collector records the error.
 json network_interfaces() {
-    std::map<std::string, json> by_name;
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return json::array();
-    for (ifaddrs* it = list; it; it = it->ifa_next) {
-        if (!it->ifa_name) continue;
-        json& entry = by_name[it->ifa_name];
-        if (entry.is_null()) {
-            entry = {{"name", it->ifa_name},
-                     {"up", (it->ifa_flags & IFF_UP) != 0},
-                     {"mac", nullptr},
-                     {"addresses", json::array()}};
-        }
-        if (!it->ifa_addr) continue;
-        int family = it->ifa_addr->sa_family;
-        if (family == AF_PACKET) {
-            const auto* ll = reinterpret_cast<const sockaddr_ll*>(it->ifa_addr);
-            if (ll->sll_halen == 6) {
-                entry["mac"] = fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                                           ll->sll_addr[0], ll->sll_addr[1], ll->sll_addr[2],
-                                           ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
-            }
-        } else if (family == AF_INET || family == AF_INET6) {
-            entry["addresses"].push_back(address_text(it->ifa_addr));
+    auto links = netlink::dump_links();
+    if (!links) return json::array();
+    std::map<int32_t, json> by_index;
+    for (const auto& l : *links) {
+        by_index[l.index] = {{"name", l.name},
+                             {"up", l.flags && (*l.flags & IFF_UP) != 0},
+                             {"mac", l.mac ? json(*l.mac) : json(nullptr)},
+                             {"addresses", json::array()}};
+    }
+    if (auto addresses = netlink::dump_addresses(AF_UNSPEC)) {
+        for (const auto& a : *addresses) {
+            auto it = by_index.find(a.interface_index);
+            if (it != by_index.end()) it->second["addresses"].push_back(a.address);
         }
     }
-    freeifaddrs(list);
+    std::map<std::string, json> by_name;  // the manifest lists interfaces by name
+    for (auto& [index, entry] : by_index) {
+        const std::string name = entry["name"];
+        by_name[name] = std::move(entry);
+    }
     json out = json::array();
     for (auto& [name, entry] : by_name) out.push_back(std::move(entry));
     return out;

@@ -3,54 +3,15 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
+#include "platform/linux/text_table.hpp"
 
 namespace irsnap::procfs {
 namespace {
 
-template <typename T>
-bool number_to(std::string_view text, T& out, int base) {
-    if (text.empty()) return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-    return ec == std::errc{} && end == text.data() + text.size();
-}
-
-template <typename T>
-bool hex_to(std::string_view text, T& out) {
-    return number_to(text, out, 16);
-}
-
-/// Calls `parse(line)` for each line after the header, skipping blank lines; a line it rejects
-/// is counted in `malformed` when given.
-template <typename Parse>
-void for_each_table_row(std::string_view text, size_t* malformed, Parse&& parse) {
-    size_t bad = 0;
-    bool header = true;
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        if (header) {
-            header = false;
-            continue;
-        }
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-        if (!parse(line)) ++bad;
-    }
-    if (malformed) *malformed = bad;
-}
-
-std::vector<std::string_view> split_ws(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-        size_t start = i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
-        if (i > start) out.push_back(text.substr(start, i - start));
-    }
-    return out;
-}
+using table::for_each_table_row;
+using table::hex_to;
+using table::number_to;
+using table::split_ws;
 
 /// "0100007F:0016": the address is hex of 32-bit words in host byte order (so IPv4 127.0.0.1
 /// reads 0100007F on little-endian), the port plain hex.
