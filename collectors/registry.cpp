@@ -2,6 +2,7 @@
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "autoruns/autoruns.hpp"
+#include "handles/handles.hpp"
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
@@ -24,6 +25,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::interfaces_spec, &collectors::collect_interfaces},
         {&collectors::network_config_spec, &collectors::collect_network_config},
         {&collectors::processes_spec, &collectors::collect_processes},
+        {&collectors::handles_spec, &collectors::collect_handles},
         {&collectors::modules_spec, &collectors::collect_modules},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.

@@ -75,8 +75,7 @@ std::vector<std::string> pid_entries(int proc_fd) {
 /// Sockets held by a process that no table listed: read every table again (the socket may be
 /// newer than the first read) and look again at the descriptor (it may have been closed).
 void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespaces,
-                     const std::set<uint64_t>& seen, const SocketOwners& owners,
-                     RecordSink& sink) {
+                     const std::set<uint64_t>& seen, const SocketOwners& owners, RecordSink& sink) {
     std::set<uint64_t> candidates;
     for (const auto& [inode, holders] : owners) {
         if (!seen.count(inode)) candidates.insert(inode);
@@ -160,9 +159,10 @@ std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) 
         out.push_back(std::move(ns));
     }
     if (denied) {
-        sink.coverage(fmt::format("network namespace of {} process(es) not readable{}: sockets "
-                                  "of namespaces only they live in are missing",
-                                  denied, geteuid() == 0 ? "" : " (run as root)"));
+        sink.coverage(
+            fmt::format("network namespace of {} process(es) not readable{}: sockets "
+                        "of namespaces only they live in are missing",
+                        denied, geteuid() == 0 ? "" : " (run as root)"));
     }
     return out;
 }
@@ -185,9 +185,10 @@ void collect_network(const Context& ctx, RecordSink& sink) {
         emit_local_sockets(ns, seen, buffer);
     }
     if (netlink_denied) {
-        sink.coverage(fmt::format("{} network namespace(s) read through /proc only (entering "
-                                  "them for netlink needs root)",
-                                  netlink_denied));
+        sink.coverage(
+            fmt::format("{} network namespace(s) read through /proc only (entering "
+                        "them for netlink needs root)",
+                        netlink_denied));
     }
     // Owners last: every socket listed above exists by now, and its holders most likely still.
     const auto& snapshot = ctx.open_handles("network");

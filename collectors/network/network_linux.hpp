@@ -21,10 +21,10 @@ namespace irsnap::collectors::network_linux {
 /// One network namespace and the way in: its /proc/net tables are read through a process that
 /// lives in it (proc_dir = /proc/PID), or through the collector's own /proc/net.
 struct NetnsView {
-    uint64_t inode = 0;  ///< 0 when unknown (a fixture tree without ns links)
-    int32_t via_pid = 0;  ///< 0 for the collector's own namespace
-    posix::UniqueFd proc_dir;  ///< "net/tcp" etc. are opened relative to it
-    posix::UniqueFd ns_fd;     ///< for a netlink socket inside the namespace; unset for our own
+    uint64_t inode = 0;         ///< 0 when unknown (a fixture tree without ns links)
+    int32_t via_pid = 0;        ///< 0 for the collector's own namespace
+    posix::UniqueFd proc_dir;   ///< "net/tcp" etc. are opened relative to it
+    posix::UniqueFd ns_fd;      ///< for a netlink socket inside the namespace; unset for our own
     std::string label() const;  ///< e.g. "netns 4026531840 (via pid 812)", for errors and notes
 };
 

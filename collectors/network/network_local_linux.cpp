@@ -59,8 +59,9 @@ void emit_packet(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink
         seen.insert(p.inode);
         sink.emit({{"protocol", "packet"},
                    {"family", "packet"},
-                   {"socket_type", p.type == 3 ? "raw" : p.type == 2 ? "dgram"
-                                                                     : fmt::format("type_{}", p.type)},
+                   {"socket_type", p.type == 3   ? "raw"
+                                   : p.type == 2 ? "dgram"
+                                                 : fmt::format("type_{}", p.type)},
                    {"local_port", p.protocol},
                    {"interface_index", p.ifindex},
                    {"state", p.running ? "RUNNING" : "STOPPED"},

@@ -5,6 +5,7 @@
 #include "fixture_util.hpp"
 #include "network/network.hpp"
 #include "platform/linux/proc_fd.hpp"
+#include "platform/linux/proc_net.hpp"
 
 namespace irsnap::test {
 namespace {
@@ -31,7 +32,9 @@ TEST(NetworkCollector, ProcViewOfTheFixtureWithOwners) {
     materialise_fixture("basic", tmp.path());
     MemorySink sink;
     collectors::collect_network(fixture_context(tmp.path()), sink);
-    ASSERT_EQ(sink.records.size(), 5u);  // 3 tcp + 1 udp + 1 unix; no v6/udplite/raw files
+    // Own netns (pid 1, via proc/self): 3 tcp + 1 udp + 1 unix; pid 4242's netns: 1 tcp; and
+    // socket 99999, which 4242 holds and no table lists.
+    ASSERT_EQ(sink.records.size(), 7u);
     EXPECT_TRUE(sink.errors.empty());
     // Not the live /proc: the netlink view is not read, and coverage says so.
     ASSERT_EQ(sink.notes.size(), 1u);
@@ -78,6 +81,82 @@ TEST(NetworkCollector, ProcViewOfTheFixtureWithOwners) {
     ASSERT_EQ((*backdoor)["owners"].size(), 1u);
     EXPECT_EQ((*backdoor)["owners"][0]["pid"], 4242);
     EXPECT_EQ((*backdoor)["owners"][0]["fd"], 8);
+    EXPECT_EQ((*backdoor)["netns"], 4026531840u);
+}
+
+TEST(NetworkCollector, EveryNamespaceIsReadThroughAProcessInIt) {
+    TempDir tmp("irsnap-net");
+    materialise_fixture("basic", tmp.path());
+    MemorySink sink;
+    collectors::collect_network(fixture_context(tmp.path()), sink);
+    const auto* container = find_port(sink.records, 8080);
+    ASSERT_NE(container, nullptr);
+    EXPECT_EQ((*container)["netns"], 4026532999u);  // pid 4242's namespace, not ours
+    EXPECT_EQ((*container)["state"], "LISTEN");
+    ASSERT_EQ((*container)["owners"].size(), 1u);
+    EXPECT_EQ((*container)["owners"][0]["pid"], 4242);
+    EXPECT_EQ((*container)["owners"][0]["fd"], 9);
+    EXPECT_EQ((*find_port(sink.records, 22))["netns"], 4026531840u);
+}
+
+TEST(NetworkCollector, SocketHeldButInNoTableIsADiscrepancy) {
+    TempDir tmp("irsnap-net");
+    materialise_fixture("basic", tmp.path());
+    MemorySink sink;
+    collectors::collect_network(fixture_context(tmp.path()), sink);
+    const nlohmann::json* unlisted = nullptr;
+    for (const auto& r : sink.records) {
+        if (r["inode"] == 99999) unlisted = &r;
+    }
+    ASSERT_NE(unlisted, nullptr);
+    EXPECT_EQ((*unlisted)["protocol"], "unknown");
+    EXPECT_EQ((*unlisted)["cross_view_discrepancy"], true);
+    EXPECT_EQ((*unlisted)["views"], nlohmann::json::array());
+    ASSERT_EQ((*unlisted)["owners"].size(), 1u);
+    EXPECT_EQ((*unlisted)["owners"][0]["pid"], 4242);
+    EXPECT_EQ((*unlisted)["owners"][0]["fd"], 12);
+    // Every other socket is in some table: exactly one such report.
+    int discrepancies = 0;
+    for (const auto& r : sink.records) discrepancies += r["cross_view_discrepancy"] == true;
+    EXPECT_EQ(discrepancies, 1);
+}
+
+TEST(NetworkCollector, PacketSocketsFromProcNetPacket) {
+    const std::string text =
+        "sk               RefCnt Type Proto  Iface R Rmem   User   Inode\n"
+        "ffff8881034c3800 3      3    0003   0     1 0      0      31337\n"
+        "ffff8881034c4000 3      2    0800   2     0 0      101    31338\n"
+        "ffff8881034c4800 3      3    zz     2     1 0      0      1\n";
+    size_t malformed = 0;
+    auto rows = procfs::parse_proc_net_packet(text, &malformed);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(malformed, 1u);
+    EXPECT_EQ(rows[0].type, 3);
+    EXPECT_EQ(rows[0].protocol, 3);  // ETH_P_ALL: a sniffer
+    EXPECT_EQ(rows[0].ifindex, 0);
+    EXPECT_TRUE(rows[0].running);
+    EXPECT_EQ(rows[0].inode, 31337u);
+    EXPECT_EQ(rows[1].protocol, 0x0800);
+    EXPECT_EQ(rows[1].ifindex, 2);
+    EXPECT_FALSE(rows[1].running);
+    EXPECT_EQ(rows[1].uid, 101);
+}
+
+TEST(NetworkCollector, NetlinkTableInodes) {
+    const std::string text =
+        "sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n"
+        "ffff888100a3e000 0   1          00000551 0        0        0     2        0        15360\n"
+        "ffff888100a3e800 4   4294962147 00000000 0        0        0     2        0        20001\n"
+        "short line\n";
+    size_t malformed = 0;
+    auto rows = procfs::parse_proc_net_netlink(text, &malformed);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(malformed, 1u);
+    EXPECT_EQ(rows[0].protocol, 0);
+    EXPECT_EQ(rows[0].port_id, 1u);
+    EXPECT_EQ(rows[0].inode, 15360u);
+    EXPECT_EQ(rows[1].protocol, 4);  // NETLINK_SOCK_DIAG
+    EXPECT_EQ(rows[1].port_id, 4294962147u);
 }
 
 }  // namespace

@@ -91,14 +91,30 @@ FdKind classify_fd(std::string_view target, uint32_t mode, uint32_t nlink, bool 
         kind.deleted = true;
     } else if (has_stat) {
         switch (mode & S_IFMT) {
-            case S_IFREG: kind.type = "file"; break;
-            case S_IFDIR: kind.type = "directory"; break;
-            case S_IFIFO: kind.type = "fifo"; break;
-            case S_IFCHR: kind.type = "char_device"; break;
-            case S_IFBLK: kind.type = "block_device"; break;
-            case S_IFSOCK: kind.type = "socket"; break;
-            case S_IFLNK: kind.type = "symlink"; break;
-            default: kind.type = "unknown"; break;
+            case S_IFREG:
+                kind.type = "file";
+                break;
+            case S_IFDIR:
+                kind.type = "directory";
+                break;
+            case S_IFIFO:
+                kind.type = "fifo";
+                break;
+            case S_IFCHR:
+                kind.type = "char_device";
+                break;
+            case S_IFBLK:
+                kind.type = "block_device";
+                break;
+            case S_IFSOCK:
+                kind.type = "socket";
+                break;
+            case S_IFLNK:
+                kind.type = "symlink";
+                break;
+            default:
+                kind.type = "unknown";
+                break;
         }
         // The " (deleted)" suffix is only a hint (a file may be named so); st_nlink decides.
         if ((mode & S_IFMT) == S_IFREG) kind.deleted = nlink == 0;
@@ -112,10 +128,18 @@ FdKind classify_fd(std::string_view target, uint32_t mode, uint32_t nlink, bool 
 std::string describe_open_flags(uint32_t flags) {
     std::string out;
     switch (flags & O_ACCMODE) {
-        case O_RDONLY: out = "O_RDONLY"; break;
-        case O_WRONLY: out = "O_WRONLY"; break;
-        case O_RDWR: out = "O_RDWR"; break;
-        default: out = "O_ACCMODE"; break;
+        case O_RDONLY:
+            out = "O_RDONLY";
+            break;
+        case O_WRONLY:
+            out = "O_WRONLY";
+            break;
+        case O_RDWR:
+            out = "O_RDWR";
+            break;
+        default:
+            out = "O_ACCMODE";
+            break;
     }
     // fdinfo shows the kernel's flag bits. These match glibc's on x86-64 and aarch64 except
     // O_LARGEFILE (0 in 64-bit userspace, set by the kernel on every 64-bit open) and the
@@ -123,11 +147,20 @@ std::string describe_open_flags(uint32_t flags) {
     constexpr uint32_t k_kernel_largefile = 0100000;
     constexpr uint32_t k_kernel_tmpfile = 020000000;
     static constexpr std::pair<uint32_t, const char*> k_flags[] = {
-        {O_APPEND, "O_APPEND"},     {O_CREAT, "O_CREAT"},         {O_EXCL, "O_EXCL"},
-        {O_TRUNC, "O_TRUNC"},       {O_NONBLOCK, "O_NONBLOCK"},   {O_SYNC, "O_SYNC"},
-        {O_DIRECT, "O_DIRECT"},     {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
-        {O_NOATIME, "O_NOATIME"},   {O_CLOEXEC, "O_CLOEXEC"},     {O_PATH, "O_PATH"},
-        {k_kernel_tmpfile, "O_TMPFILE"}, {k_kernel_largefile, "O_LARGEFILE"},
+        {O_APPEND, "O_APPEND"},
+        {O_CREAT, "O_CREAT"},
+        {O_EXCL, "O_EXCL"},
+        {O_TRUNC, "O_TRUNC"},
+        {O_NONBLOCK, "O_NONBLOCK"},
+        {O_SYNC, "O_SYNC"},
+        {O_DIRECT, "O_DIRECT"},
+        {O_DIRECTORY, "O_DIRECTORY"},
+        {O_NOFOLLOW, "O_NOFOLLOW"},
+        {O_NOATIME, "O_NOATIME"},
+        {O_CLOEXEC, "O_CLOEXEC"},
+        {O_PATH, "O_PATH"},
+        {k_kernel_tmpfile, "O_TMPFILE"},
+        {k_kernel_largefile, "O_LARGEFILE"},
     };
     for (const auto& [bit, name] : k_flags) {
         if (bit != 0 && (flags & bit) == bit) {

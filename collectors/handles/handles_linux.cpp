@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+// Open descriptors on Linux, from the run's shared /proc/*/fd walk (see open_handles.hpp).
+// Deleted files and memfds are hashed through the descriptor itself: nothing else reaches them.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "handles.hpp"
+#include "hash_window.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "irsnap/open_handles.hpp"
+#include "irsnap/text.hpp"
+#include "platform/linux/fd_util.hpp"
+#include "platform/linux/hash_open.hpp"
+#include "platform/linux/proc_fd.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t k_pending_window = 64;
+
+json record_of(const HandleSnapshot& snapshot, const OpenHandle& h, const procfs::FdKind& kind) {
+    json r = {{"pid", h.pid},
+              {"process_name", snapshot.process_names[h.process]},
+              {"fd", h.fd},
+              {"type", kind.type},
+              {"deleted", kind.deleted}};
+    std::vector<std::string> escaped;
+    bool was_escaped = false;
+    r["target"] = escape_bytes(h.target, was_escaped);
+    if (was_escaped) escaped.push_back("target");
+    was_escaped = false;
+    const std::string& name = snapshot.process_names[h.process];
+    r["process_name"] = escape_bytes(name, was_escaped);
+    if (was_escaped) escaped.push_back("process_name");
+    if (!kind.anon_kind.empty()) r["anon_kind"] = kind.anon_kind;
+    if (h.has_stat) {
+        r["device"] = fmt::format("{}:{}", major(h.device), minor(h.device));
+        r["inode"] = h.inode;
+        if (S_ISREG(h.mode)) r["size"] = h.size;
+    }
+    if (h.has_fdinfo) {
+        r["position"] = h.position;
+        r["flags"] = procfs::describe_open_flags(h.flags);
+        if (h.mnt_id >= 0) r["mount_id"] = h.mnt_id;
+    }
+    if (auto inode = procfs::parse_socket_link(h.target)) r["socket_inode"] = *inode;
+    if (!escaped.empty()) r["escaped_fields"] = escaped;
+    return r;
+}
+
+/// The content of a deleted file or memfd, through /proc/PID/fd/N, if that descriptor still
+/// refers to the file the walk saw (a closed and reused fd number would hash another file).
+std::optional<std::shared_future<FileHash>> hash_through_descriptor(const Context& ctx, int proc_fd,
+                                                                    const OpenHandle& h,
+                                                                    json& record) {
+    struct stat st {};
+    auto fd = posix::open_regular_for_hash(proc_fd, fmt::format("{}/fd/{}", h.pid, h.fd), true, st);
+    if (!fd) {
+        record["hash_note"] =
+            posix::is_race_errno(fd.error().code)
+                ? "closed (or its process exited) before it could be hashed"
+                : fmt::format("not hashed: {} ({})", fd.error().message, fd.error().stage);
+        return std::nullopt;
+    }
+    if (st.st_dev != h.device || st.st_ino != h.inode) {
+        record["hash_note"] = "the descriptor number now refers to another file";
+        return std::nullopt;
+    }
+    return ctx.hashes->submit(fd->release(), posix::file_key(st));
+}
+
+}  // namespace
+
+void collect_handles(const Context& ctx, RecordSink& sink) {
+    const HandleSnapshot& snapshot = ctx.open_handles("handles");
+    if (ctx.logger) {
+        ctx.logger->info(
+            "handles: descriptor walk taken at {} for {} in {:.3f} s: {} descriptors of {} "
+            "processes",
+            snapshot.taken_at, snapshot.taken_by, snapshot.seconds, snapshot.handles.size(),
+            snapshot.processes);
+    }
+    if (snapshot.processes_denied) {
+        sink.coverage(fmt::format("descriptors of {} process(es) not readable{}",
+                                  snapshot.processes_denied,
+                                  geteuid() == 0 ? " (kernel or LSM policy denies even root)"
+                                                 : " (run as root for full coverage)"));
+    }
+    if (!snapshot.complete) {
+        sink.coverage(
+            fmt::format("the descriptor walk (taken for {}) was stopped early: the list "
+                        "is incomplete",
+                        snapshot.taken_by));
+    }
+    for (uint64_t i = 0; i < snapshot.races; ++i) sink.race();
+    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
+    HashWindow window(sink, k_pending_window, "sha256", "hash_note");
+    size_t n = 0;
+    for (const auto& h : snapshot.handles) {
+        if ((++n & 255) == 0 && ctx.should_stop()) break;
+        const auto kind = procfs::classify_fd(h.target, h.mode, h.nlink, h.has_stat);
+        json r = record_of(snapshot, h, kind);
+        std::optional<std::shared_future<FileHash>> hash;
+        const bool content = kind.type == "memfd" || (kind.type == "file" && kind.deleted);
+        if (content && ctx.hashes && proc) {
+            hash = hash_through_descriptor(ctx, proc->get(), h, r);
+        } else if (content && !ctx.hashes) {
+            r["hash_note"] = "hashing is off (--no-hash)";
+        }
+        window.push(std::move(r), std::move(hash));
+    }
+    window.flush();
+}
+
+}  // namespace irsnap::collectors
