@@ -216,10 +216,23 @@ class ModulesReader {
         std::optional<std::shared_future<FileHash>> hash;
         std::string path = suffix ? stripped : g.raw_path;
         bool deleted = suffix;  // a hint until st_nlink says otherwise
-        if (is_shared_memory(g.raw_path)) {
-            r["hash_note"] = "shared memory object, not a file";
-        } else if (!via_map_files(pid_fd, g, r, hash, path, deleted)) {
-            via_host_path(g, stripped, suffix, r, hash, path, deleted);
+        // The same library in the next process: maps already named its device and inode, so
+        // reuse what the first process's mapping resolved to instead of a stat per process.
+        const MapsKey key{g.major, g.minor, g.inode, g.raw_path};
+        if (auto known = m_by_maps.find(key); known != m_by_maps.end()) {
+            hash = known->second.hash;
+            path = known->second.path;
+            deleted = known->second.deleted;
+            r["hash_note"] = known->second.note;
+        } else {
+            if (is_shared_memory(g.raw_path)) {
+                r["hash_note"] = "shared memory object, not a file";
+            } else if (!via_map_files(pid_fd, g, r, hash, path, deleted)) {
+                via_host_path(g, stripped, suffix, r, hash, path, deleted);
+            }
+            // Deleted files and memfds are per process (two memfds may share a name and an
+            // inode number on different tmpfs instances only in theory): not cached.
+            if (!deleted && hash) m_by_maps[key] = {hash, path, deleted, r["hash_note"]};
         }
         r["path"] = text("path", path);
         r["deleted"] = deleted;
@@ -325,6 +338,19 @@ class ModulesReader {
     HashWindow& m_window;
     Coverage& m_coverage;
     std::map<FileKey, std::shared_future<FileHash>> m_seen;
+    struct MapsKey {
+        uint32_t major, minor;
+        uint64_t inode;
+        std::string path;
+        auto operator<=>(const MapsKey&) const = default;
+    };
+    struct Resolved {
+        std::optional<std::shared_future<FileHash>> hash;
+        std::string path;
+        bool deleted;
+        json note;
+    };
+    std::map<MapsKey, Resolved> m_by_maps;
     std::string m_path;
     int64_t m_pid = 0;
     json m_name;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,7 +20,7 @@ struct OpenHandle {
     int32_t pid = 0;
     int32_t fd = 0;
     uint32_t process = 0;  ///< index into HandleSnapshot::process_names
-    uint32_t mode = 0;     ///< st_mode of the open file (type bits); 0 when stat failed
+    uint32_t mode = 0;     ///< st_mode of the open file; 0 when not stat'ed (see has_stat)
     std::string target;    ///< the link text as the kernel shows it (raw bytes)
     uint64_t device = 0;
     uint64_t inode = 0;
@@ -28,12 +29,15 @@ struct OpenHandle {
     uint32_t nlink = 0;
     uint32_t flags = 0;   ///< open flags from fdinfo (O_*), valid when has_fdinfo
     int32_t mnt_id = -1;  ///< mount id from fdinfo, -1 when unknown
-    bool has_stat = false;
+    bool has_stat = false;  ///< only path targets are stat'ed: sockets, pipes and anon inodes
+                            ///< are fully named by their link text
     bool has_fdinfo = false;
 };
 
 struct HandleSnapshot {
-    std::vector<OpenHandle> handles;         ///< ordered by pid, then fd
+    /// Ordered by pid, then fd. A deque, not a vector: a busy host has 10^5 descriptors and a
+    /// growing vector would briefly hold two or three copies of them.
+    std::deque<OpenHandle> handles;
     std::vector<std::string> process_names;  ///< comm of each process that had descriptors
     uint64_t processes = 0;                  ///< processes whose descriptors were listed
     uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
@@ -44,7 +48,8 @@ struct HandleSnapshot {
     double seconds = 0;                      ///< how long the walk took
 };
 
-/// Walks every process's descriptors once (platform implementation). Privileges: root
+/// Walks every process's descriptors once (platform implementation), on up to four threads:
+/// the cost is kernel time per descriptor, which spreads over cores. Privileges: root
 /// (CAP_SYS_PTRACE) for other users' processes; without it they are counted as denied.
 /// Races: a process or descriptor that vanishes mid-walk is skipped and counted.
 HandleSnapshot walk_open_handles(const Context& ctx);

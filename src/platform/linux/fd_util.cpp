@@ -53,8 +53,9 @@ Result<std::string> read_link_at(int dirfd, const std::string& name) {
         ssize_t n = ::readlinkat(dirfd, name.c_str(), buf.data(), buf.size());
         if (n < 0) return ItemError{"readlink", errno, name, std::strerror(errno)};
         if (static_cast<size_t>(n) < buf.size()) {
-            buf.resize(static_cast<size_t>(n));
-            return buf;
+            // A fresh string, not buf resized: callers keep 10^5 of these (one per descriptor)
+            // and a resized buffer would keep its 256-byte capacity each.
+            return std::string(buf.data(), static_cast<size_t>(n));
         }
         if (buf.size() > (1u << 16)) return ItemError{"readlink", ENAMETOOLONG, name, "too long"};
         buf.resize(buf.size() * 2);
