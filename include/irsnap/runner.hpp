@@ -13,7 +13,7 @@
 
 namespace irsnap {
 
-class Bundle;
+class BundleOutput;
 
 /// A command line that names something that does not exist (e.g. an unknown collector).
 class UsageError : public std::runtime_error {
@@ -78,7 +78,7 @@ std::vector<Collector> in_run_order(const std::vector<Collector>& all);
 
 /// Runs every selected collector in rank order into the bundle. Never throws for a collector's
 /// failure: each becomes a status in the outcome.
-RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
+RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundle,
                           const RunRequest& request, RunObserver* observer);
 
 }  // namespace irsnap
