@@ -17,7 +17,7 @@ class BundleOutput {
     virtual ~BundleOutput() = default;
     /// `<host>_<YYYYMMDDTHHMMSSZ>`: the directory, or the tar's one top directory.
     virtual std::string name() const = 0;
-    /// What to tell the operator: the directory path, or "stdout (tar stream)".
+    /// What to tell the operator: the directory path, or "stdout, tar stream <name>/".
     virtual std::string location() const = 0;
     /// "directory" or "stream", recorded as the manifest's `output`.
     virtual std::string kind() const = 0;

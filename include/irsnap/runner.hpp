@@ -42,6 +42,7 @@ struct CollectorOutcome {
     ClockSample start;
     ClockSample end;
     std::optional<ArtifactInfo> artifact;
+    bool output_failed = false;  ///< failed because the output could not be written
 };
 
 inline constexpr size_t k_max_listed_errors = 50;

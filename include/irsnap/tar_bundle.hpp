@@ -28,7 +28,7 @@ class TarStreamBundle final : public BundleOutput {
                                                    int64_t start_unix_ns);
 
     std::string name() const override { return m_name; }
-    std::string location() const override { return "stdout (tar stream)"; }
+    std::string location() const override { return "stdout, tar stream " + m_name + "/"; }
     std::string kind() const override { return "stream"; }
     std::unique_ptr<ArtifactWriter> create_artifact(const std::string& file_name) override;
     std::unique_ptr<ArtifactWriter> create_file(const std::string& file_name) override;

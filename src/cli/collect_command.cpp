@@ -259,7 +259,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
             stream ? bundle->location() + " as " + bundle->name() + "/" : bundle->location()));
     }
     logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
-                 stream ? bundle->name() + " to " + bundle->location() : bundle->location());
+                 bundle->location());
     if (!nice_note.empty()) logger->info("priority lowered: {}", nice_note);
 
     Context ctx;
@@ -295,7 +295,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     ctx.hashes = hashes.get();
 
     RunRequest request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
-    ConsoleProgress progress(o.quiet);
+    ConsoleProgress progress(o.quiet, stream);
     input.run = run_collectors(registered_collectors(), *bundle, request, &progress);
     if (hashes) {
         auto s = hashes->stats();

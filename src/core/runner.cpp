@@ -161,6 +161,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         auto output_failed = [&](const OutputError& e) {
             outcome.status = "failed";
             outcome.message = e.what();
+            outcome.output_failed = true;
             run.output_failed = true;
             run.output_error = e.what();
         };
