@@ -54,8 +54,11 @@ TEST(TarWriter, LongNameSplitsIntoPrefixAndName) {
 
 TEST(TarWriter, NameThatCannotSplitGetsAPaxPathRecord) {
     EXPECT_EQ(tar_pax_record("path", "a"), "9 path=a\n");
-    // 98 bytes of body + 2 digits = 100, and the digits counted make it stable at 100.
-    EXPECT_EQ(tar_pax_record("path", std::string(90, 'x')).substr(0, 4), "100 ");
+    // The length counts its own digits: 97 bytes + "99" = 99, but 98 bytes + "100" = 101.
+    EXPECT_EQ(tar_pax_record("path", std::string(90, 'x')).substr(0, 3), "99 ");
+    EXPECT_EQ(tar_pax_record("path", std::string(90, 'x')).size(), 99u);
+    EXPECT_EQ(tar_pax_record("path", std::string(91, 'x')).substr(0, 4), "101 ");
+    EXPECT_EQ(tar_pax_record("path", std::string(91, 'x')).size(), 101u);
     const std::string base(150, 'b');  // longer than ustar's 100-byte name: no split helps
     const std::string name = "top/" + base;
     std::string prefix, rest;
@@ -73,7 +76,7 @@ TEST(TarWriter, SizeOfEightGibibytesGoesIntoPax) {
     const uint64_t size = k_tar_max_octal_size + 1;
     const std::string h = tar_member_header({"top/big", size, 0600, 0, 0, 0, '0'});
     ASSERT_EQ(h.size(), 3 * 512u);
-    EXPECT_EQ(h.substr(512, 18), "20 size=8589934592");
+    EXPECT_EQ(h.substr(512, 19), "19 size=8589934592\n");
     EXPECT_EQ(field(h, 1024 + 124, 12), std::string("00000000000\0", 12));
 }
 
