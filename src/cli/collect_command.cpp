@@ -254,9 +254,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     }
     auto logger = make_collection_logger(*log_writer, o.verbose);
     if (!o.quiet) {
-        console(fmt::format(
-            "irsnap {}: collecting into {}\n", build::k_version,
-            stream ? bundle->location() + " as " + bundle->name() + "/" : bundle->location()));
+        console(
+            fmt::format("irsnap {}: collecting into {}\n", build::k_version, bundle->location()));
     }
     logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
                  bundle->location());

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +190,28 @@ TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
 TEST(Stream, TerminalOrJsonOnStdoutIsAUsageError) {
     auto json_run = run_redirected({irsnap_binary(), "-o", "-", "--json"}, "", "/dev/null");
     EXPECT_EQ(json_run.exit_code, 2) << json_run.err;
+
+    // A tar on an operator's terminal helps nobody: stdout a pseudo-terminal is refused.
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(grantpt(master), 0);
+    ASSERT_EQ(unlockpt(master), 0);
+    int terminal = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(terminal, 0);
+    int err[2];
+    ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+    pid_t pid = spawn_with_fds({irsnap_binary(), "-o", "-"}, -1, terminal, err[1]);
+    close(terminal);
+    close(err[1]);
+    std::string text;
+    char buf[512];
+    for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) text.append(buf, n);
+    close(err[0]);
+    auto code = wait_exit(pid, 30000);
+    close(master);
+    EXPECT_EQ(code.value_or(-1), 2) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    EXPECT_NE(text.find("terminal"), std::string::npos) << text;
 }
 
 std::set<std::string> listing(const fs::path& dir) {
