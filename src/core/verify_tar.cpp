@@ -197,6 +197,7 @@ class Extractor final : public Checker {
     }
     std::string m_error;
     std::string m_created;
+    size_t m_extracted = 0;
 
   protected:
     void on_begin(const std::string& rel, const TarMember&) override {
@@ -244,6 +245,7 @@ class Extractor final : public Checker {
         }
         ::close(m_fd);
         m_fd = -1;
+        ++m_extracted;
         const auto& v = m_verified.at(rel);
         if (m_error.empty() && (v.sha256 != d.sha256 || v.bytes != d.bytes)) {
             m_error = rel + " changed between the verifying and the extracting pass";
@@ -314,6 +316,11 @@ UnpackResult unpack_tar(const std::filesystem::path& tar_path, const std::filesy
         reader.finish();
         if (read_error != 0 && extractor.m_error.empty()) {
             extractor.m_error = tar_path.string() + ": " + std::strerror(read_error);
+        }
+        if (extractor.m_error.empty() && extractor.m_extracted != checker.m_digests.size()) {
+            extractor.m_error = tar_path.string() + " changed after it was verified: " +
+                                std::to_string(extractor.m_extracted) + " of " +
+                                std::to_string(checker.m_digests.size()) + " files extracted";
         }
         result.error = extractor.m_error;
         if (!extractor.m_created.empty()) result.bundle_dir = (into / extractor.m_created).string();
