@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,12 +24,26 @@ class OutputError : public std::runtime_error {
     int m_code;
 };
 
+/// Where an artifact's bytes go: a file (directory bundles) or memory that becomes a tar member
+/// when the artifact is closed (streams).
+class ArtifactDestination {
+  public:
+    virtual ~ArtifactDestination() = default;
+    /// Takes up to `size` bytes; returns how many, or -errno. Short writes are retried.
+    virtual long write_some(const char* data, size_t size) = 0;
+    /// Makes the bytes durable (fsync, or the tar member sent); returns 0 or an errno.
+    virtual int finish() = 0;
+};
+
 /// A file in the bundle whose SHA-256 is computed from exactly the bytes that reached the file,
 /// as they go out (never by re-reading). Created exclusively: an existing file is never touched.
 class ArtifactWriter {
   public:
     /// Creates `name` relative to the directory `dirfd` with O_EXCL; throws OutputError.
     ArtifactWriter(int dirfd, std::string name, std::string display_path);
+    /// Writes through `destination` instead (a tar stream member).
+    ArtifactWriter(std::unique_ptr<ArtifactDestination> destination, std::string name,
+                   std::string display_path);
     ~ArtifactWriter();
     ArtifactWriter(const ArtifactWriter&) = delete;
     ArtifactWriter& operator=(const ArtifactWriter&) = delete;
@@ -40,7 +55,7 @@ class ArtifactWriter {
     /// Flush, fsync and close. After a failure the digest still covers what was written.
     void close();
 
-    bool closed() const { return m_fd < 0; }
+    bool closed() const { return !m_open; }
     uint64_t bytes() const { return m_bytes; }
     /// Newline-terminated lines that reached the file (JSONL records on disk).
     uint64_t lines() const { return m_lines; }
@@ -51,7 +66,8 @@ class ArtifactWriter {
   private:
     void flush_buffer();
 
-    int m_fd = -1;
+    std::unique_ptr<ArtifactDestination> m_destination;
+    bool m_open = false;
     std::string m_name;
     std::string m_display_path;
     std::string m_buffer;

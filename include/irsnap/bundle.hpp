@@ -8,35 +8,35 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "irsnap/artifact_writer.hpp"
+#include "irsnap/bundle_output.hpp"
 
 namespace irsnap {
 
 /// A bundle directory `<host>_<YYYYMMDDTHHMMSSZ>/` being written. It is created fresh (never
 /// merged into an existing one) and holds artifacts/, collection.log and the manifest.
-class Bundle {
+class Bundle final : public BundleOutput {
   public:
     /// Creates the bundle under `output_dir` (which is created if only its last component is
     /// missing). If the name is taken, `_2`, `_3` ... are tried. Throws OutputError.
     static std::unique_ptr<Bundle> create(const std::filesystem::path& output_dir,
                                           const std::string& host, int64_t start_unix_ns);
-    ~Bundle();
+    ~Bundle() override;
     Bundle(const Bundle&) = delete;
     Bundle& operator=(const Bundle&) = delete;
 
     const std::filesystem::path& path() const { return m_path; }
-    std::string name() const { return m_path.filename().string(); }
+    std::string name() const override { return m_path.filename().string(); }
+    std::string location() const override { return m_path.string(); }
+    std::string kind() const override { return "directory"; }
 
-    /// A new file under artifacts/, e.g. "01_processes.jsonl".
-    std::unique_ptr<ArtifactWriter> create_artifact(const std::string& file_name);
-    /// A new file at the bundle's top level, e.g. "collection.log".
-    std::unique_ptr<ArtifactWriter> create_file(const std::string& file_name);
+    std::unique_ptr<ArtifactWriter> create_artifact(const std::string& file_name) override;
+    std::unique_ptr<ArtifactWriter> create_file(const std::string& file_name) override;
 
     /// Writes manifest.json atomically (temp file, fsync, rename) and then manifest.json.sha256
     /// in `sha256sum -c` format. Returns the manifest's digest. Throws OutputError.
     /// Both are written into space reserved when the bundle was created, so a disk that fills
     /// up during the run still takes the manifest that makes the partial bundle verifiable.
-    std::string write_manifest(const nlohmann::json& manifest);
+    std::string write_manifest(const nlohmann::json& manifest) override;
 
   private:
     Bundle(std::filesystem::path path, int dirfd, int artifacts_fd);

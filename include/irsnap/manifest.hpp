@@ -25,6 +25,7 @@ struct ManifestInput {
     nlohmann::json operator_;  ///< from describe_operator()
     nlohmann::json options;    ///< effective collection options
     std::string bundle_name;
+    std::string output_kind = "directory";  ///< directory | stream (BundleOutput::kind)
     ClockSample start;
     ClockSample end;
     RunOutcome run;

@@ -13,7 +13,7 @@
 
 namespace irsnap {
 
-class Bundle;
+class BundleOutput;
 
 /// A command line that names something that does not exist (e.g. an unknown collector).
 class UsageError : public std::runtime_error {
@@ -42,6 +42,7 @@ struct CollectorOutcome {
     ClockSample start;
     ClockSample end;
     std::optional<ArtifactInfo> artifact;
+    bool output_failed = false;  ///< failed because the output could not be written
 };
 
 inline constexpr size_t k_max_listed_errors = 50;
@@ -78,7 +79,7 @@ std::vector<Collector> in_run_order(const std::vector<Collector>& all);
 
 /// Runs every selected collector in rank order into the bundle. Never throws for a collector's
 /// failure: each becomes a status in the outcome.
-RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
+RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundle,
                           const RunRequest& request, RunObserver* observer);
 
 }  // namespace irsnap

@@ -23,6 +23,7 @@
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/manifest.hpp"
+#include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
 #include "parse.hpp"
 
@@ -74,9 +75,9 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     visible.add_options()("help,h", "show this help")(
         "output,o", po::value(&o.output),
         "directory for the bundle (created if its parent exists). Default: beside the "
-        "executable when writable (USB stick), else the current directory. '-' (stream to "
-        "stdout) is not available yet")("case-id", po::value(&o.case_info.case_id),
-                                        "case identifier for the manifest")(
+        "executable when writable (USB stick), else the current directory. '-' streams the "
+        "bundle to stdout as a tar and writes nothing to disk: irsnap -o - > host.tar")(
+        "case-id", po::value(&o.case_info.case_id), "case identifier for the manifest")(
         "evidence-id", po::value(&o.case_info.evidence_id), "evidence item identifier")(
         "examiner", po::value(&o.case_info.examiner), "who collects (name, badge)")(
         "description", po::value(&o.case_info.description), "what this evidence is")(
@@ -121,10 +122,13 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     o.exclude = split_list(exclude);
     if (o.threads < 1 || o.threads > 64) throw UsageError("--threads must be between 1 and 64");
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
-    if (o.output == "-") {
+    if (o.output == "-" && ::isatty(STDOUT_FILENO)) {
         throw UsageError(
-            "-o - (streaming the bundle to stdout) is not available yet; give a "
-            "directory with -o DIR");
+            "-o - writes a tar stream to stdout, which is a terminal; redirect it: "
+            "irsnap -o - > host.tar");
+    }
+    if (o.output == "-" && o.json) {
+        throw UsageError("--json prints on stdout, which -o - uses for the tar stream");
     }
     return o;
 }
@@ -190,14 +194,15 @@ std::string coverage_line(const RunOutcome& run) {
     return out;
 }
 
-void print_final_block(const CollectOptions& o, const Bundle& bundle, const std::string& status,
-                       const std::string& digest, const RunOutcome& run) {
+void print_final_block(const CollectOptions& o, const BundleOutput& bundle,
+                       const std::string& status, const std::string& digest,
+                       const RunOutcome& run) {
     if (o.quiet) return;
     console(
         fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
                     "      write this digest on the custody form.\n      coverage: {}\n",
                     status == "complete" || status == "partial" ? "DONE" : "STOPPED",
-                    bundle.path().string(), digest, coverage_line(run)));
+                    bundle.location(), digest, coverage_line(run)));
     if (status == "interrupted") {
         console(
             "      interrupted: the bundle holds what was collected so far and still "
@@ -205,7 +210,7 @@ void print_final_block(const CollectOptions& o, const Bundle& bundle, const std:
     }
 }
 
-json summary_json(const Bundle& bundle, const std::string& status, const std::string& digest,
+json summary_json(const BundleOutput& bundle, const std::string& status, const std::string& digest,
                   const RunOutcome& run, int code) {
     json collectors = json::array();
     for (const auto& c : run.collectors) {
@@ -215,7 +220,7 @@ json summary_json(const Bundle& bundle, const std::string& status, const std::st
                               {"errors", c.error_count},
                               {"message", c.message}});
     }
-    return {{"bundle", bundle.path().string()},
+    return {{"bundle", bundle.location()},
             {"status", status},
             {"manifest_sha256", digest},
             {"exit_code", code},
@@ -230,12 +235,18 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     std::string nice_note;
     if (o.nice) nice_note = lower_own_priority();
 
-    std::filesystem::path out_dir =
-        o.output.empty() ? default_output_dir(o.quiet) : std::filesystem::path(o.output);
-    std::unique_ptr<Bundle> bundle;
+    const bool stream = o.output == "-";
+    std::filesystem::path out_dir = stream             ? std::filesystem::path("-")
+                                    : o.output.empty() ? default_output_dir(o.quiet)
+                                                       : std::filesystem::path(o.output);
+    std::unique_ptr<BundleOutput> bundle;
     std::unique_ptr<ArtifactWriter> log_writer;
     try {
-        bundle = Bundle::create(out_dir, bundle_host_name(), start.realtime_ns);
+        if (stream) {
+            bundle = TarStreamBundle::create(STDOUT_FILENO, bundle_host_name(), start.realtime_ns);
+        } else {
+            bundle = Bundle::create(out_dir, bundle_host_name(), start.realtime_ns);
+        }
         log_writer = bundle->create_file("collection.log");
     } catch (const OutputError& e) {
         print_error(e.what());
@@ -243,11 +254,11 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     }
     auto logger = make_collection_logger(*log_writer, o.verbose);
     if (!o.quiet) {
-        console(fmt::format("irsnap {}: collecting into {}\n", build::k_version,
-                            bundle->path().string()));
+        console(
+            fmt::format("irsnap {}: collecting into {}\n", build::k_version, bundle->location()));
     }
     logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
-                 bundle->path().string());
+                 bundle->location());
     if (!nice_note.empty()) logger->info("priority lowered: {}", nice_note);
 
     Context ctx;
@@ -260,6 +271,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     ManifestInput input;
     input.case_info = o.case_info;
     input.bundle_name = bundle->name();
+    input.output_kind = bundle->kind();
     input.start = start;
     input.tool = tool_identity(argv);
     input.host = describe_host(ctx);
@@ -282,7 +294,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     ctx.hashes = hashes.get();
 
     RunRequest request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
-    ConsoleProgress progress(o.quiet);
+    ConsoleProgress progress(o.quiet, stream);
     input.run = run_collectors(registered_collectors(), *bundle, request, &progress);
     if (hashes) {
         auto s = hashes->stats();

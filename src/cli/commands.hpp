@@ -14,6 +14,7 @@ struct Invocation {
 
 int run_collect(const Invocation& inv);
 int run_verify(const Invocation& inv);
+int run_unpack(const Invocation& inv);
 int run_list(const Invocation& inv);
 int run_describe(const Invocation& inv);
 

@@ -19,6 +19,7 @@ void ConsoleProgress::started(const CollectorSpec& spec, size_t index, size_t to
 
 void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t total) {
     if (m_quiet && o.status != "failed") return;
+    if (m_quiet && m_one_line_output_errors && o.output_failed) return;
     double seconds = (o.end.monotonic_ns - o.start.monotonic_ns) / 1e9;
     console(fmt::format("[{}/{}] {:<15} {:<8} {:>7} records {:>7.2f} s{}\n", index + 1, total,
                         o.name, o.status, o.records, seconds,

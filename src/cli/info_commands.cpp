@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// `irsnap list`, `irsnap describe NAME` and `irsnap verify BUNDLE`.
+// `irsnap list`, `irsnap describe NAME`, `irsnap verify BUNDLE` and `irsnap unpack TAR [DIR]`.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -25,6 +31,56 @@ int guarded(Fn&& fn) {
         print_error(e.what());
         return to_int(ExitCode::usage);
     }
+}
+
+VerifyReport verify_path(const std::string& bundle) {
+    if (bundle == "-") return verify_tar(STDIN_FILENO);
+    std::error_code ec;
+    if (std::filesystem::is_directory(bundle, ec)) return verify_bundle(bundle);
+    if (!std::filesystem::is_regular_file(bundle, ec)) {
+        throw UsageError(fmt::format("'{}' is not a bundle directory or tar file", bundle));
+    }
+    int fd = ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw UsageError(fmt::format("cannot open '{}': {}", bundle, std::strerror(errno)));
+    }
+    VerifyReport report = verify_tar(fd);
+    ::close(fd);
+    return report;
+}
+
+int print_report(const std::string& bundle, const VerifyReport& report, bool as_json) {
+    int code = report.ok() ? to_int(ExitCode::ok) : to_int(ExitCode::verify_failed);
+    if (as_json) {
+        json problems = json::array();
+        for (const auto& p : report.problems) {
+            problems.push_back({{"path", p.path}, {"problem", p.problem}, {"detail", p.detail}});
+        }
+        std::cout << json{{"bundle", bundle},
+                          {"verified", report.ok()},
+                          {"run_status", report.run_status},
+                          {"files_checked", report.files_checked},
+                          {"problems", problems}}
+                         .dump(2)
+                  << "\n";
+        return code;
+    }
+    for (const auto& p : report.problems) {
+        fmt::print("{}: {}{}\n", p.path, p.problem, p.detail.empty() ? "" : " (" + p.detail + ")");
+    }
+    if (report.ok()) {
+        fmt::print("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
+                   report.run_status);
+        if (report.run_status != "complete") {
+            fmt::print(
+                "note: the run was {}, so the bundle holds less than a full "
+                "snapshot; see manifest.json collectors[].status\n",
+                report.run_status);
+        }
+    } else {
+        fmt::print("FAILED {}: {} problem(s)\n", bundle, report.problems.size());
+    }
+    return code;
 }
 
 }  // namespace
@@ -103,7 +159,9 @@ int run_verify(const Invocation& inv) {
         std::string bundle;
         po::options_description desc(
             "irsnap verify BUNDLE: recompute every digest and check the manifest\n\n"
-            "Usage: irsnap verify BUNDLE_DIR [--json]\n\nOptions");
+            "Usage: irsnap verify BUNDLE_DIR|BUNDLE.tar|- [--json]\n"
+            "A tar (from `irsnap -o - > host.tar`) is checked in one pass; '-' reads it from "
+            "stdin.\n\nOptions");
         desc.add_options()("help,h", "show this help")("json", "print the report as JSON");
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle));
@@ -115,45 +173,65 @@ int run_verify(const Invocation& inv) {
             std::cout << desc << "\n" << k_exit_codes_help;
             return to_int(ExitCode::ok);
         }
-        if (bundle.empty()) throw UsageError("verify needs a bundle directory");
-        std::error_code ec;
-        if (!std::filesystem::is_directory(bundle, ec)) {
-            throw UsageError(fmt::format("'{}' is not a bundle directory", bundle));
+        if (bundle.empty()) throw UsageError("verify needs a bundle directory or tar file");
+        VerifyReport report = verify_path(bundle);
+        return print_report(bundle, report, vm.count("json") > 0);
+    });
+}
+
+int run_unpack(const Invocation& inv) {
+    return guarded([&] {
+        std::string tar, into;
+        po::options_description desc(
+            "irsnap unpack TAR [DIR]: verify a streamed bundle, then extract it into DIR\n\n"
+            "Usage: irsnap unpack BUNDLE.tar [DIR] [--json]\n"
+            "DIR (default: the current directory) receives <host>_<time>/. Nothing is "
+            "extracted unless the whole stream verifies; existing files are never "
+            "overwritten.\n\nOptions");
+        desc.add_options()("help,h", "show this help")("json", "print the report as JSON");
+        po::options_description all;
+        all.add(desc).add_options()("tar", po::value(&tar))("into", po::value(&into));
+        po::positional_options_description pos;
+        pos.add("tar", 1).add("into", 1);
+        po::variables_map vm;
+        parse_args("unpack", inv.args, all, &pos, vm);
+        if (vm.count("help")) {
+            std::cout << desc << "\n" << k_exit_codes_help;
+            return to_int(ExitCode::ok);
         }
-        VerifyReport report = verify_bundle(bundle);
-        int code = report.ok() ? to_int(ExitCode::ok) : to_int(ExitCode::verify_failed);
+        if (tar.empty()) throw UsageError("unpack needs a tar file");
+        if (tar == "-") {
+            throw UsageError(
+                "unpack reads the tar twice (verify, then extract), so it needs a file, not "
+                "stdin: save it first, or use `irsnap verify -`");
+        }
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(tar, ec)) {
+            throw UsageError(fmt::format("'{}' is not a tar file", tar));
+        }
+        if (into.empty()) into = ".";
+        if (!std::filesystem::is_directory(into, ec)) {
+            throw UsageError(fmt::format("'{}' is not a directory", into));
+        }
+        UnpackResult result = unpack_tar(tar, into);
+        if (!result.report.ok()) return print_report(tar, result.report, vm.count("json") > 0);
+        if (!result.error.empty()) {
+            print_error(result.error);
+            return to_int(ExitCode::output_unusable);
+        }
         if (vm.count("json")) {
-            json problems = json::array();
-            for (const auto& p : report.problems) {
-                problems.push_back(
-                    {{"path", p.path}, {"problem", p.problem}, {"detail", p.detail}});
-            }
-            std::cout << json{{"bundle", bundle},
-                              {"verified", report.ok()},
-                              {"run_status", report.run_status},
-                              {"files_checked", report.files_checked},
-                              {"problems", problems}}
+            std::cout << json{{"bundle", tar},
+                              {"verified", true},
+                              {"run_status", result.report.run_status},
+                              {"files_checked", result.report.files_checked},
+                              {"unpacked_into", result.bundle_dir}}
                              .dump(2)
                       << "\n";
-            return code;
-        }
-        for (const auto& p : report.problems) {
-            fmt::print("{}: {}{}\n", p.path, p.problem,
-                       p.detail.empty() ? "" : " (" + p.detail + ")");
-        }
-        if (report.ok()) {
-            fmt::print("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
-                       report.run_status);
-            if (report.run_status != "complete") {
-                fmt::print(
-                    "note: the run was {}, so the bundle holds less than a full "
-                    "snapshot; see manifest.json collectors[].status\n",
-                    report.run_status);
-            }
         } else {
-            fmt::print("FAILED {}: {} problem(s)\n", bundle, report.problems.size());
+            fmt::print("VERIFIED {} ({} files; run status: {})\nUNPACKED into {}\n", tar,
+                       result.report.files_checked, result.report.run_status, result.bundle_dir);
         }
-        return code;
+        return to_int(ExitCode::ok);
     });
 }
 

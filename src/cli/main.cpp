@@ -45,7 +45,8 @@ void print_global_help() {
         "Usage: irsnap [COMMAND] [OPTIONS]\n\n"
         "Commands:\n"
         "  collect         snapshot this host into a bundle (the default: `irsnap` alone)\n"
-        "  verify BUNDLE   recompute every digest and check the manifest\n"
+        "  verify BUNDLE   recompute every digest and check the manifest (directory, tar or -)\n"
+        "  unpack TAR [DIR]  verify a streamed bundle (-o -), then extract it into DIR\n"
         "  list            collectors in run order, with volatility rank and reason\n"
         "  describe NAME   a collector's spec: fields, privileges, platforms\n\n"
         "Options:\n"
@@ -83,6 +84,7 @@ int dispatch(int argc, char** argv) {
     for (int i = first; i < argc; ++i) inv.args.emplace_back(argv[i]);
     if (command == "collect") return run_collect(inv);
     if (command == "verify") return run_verify(inv);
+    if (command == "unpack") return run_unpack(inv);
     if (command == "list") return run_list(inv);
     if (command == "describe") return run_describe(inv);
     if (command == "help") {
@@ -90,7 +92,7 @@ int dispatch(int argc, char** argv) {
         return to_int(ExitCode::ok);
     }
     print_error(
-        fmt::format("unknown command '{}' (commands: collect, verify, list, describe; "
+        fmt::format("unknown command '{}' (commands: collect, verify, unpack, list, describe; "
                     "see 'irsnap --help')",
                     command));
     return to_int(ExitCode::usage);

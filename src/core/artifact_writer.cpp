@@ -13,6 +13,29 @@ namespace {
 
 constexpr size_t k_buffer_size = 1 << 16;
 
+/// A file created exclusively in the bundle directory.
+class FileDestination final : public ArtifactDestination {
+  public:
+    explicit FileDestination(int fd) : m_fd(fd) {}
+    ~FileDestination() override {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    long write_some(const char* data, size_t size) override {
+        ssize_t n = ::write(m_fd, data, size);
+        return n < 0 ? -errno : static_cast<long>(n);
+    }
+    int finish() override {
+        int error = 0;
+        if (::fsync(m_fd) != 0 && errno != EINVAL) error = errno;
+        if (::close(m_fd) != 0 && !error && errno != EINTR) error = errno;
+        m_fd = -1;
+        return error;
+    }
+
+  private:
+    int m_fd;
+};
+
 }  // namespace
 
 OutputError::OutputError(const std::string& path, int code)
@@ -26,14 +49,25 @@ OutputError::OutputError(const std::string& path, int code, const std::string& m
 ArtifactWriter::ArtifactWriter(int dirfd, std::string name, std::string display_path)
     : m_name(std::move(name)), m_display_path(std::move(display_path)) {
     // O_EXCL: evidence is never overwritten, not even our own.
-    m_fd =
+    int fd =
         ::openat(dirfd, m_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (m_fd < 0) throw OutputError(m_display_path, errno);
+    if (fd < 0) throw OutputError(m_display_path, errno);
+    m_destination = std::make_unique<FileDestination>(fd);
+    m_open = true;
+    m_buffer.reserve(k_buffer_size);
+}
+
+ArtifactWriter::ArtifactWriter(std::unique_ptr<ArtifactDestination> destination, std::string name,
+                               std::string display_path)
+    : m_destination(std::move(destination)),
+      m_open(true),
+      m_name(std::move(name)),
+      m_display_path(std::move(display_path)) {
     m_buffer.reserve(k_buffer_size);
 }
 
 ArtifactWriter::~ArtifactWriter() {
-    if (m_fd >= 0) {
+    if (m_open) {
         try {
             close();
         } catch (...) {
@@ -43,23 +77,23 @@ ArtifactWriter::~ArtifactWriter() {
 }
 
 void ArtifactWriter::write(std::string_view bytes) {
-    if (m_fd < 0) throw OutputError(m_display_path, EBADF);
+    if (!m_open) throw OutputError(m_display_path, EBADF);
     m_buffer.append(bytes);
     if (m_buffer.size() >= k_buffer_size) flush_buffer();
 }
 
 void ArtifactWriter::flush() {
-    if (m_fd < 0) throw OutputError(m_display_path, EBADF);
+    if (!m_open) throw OutputError(m_display_path, EBADF);
     flush_buffer();
 }
 
 void ArtifactWriter::flush_buffer() {
     size_t done = 0;
     while (done < m_buffer.size()) {
-        ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+        long n = m_destination->write_some(m_buffer.data() + done, m_buffer.size() - done);
         if (n < 0) {
-            if (errno == EINTR) continue;
-            int code = errno;
+            if (n == -EINTR) continue;
+            int code = static_cast<int>(-n);
             // The digest covers exactly the bytes that reached the file, so a partial artifact
             // still verifies for what it holds.
             m_buffer.erase(0, done);
@@ -75,18 +109,19 @@ void ArtifactWriter::flush_buffer() {
 }
 
 void ArtifactWriter::close() {
-    if (m_fd < 0) return;
+    if (!m_open) return;
     int error = 0;
     try {
         flush_buffer();
     } catch (const OutputError& e) {
         error = e.code();
     }
-    if (!error && ::fsync(m_fd) != 0 && errno != EINVAL) error = errno;
-    if (::close(m_fd) != 0 && !error && errno != EINTR) error = errno;
-    m_fd = -1;
-    m_buffer.clear();
+    // The digest is final before the destination finishes: a stream member is sent then.
     m_digest = m_hash.finish_hex();
+    int finished = m_destination->finish();
+    if (!error) error = finished;
+    m_open = false;
+    m_buffer.clear();
     if (error) throw OutputError(m_display_path, error);
 }
 

@@ -77,6 +77,7 @@ json build_manifest(const ManifestInput& in) {
     return {
         {"schema", k_manifest_schema},
         {"bundle", in.bundle_name},
+        {"output", in.output_kind},
         {"status", run_status(in.run)},
         {"output_error", in.run.output_error},
         {"case",

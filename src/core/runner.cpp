@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/bundle.hpp"
+#include "irsnap/bundle_output.hpp"
 
 namespace irsnap {
 namespace {
@@ -124,7 +124,7 @@ std::vector<Collector> in_run_order(const std::vector<Collector>& all) {
     return ordered;
 }
 
-RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
+RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundle,
                           const RunRequest& request, RunObserver* observer) {
     RunOutcome run;
     auto ordered = in_run_order(all);
@@ -161,6 +161,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, Bundle& bundle,
         auto output_failed = [&](const OutputError& e) {
             outcome.status = "failed";
             outcome.message = e.what();
+            outcome.output_failed = true;
             run.output_failed = true;
             run.output_error = e.what();
         };

@@ -20,14 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Digest {
-    std::string sha256;
-    uint64_t bytes = 0;
-    std::string error;
-};
-
-Digest digest_file(const fs::path& path) {
-    Digest d;
+FileDigest digest_file(const fs::path& path) {
+    FileDigest d;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         d.error = std::strerror(errno);
@@ -80,13 +74,10 @@ std::set<std::string> files_on_disk(const fs::path& root, std::vector<VerifyProb
 
 }  // namespace
 
-VerifyReport verify_bundle(const fs::path& dir) {
-    VerifyReport report;
-    auto on_disk = files_on_disk(dir, report.problems);
+void check_against_manifest(VerifyReport& report, const BundleListing& listing) {
+    const auto& on_disk = listing.files;
     std::set<std::string> expected = {"manifest.json", "manifest.json.sha256"};
 
-    bool read_ok = false;
-    const fs::path manifest_path = dir / "manifest.json";
     if (!on_disk.count("manifest.json")) {
         // Without a manifest nothing can be checked: one clear line, not a list of every file.
         report.problems.clear();
@@ -95,11 +86,11 @@ VerifyReport verify_bundle(const fs::path& dir) {
              std::to_string(on_disk.size()) +
                  " file(s) present but unverifiable: the run was killed or is still going, or "
                  "this is not a bundle"});
-        return report;
+        return;
     } else {
         report.manifest_present = true;
-        Digest actual = digest_file(manifest_path);
-        std::string recorded = read_small(dir / "manifest.json.sha256", &read_ok);
+        FileDigest actual = listing.digest("manifest.json");
+        std::string recorded = listing.read_text("manifest.json.sha256");
         if (!on_disk.count("manifest.json.sha256")) {
             report.problems.push_back({"manifest.json.sha256", "missing", ""});
         } else if (recorded.size() < 64 || recorded.substr(0, 64) != actual.sha256 ||
@@ -115,7 +106,7 @@ VerifyReport verify_bundle(const fs::path& dir) {
 
     nlohmann::json manifest;
     if (report.manifest_present) {
-        std::string text = read_small(manifest_path, &read_ok);
+        std::string text = listing.read_text("manifest.json");
         manifest = nlohmann::json::parse(text, nullptr, false);
         if (manifest.is_discarded() || !manifest.is_object()) {
             report.problems.push_back({"manifest.json", "unreadable", "not valid JSON"});
@@ -153,7 +144,7 @@ VerifyReport verify_bundle(const fs::path& dir) {
                 report.problems.push_back({rel, "missing", "listed in the manifest"});
                 continue;
             }
-            Digest d = digest_file(dir / rel);
+            FileDigest d = listing.digest(rel);
             ++report.files_checked;
             if (!d.error.empty()) {
                 report.problems.push_back({rel, "unreadable", d.error});
@@ -170,6 +161,18 @@ VerifyReport verify_bundle(const fs::path& dir) {
             report.problems.push_back({rel, "unexpected", "not listed in the manifest"});
         }
     }
+}
+
+VerifyReport verify_bundle(const fs::path& dir) {
+    VerifyReport report;
+    BundleListing listing;
+    listing.files = files_on_disk(dir, report.problems);
+    listing.digest = [&](const std::string& rel) { return digest_file(dir / rel); };
+    listing.read_text = [&](const std::string& rel) {
+        bool ok = false;
+        return read_small(dir / rel, &ok);
+    };
+    check_against_manifest(report, listing);
     return report;
 }
 

@@ -95,6 +95,47 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& cwd) {
     return pid;
 }
 
+pid_t spawn_with_fds(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd,
+                     const std::string& cwd) {
+    auto args = c_argv(argv);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        int fds[3] = {in_fd, out_fd, err_fd};
+        // Through high numbers first, so one target never overwrites another's source.
+        for (int i = 0; i < 3; ++i) fds[i] = fcntl(fds[i] < 0 ? devnull : fds[i], F_DUPFD, 10);
+        for (int i = 0; i < 3; ++i) dup2(fds[i], i);
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+RunResult run_redirected(const std::vector<std::string>& argv, const std::string& stdin_path,
+                         const std::string& stdout_path, const std::string& cwd) {
+    int in_fd = stdin_path.empty() ? -1 : open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
+    int out_fd = stdout_path.empty()
+                     ? -1
+                     : open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int err_pipe[2];
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    pid_t pid = spawn_with_fds(argv, in_fd, out_fd, err_pipe[1], cwd);
+    close(err_pipe[1]);
+    if (in_fd >= 0) close(in_fd);
+    if (out_fd >= 0) close(out_fd);
+    RunResult result;
+    char buf[65536];
+    for (ssize_t n; (n = read(err_pipe[0], buf, sizeof buf)) > 0;) {
+        result.err.append(buf, static_cast<size_t>(n));
+    }
+    close(err_pipe[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = decode_status(status);
+    return result;
+}
+
 void kill_and_reap(pid_t pid) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);

@@ -25,6 +25,15 @@ RunResult run_command(const std::vector<std::string>& argv, const std::string& c
 /// Starts argv in the background with the given cwd; stdout/stderr to /dev/null.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& cwd = "");
 
+/// Starts argv with the given descriptors as its stdin, stdout and stderr (-1: /dev/null).
+pid_t spawn_with_fds(const std::vector<std::string>& argv, int in_fd, int out_fd, int err_fd,
+                     const std::string& cwd = "");
+
+/// Runs argv with stdin from `stdin_path` ("" = /dev/null) and stdout into `stdout_path`
+/// (created; "" = captured in out), waits, captures stderr.
+RunResult run_redirected(const std::vector<std::string>& argv, const std::string& stdin_path,
+                         const std::string& stdout_path, const std::string& cwd = "");
+
 /// Kills (SIGKILL) and reaps.
 void kill_and_reap(pid_t pid);
 
