@@ -53,7 +53,8 @@ void print_global_help() {
         "  custody BUNDLE  record a custody event (transfer ...) in the bundle's custody.jsonl\n\n"
         "Options:\n"
         "  -h, --help      this help; `irsnap COMMAND --help` for a command's options\n"
-        "  --version       version, git revision, build type, compiler, static or not, SHA-256\n\n{}",
+        "  --version       version, git revision, build type, compiler, static or not, "
+        "SHA-256\n\n{}",
         build::k_version, k_exit_codes_help);
 }
 

@@ -91,7 +91,8 @@ std::string read_fd_from_start(int fd, size_t size) {
         ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0)
-            throw OutputError(fmt::format("cannot read {}: {}", k_custody_log,
+            throw OutputError(k_custody_log, errno,
+                              fmt::format("cannot read {}: {}", k_custody_log,
                                           n < 0 ? std::strerror(errno) : "short read"));
         done += static_cast<size_t>(n);
     }
@@ -268,15 +269,18 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
     bool created = false;
     FdGuard log{open_log(path, &created)};
     if (log.fd < 0) {
-        throw OutputError(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
     }
     // Two people recording at once must not both link to the same previous line.
     if (::flock(log.fd, LOCK_EX) != 0) {
-        throw OutputError(fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
     }
     struct stat st {};
     if (::fstat(log.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw OutputError(fmt::format("{} is not a regular file", path.string()));
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("{} is not a regular file", path.string()));
     }
     const std::string text = read_fd_from_start(log.fd, static_cast<size_t>(st.st_size));
     CustodyAnchor anchor;
@@ -307,18 +311,20 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
             const int err = n < 0 ? errno : ENOSPC;
             // Take back only our own partial bytes, so the log stays a chain of whole lines.
             if (done > 0 && ::ftruncate(log.fd, st.st_size) != 0) {
-                throw OutputError(
-                    fmt::format("cannot write {}: {}; a partial line was left "
-                                "at its end",
-                                path.string(), std::strerror(err)));
+                throw OutputError(k_custody_log, errno,
+                                  fmt::format("cannot write {}: {}; a partial line was left "
+                                              "at its end",
+                                              path.string(), std::strerror(err)));
             }
             throw OutputError(
+                k_custody_log, errno,
                 fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
         }
         done += static_cast<size_t>(n);
     }
     if (::fsync(log.fd) != 0) {
-        throw OutputError(fmt::format("cannot fsync {}: {}; the event may not be on disk",
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot fsync {}: {}; the event may not be on disk",
                                       path.string(), std::strerror(errno)));
     }
     if (created) {

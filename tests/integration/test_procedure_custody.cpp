@@ -108,7 +108,9 @@ int pdf_pages(const fs::path& pdf) {
         auto info = run_command({pdfinfo, pdf.string()});
         const size_t at = info.out.find("Pages:");
         EXPECT_NE(at, std::string::npos) << info.out << info.err;
-        if (at != std::string::npos) EXPECT_EQ(std::atoi(info.out.c_str() + at + 6), objects);
+        if (at != std::string::npos) {
+            EXPECT_EQ(std::atoi(info.out.c_str() + at + 6), objects);
+        }
     }
     return objects;
 }
