@@ -193,7 +193,7 @@ const char* const k_css = R"(
 @page { margin: 12mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font: 9.5pt/1.28 "DejaVu Sans", Arial, Helvetica, sans-serif; color: #000; margin: 0 auto;
+body { font: 10pt/1.25 "DejaVu Sans", Arial, Helvetica, sans-serif; color: #000; margin: 0 auto;
        max-width: 186mm; padding: 0; }
 h1 { font-size: 13pt; margin: 0 0 1mm; }
 .meta { margin: 0 0 1.5mm; }
@@ -260,7 +260,7 @@ std::string render_procedure_text(const ProcedureInput& in) {
         if (!s.block.empty()) out += indent_block(s.block, "        ");
         if (!s.after.empty()) out += "    " + wrap(s.after, k_text_width - 4, k_text_width, "    ");
     }
-    out += "\nCUSTODY FORM" + std::string(k_text_width - 12, '-') + "\n";
+    out += "\nCUSTODY FORM " + std::string(k_text_width - 13, '-') + "\n";
     for (const FormField& f : form_fields(in)) {
         std::string line = fmt::format("  {:<18}", f.label + ":");
         if (f.label == "Manifest SHA-256") {
