@@ -242,8 +242,8 @@ std::string render_procedure_text(const ProcedureInput& in) {
     std::string out;
     const std::string case_id = clean_value(in.case_id);
     out += "IRSNAP EVIDENCE COLLECTION: PROCEDURE FOR ON-SITE STAFF (one page)\n";
-    out += fmt::format("Case: {}    Platform: {}    Tool: irsnap {} (revision {})\n",
-                       case_id.empty() ? "________________" : case_id, platform_name(in),
+    out += fmt::format("Case: {}\n", case_id.empty() ? "________________" : case_id);
+    out += fmt::format("Platform: {}    Tool: irsnap {} (revision {})\n", platform_name(in),
                        in.version, in.revision);
     out += fmt::format("Tool SHA-256: {}\n", tool_sha(in));
     out += "  (for the responder: `irsnap --version` on the stick must print this same sha256)\n";
