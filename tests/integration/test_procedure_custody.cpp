@@ -71,6 +71,9 @@ TEST(Procedure, TextFitsOnePageAndNamesVersionDigestAndCase) {
             EXPECT_NE(run.out.find(field), std::string::npos) << field;
         }
     }
+    // Whoever prepares the stick compares this line with the page.
+    auto version = run_command({irsnap_binary(), "--version"});
+    EXPECT_NE(version.out.find("sha256: " + tool_sha + "\n"), std::string::npos) << version.out;
     auto blank = run_command({irsnap_binary(), "procedure"});
     ASSERT_EQ(blank.exit_code, 0);
     EXPECT_EQ(blank.out.find("CASE-"), std::string::npos);
