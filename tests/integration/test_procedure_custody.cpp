@@ -152,11 +152,10 @@ TEST(Procedure, HtmlIsSelfContainedAndPrintsOnOnePage) {
             std::string forced = html;
             forced.insert(forced.find("</head>"), "<style>@page { size: " + paper + "; }</style>");
             write_file(page, forced);
-            std::vector<std::string> argv = {chromium,
-                                             "--headless",
-                                             "--no-sandbox",
-                                             "--disable-gpu",
-                                             "--print-to-pdf=" + pdf.string(),
+            std::vector<std::string> argv = {chromium, "--headless", "--no-sandbox",
+                                             "--disable-gpu", "--print-to-pdf=" + pdf.string(),
+                                             // The profile stays in the temp dir, not $HOME.
+                                             "--user-data-dir=" + (tmp.path() / "profile").string(),
                                              page.string()};
             if (!timeout.empty()) argv.insert(argv.begin(), {timeout, "120"});
             auto run = run_command(argv, tmp.path().string());
