@@ -122,6 +122,29 @@ TEST(Custody, LiteralLinesFromAnotherToolCheck) {
     EXPECT_TRUE(check_custody_log(line, a).ok());
 }
 
+// Written by an independent implementation of the rule in docs/manifest.md (Python: json.dumps
+// with sort_keys and compact separators, hashlib.sha256), not by irsnap.
+const char* const k_literal_log =
+    R"({"by":"A. Analyst","event":"transferred","event_sha256":"0810137b139a04bb59c85e1d4d7c8dfca96f817195dc318cb1f38cfb9a2d3123","host":"lab","manifest_sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","note":"","previous_sha256":"c704e8c12ef4653de29ebceb5546ee805568555ea95808d25007fc7c856361ec","schema":"irsnap.custody/1","sequence":2,"time":"2026-11-22T03:00:00.000001Z","to":"B. Courier","user":"clab"})"
+    "\n"
+    R"({"by":"B. Courier","event":"received","event_sha256":"a584e00ecb65b5ab50ee1007c4b9c83bff39b0fa34a5584b2eb76df12e9a9058","host":"lab","manifest_sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","note":"","previous_sha256":"83017540ee3a15db27eaf9a9a9de99c575be65df704b9aa6a03f25e1ee988e4e","schema":"irsnap.custody/1","sequence":3,"time":"2026-11-23T09:30:00.250000Z","to":"C. Lab","user":"clab"})"
+    "\n";
+
+TEST(Custody, LiteralLogFromTheDocumentedRule) {
+    const CustodyAnchor a = anchor();
+    EXPECT_EQ(a.link_sha256, "c704e8c12ef4653de29ebceb5546ee805568555ea95808d25007fc7c856361ec");
+    CustodyCheck check = check_custody_log(k_literal_log, a);
+    EXPECT_TRUE(check.ok()) << ::testing::PrintToString(paths(check));
+    EXPECT_EQ(check.events, 2u);
+    // irsnap writes the same bytes for the same event.
+    CustodyEventInput in = event("A. Analyst", "B. Courier", 1795316400000001000);
+    in.note = "";
+    in.user = "clab";
+    const std::string text = k_literal_log;
+    EXPECT_EQ(make_custody_line(in, a, check_custody_log("", a)),
+              text.substr(0, text.find('\n') + 1));
+}
+
 TEST(Custody, AnyEditedByteNamesThatLine) {
     auto [first, second] = two_lines();
     for (size_t line = 1; line <= 2; ++line) {
