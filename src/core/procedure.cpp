@@ -305,7 +305,8 @@ std::string render_procedure_html(const ProcedureInput& in) {
             const bool command = s.block.find('\n') == std::string::npos;
             out += fmt::format("<br><pre class=\"{}\">{}</pre>", command ? "cmd" : "sample",
                                html_escape(s.block));
-            if (!s.after.empty()) out += command ? "<br>" : "";
+            // The command box is inline-block: the text after it needs its own line.
+            if (command && !s.after.empty()) out += "<br>";
         }
         if (!s.after.empty()) out += (s.block.empty() ? " " : "") + html_escape(s.after);
         out += "</li>\n";

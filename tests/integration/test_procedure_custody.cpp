@@ -154,6 +154,8 @@ TEST(Procedure, HtmlIsSelfContainedAndPrintsOnOnePage) {
             write_file(page, forced);
             std::vector<std::string> argv = {chromium, "--headless", "--no-sandbox",
                                              "--disable-gpu", "--print-to-pdf=" + pdf.string(),
+                                             // Containers often have a tiny /dev/shm.
+                                             "--disable-dev-shm-usage",
                                              // The profile stays in the temp dir, not $HOME.
                                              "--user-data-dir=" + (tmp.path() / "profile").string(),
                                              page.string()};
