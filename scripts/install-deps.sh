@@ -8,7 +8,9 @@ set -euo pipefail
 packages=(g++ cmake ninja-build git pkg-config
           libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev util-linux clang libclang-rt-14-dev strace)
+  # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
+  # procedure is rendered to PDF and its pages counted.
+  packages+=(libgtest-dev util-linux clang libclang-rt-14-dev strace chromium poppler-utils)
 fi
 
 missing=()

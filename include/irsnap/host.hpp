@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -23,6 +24,10 @@ std::string bundle_host_name();
 
 /// The running executable's own path (to hash it and to find the default output directory).
 std::filesystem::path running_executable();
+
+/// SHA-256 of the file that is really running (Linux: through /proc/self/exe, so a renamed or
+/// replaced file on disk cannot stand in for it); nullopt when it cannot be read.
+std::optional<std::string> running_executable_sha256();
 
 /// True when the effective user can create files in `dir`.
 bool directory_writable(const std::filesystem::path& dir);

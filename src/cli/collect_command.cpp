@@ -156,13 +156,7 @@ json tool_identity(const std::vector<std::string>& argv) {
     json argv_json = json::array();
     for (const auto& a : argv) argv_json.push_back(argv_escaped ? escape_bytes_always(a) : a);
     json sha = nullptr;
-    // Hash ourselves through /proc/self/exe: the file that is really running.
-    int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        FileHash h = hash_fd(fd, 0, 0, nullptr);
-        ::close(fd);
-        if (h.sha256) sha = *h.sha256;
-    }
+    if (auto own = running_executable_sha256()) sha = *own;
     return {{"name", "irsnap"},
             {"version", build::k_version},
             {"git_revision", build::k_git_revision},

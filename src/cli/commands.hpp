@@ -17,6 +17,8 @@ int run_verify(const Invocation& inv);
 int run_unpack(const Invocation& inv);
 int run_list(const Invocation& inv);
 int run_describe(const Invocation& inv);
+int run_procedure(const Invocation& inv);
+int run_custody(const Invocation& inv);
 
 /// The exit code table, shown by --help and documented in README.md.
 extern const char* const k_exit_codes_help;

@@ -11,6 +11,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "irsnap/exit_codes.hpp"
+#include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/time_zone.hpp"
 
@@ -48,10 +49,13 @@ void print_global_help() {
         "  verify BUNDLE   recompute every digest and check the manifest (directory, tar or -)\n"
         "  unpack TAR [DIR]  verify a streamed bundle (-o -), then extract it into DIR\n"
         "  list            collectors in run order, with volatility rank and reason\n"
-        "  describe NAME   a collector's spec: fields, privileges, platforms\n\n"
+        "  describe NAME   a collector's spec: fields, privileges, platforms\n"
+        "  procedure       the one-page printed procedure and custody form for on-site staff\n"
+        "  custody BUNDLE  record a custody event (transfer ...) in the bundle's custody.jsonl\n\n"
         "Options:\n"
         "  -h, --help      this help; `irsnap COMMAND --help` for a command's options\n"
-        "  --version       version, git revision, build type, compiler, static or not\n\n{}",
+        "  --version       version, git revision, build type, compiler, static or not, "
+        "SHA-256\n\n{}",
         build::k_version, k_exit_codes_help);
 }
 
@@ -60,6 +64,9 @@ void print_version() {
                build::k_git_revision, build::k_build_type, build::k_compiler,
                build::k_static ? "static" : "dynamic");
     if (std::strlen(build::k_sanitizers) > 0) fmt::print("sanitizers: {}\n", build::k_sanitizers);
+    // Lets whoever prepares a USB stick compare the program with the printed procedure.
+    init_crypto();
+    fmt::print("sha256: {}\n", running_executable_sha256().value_or("unknown"));
 }
 
 int dispatch(int argc, char** argv) {
@@ -87,14 +94,16 @@ int dispatch(int argc, char** argv) {
     if (command == "unpack") return run_unpack(inv);
     if (command == "list") return run_list(inv);
     if (command == "describe") return run_describe(inv);
+    if (command == "procedure") return run_procedure(inv);
+    if (command == "custody") return run_custody(inv);
     if (command == "help") {
         print_global_help();
         return to_int(ExitCode::ok);
     }
-    print_error(
-        fmt::format("unknown command '{}' (commands: collect, verify, unpack, list, describe; "
-                    "see 'irsnap --help')",
-                    command));
+    print_error(fmt::format(
+        "unknown command '{}' (commands: collect, verify, unpack, list, describe, procedure, "
+        "custody; see 'irsnap --help')",
+        command));
     return to_int(ExitCode::usage);
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "irsnap/custody.hpp"
 #include "irsnap/hash.hpp"
 
 namespace irsnap {
@@ -155,6 +156,12 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
                 report.problems.push_back({rel, "size differs", ""});
             }
         }
+    }
+    // custody.jsonl grows after collection, so the manifest cannot list it: custody.cpp checks
+    // its own hash chain instead.
+    if (report.manifest_present && on_disk.count(k_custody_log)) {
+        expected.insert(k_custody_log);
+        for (auto& p : verify_custody_log(dir)) report.problems.push_back(std::move(p));
     }
     for (const auto& rel : on_disk) {
         if (!expected.count(rel) && report.manifest_present) {

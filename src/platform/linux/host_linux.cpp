@@ -20,6 +20,7 @@
 #include "etc_files.hpp"
 #include "fd_util.hpp"
 #include "irsnap/clock.hpp"
+#include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/time_zone.hpp"
 #include "procfs.hpp"
@@ -150,6 +151,14 @@ std::string bundle_host_name() {
 std::filesystem::path running_executable() {
     auto link = posix::read_link_at(AT_FDCWD, "/proc/self/exe");
     return link ? std::filesystem::path(*link) : std::filesystem::path();
+}
+
+std::optional<std::string> running_executable_sha256() {
+    int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    FileHash h = hash_fd(fd, 0, 0, nullptr);
+    ::close(fd);
+    return h.sha256;
 }
 
 bool directory_writable(const std::filesystem::path& dir) {

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// `irsnap procedure` (the printed page for remote staff) and `irsnap custody BUNDLE` (events
+// after collection, appended to custody.jsonl).
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "build_info.hpp"
+#include "commands.hpp"
+#include "irsnap/artifact_writer.hpp"
+#include "irsnap/custody.hpp"
+#include "irsnap/exit_codes.hpp"
+#include "irsnap/hash.hpp"
+#include "irsnap/host.hpp"
+#include "irsnap/procedure.hpp"
+#include "irsnap/runner.hpp"
+#include "irsnap/text.hpp"
+#include "parse.hpp"
+
+namespace irsnap::cli {
+namespace {
+
+using nlohmann::json;
+
+/// "alice", or "root (sudo by alice)": who recorded the event on this machine.
+std::string recording_user() {
+    Context ctx;  // the live host: /proc and /etc/passwd, never NSS
+    json op = describe_operator(ctx);
+    std::string user = op.value("user", "");
+    if (user.empty()) user = fmt::format("uid {}", getuid());
+    if (op.contains("sudo_user") && op["sudo_user"].is_string()) {
+        user += fmt::format(" (sudo by {})", op["sudo_user"].get<std::string>());
+    }
+    return is_valid_utf8(user) ? user : escape_bytes_always(user);
+}
+
+std::string recording_host() {
+    utsname uts{};
+    if (uname(&uts) != 0) return "";
+    std::string host = uts.nodename;
+    return is_valid_utf8(host) ? host : escape_bytes_always(host);
+}
+
+}  // namespace
+
+int run_procedure(const Invocation& inv) {
+    try {
+        ProcedureInput in;
+        std::string format = "txt";
+        po::options_description desc(
+            "irsnap procedure: print the one-page procedure and custody form for on-site staff\n\n"
+            "Usage: irsnap procedure [--case-id ID] [--examiner NAME] [--platform linux|windows]"
+            " [--format txt|html] > page\n\nOptions");
+        desc.add_options()("help,h", "show this help")(
+            "case-id", po::value(&in.case_id), "case identifier printed on the page and form")(
+            "examiner", po::value(&in.examiner), "fills 'Collected by' on the form")(
+            "platform", po::value(&in.platform)->default_value("linux"),
+            "which command the steps name: linux (sudo ./irsnap) or windows (irsnap.exe)")(
+            "format", po::value(&format)->default_value("txt"),
+            "txt (plain text, 60 lines) or html (self-contained, prints on one A4/Letter page)");
+        po::variables_map vm;
+        parse_args("procedure", inv.args, desc, nullptr, vm);
+        if (vm.count("help")) {
+            std::cout << desc;
+            return to_int(ExitCode::ok);
+        }
+        if (in.platform != "linux" && in.platform != "windows") {
+            throw UsageError("--platform must be linux or windows");
+        }
+        if (format != "txt" && format != "html") throw UsageError("--format must be txt or html");
+        init_crypto();
+        in.version = build::k_version;
+        in.revision = build::k_git_revision;
+        in.tool_sha256 = running_executable_sha256().value_or("");
+        if (in.platform == "windows") {
+            console(
+                "note: irsnap.exe for Windows is not available yet; the page says how it "
+                "will be run\n");
+        }
+        std::cout << (format == "html" ? render_procedure_html(in) : render_procedure_text(in));
+        std::cout.flush();
+        return std::cout ? to_int(ExitCode::ok) : to_int(ExitCode::output_unusable);
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::usage);
+    }
+}
+
+int run_custody(const Invocation& inv) {
+    try {
+        std::string bundle;
+        CustodyEventInput in;
+        po::options_description desc(
+            "irsnap custody BUNDLE: record a custody event (transfer, examination ...) in the\n"
+            "bundle's custody.jsonl, chained by SHA-256 to the collection event. Earlier lines\n"
+            "are never rewritten; 'irsnap verify' checks the chain. Directory bundles only: "
+            "unpack\na tar bundle first (tar -xf BUNDLE.tar) and record events in the directory."
+            "\n\nUsage: irsnap custody BUNDLE_DIR --event EVENT --by NAME [--to NAME] "
+            "[--note TEXT]\n\nOptions");
+        desc.add_options()("help,h", "show this help")(
+            "event", po::value(&in.event),
+            "what happened: transferred, received, examined, copied, stored ... ([a-z_])")(
+            "by", po::value(&in.by), "who hands over or acts (name, badge)")(
+            "to", po::value(&in.to), "who receives (required for 'transferred')")(
+            "note", po::value(&in.note), "free note (never secrets)")(
+            "json", "print the recorded event's sequence and digest as JSON on stdout");
+        po::options_description all;
+        all.add(desc).add_options()("bundle", po::value(&bundle));
+        po::positional_options_description pos;
+        pos.add("bundle", 1);
+        po::variables_map vm;
+        parse_args("custody", inv.args, all, &pos, vm);
+        if (vm.count("help")) {
+            std::cout << desc << "\n" << k_exit_codes_help;
+            return to_int(ExitCode::ok);
+        }
+        if (bundle.empty()) throw UsageError("custody needs a bundle directory");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(bundle, ec)) {
+            throw UsageError(fmt::format(
+                "'{}' is a file: custody events are recorded in a bundle directory; unpack a "
+                "tar bundle first",
+                bundle));
+        }
+        if (!std::filesystem::is_directory(bundle, ec)) {
+            throw UsageError(fmt::format("'{}' is not a bundle directory", bundle));
+        }
+        if (!valid_custody_event(in.event)) {
+            throw UsageError("--event must be one lower-case word of a-z and _ (e.g. transferred)");
+        }
+        if (in.by.empty()) throw UsageError("--by is required: who hands over or acts");
+        if (in.event == "transferred" && in.to.empty()) {
+            throw UsageError("--to is required for 'transferred': who receives the evidence");
+        }
+        for (const std::string* text : {&in.by, &in.to, &in.note}) {
+            if (!is_valid_utf8(*text)) throw UsageError("--by, --to and --note must be UTF-8 text");
+        }
+        init_crypto();
+        in.host = recording_host();
+        in.user = recording_user();
+        CustodyAppended done = append_custody_event(bundle, in);
+        if (vm.count("json")) {
+            std::cout << json{{"bundle", bundle},
+                              {"sequence", done.sequence},
+                              {"time", done.time},
+                              {"line_sha256", done.line_sha256}}
+                             .dump()
+                      << std::endl;
+        }
+        console(
+            fmt::format("RECORDED event {} ({}) in {}/{}\n      event SHA-256: {}\n"
+                        "      write this digest on the custody form.\n",
+                        done.sequence, in.event, bundle, k_custody_log, done.line_sha256));
+        return to_int(ExitCode::ok);
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::usage);
+    } catch (const CustodyRefused& e) {
+        print_error(e.what());
+        return to_int(ExitCode::verify_failed);
+    } catch (const OutputError& e) {
+        print_error(e.what());
+        return to_int(ExitCode::output_unusable);
+    }
+}
+
+}  // namespace irsnap::cli

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// custody.jsonl on disk: read it for verify, append to it for `irsnap custody`. The chain rules
+// are in custody_chain.cpp; the format is defined in docs/manifest.md ("custody.jsonl").
+#include "irsnap/custody.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "irsnap/artifact_writer.hpp"
+#include "irsnap/clock.hpp"
+#include "irsnap/hash.hpp"
+
+namespace irsnap {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+/// The whole file through one descriptor; a symlink or a non-regular file is refused.
+std::string read_file(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        throw std::runtime_error(fmt::format("{}: {}", path.string(), std::strerror(errno)));
+    }
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            ::close(fd);
+            throw std::runtime_error(fmt::format("{}: {}", path.string(), std::strerror(err)));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+CustodyAnchor anchor_from_bundle(const fs::path& dir) {
+    std::string text = read_file(dir / "manifest.json");
+    json manifest = json::parse(text, nullptr, false);
+    if (manifest.is_discarded()) throw std::runtime_error("manifest.json is not valid JSON");
+    return custody_anchor(manifest, sha256_hex(text));
+}
+
+std::string read_fd_from_start(int fd, size_t size) {
+    std::string out(size, '\0');
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+            throw OutputError(k_custody_log, errno,
+                              fmt::format("cannot read {}: {}", k_custody_log,
+                                          n < 0 ? std::strerror(errno) : "short read"));
+        done += static_cast<size_t>(n);
+    }
+    return out;
+}
+
+/// Opens custody.jsonl for appending, creating it (0600, never through a symlink) if missing.
+int open_log(const fs::path& path, bool* created) {
+    *created = false;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0 || errno != ENOENT) return fd;
+        fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL,
+                    0600);
+        if (fd >= 0) {
+            *created = true;
+            return fd;
+        }
+        if (errno != EEXIST) return fd;  // another append created it meanwhile: open it
+    }
+    return -1;
+}
+
+/// Closes the descriptor on every path out of append_custody_event.
+struct FdGuard {
+    int fd;
+    ~FdGuard() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+}  // namespace
+
+std::vector<VerifyProblem> verify_custody_log(const fs::path& dir) {
+    try {
+        CustodyAnchor anchor = anchor_from_bundle(dir);
+        return check_custody_log(read_file(dir / k_custody_log), anchor).problems;
+    } catch (const std::exception& e) {
+        return {{k_custody_log, "unreadable", e.what()}};
+    }
+}
+
+CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInput& input) {
+    VerifyReport report = verify_bundle(dir);
+    if (!report.ok()) {
+        const auto& first = report.problems.empty()
+                                ? VerifyProblem{"manifest.json", "unverified", ""}
+                                : report.problems.front();
+        throw CustodyRefused(fmt::format(
+            "{} does not verify ({} problem(s), first: {}: {}); nothing was recorded (run "
+            "'irsnap verify {}')",
+            dir.string(), report.problems.size(), first.path, first.problem, dir.string()));
+    }
+
+    const fs::path path = dir / k_custody_log;
+    bool created = false;
+    FdGuard log{open_log(path, &created)};
+    if (log.fd < 0) {
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+    }
+    // Two people recording at once must not both link to the same previous line.
+    if (::flock(log.fd, LOCK_EX) != 0) {
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
+    }
+    struct stat st {};
+    if (::fstat(log.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("{} is not a regular file", path.string()));
+    }
+    const std::string text = read_fd_from_start(log.fd, static_cast<size_t>(st.st_size));
+    CustodyAnchor anchor;
+    try {
+        anchor = anchor_from_bundle(dir);
+    } catch (const std::exception& e) {
+        throw CustodyRefused(e.what());
+    }
+    // Checked again under the lock: the log may have changed since verify_bundle read it.
+    CustodyCheck tail = check_custody_log(text, anchor);
+    if (!tail.ok()) {
+        const auto& p = tail.problems.front();
+        throw CustodyRefused(
+            fmt::format("{}: {} ({}); nothing was recorded", p.path, p.problem, p.detail));
+    }
+
+    CustodyEventInput event = input;
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    event.time_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    const std::string line = make_custody_line(event, anchor, tail);
+
+    size_t done = 0;
+    while (done < line.size()) {
+        ssize_t n = ::write(log.fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : ENOSPC;
+            // Take back only our own partial bytes, so the log stays a chain of whole lines.
+            if (done > 0 && ::ftruncate(log.fd, st.st_size) != 0) {
+                throw OutputError(k_custody_log, errno,
+                                  fmt::format("cannot write {}: {}; a partial line was left "
+                                              "at its end",
+                                              path.string(), std::strerror(err)));
+            }
+            throw OutputError(
+                k_custody_log, errno,
+                fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(log.fd) != 0) {
+        throw OutputError(k_custody_log, errno,
+                          fmt::format("cannot fsync {}: {}; the event may not be on disk",
+                                      path.string(), std::strerror(errno)));
+    }
+    if (created) {
+        // A new file's name lives in the directory: make it durable too.
+        int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd >= 0) {
+            ::fsync(dir_fd);
+            ::close(dir_fd);
+        }
+    }
+    return {anchor.last_sequence + static_cast<int64_t>(tail.events) + 1, sha256_hex(line),
+            format_rfc3339_utc(event.time_ns)};
+}
+
+}  // namespace irsnap
