@@ -35,6 +35,9 @@ struct BundleListing {
     std::set<std::string> files;  ///< regular files, relative to the bundle, '/'-separated
     std::function<FileDigest(const std::string&)> digest;
     std::function<std::string(const std::string&)> read_text;  ///< manifest.json(.sha256)
+    /// Directory bundles only: checks custody.jsonl's chain (custody.hpp). Unset for a tar,
+    /// whose custody log, if any, is unexpected (custody is recorded on an unpacked bundle).
+    std::function<std::vector<VerifyProblem>()> check_custody;
 };
 /// The manifest digest, every listed artifact's digest and size, and files not listed.
 void check_against_manifest(VerifyReport& report, const BundleListing& listing);

@@ -159,9 +159,9 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
     }
     // custody.jsonl grows after collection, so the manifest cannot list it: custody.cpp checks
     // its own hash chain instead.
-    if (report.manifest_present && on_disk.count(k_custody_log)) {
+    if (report.manifest_present && on_disk.count(k_custody_log) && listing.check_custody) {
         expected.insert(k_custody_log);
-        for (auto& p : verify_custody_log(dir)) report.problems.push_back(std::move(p));
+        for (auto& p : listing.check_custody()) report.problems.push_back(std::move(p));
     }
     for (const auto& rel : on_disk) {
         if (!expected.count(rel) && report.manifest_present) {
@@ -179,6 +179,7 @@ VerifyReport verify_bundle(const fs::path& dir) {
         bool ok = false;
         return read_small(dir / rel, &ok);
     };
+    listing.check_custody = [&] { return verify_custody_log(dir); };
     check_against_manifest(report, listing);
     return report;
 }
