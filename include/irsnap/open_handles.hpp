@@ -27,8 +27,8 @@ struct OpenHandle {
     uint64_t size = 0;
     uint64_t position = 0;
     uint32_t nlink = 0;
-    uint32_t flags = 0;   ///< open flags from fdinfo (O_*), valid when has_fdinfo
-    int32_t mnt_id = -1;  ///< mount id from fdinfo, -1 when unknown
+    uint32_t flags = 0;     ///< open flags from fdinfo (O_*), valid when has_fdinfo
+    int32_t mnt_id = -1;    ///< mount id from fdinfo, -1 when unknown
     bool has_stat = false;  ///< only path targets are stat'ed: sockets, pipes and anon inodes
                             ///< are fully named by their link text
     bool has_fdinfo = false;

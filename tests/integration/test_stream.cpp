@@ -283,10 +283,10 @@ TEST(Stream, CollectionWritesNoFileAnywhere) {
     const fs::path tar = tmp.path() / "host.tar";
     // LeakSanitizer cannot run under ptrace: an ASan build would die at exit under strace. The
     // leak check belongs to the rest of the suite, not to this footprint test.
-    auto run = run_redirected({"/usr/bin/env", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", "/usr/bin/strace",
-                               "-f", "-e", "trace=%file", "-o", trace.string(), irsnap_binary(),
-                               "-o", "-", "-q"},
-                              "", tar.string(), cwd.string());
+    auto run = run_redirected(
+        {"/usr/bin/env", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", "/usr/bin/strace", "-f",
+         "-e", "trace=%file", "-o", trace.string(), irsnap_binary(), "-o", "-", "-q"},
+        "", tar.string(), cwd.string());
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     const std::string text = read_all(trace);
     ASSERT_NE(text.find("/proc/"), std::string::npos) << "the trace looks empty:\n" << text;

@@ -124,7 +124,6 @@ class Walker {
     HandleSnapshot& m_out;
 };
 
-
 /// Stop requests seen from the walking threads. Context::should_stop() is not thread-safe (it
 /// remembers that it said so), so the threads read the cancel flag and the deadline directly.
 bool stop_requested(const Context& ctx) {

@@ -90,7 +90,9 @@ Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int pro
     std::vector<procfs::InetSocketRow> rows;
     auto done = dump(
         NETLINK_SOCK_DIAG, &req, sizeof req, what,
-        [&](uint16_t type, std::string_view payload) { return decode_message(type, payload, rows); },
+        [&](uint16_t type, std::string_view payload) {
+            return decode_message(type, payload, rows);
+        },
         netns_fd);
     if (!done) return done.error();
     return rows;
