@@ -4,16 +4,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <charconv>
+#include "text_table.hpp"
 
 namespace irsnap::procfs {
 namespace {
-
-template <typename T>
-bool parse_number(std::string_view text, T& out, int base) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-    return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -40,8 +34,8 @@ std::optional<uint64_t> parse_socket_link(std::string_view target) {
         return std::nullopt;
     }
     uint64_t inode = 0;
-    if (!parse_number(target.substr(k_prefix.size(), target.size() - k_prefix.size() - 1), inode,
-                      10)) {
+    if (!table::number_to(target.substr(k_prefix.size(), target.size() - k_prefix.size() - 1),
+                          inode, 10)) {
         return std::nullopt;
     }
     return inode;
@@ -59,13 +53,13 @@ std::optional<FdInfo> parse_proc_pid_fdinfo(std::string_view text) {
         const std::string_view key = line.substr(0, colon);
         const std::string_view value = trim(line.substr(colon + 1));
         if (key == "pos") {
-            if (!parse_number(value, info.pos, 10)) return std::nullopt;
+            if (!table::number_to(value, info.pos, 10)) return std::nullopt;
             have_pos = true;
         } else if (key == "flags") {
-            if (!parse_number(value, info.flags, 8)) return std::nullopt;
+            if (!table::number_to(value, info.flags, 8)) return std::nullopt;
             have_flags = true;
         } else if (key == "mnt_id") {
-            if (!parse_number(value, info.mnt_id, 10)) info.mnt_id = -1;
+            if (!table::number_to(value, info.mnt_id, 10)) info.mnt_id = -1;
         }
     }
     if (!have_pos || !have_flags) return std::nullopt;
