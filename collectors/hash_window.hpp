@@ -8,29 +8,33 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "irsnap/collector.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/json_line.hpp"
 
 namespace irsnap::collectors {
 
-class HashWindow {
+/// `Record` is an nlohmann::json tree or a JsonLine (see json_line.hpp).
+template <class Record>
+class BasicHashWindow {
   public:
     /// Digests go into `sha_field`, failures into `note_field`.
-    HashWindow(RecordSink& sink, size_t limit, std::string sha_field, std::string note_field)
+    BasicHashWindow(RecordSink& sink, size_t limit, std::string sha_field, std::string note_field)
         : m_sink(sink),
           m_limit(limit),
           m_sha_field(std::move(sha_field)),
           m_note_field(std::move(note_field)) {}
-    ~HashWindow() = default;  // unflushed records are dropped: flush() is the normal end
-    HashWindow(const HashWindow&) = delete;
-    HashWindow& operator=(const HashWindow&) = delete;
+    ~BasicHashWindow() = default;  // unflushed records are dropped: flush() is the normal end
+    BasicHashWindow(const BasicHashWindow&) = delete;
+    BasicHashWindow& operator=(const BasicHashWindow&) = delete;
 
     /// Queues `record`; emits the oldest one (waiting for its digest) when the window is full.
-    void push(nlohmann::json record, std::optional<std::shared_future<FileHash>> hash) {
+    void push(Record record, std::optional<std::shared_future<FileHash>> hash) {
         m_pending.push_back({std::move(record), std::move(hash)});
         if (m_pending.size() >= m_limit) emit_front();
     }
@@ -41,7 +45,7 @@ class HashWindow {
 
   private:
     struct Pending {
-        nlohmann::json record;
+        Record record;
         std::optional<std::shared_future<FileHash>> hash;
     };
 
@@ -49,14 +53,24 @@ class HashWindow {
         Pending& p = m_pending.front();
         if (p.hash) {
             const FileHash& h = p.hash->get();
-            if (h.sha256) {
+            if constexpr (std::is_same_v<Record, JsonLine>) {
+                if (h.sha256) {
+                    p.record.field(m_sha_field, *h.sha256).null_field(m_note_field);
+                } else {
+                    p.record.field(m_note_field, h.note);
+                }
+            } else if (h.sha256) {
                 p.record[m_sha_field] = *h.sha256;
                 p.record[m_note_field] = nullptr;
             } else {
                 p.record[m_note_field] = h.note;
             }
         }
-        m_sink.emit(p.record);
+        if constexpr (std::is_same_v<Record, JsonLine>) {
+            m_sink.emit_line(p.record.finish());
+        } else {
+            m_sink.emit(p.record);
+        }
         m_pending.pop_front();
     }
 
@@ -66,5 +80,8 @@ class HashWindow {
     std::string m_note_field;
     std::deque<Pending> m_pending;
 };
+
+using HashWindow = BasicHashWindow<nlohmann::json>;
+using LineHashWindow = BasicHashWindow<JsonLine>;
 
 }  // namespace irsnap::collectors

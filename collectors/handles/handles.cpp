@@ -44,12 +44,19 @@ const CollectorSpec& handles_spec() {
             {"device", "string", "Device of the open file, 'major:minor' (decimal).", k_linux},
             {"inode", "integer", "Inode of the open file."},
             {"size", "integer", "Size in bytes of a regular file or memfd.", k_linux},
-            {"position", "integer", "File offset (fdinfo pos).", k_linux},
+            {"position", "integer",
+             "File offset (fdinfo pos). Absent for sockets: their fdinfo is not read (see "
+             "flags).",
+             k_linux},
             {"flags", "string",
              "Open flags (fdinfo flags) as names: access mode first (O_RDONLY, O_WRONLY, "
-             "O_RDWR), then O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH ...",
+             "O_RDWR), then O_APPEND, O_NONBLOCK, O_CLOEXEC, O_PATH ... Absent for sockets: "
+             "a socket is always O_RDWR, its position is always 0, and its state is in the "
+             "network record, so its fdinfo (three syscalls per socket on a busy server) is "
+             "skipped.",
              k_linux},
-            {"mount_id", "integer", "Mount the file lives on (fdinfo mnt_id), as in mountinfo.",
+            {"mount_id", "integer",
+             "Mount the file lives on (fdinfo mnt_id), as in mountinfo. Absent for sockets.",
              k_linux},
             {"socket_inode", "integer",
              "For sockets: the inode, which is the `inode` of the socket's record in the "

@@ -8,11 +8,11 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "handles.hpp"
 #include "hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "irsnap/json_line.hpp"
 #include "irsnap/open_handles.hpp"
 #include "irsnap/text.hpp"
 #include "platform/linux/fd_util.hpp"
@@ -22,37 +22,32 @@
 namespace irsnap::collectors {
 namespace {
 
-using nlohmann::json;
-
 constexpr size_t k_pending_window = 64;
 
-json record_of(const HandleSnapshot& snapshot, const OpenHandle& h, const procfs::FdKind& kind) {
-    json r = {{"pid", h.pid},
-              {"process_name", snapshot.process_names[h.process]},
-              {"fd", h.fd},
-              {"type", kind.type},
-              {"deleted", kind.deleted}};
+JsonLine record_of(const HandleSnapshot& snapshot, const OpenHandle& h,
+                   const procfs::FdKind& kind) {
+    JsonLine r;
+    r.field("pid", h.pid).field("fd", h.fd).field("type", kind.type).field("deleted", kind.deleted);
     std::vector<std::string> escaped;
     bool was_escaped = false;
-    r["target"] = escape_bytes(h.target, was_escaped);
+    r.field("target", escape_bytes(h.target, was_escaped));
     if (was_escaped) escaped.push_back("target");
     was_escaped = false;
-    const std::string& name = snapshot.process_names[h.process];
-    r["process_name"] = escape_bytes(name, was_escaped);
+    r.field("process_name", escape_bytes(snapshot.process_names[h.process], was_escaped));
     if (was_escaped) escaped.push_back("process_name");
-    if (!kind.anon_kind.empty()) r["anon_kind"] = kind.anon_kind;
+    if (!kind.anon_kind.empty()) r.field("anon_kind", kind.anon_kind);
     if (h.has_stat) {
-        r["device"] = fmt::format("{}:{}", major(h.device), minor(h.device));
-        r["inode"] = h.inode;
-        if (S_ISREG(h.mode)) r["size"] = h.size;
+        r.field("device", fmt::format("{}:{}", major(h.device), minor(h.device)));
+        r.field("inode", h.inode);
+        if (S_ISREG(h.mode)) r.field("size", h.size);
     }
     if (h.has_fdinfo) {
-        r["position"] = h.position;
-        r["flags"] = procfs::describe_open_flags(h.flags);
-        if (h.mnt_id >= 0) r["mount_id"] = h.mnt_id;
+        r.field("position", h.position);
+        r.field("flags", procfs::describe_open_flags(h.flags));
+        if (h.mnt_id >= 0) r.field("mount_id", h.mnt_id);
     }
-    if (auto inode = procfs::parse_socket_link(h.target)) r["socket_inode"] = *inode;
-    if (!escaped.empty()) r["escaped_fields"] = escaped;
+    if (auto inode = procfs::parse_socket_link(h.target)) r.field("socket_inode", *inode);
+    if (!escaped.empty()) r.field("escaped_fields", escaped);
     return r;
 }
 
@@ -60,18 +55,19 @@ json record_of(const HandleSnapshot& snapshot, const OpenHandle& h, const procfs
 /// refers to the file the walk saw (a closed and reused fd number would hash another file).
 std::optional<std::shared_future<FileHash>> hash_through_descriptor(const Context& ctx, int proc_fd,
                                                                     const OpenHandle& h,
-                                                                    json& record) {
+                                                                    JsonLine& record) {
     struct stat st {};
     auto fd = posix::open_regular_for_hash(proc_fd, fmt::format("{}/fd/{}", h.pid, h.fd), true, st);
     if (!fd) {
-        record["hash_note"] =
-            posix::is_race_errno(fd.error().code)
-                ? "closed (or its process exited) before it could be hashed"
-                : fmt::format("not hashed: {} ({})", fd.error().message, fd.error().stage);
+        record.field("hash_note",
+                     posix::is_race_errno(fd.error().code)
+                         ? std::string("closed (or its process exited) before it could be hashed")
+                         : fmt::format("not hashed: {} ({})", fd.error().message,
+                                       fd.error().stage));
         return std::nullopt;
     }
     if (st.st_dev != h.device || st.st_ino != h.inode) {
-        record["hash_note"] = "the descriptor number now refers to another file";
+        record.field("hash_note", "the descriptor number now refers to another file");
         return std::nullopt;
     }
     return ctx.hashes->submit(fd->release(), posix::file_key(st));
@@ -102,18 +98,18 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
     }
     for (uint64_t i = 0; i < snapshot.races; ++i) sink.race();
     auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
-    HashWindow window(sink, k_pending_window, "sha256", "hash_note");
+    LineHashWindow window(sink, k_pending_window, "sha256", "hash_note");
     size_t n = 0;
     for (const auto& h : snapshot.handles) {
         if ((++n & 255) == 0 && ctx.should_stop()) break;
         const auto kind = procfs::classify_fd(h.target, h.mode, h.nlink, h.has_stat);
-        json r = record_of(snapshot, h, kind);
+        JsonLine r = record_of(snapshot, h, kind);
         std::optional<std::shared_future<FileHash>> hash;
         const bool content = kind.type == "memfd" || (kind.type == "file" && kind.deleted);
         if (content && ctx.hashes && proc) {
             hash = hash_through_descriptor(ctx, proc->get(), h, r);
         } else if (content && !ctx.hashes) {
-            r["hash_note"] = "hashing is off (--no-hash)";
+            r.field("hash_note", "hashing is off (--no-hash)");
         }
         window.push(std::move(r), std::move(hash));
     }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -88,6 +89,9 @@ class RecordSink {
   public:
     virtual ~RecordSink() = default;
     virtual void emit(const nlohmann::json& record) = 0;
+    /// The same for a record already rendered as one JSON object (JsonLine), which saves a tree
+    /// per record where there are tens of thousands. Sinks that keep trees parse it back.
+    virtual void emit_line(std::string_view json_object);
     /// One item failed (not a race): recorded in the manifest with stage, errno and path.
     virtual void item_error(ItemError error) = 0;
     /// The item vanished while being read (process exited): normal on a live host, only counted.

@@ -6,6 +6,9 @@
 #include <system_error>
 
 namespace irsnap {
+namespace {
+constexpr uint64_t k_inline_bytes = 64 * 1024;
+}  // namespace
 
 HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel)
     : m_threads(threads == 0 ? 1 : threads), m_max_bytes(max_bytes), m_cancel(cancel) {
@@ -43,6 +46,13 @@ std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
     });
     std::shared_future<FileHash> future = task->get_future().share();
     m_cache.emplace(key, future);
+    if (key.size <= k_inline_bytes) {
+        // Handing a small file to a worker (queue, wake-up, two context switches) costs more
+        // than hashing it here: a host can hold thousands of small deleted files or memfds.
+        lock.unlock();
+        (*task)();
+        return future;
+    }
     m_queue.emplace_back([task] { (*task)(); });
     // Threads start lazily: a run with nothing to hash starts none.
     if (m_workers.size() < m_threads) {

@@ -12,6 +12,11 @@
 #include "irsnap/bundle_output.hpp"
 
 namespace irsnap {
+
+void RecordSink::emit_line(std::string_view json_object) {
+    emit(nlohmann::json::parse(json_object));
+}
+
 namespace {
 
 /// Streams a collector's records into its artifact and keeps the manifest's counters.
@@ -22,6 +27,14 @@ class ArtifactSink final : public RecordSink {
 
     void emit(const nlohmann::json& record) override {
         m_line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        m_line.push_back('\n');
+        m_writer.write(m_line);
+        ++m_outcome.records;
+        if (m_ctx.params.debug_slow_ms > 0) slow_down();
+    }
+
+    void emit_line(std::string_view json_object) override {
+        m_line.assign(json_object);
         m_line.push_back('\n');
         m_writer.write(m_line);
         ++m_outcome.records;
