@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Open descriptors on Linux, from the run's shared /proc/*/fd walk (see open_handles.hpp).
-// Deleted files and memfds are hashed through the descriptor itself: nothing else reaches them.
+// Deleted files and memfds were hashed through the descriptor itself during the walk.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -11,12 +11,10 @@
 
 #include "handles.hpp"
 #include "hash_window.hpp"
-#include "irsnap/hash_cache.hpp"
 #include "irsnap/json_line.hpp"
 #include "irsnap/open_handles.hpp"
 #include "irsnap/text.hpp"
 #include "platform/linux/fd_util.hpp"
-#include "platform/linux/hash_open.hpp"
 #include "platform/linux/proc_fd.hpp"
 
 namespace irsnap::collectors {
@@ -51,28 +49,6 @@ JsonLine record_of(const HandleSnapshot& snapshot, const OpenHandle& h,
     return r;
 }
 
-/// The content of a deleted file or memfd, through /proc/PID/fd/N, if that descriptor still
-/// refers to the file the walk saw (a closed and reused fd number would hash another file).
-std::optional<std::shared_future<FileHash>> hash_through_descriptor(const Context& ctx, int proc_fd,
-                                                                    const OpenHandle& h,
-                                                                    JsonLine& record) {
-    struct stat st {};
-    auto fd = posix::open_regular_for_hash(proc_fd, fmt::format("{}/fd/{}", h.pid, h.fd), true, st);
-    if (!fd) {
-        record.field("hash_note",
-                     posix::is_race_errno(fd.error().code)
-                         ? std::string("closed (or its process exited) before it could be hashed")
-                         : fmt::format("not hashed: {} ({})", fd.error().message,
-                                       fd.error().stage));
-        return std::nullopt;
-    }
-    if (st.st_dev != h.device || st.st_ino != h.inode) {
-        record.field("hash_note", "the descriptor number now refers to another file");
-        return std::nullopt;
-    }
-    return ctx.hashes->submit(fd->release(), posix::file_key(st));
-}
-
 }  // namespace
 
 void collect_handles(const Context& ctx, RecordSink& sink) {
@@ -97,7 +73,6 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
                         snapshot.taken_by));
     }
     for (uint64_t i = 0; i < snapshot.races; ++i) sink.race();
-    auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
     LineHashWindow window(sink, k_pending_window, "sha256", "hash_note");
     size_t n = 0;
     for (const auto& h : snapshot.handles) {
@@ -105,11 +80,10 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
         const auto kind = procfs::classify_fd(h.target, h.mode, h.nlink, h.has_stat);
         JsonLine r = record_of(snapshot, h, kind);
         std::optional<std::shared_future<FileHash>> hash;
-        const bool content = kind.type == "memfd" || (kind.type == "file" && kind.deleted);
-        if (content && ctx.hashes && proc) {
-            hash = hash_through_descriptor(ctx, proc->get(), h, r);
-        } else if (content && !ctx.hashes) {
-            r.field("hash_note", "hashing is off (--no-hash)");
+        if (h.content >= 0) {
+            const HandleContent& content = snapshot.contents[static_cast<size_t>(h.content)];
+            hash = content.hash;
+            if (!hash) r.field("hash_note", content.note);
         }
         window.push(std::move(r), std::move(hash));
     }

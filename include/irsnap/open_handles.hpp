@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "irsnap/hash.hpp"
 
 namespace irsnap {
 
@@ -32,6 +35,15 @@ struct OpenHandle {
     bool has_stat = false;  ///< only path targets are stat'ed: sockets, pipes and anon inodes
                             ///< are fully named by their link text
     bool has_fdinfo = false;
+    int32_t content = -1;  ///< deleted files and memfds: index into HandleSnapshot::contents
+};
+
+/// The content digest of a deleted file or memfd, started during the walk through the
+/// descriptor itself: nothing else reaches such a file, and a later re-open could find the
+/// descriptor closed or its number reused.
+struct HandleContent {
+    std::optional<std::shared_future<FileHash>> hash;
+    std::string note;  ///< why there is no hash (closed meanwhile, hashing off, error)
 };
 
 struct HandleSnapshot {
@@ -39,6 +51,7 @@ struct HandleSnapshot {
     /// growing vector would briefly hold two or three copies of them.
     std::deque<OpenHandle> handles;
     std::vector<std::string> process_names;  ///< comm of each process that had descriptors
+    std::deque<HandleContent> contents;      ///< see OpenHandle::content
     uint64_t processes = 0;                  ///< processes whose descriptors were listed
     uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
     uint64_t races = 0;                      ///< processes that exited during the walk

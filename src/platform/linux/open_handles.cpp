@@ -15,7 +15,9 @@
 #include <thread>
 
 #include "fd_util.hpp"
+#include "hash_open.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/hash_cache.hpp"
 #include "irsnap/open_handles.hpp"
 #include "proc_fd.hpp"
 #include "procfs.hpp"
@@ -53,9 +55,29 @@ std::optional<procfs::FdInfo> read_fdinfo(int fdinfo_dir, const char* name) {
     return procfs::parse_proc_pid_fdinfo(std::string_view(buf, static_cast<size_t>(n)));
 }
 
+const std::string k_closed_note = "closed (or its process exited) before it could be hashed";
+
+/// Starts hashing a deleted file or memfd through /proc/PID/fd/N right after it was stat'ed, if
+/// the descriptor still refers to that file.
+HandleContent hash_content(HashCache* hashes, int fd_dir, const char* name, const OpenHandle& h) {
+    if (!hashes) return {std::nullopt, "hashing is off (--no-hash)"};
+    struct stat st {};
+    auto fd = posix::open_regular_for_hash(fd_dir, name, true, st);
+    if (!fd) {
+        return {std::nullopt, posix::is_race_errno(fd.error().code)
+                                  ? k_closed_note
+                                  : "not hashed: " + fd.error().message + " (" +
+                                        fd.error().stage + ")"};
+    }
+    if (st.st_dev != h.device || st.st_ino != h.inode) {
+        return {std::nullopt, "the descriptor number now refers to another file"};
+    }
+    return {hashes->submit(fd->release(), posix::file_key(st)), {}};
+}
+
 class Walker {
   public:
-    explicit Walker(HandleSnapshot& out) : m_out(out) {}
+    Walker(HandleSnapshot& out, HashCache* hashes) : m_out(out), m_hashes(hashes) {}
 
     void walk_process(int proc_dir, int32_t pid) {
         const std::string pid_text = std::to_string(pid);
@@ -94,14 +116,24 @@ class Walker {
             struct stat st {};
             // Only paths need stat (type, device, deleted); a socket, pipe or anon inode is
             // fully named by its link text, and skipping it saves a syscall per descriptor.
-            if (!h.target.empty() && h.target[0] == '/' &&
-                ::fstatat(fd_dir->get(), name, &st, 0) == 0) {
-                h.has_stat = true;
-                h.mode = st.st_mode;
-                h.device = st.st_dev;
-                h.inode = st.st_ino;
-                h.size = static_cast<uint64_t>(st.st_size);
-                h.nlink = static_cast<uint32_t>(st.st_nlink);
+            if (!h.target.empty() && h.target[0] == '/') {
+                if (::fstatat(fd_dir->get(), name, &st, 0) == 0) {
+                    h.has_stat = true;
+                    h.mode = st.st_mode;
+                    h.device = st.st_dev;
+                    h.inode = st.st_ino;
+                    h.size = static_cast<uint64_t>(st.st_size);
+                    h.nlink = static_cast<uint32_t>(st.st_nlink);
+                    if (S_ISREG(h.mode) && (h.nlink == 0 || h.target.starts_with("/memfd:"))) {
+                        add_content(h, hash_content(m_hashes, fd_dir->get(), name, h));
+                    }
+                } else if (h.target.starts_with("/memfd:") || h.target.ends_with(" (deleted)")) {
+                    // Content that mattered and is already out of reach: say why.
+                    add_content(h, {std::nullopt, posix::is_race_errno(errno)
+                                                      ? k_closed_note
+                                                      : std::string("not hashed: stat failed: ") +
+                                                            std::strerror(errno)});
+                }
             }
             // A socket's fdinfo says only O_RDWR and pos 0 while costing three syscalls; its
             // state is in the network record (joined by socket_inode).
@@ -124,7 +156,13 @@ class Walker {
     }
 
   private:
+    void add_content(OpenHandle& h, HandleContent content) {
+        h.content = static_cast<int32_t>(m_out.contents.size());
+        m_out.contents.push_back(std::move(content));
+    }
+
     HandleSnapshot& m_out;
+    HashCache* m_hashes;
 };
 
 /// Stop requests seen from the walking threads. Context::should_stop() is not thread-safe (it
@@ -137,11 +175,14 @@ bool stop_requested(const Context& ctx) {
 /// Appends `part` to `out`, moving descriptors out chunk by chunk so memory does not double.
 void append(HandleSnapshot& out, HandleSnapshot& part) {
     const auto offset = static_cast<uint32_t>(out.process_names.size());
+    const auto content_offset = static_cast<int32_t>(out.contents.size());
     for (auto& name : part.process_names) out.process_names.push_back(std::move(name));
+    for (auto& content : part.contents) out.contents.push_back(std::move(content));
     while (!part.handles.empty()) {
         OpenHandle h = std::move(part.handles.front());
         part.handles.pop_front();
         h.process += offset;
+        if (h.content >= 0) h.content += content_offset;
         out.handles.push_back(std::move(h));
     }
     out.processes += part.processes;
@@ -165,7 +206,7 @@ HandleSnapshot walk_open_handles(const Context& ctx) {
         std::min<size_t>(std::thread::hardware_concurrency(), pids.size() / 64), 1, 4);
     std::vector<HandleSnapshot> parts(threads);
     auto walk_range = [&](size_t part) {
-        Walker walker(parts[part]);
+        Walker walker(parts[part], ctx.hashes);
         const size_t begin = pids.size() * part / threads;
         const size_t end = pids.size() * (part + 1) / threads;
         for (size_t i = begin; i < end; ++i) {
