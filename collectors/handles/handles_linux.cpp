@@ -82,8 +82,14 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
         std::optional<std::shared_future<FileHash>> hash;
         if (h.content >= 0) {
             const HandleContent& content = snapshot.contents[static_cast<size_t>(h.content)];
-            hash = content.hash;
-            if (!hash) r.field("hash_note", content.note);
+            hash = content.pending;
+            if (!hash && content.done.sha256) {
+                r.field("sha256", *content.done.sha256).null_field("hash_note");
+            } else if (!hash) {
+                r.field("hash_note", content.done.note);
+            }
+        } else if (!ctx.hashes && (kind.type == "memfd" || (kind.type == "file" && kind.deleted))) {
+            r.field("hash_note", "hashing is off (--no-hash)");
         }
         window.push(std::move(r), std::move(hash));
     }

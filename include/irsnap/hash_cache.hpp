@@ -35,6 +35,10 @@ struct HashCacheStats {
     uint64_t skipped_too_large = 0;
 };
 
+/// Files up to this size are hashed on the caller's thread: a hand-off to a worker (queue,
+/// wake-up, two context switches) costs more than the hashing.
+constexpr uint64_t k_inline_hash_bytes = 64 * 1024;
+
 /// Shared, thread-safe cache of file digests computed on a small bounded pool of threads.
 /// Hashing reads from a descriptor the caller already opened (e.g. through /proc/PID/exe) so a
 /// process that exits after being listed still gets its executable hashed.
@@ -49,10 +53,16 @@ class HashCache {
     /// Takes ownership of `fd` (closed once hashed, or at once on a cache hit).
     std::shared_future<FileHash> submit(int fd, const FileKey& key);
 
+    /// Hashes a small file (see k_inline_hash_bytes) on the caller's thread and closes `fd`,
+    /// without remembering the result: for content no other record shares (a deleted file or
+    /// memfd seen through one descriptor), where a cache entry per file only costs memory.
+    FileHash hash_now(int fd, const FileKey& key);
+
     HashCacheStats stats() const;
 
   private:
     void worker();
+    FileHash hash_and_count(int fd, const FileKey& key);
 
     unsigned m_threads;
     uint64_t m_max_bytes;

@@ -10,9 +10,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "irsnap/hash.hpp"
+#include "irsnap/string_arena.hpp"
 
 namespace irsnap {
 
@@ -22,9 +24,10 @@ struct Context;
 struct OpenHandle {
     int32_t pid = 0;
     int32_t fd = 0;
-    uint32_t process = 0;  ///< index into HandleSnapshot::process_names
-    uint32_t mode = 0;     ///< st_mode of the open file; 0 when not stat'ed (see has_stat)
-    std::string target;    ///< the link text as the kernel shows it (raw bytes)
+    uint32_t process = 0;     ///< index into HandleSnapshot::process_names
+    uint32_t mode = 0;        ///< st_mode of the open file; 0 when not stat'ed (see has_stat)
+    std::string_view target;  ///< the link text as the kernel shows it (raw bytes), in
+                              ///< HandleSnapshot::text
     uint64_t device = 0;
     uint64_t inode = 0;
     uint64_t size = 0;
@@ -42,8 +45,8 @@ struct OpenHandle {
 /// descriptor itself: nothing else reaches such a file, and a later re-open could find the
 /// descriptor closed or its number reused.
 struct HandleContent {
-    std::optional<std::shared_future<FileHash>> hash;
-    std::string note;  ///< why there is no hash (closed meanwhile, hashing off, error)
+    std::optional<std::shared_future<FileHash>> pending;  ///< large files, on the hash pool
+    FileHash done;  ///< small files (hashed at once) and reasons for no hash
 };
 
 struct HandleSnapshot {
@@ -52,6 +55,7 @@ struct HandleSnapshot {
     std::deque<OpenHandle> handles;
     std::vector<std::string> process_names;  ///< comm of each process that had descriptors
     std::deque<HandleContent> contents;      ///< see OpenHandle::content
+    std::vector<StringArena> text;           ///< holds every OpenHandle::target
     uint64_t processes = 0;                  ///< processes whose descriptors were listed
     uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
     uint64_t races = 0;                      ///< processes that exited during the walk

@@ -6,9 +6,6 @@
 #include <system_error>
 
 namespace irsnap {
-namespace {
-constexpr uint64_t k_inline_bytes = 64 * 1024;
-}  // namespace
 
 HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel)
     : m_threads(threads == 0 ? 1 : threads), m_max_bytes(max_bytes), m_cancel(cancel) {
@@ -24,6 +21,23 @@ HashCache::~HashCache() {
     for (auto& t : m_workers) t.join();
 }
 
+FileHash HashCache::hash_and_count(int fd, const FileKey& key) {
+    FileHash h = hash_fd(fd, key.size, m_max_bytes, m_cancel);
+    ::close(fd);
+    std::lock_guard lock(m_mutex);
+    if (h.sha256) {
+        ++m_stats.files_hashed;
+        m_stats.bytes_hashed += key.size;
+    } else if (h.error_code == 0 && h.note.rfind("skipped", 0) == 0) {
+        ++m_stats.skipped_too_large;
+    }
+    return h;
+}
+
+FileHash HashCache::hash_now(int fd, const FileKey& key) {
+    return hash_and_count(fd, key);
+}
+
 std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
     std::unique_lock lock(m_mutex);
     if (auto it = m_cache.find(key); it != m_cache.end()) {
@@ -32,21 +46,11 @@ std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
         ::close(fd);
         return it->second;
     }
-    auto task = std::make_shared<std::packaged_task<FileHash()>>([this, fd, key] {
-        FileHash h = hash_fd(fd, key.size, m_max_bytes, m_cancel);
-        ::close(fd);
-        std::lock_guard inner(m_mutex);
-        if (h.sha256) {
-            ++m_stats.files_hashed;
-            m_stats.bytes_hashed += key.size;
-        } else if (h.error_code == 0 && h.note.rfind("skipped", 0) == 0) {
-            ++m_stats.skipped_too_large;
-        }
-        return h;
-    });
+    auto task = std::make_shared<std::packaged_task<FileHash()>>(
+        [this, fd, key] { return hash_and_count(fd, key); });
     std::shared_future<FileHash> future = task->get_future().share();
     m_cache.emplace(key, future);
-    if (key.size <= k_inline_bytes) {
+    if (key.size <= k_inline_hash_bytes) {
         // Handing a small file to a worker (queue, wake-up, two context switches) costs more
         // than hashing it here: a host can hold thousands of small deleted files or memfds.
         lock.unlock();

@@ -56,7 +56,9 @@ JsonLine& JsonLine::field(std::string_view key, bool value) {
     return raw_field(key, value ? "true" : "false");
 }
 
-JsonLine& JsonLine::null_field(std::string_view key) { return raw_field(key, "null"); }
+JsonLine& JsonLine::null_field(std::string_view key) {
+    return raw_field(key, "null");
+}
 
 JsonLine& JsonLine::field(std::string_view key, const std::vector<std::string>& texts) {
     const size_t offset = m_values.size();

@@ -18,9 +18,9 @@ TEST(JsonLine, KeysSortedAsNlohmannSortsThem) {
     JsonLine line;
     line.field("type", "socket").field("pid", int32_t{4242}).field("fd", int32_t{-1});
     line.field("process_name", "x").field("Z_upper", true).field("_under", uint64_t{1} << 63);
-    const nlohmann::json reference = {{"type", "socket"}, {"pid", 4242},     {"fd", -1},
-                                      {"process_name", "x"}, {"Z_upper", true},
-                                      {"_under", uint64_t{1} << 63}};
+    const nlohmann::json reference = {{"type", "socket"}, {"pid", 4242},
+                                      {"fd", -1},         {"process_name", "x"},
+                                      {"Z_upper", true},  {"_under", uint64_t{1} << 63}};
     EXPECT_EQ(line.finish(), reference_dump(reference));
 }
 

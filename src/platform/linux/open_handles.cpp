@@ -59,25 +59,30 @@ const std::string k_closed_note = "closed (or its process exited) before it coul
 
 /// Starts hashing a deleted file or memfd through /proc/PID/fd/N right after it was stat'ed, if
 /// the descriptor still refers to that file.
-HandleContent hash_content(HashCache* hashes, int fd_dir, const char* name, const OpenHandle& h) {
-    if (!hashes) return {std::nullopt, "hashing is off (--no-hash)"};
+HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, const OpenHandle& h) {
     struct stat st {};
     auto fd = posix::open_regular_for_hash(fd_dir, name, true, st);
     if (!fd) {
-        return {std::nullopt, posix::is_race_errno(fd.error().code)
-                                  ? k_closed_note
-                                  : "not hashed: " + fd.error().message + " (" +
-                                        fd.error().stage + ")"};
+        return {std::nullopt,
+                {std::nullopt,
+                 posix::is_race_errno(fd.error().code)
+                     ? k_closed_note
+                     : "not hashed: " + fd.error().message + " (" + fd.error().stage + ")",
+                 0}};
     }
     if (st.st_dev != h.device || st.st_ino != h.inode) {
-        return {std::nullopt, "the descriptor number now refers to another file"};
+        return {std::nullopt,
+                {std::nullopt, "the descriptor number now refers to another file", 0}};
     }
-    return {hashes->submit(fd->release(), posix::file_key(st)), {}};
+    const FileKey key = posix::file_key(st);
+    if (key.size <= k_inline_hash_bytes) return {std::nullopt, hashes.hash_now(fd->release(), key)};
+    return {hashes.submit(fd->release(), key), {}};
 }
 
 class Walker {
   public:
-    Walker(HandleSnapshot& out, HashCache* hashes) : m_out(out), m_hashes(hashes) {}
+    Walker(HandleSnapshot& out, HashCache* hashes)
+        : m_out(out), m_hashes(hashes), m_text(out.text.emplace_back()) {}
 
     void walk_process(int proc_dir, int32_t pid) {
         const std::string pid_text = std::to_string(pid);
@@ -112,7 +117,7 @@ class Walker {
             OpenHandle h;
             h.pid = pid;
             h.fd = fd;
-            h.target = std::move(*target);
+            h.target = m_text.store(*target);
             struct stat st {};
             // Only paths need stat (type, device, deleted); a socket, pipe or anon inode is
             // fully named by its link text, and skipping it saves a syscall per descriptor.
@@ -124,15 +129,19 @@ class Walker {
                     h.inode = st.st_ino;
                     h.size = static_cast<uint64_t>(st.st_size);
                     h.nlink = static_cast<uint32_t>(st.st_nlink);
-                    if (S_ISREG(h.mode) && (h.nlink == 0 || h.target.starts_with("/memfd:"))) {
-                        add_content(h, hash_content(m_hashes, fd_dir->get(), name, h));
+                    if (m_hashes && S_ISREG(h.mode) &&
+                        (h.nlink == 0 || h.target.starts_with("/memfd:"))) {
+                        add_content(h, hash_content(*m_hashes, fd_dir->get(), name, h));
                     }
                 } else if (h.target.starts_with("/memfd:") || h.target.ends_with(" (deleted)")) {
                     // Content that mattered and is already out of reach: say why.
-                    add_content(h, {std::nullopt, posix::is_race_errno(errno)
-                                                      ? k_closed_note
-                                                      : std::string("not hashed: stat failed: ") +
-                                                            std::strerror(errno)});
+                    add_content(
+                        h, {std::nullopt,
+                            {std::nullopt,
+                             posix::is_race_errno(errno)
+                                 ? k_closed_note
+                                 : std::string("not hashed: stat failed: ") + std::strerror(errno),
+                             0}});
                 }
             }
             // A socket's fdinfo says only O_RDWR and pos 0 while costing three syscalls; its
@@ -163,6 +172,7 @@ class Walker {
 
     HandleSnapshot& m_out;
     HashCache* m_hashes;
+    StringArena& m_text;  ///< this walker's own: the threads never share one
 };
 
 /// Stop requests seen from the walking threads. Context::should_stop() is not thread-safe (it
@@ -178,6 +188,7 @@ void append(HandleSnapshot& out, HandleSnapshot& part) {
     const auto content_offset = static_cast<int32_t>(out.contents.size());
     for (auto& name : part.process_names) out.process_names.push_back(std::move(name));
     for (auto& content : part.contents) out.contents.push_back(std::move(content));
+    for (auto& arena : part.text) out.text.push_back(std::move(arena));
     while (!part.handles.empty()) {
         OpenHandle h = std::move(part.handles.front());
         part.handles.pop_front();

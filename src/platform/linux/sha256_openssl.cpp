@@ -7,9 +7,12 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -73,7 +76,18 @@ FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bo
     // Tell the kernel we read sequentially once; it keeps the page cache of the host smaller.
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     Sha256 h;
-    std::vector<char> buf(1 << 18);
+    // One buffer per thread, never zero-filled, sized to the file: a host can hold thousands
+    // of empty or tiny deleted files and memfds, and a fresh zeroed 256 KiB buffer for each
+    // cost more than hashing them. Reads still loop to EOF, so a growing file is hashed whole.
+    constexpr size_t k_max_chunk = size_t{1} << 18;
+    thread_local std::unique_ptr<char[]> buffer;
+    thread_local size_t capacity = 0;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(k_max_chunk, size + 4096));
+    if (capacity < want) {
+        buffer.reset(new char[want]);
+        capacity = want;
+    }
+    const std::span<char> buf(buffer.get(), capacity);
     uint64_t total = 0;
     while (true) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
