@@ -52,6 +52,7 @@ struct CollectParams {
     uint64_t max_hash_bytes = 0;  ///< 0 = no limit
     bool include_environment = false;
     int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
+    unsigned threads = 0;   ///< --threads: cap on threads a collector may use (0 = the CPUs)
 };
 
 /// What a collector may use. Every path is built from `proc_root` / `host_root` so fixture

@@ -87,7 +87,9 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         "no-hash", po::bool_switch(&o.no_hash), "do not hash executables")(
         "max-hash-bytes", po::value(&o.max_hash_bytes)->default_value(k_default_max_hash_bytes),
         "skip hashing files larger than this (0 = no limit)")(
-        "threads", po::value(&o.threads)->default_value(default_threads), "hashing threads (1-64)")(
+        "threads", po::value(&o.threads)->default_value(default_threads),
+        "threads for hashing and for the descriptor walk (1-64; the walk uses at most 4); 1 "
+        "with --nice is the gentle mode for a production server")(
         "nice", po::bool_switch(&o.nice), "lower our own CPU and I/O priority")(
         "timeout-per-collector", po::value(&o.timeout_s)->default_value(300),
         "seconds before a collector is stopped and marked partial (0 = none)")(
@@ -258,7 +260,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     Context ctx;
     ctx.proc_root = o.proc_root;
     ctx.host_root = o.host_root;
-    ctx.params = {!o.no_hash, o.max_hash_bytes, o.include_environment, o.debug_slow_ms};
+    ctx.params = {!o.no_hash, o.max_hash_bytes, o.include_environment, o.debug_slow_ms, o.threads};
     ctx.cancel = &g_cancel;
     ctx.logger = logger.get();
 

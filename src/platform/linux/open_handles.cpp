@@ -213,8 +213,9 @@ HandleSnapshot walk_open_handles(const Context& ctx) {
     }
     const std::vector<int32_t> pids = numeric_entries(proc->get());
     // Contiguous pid ranges per thread keep the merged result ordered by pid.
-    const size_t threads = std::clamp<size_t>(
-        std::min<size_t>(std::thread::hardware_concurrency(), pids.size() / 64), 1, 4);
+    const size_t cpus =
+        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
+    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
     std::vector<HandleSnapshot> parts(threads);
     auto walk_range = [&](size_t part) {
         Walker walker(parts[part], ctx.hashes);
