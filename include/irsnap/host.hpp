@@ -36,6 +36,10 @@ bool directory_writable(const std::filesystem::path& dir);
 /// take their numbers. Call first thing in main().
 void ensure_standard_fds() noexcept;
 
+/// True when `fd` (0, 1 or 2) was closed when the program started, before ensure_standard_fds
+/// put /dev/null there: `-o -` must not stream a bundle into /dev/null and call it done.
+bool standard_fd_was_closed(int fd) noexcept;
+
 /// Lower our own CPU and I/O priority (--nice). Returns a note of what was applied.
 std::string lower_own_priority();
 

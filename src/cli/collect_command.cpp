@@ -237,6 +237,11 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
                                                        : std::filesystem::path(o.output);
     std::unique_ptr<BundleOutput> bundle;
     std::unique_ptr<ArtifactWriter> log_writer;
+    if (stream && standard_fd_was_closed(STDOUT_FILENO)) {
+        print_error(
+            "-o -: stdout is closed, so the tar stream has nowhere to go; nothing collected");
+        return to_int(ExitCode::output_unusable);
+    }
     try {
         if (stream) {
             bundle = TarStreamBundle::create(STDOUT_FILENO, bundle_host_name(), start.realtime_ns);

@@ -187,6 +187,16 @@ TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
     EXPECT_NE(text.find("Broken pipe"), std::string::npos) << text;
 }
 
+TEST(Stream, StdoutClosedAtStartIsOutputUnusableNotAStreamIntoNowhere) {
+    // A closed fd 1 is replaced by /dev/null at start-up (so no file takes its number); the
+    // stream must then refuse, not pour the bundle into /dev/null and print DONE.
+    auto run = run_redirected({"/bin/sh", "-c", "exec \"$0\" -o - >&-", irsnap_binary()}, "", "");
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    EXPECT_NE(run.err.find("stdout is closed"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find("DONE"), std::string::npos) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
 TEST(Stream, TerminalOrJsonOnStdoutIsAUsageError) {
     auto json_run = run_redirected({irsnap_binary(), "-o", "-", "--json"}, "", "/dev/null");
     EXPECT_EQ(json_run.exit_code, 2) << json_run.err;

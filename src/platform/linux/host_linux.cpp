@@ -165,9 +165,18 @@ bool directory_writable(const std::filesystem::path& dir) {
     return faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) == 0;
 }
 
+namespace {
+bool g_standard_fd_closed[3] = {false, false, false};
+}  // namespace
+
+bool standard_fd_was_closed(int fd) noexcept {
+    return fd >= 0 && fd <= 2 && g_standard_fd_closed[fd];
+}
+
 void ensure_standard_fds() noexcept {
     for (int fd = 0; fd <= 2; ++fd) {
         if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            g_standard_fd_closed[fd] = true;
             // open() returns the lowest free number, which is this one.
             int opened = ::open("/dev/null", O_RDWR | O_NOCTTY);
             if (opened >= 0 && opened != fd) ::close(opened);
