@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -22,6 +24,7 @@
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
 #include "modules.hpp"
+#include "ordered_parallel.hpp"
 #include "platform/linux/fd_util.hpp"
 #include "platform/linux/hash_open.hpp"
 #include "platform/linux/proc_maps.hpp"
@@ -79,8 +82,14 @@ bool is_shared_memory(std::string_view raw) {
 
 class ModulesReader {
   public:
-    ModulesReader(const Context& ctx, RecordSink& sink, HashWindow& window, Coverage& coverage)
-        : m_ctx(ctx), m_sink(sink), m_window(window), m_coverage(coverage) {}
+    /// A record and the digest it waits for.
+    using Output = std::pair<json, std::optional<std::shared_future<FileHash>>>;
+
+    ModulesReader(const Context& ctx, RecordSink& sink, Coverage& coverage)
+        : m_ctx(ctx), m_sink(sink), m_coverage(coverage) {}
+
+    /// Records of the last read(), in order; the caller takes them.
+    std::vector<Output>& output() { return m_output; }
 
     /// Reads and queues one process's records; false when it vanished (a race).
     bool read(int proc_fd, const std::string& pid_text) {
@@ -160,7 +169,7 @@ class ModulesReader {
             r["executable"] = true;
             r["ranges"] = std::move(anon_ranges);
             finish(r);
-            m_window.push(std::move(r), std::nullopt);
+            m_output.emplace_back(std::move(r), std::nullopt);
         }
         if (m_map_files_denied) ++m_coverage.map_files_denied;
         return true;
@@ -237,7 +246,7 @@ class ModulesReader {
         r["path"] = text("path", path);
         r["deleted"] = deleted;
         finish(r);
-        m_window.push(std::move(r), std::move(hash));
+        m_output.emplace_back(std::move(r), std::move(hash));
     }
 
     /// Through the mapping's own file. False when map_files cannot be used (denied, absent).
@@ -335,8 +344,8 @@ class ModulesReader {
 
     const Context& m_ctx;
     RecordSink& m_sink;
-    HashWindow& m_window;
     Coverage& m_coverage;
+    std::vector<Output> m_output;
     std::map<FileKey, std::shared_future<FileHash>> m_seen;
     struct MapsKey {
         uint32_t major, minor;
@@ -388,14 +397,49 @@ void collect_modules(const Context& ctx, RecordSink& sink) {
         throw std::runtime_error("cannot open " + ctx.proc_root.string() + ": " +
                                  proc.error().message);
     }
-    Coverage coverage;
+    const std::vector<std::string> pids = list_pids(proc->get());
+    // maps reading and parsing is per-process work two or more cores share (--threads caps
+    // it). Each worker resolves and hashes a shared library once for itself.
+    const size_t cpus =
+        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
+    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
+    struct Worker {
+        Worker(const Context& ctx) : reader(ctx, errors, coverage) {}
+        ErrorBuffer errors;
+        Coverage coverage;
+        ModulesReader reader;
+    };
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (size_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(ctx));
+    struct Item {
+        bool raced = false;
+        std::vector<ModulesReader::Output> records;
+        std::vector<ItemError> errors;
+    };
     HashWindow window(sink, k_pending_window, "sha256", "hash_note");
-    ModulesReader reader(ctx, sink, window, coverage);
-    for (const std::string& pid : list_pids(proc->get())) {
-        if (ctx.should_stop()) break;
-        if (!reader.read(proc->get(), pid)) sink.race();
-    }
+    auto produce = [&](size_t worker, size_t index) {
+        Worker& w = *workers[worker];
+        Item item;
+        w.reader.output().clear();
+        item.raced = !w.reader.read(proc->get(), pids[index]);
+        item.records = std::move(w.reader.output());
+        w.reader.output().clear();
+        item.errors = w.errors.take();
+        return item;
+    };
+    auto consume = [&](Item&& item) {
+        for (auto& e : item.errors) sink.item_error(std::move(e));
+        for (auto& [record, hash] : item.records) window.push(std::move(record), std::move(hash));
+        if (item.raced) sink.race();
+    };
+    ordered_parallel<Item>(pids.size(), threads, k_pending_window, produce, consume,
+                           [&] { return ctx.should_stop(); });
     window.flush();
+    Coverage coverage;
+    for (const auto& w : workers) {
+        coverage.maps_denied += w->coverage.maps_denied;
+        coverage.map_files_denied += w->coverage.map_files_denied;
+    }
 
     const bool root = geteuid() == 0;
     if (coverage.maps_denied > 0) {

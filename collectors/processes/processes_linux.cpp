@@ -12,11 +12,14 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "../ordered_parallel.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
@@ -356,6 +359,22 @@ void emit_front(std::deque<Pending>& pending, RecordSink& sink) {
     pending.pop_front();
 }
 
+/// One process as read by a worker.
+struct ProcessItem {
+    bool raced = false;
+    Pending pending;  ///< record null: nothing to emit (reported as an error)
+    std::vector<ItemError> errors;
+};
+
+/// What each worker thread owns.
+struct Worker {
+    Worker(const Context& ctx, const users::UserDb& users, int64_t btime)
+        : reader(ctx, errors, users, btime, sysconf(_SC_CLK_TCK), denials) {}
+    ErrorBuffer errors;
+    Denials denials;
+    ProcessReader reader;
+};
+
 /// hidepid on /proc hides other users' processes from non-root: say so.
 void note_hidepid(const Context& ctx, RecordSink& sink) {
     if (geteuid() == 0) return;
@@ -406,23 +425,41 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     }
     if (btime == 0) sink.item_error({"parse", 0, ctx.proc_root.string() + "/stat", "no btime"});
     auto users = users::UserDb::load(ctx.host_root);
-    Denials denials;
-    ProcessReader reader(ctx, sink, users, btime, sysconf(_SC_CLK_TCK), denials);
+    const std::vector<std::string> pids = list_pids(proc->get(), ctx);
+    // /proc reads are kernel work per process: two or more cores share it (--threads caps it).
+    const size_t cpus =
+        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
+    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (size_t i = 0; i < threads; ++i)
+        workers.push_back(std::make_unique<Worker>(ctx, users, btime));
 
     std::deque<Pending> pending;
-    for (const std::string& pid : list_pids(proc->get(), ctx)) {
-        if (ctx.should_stop()) break;
-        Pending p;
-        if (!reader.read(proc->get(), pid, p)) {
+    auto produce = [&](size_t worker, size_t index) {
+        Worker& w = *workers[worker];
+        ProcessItem item;
+        item.raced = !w.reader.read(proc->get(), pids[index], item.pending);
+        item.errors = w.errors.take();
+        return item;
+    };
+    auto consume = [&](ProcessItem&& item) {
+        for (auto& e : item.errors) sink.item_error(std::move(e));
+        if (item.raced) {
             sink.race();
-            continue;
+            return;
         }
-        if (p.record.is_null()) continue;  // reported as an error already
-        pending.push_back(std::move(p));
+        if (item.pending.record.is_null()) return;  // reported as an error already
+        pending.push_back(std::move(item.pending));
         if (pending.size() >= k_pending_window) emit_front(pending, sink);
-    }
+    };
+    ordered_parallel<ProcessItem>(pids.size(), threads, k_pending_window, produce, consume,
+                                  [&] { return ctx.should_stop(); });
     while (!pending.empty()) emit_front(pending, sink);
 
+    Denials denials;
+    for (const auto& w : workers) {
+        for (const auto& [item, count] : w->denials.by_item) denials.by_item[item] += count;
+    }
     for (const auto& [item, count] : denials.by_item) {
         sink.coverage(fmt::format("{} denied for {} process(es){}", item, count,
                                   geteuid() == 0 ? " (kernel or LSM policy denies even root)"
