@@ -122,7 +122,7 @@ parse_args() {
       --timeout) (($# >= 2)) || die_usage "$1 needs seconds"; timeout_s=$2; shift 2 ;;
       -q | --quiet) quiet=1; shift ;;
       --) shift; irsnap_args=("$@"); break ;;
-      -*) die_usage "unknown option $1" ;;
+      -?*) die_usage "unknown option $1" ;;
       *) [[ -z "$hosts_file" ]] || die_usage "one HOSTS_FILE only (irsnap options go after --)"
          hosts_file=$1; shift ;;
     esac

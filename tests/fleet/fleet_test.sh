@@ -33,6 +33,14 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { printf '== %s\n' "$*"; }
 
+# Runs a long command in the background and waits for it, so that a SIGTERM (ctest's timeout,
+# Ctrl-C) runs the cleanup at once instead of after the command; the cleanup then ends the
+# command too, since its command line names our temp dir.
+run_waiting() {
+  "$@" &
+  wait "$!"
+}
+
 now_us() { local t=$EPOCHREALTIME; printf '%s\n' "${t//[^0-9]/}"; }
 secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
 
@@ -254,16 +262,17 @@ run_ssh_script() {
   local rc=0 t0
   note "irsnap-ssh.sh against ${k_hosts} hosts (+1 closed port)"
   t0=$(now_us)
-  "$ssh_script" -b "$irsnap" -d "$tmp/ssh-out" -j 8 -F "$tmp/ssh_config" -i "$tmp/client_key" \
+  run_waiting "$ssh_script" -b "$irsnap" -d "$tmp/ssh-out" -j 8 -F "$tmp/ssh_config" -i "$tmp/client_key" \
     -o ConnectTimeout=5 "$tmp/hosts" -- --case-id FLEET-TEST --examiner fleet_test.sh || rc=$?
   ssh_us=$(($(now_us) - t0))
   ((rc == 3)) || fail "irsnap-ssh.sh exited $rc, expected 3 (one host unreachable)"
   local f
   for f in fleet-h1 "$(addr_of 2)_2222" "$(addr_of 3)"; do
-    grep -Eq '^rc=(0|1)$' "$tmp/ssh-out/$f.status" || fail "$f: $(cat "$tmp/ssh-out/$f.status")"
-    grep -q '^verify=ok$' "$tmp/ssh-out/$f.status" || fail "$f: $(cat "$tmp/ssh-out/$f.status")"
+    grep -Eq '^rc=(0|1)$' "$tmp/ssh-out/$f.status" || fail "$(tr '\n' ' ' <"$tmp/ssh-out/$f.status")"
+    grep -q '^verify=ok$' "$tmp/ssh-out/$f.status" || fail "$(tr '\n' ' ' <"$tmp/ssh-out/$f.status")"
   done
-  grep -q '^rc=255$' "$tmp/ssh-out/$(addr_of 1)_2.status" || fail "closed port: $(cat "$tmp/ssh-out/$(addr_of 1)_2.status")"
+  grep -q '^rc=255$' "$tmp/ssh-out/$(addr_of 1)_2.status" ||
+    fail "closed port: $(tr '\n' ' ' <"$tmp/ssh-out/$(addr_of 1)_2.status")"
   [[ ! -e "$tmp/ssh-out/$(addr_of 1)_2.tar" ]] || fail "closed port left an (empty) tar"
   grep -q 'staging in /run/irsnap-fleet\.' "$tmp/ssh-out/$(addr_of 3).log" ||
     fail "h3 (noexec /dev/shm) did not fall back to /run: $(head -3 "$tmp/ssh-out/$(addr_of 3).log")"
@@ -273,18 +282,23 @@ run_playbook() {
   local rc=0 t0
   note "ansible-playbook collect.yml against ${k_hosts} hosts (+1 closed port)"
   t0=$(now_us)
+  # From the temp dir, with relative irsnap_binary and irsnap_outdir, which must be resolved
+  # against the current directory as documented.
+  cd "$tmp"
   # Ansible's own files on this machine (control sockets, local temp) go to our temp dir. Its
   # remote temp dir is left at the default ~/.ansible/tmp on purpose: the hosts share this
   # machine's disk, so a /root/.ansible appearing shows that something wrote to a host's disk.
   LC_ALL=C.UTF-8 ANSIBLE_CONFIG=$ansible_dir/ansible.cfg ANSIBLE_HOME=$tmp/ansible-home \
     ANSIBLE_LOCAL_TEMP=$tmp/ansible-home/tmp ANSIBLE_SSH_CONTROL_PATH_DIR=$tmp/cp \
     ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
-    ansible-playbook -i "$tmp/inventory.ini" "$ansible_dir/collect.yml" \
-    -e "irsnap_binary=$irsnap" -e "irsnap_outdir=$tmp/ansible-out" \
+    run_waiting ansible-playbook -i "$tmp/inventory.ini" "$ansible_dir/collect.yml" \
+    -e "irsnap_binary=$(realpath --relative-to="$tmp" "$irsnap")" -e "irsnap_outdir=ansible-out" \
     -e '{"irsnap_args": ["--case-id", "FLEET-TEST", "--examiner", "collect.yml"]}' \
     >"$tmp/ansible.log" 2>&1 || rc=$?
   ansible_us=$(($(now_us) - t0))
-  sed -n '/TASK \[Summary\]/,/PLAY RECAP/p' "$tmp/ansible.log"
+  cd "$repo"
+  sed -n '/TASK \[Summary\]/,/TASK \[Fail/p' "$tmp/ansible.log" | sed '$d'
+  echo "ansible-playbook exited $rc (2 expected: its last task fails because fleet-down did)"
   # 2: the closing task fails because fleet-down failed; anything else is a broken playbook.
   ((rc == 2)) || { cat "$tmp/ansible.log"; fail "ansible-playbook exited $rc, expected 2"; }
   grep -q "^fleet-down	-1	unreachable" "$tmp/ansible-out/summary.tsv" ||
