@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `irsnap collect`: options, signals, bundle, log, runner, manifest, final message.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -38,6 +40,31 @@ static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs 
 extern "C" void on_stop_signal(int) {
     g_cancel.store(true);
 }
+
+/// With -o -, notices when the stream's reader goes away (ssh connection dropped, `| head`)
+/// while a collector is busy, and stops the run: otherwise nothing notices until the next
+/// artifact is written, and a fleet script's staged binary lingers on the host meanwhile.
+class StreamReaderWatch {
+  public:
+    explicit StreamReaderWatch(int fd)
+        : m_thread([this, fd](std::stop_token stop) {
+              while (!stop.stop_requested()) {
+                  // events = 0: POLLERR (pipe without reader) and POLLHUP (socket closed) are
+                  // always reported, and a writable pipe does not wake us.
+                  pollfd p{fd, 0, 0};
+                  if (::poll(&p, 1, 200) > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+                      m_gone.store(true);
+                      g_cancel.store(true);
+                      return;
+                  }
+              }
+          }) {}
+    bool gone() const { return m_gone.load(); }
+
+  private:
+    std::atomic<bool> m_gone{false};
+    std::jthread m_thread;  // last: starts after m_gone exists, joined before it goes
+};
 
 /// First SIGINT/SIGTERM/SIGHUP asks for a clean stop; SA_RESETHAND lets a second one kill.
 void install_signal_handlers() {
@@ -296,7 +323,13 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
 
     RunRequest request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
     ConsoleProgress progress(o.quiet, stream);
+    std::optional<StreamReaderWatch> reader_watch;
+    if (stream) reader_watch.emplace(STDOUT_FILENO);
     input.run = run_collectors(registered_collectors(), *bundle, request, &progress);
+    if (reader_watch && reader_watch->gone() && !input.run.output_failed) {
+        input.run.output_failed = true;
+        input.run.output_error = "the tar stream's reader went away (connection closed?): stopped";
+    }
     if (hashes) {
         auto s = hashes->stats();
         logger->info("hashing: {} files, {} bytes, {} cache hits, {} skipped (too large)",

@@ -3,7 +3,10 @@
 // the collection itself writes nothing to any disk.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -185,6 +188,42 @@ TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
     EXPECT_EQ(WEXITSTATUS(status), 3) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_NE(text.find("Broken pipe"), std::string::npos) << text;
+}
+
+TEST(Stream, ReaderGoneMidCollectorStopsTheRunPromptly) {
+    // A dropped ssh connection while a collector is busy: the run must stop within about a
+    // second, not when the next artifact is written (here one collector, every record slowed
+    // down: it would take half a minute or more).
+    int out[2], err[2];
+    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+    pid_t pid = spawn_with_fds(
+        {irsnap_binary(), "-o", "-", "-q", "--collectors", "modules", "--debug-slow-ms", "100"}, -1,
+        out[1], err[1]);
+    close(out[1]);
+    close(err[1]);
+    char buf[512];
+    // Read what comes at once (the bundle's directory entries); a second of silence means the
+    // collector is busy. Then the reader goes.
+    size_t received = 0;
+    for (pollfd p{out[0], POLLIN, 0}; poll(&p, 1, 1000) > 0;) {
+        const ssize_t n = read(out[0], buf, sizeof buf);
+        if (n <= 0) break;
+        received += static_cast<size_t>(n);
+    }
+    EXPECT_GT(received, 0u);
+    const auto closed_at = std::chrono::steady_clock::now();
+    close(out[0]);
+    std::string text;
+    for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) text.append(buf, n);
+    close(err[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - closed_at).count();
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 3) << text;
+    EXPECT_LT(seconds, 5.0) << text;
 }
 
 TEST(Stream, StdoutClosedAtStartIsOutputUnusableNotAStreamIntoNowhere) {
