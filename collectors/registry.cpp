@@ -3,6 +3,7 @@
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "autoruns/autoruns.hpp"
 #include "handles/handles.hpp"
+#include "hidden_processes/hidden_processes.hpp"
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
@@ -25,6 +26,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::interfaces_spec, &collectors::collect_interfaces},
         {&collectors::network_config_spec, &collectors::collect_network_config},
         {&collectors::processes_spec, &collectors::collect_processes},
+        {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
         {&collectors::handles_spec, &collectors::collect_handles},
         {&collectors::modules_spec, &collectors::collect_modules},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},

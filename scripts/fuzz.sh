@@ -37,6 +37,7 @@ declare -A max_len=(
   [fuzz_text_escape]=1024
   [fuzz_proc_pid_maps]=16384
   [fuzz_kernel_modules]=8192
+  [fuzz_hidden_pids]=8192
   [fuzz_tar_reader]=8192
 )
 # Every tests/fuzz/fuzz_*.cpp is a target (the CMake file globs the same way).

@@ -53,6 +53,10 @@ struct CollectParams {
     bool include_environment = false;
     int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
     unsigned threads = 0;   ///< --threads: cap on threads a collector may use (0 = the CPUs)
+    uint64_t pid_max = 0;   ///< --pid-max: hidden_processes probes pids below it (0 = the kernel's)
+    /// Test hook (--debug-unlist-pid): hidden_processes drops these pids from its /proc listing,
+    /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
+    std::vector<int64_t> debug_unlist_pids;
 };
 
 /// What a collector may use. Every path is built from `proc_root` / `host_root` so fixture

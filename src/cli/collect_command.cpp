@@ -88,9 +88,13 @@ struct CollectOptions {
     bool quiet = false, verbose = false, json = false, include_environment = false;
     std::string proc_root, host_root;
     int debug_slow_ms = 0;
+    uint64_t pid_max = 0;
+    std::vector<int64_t> debug_unlist_pids;
 };
 
 constexpr uint64_t k_default_max_hash_bytes = 256ull << 20;
+/// PID_MAX_LIMIT of 64-bit kernels: no pid is higher.
+constexpr uint64_t k_pid_max_limit = 4194304;
 
 std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args) {
     CollectOptions o;
@@ -122,6 +126,9 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         "seconds before a collector is stopped and marked partial (0 = none)")(
         "include-environment", po::bool_switch(&o.include_environment),
         "record full process environments (may contain secrets)")(
+        "pid-max", po::value(&o.pid_max)->default_value(0),
+        "hidden_processes probes pids 1 to N-1 (0 = the kernel's pid_max, or the highest "
+        "listed pid if higher; at most 4194304, the kernel's limit)")(
         "quiet,q", po::bool_switch(&o.quiet), "print only errors")(
         "verbose,v", po::bool_switch(&o.verbose), "echo the collection log on stderr")(
         "json", po::bool_switch(&o.json), "print the final summary as JSON on stdout")(
@@ -131,7 +138,8 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     po::options_description hidden;
     hidden.add_options()("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")(
         "host-root", po::value(&o.host_root), "")(  // older spelling of --root
-        "debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "");
+        "debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "")(
+        "debug-unlist-pid", po::value(&o.debug_unlist_pids)->composing(), "");
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -150,6 +158,13 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     o.only = split_list(only);
     o.exclude = split_list(exclude);
     if (o.threads < 1 || o.threads > 64) throw UsageError("--threads must be between 1 and 64");
+    if (o.pid_max == 1 || o.pid_max > k_pid_max_limit) {
+        throw UsageError("--pid-max must be 0 (the kernel's pid_max) or between 2 and " +
+                         std::to_string(k_pid_max_limit));
+    }
+    for (int64_t pid : o.debug_unlist_pids) {
+        if (pid < 1) throw UsageError("--debug-unlist-pid takes a pid (1 or more)");
+    }
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
     if (o.output == "-" && ::isatty(STDOUT_FILENO)) {
         throw UsageError(
@@ -292,7 +307,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     Context ctx;
     ctx.proc_root = o.proc_root;
     ctx.host_root = o.host_root;
-    ctx.params = {!o.no_hash, o.max_hash_bytes, o.include_environment, o.debug_slow_ms, o.threads};
+    ctx.params = {!o.no_hash, o.max_hash_bytes, o.include_environment, o.debug_slow_ms,
+                  o.threads,  o.pid_max,        o.debug_unlist_pids};
     ctx.cancel = &g_cancel;
     ctx.logger = logger.get();
 
@@ -315,7 +331,9 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
                      {"include_environment", o.include_environment},
                      {"proc_root", o.proc_root},
                      {"host_root", o.host_root},
-                     {"debug_slow_ms", o.debug_slow_ms}};
+                     {"debug_slow_ms", o.debug_slow_ms},
+                     {"pid_max", o.pid_max},
+                     {"debug_unlist_pids", o.debug_unlist_pids}};
 
     std::unique_ptr<HashCache> hashes;
     if (!o.no_hash) hashes = std::make_unique<HashCache>(o.threads, o.max_hash_bytes, &g_cancel);

@@ -107,10 +107,10 @@ int run_list(const Invocation& inv) {
             std::cout << out.dump(2) << "\n";
             return to_int(ExitCode::ok);
         }
-        fmt::print("{:<3} {:<15} {:<5} {}\n", "#", "collector", "rank", "why this place");
+        fmt::print("{:<3} {:<16} {:<5} {}\n", "#", "collector", "rank", "why this place");
         for (size_t i = 0; i < ordered.size(); ++i) {
             const auto& s = ordered[i].spec();
-            fmt::print("{:<3} {:<15} {:<5} {}{}\n", i + 1, s.name, s.volatility_rank, s.why,
+            fmt::print("{:<3} {:<16} {:<5} {}{}\n", i + 1, s.name, s.volatility_rank, s.why,
                        ordered[i].collect ? "" : " [not on this platform]");
         }
         return to_int(ExitCode::ok);

@@ -277,8 +277,9 @@ TEST(Collect, ManifestListsCollectorsInVolatilityOrderWithIncreasingStartTimes) 
     auto at = [&](const std::string& name) {
         return std::find(names.begin(), names.end(), name) - names.begin();
     };
-    // RFC 3227 order: clock, network, processes, handles, modules, autoruns.
-    const std::vector<std::string> order = {"system",  "network", "processes",
+    // RFC 3227 order: clock, network, processes (and the hidden-process probe), handles,
+    // modules, autoruns.
+    const std::vector<std::string> order = {"system",  "network", "processes", "hidden_processes",
                                             "handles", "modules", "autoruns"};
     for (size_t i = 0; i < order.size(); ++i) {
         ASSERT_LT(at(order[i]), static_cast<long>(names.size())) << order[i] << " did not run";

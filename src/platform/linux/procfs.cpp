@@ -158,6 +158,8 @@ PidStatus parse_proc_pid_status(std::string_view text) {
         }
         if (key == "Name") {
             status.name = std::string(value);
+        } else if (key == "Tgid") {
+            status.tgid = to_number<int64_t>(value);
         } else if (key == "Uid") {
             status.uid = parse_id_quad(value);
         } else if (key == "Gid") {

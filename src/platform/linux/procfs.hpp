@@ -39,6 +39,7 @@ inline constexpr uint64_t k_pf_kthread = 0x00200000;
 /// /proc/PID/status: the fields irsnap uses. Absent keys stay unset.
 struct PidStatus {
     std::optional<std::string> name;
+    std::optional<int64_t> tgid;  ///< thread group (process) id: differs from the pid for a thread
     std::optional<std::array<int64_t, 4>> uid;  ///< real, effective, saved, filesystem
     std::optional<std::array<int64_t, 4>> gid;
     std::optional<int64_t> ppid;
