@@ -38,6 +38,9 @@ using procfs::MapsEntry;
 
 // Records wait for their digest in this window; most are cache hits (shared libraries).
 constexpr size_t k_pending_window = 256;
+// Processes read ahead of the writer: enough to keep the workers busy, few enough that whole
+// processes' records in flight stay small next to the records waiting for digests.
+constexpr size_t k_workers_ahead = 8;
 // max_map_count (65530) lines of ~100 bytes; a larger file is reported, not read further.
 constexpr size_t k_max_maps_bytes = 16u << 20;
 constexpr std::string_view k_deleted_suffix = " (deleted)";
@@ -432,7 +435,7 @@ void collect_modules(const Context& ctx, RecordSink& sink) {
         for (auto& [record, hash] : item.records) window.push(std::move(record), std::move(hash));
         if (item.raced) sink.race();
     };
-    ordered_parallel<Item>(pids.size(), threads, k_pending_window, produce, consume,
+    ordered_parallel<Item>(pids.size(), threads, k_workers_ahead, produce, consume,
                            [&] { return ctx.should_stop(); });
     window.flush();
     Coverage coverage;

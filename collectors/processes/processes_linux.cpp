@@ -37,6 +37,9 @@ using posix::UniqueFd;
 // Records wait for their executable's digest in a bounded window: hashing overlaps the walk,
 // and memory stays flat however many processes there are.
 constexpr size_t k_pending_window = 64;
+// Processes read ahead of the writer: enough to keep the workers busy, few enough that a
+// window of whole processes' records stays small next to the records waiting for digests.
+constexpr size_t k_workers_ahead = 8;
 
 struct Pending {
     json record;
@@ -452,7 +455,7 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         pending.push_back(std::move(item.pending));
         if (pending.size() >= k_pending_window) emit_front(pending, sink);
     };
-    ordered_parallel<ProcessItem>(pids.size(), threads, k_pending_window, produce, consume,
+    ordered_parallel<ProcessItem>(pids.size(), threads, k_workers_ahead, produce, consume,
                                   [&] { return ctx.should_stop(); });
     while (!pending.empty()) emit_front(pending, sink);
 

@@ -86,6 +86,8 @@ struct Context {
     /// Every process's open descriptors, walked once per run on first use and shared by all
     /// collectors (see open_handles.hpp). `who` names the collector asking.
     const HandleSnapshot& open_handles(const std::string& who) const;
+    /// Frees the shared walk once its last user (handles) is done with it.
+    void release_open_handles() const;
 };
 
 /// Where a collector streams its results. Implementations count, cap and persist; emit() throws

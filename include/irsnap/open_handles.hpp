@@ -76,6 +76,9 @@ class HandleTable {
   public:
     /// The snapshot, walking on the first call. `who` names the caller for the manifest.
     const HandleSnapshot& get(const Context& ctx, const std::string& who);
+    /// Frees the snapshot (its last user is done): on a busy host it is most of the run's
+    /// memory, and the collectors after handles never read it.
+    void release();
 
   private:
     std::once_flag m_once;

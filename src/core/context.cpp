@@ -24,6 +24,10 @@ const HandleSnapshot& Context::open_handles(const std::string& who) const {
     return m_handles->get(*this, who);
 }
 
+void Context::release_open_handles() const {
+    m_handles->release();
+}
+
 const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& who) {
     std::call_once(m_once, [&] {
         const auto start_wall = std::chrono::system_clock::now();
@@ -38,7 +42,21 @@ const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& wh
         snapshot.complete = snapshot.complete && !ctx.stop_observed();
         m_snapshot = std::move(snapshot);
     });
+    if (!m_snapshot) {
+        // Released by its last user; asking again is a bug in the collector order.
+        static const HandleSnapshot released = [] {
+            HandleSnapshot s;
+            s.complete = false;
+            s.taken_by = "(released)";
+            return s;
+        }();
+        return released;
+    }
     return *m_snapshot;
+}
+
+void HandleTable::release() {
+    m_snapshot.reset();
 }
 
 }  // namespace irsnap

@@ -2,6 +2,9 @@
 #include "irsnap/runner.hpp"
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <set>
 #include <thread>
 
@@ -221,6 +224,12 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             for (const auto& note : outcome.coverage) log->warn("  coverage: {}", note);
         }
         if (cancelled) run.interrupted = true;
+#if defined(__GLIBC__)
+        // Give the collector's freed memory back: worker threads free into their own malloc
+        // arenas, which the next collector's main-thread allocations cannot reuse, so without
+        // this the peak is the sum of the collectors' peaks rather than the largest.
+        malloc_trim(0);
+#endif
         notify(observer, [&](RunObserver& o) { o.finished(outcome, i, ordered.size()); });
         run.collectors.push_back(std::move(outcome));
     }

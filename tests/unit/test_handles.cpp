@@ -152,5 +152,21 @@ TEST(HandlesCollector, KindsFlagsAndSocketLinksOverTheFixture) {
     EXPECT_EQ(fd(4242, 5)["process_name"], "evil) proc");
 }
 
+TEST(HandlesCollector, ReleasesTheSharedWalkWhenDone) {
+    // handles is the walk's last user: the snapshot (most of a busy host's memory) is freed,
+    // and a later request gets an empty, incomplete one instead of a second walk.
+    TempDir tmp("irsnap-handles-release");
+    materialise_fixture("basic", tmp.path());
+    Context ctx = fixture_context(tmp.path());
+    EXPECT_GT(ctx.open_handles("network").handles.size(), 0u);
+    MemorySink sink;
+    collectors::collect_handles(ctx, sink);
+    EXPECT_GT(sink.records.size(), 0u);
+    const HandleSnapshot& after = ctx.open_handles("later");
+    EXPECT_TRUE(after.handles.empty());
+    EXPECT_FALSE(after.complete);
+    EXPECT_EQ(after.taken_by, "(released)");
+}
+
 }  // namespace
 }  // namespace irsnap::test
