@@ -370,28 +370,6 @@ class ModulesReader {
     bool m_map_files_denied = false;
 };
 
-/// Numeric entries of the proc directory, ascending, so output order never depends on the
-/// directory's own order.
-std::vector<std::string> list_pids(int proc_fd) {
-    std::vector<std::pair<long, std::string>> pids;
-    DIR* dir = fdopendir(::dup(proc_fd));  // closedir() must not close proc_fd
-    if (!dir) return {};
-    while (dirent* entry = readdir(dir)) {
-        const char* name = entry->d_name;
-        if (name[0] < '1' || name[0] > '9' ||
-            std::strspn(name, "0123456789") != std::strlen(name)) {
-            continue;
-        }
-        pids.emplace_back(std::strtol(name, nullptr, 10), name);
-    }
-    closedir(dir);
-    std::sort(pids.begin(), pids.end());
-    std::vector<std::string> out;
-    out.reserve(pids.size());
-    for (auto& [number, name] : pids) out.push_back(std::move(name));
-    return out;
-}
-
 }  // namespace
 
 void collect_modules(const Context& ctx, RecordSink& sink) {
@@ -400,12 +378,10 @@ void collect_modules(const Context& ctx, RecordSink& sink) {
         throw std::runtime_error("cannot open " + ctx.proc_root.string() + ": " +
                                  proc.error().message);
     }
-    const std::vector<std::string> pids = list_pids(proc->get());
-    // maps reading and parsing is per-process work two or more cores share (--threads caps
-    // it). Each worker resolves and hashes a shared library once for itself.
-    const size_t cpus =
-        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
-    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
+    std::vector<std::string> pids;
+    for (int32_t pid : posix::numeric_entries(proc->get())) pids.push_back(std::to_string(pid));
+    // Each worker resolves and hashes a shared library once for itself.
+    const size_t threads = ctx.worker_threads(pids.size());
     struct Worker {
         Worker(const Context& ctx) : reader(ctx, errors, coverage) {}
         ErrorBuffer errors;

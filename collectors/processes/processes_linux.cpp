@@ -392,29 +392,6 @@ void note_hidepid(const Context& ctx, RecordSink& sink) {
     }
 }
 
-/// Numeric entries of the proc directory, ascending, so output order never depends on the
-/// directory's own order (fixtures on ext4 list in hash order).
-std::vector<std::string> list_pids(int proc_fd, const Context& ctx) {
-    // Walk a dup'ed fd: closedir() must not close the fd the reader keeps using.
-    DIR* dir = fdopendir(::dup(proc_fd));
-    if (!dir) throw std::runtime_error("cannot list " + ctx.proc_root.string());
-    std::vector<std::pair<long, std::string>> pids;
-    while (dirent* entry = readdir(dir)) {
-        const char* name = entry->d_name;
-        if (name[0] < '1' || name[0] > '9' ||
-            std::strspn(name, "0123456789") != std::strlen(name)) {
-            continue;
-        }
-        pids.emplace_back(std::strtol(name, nullptr, 10), name);
-    }
-    closedir(dir);
-    std::sort(pids.begin(), pids.end());
-    std::vector<std::string> out;
-    out.reserve(pids.size());
-    for (auto& [number, name] : pids) out.push_back(std::move(name));
-    return out;
-}
-
 }  // namespace
 
 void collect_processes(const Context& ctx, RecordSink& sink) {
@@ -428,11 +405,9 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     }
     if (btime == 0) sink.item_error({"parse", 0, ctx.proc_root.string() + "/stat", "no btime"});
     auto users = users::UserDb::load(ctx.host_root);
-    const std::vector<std::string> pids = list_pids(proc->get(), ctx);
-    // /proc reads are kernel work per process: two or more cores share it (--threads caps it).
-    const size_t cpus =
-        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
-    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
+    std::vector<std::string> pids;
+    for (int32_t pid : posix::numeric_entries(proc->get())) pids.push_back(std::to_string(pid));
+    const size_t threads = ctx.worker_threads(pids.size());
     std::vector<std::unique_ptr<Worker>> workers;
     for (size_t i = 0; i < threads; ++i)
         workers.push_back(std::make_unique<Worker>(ctx, users, btime));

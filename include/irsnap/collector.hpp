@@ -86,6 +86,9 @@ struct Context {
     /// Every process's open descriptors, walked once per run on first use and shared by all
     /// collectors (see open_handles.hpp). `who` names the collector asking.
     const HandleSnapshot& open_handles(const std::string& who) const;
+    /// Threads for per-process /proc reading over `items` processes: kernel work that spreads
+    /// over cores. --threads (else the CPUs), at most 4, and one per 64 processes.
+    size_t worker_threads(size_t items) const;
     /// Frees the shared walk once its last user (handles) is done with it.
     void release_open_handles() const;
 };

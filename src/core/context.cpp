@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
@@ -14,6 +16,11 @@ bool Context::should_stop() const {
                 std::chrono::steady_clock::now() >= deadline;
     if (stop) m_stop_observed = true;
     return stop;
+}
+
+size_t Context::worker_threads(size_t items) const {
+    const size_t cpus = params.threads ? params.threads : std::thread::hardware_concurrency();
+    return std::clamp<size_t>(std::min<size_t>(cpus, items / 64), 1, 4);
 }
 
 std::filesystem::path Context::host_path(const std::string& relative) const {

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fd_util.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -45,6 +48,20 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_
         data.append(buf, static_cast<size_t>(n));
     }
     return data;
+}
+
+std::vector<int32_t> numeric_entries(int dirfd) {
+    std::vector<int32_t> out;
+    DIR* dir = fdopendir(::dup(dirfd));  // closedir() must not close the caller's fd
+    if (!dir) return out;
+    while (dirent* e = readdir(dir)) {
+        const char* s = e->d_name;
+        if (!*s || std::strspn(s, "0123456789") != std::strlen(s) || std::strlen(s) > 9) continue;
+        out.push_back(static_cast<int32_t>(std::strtol(s, nullptr, 10)));
+    }
+    closedir(dir);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 Result<std::string> read_link_at(int dirfd, const std::string& name) {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "irsnap/result.hpp"
 
@@ -39,6 +41,11 @@ Result<UniqueFd> open_dir_at(int dirfd, const std::string& path);
 Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_bytes = 1 << 22);
 
 Result<std::string> read_link_at(int dirfd, const std::string& name);
+
+/// The numeric entries of a directory (/proc's pids, a process's fd/ or task/), ascending by
+/// value, so output order never depends on the directory's own order (fixture trees on ext4
+/// list in hash order). Names longer than 9 digits are skipped. Empty when it cannot be listed.
+std::vector<int32_t> numeric_entries(int dirfd);
 
 /// Opens `relative` below the directory `root_fd` as if `root_fd` were "/": every symlink on the
 /// way, absolute or climbing with "..", resolves inside it, so a mounted image's

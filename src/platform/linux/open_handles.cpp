@@ -25,21 +25,6 @@
 namespace irsnap {
 namespace {
 
-/// Numeric entries of a directory, sorted, so the snapshot's order is stable.
-std::vector<int32_t> numeric_entries(int dirfd) {
-    std::vector<int32_t> out;
-    DIR* dir = fdopendir(::dup(dirfd));  // closedir() must not close the caller's fd
-    if (!dir) return out;
-    while (dirent* e = readdir(dir)) {
-        const char* s = e->d_name;
-        if (!*s || std::strspn(s, "0123456789") != std::strlen(s) || std::strlen(s) > 9) continue;
-        out.push_back(static_cast<int32_t>(std::strtol(s, nullptr, 10)));
-    }
-    closedir(dir);
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 /// Reads one fdinfo file into a stack buffer: it is called once per descriptor on the host.
 std::optional<procfs::FdInfo> read_fdinfo(int fdinfo_dir, const char* name) {
     if (fdinfo_dir < 0) return std::nullopt;
@@ -106,7 +91,7 @@ class Walker {
         const size_t first = m_out.handles.size();
         bool denied = false;
         char name[16];
-        for (int32_t fd : numeric_entries(fd_dir->get())) {
+        for (int32_t fd : posix::numeric_entries(fd_dir->get())) {
             std::snprintf(name, sizeof name, "%d", fd);
             auto target = posix::read_link_at(fd_dir->get(), name);
             if (!target) {
@@ -211,11 +196,9 @@ HandleSnapshot walk_open_handles(const Context& ctx) {
         out.complete = false;
         return out;
     }
-    const std::vector<int32_t> pids = numeric_entries(proc->get());
+    const std::vector<int32_t> pids = posix::numeric_entries(proc->get());
     // Contiguous pid ranges per thread keep the merged result ordered by pid.
-    const size_t cpus =
-        ctx.params.threads ? ctx.params.threads : std::thread::hardware_concurrency();
-    const size_t threads = std::clamp<size_t>(std::min<size_t>(cpus, pids.size() / 64), 1, 4);
+    const size_t threads = ctx.worker_threads(pids.size());
     std::vector<HandleSnapshot> parts(threads);
     auto walk_range = [&](size_t part) {
         Walker walker(parts[part], ctx.hashes);
