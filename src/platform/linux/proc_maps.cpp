@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proc_maps.hpp"
 
+#include "text_table.hpp"
+
 #include <array>
 #include <charconv>
 #include <optional>
@@ -8,14 +10,7 @@
 namespace irsnap::procfs {
 namespace {
 
-template <typename T>
-std::optional<T> to_number(std::string_view text, int base) {
-    T value{};
-    if (text.empty()) return std::nullopt;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
+using table::to_number;
 
 /// The next space-delimited field; `rest` moves past it and its single separating space.
 std::string_view next_field(std::string_view& rest) {

@@ -1,40 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proc_modules.hpp"
 
+#include "text_table.hpp"
+
 #include <array>
 #include <charconv>
 
 namespace irsnap::procfs {
 namespace {
 
-template <typename T>
-std::optional<T> to_number(std::string_view text, int base = 10) {
-    T value{};
-    if (text.empty()) return std::nullopt;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
+using table::for_each_line;
+using table::to_number;
 
+/// /proc/modules fields; a stray CR (a file copied through Windows) separates like a blank.
 std::vector<std::string_view> split_ws(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
-        size_t start = i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\r') ++i;
-        if (i > start) out.push_back(text.substr(start, i - start));
-    }
-    return out;
-}
-
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        fn(text.substr(0, nl));
-        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    }
+    return table::split_ws(text, " \t\r");
 }
 
 std::optional<ProcModule> parse_module_line(std::string_view line) {

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "procfs.hpp"
 
+#include "text_table.hpp"
+
 #include <charconv>
 #include <cstdlib>
 
 namespace irsnap::procfs {
 namespace {
 
-template <typename T>
-std::optional<T> to_number(std::string_view text, int base = 10) {
-    T value{};
-    if (text.empty()) return std::nullopt;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
+using table::for_each_line;
+using table::to_number;
+
+/// Fields of one /proc line or of a whole small file: newlines separate like blanks.
+std::vector<std::string_view> split_ws(std::string_view text) {
+    return table::split_ws(text, " \t\n");
 }
 
 std::optional<double> to_double(std::string_view text) {
@@ -23,29 +24,6 @@ std::optional<double> to_double(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
     return value;
-}
-
-std::vector<std::string_view> split_ws(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
-        size_t start = i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
-        if (i > start) out.push_back(text.substr(start, i - start));
-    }
-    return out;
-}
-
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-    while (!text.empty()) {
-        size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        fn(line);
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-    }
 }
 
 std::vector<std::string> split_nul(std::string_view bytes) {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Internal helpers of the pure /proc/net table parsers (proc_net.cpp, proc_net_route.cpp): one
-// row walker and one number reader, so every table treats headers, blank lines and junk alike.
+// Internal helpers of the pure /proc parsers (procfs.cpp, proc_maps.cpp, proc_modules.cpp, the
+// /proc/net tables): one row walker, one line walker, one field splitter and one number
+// reader, so every parser treats headers, blank lines and junk alike.
 #pragma once
 
 #include <charconv>
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,14 @@ bool number_to(std::string_view text, T& out, int base) {
     if (text.empty()) return false;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
     return ec == std::errc{} && end == text.data() + text.size();
+}
+
+/// The same as an optional: nullopt on empty text, junk or overflow.
+template <typename T>
+std::optional<T> to_number(std::string_view text, int base = 10) {
+    T value{};
+    if (!number_to(text, value, base)) return std::nullopt;
+    return value;
 }
 
 template <typename T>
@@ -43,15 +53,28 @@ void for_each_table_row(std::string_view text, size_t* malformed, Parse&& parse,
     if (malformed) *malformed = bad;
 }
 
-/// Fields separated by runs of spaces or tabs.
-inline std::vector<std::string_view> split_ws(std::string_view text) {
+/// Calls `fn(line)` for every line, blank ones included, without the newline.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        fn(text.substr(0, nl));
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    }
+}
+
+/// Fields separated by runs of any of `separators` (spaces and tabs unless told).
+inline std::vector<std::string_view> split_ws(std::string_view text,
+                                              std::string_view separators = " \t") {
     std::vector<std::string_view> out;
     size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-        size_t start = i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
-        if (i > start) out.push_back(text.substr(start, i - start));
+        i = text.find_first_not_of(separators, i);
+        if (i == std::string_view::npos) break;
+        size_t end = text.find_first_of(separators, i);
+        if (end == std::string_view::npos) end = text.size();
+        out.push_back(text.substr(i, end - i));
+        i = end;
     }
     return out;
 }
