@@ -9,6 +9,8 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -22,13 +24,19 @@ namespace irsnap::collectors {
 /// RecordSink is not thread-safe). Workers report errors only; records travel in their items.
 class ErrorBuffer final : public RecordSink {
   public:
-    void emit(const nlohmann::json&) override {}
+    // A worker that emits, counts a race or notes coverage here would lose it silently.
+    void emit(const nlohmann::json&) override { misuse("emit"); }
     void item_error(ItemError error) override { errors.push_back(std::move(error)); }
-    void race() override {}
-    void coverage(std::string) override {}
+    void race() override { misuse("race"); }
+    void coverage(std::string) override { misuse("coverage"); }
     /// The errors so far, leaving the buffer empty for the next item.
     std::vector<ItemError> take() { return std::exchange(errors, {}); }
     std::vector<ItemError> errors;
+
+  private:
+    [[noreturn]] static void misuse(const char* what) {
+        throw std::logic_error(std::string("ErrorBuffer takes item errors only, not ") + what);
+    }
 };
 
 /// `produce(worker, index)` runs on worker thread `worker` (0..threads-1; per-worker state is
