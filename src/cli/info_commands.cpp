@@ -23,16 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Fn>
-int guarded(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const UsageError& e) {
-        print_error(e.what());
-        return to_int(ExitCode::usage);
-    }
-}
-
 VerifyReport verify_path(const std::string& bundle) {
     if (bundle == "-") return verify_tar(STDIN_FILENO);
     std::error_code ec;

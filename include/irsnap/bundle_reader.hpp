@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "irsnap/verify.hpp"
+
+namespace irsnap {
+
+/// One line of an artifact, as the analysis commands (triage, stack, export) see it.
+struct BundleLine {
+    std::string_view collector;  ///< from the artifact's name: artifacts/NN_<collector>.jsonl
+    std::string_view artifact;   ///< path inside the bundle, e.g. "artifacts/07_processes.jsonl"
+    uint64_t line = 0;           ///< 1-based, so evidence can point at it (`sed -n Np`)
+    std::string_view text;       ///< the JSON object, without its newline
+};
+
+/// What the analysis commands know of a bundle besides its lines.
+struct BundleSummary {
+    std::string source;     ///< the path as given
+    std::string name;       ///< bundle name (`<host>_<UTC time>`), from the manifest or path
+    std::string host;       ///< manifest host.hostname; the name's host part without one
+    std::string collected;  ///< manifest clock.start.realtime (RFC 3339), "" when unknown
+    int64_t collected_unix_ns = 0;
+    std::string status;       ///< manifest status: complete, partial, interrupted ...
+    bool verified = false;    ///< every digest matches its manifest (irsnap verify says ok)
+    std::string verify_note;  ///< first problem in one line when not verified
+    std::string error;        ///< the bundle could not be read at all ("" otherwise)
+};
+
+/// The collector an artifact path belongs to ("artifacts/07_processes.jsonl" -> "processes"),
+/// or "" for anything that is not an artifact.
+std::string_view collector_of_artifact(std::string_view path);
+
+/// Reads a bundle (a directory `irsnap collect` wrote, or a tar file `-o -` produced): verifies
+/// it first, then hands every line of every artifact whose collector is in `wanted` (all when
+/// empty) to `on_line`, in file order. A bundle that fails verification is still read (the
+/// analyst decides) and says so in the summary. Lines are streamed: memory does not grow with
+/// the bundle. `manifest`, when given, receives manifest.json (null when absent or not JSON).
+BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std::string>& wanted,
+                          const std::function<void(const BundleLine&)>& on_line,
+                          nlohmann::json* manifest = nullptr);
+
+}  // namespace irsnap

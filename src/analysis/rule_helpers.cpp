@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small readers the rules share, so each rule body says only what it looks for.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+#include "irsnap/triage.hpp"
+
+namespace irsnap::triage {
+
+std::string_view to_string(Urgency u) {
+    switch (u) {
+        case Urgency::critical:
+            return "critical";
+        case Urgency::high:
+            return "high";
+        case Urgency::medium:
+            return "medium";
+        case Urgency::low:
+            return "low";
+    }
+    return "?";
+}
+
+std::string_view to_string(Confidence c) {
+    switch (c) {
+        case Confidence::high:
+            return "high";
+        case Confidence::medium:
+            return "medium";
+        case Confidence::low:
+            return "low";
+    }
+    return "?";
+}
+
+bool is_temporary_place(std::string_view path) {
+    for (std::string_view dir : {"/tmp/", "/var/tmp/", "/dev/shm/"}) {
+        if (path.substr(0, dir.size()) == dir) return true;
+    }
+    // Windows paths: case-insensitive, either separator.
+    std::string lower(path);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) {
+        return ch == '/' ? '\\' : static_cast<char>(std::tolower(ch));
+    });
+    if (lower.size() < 3 || lower[1] != ':') return false;
+    for (std::string_view part : {"\\temp\\", "\\tmp\\", "\\appdata\\", "\\downloads\\"}) {
+        if (lower.find(part) != std::string::npos) return true;
+    }
+    return false;
+}
+
+std::string text_of(const nlohmann::json& record, const char* key) {
+    if (!record.is_object()) return {};
+    auto it = record.find(key);
+    return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool flag_of(const nlohmann::json& record, const char* key) {
+    if (!record.is_object()) return false;
+    auto it = record.find(key);
+    return it != record.end() && it->is_boolean() && it->get<bool>();
+}
+
+int64_t number_of(const nlohmann::json& record, const char* key, int64_t fallback) {
+    if (!record.is_object()) return fallback;
+    auto it = record.find(key);
+    return it != record.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
+int64_t parse_utc_ns(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SS[.frac]Z
+    if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+        text[13] != ':' || text[16] != ':' || text.back() != 'Z') {
+        return 0;
+    }
+    auto field = [&](size_t pos, size_t len, int& out) {
+        const char* b = text.data() + pos;
+        auto [p, ec] = std::from_chars(b, b + len, out);
+        return ec == std::errc() && p == b + len;
+    };
+    int y, mo, d, h, mi, s;
+    if (!field(0, 4, y) || !field(5, 2, mo) || !field(8, 2, d) || !field(11, 2, h) ||
+        !field(14, 2, mi) || !field(17, 2, s)) {
+        return 0;
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    const time_t seconds = timegm(&tm);
+    int64_t ns = 0;
+    if (text[19] == '.') {
+        int64_t scale = 100000000;
+        for (size_t i = 20; i + 1 < text.size() && scale > 0; ++i, scale /= 10) {
+            if (text[i] < '0' || text[i] > '9') return 0;
+            ns += (text[i] - '0') * scale;
+        }
+    }
+    return static_cast<int64_t>(seconds) * 1000000000 + ns;
+}
+
+nlohmann::json pick(const nlohmann::json& record, std::initializer_list<const char*> keys) {
+    nlohmann::json out = nlohmann::json::object();
+    if (!record.is_object()) return out;
+    for (const char* key : keys) {
+        auto it = record.find(key);
+        if (it != record.end() && !it->is_null()) out[key] = *it;
+    }
+    return out;
+}
+
+}  // namespace irsnap::triage

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Autoruns that look planted: a preload file, programs in temporary places or gone, entries
+// written shortly before the collection.
+#include <map>
+
+#include <fmt/format.h>
+
+#include "rules.hpp"
+
+namespace irsnap::triage {
+namespace {
+
+nlohmann::json autorun_fields(const nlohmann::json& a) {
+    return pick(a, {"category", "source_path", "source_line", "command", "target_path",
+                    "target_exists", "mtime", "ctime", "enabled"});
+}
+
+/// The ATT&CK technique of each kind of autorun, so a finding names the mechanism abused.
+std::string technique_of(const std::string& category) {
+    static const std::map<std::string, std::string, std::less<>> k_techniques = {
+        {"systemd_unit", "T1543.002"},   {"systemd_generator", "T1543.002"},
+        {"systemd_timer", "T1053.006"},  {"cron", "T1053.003"},
+        {"cron_script", "T1053.003"},    {"anacron", "T1053.003"},
+        {"at_job", "T1053.002"},         {"sysv_init", "T1037.004"},
+        {"rc_local", "T1037.004"},       {"shell_startup", "T1546.004"},
+        {"ld_so_preload", "T1574.006"},  {"kernel_module", "T1547.006"},
+        {"modprobe_hook", "T1547.006"},  {"udev_rule", "T1546.017"},
+        {"xdg_autostart", "T1547.013"},  {"ssh_authorized_key", "T1098.004"},
+        {"motd_script", "T1037"},        {"run_key", "T1547.001"},
+        {"service", "T1543.003"},        {"scheduled_task", "T1053.005"},
+        {"startup_folder", "T1547.001"}, {"winlogon", "T1547.004"}};
+    auto it = k_techniques.find(category);
+    return it == k_techniques.end() ? std::string("T1547") : it->second;
+}
+
+std::string where(const nlohmann::json& a) {
+    const int64_t line = number_of(a, "source_line", 0);
+    return line > 0 ? fmt::format("{}:{}", text_of(a, "source_path"), line)
+                    : text_of(a, "source_path");
+}
+
+void preload_file(const Rule& self, const Input& in, std::vector<Finding>& out) {
+    for (const Record& r : in.of("autoruns")) {
+        if (text_of(r.value, "category") != "ld_so_preload") continue;
+        out.push_back(self.finding(fmt::format("{} makes every dynamic program load {}",
+                                               where(r.value), text_of(r.value, "command")),
+                                   {r.evidence(autorun_fields(r.value))}));
+    }
+}
+
+void target_missing(const Rule& self, const Input& in, std::vector<Finding>& out) {
+    for (const Record& r : in.of("autoruns")) {
+        const auto& a = r.value;
+        if (!a.contains("target_exists") || !a["target_exists"].is_boolean() ||
+            a["target_exists"].get<bool>()) {
+            continue;
+        }
+        Finding f =
+            self.finding(fmt::format("{} {} starts {}, which does not exist",
+                                     text_of(a, "category"), where(a), text_of(a, "target_path")),
+                         {r.evidence(autorun_fields(a))});
+        f.attack = technique_of(text_of(a, "category"));
+        // systemd's '-' prefix and disabled entries: a package left it behind, most likely.
+        if ((a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>()) ||
+            text_of(a, "command").rfind('-', 0) == 0) {
+            f.urgency = Urgency::low;
+        }
+        out.push_back(std::move(f));
+    }
+}
+
+void temporary_place(const Rule& self, const Input& in, std::vector<Finding>& out) {
+    for (const Record& r : in.of("autoruns")) {
+        const auto& a = r.value;
+        const std::string target = text_of(a, "target_path");
+        const std::string command = text_of(a, "command");
+        bool in_temp = is_temporary_place(target);
+        for (std::string_view dir : {"/tmp/", "/var/tmp/", "/dev/shm/"}) {
+            in_temp = in_temp || command.find(dir) != std::string::npos;
+        }
+        if (!in_temp) continue;
+        Finding f = self.finding(fmt::format("{} {} runs '{}' from a temporary place",
+                                             text_of(a, "category"), where(a), command),
+                                 {r.evidence(autorun_fields(a))});
+        f.attack = technique_of(text_of(a, "category"));
+        out.push_back(std::move(f));
+    }
+}
+
+void changed_before_collection(const Rule& self, const Input& in, std::vector<Finding>& out) {
+    if (in.collected_unix_ns == 0 || in.recent_days <= 0) return;
+    const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
+    // One finding per file: a unit with three Exec lines was still written once.
+    std::map<std::string, Finding> by_file;
+    for (const Record& r : in.of("autoruns")) {
+        const auto& a = r.value;
+        int64_t newest = 0;
+        std::string which;
+        for (const char* key : {"mtime", "ctime"}) {
+            const int64_t t = parse_utc_ns(text_of(a, key));
+            if (t > newest) {
+                newest = t;
+                which = key;
+            }
+        }
+        if (newest == 0 || newest < in.collected_unix_ns - window) continue;
+        const std::string source = text_of(a, "source_path");
+        auto it = by_file.find(source);
+        if (it == by_file.end()) {
+            const double days = static_cast<double>(in.collected_unix_ns - newest) / 86400e9;
+            Finding f =
+                self.finding(fmt::format("{} {} changed {:.1f} days before collection ({} {})",
+                                         text_of(a, "category"), source, days < 0 ? 0.0 : days,
+                                         which, text_of(a, which.c_str())),
+                             {});
+            f.attack = technique_of(text_of(a, "category"));
+            it = by_file.emplace(source, std::move(f)).first;
+        }
+        it->second.evidence.push_back(r.evidence(autorun_fields(a)));
+    }
+    for (auto& [source, finding] : by_file) out.push_back(std::move(finding));
+}
+
+constexpr Rule k_rules[] = {
+    {"IRS-PER-001", "/etc/ld.so.preload is present", Urgency::high, Confidence::high, "T1574.006",
+     "autoruns",
+     "Every dynamically linked program loads the libraries listed there before its own code: "
+     "the persistence of most user-space rootkits (it hides their files from ls and ps). "
+     "Legitimate systems almost never have the file.",
+     preload_file},
+    {"IRS-PER-002", "Autorun whose program is missing", Urgency::medium, Confidence::low, "T1547",
+     "autoruns",
+     "An entry that starts a program no longer on disk: an attacker's clean-up that forgot the "
+     "persistence, a dropper that re-downloads its payload, or a package's leftover (disabled "
+     "entries and systemd '-' commands are reported low).",
+     target_missing},
+    {"IRS-PER-003", "Autorun runs from a temporary place", Urgency::high, Confidence::high, "T1547",
+     "autoruns",
+     "Installed software never starts from /tmp, /var/tmp or /dev/shm (or %TEMP%, AppData, "
+     "Downloads): persistence pointing there was written by hand, usually by an intruder.",
+     temporary_place},
+    {"IRS-PER-004", "Autorun changed shortly before collection", Urgency::medium, Confidence::low,
+     "T1547", "autoruns",
+     "Persistence written in the days before the incident response (--recent-days, default 7) "
+     "is the first place to look; package updates change files too, so check the package "
+     "manager's log for the same time.",
+     changed_before_collection},
+};
+
+}  // namespace
+
+std::span<const Rule> persistence_rules() {
+    return k_rules;
+}
+
+}  // namespace irsnap::triage
