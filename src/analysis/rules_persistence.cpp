@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Autoruns that look planted: a preload file, programs in temporary places or gone, entries
 // written shortly before the collection.
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -51,8 +52,9 @@ void preload_file(const Rule& self, const Input& in, std::vector<Finding>& out) 
 void target_missing(const Rule& self, const Input& in, std::vector<Finding>& out) {
     for (const Record& r : in.of("autoruns")) {
         const auto& a = r.value;
+        // No target_path: the command could not be resolved (a variable), nothing to miss.
         if (!a.contains("target_exists") || !a["target_exists"].is_boolean() ||
-            a["target_exists"].get<bool>()) {
+            a["target_exists"].get<bool>() || text_of(a, "target_path").empty()) {
             continue;
         }
         Finding f =
@@ -87,38 +89,83 @@ void temporary_place(const Rule& self, const Input& in, std::vector<Finding>& ou
     }
 }
 
+/// Files changed within this long of each other belong to one burst.
+constexpr int64_t k_burst_gap_ns = int64_t{10} * 60 * 1000000000;
+/// A burst this large is a package installation or an image restore, not a planted entry.
+constexpr size_t k_burst_files = 10;
+
+struct ChangedFile {
+    int64_t newest = 0;
+    std::string which;  ///< mtime or ctime
+    std::string category;
+    std::vector<Evidence> evidence;
+};
+
 void changed_before_collection(const Rule& self, const Input& in, std::vector<Finding>& out) {
     if (in.collected_unix_ns == 0 || in.recent_days <= 0) return;
     const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
     // One finding per file: a unit with three Exec lines was still written once.
-    std::map<std::string, Finding> by_file;
+    std::map<std::string, ChangedFile> by_file;
     for (const Record& r : in.of("autoruns")) {
         const auto& a = r.value;
-        int64_t newest = 0;
-        std::string which;
+        ChangedFile change;
         for (const char* key : {"mtime", "ctime"}) {
             const int64_t t = parse_utc_ns(text_of(a, key));
-            if (t > newest) {
-                newest = t;
-                which = key;
+            if (t > change.newest) {
+                change.newest = t;
+                change.which = key;
             }
         }
-        if (newest == 0 || newest < in.collected_unix_ns - window) continue;
-        const std::string source = text_of(a, "source_path");
-        auto it = by_file.find(source);
-        if (it == by_file.end()) {
-            const double days = static_cast<double>(in.collected_unix_ns - newest) / 86400e9;
-            Finding f =
-                self.finding(fmt::format("{} {} changed {:.1f} days before collection ({} {})",
-                                         text_of(a, "category"), source, days < 0 ? 0.0 : days,
-                                         which, text_of(a, which.c_str())),
-                             {});
-            f.attack = technique_of(text_of(a, "category"));
-            it = by_file.emplace(source, std::move(f)).first;
-        }
+        if (change.newest == 0 || change.newest < in.collected_unix_ns - window) continue;
+        auto [it, fresh] = by_file.try_emplace(text_of(a, "source_path"), std::move(change));
+        if (fresh) it->second.category = text_of(a, "category");
         it->second.evidence.push_back(r.evidence(autorun_fields(a)));
     }
-    for (auto& [source, finding] : by_file) out.push_back(std::move(finding));
+    std::vector<std::pair<std::string, ChangedFile*>> files;
+    for (auto& [source, change] : by_file) files.emplace_back(source, &change);
+    std::sort(files.begin(), files.end(),
+              [](const auto& a, const auto& b) { return a.second->newest < b.second->newest; });
+    auto days_before = [&](int64_t t) {
+        const double days = static_cast<double>(in.collected_unix_ns - t) / 86400e9;
+        return days < 0 ? 0.0 : days;
+    };
+    for (size_t first = 0; first < files.size();) {
+        size_t last = first + 1;
+        while (last < files.size() &&
+               files[last].second->newest - files[last - 1].second->newest <= k_burst_gap_ns) {
+            ++last;
+        }
+        if (last - first >= k_burst_files) {
+            Finding f = self.finding(
+                fmt::format("{} autorun files changed together {:.1f} days before collection, "
+                            "within {} minutes: a package installation or image restore looks "
+                            "like this (a planted entry can hide in it: compare with the "
+                            "package manager's log)",
+                            last - first, days_before(files[last - 1].second->newest),
+                            (files[last - 1].second->newest - files[first].second->newest) /
+                                    (60 * int64_t{1000000000}) +
+                                1),
+                {});
+            f.urgency = Urgency::low;
+            for (size_t i = first; i < last; ++i) {
+                f.evidence.push_back(files[i].second->evidence.front());
+            }
+            out.push_back(std::move(f));
+        } else {
+            for (size_t i = first; i < last; ++i) {
+                ChangedFile& c = *files[i].second;
+                // The text first: the evidence is moved into the finding.
+                std::string why =
+                    fmt::format("{} {} changed {:.1f} days before collection ({} {})", c.category,
+                                files[i].first, days_before(c.newest), c.which,
+                                c.evidence.front().fields.value(c.which, std::string()));
+                Finding f = self.finding(std::move(why), std::move(c.evidence));
+                f.attack = technique_of(c.category);
+                out.push_back(std::move(f));
+            }
+        }
+        first = last;
+    }
 }
 
 constexpr Rule k_rules[] = {

@@ -109,8 +109,12 @@ void name_differs_from_executable(const Rule& self, const Input& in, std::vector
         }
         const std::string argv0 = argv_at(r.value, 0);
         const std::string argv1 = argv_at(r.value, 1);
-        if (name_matches(name, basename_of(exe)) || name_matches(name, basename_of(argv0)) ||
-            name_matches(name, basename_of(argv1))) {
+        // argv[0] is as forgeable as comm: it excuses a mismatch only for multi-call binaries,
+        // whose applet name is argv[0] by design.
+        const std::string_view program = basename_of(exe);
+        const bool multi_call = program == "busybox" || program == "toybox";
+        if (name_matches(name, program) || name_matches(name, basename_of(argv1)) ||
+            (multi_call && name_matches(name, basename_of(argv0)))) {
             continue;
         }
         out.push_back(self.finding(

@@ -14,6 +14,8 @@ namespace {
 using nlohmann::json;
 namespace tr = irsnap::triage;
 
+constexpr size_t k_evidence_shown = 5;
+
 int list_rules(bool as_json) {
     if (as_json) {
         json out = json::array();
@@ -67,8 +69,14 @@ void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
                    tr::to_string(f.confidence), f.rule_id, f.title,
                    f.attack.empty() ? "" : "  [" + f.attack + "]");
         fmt::print("    {}\n", f.why);
-        for (const auto& e : f.evidence) {
+        // A screen, not a report: the rest is in --json.
+        for (size_t i = 0; i < f.evidence.size() && i < k_evidence_shown; ++i) {
+            const auto& e = f.evidence[i];
             fmt::print("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump());
+        }
+        if (f.evidence.size() > k_evidence_shown) {
+            fmt::print("    ... and {} more evidence records (--json lists them all)\n",
+                       f.evidence.size() - k_evidence_shown);
         }
     }
 }

@@ -53,10 +53,13 @@ void materialise_fixture(const std::string& scenario, const fs::path& dest) {
     }
 }
 
-LoopbackListener::LoopbackListener() {
+LoopbackListener::LoopbackListener(uint16_t port) {
     m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    if (m_fd >= 0) ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
     struct stat st {};

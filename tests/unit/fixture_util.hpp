@@ -48,11 +48,12 @@ Context fixture_context(const std::filesystem::path& tree);
 
 std::string read_text_file(const std::filesystem::path& path);
 
-/// A TCP listener on 127.0.0.1 with an ephemeral port, for tests that look for their own
-/// socket in what the kernel reports. Throws std::runtime_error when it cannot be created.
+/// A TCP listener on 127.0.0.1 (an ephemeral port unless one is given), for tests that look for
+/// their own socket in what the kernel reports. Throws std::runtime_error when it cannot be
+/// created.
 class LoopbackListener {
   public:
-    LoopbackListener();
+    explicit LoopbackListener(uint16_t port = 0);
     ~LoopbackListener();
     LoopbackListener(const LoopbackListener&) = delete;
     LoopbackListener& operator=(const LoopbackListener&) = delete;
