@@ -2,7 +2,6 @@
 // What is mapped into processes: injected code (anonymous writable and executable memory),
 // libraries loaded from memory or from temporary places, unsigned code in signed programs.
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -31,17 +30,18 @@ void writable_executable_memory(const Rule& self, const Input& in, std::vector<F
 
 void code_from_memory_or_temporary_place(const Rule& self, const Input& in,
                                          std::vector<Finding>& out) {
-    // A process running from a memfd is IRS-EXE-002; here: code loaded into other programs.
-    std::set<int64_t> memfd_programs;
+    // A program's own file is IRS-EXE-002/003's business; here: code loaded into programs.
+    std::map<int64_t, std::string> programs;
     for (const Record& p : in.of("processes")) {
-        if (flag_of(p.value, "exe_memfd")) memfd_programs.insert(number_of(p.value, "pid"));
+        programs[number_of(p.value, "pid")] = text_of(p.value, "exe_path");
     }
     for (const Record& r : in.of("modules")) {
         if (text_of(r.value, "kind") != "file" || !flag_of(r.value, "executable")) continue;
         const std::string path = text_of(r.value, "path");
         const bool memfd = flag_of(r.value, "memfd");
-        if (memfd && memfd_programs.count(number_of(r.value, "pid")) > 0) continue;
         if (!memfd && !is_temporary_place(path)) continue;
+        auto program = programs.find(number_of(r.value, "pid"));
+        if (program != programs.end() && program->second == path) continue;
         Finding f =
             self.finding(fmt::format("pid {} ({}) executes code mapped from {}{}",
                                      number_of(r.value, "pid"), text_of(r.value, "process_name"),

@@ -195,7 +195,8 @@ TEST(TriageRules, PacketSocketsOfDhcpClientsAreLow) {
 TEST(TriageRules, MemoryRules) {
     auto in = input_of(
         {{"processes",
-          {R"({"pid":70,"name":"x","exe_memfd":true})",
+          {R"({"pid":70,"name":"x","exe_memfd":true,"exe_path":"/memfd:x"})",
+           R"({"pid":75,"name":"y","exe_path":"/tmp/y"})",
            R"({"pid":71,"name":"app","signed":true})"}},
          {"modules",
           {R"({"kind":"anonymous_executable","pid":72,"process_name":"java","writable_executable_count":3})",
@@ -203,13 +204,14 @@ TEST(TriageRules, MemoryRules) {
            R"({"kind":"file","pid":70,"path":"/memfd:x","memfd":true,"executable":true})",
            R"({"kind":"file","pid":73,"path":"/memfd:lib","memfd":true,"executable":true})",
            R"({"kind":"file","pid":74,"path":"/tmp/libx.so","memfd":false,"executable":true})",
+           R"({"kind":"file","pid":75,"path":"/tmp/y","memfd":false,"executable":true})",
            R"({"kind":"file","pid":71,"path":"C:\\evil.dll","signed":false,"executable":true})",
            R"({"kind":"file","pid":71,"path":"C:\\good.dll","signed":true,"executable":true})"}}});
     auto wx = of_rule(in, "IRS-MEM-001");
     ASSERT_EQ(wx.size(), 1u);
     EXPECT_NE(wx[0].why.find("3 writable and executable anonymous ranges"), std::string::npos);
     auto code = of_rule(in, "IRS-MEM-002");
-    ASSERT_EQ(code.size(), 2u);  // pid 70's own program is IRS-EXE-002
+    ASSERT_EQ(code.size(), 2u);  // programs' own files (70, 75): IRS-EXE-002/003
     EXPECT_EQ(code[0].evidence[0].fields["pid"], 73);
     EXPECT_EQ(code[0].urgency, Urgency::critical);
     EXPECT_EQ(code[1].evidence[0].fields["pid"], 74);
