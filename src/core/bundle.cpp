@@ -56,6 +56,29 @@ int reserve(int dirfd, const std::string& name, long bytes, const std::filesyste
     return fd;
 }
 
+/// After `rm -rf` of the bundle mid-run the held directory fds still work, so open files keep
+/// taking bytes and only the next create or rename fails, with a bare ENOENT that names a file
+/// the operator never touched. Says what happened instead, when a held directory has no name
+/// left (a removed directory has no links).
+OutputError explain_removed(const OutputError& e, int dirfd, int artifacts_fd,
+                            const std::filesystem::path& bundle) {
+    if (e.code() != ENOENT) return e;
+    auto removed = [](int fd) {
+        struct stat st {};
+        return fd >= 0 && ::fstat(fd, &st) == 0 && st.st_nlink == 0;
+    };
+    std::string what;
+    if (removed(dirfd)) {
+        what = "the bundle directory " + bundle.string();
+    } else if (removed(artifacts_fd)) {
+        what = "the bundle's directory " + (bundle / "artifacts").string();
+    } else {
+        return e;
+    }
+    return OutputError(e.path(), e.code(),
+                       what + " was removed during the run (" + std::strerror(e.code()) + ")");
+}
+
 }  // namespace
 
 Bundle::Bundle(std::filesystem::path path, int dirfd, int artifacts_fd)
@@ -130,12 +153,20 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
 }
 
 std::unique_ptr<ArtifactWriter> Bundle::create_artifact(const std::string& file_name) {
-    return std::make_unique<ArtifactWriter>(m_artifacts_fd, file_name,
-                                            (m_path / "artifacts" / file_name).string());
+    try {
+        return std::make_unique<ArtifactWriter>(m_artifacts_fd, file_name,
+                                                (m_path / "artifacts" / file_name).string());
+    } catch (const OutputError& e) {
+        throw explain_removed(e, m_dirfd, m_artifacts_fd, m_path);
+    }
 }
 
 std::unique_ptr<ArtifactWriter> Bundle::create_file(const std::string& file_name) {
-    return std::make_unique<ArtifactWriter>(m_dirfd, file_name, (m_path / file_name).string());
+    try {
+        return std::make_unique<ArtifactWriter>(m_dirfd, file_name, (m_path / file_name).string());
+    } catch (const OutputError& e) {
+        throw explain_removed(e, m_dirfd, m_artifacts_fd, m_path);
+    }
 }
 
 void Bundle::replace_atomically(const std::string& name, const std::string& content,
@@ -164,7 +195,8 @@ void Bundle::replace_atomically(const std::string& name, const std::string& cont
     }
     ::close(fd);
     if (::renameat(m_dirfd, tmp.c_str(), m_dirfd, name.c_str()) != 0) {
-        throw OutputError((m_path / name).string(), errno);
+        throw explain_removed(OutputError((m_path / name).string(), errno), m_dirfd, m_artifacts_fd,
+                              m_path);
     }
     // The rename is durable only once the directory itself is synced.
     if (::fsync(m_dirfd) != 0 && errno != EINVAL) throw OutputError(m_path.string(), errno);

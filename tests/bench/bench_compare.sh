@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Benchmark (not a test): a full `irsnap collect` (default collectors, with hashing) against
-# `ps -eo pid,ppid,user,args`, `ss -tanpu` and `lsof -n -P`, all timed in the same run under a
+# `ps -eo pid,ppid,user,args`, `ss -tanpu`, `lsof -n -P` and, where installed, Python's psutil
+# walking the same data (tests/bench/psutil_walk.py), all timed in the same run under a
 # generated load of N processes x F fds x S loopback TCP sockets (tests/bench/load_generator.cpp).
 # Prints medians, ratios and peak memory, the load actually present, and irsnap's per-collector
 # durations. Exits non-zero only when the setup fails, never because of the numbers.
 #
-#   tests/bench/bench_compare.sh [--procs N] [--fds F] [--sockets S] [--runs R]
+#   tests/bench/bench_compare.sh [--procs N[,N...]] [--fds F] [--sockets S] [--runs R]
 #                                [--binary PATH] [--load PATH] [--scale] [--no-warmup]
 #
-#   --procs/--fds/--sockets  load shape (default 1000 x 50 x 4)
+#   --procs/--fds/--sockets  load shape (default 1000 x 50 x 4); --procs 200,1000,2000 runs the
+#                            comparison at each N in turn, one table per N, then a summary
 #   --runs R                 timed runs per command (default 5); the median is reported
 #   --binary PATH            irsnap to measure (default build/irsnap)
 #   --load PATH              the load generator (default: tests/irsnap_bench_load next to the
@@ -33,7 +35,7 @@ usage() {
 }
 while (($#)); do
   case "$1" in
-    --procs) procs=$2; shift 2 ;;
+    --procs) procs=${2//,/ }; shift 2 ;;
     --fds) fds=$2; shift 2 ;;
     --sockets) sockets=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
@@ -45,9 +47,10 @@ while (($#)); do
     *) usage ;;
   esac
 done
-for n in "$procs" "$fds" "$sockets" "$runs"; do
+for n in $procs "$fds" "$sockets" "$runs"; do
   [[ "$n" =~ ^[0-9]+$ ]] || usage
 done
+[[ -n "${procs// /}" ]] || usage
 ((runs >= 1)) || usage
 
 die() { echo "bench_compare: $*" >&2; exit 2; }
@@ -72,6 +75,20 @@ if ((${#missing[@]})); then
     die "apt-get install ${missing[*]} failed"
 fi
 ((EUID == 0)) || echo "bench_compare: not root: irsnap, ss and lsof will see less of other users' processes" >&2
+
+# psutil is a peer only where installed: a responder's Python is whatever the host has, so the
+# script never installs it. The first python3 on PATH that has it, else Debian's.
+psutil_walk="$(dirname "$0")/psutil_walk.py" python=""
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import psutil' 2>/dev/null; then
+    python=$(command -v "$candidate")
+    break
+  fi
+done
+psutil_note="psutil: not installed for python3 (Debian: apt-get install python3-psutil): not compared"
+if [[ -n "$python" ]]; then
+  psutil_note="psutil $("$python" -c 'import psutil; print(psutil.__version__)'): $python ($("$python" --version 2>&1))"
+fi
 
 tmp=$(mktemp -d /tmp/irsnap-bench-compare.XXXXXX)
 load_pid=""
@@ -171,18 +188,35 @@ collector_table() {
          | @tsv' "$manifest" | column -t -s $'\t'
 }
 
+label_of() {
+  case "$1" in
+    irsnap) echo "irsnap collect -q" ;;
+    ps) echo "ps -eo pid,ppid,user,args" ;;
+    ss) echo "ss -tanpu" ;;
+    lsof) echo "lsof -n -P" ;;
+    psutil) echo "psutil_walk.py" ;;
+  esac
+}
+
+# compare N: the comparison at N processes; appends "N name median min max rss ratio" rows to
+# $tmp/summary.rows.
 compare() {
+  local procs=$1
+  rm -f "$tmp"/*.times "$tmp"/*.rc "$tmp/irsnap.manifest.json"
   echo "irsnap: $("$binary" --version 2>/dev/null | head -n 1 || echo "$binary")"
   echo "load: $procs processes x $fds fds x $sockets sockets (generator: $load_bin)"
+  echo "$psutil_note"
   start_load "$procs" "$fds" "$sockets"
   print_counts
   local names=(irsnap ps ss lsof) name
+  if [[ -n "$python" ]]; then names+=(psutil); fi
   run_one() {
     case "$1" in
       irsnap) run_irsnap irsnap ;;
       ps) run_timed ps ps -eo pid,ppid,user,args ;;
       ss) run_timed ss ss -tanpu ;;
       lsof) run_timed lsof lsof -n -P ;;
+      psutil) run_timed psutil "$python" "$psutil_walk" ;;
     esac
   }
   if ((warmup)); then
@@ -201,17 +235,13 @@ compare() {
   base=$(stats irsnap | awk '{print $1}')
   echo
   printf '%-28s %5s %9s %9s %9s %12s %10s %4s\n' command runs median_s min_s max_s peak_rss_MB "x_irsnap" rc
-  local label med min max rss
+  local med min max rss ratio
   for name in "${names[@]}"; do
-    case "$name" in
-      irsnap) label="irsnap collect -q" ;;
-      ps) label="ps -eo pid,ppid,user,args" ;;
-      ss) label="ss -tanpu" ;;
-      lsof) label="lsof -n -P" ;;
-    esac
     read -r med min max rss < <(stats "$name")
-    printf '%-28s %5d %9s %9s %9s %12s %10s %4s\n' "$label" "$runs" "$med" "$min" "$max" "$rss" \
-      "$(awk -v a="$med" -v b="$base" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" "$(cat "$tmp/$name.rc")"
+    ratio=$(awk -v a="$med" -v b="$base" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+    printf '%-28s %5d %9s %9s %9s %12s %10s %4s\n' "$(label_of "$name")" "$runs" "$med" "$min" "$max" \
+      "$rss" "$ratio" "$(cat "$tmp/$name.rc")"
+    echo "$procs $name $med $min $max $rss $ratio" >>"$tmp/summary.rows"
   done
   echo "(x_irsnap = command's median / irsnap's median: above 1 means slower than the whole irsnap snapshot;"
   echo " rc = exit status of the last run; irsnap 1 = bundle valid with reduced coverage)"
@@ -285,5 +315,29 @@ scale() {
   fi
 }
 
+# summary: with several N, one line per N and command: the tables above side by side.
+summary() {
+  echo "summary over N = ${procs// /, } ($fds fds x $sockets sockets each; median_s [min-max], x_irsnap, peak RSS)"
+  awk '{
+      printf "%s\t%s\t%s [%s-%s]\t%s\t%s MB\n", $1, $2, $3, $4, $5, $7, $6
+    }' "$tmp/summary.rows" | { printf 'N\tcommand\tmedian_s [min-max]\tx_irsnap\tpeak_rss\n'; cat; } |
+    column -t -s $'\t'
+}
+
 echo "bench_compare: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-if ((scale)); then scale; else compare; fi
+if ((scale)); then
+  scale
+else
+  : >"$tmp/summary.rows"
+  first=1
+  for n in $procs; do
+    ((first)) || echo
+    ((first)) || echo "================================================================"
+    first=0
+    compare "$n"
+  done
+  if [[ "$procs" == *" "* ]]; then
+    echo
+    summary
+  fi
+fi

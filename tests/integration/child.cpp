@@ -1,18 +1,79 @@
 // SPDX-License-Identifier: Apache-2.0
 // A process for integration tests to find: it waits until killed, whatever its argv. With
 // "--irsnap-test-threads N" as its first two arguments it first starts N threads that wait too,
-// so tests can find a multi-threaded process. With "--irsnap-test-connect PORT" it first opens a
-// TCP connection to 127.0.0.1:PORT and keeps it, for tests that plant suspicious traffic.
+// so tests can find a multi-threaded process. With "--irsnap-test-churn N" it instead keeps N
+// short-lived children in flight, reaping and replacing each as it exits, until SIGTERM; it
+// prints "ready" once the churn is going and, at the end, how many children it started. With
+// "--irsnap-test-connect PORT" it first opens a TCP connection to 127.0.0.1:PORT and keeps it,
+// for tests that plant suspicious traffic.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
 
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+
+extern "C" void on_term(int) {
+    g_stop = 1;
+}
+
+/// Children live from nothing to about 2 ms: long enough to be listed in /proc by a walk and
+/// gone before the walk reads them, which is the race a collector must count, not die of.
+pid_t start_one(unsigned long n) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (n % 2 == 0) {
+            timespec t{0, static_cast<long>((n * 7919) % 2000) * 1000};
+            nanosleep(&t, nullptr);
+        }
+        _exit(0);
+    }
+    return pid;
+}
+
+int churn(int in_flight) {
+    struct sigaction sa {};
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, nullptr);  // no SA_RESTART: wait() returns at once on SIGTERM
+    unsigned long started = 0;
+    int running = 0;
+    bool announced = false;
+    while (!g_stop) {
+        while (running < in_flight && !g_stop) {
+            if (start_one(started) > 0) {
+                ++started;
+                ++running;
+            }
+        }
+        if (!announced && started - running >= 100) {
+            announced = true;  // the first hundred have come and gone
+            std::printf("ready\n");
+            std::fflush(stdout);
+        }
+        if (wait(nullptr) > 0) --running;
+    }
+    while (running > 0 && wait(nullptr) > 0) --running;
+    std::printf("started %lu\n", started);
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-churn") == 0) {
+        return churn(std::max(1, std::atoi(argv[2])));
+    }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-connect") == 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in to{};

@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -160,6 +162,69 @@ std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
     return out;
 }
 
+std::string wait_for_log(const fs::path& out, const std::string& text, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(out, ec)) {
+            std::ifstream log(e.path() / "collection.log");
+            std::string log_text((std::istreambuf_iterator<char>(log)), {});
+            if (log_text.find(text) != std::string::npos) return log_text;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return {};
+}
+
+std::string trace_call_name(const std::string& line) {
+    const size_t name_start = line.find_first_not_of(' ', line.find(' '));
+    const size_t paren = line.find('(');
+    if (name_start == std::string::npos || paren == std::string::npos || paren < name_start) {
+        return {};
+    }
+    std::string name = line.substr(name_start, paren - name_start);
+    const bool identifier =
+        !name.empty() &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    return identifier ? name : std::string();
+}
+
+std::vector<std::string> writes_in_trace(const std::string& trace, size_t& opens_seen,
+                                         TraceWrites which) {
+    std::vector<std::string> found;
+    std::istringstream lines(trace);
+    for (std::string line; std::getline(lines, line);) {
+        // "PID syscall(args) = result"; an unfinished call (threads) counts as an attempt.
+        const std::string call = trace_call_name(line);
+        if (call.empty()) continue;
+        const bool failed = line.find(" = -1 ") != std::string::npos;
+        const bool opens =
+            call == "open" || call == "openat" || call == "openat2" || call == "creat";
+        if (opens) ++opens_seen;
+        const bool writable = line.find("O_CREAT") != std::string::npos ||
+                              line.find("O_WRONLY") != std::string::npos ||
+                              line.find("O_RDWR") != std::string::npos;
+        static const std::set<std::string> k_changing = {
+            "mkdir",    "mkdirat",   "rename",     "renameat", "renameat2", "unlink",
+            "unlinkat", "link",      "linkat",     "symlink",  "symlinkat", "rmdir",
+            "mknod",    "mknodat",   "truncate",   "chmod",    "fchmodat",  "chown",
+            "fchownat", "lchown",    "utime",      "utimes",   "utimensat", "futimesat",
+            "setxattr", "lsetxattr", "removexattr"};
+        const bool changes = k_changing.count(call) > 0;
+        if (!((opens && writable) || changes)) continue;
+        if (which == TraceWrites::succeeded_on_disk) {
+            if (failed) continue;
+            if (line.find("\"/proc/") != std::string::npos ||
+                line.find("\"/dev/null\"") != std::string::npos ||
+                line.find("\"/sys/") != std::string::npos) {
+                continue;
+            }
+        }
+        found.push_back(line);
+    }
+    return found;
+}
+
 fs::path only_bundle(const fs::path& out) {
     std::vector<fs::path> found;
     for (const auto& e : fs::directory_iterator(out)) {
@@ -176,7 +241,10 @@ fs::path artifact(const fs::path& bundle, const std::string& collector) {
     for (const auto& e : fs::directory_iterator(bundle / "artifacts")) {
         std::string name = e.path().filename().string();
         std::string suffix = "_" + collector + ".jsonl";
-        if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+        // Only digits before the suffix: "08_hidden_processes.jsonl" also ends in
+        // "_processes.jsonl".
+        if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix &&
+            name.find_first_not_of("0123456789") == name.size() - suffix.size()) {
             return e.path();
         }
     }

@@ -42,10 +42,32 @@ std::optional<int> wait_exit(pid_t pid, int timeout_ms);
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 
+/// Waits up to `timeout_ms` until the collection.log of a bundle under `out` contains `text`
+/// (e.g. "collector processes: start"); returns the log's text then, "" on timeout.
+std::string wait_for_log(const std::filesystem::path& out, const std::string& text, int timeout_ms);
+
+/// What `writes_in_trace` reports of an strace log.
+enum class TraceWrites {
+    /// Successful changes outside the pseudo file systems (/proc, /sys, /dev/null).
+    succeeded_on_disk,
+    /// Every attempt, failed or not, wherever it points.
+    every_attempt,
+};
+
+/// Lines of an `strace -f -e trace=%file` log (with or without -y) that open a file for
+/// writing or change the file system (mkdir, rename, unlink, chmod ...). `opens_seen` counts
+/// every open, so a caller can tell an empty result from a log that was not parsed.
+std::vector<std::string> writes_in_trace(const std::string& trace, size_t& opens_seen,
+                                         TraceWrites which = TraceWrites::succeeded_on_disk);
+
+/// The system call name of an strace -f line ("PID name(args) = result"), "" for other lines
+/// (a "<... name resumed>" tail, a signal, an exit).
+std::string trace_call_name(const std::string& line);
+
 /// The single bundle directory under `out`.
 std::filesystem::path only_bundle(const std::filesystem::path& out);
 
-/// The artifact whose name ends with `_<collector>.jsonl`.
+/// The artifact named `NN_<collector>.jsonl`.
 std::filesystem::path artifact(const std::filesystem::path& bundle, const std::string& collector);
 
 /// Parses "2026-11-22T01:15:02.123456Z" to seconds since the epoch.

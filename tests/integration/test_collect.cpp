@@ -156,17 +156,8 @@ TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
 fs::path interrupt_mid_run(const fs::path& out, int sig) {
     // The test hook slows every record so the signal lands mid-collector.
     pid_t pid = spawn({irsnap_binary(), "-o", out.string(), "-q", "--debug-slow-ms", "50"});
-    bool started = false;
-    for (int i = 0; i < 1000 && !started; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(out, ec)) {
-            std::ifstream log(e.path() / "collection.log");
-            std::string text((std::istreambuf_iterator<char>(log)), {});
-            started = started || text.find("collector system: start") != std::string::npos;
-        }
-    }
-    EXPECT_TRUE(started) << "the log never showed the first collector starting";
+    EXPECT_NE(wait_for_log(out, "collector system: start", 5000), "")
+        << "the log never showed the first collector starting";
     auto signalled = std::chrono::steady_clock::now();
     EXPECT_EQ(kill(pid, sig), 0);
     auto code = wait_exit(pid, 5000);

@@ -14,7 +14,6 @@
 
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "../unit/fixture_util.hpp"
 #include "irsnap/tar_reader.hpp"
@@ -268,41 +267,6 @@ std::set<std::string> listing(const fs::path& dir) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) out.insert(e.path().filename().string());
     return out;
-}
-
-/// Lines of an strace -f -e trace=%file log that changed the file system, outside the
-/// pseudo file systems.
-std::vector<std::string> writes_in_trace(const std::string& trace, size_t& opens_seen) {
-    std::vector<std::string> found;
-    std::istringstream lines(trace);
-    for (std::string line; std::getline(lines, line);) {
-        // "PID syscall(args) = result"; an unfinished call (threads) counts as an attempt.
-        const size_t name_start = line.find_first_not_of(' ', line.find(' '));
-        if (name_start == std::string::npos) continue;
-        const std::string call = line.substr(name_start, line.find('(') - name_start);
-        const bool failed = line.find(" = -1 ") != std::string::npos;
-        const bool opens =
-            call == "open" || call == "openat" || call == "openat2" || call == "creat";
-        if (opens) ++opens_seen;
-        const bool writable = line.find("O_CREAT") != std::string::npos ||
-                              line.find("O_WRONLY") != std::string::npos ||
-                              line.find("O_RDWR") != std::string::npos;
-        static const std::set<std::string> k_changing = {
-            "mkdir",    "mkdirat",   "rename",     "renameat", "renameat2", "unlink",
-            "unlinkat", "link",      "linkat",     "symlink",  "symlinkat", "rmdir",
-            "mknod",    "mknodat",   "truncate",   "chmod",    "fchmodat",  "chown",
-            "fchownat", "lchown",    "utime",      "utimes",   "utimensat", "futimesat",
-            "setxattr", "lsetxattr", "removexattr"};
-        const bool changes = k_changing.count(call) > 0;
-        if (failed || !((opens && writable) || changes)) continue;
-        if (line.find("\"/proc/") != std::string::npos ||
-            line.find("\"/dev/null\"") != std::string::npos ||
-            line.find("\"/sys/") != std::string::npos) {
-            continue;
-        }
-        found.push_back(line);
-    }
-    return found;
 }
 
 TEST(Stream, CollectionWritesNoFileAnywhere) {
