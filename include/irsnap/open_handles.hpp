@@ -10,36 +10,16 @@
 #include <mutex>
 #include <optional>
 #include <string>
+
 #include <string_view>
 #include <vector>
+#include "irsnap/packed_handles.hpp"
 
 #include "irsnap/hash.hpp"
-#include "irsnap/string_arena.hpp"
 
 namespace irsnap {
 
 struct Context;
-
-/// One open descriptor as the walk saw it. Compact on purpose: a busy host has 10^5 of them.
-struct OpenHandle {
-    int32_t pid = 0;
-    int32_t fd = 0;
-    uint32_t process = 0;     ///< index into HandleSnapshot::process_names
-    uint32_t mode = 0;        ///< st_mode of the open file; 0 when not stat'ed (see has_stat)
-    std::string_view target;  ///< the link text as the kernel shows it (raw bytes), in
-                              ///< HandleSnapshot::text
-    uint64_t device = 0;
-    uint64_t inode = 0;
-    uint64_t size = 0;
-    uint64_t position = 0;
-    uint32_t nlink = 0;
-    uint32_t flags = 0;     ///< open flags from fdinfo (O_*), valid when has_fdinfo
-    int32_t mnt_id = -1;    ///< mount id from fdinfo, -1 when unknown
-    bool has_stat = false;  ///< only path targets are stat'ed: sockets, pipes and anon inodes
-                            ///< are fully named by their link text
-    bool has_fdinfo = false;
-    int32_t content = -1;  ///< deleted files and memfds: index into HandleSnapshot::contents
-};
 
 /// The content digest of a deleted file or memfd, started during the walk through the
 /// descriptor itself: nothing else reaches such a file, and a later re-open could find the
@@ -50,12 +30,10 @@ struct HandleContent {
 };
 
 struct HandleSnapshot {
-    /// Ordered by pid, then fd. A deque, not a vector: a busy host has 10^5 descriptors and a
-    /// growing vector would briefly hold two or three copies of them.
-    std::deque<OpenHandle> handles;
+    /// Ordered by pid, then fd; packed, since it is most of a busy host's run memory.
+    PackedHandles handles;
     std::vector<std::string> process_names;  ///< comm of each process that had descriptors
     std::deque<HandleContent> contents;      ///< see OpenHandle::content
-    std::vector<StringArena> text;           ///< holds every OpenHandle::target
     uint64_t processes = 0;                  ///< processes whose descriptors were listed
     uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
     uint64_t races = 0;                      ///< processes that exited during the walk

@@ -66,8 +66,7 @@ HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, cons
 
 class Walker {
   public:
-    Walker(HandleSnapshot& out, HashCache* hashes)
-        : m_out(out), m_hashes(hashes), m_text(out.text.emplace_back()) {}
+    Walker(HandleSnapshot& out, HashCache* hashes) : m_out(out), m_hashes(hashes) {}
 
     void walk_process(int proc_dir, int32_t pid) {
         const std::string pid_text = std::to_string(pid);
@@ -89,6 +88,9 @@ class Walker {
         const int info_fd = fdinfo_dir ? fdinfo_dir->get() : -1;
         ++m_out.processes;
         const size_t first = m_out.handles.size();
+        // The index the process's name gets if it has descriptors (the name is read after
+        // them: a process without any costs no stat read).
+        const auto index = static_cast<uint32_t>(m_out.process_names.size());
         bool denied = false;
         char name[16];
         for (int32_t fd : posix::numeric_entries(fd_dir->get())) {
@@ -102,7 +104,8 @@ class Walker {
             OpenHandle h;
             h.pid = pid;
             h.fd = fd;
-            h.target = m_text.store(*target);
+            h.process = index;
+            h.target = *target;
             struct stat st {};
             // Only paths need stat (type, device, deleted); a socket, pipe or anon inode is
             // fully named by its link text, and skipping it saves a syscall per descriptor.
@@ -138,15 +141,13 @@ class Walker {
                 h.flags = info->flags;
                 h.mnt_id = info->mnt_id;
             }
-            m_out.handles.push_back(std::move(h));
+            m_out.handles.push_back(h);
         }
         if (denied) ++m_out.processes_denied;
         if (m_out.handles.size() == first) return;
         auto stat = posix::read_file_at(pid_dir->get(), "stat");
         auto parsed = stat ? procfs::parse_proc_pid_stat(*stat) : std::nullopt;
         m_out.process_names.push_back(parsed ? parsed->comm : std::string());
-        const auto index = static_cast<uint32_t>(m_out.process_names.size() - 1);
-        for (size_t i = first; i < m_out.handles.size(); ++i) m_out.handles[i].process = index;
     }
 
   private:
@@ -157,7 +158,6 @@ class Walker {
 
     HandleSnapshot& m_out;
     HashCache* m_hashes;
-    StringArena& m_text;  ///< this walker's own: the threads never share one
 };
 
 /// Stop requests seen from the walking threads. Context::should_stop() is not thread-safe (it
@@ -173,14 +173,7 @@ void append(HandleSnapshot& out, HandleSnapshot& part) {
     const auto content_offset = static_cast<int32_t>(out.contents.size());
     for (auto& name : part.process_names) out.process_names.push_back(std::move(name));
     for (auto& content : part.contents) out.contents.push_back(std::move(content));
-    for (auto& arena : part.text) out.text.push_back(std::move(arena));
-    while (!part.handles.empty()) {
-        OpenHandle h = std::move(part.handles.front());
-        part.handles.pop_front();
-        h.process += offset;
-        if (h.content >= 0) h.content += content_offset;
-        out.handles.push_back(std::move(h));
-    }
+    out.handles.append_from(part.handles, offset, content_offset);
     out.processes += part.processes;
     out.processes_denied += part.processes_denied;
     out.races += part.races;
