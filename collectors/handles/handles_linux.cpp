@@ -83,10 +83,10 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
         if (h.content >= 0) {
             const HandleContent& content = snapshot.contents[static_cast<size_t>(h.content)];
             hash = content.pending;
-            if (!hash && content.done.sha256) {
-                r.field("sha256", *content.done.sha256).null_field("hash_note");
+            if (!hash && content.sha256) {
+                r.field("sha256", content.sha256_hex()).null_field("hash_note");
             } else if (!hash) {
-                r.field("hash_note", content.done.note);
+                r.field("hash_note", content.note);
             }
         } else if (!ctx.hashes && (kind.type == "memfd" || (kind.type == "file" && kind.deleted))) {
             r.field("hash_note", "hashing is off (--no-hash)");

@@ -4,6 +4,7 @@
 // and shared: the network collector takes socket owners from it, the handles collector the rest.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <future>
@@ -25,8 +26,15 @@ struct Context;
 /// descriptor itself: nothing else reaches such a file, and a later re-open could find the
 /// descriptor closed or its number reused.
 struct HandleContent {
-    std::optional<std::shared_future<FileHash>> pending;  ///< large files, on the hash pool
-    FileHash done;  ///< small files (hashed at once) and reasons for no hash
+    /// Large files: hashing on the pool, resolved when the handles collector writes them.
+    std::optional<std::shared_future<FileHash>> pending;
+    /// Small files, hashed at once. Binary, not hex: a busy host has 10^4 deleted files open.
+    std::optional<std::array<uint8_t, 32>> sha256;
+    std::string note;  ///< why there is no digest ("" when there is one, or it is pending)
+
+    /// Keeps what `hash` says, compactly.
+    static HandleContent of(FileHash hash);
+    std::string sha256_hex() const;
 };
 
 struct HandleSnapshot {

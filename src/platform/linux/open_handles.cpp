@@ -45,23 +45,24 @@ const std::string k_closed_note = "closed (or its process exited) before it coul
 /// Starts hashing a deleted file or memfd through /proc/PID/fd/N right after it was stat'ed, if
 /// the descriptor still refers to that file.
 HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, const OpenHandle& h) {
+    HandleContent out;
     struct stat st {};
     auto fd = posix::open_regular_for_hash(fd_dir, name, true, st);
     if (!fd) {
-        return {std::nullopt,
-                {std::nullopt,
-                 posix::is_race_errno(fd.error().code)
-                     ? k_closed_note
-                     : "not hashed: " + fd.error().message + " (" + fd.error().stage + ")",
-                 0}};
+        out.note = posix::is_race_errno(fd.error().code)
+                       ? k_closed_note
+                       : "not hashed: " + fd.error().message + " (" + fd.error().stage + ")";
+        return out;
     }
     if (st.st_dev != h.device || st.st_ino != h.inode) {
-        return {std::nullopt,
-                {std::nullopt, "the descriptor number now refers to another file", 0}};
+        out.note = "the descriptor number now refers to another file";
+        return out;
     }
     const FileKey key = posix::file_key(st);
-    if (key.size <= k_inline_hash_bytes) return {std::nullopt, hashes.hash_now(fd->release(), key)};
-    return {hashes.submit(fd->release(), key), {}};
+    if (key.size <= k_inline_hash_bytes)
+        return HandleContent::of(hashes.hash_now(fd->release(), key));
+    out.pending = hashes.submit(fd->release(), key);
+    return out;
 }
 
 class Walker {
@@ -123,13 +124,12 @@ class Walker {
                     }
                 } else if (h.target.starts_with("/memfd:") || h.target.ends_with(" (deleted)")) {
                     // Content that mattered and is already out of reach: say why.
-                    add_content(
-                        h, {std::nullopt,
-                            {std::nullopt,
-                             posix::is_race_errno(errno)
-                                 ? k_closed_note
-                                 : std::string("not hashed: stat failed: ") + std::strerror(errno),
-                             0}});
+                    HandleContent gone;
+                    gone.note =
+                        posix::is_race_errno(errno)
+                            ? k_closed_note
+                            : std::string("not hashed: stat failed: ") + std::strerror(errno);
+                    add_content(h, std::move(gone));
                 }
             }
             // A socket's fdinfo says only O_RDWR and pos 0 while costing three syscalls; its
@@ -181,6 +181,34 @@ void append(HandleSnapshot& out, HandleSnapshot& part) {
 }
 
 }  // namespace
+
+HandleContent HandleContent::of(FileHash hash) {
+    HandleContent out;
+    std::array<uint8_t, 32> digest{};
+    if (hash.sha256 && hash.sha256->size() == 64) {
+        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+        for (size_t i = 0; i < 32; ++i) {
+            digest[i] = static_cast<uint8_t>(nibble((*hash.sha256)[2 * i]) << 4 |
+                                             nibble((*hash.sha256)[2 * i + 1]));
+        }
+        out.sha256 = digest;
+    } else {
+        out.note = std::move(hash.note);
+    }
+    return out;
+}
+
+std::string HandleContent::sha256_hex() const {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    if (!sha256) return out;
+    out.reserve(64);
+    for (uint8_t byte : *sha256) {
+        out.push_back(k_hex[byte >> 4]);
+        out.push_back(k_hex[byte & 15]);
+    }
+    return out;
+}
 
 HandleSnapshot walk_open_handles(const Context& ctx) {
     HandleSnapshot out;
