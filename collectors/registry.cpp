@@ -15,23 +15,32 @@
 #include "routes/routes.hpp"
 #include "system/system.hpp"
 
+// A collector without an implementation for the platform being built is still listed (its spec
+// says which platforms it has): `irsnap list` shows it as not available here and the runner
+// records it as skipped. Only this list says which ones exist per platform.
+#ifdef _WIN32
+#define IRSNAP_LINUX_ONLY(fn) nullptr
+#else
+#define IRSNAP_LINUX_ONLY(fn) &fn
+#endif
+
 namespace irsnap {
 
 const std::vector<Collector>& registered_collectors() {
     static const std::vector<Collector> k_collectors = {
-        {&collectors::system_spec, &collectors::collect_system},
-        {&collectors::network_spec, &collectors::collect_network},
-        {&collectors::neighbors_spec, &collectors::collect_neighbors},
-        {&collectors::routes_spec, &collectors::collect_routes},
-        {&collectors::interfaces_spec, &collectors::collect_interfaces},
-        {&collectors::network_config_spec, &collectors::collect_network_config},
-        {&collectors::processes_spec, &collectors::collect_processes},
-        {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
-        {&collectors::handles_spec, &collectors::collect_handles},
-        {&collectors::modules_spec, &collectors::collect_modules},
-        {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
+        {&collectors::system_spec, IRSNAP_LINUX_ONLY(collectors::collect_system)},
+        {&collectors::network_spec, IRSNAP_LINUX_ONLY(collectors::collect_network)},
+        {&collectors::neighbors_spec, IRSNAP_LINUX_ONLY(collectors::collect_neighbors)},
+        {&collectors::routes_spec, IRSNAP_LINUX_ONLY(collectors::collect_routes)},
+        {&collectors::interfaces_spec, IRSNAP_LINUX_ONLY(collectors::collect_interfaces)},
+        {&collectors::network_config_spec, IRSNAP_LINUX_ONLY(collectors::collect_network_config)},
+        {&collectors::processes_spec, IRSNAP_LINUX_ONLY(collectors::collect_processes)},
+        {&collectors::hidden_processes_spec, IRSNAP_LINUX_ONLY(collectors::collect_hidden_processes)},
+        {&collectors::handles_spec, IRSNAP_LINUX_ONLY(collectors::collect_handles)},
+        {&collectors::modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_modules)},
+        {&collectors::kernel_modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_kernel_modules)},
         // Least volatile: files on disk wait until memory and network state are taken.
-        {&collectors::autoruns_spec, &collectors::collect_autoruns},
+        {&collectors::autoruns_spec, IRSNAP_LINUX_ONLY(collectors::collect_autoruns)},
     };
     return k_collectors;
 }

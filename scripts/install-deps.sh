@@ -3,11 +3,17 @@
 # Installs what irsnap needs on Debian 12 with apt-get, skipping what is already there.
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus what the test suite uses
+#   scripts/install-deps.sh --windows  the mingw-w64 cross build (scripts/build-windows.sh)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build git pkg-config
           libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev)
-if [[ "${1:-}" == "--test" ]]; then
+if [[ "${1:-}" == "--windows" ]]; then
+  # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
+  # build-windows.sh compiles; wine64 runs the result.
+  packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 cmake ninja-build
+            libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64)
+elif [[ "${1:-}" == "--test" ]]; then
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
   # procedure is rendered to PDF and its pages counted.
   # openssh-server/-client, ansible-core, iproute2: the fleet test runs irsnap-ssh.sh and the

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// SHA-256 through the system's BCrypt (bcrypt.dll): no crypto library of our own to configure,
+// and nothing on the host (no configuration file, no environment variable) steers it.
+#include <windows.h>
+#include <bcrypt.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "irsnap/hash.hpp"
+#include "irsnap/text.hpp"
+
+namespace irsnap {
+namespace {
+
+BCRYPT_ALG_HANDLE g_algorithm = nullptr;
+
+}  // namespace
+
+void init_crypto() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // One provider handle for the run: opening it is the costly part (BCrypt's own advice).
+        NTSTATUS status = BCryptOpenAlgorithmProvider(&g_algorithm, BCRYPT_SHA256_ALGORITHM,
+                                                      nullptr, 0);
+        if (status < 0) {
+            throw std::runtime_error(
+                fmt::format("BCryptOpenAlgorithmProvider(SHA256) failed: NTSTATUS 0x{:08x}",
+                            static_cast<unsigned long>(status)));
+        }
+    });
+}
+
+struct Sha256::Impl {
+    BCRYPT_HASH_HANDLE hash = nullptr;
+};
+
+Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
+    init_crypto();
+    // Object memory allocated by BCrypt itself (Windows 7+ accepts nullptr, 0).
+    if (BCryptCreateHash(g_algorithm, &m_impl->hash, nullptr, 0, nullptr, 0, 0) < 0) {
+        throw std::runtime_error("SHA-256 initialisation failed (BCryptCreateHash)");
+    }
+}
+
+Sha256::~Sha256() {
+    if (m_impl->hash) BCryptDestroyHash(m_impl->hash);
+}
+
+void Sha256::update(const void* data, size_t size) {
+    auto bytes = static_cast<const unsigned char*>(data);
+    while (size > 0) {
+        const ULONG chunk = static_cast<ULONG>(std::min<size_t>(size, 1u << 30));
+        if (BCryptHashData(m_impl->hash, const_cast<PUCHAR>(bytes), chunk, 0) < 0) {
+            throw std::runtime_error("SHA-256 update failed (BCryptHashData)");
+        }
+        bytes += chunk;
+        size -= chunk;
+    }
+}
+
+std::string Sha256::finish_hex() {
+    unsigned char digest[32];
+    if (BCryptFinishHash(m_impl->hash, digest, sizeof digest, 0) < 0) {
+        throw std::runtime_error("SHA-256 final failed (BCryptFinishHash)");
+    }
+    return to_hex(digest, sizeof digest);
+}
+
+std::string sha256_hex(std::string_view data) {
+    Sha256 h;
+    h.update(data);
+    return h.finish_hex();
+}
+
+FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bool>* cancel) {
+    FileHash result;
+    if (max_bytes && size > max_bytes) {
+        result.note = "skipped: larger than --max-hash-bytes";
+        return result;
+    }
+    Sha256 h;
+    constexpr size_t k_max_chunk = size_t{1} << 18;
+    thread_local std::unique_ptr<char[]> buffer;
+    thread_local size_t capacity = 0;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(k_max_chunk, size + 4096));
+    if (capacity < want) {
+        buffer.reset(new char[want]);
+        capacity = want;
+    }
+    uint64_t total = 0;
+    while (true) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            result.note = "interrupted";
+            return result;
+        }
+        // pread (posix_windows.cpp): ReadFile at an explicit offset on the descriptor's handle.
+        ssize_t n = ::pread(fd, buffer.get(), capacity, static_cast<off_t>(total));
+        if (n < 0) {
+            result.error_code = errno;
+            result.note = std::string("read failed: ") + std::strerror(errno);
+            return result;
+        }
+        if (n == 0) break;
+        h.update(buffer.get(), static_cast<size_t>(n));
+        total += static_cast<uint64_t>(n);
+        if (max_bytes && total > max_bytes) {
+            result.note = "skipped: larger than --max-hash-bytes";
+            return result;
+        }
+    }
+    result.sha256 = h.finish_hex();
+    return result;
+}
+
+}  // namespace irsnap
