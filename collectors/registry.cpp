@@ -34,7 +34,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::routes_spec, IRSNAP_LINUX_ONLY(collectors::collect_routes)},
         {&collectors::interfaces_spec, IRSNAP_LINUX_ONLY(collectors::collect_interfaces)},
         {&collectors::network_config_spec, IRSNAP_LINUX_ONLY(collectors::collect_network_config)},
-        {&collectors::processes_spec, IRSNAP_LINUX_ONLY(collectors::collect_processes)},
+        {&collectors::processes_spec, &collectors::collect_processes},
         {&collectors::hidden_processes_spec, IRSNAP_LINUX_ONLY(collectors::collect_hidden_processes)},
         {&collectors::handles_spec, IRSNAP_LINUX_ONLY(collectors::collect_handles)},
         {&collectors::modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_modules)},
