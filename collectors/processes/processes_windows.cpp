@@ -48,8 +48,7 @@ std::optional<std::shared_future<FileHash>> submit_hash(const Context& ctx,
     }
     win::UniqueHandle file(CreateFileW(path.c_str(), GENERIC_READ,
                                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN,
-                                       nullptr));
+                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
     if (!file) {
         const DWORD error = GetLastError();
         if (error == ERROR_ACCESS_DENIED) ++denied["exe hash (file open)"];
@@ -67,9 +66,8 @@ std::optional<std::shared_future<FileHash>> submit_hash(const Context& ctx,
     }
     const uint64_t size = (uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
     r["exe_size"] = size;
-    const int64_t mtime = static_cast<int64_t>((uint64_t{info.ftLastWriteTime.dwHighDateTime}
-                                                << 32) |
-                                               info.ftLastWriteTime.dwLowDateTime);
+    const int64_t mtime = static_cast<int64_t>(
+        (uint64_t{info.ftLastWriteTime.dwHighDateTime} << 32) | info.ftLastWriteTime.dwLowDateTime);
     FileKey key{info.dwVolumeSerialNumber,
                 (uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow, size,
                 win::filetime_to_unix_ns(mtime)};
@@ -96,9 +94,10 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
         r["rss_bytes"] = s.nt->working_set;
         r["vsize_bytes"] = s.nt->virtual_size;
         r["private_bytes"] = s.nt->private_bytes;
-        r["start_time"] = s.nt->create_time > 0 ? json(format_rfc3339_utc(
-                                                      win::filetime_to_unix_ns(s.nt->create_time)))
-                                                : json(nullptr);
+        r["start_time"] =
+            s.nt->create_time > 0
+                ? json(format_rfc3339_utc(win::filetime_to_unix_ns(s.nt->create_time)))
+                : json(nullptr);
     } else {
         r["ppid"] = s.toolhelp->ppid;
         r["name"] = to_utf8(s.toolhelp->exe_file);
@@ -163,8 +162,9 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
 
 void collect_processes(const Context& ctx, RecordSink& sink) {
     if (!win::enable_privilege(L"SeDebugPrivilege")) {
-        sink.coverage("SeDebugPrivilege not held: protected and other users' processes may be "
-                      "denied (run as an administrator for full coverage)");
+        sink.coverage(
+            "SeDebugPrivilege not held: protected and other users' processes may be "
+            "denied (run as an administrator for full coverage)");
     }
     std::map<uint32_t, Sighting> seen;
     long status = 0;

@@ -53,13 +53,13 @@ const CollectorSpec& system_spec() {
             {"fs_type", "string", "mount: file system type."},
             {"source", "string", "mount: source device or name."},
             {"super_options", "string", "mount: per-superblock options.", k_linux},
-            // session
-            {"user", "string", "session: user name as recorded in utmp."},
-            {"line", "string", "session: terminal line (pts/0, tty1 ...)."},
-            {"host", "string", "session: remote host for remote logins."},
-            {"address", "string", "session: remote IP address, if recorded."},
-            {"pid", "integer", "session: pid of the login process."},
-            {"login_time", "string", "session: login time, UTC RFC 3339."},
+            // session (Windows logon sessions: not read yet)
+            {"user", "string", "session: user name as recorded in utmp.", k_linux},
+            {"line", "string", "session: terminal line (pts/0, tty1 ...).", k_linux},
+            {"host", "string", "session: remote host for remote logins.", k_linux},
+            {"address", "string", "session: remote IP address, if recorded.", k_linux},
+            {"pid", "integer", "session: pid of the login process.", k_linux},
+            {"login_time", "string", "session: login time, UTC RFC 3339.", k_linux},
             {"session_type", "string", "session: utmp record type (USER_PROCESS ...).", k_linux},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was "

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Host and operator identity for the manifest on Windows, from Win32/ntdll calls and the
 // registry only (no host programs, no DNS).
+// Order matters: winsock2.h before windows.h, windows.h before the rest.
 #include <winsock2.h>
-#include <ws2tcpip.h>
+
 #include <windows.h>
+
 #include <iphlpapi.h>
 #include <sddl.h>
+#include <ws2tcpip.h>
 
 #include <fcntl.h>
 #include <io.h>
@@ -274,9 +277,9 @@ void ensure_standard_fds() noexcept {
         // A GUI-started process or a closed handle: the CRT descriptor has no OS handle (-2).
         if (_get_osfhandle(fd) < 0) {
             g_standard_fd_closed[fd] = true;
-            HANDLE nul = CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE,
-                                     FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
-                                     0, nullptr);
+            HANDLE nul =
+                CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING, 0, nullptr);
             if (nul != INVALID_HANDLE_VALUE) {
                 int opened = _open_osfhandle(reinterpret_cast<intptr_t>(nul), 0);
                 if (opened >= 0 && opened != fd) {

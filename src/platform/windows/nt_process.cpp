@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/nt_process.hpp"
+#include "platform/windows/nt_process.hpp"  // windows.h first: the headers below need it
 
-#include <winternl.h>
 #include <sddl.h>
 #include <tlhelp32.h>
+#include <winternl.h>
 
 #include <map>
 #include <mutex>
@@ -122,8 +122,8 @@ std::optional<std::vector<ToolhelpProcess>> toolhelp_process_list(DWORD& error) 
     entry.dwSize = sizeof entry;
     for (BOOL ok = Process32FirstW(snapshot.get(), &entry); ok;
          ok = Process32NextW(snapshot.get(), &entry)) {
-        out.push_back({entry.th32ProcessID, entry.th32ParentProcessID, entry.cntThreads,
-                       entry.szExeFile});
+        out.push_back(
+            {entry.th32ProcessID, entry.th32ParentProcessID, entry.cntThreads, entry.szExeFile});
     }
     error = GetLastError();
     if (error != ERROR_NO_MORE_FILES && out.empty()) return std::nullopt;
@@ -154,8 +154,8 @@ std::optional<std::wstring> command_line_from_peb(HANDLE limited, long& status) 
     static const auto query =
         ntdll_function<NtQueryInformationProcessFn>("NtQueryInformationProcess");
     constexpr LONG k_status_access_denied = static_cast<LONG>(0xC0000022);
-    UniqueHandle process(OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE,
-                                     GetProcessId(limited)));
+    UniqueHandle process(
+        OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, GetProcessId(limited)));
     if (!process) {
         status = GetLastError() == ERROR_ACCESS_DENIED ? k_status_access_denied
                                                        : static_cast<long>(0xC0000001);
@@ -174,8 +174,7 @@ std::optional<std::wstring> command_line_from_peb(HANDLE limited, long& status) 
     UNICODE_STRING line{};
     SIZE_T got = 0;
     auto read = [&](uintptr_t at, void* into, SIZE_T bytes) {
-        return ReadProcessMemory(process.get(), reinterpret_cast<LPCVOID>(at), into, bytes,
-                                 &got) &&
+        return ReadProcessMemory(process.get(), reinterpret_cast<LPCVOID>(at), into, bytes, &got) &&
                got == bytes;
     };
     if (!read(reinterpret_cast<uintptr_t>(basic.PebBaseAddress) + k_peb_process_parameters,

@@ -50,9 +50,10 @@ std::optional<std::wstring> process_command_line(HANDLE process, long& status);
 
 /// Token facts of a process (needs PROCESS_QUERY_LIMITED_INFORMATION and TOKEN_QUERY).
 struct TokenInfo {
-    std::string sid;                        ///< S-1-5-...
-    std::optional<std::string> user;        ///< DOMAIN\name (LookupAccountSidW), when resolvable
-    std::optional<std::string> integrity;   ///< untrusted, low, medium, medium_plus, high, system, protected
+    std::string sid;                  ///< S-1-5-...
+    std::optional<std::string> user;  ///< DOMAIN\name (LookupAccountSidW), when resolvable
+    std::optional<std::string>
+        integrity;  ///< untrusted, low, medium, medium_plus, high, system, protected
     std::optional<bool> elevated;
 };
 std::optional<TokenInfo> process_token(HANDLE process, DWORD& error);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Win32 implementations of the POSIX calls declared in posix/irsnap_posix.hpp (see there for
 // where the semantics differ).
-#include <windows.h>
+#include <windows.h>  // first: the Windows headers below need its types
+
 #include <winternl.h>
 
 #include <fcntl.h>
@@ -31,27 +32,40 @@ int errno_from(DWORD error) {
         case ERROR_PATH_NOT_FOUND:
         case ERROR_INVALID_NAME:
         case ERROR_BAD_NETPATH:
-        case ERROR_DIRECTORY: return ENOENT;
+        case ERROR_DIRECTORY:
+            return ENOENT;
         case ERROR_ACCESS_DENIED:
         case ERROR_SHARING_VIOLATION:
         case ERROR_LOCK_VIOLATION:
-        case ERROR_PRIVILEGE_NOT_HELD: return EACCES;
+        case ERROR_PRIVILEGE_NOT_HELD:
+            return EACCES;
         case ERROR_FILE_EXISTS:
-        case ERROR_ALREADY_EXISTS: return EEXIST;
+        case ERROR_ALREADY_EXISTS:
+            return EEXIST;
         case ERROR_DISK_FULL:
-        case ERROR_HANDLE_DISK_FULL: return ENOSPC;
-        case ERROR_WRITE_PROTECT: return EROFS;
-        case ERROR_INVALID_HANDLE: return EBADF;
+        case ERROR_HANDLE_DISK_FULL:
+            return ENOSPC;
+        case ERROR_WRITE_PROTECT:
+            return EROFS;
+        case ERROR_INVALID_HANDLE:
+            return EBADF;
         case ERROR_NOT_ENOUGH_MEMORY:
-        case ERROR_OUTOFMEMORY: return ENOMEM;
-        case ERROR_DIR_NOT_EMPTY: return ENOTEMPTY;
+        case ERROR_OUTOFMEMORY:
+            return ENOMEM;
+        case ERROR_DIR_NOT_EMPTY:
+            return ENOTEMPTY;
         case ERROR_BROKEN_PIPE:
-        case ERROR_NO_DATA: return EPIPE;
-        case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
-        case ERROR_NOT_SAME_DEVICE: return EXDEV;
+        case ERROR_NO_DATA:
+            return EPIPE;
+        case ERROR_FILENAME_EXCED_RANGE:
+            return ENAMETOOLONG;
+        case ERROR_NOT_SAME_DEVICE:
+            return EXDEV;
         case ERROR_INVALID_FUNCTION:
-        case ERROR_NOT_SUPPORTED: return EINVAL;
-        default: return EIO;
+        case ERROR_NOT_SUPPORTED:
+            return EINVAL;
+        default:
+            return EIO;
     }
 }
 
@@ -90,7 +104,8 @@ std::wstring directory_path(int dirfd) {
 /// `name` resolved against `dirfd` (AT_FDCWD or a directory descriptor); "" with errno set.
 std::wstring resolve(int dirfd, const char* name) {
     std::wstring wide = to_wide(name);
-    const bool absolute = wide.size() >= 2 && (wide[1] == L':' || (wide[0] == L'\\' && wide[1] == L'\\'));
+    const bool absolute =
+        wide.size() >= 2 && (wide[1] == L':' || (wide[0] == L'\\' && wide[1] == L'\\'));
     if (dirfd == AT_FDCWD || absolute) return wide;
     std::wstring dir = directory_path(dirfd);
     if (dir.empty()) return {};
@@ -108,9 +123,15 @@ int open_wide(const std::wstring& path, int flags) {
         attributes = FILE_FLAG_BACKUP_SEMANTICS;
     } else {
         switch (flags & (O_RDONLY | O_WRONLY | O_RDWR)) {
-            case O_WRONLY: access = GENERIC_WRITE; break;
-            case O_RDWR: access = GENERIC_READ | GENERIC_WRITE; break;
-            default: access = GENERIC_READ; break;
+            case O_WRONLY:
+                access = GENERIC_WRITE;
+                break;
+            case O_RDWR:
+                access = GENERIC_READ | GENERIC_WRITE;
+                break;
+            default:
+                access = GENERIC_READ;
+                break;
         }
     }
     if (flags & O_NOFOLLOW) attributes |= FILE_FLAG_OPEN_REPARSE_POINT;
@@ -122,9 +143,9 @@ int open_wide(const std::wstring& path, int flags) {
     } else if (flags & O_TRUNC) {
         disposition = TRUNCATE_EXISTING;
     }
-    HANDLE h = CreateFileW(path.c_str(), access,
-                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                           disposition, attributes, nullptr);
+    HANDLE h =
+        CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    nullptr, disposition, attributes, nullptr);
     if (h == INVALID_HANDLE_VALUE) return fail(GetLastError());
     if (!(flags & O_DIRECTORY)) {
         BY_HANDLE_FILE_INFORMATION info{};
@@ -276,9 +297,9 @@ bool token_elevated() {
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return false;
     TOKEN_ELEVATION elevation{};
     DWORD size = 0;
-    bool elevated = GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation,
-                                        &size) &&
-                    elevation.TokenIsElevated != 0;
+    bool elevated =
+        GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size) &&
+        elevation.TokenIsElevated != 0;
     CloseHandle(token);
     return elevated;
 }
@@ -320,10 +341,17 @@ int uname(struct utsname* out) {
     GetNativeSystemInfo(&info);
     const char* machine = "unknown";
     switch (info.wProcessorArchitecture) {
-        case PROCESSOR_ARCHITECTURE_AMD64: machine = "x86_64"; break;
-        case PROCESSOR_ARCHITECTURE_ARM64: machine = "aarch64"; break;
-        case PROCESSOR_ARCHITECTURE_INTEL: machine = "i686"; break;
-        default: break;
+        case PROCESSOR_ARCHITECTURE_AMD64:
+            machine = "x86_64";
+            break;
+        case PROCESSOR_ARCHITECTURE_ARM64:
+            machine = "aarch64";
+            break;
+        case PROCESSOR_ARCHITECTURE_INTEL:
+            machine = "i686";
+            break;
+        default:
+            break;
     }
     std::strncpy(out->machine, machine, sizeof out->machine - 1);
     return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SHA-256 through the system's BCrypt (bcrypt.dll): no crypto library of our own to configure,
 // and nothing on the host (no configuration file, no environment variable) steers it.
-#include <windows.h>
+#include <windows.h>  // first: the Windows headers below need its types
+
 #include <bcrypt.h>
 
 #include <fcntl.h>
@@ -31,8 +32,8 @@ void init_crypto() {
     static std::once_flag once;
     std::call_once(once, [] {
         // One provider handle for the run: opening it is the costly part (BCrypt's own advice).
-        NTSTATUS status = BCryptOpenAlgorithmProvider(&g_algorithm, BCRYPT_SHA256_ALGORITHM,
-                                                      nullptr, 0);
+        NTSTATUS status =
+            BCryptOpenAlgorithmProvider(&g_algorithm, BCRYPT_SHA256_ALGORITHM, nullptr, 0);
         if (status < 0) {
             throw std::runtime_error(
                 fmt::format("BCryptOpenAlgorithmProvider(SHA256) failed: NTSTATUS 0x{:08x}",

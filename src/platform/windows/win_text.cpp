@@ -74,7 +74,7 @@ std::wstring to_wide(std::string_view text) {
     };
     while (i < text.size()) {
         const auto b = static_cast<uint8_t>(text[i]);
-        const int extra = b < 0x80            ? 0
+        const int extra = b < 0x80             ? 0
                           : (b & 0xE0) == 0xC0 ? 1
                           : (b & 0xF0) == 0xE0 ? 2
                           : (b & 0xF8) == 0xF0 ? 3

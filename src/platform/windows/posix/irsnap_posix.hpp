@@ -63,13 +63,10 @@ int posix_fallocate(int fd, off_t offset, off_t len);
 ssize_t pread(int fd, void* buf, size_t count, off_t offset);
 ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset);
 
-
 uid_t getuid();
 uid_t geteuid();
 gid_t getgid();
 gid_t getegid();
-
-
 
 #ifndef SIGHUP
 #define SIGHUP 1
