@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -42,5 +43,15 @@ bool standard_fd_was_closed(int fd) noexcept;
 
 /// Lower our own CPU and I/O priority (--nice). Returns a note of what was applied.
 std::string lower_own_priority();
+
+/// The command line as UTF-8 strings. Linux: argv as the kernel gave it (bytes, not
+/// necessarily UTF-8). Windows: the UTF-16 command line (CommandLineToArgvW), because the
+/// narrow argv of the C runtime is in the ANSI code page and loses every other character.
+std::vector<std::string> command_line_arguments(int argc, char** argv);
+
+/// Windows: when irsnap owns its console alone (double-clicked from Explorer, so the window
+/// closes with the process), waits for Enter so the operator can read the result. Never waits
+/// when started from a console or a script, or when stdin is not a console. Linux: nothing.
+void wait_if_console_is_ours();
 
 }  // namespace irsnap

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,9 @@ std::string unescape_bytes(std::string_view text);
 
 /// Lower-case hex of raw bytes.
 std::string to_hex(const unsigned char* data, size_t size);
+
+/// A path from text given as UTF-8 (command line, manifest). Linux: the bytes unchanged. Windows:
+/// decoded as UTF-8; a plain std::string would be read in the C runtime's code page instead.
+std::filesystem::path path_from_utf8(std::string_view text);
 
 }  // namespace irsnap

@@ -276,7 +276,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     const bool stream = o.output == "-";
     std::filesystem::path out_dir = stream             ? std::filesystem::path("-")
                                     : o.output.empty() ? default_output_dir(o.quiet)
-                                                       : std::filesystem::path(o.output);
+                                                       : path_from_utf8(o.output);
     std::unique_ptr<BundleOutput> bundle;
     std::unique_ptr<ArtifactWriter> log_writer;
     if (stream && standard_fd_was_closed(STDOUT_FILENO)) {

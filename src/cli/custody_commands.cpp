@@ -142,7 +142,7 @@ int run_custody(const Invocation& inv) {
         init_crypto();
         in.host = recording_host();
         in.user = recording_user();
-        CustodyAppended done = append_custody_event(bundle, in);
+        CustodyAppended done = append_custody_event(path_from_utf8(bundle), in);
         if (vm.count("json")) {
             std::cout << json{{"bundle", bundle},
                               {"sequence", done.sequence},

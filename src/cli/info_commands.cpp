@@ -15,6 +15,7 @@
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/spec_format.hpp"
+#include "irsnap/text.hpp"
 #include "irsnap/verify.hpp"
 #include "parse.hpp"
 
@@ -26,11 +27,12 @@ using nlohmann::json;
 VerifyReport verify_path(const std::string& bundle) {
     if (bundle == "-") return verify_tar(STDIN_FILENO);
     std::error_code ec;
-    if (std::filesystem::is_directory(bundle, ec)) return verify_bundle(bundle);
-    if (!std::filesystem::is_regular_file(bundle, ec)) {
+    const std::filesystem::path path = path_from_utf8(bundle);
+    if (std::filesystem::is_directory(path, ec)) return verify_bundle(path);
+    if (!std::filesystem::is_regular_file(path, ec)) {
         throw UsageError(fmt::format("'{}' is not a bundle directory or tar file", bundle));
     }
-    int fd = ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         throw UsageError(fmt::format("cannot open '{}': {}", bundle, std::strerror(errno)));
     }
@@ -196,14 +198,14 @@ int run_unpack(const Invocation& inv) {
                 "stdin: save it first, or use `irsnap verify -`");
         }
         std::error_code ec;
-        if (!std::filesystem::is_regular_file(tar, ec)) {
+        if (!std::filesystem::is_regular_file(path_from_utf8(tar), ec)) {
             throw UsageError(fmt::format("'{}' is not a tar file", tar));
         }
         if (into.empty()) into = ".";
-        if (!std::filesystem::is_directory(into, ec)) {
+        if (!std::filesystem::is_directory(path_from_utf8(into), ec)) {
             throw UsageError(fmt::format("'{}' is not a directory", into));
         }
-        UnpackResult result = unpack_tar(tar, into);
+        UnpackResult result = unpack_tar(path_from_utf8(tar), path_from_utf8(into));
         if (!result.report.ok()) return print_report(tar, result.report, vm.count("json") > 0);
         if (!result.error.empty()) {
             print_error(result.error);

@@ -118,12 +118,18 @@ int main(int argc, char** argv) {
     irsnap::ensure_standard_fds();
     // Before any time function: see time_zone.hpp (host files keep their access times).
     irsnap::pin_time_zone();
+    int rc = irsnap::to_int(irsnap::ExitCode::internal);
     try {
-        return irsnap::cli::dispatch(argc, argv);
+        std::vector<std::string> args = irsnap::command_line_arguments(argc, argv);
+        std::vector<char*> pointers;
+        for (auto& a : args) pointers.push_back(a.data());
+        pointers.push_back(nullptr);
+        rc = irsnap::cli::dispatch(static_cast<int>(args.size()), pointers.data());
     } catch (const std::exception& e) {
         irsnap::cli::print_error(std::string("internal error: ") + e.what());
     } catch (...) {
         irsnap::cli::print_error("internal error");
     }
-    return irsnap::to_int(irsnap::ExitCode::internal);
+    irsnap::wait_if_console_is_ours();
+    return rc;
 }

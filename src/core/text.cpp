@@ -111,4 +111,10 @@ std::string to_hex(const unsigned char* data, size_t size) {
     return out;
 }
 
+std::filesystem::path path_from_utf8(std::string_view text) {
+    // The char8_t constructor means UTF-8 on every platform; on POSIX it keeps the bytes as they
+    // are, valid UTF-8 or not.
+    return std::filesystem::path(std::u8string(text.begin(), text.end()));
+}
+
 }  // namespace irsnap

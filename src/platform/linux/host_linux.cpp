@@ -184,6 +184,12 @@ void ensure_standard_fds() noexcept {
     }
 }
 
+std::vector<std::string> command_line_arguments(int argc, char** argv) {
+    return std::vector<std::string>(argv, argv + argc);
+}
+
+void wait_if_console_is_ours() {}
+
 std::string lower_own_priority() {
     std::string note;
     note += setpriority(PRIO_PROCESS, 0, 19) == 0 ? "cpu nice 19" : "cpu nice failed";

@@ -296,6 +296,48 @@ void ensure_standard_fds() noexcept {
     SetConsoleOutputCP(CP_UTF8);
 }
 
+// msvcrt's own wide argument parser (the one behind wmain): the same splitting rules as the
+// narrow argv, without loading shell32.dll for CommandLineToArgvW.
+struct MsvcrtStartupInfo {
+    int new_mode;
+};
+extern "C" __declspec(dllimport) int __cdecl __wgetmainargs(int* argc, wchar_t*** argv,
+                                                            wchar_t*** env, int wildcard,
+                                                            MsvcrtStartupInfo* info);
+
+std::vector<std::string> command_line_arguments(int argc, char** argv) {
+    int count = 0;
+    wchar_t** wide = nullptr;
+    wchar_t** env = nullptr;
+    MsvcrtStartupInfo info{0};
+    if (__wgetmainargs(&count, &wide, &env, 0, &info) < 0 || !wide || count != argc) {
+        return std::vector<std::string>(argv, argv + argc);
+    }
+    std::vector<std::string> out;
+    for (int i = 0; i < count; ++i) out.push_back(to_utf8(wide[i]));
+    return out;
+}
+
+void wait_if_console_is_ours() {
+    DWORD processes[2];
+    DWORD mode = 0;
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    // One process on the console (us): Explorer made it for us and it closes when we exit.
+    // Not under Wine: a program started there from a Unix terminal also looks like the only
+    // process on a console of its own, and would wait in every interactive test.
+    if (GetConsoleProcessList(processes, 2) != 1 || !GetConsoleMode(in, &mode) ||
+        !wine_version().is_null()) {
+        return;
+    }
+    std::fputs("\nPress Enter to close this window.\n", stderr);
+    std::fflush(stderr);
+    FlushConsoleInputBuffer(in);
+    wchar_t ch = 0;
+    DWORD got = 0;
+    while (ReadConsoleW(in, &ch, 1, &got, nullptr) && got == 1 && ch != L'\r' && ch != L'\n') {
+    }
+}
+
 std::string lower_own_priority() {
     // Background mode lowers CPU, I/O and memory priority of the process together.
     return SetPriorityClass(GetCurrentProcess(), PROCESS_MODE_BACKGROUND_BEGIN)
