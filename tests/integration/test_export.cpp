@@ -41,9 +41,9 @@ std::vector<json> parse_lines(const std::string& text) {
     return out;
 }
 
-fs::path collect(const fs::path& out) {
+fs::path collect(const fs::path& out, const char* collectors = k_collectors) {
     auto run = run_command(
-        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", k_collectors, "-q"});
+        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", collectors, "-q"});
     EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     return only_bundle(out);
 }
@@ -249,7 +249,7 @@ TEST(Export, TarStreamAndItsUnpackedDirectoryExportAlike) {
 
 TEST(Export, NeverReplacesAFileAndRefusesBadArguments) {
     TempDir tmp("irsnap-export-it");
-    const fs::path bundle = collect(tmp.path() / "out");
+    const fs::path bundle = collect(tmp.path() / "out", "system,processes");
     const fs::path existing = tmp.path() / "existing.jsonl";
     { std::ofstream(existing) << "keep me\n"; }
     for (const char* format : {"jsonl", "sqlite", "timesketch"}) {
@@ -276,7 +276,7 @@ TEST(Export, NeverReplacesAFileAndRefusesBadArguments) {
 
 TEST(Export, TamperedBundleIsStillExportedMarkedAndExits5) {
     TempDir tmp("irsnap-export-it");
-    const fs::path bundle = collect(tmp.path() / "out");
+    const fs::path bundle = collect(tmp.path() / "out", "system,processes");
     const fs::path processes = artifact(bundle, "processes");
     std::string text = read_all(processes);
     const size_t at = text.find("\"pid\":1,");
@@ -301,7 +301,7 @@ TEST(Export, TamperedBundleIsStillExportedMarkedAndExits5) {
 
 TEST(Export, InterruptedExportRemovesItsUnfinishedFile) {
     TempDir tmp("irsnap-export-it");
-    const fs::path bundle = collect(tmp.path() / "out");
+    const fs::path bundle = collect(tmp.path() / "out", "system,processes");
     const fs::path db_file = tmp.path() / "big.db";
     // The same bundle many times: long enough to still run when the signal comes.
     std::vector<std::string> argv = {irsnap_binary(), "export"};
