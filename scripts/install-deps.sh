@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build git pkg-config
-          libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev)
+          libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev
+          libsqlite3-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
   # procedure is rendered to PDF and its pages counted.
