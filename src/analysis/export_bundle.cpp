@@ -55,25 +55,7 @@ std::string tar_manifest_text(const std::filesystem::path& path) {
     return visitor.text;
 }
 
-/// Same rule as bundle_reader.cpp's: the host part of `<host>_<YYYYMMDDTHHMMSSZ>[_N]`.
-std::string host_from_name(const std::string& name) {
-    const size_t stamp = name.rfind("T");
-    const size_t cut = name.rfind('_', stamp == std::string::npos ? std::string::npos : stamp);
-    return cut == std::string::npos || cut == 0 ? name : name.substr(0, cut);
-}
-
 }  // namespace
-
-std::string text_at(const nlohmann::json& j, std::initializer_list<const char*> keys) {
-    const nlohmann::json* at = &j;
-    for (const char* k : keys) {
-        if (!at->is_object()) return {};
-        auto it = at->find(k);
-        if (it == at->end()) return {};
-        at = &*it;
-    }
-    return at->is_string() ? at->get<std::string>() : std::string();
-}
 
 BundleIdentity peek_bundle(const std::filesystem::path& path) {
     BundleIdentity id;
@@ -92,10 +74,10 @@ BundleIdentity peek_bundle(const std::filesystem::path& path) {
         if (!text.empty()) id.manifest = nlohmann::json::parse(text, nullptr, false);
     }
     if (id.manifest.is_discarded() || !id.manifest.is_object()) id.manifest = nullptr;
-    id.host = host_from_name(id.name);
-    if (auto n = text_at(id.manifest, {"bundle"}); !n.empty()) id.name = n;
-    if (auto h = text_at(id.manifest, {"host", "hostname"}); !h.empty()) id.host = h;
-    id.collected = text_at(id.manifest, {"clock", "start", "realtime"});
+    id.host = host_from_bundle_name(id.name);
+    if (auto n = manifest_text(id.manifest, {"bundle"}); !n.empty()) id.name = n;
+    if (auto h = manifest_text(id.manifest, {"host", "hostname"}); !h.empty()) id.host = h;
+    id.collected = manifest_text(id.manifest, {"clock", "start", "realtime"});
     return id;
 }
 

@@ -42,7 +42,4 @@ struct CustodyLine {
 /// already checked by read_bundle's verification.
 std::vector<CustodyLine> read_custody_log(const std::filesystem::path& bundle);
 
-/// The string at a path of keys, "" when missing or not a string.
-std::string text_at(const nlohmann::json& j, std::initializer_list<const char*> keys);
-
 }  // namespace irsnap::exports::detail

@@ -23,7 +23,6 @@ namespace {
 using detail::sql_identifier;
 using detail::SqliteDb;
 using detail::Statement;
-using detail::text_at;
 using nlohmann::json;
 
 constexpr std::string_view k_schema_id = "irsnap.sqlite/1";
@@ -238,8 +237,8 @@ void SqliteExport::Impl::store_runs(int64_t bundle_id, int64_t host, const json&
         run_insert.bind_json(7, at("records")).bind_json(8, at("error_count"));
         run_insert.bind_json(9, at("races")).bind_json(10, at("coverage"));
         run_insert.bind_json(11, at("errors"));
-        run_insert.bind(12, text_at(c, {"start", "realtime"}));
-        run_insert.bind(13, text_at(c, {"end", "realtime"}));
+        run_insert.bind(12, manifest_text(c, {"start", "realtime"}));
+        run_insert.bind(13, manifest_text(c, {"end", "realtime"}));
         run_insert.bind_json(14, at("duration_ms")).bind_json(15, at("artifact"));
         run_insert.run();
     }
@@ -291,7 +290,7 @@ size_t SqliteExport::Impl::store_findings(int64_t bundle_id, int64_t host,
 void SqliteExport::Impl::store_manifest(int64_t bundle_id, int64_t host, const BundleExport& result,
                                         const json& m, size_t findings) {
     const BundleSummary& s = result.summary;
-    auto t = [&](std::initializer_list<const char*> keys) { return text_at(m, keys); };
+    auto t = [&](std::initializer_list<const char*> keys) { return manifest_text(m, keys); };
     bundle_update.bind(1, bundle_id).bind(2, s.name).bind(3, s.host).bind(4, s.collected);
     bundle_update.bind(5, t({"clock", "end", "realtime"})).bind(6, s.status);
     bundle_update.bind(7, int64_t{s.verified ? 1 : 0}).bind(8, s.verify_note);

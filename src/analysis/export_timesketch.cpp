@@ -133,20 +133,20 @@ void manifest_events(EventWriter& w, const detail::BundleIdentity& id,
                      const BundleSummary& summary) {
     const json& m = id.manifest;
     const Origin from{id, "", "manifest.json", 0};
-    json fields = {{"case_id", detail::text_at(m, {"case", "case_id"})},
-                   {"examiner", detail::text_at(m, {"case", "examiner"})},
+    json fields = {{"case_id", manifest_text(m, {"case", "case_id"})},
+                   {"examiner", manifest_text(m, {"case", "examiner"})},
                    {"run_status", summary.status},
                    {"bundle_verified", summary.verified},
-                   {"tool_version", detail::text_at(m, {"tool", "version"})}};
+                   {"tool_version", manifest_text(m, {"tool", "version"})}};
     const std::string case_text = fields["case_id"].get<std::string>().empty()
                                       ? ""
                                       : ", case " + fields["case_id"].get<std::string>();
     w.write(
-        from, detail::text_at(m, {"clock", "start", "realtime"}), "Collection Start Time",
+        from, manifest_text(m, {"clock", "start", "realtime"}), "Collection Start Time",
         "irsnap:collection",
         fmt::format("irsnap collection started on {} (bundle {}{})", id.host, id.name, case_text),
         fields);
-    w.write(from, detail::text_at(m, {"clock", "end", "realtime"}), "Collection End Time",
+    w.write(from, manifest_text(m, {"clock", "end", "realtime"}), "Collection End Time",
             "irsnap:collection",
             fmt::format("irsnap collection ended on {} (run status {}, bundle {})", id.host,
                         shown(summary.status, "unknown"),
