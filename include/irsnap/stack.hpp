@@ -96,6 +96,7 @@ class Stacker {
     bool regroup_needed() const { return m_regroup_needed; }
     size_t host_count() const { return m_host_names.size(); }
     /// Every wanted category in CategoryInfo order, each with at most `top` items (0 = all).
+    /// Ends the feeding: bundles added afterwards are not counted correctly.
     std::vector<CategoryResult> result(size_t top);
 
   private:
@@ -126,7 +127,7 @@ class Stacker {
     std::vector<Entry> m_entries;
     std::vector<uint32_t> m_bundle_items;  ///< items of the bundle being read, each once
     std::vector<uint32_t> m_group_items;   ///< items of the open host group, each once
-    uint32_t m_bundle = 0;                 ///< serial of the bundle being read, from 1
+    uint32_t m_bundle = 1;                 ///< serial of the bundle being read
     uint32_t m_group = 0;                  ///< serial of the open host group, from 1
     std::optional<uint32_t> m_group_host;
     std::unordered_map<std::string, uint32_t> m_host_ids;
@@ -158,7 +159,8 @@ struct StackRun {
 std::vector<std::filesystem::path> expand_bundle_arguments(
     const std::vector<std::string>& arguments);
 
-/// Verifies and reads every bundle, one at a time, and stacks them.
+/// Verifies and reads every bundle, one at a time, and stacks them. Needs read access to the
+/// bundles only. A bundle that changes while it is read fails its verification and says so.
 StackRun stack_bundles(const std::vector<std::filesystem::path>& bundles, const Options& options,
                        size_t top);
 

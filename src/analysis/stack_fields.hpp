@@ -37,7 +37,7 @@ class LineFields {
         int64_t number = 0;
         bool flag = false;
     };
-    class Handler;
+    class Scanner;
 
     std::unordered_map<std::string_view, size_t> m_slot_of;
     std::vector<Value> m_values;

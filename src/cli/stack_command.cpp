@@ -46,7 +46,8 @@ std::string host_list(const st::Item& item) {
     std::string out;
     for (const auto& h : item.hosts) out += (out.empty() ? "" : ", ") + h;
     if (item.host_count > item.hosts.size()) {
-        out += fmt::format(" +{} more", item.host_count - item.hosts.size());
+        out +=
+            fmt::format("{}+{} more", out.empty() ? "" : " ", item.host_count - item.hosts.size());
     }
     return out;
 }
@@ -132,8 +133,9 @@ int run_stack(const Invocation& inv) {
     return guarded([&] {
         std::vector<std::string> arguments;
         std::vector<std::string> only;
-        size_t top = 20;
-        size_t hosts_listed = 10;
+        // Signed, so "-1" is refused instead of wrapping around to a huge count.
+        int64_t top = 20;
+        int64_t hosts_listed = 10;
         std::string names;
         for (const auto& c : st::categories())
             names += (names.empty() ? "" : ", ") + std::string(c.name);
@@ -164,16 +166,19 @@ int run_stack(const Invocation& inv) {
             return to_int(ExitCode::ok);
         }
         if (arguments.empty()) throw UsageError("stack needs bundle directories or tar files");
-        if (hosts_listed > 100000) throw UsageError("--hosts-listed must be at most 100000");
+        if (top < 0) throw UsageError("--top must be 0 (all) or more");
+        if (hosts_listed < 0 || hosts_listed > 100000) {
+            throw UsageError("--hosts-listed must be between 0 and 100000");
+        }
         st::Options options;
-        options.hosts_listed = hosts_listed;
+        options.hosts_listed = static_cast<size_t>(hosts_listed);
         for (const auto& name : split_list(only)) {
             const auto c = st::category_named(name);
             if (!c) throw UsageError("unknown category '" + name + "' (categories: " + names + ")");
             options.only.insert(*c);
         }
         const auto bundles = st::expand_bundle_arguments(arguments);
-        const st::StackRun run = st::stack_bundles(bundles, options, top);
+        const st::StackRun run = st::stack_bundles(bundles, options, static_cast<size_t>(top));
 
         size_t verified = 0;
         for (const auto& b : run.bundles) verified += b.summary.verified ? 1 : 0;

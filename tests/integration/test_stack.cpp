@@ -125,7 +125,7 @@ const json* category(const json& result, const std::string& name) {
     return nullptr;
 }
 
-TEST(Stack, ThreeHostsOnlyOneRunsThePlantedBinaryWhichRanksFirstWithCountOne) {
+TEST(StackFleet, ThreeHostsOnlyOneRunsThePlantedBinaryWhichRanksFirstWithCountOne) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root for UTS, PID and mount namespaces";
     TempDir tmp("irsnap-stack-it");
     const fs::path implant = plant_unique_binary(tmp.path());
@@ -178,6 +178,37 @@ TEST(Stack, ThreeHostsOnlyOneRunsThePlantedBinaryWhichRanksFirstWithCountOne) {
         EXPECT_EQ(item["hosts"], json::array({hosts[1]}));
     }
     EXPECT_TRUE(found) << "the implant is not among the stacked modules";
+}
+
+TEST(StackFleet, ExitCodesFollowVerificationAndUsage) {
+    TempDir tmp("irsnap-stack-it");
+    const fs::path out = tmp.path() / "out";
+    auto collected = run_command(
+        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", "processes", "-q"});
+    ASSERT_TRUE(collected.exit_code == 0 || collected.exit_code == 1) << collected.err;
+    const fs::path bundle = only_bundle(out);
+
+    auto clean = run_command({irsnap_binary(), "stack", bundle.string()});
+    EXPECT_EQ(clean.exit_code, 0) << clean.err;
+    EXPECT_NE(clean.out.find("1 verified"), std::string::npos) << clean.out;
+
+    // One byte more in an artifact: still stacked, named as not verified, exit 5.
+    std::ofstream(artifact(bundle, "processes"), std::ios::binary | std::ios::app) << "\n";
+    auto tampered = run_command({irsnap_binary(), "stack", out.string(), "--json"});
+    EXPECT_EQ(tampered.exit_code, 5) << tampered.err;
+    const json result = json::parse(tampered.out);
+    EXPECT_EQ(result["verified_count"], 0);
+    EXPECT_EQ(result["bundles"][0]["verified"], false);
+    const json* exe = category(result, "exe");
+    ASSERT_NE(exe, nullptr);
+    EXPECT_GT((*exe)["items_total"].get<int>(), 0);
+
+    EXPECT_EQ(run_command({irsnap_binary(), "stack"}).exit_code, 2);
+    EXPECT_EQ(run_command({irsnap_binary(), "stack", (tmp.path() / "missing").string()}).exit_code,
+              2);
+    EXPECT_EQ(run_command({irsnap_binary(), "stack", bundle.string(), "--only", "bogus"}).exit_code,
+              2);
+    EXPECT_EQ(run_command({irsnap_binary(), "stack", bundle.string(), "--top", "-1"}).exit_code, 2);
 }
 
 }  // namespace
