@@ -4,6 +4,9 @@
 // so what the hosts share and what only one has is known exactly, whatever else runs here.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <tuple>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <fstream>
 
 #include "../unit/fixture_util.hpp"
+#include "../unit/sqlite_util.hpp"
 #include "run_util.hpp"
 
 namespace irsnap::test {
@@ -125,7 +129,7 @@ const json* category(const json& result, const std::string& name) {
     return nullptr;
 }
 
-TEST(StackFleet, ThreeHostsOnlyOneRunsThePlantedBinaryWhichRanksFirstWithCountOne) {
+TEST(StackFleet, PlantedBinaryRanksFirstWithCountOneAndTheSqliteExportAgrees) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root for UTS, PID and mount namespaces";
     TempDir tmp("irsnap-stack-it");
     const fs::path implant = plant_unique_binary(tmp.path());
@@ -178,6 +182,34 @@ TEST(StackFleet, ThreeHostsOnlyOneRunsThePlantedBinaryWhichRanksFirstWithCountOn
         EXPECT_EQ(item["hosts"], json::array({hosts[1]}));
     }
     EXPECT_TRUE(found) << "the implant is not among the stacked modules";
+
+    // The SQLite export answers the same stacking question with SQL, and must agree item by
+    // item: same (hash, path) pairs, same host counts.
+    std::vector<std::string> export_argv = {irsnap_binary(), "export"};
+    for (const auto& entry : fs::directory_iterator(fleet)) {
+        if (entry.is_directory()) export_argv.push_back(entry.path().string());
+    }
+    const fs::path db = tmp.path() / "fleet.sqlite";
+    for (const char* arg : {"--format", "sqlite", "-o"}) export_argv.emplace_back(arg);
+    export_argv.push_back(db.string());
+    auto exported = run_command(export_argv);
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    std::set<std::tuple<std::string, std::string, std::string>> from_stack, from_sql;
+    for (const auto& item : (*exe)["items"]) {
+        from_stack.emplace(item["sha256"], item["path"],
+                           std::to_string(item["host_count"].get<int>()));
+    }
+    SqliteReader sql(db);
+    for (const auto& row : sql.rows(
+             "SELECT exe_sha256, COALESCE(exe_path, ''), COUNT(DISTINCT host_id) FROM processes "
+             "WHERE exe_sha256 IS NOT NULL AND exe_sha256 != '' "
+             "GROUP BY exe_sha256, exe_path ORDER BY 3, 1")) {
+        from_sql.emplace(row[0], row[1], row[2]);
+    }
+    EXPECT_EQ(from_sql, from_stack);
+    EXPECT_EQ(sql.one("SELECT exe_sha256 FROM processes GROUP BY exe_sha256, exe_path "
+                      "HAVING COUNT(DISTINCT host_id) = 1"),
+              implant_sha);
 }
 
 TEST(StackFleet, ExitCodesFollowVerificationAndUsage) {
