@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # openssh-server/-client, ansible-core, iproute2: the fleet test runs irsnap-ssh.sh and the
   # Ansible playbook against sshds in network namespaces (installing openssh-server may start
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
-  packages+=(libgtest-dev util-linux clang libclang-rt-14-dev strace chromium poppler-utils
+  packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
              openssh-server openssh-client ansible-core iproute2)
 fi
 
