@@ -122,6 +122,7 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
         it->second.evidence.push_back(r.evidence(autorun_fields(a)));
     }
     std::vector<std::pair<std::string, ChangedFile*>> files;
+    files.reserve(by_file.size());
     for (auto& [source, change] : by_file) files.emplace_back(source, &change);
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.second->newest < b.second->newest; });
