@@ -184,13 +184,7 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
               nlohmann::json& manifest) {
     TarLines lines(wanted, splitter);
     TarReader reader(lines);
-    std::string buffer(k_read_chunk, '\0');
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (!reader.feed(std::string_view(buffer.data(), static_cast<size_t>(n)))) break;
-    }
+    (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
     if (!lines.manifest_text().empty()) {
         manifest = nlohmann::json::parse(lines.manifest_text(), nullptr, false);

@@ -43,13 +43,7 @@ std::string tar_manifest_text(const std::filesystem::path& path) {
     if (fd < 0) return {};
     ManifestOnly visitor;
     TarReader reader(visitor);
-    std::string buffer(1 << 16, '\0');
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (!reader.feed(std::string_view(buffer.data(), static_cast<size_t>(n)))) break;
-    }
+    (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
     ::close(fd);
     return visitor.text;

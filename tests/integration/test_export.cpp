@@ -26,21 +26,6 @@ using nlohmann::json;
 // Few collectors keep it fast; these are the ones every export format reads.
 constexpr const char* k_collectors = "system,processes,network,autoruns";
 
-std::string read_all(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::vector<json> parse_lines(const std::string& text) {
-    std::vector<json> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(json::parse(line));
-    return out;
-}
-
 fs::path collect(const fs::path& out, const char* collectors = k_collectors) {
     auto run = run_command(
         {irsnap_binary(), "collect", "-o", out.string(), "--collectors", collectors, "-q"});
@@ -68,7 +53,7 @@ struct PlantedBundle {
         }
         bundle = collect(tmp.path() / "out");
         kill_and_reap(pid);
-        manifest = json::parse(read_all(bundle / "manifest.json"));
+        manifest = json::parse(read_text_file(bundle / "manifest.json"));
     }
 
     /// collector -> records, from the manifest's artifacts[].
@@ -131,7 +116,7 @@ TEST(Export, JsonlHasEveryRecordOnceWithHostBundleAndPlace) {
         {irsnap_binary(), "export", b.bundle.string(), "--format", "jsonl", "-o", "-", "-q"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.err, "");  // -q: only errors
-    const auto lines = parse_lines(run.out);
+    const auto lines = parse_json_lines(run.out);
     uint64_t total = 0;
     for (const auto& [collector, count] : b.records()) total += count;
     ASSERT_EQ(lines.size(), total);
@@ -164,7 +149,7 @@ TEST(Export, TimesketchLinesAreCompleteAndHoldTheChildsStart) {
     auto run = run_command({irsnap_binary(), "export", b.bundle.string(), "--format", "timesketch",
                             "-o", file.string()});
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const auto events = parse_lines(read_all(file));
+    const auto events = parse_json_lines(read_text_file(file));
     ASSERT_FALSE(events.empty());
     std::map<std::string, size_t> kinds;
     const json* child = nullptr;
@@ -258,7 +243,7 @@ TEST(Export, NeverReplacesAFileAndRefusesBadArguments) {
         EXPECT_EQ(run.exit_code, 3) << format << ": " << run.err;
         EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
         EXPECT_NE(run.err.find("exists"), std::string::npos) << run.err;
-        EXPECT_EQ(read_all(existing), "keep me\n");
+        EXPECT_EQ(read_text_file(existing), "keep me\n");
     }
     const fs::path out = tmp.path() / "new.db";
     auto to_stdout =
@@ -278,7 +263,7 @@ TEST(Export, TamperedBundleIsStillExportedMarkedAndExits5) {
     TempDir tmp("irsnap-export-it");
     const fs::path bundle = collect(tmp.path() / "out", "system,processes");
     const fs::path processes = artifact(bundle, "processes");
-    std::string text = read_all(processes);
+    std::string text = read_text_file(processes);
     const size_t at = text.find("\"pid\":1,");
     ASSERT_NE(at, std::string::npos);
     text[at + 6] = '7';  // pid 1 becomes pid 7: one byte, same size

@@ -144,21 +144,6 @@ HandBundle web01() {
     return b;
 }
 
-std::string read_all(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::vector<json> parse_lines(const std::string& text) {
-    std::vector<json> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(json::parse(line));
-    return out;
-}
-
 /// Runs an exporter writing to a file and returns the file's text.
 template <typename Fn>
 std::string export_text(const fs::path& file, Fn&& fn) {
@@ -170,7 +155,7 @@ std::string export_text(const fs::path& file, Fn&& fn) {
         out.flush();
     }
     ::close(fd);
-    return read_all(file);
+    return read_text_file(file);
 }
 
 // ---- schema ----------------------------------------------------------------------------------
@@ -248,7 +233,7 @@ TEST(ExportJsonl, EveryRecordKeepsItsBytesAndGainsItsPlace) {
     EXPECT_TRUE(result.summary.verified) << result.summary.verify_note;
     EXPECT_EQ(result.records, 6u);
     EXPECT_EQ(result.skipped_lines, 1u);
-    const auto lines = parse_lines(text);
+    const auto lines = parse_json_lines(text);
     ASSERT_EQ(lines.size(), 6u);
     for (const auto& l : lines) {
         EXPECT_EQ(l["irsnap"]["host"], "web01");
@@ -290,7 +275,7 @@ TEST(ExportTimesketch, ProcessAutorunBootLoginCollectionAndCustodyEvents) {
         result = ex::export_timesketch(bundle, out);
     });
     EXPECT_TRUE(result.summary.verified) << result.summary.verify_note;
-    const auto events = parse_lines(text);
+    const auto events = parse_json_lines(text);
     // 2 process starts, mtime + ctime of 1 autorun, boot, login, collection start + end,
     // custody: the manifest's collection and the log's transfer.
     ASSERT_EQ(events.size(), 10u) << text;
@@ -457,7 +442,7 @@ TEST(ExportSqlite, UnreadableAndTamperedBundles) {
     TempDir tmp("irsnap-export");
     const fs::path bundle = web01().write(tmp.path());
     // One flipped byte in an artifact: still exported, marked not verified, naming the file.
-    std::string text = read_all(bundle / "artifacts/12_autoruns.jsonl");
+    std::string text = read_text_file(bundle / "artifacts/12_autoruns.jsonl");
     text[text.find("evil")] = 'E';
     write_file(bundle / "artifacts/12_autoruns.jsonl", text);
     const fs::path db_file = tmp.path() / "out.db";
