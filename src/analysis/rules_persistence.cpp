@@ -102,8 +102,11 @@ struct ChangedFile {
 };
 
 void changed_before_collection(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    if (in.collected_unix_ns == 0 || in.recent_days <= 0) return;
+    if (in.recent_days <= 0) return;
     const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
+    // Unknown (0) or nonsense collection times (a crafted manifest) say nothing about "recent";
+    // this also keeps the subtractions below from overflowing.
+    if (in.collected_unix_ns <= window) return;
     // One finding per file: a unit with three Exec lines was still written once.
     std::map<std::string, ChangedFile> by_file;
     for (const Record& r : in.of("autoruns")) {
