@@ -17,12 +17,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     listing.files = {"manifest.json", "manifest.json.sha256", "artifacts/01_system.jsonl",
                      "collection.log"};
     listing.digest = [&](const std::string& rel) {
-        if (rel == "manifest.json") return irsnap::FileDigest{irsnap::sha256_hex(manifest), size, ""};
+        if (rel == "manifest.json")
+            return irsnap::FileDigest{irsnap::sha256_hex(manifest), size, ""};
         return irsnap::FileDigest{irsnap::sha256_hex(rel), rel.size(), ""};
     };
     listing.read_text = [&](const std::string& rel) {
         if (rel == "manifest.json") return manifest;
-        if (rel == "manifest.json.sha256") return irsnap::sha256_hex(manifest) + "  manifest.json\n";
+        if (rel == "manifest.json.sha256")
+            return irsnap::sha256_hex(manifest) + "  manifest.json\n";
         return std::string();
     };
     irsnap::VerifyReport report;
