@@ -7,7 +7,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build git pkg-config
-          libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev)
+          libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev
+          libsqlite3-dev)
 if [[ "${1:-}" == "--windows" ]]; then
   # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
   # build-windows.sh compiles; wine64 runs the result.
@@ -19,7 +20,7 @@ elif [[ "${1:-}" == "--test" ]]; then
   # openssh-server/-client, ansible-core, iproute2: the fleet test runs irsnap-ssh.sh and the
   # Ansible playbook against sshds in network namespaces (installing openssh-server may start
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
-  packages+=(libgtest-dev util-linux clang libclang-rt-14-dev strace chromium poppler-utils
+  packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
              openssh-server openssh-client ansible-core iproute2)
 fi
 

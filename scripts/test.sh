@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs everything, builds, and runs the whole suite (unit, golden, contract, integration)
-# twice: on the static release build, then on an ASan+UBSan build.
+# Installs everything, builds, and runs the suite: the integration tests against the static release
+# binary (what responders run), then every test (unit, golden, contract, integration) on an
+# ASan+UBSan build; clang-tidy over the sources alongside; a short fuzz run of every parser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 jobs=$(nproc)
 
 echo "== release (static) build and tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=ON
+# Unit tests are pure code: they run once, under the sanitizers below, which is where they find
+# the most; here the integration tests exercise the static binary itself.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=ON \
+  -DIRSNAP_UNIT_TESTS=OFF -DIRSNAP_BENCH=OFF
 cmake --build build -j "$jobs"
+# clang-tidy runs beside the tests (they mostly wait on processes and I/O), at low priority.
+tidy_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-tidy-log.XXXXXX")
+nice -n 10 scripts/tidy.sh build 1 >"$tidy_log" 2>&1 &
+tidy_pid=$!
+trap 'kill "$tidy_pid" 2>/dev/null || true' EXIT
 # ldd exits 1 on a static binary, so capture its text rather than piping under pipefail.
 ldd_out=$(ldd build/irsnap 2>&1 || true)
 [[ "$ldd_out" == *"not a dynamic executable"* ]] || { echo "irsnap is not static: $ldd_out" >&2; exit 1; }
@@ -20,13 +29,20 @@ scripts/gen-collector-docs.sh build/irsnap --check
 echo "== ASan + UBSan build and tests"
 # -O1 -g1: line tables are all ASan's reports need, and full -g triples the build time.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-  -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON
+  -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON -DIRSNAP_BENCH=OFF
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== fuzz smoke run (every parser target, a few seconds each; longer runs: scripts/fuzz.sh N)"
 scripts/fuzz.sh 3
+
+echo "== clang-tidy"
+tidy_rc=0
+wait "$tidy_pid" || tidy_rc=$?
+cat "$tidy_log"
+rm -f "$tidy_log"
+[ "$tidy_rc" -eq 0 ] || exit "$tidy_rc"
 
 # Reaching here means every step passed (set -e); one closing line for whoever reads the log.
 count() { ctest --test-dir "$1" -N | sed -n 's/^Total Tests: //p'; }

@@ -25,7 +25,7 @@ Entry file_entry(const char* category, const Source& src) {
 }
 
 /// Scripts in a run-parts directory: run only when executable and validly named.
-void walk_run_parts(Walker& w, const std::string& dir, const char* category, json details) {
+void walk_run_parts(Walker& w, const std::string& dir, const char* category, const json& details) {
     std::string canonical;
     for (const auto& name : w.list(dir, category, canonical)) {
         if (w.ctx().should_stop()) return;

@@ -354,6 +354,7 @@ class ModulesReader {
         uint32_t major, minor;
         uint64_t inode;
         std::string path;
+        // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
         auto operator<=>(const MapsKey&) const = default;
     };
     struct Resolved {

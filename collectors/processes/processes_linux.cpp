@@ -32,7 +32,6 @@ namespace irsnap::collectors {
 namespace {
 
 using nlohmann::json;
-using posix::UniqueFd;
 
 // Records wait for their executable's digest in a bounded window: hashing overlaps the walk,
 // and memory stays flat however many processes there are.

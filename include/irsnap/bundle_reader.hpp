@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,6 +39,14 @@ struct BundleSummary {
 /// The collector an artifact path belongs to ("artifacts/07_processes.jsonl" -> "processes"),
 /// or "" for anything that is not an artifact.
 std::string_view collector_of_artifact(std::string_view path);
+
+/// The host part of a bundle name `<host>_<YYYYMMDDTHHMMSSZ>[_N]`, for bundles without a
+/// readable manifest.
+std::string host_from_bundle_name(const std::string& name);
+
+/// The string at a path of keys in a manifest ({"host", "hostname"}), "" when absent or not a
+/// string: manifests come from bundles nobody vouches for.
+std::string manifest_text(const nlohmann::json& manifest, std::initializer_list<const char*> keys);
 
 /// Reads a bundle (a directory `irsnap collect` wrote, or a tar file `-o -` produced): verifies
 /// it first, then hands every line of every artifact whose collector is in `wanted` (all when

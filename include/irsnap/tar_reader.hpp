@@ -72,4 +72,8 @@ class TarReader {
     TarEnd m_end;
 };
 
+/// Feeds `reader` from `fd` until the stream ends (end marker, error, or end of input); does not
+/// call finish(). Returns 0, or the errno of a failed read.
+int feed_from_fd(int fd, TarReader& reader);
+
 }  // namespace irsnap

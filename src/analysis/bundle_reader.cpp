@@ -78,14 +78,7 @@ bool is_wanted(const std::set<std::string>& wanted, std::string_view collector) 
 
 void summarise_manifest(const nlohmann::json& m, BundleSummary& s) {
     if (!m.is_object()) return;
-    auto text = [](const nlohmann::json& j, std::initializer_list<const char*> keys) {
-        const nlohmann::json* at = &j;
-        for (const char* k : keys) {
-            if (!at->is_object() || !at->contains(k)) return std::string();
-            at = &(*at)[k];
-        }
-        return at->is_string() ? at->get<std::string>() : std::string();
-    };
+    const auto& text = manifest_text;
     if (auto n = text(m, {"bundle"}); !n.empty()) s.name = n;
     if (auto h = text(m, {"host", "hostname"}); !h.empty()) s.host = h;
     s.collected = text(m, {"clock", "start", "realtime"});
@@ -111,13 +104,6 @@ void apply_verify(const VerifyReport& report, BundleSummary& s) {
             s.verify_note += " and " + std::to_string(report.problems.size() - 1) + " more";
         }
     }
-}
-
-/// The host part of `<host>_<YYYYMMDDTHHMMSSZ>[_N]`, for bundles without a readable manifest.
-std::string host_from_name(const std::string& name) {
-    const size_t stamp = name.rfind("T");
-    const size_t cut = name.rfind('_', stamp == std::string::npos ? std::string::npos : stamp);
-    return cut == std::string::npos || cut == 0 ? name : name.substr(0, cut);
 }
 
 void read_directory(const std::filesystem::path& dir, const std::set<std::string>& wanted,
@@ -198,13 +184,7 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
               nlohmann::json& manifest) {
     TarLines lines(wanted, splitter);
     TarReader reader(lines);
-    std::string buffer(k_read_chunk, '\0');
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (!reader.feed(std::string_view(buffer.data(), static_cast<size_t>(n)))) break;
-    }
+    (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
     if (!lines.manifest_text().empty()) {
         manifest = nlohmann::json::parse(lines.manifest_text(), nullptr, false);
@@ -213,6 +193,23 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
 }
 
 }  // namespace
+
+std::string host_from_bundle_name(const std::string& name) {
+    const size_t stamp = name.rfind('T');
+    const size_t cut = name.rfind('_', stamp == std::string::npos ? std::string::npos : stamp);
+    return cut == std::string::npos || cut == 0 ? name : name.substr(0, cut);
+}
+
+std::string manifest_text(const nlohmann::json& manifest, std::initializer_list<const char*> keys) {
+    const nlohmann::json* at = &manifest;
+    for (const char* k : keys) {
+        if (!at->is_object()) return {};
+        auto it = at->find(k);
+        if (it == at->end()) return {};
+        at = &*it;
+    }
+    return at->is_string() ? at->get<std::string>() : std::string();
+}
 
 std::string_view collector_of_artifact(std::string_view path) {
     constexpr std::string_view dir = "artifacts/";
@@ -267,7 +264,7 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
             summary.name.resize(summary.name.size() - 4);
         }
     }
-    summary.host = host_from_name(summary.name);
+    summary.host = host_from_bundle_name(summary.name);
     summarise_manifest(manifest, summary);
     if (manifest_out != nullptr) *manifest_out = std::move(manifest);
     return summary;

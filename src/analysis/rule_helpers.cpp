@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <ctime>
 
 #include "irsnap/triage.hpp"
@@ -93,6 +94,10 @@ int64_t parse_utc_ns(std::string_view text) {
     tm.tm_min = mi;
     tm.tm_sec = s;
     const time_t seconds = timegm(&tm);
+    // Nanoseconds since 1970 in an int64 end in 2262: a bundle claiming a later (or earlier)
+    // time is unknown, not an overflow (found by fuzz_triage_rules: year 7546).
+    constexpr int64_t k_last_second = INT64_MAX / 1000000000 - 1;
+    if (seconds < 0 || static_cast<int64_t>(seconds) > k_last_second) return 0;
     int64_t ns = 0;
     if (text[19] == '.') {
         int64_t scale = 100000000;

@@ -102,8 +102,11 @@ struct ChangedFile {
 };
 
 void changed_before_collection(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    if (in.collected_unix_ns == 0 || in.recent_days <= 0) return;
+    if (in.recent_days <= 0) return;
     const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
+    // Unknown (0) or nonsense collection times (a crafted manifest) say nothing about "recent";
+    // this also keeps the subtractions below from overflowing.
+    if (in.collected_unix_ns <= window) return;
     // One finding per file: a unit with three Exec lines was still written once.
     std::map<std::string, ChangedFile> by_file;
     for (const Record& r : in.of("autoruns")) {
@@ -122,6 +125,7 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
         it->second.evidence.push_back(r.evidence(autorun_fields(a)));
     }
     std::vector<std::pair<std::string, ChangedFile*>> files;
+    files.reserve(by_file.size());
     for (auto& [source, change] : by_file) files.emplace_back(source, &change);
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.second->newest < b.second->newest; });

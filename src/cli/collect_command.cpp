@@ -47,7 +47,7 @@ extern "C" void on_stop_signal(int) {
 class StreamReaderWatch {
   public:
     explicit StreamReaderWatch(int fd)
-        : m_thread([this, fd](std::stop_token stop) {
+        : m_thread([this, fd](const std::stop_token& stop) {
               while (!stop.stop_requested()) {
                   // events = 0: POLLERR (pipe without reader) and POLLHUP (socket closed) are
                   // always reported, and a writable pipe does not wake us.

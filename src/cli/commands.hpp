@@ -20,6 +20,8 @@ int run_describe(const Invocation& inv);
 int run_procedure(const Invocation& inv);
 int run_custody(const Invocation& inv);
 int run_triage(const Invocation& inv);
+int run_export(const Invocation& inv);
+int run_stack(const Invocation& inv);
 
 /// The exit code table, shown by --help and documented in README.md.
 extern const char* const k_exit_codes_help;

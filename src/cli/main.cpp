@@ -52,7 +52,9 @@ void print_global_help() {
         "  describe NAME   a collector's spec: fields, privileges, platforms\n"
         "  procedure       the one-page printed procedure and custody form for on-site staff\n"
         "  custody BUNDLE  record a custody event (transfer ...) in the bundle's custody.jsonl\n"
-        "  triage BUNDLE   findings by urgency: hidden processes, fileless code, LD_PRELOAD ...\n\n"
+        "  triage BUNDLE   findings by urgency: hidden processes, fileless code, LD_PRELOAD ...\n"
+        "  stack BUNDLE... what few hosts have (rarest first): hashes, autoruns, endpoints ...\n"
+        "  export BUNDLE... -o FILE  to SQLite, JSON Lines (Elastic, Splunk) or Timesketch\n\n"
         "Options:\n"
         "  -h, --help      this help; `irsnap COMMAND --help` for a command's options\n"
         "  --version       version, git revision, build type, compiler, static or not, "
@@ -98,13 +100,15 @@ int dispatch(int argc, char** argv) {
     if (command == "procedure") return run_procedure(inv);
     if (command == "custody") return run_custody(inv);
     if (command == "triage") return run_triage(inv);
+    if (command == "stack") return run_stack(inv);
+    if (command == "export") return run_export(inv);
     if (command == "help") {
         print_global_help();
         return to_int(ExitCode::ok);
     }
     print_error(fmt::format(
         "unknown command '{}' (commands: collect, verify, unpack, list, describe, procedure, "
-        "custody, triage; see 'irsnap --help')",
+        "custody, triage, stack, export; see 'irsnap --help')",
         command));
     return to_int(ExitCode::usage);
 }

@@ -209,7 +209,7 @@ std::string Bundle::write_manifest(const nlohmann::json& manifest) {
     }
     const std::string text =
         manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    const std::string digest = sha256_hex(text);  // of exactly the bytes written below
+    std::string digest = sha256_hex(text);  // of exactly the bytes written below
     replace_atomically("manifest.json", text, m_manifest_reserve_fd);
     // sha256sum -c format, so the digest can be checked without irsnap too.
     replace_atomically("manifest.json.sha256", digest + "  manifest.json\n", m_digest_reserve_fd);

@@ -133,7 +133,7 @@ int TarStreamBundle::send_member(const std::string& rel_path,
 std::string TarStreamBundle::write_manifest(const nlohmann::json& manifest) {
     const std::string text =
         manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    const std::string digest = sha256_hex(text);  // of exactly the bytes sent below
+    std::string digest = sha256_hex(text);  // of exactly the bytes sent below
     const std::string digest_line = digest + "  manifest.json\n";
     for (const auto& [rel, content] :
          {std::pair<std::string, const std::string&>{"manifest.json", text},

@@ -4,7 +4,10 @@
 // been cut by a dropped connection or crafted.
 #include "irsnap/tar_reader.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -279,6 +282,17 @@ const TarEnd& TarReader::finish() {
     }
     m_state = State::done;
     return m_end;
+}
+
+int feed_from_fd(int fd, TarReader& reader) {
+    std::string buffer(1 << 16, '\0');
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return 0;
+        if (!reader.feed(std::string_view(buffer.data(), static_cast<size_t>(n)))) return 0;
+    }
 }
 
 }  // namespace irsnap

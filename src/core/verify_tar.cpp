@@ -123,18 +123,6 @@ class Checker : public TarVisitor {
     std::string m_kept;
 };
 
-/// Reads `fd` to its end through `reader`; returns an errno, or 0.
-int pump(int fd, TarReader& reader) {
-    std::string buffer(1 << 16, '\0');
-    for (;;) {
-        ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        if (n == 0) return 0;
-        if (!reader.feed(std::string_view(buffer.data(), static_cast<size_t>(n)))) return 0;
-    }
-}
-
 std::string strip_top(const std::string& name, const std::string& top) {
     if (!top.empty() && name.rfind(top + "/", 0) == 0) return name.substr(top.size() + 1);
     return name;
@@ -143,7 +131,7 @@ std::string strip_top(const std::string& name, const std::string& top) {
 VerifyReport verify_with(int fd, Checker& checker) {
     VerifyReport report;
     TarReader reader(checker);
-    int read_error = pump(fd, reader);
+    int read_error = feed_from_fd(fd, reader);
     const TarEnd end = reader.finish();
 
     BundleListing listing;
@@ -312,7 +300,7 @@ UnpackResult unpack_tar(const std::filesystem::path& tar_path, const std::filesy
     {
         Extractor extractor(into_fd, checker.m_digests);
         TarReader reader(extractor);
-        int read_error = pump(fd, reader);
+        int read_error = feed_from_fd(fd, reader);
         reader.finish();
         if (read_error != 0 && extractor.m_error.empty()) {
             extractor.m_error = tar_path.string() + ": " + std::strerror(read_error);

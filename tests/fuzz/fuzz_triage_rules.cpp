@@ -9,9 +9,9 @@
 
 namespace {
 
-constexpr const char* k_collectors[] = {"processes",      "network",          "modules",
-                                        "autoruns",       "kernel_modules",   "hidden_processes",
-                                        "interfaces",     "routes",           "neighbors"};
+constexpr const char* k_collectors[] = {"processes",  "network",        "modules",
+                                        "autoruns",   "kernel_modules", "hidden_processes",
+                                        "interfaces", "routes",         "neighbors"};
 
 }  // namespace
 

@@ -266,4 +266,10 @@ std::string file_sha256(const fs::path& path) {
     return sha256_hex(data);
 }
 
+uint64_t own_netns() {
+    const std::string link = std::filesystem::read_symlink("/proc/self/ns/net").string();
+    const size_t open = link.find('[');
+    return std::stoull(link.substr(open + 1));  // "net:[4026531840]"
+}
+
 }  // namespace irsnap::test

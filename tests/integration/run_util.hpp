@@ -77,4 +77,8 @@ std::string file_sha256(const std::filesystem::path& path);
 
 const char* irsnap_binary();
 
+/// This process's network namespace inode: sockets of other namespaces (other tests, other
+/// sessions on a shared machine) may reuse any port number.
+uint64_t own_netns();
+
 }  // namespace irsnap::test

@@ -282,7 +282,9 @@ TEST(Collect, NetworkSeesOwnListenerInBothViewsWithItsOwner) {
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     json found = nullptr;
     for (const auto& r : read_jsonl(artifact(only_bundle(tmp.path() / "out"), "network"))) {
-        if (r["protocol"] == "tcp" && r["local_port"] == port) found = r;
+        if (r["protocol"] == "tcp" && r["local_port"] == port && r["netns"] == own_netns()) {
+            found = r;
+        }
     }
     ASSERT_FALSE(found.is_null()) << "own listener on port " << port << " not reported";
     EXPECT_EQ(found["local_address"], "127.0.0.1");

@@ -166,13 +166,10 @@ TEST(Faults, OutputRemovedMidRunEndsWithOneClearLine) {
     EXPECT_NE(log, "") << "the log never showed the processes collector starting";
     const fs::path bundle = only_bundle(out);
     fs::remove_all(out);
-    const auto removed_at = std::chrono::steady_clock::now();
     const std::string text = read_until(err[0], "", 60000);  // until irsnap closes stderr
     close(err[0]);
     const auto code = wait_exit(pid, 30000);
     if (!code) kill_and_reap(pid);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - removed_at).count();
     ASSERT_TRUE(code.has_value()) << "irsnap hung after its output was removed";
     EXPECT_EQ(*code, 3) << text;  // not a signal: 128+N would be a crash
     // With -q: the failed collector's progress line, then the one error line; both give the
@@ -190,7 +187,6 @@ TEST(Faults, OutputRemovedMidRunEndsWithOneClearLine) {
     EXPECT_EQ(error_lines, 1) << text;
     EXPECT_LE(line_count(text), 2) << text;
     EXPECT_FALSE(fs::exists(out)) << "irsnap re-created part of the removed output";
-    EXPECT_LT(seconds, 20.0);  // it finishes the slowed collector, then stops
 }
 
 TEST(Faults, SigkillMidRunLeavesIntactArtifactsAndVerifySaysIncomplete) {

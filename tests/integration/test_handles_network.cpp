@@ -45,10 +45,6 @@ std::vector<json> select(const std::vector<json>& records,
     return out;
 }
 
-uint64_t own_netns() {
-    return std::stoull(fs::read_symlink("/proc/self/ns/net").string().substr(5, 10));
-}
-
 TEST(Handles, DeletedFileAndMemfdAreMarkedAndHashedThroughTheDescriptor) {
     TempDir tmp("irsnap-it");
     const std::string secret = "exfiltrated data, deleted but still open\n";
@@ -96,7 +92,8 @@ TEST(Handles, SocketHandleLinksToTheNetworkRecordFromOneWalk) {
     TempDir tmp("irsnap-it");
     const fs::path bundle = collect(tmp, "network,handles");
     auto sockets = select(read_jsonl(artifact(bundle, "network")), [&](const json& r) {
-        return r["protocol"] == "tcp" && r["local_port"] == listener.port();
+        return r["protocol"] == "tcp" && r["local_port"] == listener.port() &&
+               r["netns"] == own_netns();
     });
     ASSERT_EQ(sockets.size(), 1u);
     auto handles = select(read_jsonl(artifact(bundle, "handles")), [&](const json& r) {
@@ -138,7 +135,9 @@ TEST(Network, EstablishedTcpAndUdpWithExactPortsStatesAndOwner) {
     TempDir tmp("irsnap-it");
     const auto records = read_jsonl(artifact(collect(tmp, "network"), "network"));
     auto outbound = select(records, [&](const json& r) {
-        return r["protocol"] == "tcp" && r["local_port"] == client_port;
+        // Other network namespaces on a shared machine may use the same port number.
+        return r["protocol"] == "tcp" && r["local_port"] == client_port &&
+               r["netns"] == own_netns();
     });
     ASSERT_EQ(outbound.size(), 1u);
     EXPECT_EQ(outbound[0]["state"], "ESTABLISHED");
@@ -150,13 +149,13 @@ TEST(Network, EstablishedTcpAndUdpWithExactPortsStatesAndOwner) {
     EXPECT_EQ(outbound[0]["owners"][0]["fd"], client);
     auto inbound = select(records, [&](const json& r) {
         return r["protocol"] == "tcp" && r["remote_port"] == client_port &&
-               r["local_port"] == listener.port();
+               r["local_port"] == listener.port() && r["netns"] == own_netns();
     });
     ASSERT_EQ(inbound.size(), 1u);
     EXPECT_EQ(inbound[0]["state"], "ESTABLISHED");
     EXPECT_EQ(inbound[0]["owners"][0]["fd"], server);
     auto udp_records = select(records, [&](const json& r) {
-        return r["protocol"] == "udp" && r["local_port"] == udp_port;
+        return r["protocol"] == "udp" && r["local_port"] == udp_port && r["netns"] == own_netns();
     });
     ASSERT_EQ(udp_records.size(), 1u);
     EXPECT_EQ(udp_records[0]["state"], "CLOSE");

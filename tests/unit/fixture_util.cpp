@@ -38,6 +38,14 @@ std::string read_text_file(const fs::path& path) {
     return out.str();
 }
 
+std::vector<nlohmann::json> parse_json_lines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
 void materialise_fixture(const std::string& scenario, const fs::path& dest) {
     const fs::path source = fs::path(IRSNAP_FIXTURE_DIR) / "proc" / scenario;
     fs::copy(source, dest, fs::copy_options::recursive);

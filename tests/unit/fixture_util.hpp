@@ -48,6 +48,9 @@ Context fixture_context(const std::filesystem::path& tree);
 
 std::string read_text_file(const std::filesystem::path& path);
 
+/// Every line of `text` parsed as JSON (throws on a line that is not).
+std::vector<nlohmann::json> parse_json_lines(const std::string& text);
+
 /// A TCP listener on 127.0.0.1 (an ephemeral port unless one is given), for tests that look for
 /// their own socket in what the kernel reports. Throws std::runtime_error when it cannot be
 /// created.

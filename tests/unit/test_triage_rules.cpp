@@ -310,6 +310,9 @@ TEST(TriageRules, HelpersParseTimesAndPlaces) {
     EXPECT_EQ(parse_utc_ns("1970-01-01T00:00:01.5Z"), 1500000000);
     EXPECT_EQ(parse_utc_ns("2026-11-22T07:30:34.533067Z") % 1000000000, 533067000);
     EXPECT_EQ(parse_utc_ns("yesterday"), 0);
+    EXPECT_EQ(parse_utc_ns("7546-11-21T00:00:00Z"), 0);  // past int64 nanoseconds (fuzz find)
+    EXPECT_EQ(parse_utc_ns("1969-12-31T23:59:59Z"), 0);
+    EXPECT_GT(parse_utc_ns("2262-01-01T00:00:00Z"), 0);
     EXPECT_EQ(parse_utc_ns("2026-11-22T07:30:34+01:00"), 0);
     EXPECT_TRUE(is_temporary_place("/tmp/a"));
     EXPECT_TRUE(is_temporary_place("c:/Users/x/Downloads/a.exe"));

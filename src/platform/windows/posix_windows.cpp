@@ -191,6 +191,11 @@ int stat(const wchar_t* path, struct stat* st) {
     return _wstat64(path, st);
 }
 
+int access(const wchar_t* path, int mode) {
+    // R_OK/W_OK only: Windows has no execute bit, and _waccess rejects X_OK.
+    return _waccess(path, mode & 06);
+}
+
 int fstatat(int dirfd, const char* name, struct stat* st, int /*flags*/) {
     std::wstring path = resolve(dirfd, name);
     return path.empty() ? -1 : stat(path.c_str(), st);

@@ -52,6 +52,7 @@ using gid_t = unsigned int;
 int open(const wchar_t* path, int flags, int mode = 0);
 int mkdir(const wchar_t* path, int mode);
 int stat(const wchar_t* path, struct stat* st);
+int access(const wchar_t* path, int mode);
 
 int openat(int dirfd, const char* name, int flags, int mode = 0);
 int mkdirat(int dirfd, const char* name, int mode);
