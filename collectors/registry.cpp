@@ -37,9 +37,9 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::processes_spec, &collectors::collect_processes},
         {&collectors::hidden_processes_spec,
          IRSNAP_LINUX_ONLY(collectors::collect_hidden_processes)},
-        {&collectors::handles_spec, IRSNAP_LINUX_ONLY(collectors::collect_handles)},
-        {&collectors::modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_modules)},
-        {&collectors::kernel_modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_kernel_modules)},
+        {&collectors::handles_spec, &collectors::collect_handles},
+        {&collectors::modules_spec, &collectors::collect_modules},
+        {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, IRSNAP_LINUX_ONLY(collectors::collect_autoruns)},
     };

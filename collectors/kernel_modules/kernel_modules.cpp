@@ -10,16 +10,20 @@ const CollectorSpec& kernel_modules_spec() {
             "Kernel modules from /proc/modules cross-checked with /sys/module, each with its "
             "file (from modules.dep) hashed. Two record kinds: one 'kernel' record first (taint "
             "mask decoded, release, whether modules are supported), then one 'module' record "
-            "per module in either view. /sys and /lib/modules are read under the host root.",
+            "per module in either view. /sys and /lib/modules are read under the host root. "
+            "Windows: one 'module' record per loaded driver (EnumDeviceDrivers), its image "
+            "name normalised to a Win32 path, hashed and with its Authenticode status.",
         .volatility_rank = 55,
         .why =
             "RFC 3227 loaded modules: kernel modules change only on load or unload, less often "
             "than process mappings; read before anything that lives only on disk.",
-        .platforms = {"linux"},
-        .privileges = "root to see module load addresses (kptr_restrict shows zeroes otherwise)",
+        .platforms = {"linux", "windows"},
+        .privileges =
+            "root to see module load addresses (kptr_restrict shows zeroes otherwise); "
+            "Windows: an administrator (SeDebugPrivilege) for the addresses",
         .without_privileges = "degrades: address is null, everything else is readable",
         .fields = {
-            {"kind", "string", "Record kind: 'kernel' or 'module'.", {"linux"}},
+            {"kind", "string", "Record kind: 'kernel' or 'module' (Windows: always 'module')."},
             {"kernel_release",
              "string",
              "Kernel release (/proc/sys/kernel/osrelease); kernel record only.",
@@ -37,7 +41,9 @@ const CollectorSpec& kernel_modules_spec() {
              "boolean",
              "The kernel supports loadable modules (/proc/modules exists); kernel record only.",
              {"linux"}},
-            {"name", "string", "Module name as the kernel stores it ('_' for '-')."},
+            {"name", "string",
+             "Module name as the kernel stores it ('_' for '-'); Windows: the driver's base "
+             "name (GetDeviceDriverBaseNameW, e.g. 'tcpip.sys')."},
             {"size", "integer", "Module core size in bytes.", {"linux"}},
             {"refcount",
              "integer",
@@ -50,10 +56,9 @@ const CollectorSpec& kernel_modules_spec() {
              "Live, Loading or Unloading (/proc/modules); sysfs initstate (live, coming, "
              "going) for a module only in /sys/module.",
              {"linux"}},
-            {"address",
-             "string",
-             "Load address ('0x...'); null when the kernel hides it (all zeroes for non-root).",
-             {"linux"}},
+            {"address", "string",
+             "Load address ('0x...'); null when the kernel hides it (all zeroes for non-root; "
+             "Windows: without SeDebugPrivilege)."},
             {"taint",
              "string",
              "Module taint letters, e.g. 'OE' (out-of-tree, unsigned); '' when none.",
@@ -69,13 +74,34 @@ const CollectorSpec& kernel_modules_spec() {
              "itself from the module list often stays in sysfs, or the reverse.",
              {"linux"}},
             {"discrepancy", "string", "Which view lacks the module; null when none.", {"linux"}},
-            {"file_path",
-             "string",
+            {"file_path", "string",
              "Module file from /lib/modules/<release>/modules.dep (may be .ko.xz/.ko.zst), as "
-             "an absolute path on the host; null when not listed.",
-             {"linux"}},
+             "an absolute path on the host; null when not listed. Windows: the driver's image "
+             "name as a Win32 path (\\SystemRoot\\... under the Windows directory, "
+             "\\??\\C:\\... as C:\\...); null when it names no file."},
+            {"raw_path",
+             "string",
+             "The driver's image name as the kernel records it (GetDeviceDriverFileNameW).",
+             {"windows"}},
+            {"file_size", "integer", "Size of the driver file in bytes.", {"windows"}},
+            {"signed",
+             "boolean",
+             "The driver file has a valid Authenticode signature (embedded or in a system "
+             "catalog) chaining to a trusted root.",
+             {"windows"}},
+            {"signature",
+             "string",
+             "Authenticode status: valid, unsigned, untrusted, expired, revoked, bad_digest or "
+             "error (see signature_note). Revocation is not fetched (no network).",
+             {"windows"}},
+            {"signer", "string", "Subject common name of the signing certificate.", {"windows"}},
+            {"signature_source",
+             "string",
+             "Where the signature was found: embedded or catalog.",
+             {"windows"}},
+            {"signature_note", "string", "Why the signature could not be checked.", {"windows"}},
             {"sha256", "string", "SHA-256 of the module file on disk (not of loaded memory)."},
-            {"hash_note", "string", "Why sha256 is null.", {"linux"}},
+            {"hash_note", "string", "Why sha256 is null."},
             {"srcversion", "string", "/sys/module/<name>/srcversion when present.", {"linux"}},
             {"version", "string", "/sys/module/<name>/version when present.", {"linux"}},
         }};

@@ -10,52 +10,84 @@ const CollectorSpec& modules_spec() {
             "Code loaded into every process, from /proc/PID/maps. Two record kinds: 'file', one "
             "per process and mapped file, with its address ranges and SHA-256; and "
             "'anonymous_executable', one per process that has executable memory without a "
-            "file (where injected code and JIT output live), listing those ranges.",
+            "file (where injected code and JIT output live), listing those ranges. On Windows: "
+            "one 'file' record per process and loaded image (EnumProcessModulesEx, 32- and "
+            "64-bit), hashed and with its Authenticode status.",
         .volatility_rank = 50,
         .why =
             "RFC 3227 loaded modules: mappings change as libraries load and processes exit; "
             "read after the process table and open handles, before anything on disk.",
-        .platforms = {"linux"},
+        .platforms = {"linux", "windows"},
         .privileges =
             "root: ptrace read access for other users' /proc/PID/maps, CAP_SYS_ADMIN for "
-            "/proc/PID/map_files (hashes deleted files and memfds)",
+            "/proc/PID/map_files (hashes deleted files and memfds). Windows: an administrator "
+            "(SeDebugPrivilege) to open other users' and service processes",
         .without_privileges =
             "degrades: only the caller's own processes are listed (the rest is counted in "
             "coverage); files are hashed by path with a device/inode check, deleted files and "
-            "memfds are not hashed",
+            "memfds are not hashed. Windows: processes that cannot be opened are counted in "
+            "coverage",
         .fields = {
-            {"kind", "string", "Record kind: 'file' or 'anonymous_executable'.", {"linux"}},
+            {"kind", "string",
+             "Record kind: 'file' or 'anonymous_executable' (Windows: always 'file')."},
             {"pid", "integer", "Process id."},
             {"process_name", "string",
              "Process short name (comm, settable by the process itself)."},
             {"path", "string",
              "Mapped file as the kernel names it; ' (deleted)' is removed when the file "
-             "really is unlinked; memfds read '/memfd:NAME'. Null for anonymous_executable."},
-            {"ranges", "object[]",
+             "really is unlinked; memfds read '/memfd:NAME'. Null for anonymous_executable. "
+             "Windows: the image's Win32 path (GetModuleFileNameExW)."},
+            {"ranges",
+             "object[]",
              "Address ranges: start and end (hex strings '0x...'), perms (rwxp/s), offset "
              "(integer, bytes into the file); anonymous ranges also carry name ('', '[heap]', "
-             "'[stack]', '[anon:NAME]')."},
-            {"size_bytes", "integer", "Total bytes mapped over the listed ranges."},
-            {"executable", "boolean", "At least one listed range is executable."},
+             "'[stack]', '[anon:NAME]').",
+             {"linux"}},
+            {"base_address", "string", "Load address of the image ('0x...', hex).", {"windows"}},
+            {"size_bytes", "integer",
+             "Total bytes mapped over the listed ranges (Windows: SizeOfImage, the bytes the "
+             "image occupies in memory)."},
+            {"file_size", "integer", "Size of the image file on disk in bytes.", {"windows"}},
+            {"executable", "boolean",
+             "At least one listed range is executable (Windows: always true, an image)."},
             {"device",
              "string",
              "Device of the mapped file as 'major:minor' (decimal, as in mountinfo); file "
              "records only.",
              {"linux"}},
             {"inode", "integer", "Inode of the mapped file; file records only.", {"linux"}},
-            {"deleted", "boolean",
+            {"deleted",
+             "boolean",
              "The file is unlinked. Decided by st_nlink through /proc/PID/map_files when "
              "readable; otherwise from the kernel's ' (deleted)' suffix and whether the path "
-             "still holds that inode."},
+             "still holds that inode.",
+             {"linux"}},
             {"memfd", "boolean", "The file is a memfd (memory-only, fileless code).", {"linux"}},
             {"sha256", "string",
              "SHA-256 of the whole mapped file, read through /proc/PID/map_files (works for "
              "deleted files and memfds) or else from the path under the host root when its "
-             "device and inode match the mapping."},
+             "device and inode match the mapping. Windows: of the image file at its path."},
             {"hash_note", "string",
              "Why sha256 is null: hashing off, denied, not a regular file, shared memory, "
              "'file on disk differs from the mapped one' (replaced, or a filesystem that "
              "reports other device numbers to stat, e.g. btrfs subvolumes, overlayfs), ..."},
+            {"signed",
+             "boolean",
+             "The image file has a valid Authenticode signature (embedded or in a system "
+             "catalog) chaining to a trusted root. Read with the process's own `signed` by "
+             "triage (IRS-MEM-003).",
+             {"windows"}},
+            {"signature",
+             "string",
+             "Authenticode status: valid, unsigned, untrusted, expired, revoked, bad_digest or "
+             "error (see signature_note). Revocation is not fetched (no network).",
+             {"windows"}},
+            {"signer", "string", "Subject common name of the signing certificate.", {"windows"}},
+            {"signature_source",
+             "string",
+             "Where the signature was found: embedded or catalog.",
+             {"windows"}},
+            {"signature_note", "string", "Why the signature could not be checked.", {"windows"}},
             {"anonymous_executable_count",
              "integer",
              "Executable ranges without a file (anonymous, [heap], [stack], [anon:NAME]); "

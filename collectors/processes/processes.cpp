@@ -55,6 +55,25 @@ const CollectorSpec& processes_spec() {
              "SHA-256 of the executable, read through the process's own "
              "handle (works for deleted files)."},
             {"exe_hash_note", "string", "Why exe_sha256 is null (denied, skipped, too large)."},
+            {"signed",
+             "boolean",
+             "The executable has a valid Authenticode signature (embedded or in a system "
+             "catalog) that chains to a trusted root; null when there is no file to check.",
+             {"windows"}},
+            {"signature",
+             "string",
+             "Authenticode status: valid, unsigned, untrusted, expired, revoked, bad_digest "
+             "(changed after signing) or error (see signature_note). Revocation is not fetched "
+             "(no network): a revoked certificate shows as revoked only when Windows already "
+             "knows it.",
+             {"windows"}},
+            {"signer", "string", "Subject common name of the signing certificate.", {"windows"}},
+            {"signature_source",
+             "string",
+             "Where the signature was found: embedded (in the file) or catalog (a system .cat "
+             "file).",
+             {"windows"}},
+            {"signature_note", "string", "Why the signature could not be checked.", {"windows"}},
             {"cwd", "string", "Current working directory.", {"linux"}},
             {"root",
              "string",

@@ -7,9 +7,6 @@
 // PROCESS_QUERY_LIMITED_INFORMATION; the executable is hashed from its image path.
 #include <windows.h>
 
-#include <fcntl.h>
-#include <io.h>
-
 #include <map>
 #include <set>
 
@@ -19,7 +16,10 @@
 #include "hash_window.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "platform/windows/authenticode.hpp"
+#include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
+#include "platform/windows/signature_fields.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 #include "processes.hpp"
@@ -38,46 +38,17 @@ struct Sighting {
     bool first = false, second = false;
 };
 
-/// Opens the image for hashing: read-only, shared, and only a regular file.
+/// Submits the image for hashing (read-only, shared, regular files only).
 std::optional<std::shared_future<FileHash>> submit_hash(const Context& ctx,
                                                         const std::wstring& path, json& r,
                                                         std::map<std::string, uint64_t>& denied) {
-    if (!ctx.hashes) {
-        r["exe_hash_note"] = "hashing disabled (--no-hash)";
-        return std::nullopt;
+    auto request = win::submit_file_hash(ctx.hashes, path);
+    if (request.size) r["exe_size"] = *request.size;
+    if (!request.pending) {
+        if (request.denied) ++denied["exe hash (file open)"];
+        r["exe_hash_note"] = request.note;
     }
-    win::UniqueHandle file(CreateFileW(path.c_str(), GENERIC_READ,
-                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
-    if (!file) {
-        const DWORD error = GetLastError();
-        if (error == ERROR_ACCESS_DENIED) ++denied["exe hash (file open)"];
-        r["exe_hash_note"] = error == ERROR_ACCESS_DENIED
-                                 ? std::string("denied")
-                                 : fmt::format("open failed: Win32 error {}", error);
-        return std::nullopt;
-    }
-    BY_HANDLE_FILE_INFORMATION info{};
-    if (!GetFileInformationByHandle(file.get(), &info) ||
-        (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
-        GetFileType(file.get()) != FILE_TYPE_DISK) {
-        r["exe_hash_note"] = "not a regular file";
-        return std::nullopt;
-    }
-    const uint64_t size = (uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
-    r["exe_size"] = size;
-    const int64_t mtime = static_cast<int64_t>(
-        (uint64_t{info.ftLastWriteTime.dwHighDateTime} << 32) | info.ftLastWriteTime.dwLowDateTime);
-    FileKey key{info.dwVolumeSerialNumber,
-                (uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow, size,
-                win::filetime_to_unix_ns(mtime)};
-    const int fd = _open_osfhandle(reinterpret_cast<intptr_t>(file.get()), _O_RDONLY | _O_BINARY);
-    if (fd < 0) {
-        r["exe_hash_note"] = "out of descriptors";
-        return std::nullopt;
-    }
-    file.release();  // the descriptor owns it now; the cache closes it
-    return ctx.hashes->submit(fd, key);
+    return request.pending;
 }
 
 json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
@@ -115,6 +86,11 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
     r["user_sid"] = nullptr;
     r["integrity_level"] = nullptr;
     r["elevated"] = nullptr;
+    r["signed"] = nullptr;
+    r["signature"] = nullptr;
+    r["signer"] = nullptr;
+    r["signature_source"] = nullptr;
+    r["signature_note"] = nullptr;
     if (pid == 0 || pid == 4) {
         // The idle process and System have no image file and no user-mode command line.
         r["exe_hash_note"] = pid == 0 ? "idle process" : "kernel (System process)";
@@ -138,6 +114,7 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
     if (auto path = win::process_image_path(process.get(), error)) {
         r["exe_path"] = to_utf8(*path);
         hash = submit_hash(ctx, *path, r, denied);
+        win::add_signature(win::check_signature(*path), r);
     } else {
         ++denied["image path"];
     }

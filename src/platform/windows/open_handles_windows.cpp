@@ -5,11 +5,13 @@
 
 namespace irsnap {
 
-// The Windows walk (SystemExtendedHandleInformation, names queried on a worker with a timeout)
-// is not written yet; the collectors that use it (network, handles) are listed as not available
-// on this platform, so this is reached only if one is registered without it.
+// Not used on Windows: the handles collector reads the system handle table and writes each
+// record as it goes (handles_windows.cpp), and the network collector takes socket owners from
+// the TCP/UDP tables, so no walk is shared between collectors and nothing needs holding.
 HandleSnapshot walk_open_handles(const Context&) {
-    throw std::runtime_error("the open-handle walk has no Windows implementation yet");
+    throw std::runtime_error(
+        "the shared open-handle walk is not used on Windows (handles_windows.cpp reads the "
+        "system handle table directly)");
 }
 
 }  // namespace irsnap

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loaded images per process: EnumProcessModulesEx(LIST_MODULES_ALL) (64- and 32-bit modules of
+// WOW64 processes), each image's path, base and size, its SHA-256 through the shared cache and
+// its Authenticode status. A DLL loaded by every process is opened, hashed and checked once.
+#include <windows.h>
+
+#include <psapi.h>
+
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hash_window.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "modules.hpp"
+#include "platform/windows/authenticode.hpp"
+#include "platform/windows/file_hash_windows.hpp"
+#include "platform/windows/nt_process.hpp"
+#include "platform/windows/signature_fields.hpp"
+#include "platform/windows/win_handle.hpp"
+#include "platform/windows/win_text.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+using win::to_utf8;
+
+constexpr size_t k_pending_window = 256;
+// EnumProcessModulesEx fails with ERROR_PARTIAL_COPY while a process is still loading.
+constexpr int k_enum_attempts = 3;
+
+/// What one image path resolved to: shared by every process that loaded it.
+struct Resolved {
+    std::optional<std::shared_future<FileHash>> hash;
+    json file_size;
+    json hash_note;
+    win::Signature signature;
+};
+
+struct Coverage {
+    uint64_t denied = 0;       ///< processes that could not be opened
+    uint64_t enum_failed = 0;  ///< opened, but the module list could not be read
+    uint64_t hash_denied = 0;  ///< image files that could not be opened for hashing
+};
+
+std::string hex(uint64_t value) {
+    return fmt::format("0x{:x}", value);
+}
+
+/// Upper-cased path: the same DLL may be named in two cases by two processes.
+std::wstring path_key(const std::wstring& path) {
+    std::wstring key = path;
+    CharUpperBuffW(key.data(), static_cast<DWORD>(key.size()));
+    return key;
+}
+
+std::optional<std::vector<HMODULE>> list_modules(HANDLE process, DWORD& error) {
+    std::vector<HMODULE> modules(256);
+    for (int attempt = 0; attempt < k_enum_attempts; ++attempt) {
+        DWORD needed = 0;
+        const auto bytes = static_cast<DWORD>(modules.size() * sizeof(HMODULE));
+        if (!EnumProcessModulesEx(process, modules.data(), bytes, &needed, LIST_MODULES_ALL)) {
+            error = GetLastError();
+            if (error != ERROR_PARTIAL_COPY) return std::nullopt;
+            Sleep(10);
+            continue;
+        }
+        if (needed <= bytes) {
+            modules.resize(needed / sizeof(HMODULE));
+            return modules;
+        }
+        modules.resize(needed / sizeof(HMODULE) + 16);  // loaded more meanwhile: read again
+    }
+    return std::nullopt;
+}
+
+class ModulesWalk {
+  public:
+    ModulesWalk(const Context& ctx, RecordSink& sink)
+        : m_ctx(ctx), m_sink(sink), m_window(sink, k_pending_window, "sha256", "hash_note") {}
+
+    void process(uint32_t pid, const std::wstring& name) {
+        if (pid == 0 || pid == 4) return;  // idle and System: no user-mode modules
+        win::UniqueHandle process(
+            OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid));
+        if (!process) {
+            const DWORD error = GetLastError();
+            if (error == ERROR_INVALID_PARAMETER) {
+                m_sink.race();  // exited since the list was read
+            } else {
+                ++m_coverage.denied;
+            }
+            return;
+        }
+        DWORD error = 0;
+        auto modules = list_modules(process.get(), error);
+        if (!modules) {
+            DWORD code = 0;
+            if (GetExitCodeProcess(process.get(), &code) && code != STILL_ACTIVE) {
+                m_sink.race();
+            } else {
+                ++m_coverage.enum_failed;
+                m_sink.item_error(
+                    {"enum_modules", static_cast<int>(error), fmt::format("pid {}", pid),
+                     fmt::format("EnumProcessModulesEx failed: Win32 error {}", error)});
+            }
+            return;
+        }
+        for (HMODULE module : *modules) emit(process.get(), pid, name, module);
+    }
+
+    void finish() {
+        m_window.flush();
+        if (m_coverage.denied) {
+            m_sink.coverage(
+                fmt::format("{} process(es) could not be opened (PROCESS_QUERY_INFORMATION | "
+                            "PROCESS_VM_READ): protected processes, or not an administrator",
+                            m_coverage.denied));
+        }
+        if (m_coverage.enum_failed) {
+            m_sink.coverage(fmt::format("module list unreadable for {} process(es) (see errors)",
+                                        m_coverage.enum_failed));
+        }
+        if (m_coverage.hash_denied) {
+            m_sink.coverage(fmt::format("{} image file(s) could not be opened for hashing",
+                                        m_coverage.hash_denied));
+        }
+    }
+
+  private:
+    void emit(HANDLE process, uint32_t pid, const std::wstring& name, HMODULE module) {
+        json r = json::object();
+        r["kind"] = "file";
+        r["pid"] = pid;
+        r["process_name"] = to_utf8(name);
+        r["base_address"] = hex(reinterpret_cast<uintptr_t>(module));
+        r["size_bytes"] = nullptr;
+        r["executable"] = true;  // an image: its code sections are mapped executable
+        MODULEINFO info{};
+        if (GetModuleInformation(process, module, &info, sizeof(info))) {
+            r["size_bytes"] = static_cast<uint64_t>(info.SizeOfImage);
+        }
+        std::wstring path(MAX_PATH, L'\0');
+        DWORD n = 0;
+        while ((n = GetModuleFileNameExW(process, module, path.data(),
+                                         static_cast<DWORD>(path.size()))) == path.size() &&
+               path.size() < 32768) {
+            path.resize(path.size() * 2);
+        }
+        r["sha256"] = nullptr;
+        if (n == 0) {
+            r["path"] = nullptr;
+            r["hash_note"] = fmt::format("module path unreadable: Win32 error {}", GetLastError());
+            m_window.push(std::move(r), std::nullopt);
+            return;
+        }
+        path.resize(n);
+        r["path"] = to_utf8(path);
+        const Resolved& file = resolve(path);
+        r["file_size"] = file.file_size;
+        r["hash_note"] = file.hash_note;
+        win::add_signature(file.signature, r);
+        m_window.push(std::move(r), file.hash);
+    }
+
+    const Resolved& resolve(const std::wstring& path) {
+        const std::wstring key = path_key(path);
+        if (auto it = m_files.find(key); it != m_files.end()) return it->second;
+        Resolved resolved;
+        auto request = win::submit_file_hash(m_ctx.hashes, path);
+        resolved.hash = request.pending;
+        resolved.file_size = request.size ? json(*request.size) : json(nullptr);
+        resolved.hash_note = request.pending ? json(nullptr) : json(request.note);
+        if (request.denied) ++m_coverage.hash_denied;
+        resolved.signature = win::check_signature(path);
+        return m_files.emplace(key, std::move(resolved)).first->second;
+    }
+
+    const Context& m_ctx;
+    RecordSink& m_sink;
+    HashWindow m_window;
+    Coverage m_coverage;
+    std::map<std::wstring, Resolved> m_files;
+};
+
+}  // namespace
+
+void collect_modules(const Context& ctx, RecordSink& sink) {
+    if (!win::enable_privilege(L"SeDebugPrivilege")) {
+        sink.coverage(
+            "SeDebugPrivilege not held: other users' and service processes may be denied (run "
+            "as an administrator for full coverage)");
+    }
+    long status = 0;
+    auto processes = win::nt_process_list(status);
+    if (!processes) {
+        throw std::runtime_error(
+            fmt::format("no process list: NtQuerySystemInformation NTSTATUS 0x{:08x}",
+                        static_cast<unsigned long>(status)));
+    }
+    ModulesWalk walk(ctx, sink);
+    for (const auto& p : *processes) {
+        if (ctx.should_stop()) break;
+        walk.process(p.pid, p.image_name);
+    }
+    walk.finish();
+}
+
+}  // namespace irsnap::collectors

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <windows.h>
+
+#include <fcntl.h>
+#include <io.h>
+
+#include <fmt/format.h>
+
+#include "irsnap/hash_cache.hpp"
+#include "platform/windows/file_hash_windows.hpp"
+#include "platform/windows/nt_process.hpp"
+#include "platform/windows/win_handle.hpp"
+
+namespace irsnap::win {
+
+FileHashRequest submit_file_hash(HashCache* hashes, const std::wstring& path) {
+    FileHashRequest out;
+    if (!hashes) {
+        out.note = "hashing disabled (--no-hash)";
+        return out;
+    }
+    UniqueHandle file(CreateFileW(path.c_str(), GENERIC_READ,
+                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                  OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
+    if (!file) {
+        const DWORD error = GetLastError();
+        out.denied = error == ERROR_ACCESS_DENIED || error == ERROR_SHARING_VIOLATION;
+        out.note = out.denied ? std::string("denied")
+                   : error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND
+                       ? std::string("not found on disk")
+                       : fmt::format("open failed: Win32 error {}", error);
+        return out;
+    }
+    BY_HANDLE_FILE_INFORMATION info{};
+    if (!GetFileInformationByHandle(file.get(), &info) ||
+        (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
+        GetFileType(file.get()) != FILE_TYPE_DISK) {
+        out.note = "not a regular file";
+        return out;
+    }
+    const uint64_t size = (uint64_t{info.nFileSizeHigh} << 32) | info.nFileSizeLow;
+    out.size = size;
+    const int64_t mtime = static_cast<int64_t>(
+        (uint64_t{info.ftLastWriteTime.dwHighDateTime} << 32) | info.ftLastWriteTime.dwLowDateTime);
+    // Volume serial and file index identify the file as dev/inode do on Linux.
+    const FileKey key{info.dwVolumeSerialNumber,
+                      (uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow, size,
+                      filetime_to_unix_ns(mtime)};
+    const int fd = _open_osfhandle(reinterpret_cast<intptr_t>(file.get()), _O_RDONLY | _O_BINARY);
+    if (fd < 0) {
+        out.note = "out of descriptors";
+        return out;
+    }
+    file.release();  // the descriptor owns it now; the cache closes it
+    out.pending = hashes->submit(fd, key);
+    return out;
+}
+
+}  // namespace irsnap::win
