@@ -68,6 +68,7 @@ class HandleWalk {
         uint32_t current_pid = UINT32_MAX;
         win::UniqueHandle process;
         std::string process_name;
+        bool gone = false;
         size_t n = 0;
         for (const auto& h : table) {
             if ((++n & 255) == 0 && m_ctx.should_stop()) {
@@ -78,14 +79,20 @@ class HandleWalk {
                 current_pid = h.pid;
                 ++m_counts.processes;
                 process.reset();
-                if (h.pid != self && h.pid != 0 && h.pid != 4) {
+                gone = false;
+                if (h.pid != self && h.pid != 0) {
                     process = win::UniqueHandle(OpenProcess(PROCESS_DUP_HANDLE, FALSE, h.pid));
-                    if (!process) ++m_counts.processes_denied;
+                    if (!process && GetLastError() == ERROR_INVALID_PARAMETER) {
+                        m_sink.race();  // exited since the table was read
+                        gone = true;
+                    } else if (!process) {
+                        ++m_counts.processes_denied;
+                    }
                 }
                 auto it = names.find(h.pid);
                 process_name = it != names.end() ? it->second : std::string();
             }
-            emit(h, h.pid == self ? GetCurrentProcess() : process.get(), process_name);
+            if (!gone) emit(h, h.pid == self ? GetCurrentProcess() : process.get(), process_name);
         }
     }
 
@@ -141,7 +148,9 @@ class HandleWalk {
         if (auto it = m_learnt.find(h.type_index); it != m_learnt.end()) return it->second;
         if (duplicate) {
             long status = 0;
-            if (auto name = win::object_type_name(duplicate, status)) {
+            // Wine answers some types (SYNCHRONIZE-only handles) with an empty name.
+            auto name = win::object_type_name(duplicate, status);
+            if (name && !name->empty()) {
                 std::string text = to_utf8(*name);
                 auto listed = m_types.find(h.type_index);
                 if (listed != m_types.end() && listed->second != text) m_types_wrong = true;
@@ -160,7 +169,7 @@ class HandleWalk {
         HANDLE duplicate = nullptr;
         std::string note;
         if (!owner) {
-            note = h.pid == 0 || h.pid == 4 ? "kernel handle" : "process denied";
+            note = h.pid == 0 ? "kernel handle" : "process denied";
         } else if (!DuplicateHandle(owner, reinterpret_cast<HANDLE>(h.value), GetCurrentProcess(),
                                     &duplicate, 0, FALSE, 0)) {
             duplicate = nullptr;

@@ -4,7 +4,8 @@
 // reads and not in Toolhelp, or in Toolhelp and in neither ntdll read, is a cross-view
 // discrepancy (a user-mode hook on one API); a pid in only one of the two ntdll reads started
 // or exited in between (churn, counted as a race). Details per process through a handle with
-// PROCESS_QUERY_LIMITED_INFORMATION; the executable is hashed from its image path.
+// PROCESS_QUERY_LIMITED_INFORMATION; the executable is hashed from its image path and its
+// Authenticode status checked (check_signature, cached per path for the run).
 #include <windows.h>
 
 #include <map>
