@@ -17,10 +17,9 @@
 #include "irsnap/hash_cache.hpp"
 #include "kernel_modules.hpp"
 #include "kernel_modules/win_driver_path.hpp"
-#include "platform/windows/authenticode.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
-#include "platform/windows/signature_fields.hpp"
+#include "platform/windows/signature_pool.hpp"
 #include "platform/windows/win_text.hpp"
 
 namespace irsnap::collectors {
@@ -31,6 +30,8 @@ using win::to_utf8;
 using win::to_wide;
 
 constexpr size_t k_pending_window = 64;
+// Most drivers are catalog-signed: tens of milliseconds each, so checked in parallel.
+constexpr unsigned k_signature_threads = 4;
 
 std::vector<LPVOID> driver_bases(DWORD& error) {
     std::vector<LPVOID> bases(1024);
@@ -99,6 +100,8 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
     const std::string windows_dir = windows_directory();
     const auto drives = dos_devices();
     HashWindow window(sink, k_pending_window, "sha256", "hash_note");
+    win::SignatureWindow signatures(window, k_pending_window);
+    win::SignaturePool pool(k_signature_threads);
     uint64_t hidden_addresses = 0, unnamed = 0, unmapped = 0;
     for (LPVOID base : bases) {
         if (ctx.should_stop()) break;
@@ -123,7 +126,7 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
         if (raw.empty()) {
             ++unnamed;
             r["hash_note"] = "no image name for this driver";
-            window.push(std::move(r), std::nullopt);
+            signatures.push(std::move(r), std::nullopt, std::nullopt);
             continue;
         }
         const std::string raw_utf8 = to_utf8(raw);
@@ -132,7 +135,7 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
         if (!path) {
             ++unmapped;
             r["hash_note"] = "image name is not a Win32 path";
-            window.push(std::move(r), std::nullopt);
+            signatures.push(std::move(r), std::nullopt, std::nullopt);
             continue;
         }
         r["file_path"] = *path;
@@ -140,9 +143,9 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
         auto request = win::submit_file_hash(ctx.hashes, wide);
         if (request.size) r["file_size"] = *request.size;
         if (!request.pending) r["hash_note"] = request.note;
-        win::add_signature(win::check_signature(wide), r);
-        window.push(std::move(r), std::move(request.pending));
+        signatures.push(std::move(r), std::move(request.pending), pool.submit(wide));
     }
+    signatures.flush();
     window.flush();
     if (hidden_addresses) {
         sink.coverage(fmt::format(

@@ -15,10 +15,9 @@
 #include "hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "modules.hpp"
-#include "platform/windows/authenticode.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
-#include "platform/windows/signature_fields.hpp"
+#include "platform/windows/signature_pool.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 
@@ -29,6 +28,8 @@ using nlohmann::json;
 using win::to_utf8;
 
 constexpr size_t k_pending_window = 256;
+// Signature checks in flight: disk and CPU bound (hashing, catalog lookups).
+constexpr unsigned k_signature_threads = 4;
 // EnumProcessModulesEx fails with ERROR_PARTIAL_COPY while a process is still loading.
 constexpr int k_enum_attempts = 3;
 
@@ -37,7 +38,7 @@ struct Resolved {
     std::optional<std::shared_future<FileHash>> hash;
     json file_size;
     json hash_note;
-    win::Signature signature;
+    std::shared_future<win::Signature> signature;
 };
 
 struct Coverage {
@@ -80,7 +81,11 @@ std::optional<std::vector<HMODULE>> list_modules(HANDLE process, DWORD& error) {
 class ModulesWalk {
   public:
     ModulesWalk(const Context& ctx, RecordSink& sink)
-        : m_ctx(ctx), m_sink(sink), m_window(sink, k_pending_window, "sha256", "hash_note") {}
+        : m_ctx(ctx),
+          m_sink(sink),
+          m_window(sink, k_pending_window, "sha256", "hash_note"),
+          m_signatures(m_window, k_pending_window),
+          m_pool(k_signature_threads) {}
 
     void process(uint32_t pid, const std::wstring& name) {
         if (pid == 0 || pid == 4) return;  // idle and System: no user-mode modules
@@ -113,6 +118,7 @@ class ModulesWalk {
     }
 
     void finish() {
+        m_signatures.flush();
         m_window.flush();
         if (m_coverage.denied) {
             m_sink.coverage(
@@ -152,9 +158,18 @@ class ModulesWalk {
         }
         r["sha256"] = nullptr;
         if (n == 0) {
+            const DWORD error = GetLastError();
+            if (error == ERROR_INVALID_HANDLE) {
+                m_sink.race();  // unloaded since the list was read
+                return;
+            }
             r["path"] = nullptr;
-            r["hash_note"] = fmt::format("module path unreadable: Win32 error {}", GetLastError());
-            m_window.push(std::move(r), std::nullopt);
+            r["hash_note"] = fmt::format("module path unreadable: Win32 error {}", error);
+            for (const char* field : {"file_size", "signed", "signature", "signer",
+                                      "signature_source", "signature_note"}) {
+                r[field] = nullptr;
+            }
+            m_signatures.push(std::move(r), std::nullopt, std::nullopt);
             return;
         }
         path.resize(n);
@@ -162,8 +177,7 @@ class ModulesWalk {
         const Resolved& file = resolve(path);
         r["file_size"] = file.file_size;
         r["hash_note"] = file.hash_note;
-        win::add_signature(file.signature, r);
-        m_window.push(std::move(r), file.hash);
+        m_signatures.push(std::move(r), file.hash, file.signature);
     }
 
     const Resolved& resolve(const std::wstring& path) {
@@ -175,13 +189,15 @@ class ModulesWalk {
         resolved.file_size = request.size ? json(*request.size) : json(nullptr);
         resolved.hash_note = request.pending ? json(nullptr) : json(request.note);
         if (request.denied) ++m_coverage.hash_denied;
-        resolved.signature = win::check_signature(path);
+        resolved.signature = m_pool.submit(path);
         return m_files.emplace(key, std::move(resolved)).first->second;
     }
 
     const Context& m_ctx;
     RecordSink& m_sink;
     HashWindow m_window;
+    win::SignatureWindow m_signatures;
+    win::SignaturePool m_pool;
     Coverage m_coverage;
     std::map<std::wstring, Resolved> m_files;
 };

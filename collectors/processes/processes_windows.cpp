@@ -5,7 +5,7 @@
 // discrepancy (a user-mode hook on one API); a pid in only one of the two ntdll reads started
 // or exited in between (churn, counted as a race). Details per process through a handle with
 // PROCESS_QUERY_LIMITED_INFORMATION; the executable is hashed from its image path and its
-// Authenticode status checked (check_signature, cached per path for the run).
+// Authenticode status checked on a small pool (check_signature, cached per path for the run).
 #include <windows.h>
 
 #include <map>
@@ -17,10 +17,9 @@
 #include "hash_window.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "platform/windows/authenticode.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
-#include "platform/windows/signature_fields.hpp"
+#include "platform/windows/signature_pool.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 #include "processes.hpp"
@@ -32,6 +31,9 @@ using nlohmann::json;
 using win::to_utf8;
 
 constexpr size_t k_pending_window = 64;
+// Authenticode checks run beside the walk: a catalog lookup costs tens of milliseconds, and the
+// process table should be read as quickly as it can be.
+constexpr unsigned k_signature_threads = 4;
 
 struct Sighting {
     std::optional<win::NtProcess> nt;
@@ -54,7 +56,8 @@ std::optional<std::shared_future<FileHash>> submit_hash(const Context& ctx,
 
 json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
                   std::map<std::string, uint64_t>& denied, RecordSink& sink,
-                  std::optional<std::shared_future<FileHash>>& hash) {
+                  std::optional<std::shared_future<FileHash>>& hash, win::SignaturePool& pool,
+                  std::optional<std::shared_future<win::Signature>>& signature) {
     json r;
     r["pid"] = pid;
     if (s.nt) {
@@ -115,7 +118,7 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
     if (auto path = win::process_image_path(process.get(), error)) {
         r["exe_path"] = to_utf8(*path);
         hash = submit_hash(ctx, *path, r, denied);
-        win::add_signature(win::check_signature(*path), r);
+        signature = pool.submit(*path);
     } else {
         ++denied["image path"];
     }
@@ -187,6 +190,8 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     std::map<std::string, uint64_t> denied;
     uint64_t missing_from_toolhelp = 0, missing_from_ntquery = 0;
     HashWindow window(sink, k_pending_window, "exe_sha256", "exe_hash_note");
+    win::SignatureWindow signatures(window, k_pending_window);
+    win::SignaturePool pool(k_signature_threads);
     for (const auto& [pid, s] : seen) {
         if (ctx.should_stop()) break;
         const bool both_nt = s.first && s.second;
@@ -200,9 +205,11 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
             continue;
         }
         std::optional<std::shared_future<FileHash>> hash;
-        json r = read_process(ctx, pid, s, denied, sink, hash);
-        window.push(std::move(r), std::move(hash));
+        std::optional<std::shared_future<win::Signature>> signature;
+        json r = read_process(ctx, pid, s, denied, sink, hash, pool, signature);
+        signatures.push(std::move(r), std::move(hash), std::move(signature));
     }
+    signatures.flush();
     window.flush();
     if (missing_from_toolhelp || missing_from_ntquery) {
         sink.coverage(fmt::format(
