@@ -15,6 +15,7 @@
 #   scripts/build-windows.sh --tests    also tests/irsnap_windows_tests.exe (unit tests, run under
 #                                       Wine) and tests/irsnap_wine_child.exe (the end-to-end
 #                                       test's program); GoogleTest from Debian's sources
+#   IRSNAP_WINDOWS_UNITY=ON             unity batches (faster cold builds; test.sh uses it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests=OFF
@@ -91,7 +92,7 @@ fi
 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$root/scripts/mingw-w64-x86_64.cmake" \
   -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=$tests \
-  -DIRSNAP_WINDOWS_DEPS="$deps"
+  -DIRSNAP_WINDOWS_DEPS="$deps" -DIRSNAP_UNITY="${IRSNAP_WINDOWS_UNITY:-OFF}"
 nice -n 5 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 
 # Nothing but Windows' own DLLs may be imported.

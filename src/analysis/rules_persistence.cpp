@@ -172,7 +172,7 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_persistence_rules[] = {
     {"IRS-PER-001", "/etc/ld.so.preload is present", Urgency::high, Confidence::high, "T1574.006",
      "autoruns",
      "Every dynamically linked program loads the libraries listed there before its own code: "
@@ -201,7 +201,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> persistence_rules() {
-    return k_rules;
+    return k_persistence_rules;
 }
 
 }  // namespace irsnap::triage

@@ -130,4 +130,30 @@ TEST_F(PosixLayer, NonAsciiNamesFromUtf8) {
     EXPECT_EQ(::access((dir / name).c_str(), R_OK), 0);
 }
 
+// A bundle on a deep USB path or under a long profile name: past MAX_PATH, Windows needs the
+// \\?\ form, which the layer adds.
+TEST_F(PosixLayer, PathsLongerThanMaxPath) {
+    fs::path deep = dir;
+    std::string relative;
+    for (int i = 0; i < 6; ++i) {
+        const std::string part(60, static_cast<char>('a' + i));
+        deep /= part;
+        relative += (relative.empty() ? "" : "/") + part;
+        ASSERT_EQ(::mkdir(deep.c_str(), 0700), 0) << errno << " at " << deep.native().size();
+    }
+    ASSERT_GT(deep.native().size(), 300u);
+    const int fd = ::open((deep / "manifest.json").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ASSERT_GE(fd, 0) << errno;
+    ASSERT_EQ(::write(fd, "{}", 2), 2);
+    ::close(fd);
+    struct stat st {};
+    ASSERT_EQ(::stat((deep / "manifest.json").c_str(), &st), 0) << errno;
+    EXPECT_EQ(st.st_size, 2);
+    // And relative to a directory descriptor, with '/' separators as the core writes them.
+    const int at = ::openat(dirfd, (relative + "/x.jsonl").c_str(), O_WRONLY | O_CREAT | O_EXCL);
+    ASSERT_GE(at, 0) << errno;
+    ::close(at);
+    EXPECT_EQ(::fstatat(dirfd, (relative + "/x.jsonl").c_str(), &st, 0), 0) << errno;
+}
+
 }  // namespace
