@@ -52,7 +52,8 @@ std::optional<FileSource> read_source(Emitter& em, const std::string& path, bool
     }
     if (!with_bytes) return s;
     LARGE_INTEGER size{};
-    if (!GetFileSizeEx(file.get(), &size) || static_cast<uint64_t>(size.QuadPart) > k_max_source_bytes) {
+    if (!GetFileSizeEx(file.get(), &size) ||
+        static_cast<uint64_t>(size.QuadPart) > k_max_source_bytes) {
         em.sink().item_error({"read", 0, path, "larger than 4 MiB: not read"});
         return std::nullopt;
     }
@@ -93,11 +94,12 @@ json trigger_json(const autoruns_win::TaskTrigger& t) {
     json j;
     j["type"] = t.type;
     j["enabled"] = t.enabled ? json(*t.enabled) : json(nullptr);
-    for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"start_boundary", t.start_boundary},
-                               {"user_id", t.user_id},
-                               {"delay", t.delay},
-                               {"schedule", t.schedule},
-                               {"interval", t.interval}}) {
+    for (const auto& [k, v] :
+         {std::pair<const char*, const std::string&>{"start_boundary", t.start_boundary},
+          {"user_id", t.user_id},
+          {"delay", t.delay},
+          {"schedule", t.schedule},
+          {"interval", t.interval}}) {
         if (!v.empty()) j[k] = v;
     }
     return j;
@@ -126,9 +128,10 @@ void task_file(Emitter& em, const std::string& path, const std::string& task_pat
         e.ctime_ns = src->ctime;
         e.created_ns = src->created;
         e.enabled = d.enabled;
-        if (!d.user_id.empty()) {
+        if (d.user_id.rfind("S-1-", 0) == 0) {
+            e.user_sid = d.user_id;  // the account name is looked up when the record is made
+        } else if (!d.user_id.empty()) {
             e.user = d.user_id;
-            if (d.user_id.rfind("S-1-", 0) == 0) e.user_sid = d.user_id;
         } else if (!d.group_id.empty()) {
             e.user = d.group_id;
         }
@@ -214,15 +217,17 @@ void startup_folder(Emitter& em, const std::string& dir, const Profile* profile)
         e.program = path;  // a document or script in the folder is opened itself
         if (lnk) {
             if (auto link = autoruns_win::parse_shell_link(src->bytes)) {
-                const std::string target = !link->env_target.empty() ? link->env_target : link->target;
+                const std::string target =
+                    !link->env_target.empty() ? link->env_target : link->target;
                 if (!target.empty()) e.program = target;
                 e.command = link->arguments.empty() ? target : target + " " + link->arguments;
-                for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"link_target", link->target},
-                                           {"link_env_target", link->env_target},
-                                           {"link_arguments", link->arguments},
-                                           {"link_working_dir", link->working_dir},
-                                           {"link_relative_path", link->relative_path},
-                                           {"link_error", link->error}}) {
+                for (const auto& [k, v] :
+                     {std::pair<const char*, const std::string&>{"link_target", link->target},
+                      {"link_env_target", link->env_target},
+                      {"link_arguments", link->arguments},
+                      {"link_working_dir", link->working_dir},
+                      {"link_relative_path", link->relative_path},
+                      {"link_error", link->error}}) {
                     if (!v.empty()) e.details[k] = v;
                 }
                 if (target.empty()) e.target = WinEntry::Target::none;
@@ -249,25 +254,31 @@ void walk_startup_folders(Emitter& em) {
     std::string common;
     const std::wstring folders =
         L"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders";
-    if (RegKey key = em.open(HKEY_LOCAL_MACHINE, folders, KEY_WOW64_64KEY, "HKLM\\" + to_utf8(folders))) {
+    if (RegKey key =
+            em.open(HKEY_LOCAL_MACHINE, folders, KEY_WOW64_64KEY, "HKLM\\" + to_utf8(folders))) {
         if (auto v = reg_string(key.get(), L"Common Startup")) common = em.expand(*v, nullptr);
     }
     if (common.empty()) {
-        common = em.expand("%ProgramData%\\Microsoft\\Windows\\Start Menu\\Programs\\Startup", nullptr);
+        common =
+            em.expand("%ProgramData%\\Microsoft\\Windows\\Start Menu\\Programs\\Startup", nullptr);
     }
     startup_folder(em, common, nullptr);
     for (const auto& p : em.profiles()) {
         if (em.ctx().should_stop()) return;
         if (p.path.empty()) continue;
-        std::vector<std::string> dirs = {p.path +
-                                         "\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"};
+        std::vector<std::string> dirs = {
+            p.path + "\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup"};
         // A loaded hive may point the user's Startup folder elsewhere (a redirection is itself
         // a persistence trick): read that place too.
-        if (RegKey key = em.open(HKEY_USERS, to_wide(p.sid) + L"\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders",
-                                 KEY_WOW64_64KEY, "HKU\\" + p.sid + "\\...\\User Shell Folders")) {
+        if (RegKey key = em.open(
+                HKEY_USERS,
+                to_wide(p.sid) +
+                    L"\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders",
+                KEY_WOW64_64KEY, "HKU\\" + p.sid + "\\...\\User Shell Folders")) {
             if (auto v = reg_string(key.get(), L"Startup")) {
                 const std::string dir = em.expand(*v, &p);
-                if (autoruns_win::lower_ascii(dir) != autoruns_win::lower_ascii(dirs[0])) dirs.push_back(dir);
+                if (autoruns_win::lower_ascii(dir) != autoruns_win::lower_ascii(dirs[0]))
+                    dirs.push_back(dir);
             }
         }
         for (const auto& dir : dirs) startup_folder(em, dir, &p);

@@ -5,6 +5,9 @@
 
 #include <sddl.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "irsnap/clock.hpp"
@@ -27,7 +30,8 @@ std::vector<RawValue> reg_values(HKEY key) {
     std::wstring name(max_name + 2, L'\0');
     std::string data(max_data + 2, '\0');
     for (DWORD i = 0; i < count + 16; ++i) {  // a few more: values added meanwhile
-        DWORD name_len = static_cast<DWORD>(name.size()), data_len = static_cast<DWORD>(data.size());
+        DWORD name_len = static_cast<DWORD>(name.size()),
+              data_len = static_cast<DWORD>(data.size());
         DWORD type = 0;
         LONG rc = RegEnumValueW(key, i, name.data(), &name_len, nullptr, &type,
                                 reinterpret_cast<BYTE*>(data.data()), &data_len);
@@ -82,6 +86,26 @@ std::optional<int64_t> reg_last_write_ns(HKEY key) {
         return std::nullopt;
     }
     return filetime_ns(ft);
+}
+
+std::string reg_nt_name(HKEY key) {
+    // NtQueryKey(KeyNameInformation): the only way to see where a view-redirected handle landed.
+    using NtQueryKeyFn = LONG(NTAPI*)(HANDLE, int, PVOID, ULONG, PULONG);
+    static const auto query = reinterpret_cast<NtQueryKeyFn>(
+        reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQueryKey")));
+    if (!query) return {};
+    std::vector<unsigned char> buf(4096);
+    ULONG got = 0;
+    constexpr int k_key_name_information = 3;
+    if (query(key, k_key_name_information, buf.data(), static_cast<ULONG>(buf.size()), &got) < 0) {
+        return {};
+    }
+    ULONG length = 0;
+    std::memcpy(&length, buf.data(), sizeof length);
+    length = std::min<ULONG>(length, static_cast<ULONG>(buf.size() - sizeof length));
+    std::wstring name(length / sizeof(wchar_t), L'\0');
+    std::memcpy(name.data(), buf.data() + sizeof length, name.size() * sizeof(wchar_t));
+    return to_utf8(name);
 }
 
 std::optional<std::string> reg_string(HKEY key, const wchar_t* name) {
@@ -168,7 +192,8 @@ std::vector<Profile> read_profiles(Emitter& em) {
         if (!k) continue;
         Profile p;
         p.sid = to_utf8(sub);
-        if (auto path = reg_string(k.get(), L"ProfileImagePath")) p.path = em.expand(*path, nullptr);
+        if (auto path = reg_string(k.get(), L"ProfileImagePath"))
+            p.path = em.expand(*path, nullptr);
         p.account = em.account_of(p.sid);
         out.push_back(std::move(p));
     }

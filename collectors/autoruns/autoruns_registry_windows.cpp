@@ -30,8 +30,8 @@ struct Place {
 std::vector<Place> places_of(Emitter& em, const std::wstring& software_path, bool users) {
     std::vector<Place> out;
     const std::string rest = to_utf8(software_path.substr(9));  // after "SOFTWARE\"
-    out.push_back({HKEY_LOCAL_MACHINE, software_path, KEY_WOW64_64KEY,
-                   "HKLM\\SOFTWARE\\" + rest, "64"});
+    out.push_back(
+        {HKEY_LOCAL_MACHINE, software_path, KEY_WOW64_64KEY, "HKLM\\SOFTWARE\\" + rest, "64"});
     out.push_back({HKEY_LOCAL_MACHINE, software_path, KEY_WOW64_32KEY,
                    "HKLM\\SOFTWARE\\WOW6432Node\\" + rest, "32"});
     if (!users) return out;
@@ -40,6 +40,17 @@ std::vector<Place> places_of(Emitter& em, const std::wstring& software_path, boo
                        "HKU\\" + sid + "\\Software\\" + rest, "64", em.profile_of(sid), sid});
     }
     return out;
+}
+
+/// Opens a place; a 32-bit view that lands on the 64-bit key (a key shared between the views,
+/// or a 32-bit system) is skipped: the 64-bit view reported it already.
+RegKey open_place(Emitter& em, const Place& p) {
+    RegKey key = em.open(p.root, p.path, p.view, p.shown);
+    if (key && p.view == KEY_WOW64_32KEY) {
+        const std::string name = autoruns_win::lower_ascii(reg_nt_name(key.get()));
+        if (!name.empty() && name.find("\\wow6432node") == std::string::npos) return RegKey();
+    }
+    return key;
 }
 
 WinEntry entry_for(const Place& p, const char* category, HKEY key) {
@@ -57,10 +68,11 @@ WinEntry entry_for(const Place& p, const char* category, HKEY key) {
 std::map<std::wstring, bool> startup_approved(Emitter& em, const Place& run, const wchar_t* which) {
     std::map<std::wstring, bool> out;
     const bool hklm = run.root == HKEY_LOCAL_MACHINE;
-    const std::wstring base = hklm ? std::wstring(k_cv) : to_wide(*run.sid) + L"\\Software\\" +
-                                                              std::wstring(k_cv).substr(9);
-    RegKey key = em.open(run.root, base + L"Explorer\\StartupApproved\\" + which,
-                         KEY_WOW64_64KEY, run.shown + " (StartupApproved)");
+    const std::wstring base =
+        hklm ? std::wstring(k_cv)
+             : to_wide(*run.sid) + L"\\Software\\" + std::wstring(k_cv).substr(9);
+    RegKey key = em.open(run.root, base + L"Explorer\\StartupApproved\\" + which, KEY_WOW64_64KEY,
+                         run.shown + " (StartupApproved)");
     if (!key) return out;
     for (const auto& v : reg_values(key.get())) {
         if (!v.data.empty()) out[v.name] = (static_cast<unsigned char>(v.data[0]) & 1) == 0;
@@ -83,7 +95,8 @@ void emit_values(Emitter& em, const Place& p, HKEY key, const char* category,
             auto it = approved->find(v.name);
             if (it != approved->end()) e.enabled = it->second;
         }
-        if (v.name.empty()) e.target = WinEntry::Target::none;  // a key's default value
+        // Only strings name a program; numbers and binary data do not.
+        if (decoded.strings.empty()) e.target = WinEntry::Target::none;
         em.add(std::move(e));
     }
 }
@@ -91,7 +104,7 @@ void emit_values(Emitter& em, const Place& p, HKEY key, const char* category,
 void run_key(Emitter& em, const std::wstring& path, const wchar_t* approved_name) {
     for (const auto& p : places_of(em, path, true)) {
         if (em.ctx().should_stop()) return;
-        RegKey key = em.open(p.root, p.path, p.view, p.shown);
+        RegKey key = open_place(em, p);
         if (!key) continue;
         std::map<std::wstring, bool> approved;
         if (approved_name) {
@@ -161,21 +174,21 @@ void walk_run_keys(Emitter& em) {
 void walk_winlogon_and_friends(Emitter& em) {
     const std::wstring nt = k_nt;
     for (const auto& p : places_of(em, nt + L"Winlogon", true)) {
-        RegKey key = em.open(p.root, p.path, p.view, p.shown);
+        RegKey key = open_place(em, p);
         if (!key) continue;
         for (const wchar_t* name : {L"Shell", L"Userinit", L"Taskman", L"AppSetup"}) {
             list_value(em, p, key.get(), name, "winlogon", ",", true);
         }
     }
     for (const auto& p : places_of(em, nt + L"Windows", false)) {
-        RegKey key = em.open(p.root, p.path, p.view, p.shown);
+        RegKey key = open_place(em, p);
         if (!key) continue;
         const auto load = reg_number(key.get(), L"LoadAppInit_DLLs");
         list_value(em, p, key.get(), L"AppInit_DLLs", "appinit_dll", ", ",
                    load ? std::optional<bool>(*load != 0) : std::optional<bool>(false));
     }
     for (const auto& p : places_of(em, nt + L"Image File Execution Options", false)) {
-        RegKey ifeo = em.open(p.root, p.path, p.view, p.shown);
+        RegKey ifeo = open_place(em, p);
         if (!ifeo) continue;
         for (const auto& exe : reg_subkeys(ifeo.get())) {
             if (em.ctx().should_stop()) return;
@@ -190,9 +203,9 @@ void walk_winlogon_and_friends(Emitter& em) {
             if (!flags || !(*flags & 0x200)) continue;
             Place spe = p;
             spe.path = nt + L"SilentProcessExit\\" + exe;
-            spe.shown = (p.view_name == "32" ? "HKLM\\SOFTWARE\\WOW6432Node\\"
-                                             : "HKLM\\SOFTWARE\\") +
-                        to_utf8(spe.path.substr(9));
+            spe.shown =
+                (p.view_name == "32" ? "HKLM\\SOFTWARE\\WOW6432Node\\" : "HKLM\\SOFTWARE\\") +
+                to_utf8(spe.path.substr(9));
             RegKey s = em.open(HKEY_LOCAL_MACHINE, spe.path, p.view, spe.shown);
             if (s) list_value(em, spe, s.get(), L"MonitorProcess", "silent_process_exit", "", true);
         }

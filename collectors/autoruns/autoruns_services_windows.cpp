@@ -13,20 +13,26 @@ using win::to_utf8;
 
 std::string start_name(uint64_t start) {
     switch (start) {
-        case 0: return "boot";
-        case 1: return "system";
-        case 2: return "auto";
-        case 3: return "demand";
-        case 4: return "disabled";
-        default: return std::to_string(start);
+        case 0:
+            return "boot";
+        case 1:
+            return "system";
+        case 2:
+            return "auto";
+        case 3:
+            return "demand";
+        case 4:
+            return "disabled";
+        default:
+            return std::to_string(start);
     }
 }
 
 std::vector<std::string> type_names(uint64_t type) {
     static constexpr std::pair<uint64_t, const char*> k_bits[] = {
-        {0x1, "kernel_driver"},   {0x2, "file_system_driver"}, {0x4, "adapter"},
-        {0x8, "recognizer_driver"}, {0x10, "own_process"},     {0x20, "share_process"},
-        {0x40, "user_service"},   {0x80, "user_service_instance"}, {0x100, "interactive"}};
+        {0x1, "kernel_driver"},     {0x2, "file_system_driver"},     {0x4, "adapter"},
+        {0x8, "recognizer_driver"}, {0x10, "own_process"},           {0x20, "share_process"},
+        {0x40, "user_service"},     {0x80, "user_service_instance"}, {0x100, "interactive"}};
     std::vector<std::string> out;
     for (const auto& [bit, name] : k_bits) {
         if (type & bit) out.emplace_back(name);
@@ -81,7 +87,8 @@ void walk_services(Emitter& em) {
         if (auto delayed = reg_number(key.get(), L"DelayedAutostart")) {
             e.details["delayed_autostart"] = *delayed != 0;
         }
-        if (auto display = reg_string(key.get(), L"DisplayName")) e.details["display_name"] = *display;
+        if (auto display = reg_string(key.get(), L"DisplayName"))
+            e.details["display_name"] = *display;
         if (auto group = reg_string(key.get(), L"Group")) e.details["group"] = *group;
         if (auto account = reg_string(key.get(), L"ObjectName")) {
             // For a driver ObjectName is its driver object (\Driver\x), not an account.
@@ -93,7 +100,8 @@ void walk_services(Emitter& em) {
         }
         // svchost services: the DLL is the service's own code (svchost.exe is shared).
         std::optional<std::string> dll;
-        if (RegKey params = em.open(key.get(), L"Parameters", KEY_WOW64_64KEY, shown + "\\Parameters")) {
+        if (RegKey params =
+                em.open(key.get(), L"Parameters", KEY_WOW64_64KEY, shown + "\\Parameters")) {
             dll = reg_string(params.get(), L"ServiceDll");
         }
         if (!dll) dll = reg_string(key.get(), L"ServiceDll");

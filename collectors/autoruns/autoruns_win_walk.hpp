@@ -53,6 +53,8 @@ std::vector<RawValue> reg_values(HKEY key);
 std::optional<RawValue> reg_value(HKEY key, const wchar_t* name);
 std::vector<std::wstring> reg_subkeys(HKEY key);
 std::optional<int64_t> reg_last_write_ns(HKEY key);
+/// The key's kernel name (\REGISTRY\MACHINE\SOFTWARE\WOW6432Node\...); empty if unknown.
+std::string reg_nt_name(HKEY key);
 /// A string value (REG_SZ / REG_EXPAND_SZ) decoded, or nullopt.
 std::optional<std::string> reg_string(HKEY key, const wchar_t* name);
 std::optional<uint64_t> reg_number(HKEY key, const wchar_t* name);
@@ -78,8 +80,8 @@ struct WinEntry {
     /// a .lnk target, the startup file itself), or nothing.
     enum class Target { command, program, none } target = Target::command;
     std::string program;
-    std::string resolve_command;  ///< resolved instead of `command` when set (Target::command)
-    bool service_paths = false;      ///< ImagePath semantics (relative to %SystemRoot%)
+    std::string resolve_command;       ///< resolved instead of `command` when set (Target::command)
+    bool service_paths = false;        ///< ImagePath semantics (relative to %SystemRoot%)
     const Profile* profile = nullptr;  ///< expand %APPDATA% etc. as this user's
 };
 

@@ -42,8 +42,9 @@ bool regular_file_exists(const std::string& path) {
 }  // namespace
 
 Emitter::Emitter(const Context& ctx, RecordSink& sink)
-    : m_ctx(ctx), m_sink(sink), m_window(sink, k_pending_window, "target_sha256",
-                                         "target_hash_note") {
+    : m_ctx(ctx),
+      m_sink(sink),
+      m_window(sink, k_pending_window, "target_sha256", "target_hash_note") {
     wchar_t buf[MAX_PATH + 1];
     UINT n = GetSystemWindowsDirectoryW(buf, MAX_PATH);
     m_options.system_root = n > 0 && n < MAX_PATH ? to_utf8(std::wstring(buf, n)) : "C:\\Windows";
@@ -66,7 +67,8 @@ std::string Emitter::expand(const std::string& text, const Profile* profile) con
                 if (name == "userprofile") return profile->path;
                 if (name == "appdata") return profile->path + "\\AppData\\Roaming";
                 if (name == "localappdata") return profile->path + "\\AppData\\Local";
-                if (name == "temp" || name == "tmp") return profile->path + "\\AppData\\Local\\Temp";
+                if (name == "temp" || name == "tmp")
+                    return profile->path + "\\AppData\\Local\\Temp";
             }
             if (name == "systemroot" || name == "windir") return m_options.system_root;
             std::string v = env_var(raw);
@@ -77,9 +79,9 @@ std::string Emitter::expand(const std::string& text, const Profile* profile) con
 
 void Emitter::resolve_target(const WinEntry& e, json& r,
                              std::optional<std::shared_future<FileHash>>& hash) {
-    for (const char* f : {"target_path", "target_exists", "target_sha256", "target_hash_note",
-                          "target_size", "target_mtime", "target_created", "signed", "signature",
-                          "signer"}) {
+    for (const char* f :
+         {"target_path", "target_exists", "target_sha256", "target_hash_note", "target_size",
+          "target_mtime", "target_created", "signed", "signature", "signer"}) {
         r[f] = nullptr;
     }
     std::optional<autoruns_win::CommandTarget> t;
@@ -168,9 +170,10 @@ void Emitter::add(WinEntry e) {
 void Emitter::finish() {
     m_window.flush();
     for (const auto& [what, count] : m_denied) {
-        m_sink.coverage(fmt::format("{} denied {} time(s): run as an administrator for full "
-                                    "coverage",
-                                    what, count));
+        m_sink.coverage(
+            fmt::format("{} denied {} time(s): run as an administrator for full "
+                        "coverage",
+                        what, count));
     }
 }
 

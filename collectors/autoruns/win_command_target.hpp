@@ -37,9 +37,9 @@ struct TargetOptions {
 };
 
 struct CommandTarget {
-    std::string path;   ///< Win32 path of the file; empty when a bare name was found nowhere
+    std::string path;  ///< Win32 path of the file; empty when a bare name was found nowhere
     bool exists = false;
-    std::string via;    ///< the host program when the target is what it loads (rundll32)
+    std::string via;        ///< the host program when the target is what it loads (rundll32)
     std::string arguments;  ///< what follows the program on the command line, trimmed
 };
 

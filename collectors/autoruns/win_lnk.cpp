@@ -13,8 +13,8 @@ constexpr uint32_t k_has_id_list = 0x01, k_has_link_info = 0x02, k_has_name = 0x
                    k_has_icon = 0x40, k_is_unicode = 0x80;
 constexpr uint32_t k_env_block_signature = 0xA0000001;
 // The shell link CLSID {00021401-0000-0000-C000-000000000046} as stored.
-constexpr std::string_view k_clsid{"\x01\x14\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46",
-                                   16};
+constexpr std::string_view k_clsid{
+    "\x01\x14\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 16};
 
 uint32_t read_le(std::string_view b, size_t at, size_t n) {
     if (at > b.size() || b.size() - at < n) return 0;
@@ -84,8 +84,8 @@ std::optional<ShellLink> parse_shell_link(std::string_view b) {
         at += size;
     }
     const bool unicode = flags & k_is_unicode;
-    for (uint32_t bit : {k_has_name, k_has_relative_path, k_has_working_dir, k_has_arguments,
-                         k_has_icon}) {
+    for (uint32_t bit :
+         {k_has_name, k_has_relative_path, k_has_working_dir, k_has_arguments, k_has_icon}) {
         if (!(flags & bit)) continue;
         if (b.size() - at < 2) return truncated("the string data");
         const size_t chars = read_le(b, at, 2);

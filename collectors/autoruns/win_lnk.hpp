@@ -20,7 +20,7 @@ struct ShellLink {
     std::string relative_path;
     std::string working_dir;
     std::string arguments;
-    std::string name;  ///< the description string
+    std::string name;   ///< the description string
     std::string error;  ///< why the link could not be read completely; empty when it could
 };
 

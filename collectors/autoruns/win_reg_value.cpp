@@ -50,19 +50,32 @@ void add_note(std::string& note, const std::string& more) {
 
 std::string reg_type_name(uint32_t type) {
     switch (type) {
-        case k_reg_none: return "REG_NONE";
-        case k_reg_sz: return "REG_SZ";
-        case k_reg_expand_sz: return "REG_EXPAND_SZ";
-        case k_reg_binary: return "REG_BINARY";
-        case k_reg_dword: return "REG_DWORD";
-        case k_reg_dword_big_endian: return "REG_DWORD_BIG_ENDIAN";
-        case k_reg_link: return "REG_LINK";
-        case k_reg_multi_sz: return "REG_MULTI_SZ";
-        case 8: return "REG_RESOURCE_LIST";
-        case 9: return "REG_FULL_RESOURCE_DESCRIPTOR";
-        case 10: return "REG_RESOURCE_REQUIREMENTS_LIST";
-        case k_reg_qword: return "REG_QWORD";
-        default: return fmt::format("REG_0x{:x}", type);
+        case k_reg_none:
+            return "REG_NONE";
+        case k_reg_sz:
+            return "REG_SZ";
+        case k_reg_expand_sz:
+            return "REG_EXPAND_SZ";
+        case k_reg_binary:
+            return "REG_BINARY";
+        case k_reg_dword:
+            return "REG_DWORD";
+        case k_reg_dword_big_endian:
+            return "REG_DWORD_BIG_ENDIAN";
+        case k_reg_link:
+            return "REG_LINK";
+        case k_reg_multi_sz:
+            return "REG_MULTI_SZ";
+        case 8:
+            return "REG_RESOURCE_LIST";
+        case 9:
+            return "REG_FULL_RESOURCE_DESCRIPTOR";
+        case 10:
+            return "REG_RESOURCE_REQUIREMENTS_LIST";
+        case k_reg_qword:
+            return "REG_QWORD";
+        default:
+            return fmt::format("REG_0x{:x}", type);
     }
 }
 
@@ -181,12 +194,12 @@ RegValue decode_reg_value(uint32_t type, std::string_view data) {
         return v;
     }
     if (type == k_reg_dword || type == k_reg_dword_big_endian || type == k_reg_qword) {
-        add_note(v.note, fmt::format("{} byte(s) for a {}-byte value: shown as hex", data.size(),
-                                     want));
+        add_note(v.note,
+                 fmt::format("{} byte(s) for a {}-byte value: shown as hex", data.size(), want));
     }
     if (data.size() > k_max_hex_bytes) {
-        add_note(v.note, fmt::format("{} bytes: hex of the first {} only", data.size(),
-                                     k_max_hex_bytes));
+        add_note(v.note,
+                 fmt::format("{} bytes: hex of the first {} only", data.size(), k_max_hex_bytes));
         data = data.substr(0, k_max_hex_bytes);
     }
     v.text = hex_of(data);

@@ -10,7 +10,11 @@ namespace {
 constexpr size_t k_max_field = 2048;
 
 std::string capped(std::string s) {
-    if (s.size() > k_max_field) s.resize(k_max_field);
+    if (s.size() <= k_max_field) return s;
+    // Cut before a UTF-8 continuation byte, never inside a character (records must stay valid).
+    size_t cut = k_max_field;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s.resize(cut);
     return s;
 }
 

@@ -121,10 +121,10 @@ std::string decode_entities(std::string_view text) {
             uint32_t cp = 0;
             bool ok = !digits.empty();
             for (char c : digits) {
-                int d = c >= '0' && c <= '9'                ? c - '0'
-                        : hex && c >= 'a' && c <= 'f'      ? c - 'a' + 10
-                        : hex && c >= 'A' && c <= 'F'      ? c - 'A' + 10
-                                                           : -1;
+                int d = c >= '0' && c <= '9'          ? c - '0'
+                        : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                      : -1;
                 if (d < 0 || cp > 0x10FFFF) ok = false;
                 if (!ok) break;
                 cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);

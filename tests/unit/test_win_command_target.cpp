@@ -33,8 +33,8 @@ TargetOptions options() {
 
 TEST(WinCommandTarget, QuotedProgramWithArguments) {
     FakeFs fs{{"c:\\program files\\app\\app.exe"}};
-    auto t = command_target("\"C:\\Program Files\\App\\app.exe\" /start -x", options(),
-                            fs.callback());
+    auto t =
+        command_target("\"C:\\Program Files\\App\\app.exe\" /start -x", options(), fs.callback());
     ASSERT_TRUE(t);
     EXPECT_EQ(t->path, "C:\\Program Files\\App\\app.exe");
     EXPECT_TRUE(t->exists);
@@ -97,8 +97,7 @@ TEST(WinCommandTarget, Rundll32TargetIsTheDll) {
     t = command_target("C:\\Windows\\System32\\rundll32.exe shell32,Control_RunDLL", options(),
                        fs.callback());
     EXPECT_EQ(t->path, "C:\\Windows\\System32\\shell32.dll");
-    t = command_target("rundll32 \"C:\\Users\\a\\AppData\\gone.dll\",Go", options(),
-                       fs.callback());
+    t = command_target("rundll32 \"C:\\Users\\a\\AppData\\gone.dll\",Go", options(), fs.callback());
     EXPECT_EQ(t->path, "C:\\Users\\a\\AppData\\gone.dll");
     EXPECT_FALSE(t->exists);
 }
@@ -140,7 +139,8 @@ TEST(WinCommandTarget, ExpandEnvironment) {
         if (lower_ascii(name) == "systemroot") return std::string("C:\\Windows");
         return std::nullopt;
     };
-    EXPECT_EQ(expand_environment("%APPDATA%\\x.exe", lookup), "C:\\Users\\a\\AppData\\Roaming\\x.exe");
+    EXPECT_EQ(expand_environment("%APPDATA%\\x.exe", lookup),
+              "C:\\Users\\a\\AppData\\Roaming\\x.exe");
     EXPECT_EQ(expand_environment("%SystemRoot%\\a %systemroot%", lookup),
               "C:\\Windows\\a C:\\Windows");
     EXPECT_EQ(expand_environment("100% sure %NOPE% x", lookup), "100% sure %NOPE% x");

@@ -94,9 +94,12 @@ TEST(WinRegValue, BinaryAsHexTruncatedWhenHuge) {
 
 TEST(WinRegValue, SanitizeUtf8ReplacesInvalidSequences) {
     EXPECT_EQ(sanitize_utf8("ok \xC3\xA9"), "ok \xC3\xA9");
-    EXPECT_EQ(sanitize_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(sanitize_utf8("a\xFF"
+                            "b"),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(sanitize_utf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong NUL
-    EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"),                          // a surrogate
+    EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"),                           // a surrogate
               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     EXPECT_EQ(sanitize_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
 }

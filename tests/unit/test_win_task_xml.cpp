@@ -139,7 +139,8 @@ TEST(WinTaskXml, MalformedInputIsReadAsFarAsItGoes) {
     EXPECT_EQ(d.actions[0].command, "x.exe");
     EXPECT_EQ(parse_task_xml("").error, "no Task element");
     EXPECT_EQ(parse_task_xml("<NotATask/>").error, "no Task element");
-    EXPECT_EQ(parse_task_xml("<Task></Other></Task>").error, "end tag </Other> without a start tag");
+    EXPECT_EQ(parse_task_xml("<Task></Other></Task>").error,
+              "end tag </Other> without a start tag");
     EXPECT_EQ(parse_task_xml("<Task><!-- never closed").error, "unterminated comment");
     // A stray '<' and an unterminated attribute do not stop the reader.
     d = parse_task_xml("<Task a=\"1><Settings><Enabled>false</Enabled></Settings></Task>");
