@@ -215,6 +215,7 @@ void startup_folder(Emitter& em, const std::string& dir, const Profile* profile)
         if (profile) e.user_sid = profile->sid;
         e.target = WinEntry::Target::program;
         e.program = path;  // a document or script in the folder is opened itself
+        e.command = path;
         if (lnk) {
             if (auto link = autoruns_win::parse_shell_link(src->bytes)) {
                 const std::string target =
