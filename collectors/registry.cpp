@@ -40,7 +40,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_modules)},
         {&collectors::kernel_modules_spec, IRSNAP_LINUX_ONLY(collectors::collect_kernel_modules)},
         // Least volatile: files on disk wait until memory and network state are taken.
-        {&collectors::autoruns_spec, IRSNAP_LINUX_ONLY(collectors::collect_autoruns)},
+        {&collectors::autoruns_spec, &collectors::collect_autoruns},
     };
     return k_collectors;
 }
