@@ -35,13 +35,12 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::interfaces_spec, IRSNAP_LINUX_ONLY(collectors::collect_interfaces)},
         {&collectors::network_config_spec, IRSNAP_LINUX_ONLY(collectors::collect_network_config)},
         {&collectors::processes_spec, &collectors::collect_processes},
-        {&collectors::hidden_processes_spec,
-         IRSNAP_LINUX_ONLY(collectors::collect_hidden_processes)},
+        {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
         {&collectors::handles_spec, &collectors::collect_handles},
         {&collectors::modules_spec, &collectors::collect_modules},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
-        {&collectors::autoruns_spec, IRSNAP_LINUX_ONLY(collectors::collect_autoruns)},
+        {&collectors::autoruns_spec, &collectors::collect_autoruns},
     };
     return k_collectors;
 }

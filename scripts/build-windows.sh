@@ -10,8 +10,20 @@
 #                   the cross compiler must never see the host's /usr/include itself
 #   deps/boost/     the downloaded source package, the extracted sources, objects and
 #                   deps/lib/libboost_program_options.a (rebuilt only when its stamp changes)
+#
+#   scripts/build-windows.sh            irsnap.exe
+#   scripts/build-windows.sh --tests    also tests/irsnap_windows_tests.exe (unit tests, run under
+#                                       Wine) and tests/irsnap_wine_child.exe (the end-to-end
+#                                       test's program); GoogleTest from Debian's sources
+#   IRSNAP_WINDOWS_UNITY=ON             unity batches (faster cold builds; test.sh uses it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tests=OFF
+targets=(irsnap)
+if [[ "${1:-}" == "--tests" ]]; then
+  tests=ON
+  targets+=(irsnap_windows_tests irsnap_wine_child)
+fi
 root=$(pwd)
 build=${IRSNAP_WINDOWS_BUILD:-$root/build-windows}
 deps=$build/deps
@@ -79,9 +91,9 @@ fi
 # ---- irsnap.exe ------------------------------------------------------------------------------
 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$root/scripts/mingw-w64-x86_64.cmake" \
-  -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=OFF \
-  -DIRSNAP_WINDOWS_DEPS="$deps"
-nice -n 5 cmake --build "$build" --target irsnap -j "$jobs"
+  -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=$tests \
+  -DIRSNAP_WINDOWS_DEPS="$deps" -DIRSNAP_UNITY="${IRSNAP_WINDOWS_UNITY:-OFF}"
+nice -n 5 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 
 # Nothing but Windows' own DLLs may be imported.
 allowed='^(KERNEL32|ADVAPI32|BCRYPT|NTDLL|msvcrt|WS2_32|IPHLPAPI|PSAPI|USER32|SHELL32|OLE32|VERSION|WINTRUST|CRYPT32|SECUR32|USERENV|api-ms-win-[a-z0-9-]+)\.dll$'

@@ -13,7 +13,7 @@ if [[ "${1:-}" == "--windows" ]]; then
   # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
   # build-windows.sh compiles; wine64 runs the result.
   packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 cmake ninja-build
-            libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64)
+            libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64 googletest)
 elif [[ "${1:-}" == "--test" ]]; then
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
   # procedure is rendered to PDF and its pages counted.

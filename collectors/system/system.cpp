@@ -5,6 +5,7 @@ namespace irsnap::collectors {
 
 const CollectorSpec& system_spec() {
     static const std::vector<std::string> k_linux{"linux"};
+    static const std::vector<std::string> k_windows{"windows"};
     static const CollectorSpec spec{
         .name = "system",
         .description =
@@ -53,14 +54,22 @@ const CollectorSpec& system_spec() {
             {"fs_type", "string", "mount: file system type."},
             {"source", "string", "mount: source device or name."},
             {"super_options", "string", "mount: per-superblock options.", k_linux},
-            // session (Windows logon sessions: not read yet)
-            {"user", "string", "session: user name as recorded in utmp.", k_linux},
+            // session: utmp on Linux, LSA logon sessions on Windows
+            {"user", "string", "session: user name (utmp; Windows: DOMAIN\\user)."},
             {"line", "string", "session: terminal line (pts/0, tty1 ...).", k_linux},
             {"host", "string", "session: remote host for remote logins.", k_linux},
             {"address", "string", "session: remote IP address, if recorded.", k_linux},
             {"pid", "integer", "session: pid of the login process.", k_linux},
-            {"login_time", "string", "session: login time, UTC RFC 3339.", k_linux},
-            {"session_type", "string", "session: utmp record type (USER_PROCESS ...).", k_linux},
+            {"login_time", "string", "session: login time, UTC RFC 3339."},
+            {"session_type", "string",
+             "session: utmp record type (USER_PROCESS ...); Windows: logon type (interactive, "
+             "remote_interactive, network, service, batch ...)."},
+            {"logon_id", "string", "session: LSA logon id (LUID, hex).", k_windows},
+            {"terminal_session", "integer", "session: terminal session id.", k_windows},
+            {"auth_package", "string", "session: authentication package (NTLM, Kerberos ...).",
+             k_windows},
+            {"logon_server", "string", "session: server that authenticated the logon.", k_windows},
+            {"user_sid", "string", "session: the user's SID.", k_windows},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was "
              "escaped."},

@@ -13,6 +13,7 @@
 #include "irsnap/clock.hpp"
 #include "platform/windows/win_text.hpp"
 #include "system.hpp"
+#include "system_windows.hpp"
 
 namespace irsnap::collectors {
 namespace {
@@ -95,6 +96,7 @@ void collect_system(const Context&, RecordSink& sink) {
     emit_clock(sink);
     emit_memory(sink);
     emit_volumes(sink);
+    emit_logon_sessions(sink);
 }
 
 }  // namespace irsnap::collectors

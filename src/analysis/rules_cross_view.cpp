@@ -65,7 +65,7 @@ void network_config_cross_view(const Rule& self, const Input& in, std::vector<Fi
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_cross_view_rules[] = {
     {"IRS-HID-001", "Process hidden from the /proc listing", Urgency::critical, Confidence::high,
      "T1014", "hidden_processes",
      "A pid that answers system calls (getpgid, kill 0, /proc/PID) but is missing from the /proc "
@@ -93,7 +93,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> cross_view_rules() {
-    return k_rules;
+    return k_cross_view_rules;
 }
 
 }  // namespace irsnap::triage

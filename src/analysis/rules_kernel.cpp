@@ -44,7 +44,7 @@ void foreign_module(const Rule& self, const Input& in, std::vector<Finding>& out
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_kernel_rules[] = {
     {"IRS-KRN-001", "Tainted kernel", Urgency::low, Confidence::low, "T1547.006", "kernel_modules",
      "The kernel marks itself tainted when foreign code is loaded (O out-of-tree, E unsigned "
      "module) or after warnings and oopses. Medium when a module caused it; see IRS-KRN-002 for "
@@ -60,7 +60,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> kernel_rules() {
-    return k_rules;
+    return k_kernel_rules;
 }
 
 }  // namespace irsnap::triage

@@ -78,7 +78,7 @@ void unsigned_module_in_signed_process(const Rule& self, const Input& in,
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_memory_rules[] = {
     {"IRS-MEM-001", "Writable and executable anonymous memory", Urgency::medium, Confidence::low,
      "T1055", "modules",
      "Injected shellcode and reflectively loaded libraries live in anonymous memory that is "
@@ -102,7 +102,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> memory_rules() {
-    return k_rules;
+    return k_memory_rules;
 }
 
 }  // namespace irsnap::triage

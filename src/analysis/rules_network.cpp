@@ -175,7 +175,7 @@ void raw_or_packet_socket(const Rule& self, const Input& in, std::vector<Finding
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_network_rules[] = {
     {"IRS-NET-001", "Connection to an IRC port", Urgency::high, Confidence::medium, "T1071",
      "network",
      "IRC (6660-6669, 6697) is the historic command channel of Linux botnets and coin-miner "
@@ -201,7 +201,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> network_rules() {
-    return k_rules;
+    return k_network_rules;
 }
 
 }  // namespace irsnap::triage

@@ -19,17 +19,32 @@ nlohmann::json autorun_fields(const nlohmann::json& a) {
 /// The ATT&CK technique of each kind of autorun, so a finding names the mechanism abused.
 std::string technique_of(const std::string& category) {
     static const std::map<std::string, std::string, std::less<>> k_techniques = {
-        {"systemd_unit", "T1543.002"},   {"systemd_generator", "T1543.002"},
-        {"systemd_timer", "T1053.006"},  {"cron", "T1053.003"},
-        {"cron_script", "T1053.003"},    {"anacron", "T1053.003"},
-        {"at_job", "T1053.002"},         {"sysv_init", "T1037.004"},
-        {"rc_local", "T1037.004"},       {"shell_startup", "T1546.004"},
-        {"ld_so_preload", "T1574.006"},  {"kernel_module", "T1547.006"},
-        {"modprobe_hook", "T1547.006"},  {"udev_rule", "T1546.017"},
-        {"xdg_autostart", "T1547.013"},  {"ssh_authorized_key", "T1098.004"},
-        {"motd_script", "T1037"},        {"run_key", "T1547.001"},
-        {"service", "T1543.003"},        {"scheduled_task", "T1053.005"},
-        {"startup_folder", "T1547.001"}, {"winlogon", "T1547.004"}};
+        {"systemd_unit", "T1543.002"},
+        {"systemd_generator", "T1543.002"},
+        {"systemd_timer", "T1053.006"},
+        {"cron", "T1053.003"},
+        {"cron_script", "T1053.003"},
+        {"anacron", "T1053.003"},
+        {"at_job", "T1053.002"},
+        {"sysv_init", "T1037.004"},
+        {"rc_local", "T1037.004"},
+        {"shell_startup", "T1546.004"},
+        {"ld_so_preload", "T1574.006"},
+        {"kernel_module", "T1547.006"},
+        {"modprobe_hook", "T1547.006"},
+        {"udev_rule", "T1546.017"},
+        {"xdg_autostart", "T1547.013"},
+        {"ssh_authorized_key", "T1098.004"},
+        {"motd_script", "T1037"},
+        {"run_key", "T1547.001"},
+        {"service", "T1543.003"},
+        {"scheduled_task", "T1053.005"},
+        {"startup_folder", "T1547.001"},
+        {"winlogon", "T1547.004"},
+        {"appinit_dll", "T1546.010"},
+        {"ifeo_debugger", "T1546.012"},
+        {"silent_process_exit", "T1546.012"},
+        {"boot_execute", "T1547.001"}};
     auto it = k_techniques.find(category);
     return it == k_techniques.end() ? std::string("T1547") : it->second;
 }
@@ -172,7 +187,7 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_persistence_rules[] = {
     {"IRS-PER-001", "/etc/ld.so.preload is present", Urgency::high, Confidence::high, "T1574.006",
      "autoruns",
      "Every dynamically linked program loads the libraries listed there before its own code: "
@@ -201,7 +216,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> persistence_rules() {
-    return k_rules;
+    return k_persistence_rules;
 }
 
 }  // namespace irsnap::triage

@@ -142,7 +142,7 @@ void dynamic_linker_variables(const Rule& self, const Input& in, std::vector<Fin
     }
 }
 
-constexpr Rule k_rules[] = {
+constexpr Rule k_processes_rules[] = {
     {"IRS-EXE-001", "Process runs a deleted executable", Urgency::high, Confidence::medium,
      "T1070.004", "processes",
      "Droppers delete their program after starting it so no file is left to find. A package "
@@ -180,7 +180,7 @@ constexpr Rule k_rules[] = {
 }  // namespace
 
 std::span<const Rule> process_rules() {
-    return k_rules;
+    return k_processes_rules;
 }
 
 }  // namespace irsnap::triage

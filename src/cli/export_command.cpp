@@ -36,7 +36,7 @@ extern "C" void on_export_stop_signal(int) {
     ::_exit(to_int(ExitCode::interrupted));
 }
 
-void install_signal_handlers() {
+void install_export_signal_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_export_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -210,7 +210,7 @@ int run_export(const Invocation& inv) {
         bool help_shown = false;
         const ExportArgs a = parse(inv, help_shown);
         if (help_shown) return to_int(ExitCode::ok);
-        install_signal_handlers();
+        install_export_signal_handlers();
         try {
             return export_all(a) ? to_int(ExitCode::ok) : to_int(ExitCode::verify_failed);
         } catch (const OutputError& e) {

@@ -27,6 +27,14 @@ TEST(OrderedParallel, ConsumesInIndexOrderWithSeveralWorkers) {
             500, threads, 16,
             [&](size_t worker, size_t index) {
                 distinct_workers_mask |= 1 << worker;
+                // Worker 0 holds the first item until another worker has taken one, so a
+                // loaded machine (or Wine's scheduler) cannot let one worker drain the queue.
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                while (threads > 1 && index == 0 && worker == 0 &&
+                       (distinct_workers_mask.load() & ~1) == 0 &&
+                       std::chrono::steady_clock::now() < deadline) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
                 uneven_delay(index);
                 return index * 3;
             },

@@ -65,7 +65,7 @@ std::string nl_msg(uint16_t type, const std::string& payload, uint32_t len_overr
     return out;
 }
 
-std::string done_msg() {
+std::string rtnl_done_msg() {
     int code = 0;
     return nl_msg(NLMSG_DONE, bytes_of(code));
 }
@@ -100,7 +100,7 @@ TEST(RtnetlinkNeigh, Ipv4NeighbourWithMac) {
     auto chunk = decode_rtm_neigh(
         neigh_msg(AF_INET, 2, NUD_REACHABLE, 0,
                   attr(NDA_DST, ip(AF_INET, "192.168.1.1")) + attr(NDA_LLADDR, k_mac)) +
-        done_msg());
+        rtnl_done_msg());
     EXPECT_TRUE(chunk.done);
     EXPECT_EQ(chunk.malformed, 0u);
     ASSERT_EQ(chunk.rows.size(), 1u);
@@ -188,7 +188,7 @@ TEST(RtnetlinkRoute, Ipv4DefaultRoute) {
                                  attr(RTA_GATEWAY, ip(AF_INET, "10.0.0.1")) +
                                  attr(RTA_OIF, u32(2)) + attr(RTA_PRIORITY, u32(100)) +
                                  attr(RTA_PREFSRC, ip(AF_INET, "10.0.0.5"))) +
-        done_msg());
+        rtnl_done_msg());
     EXPECT_TRUE(chunk.done);
     EXPECT_EQ(chunk.malformed, 0u);
     ASSERT_EQ(chunk.rows.size(), 1u);
@@ -281,7 +281,7 @@ TEST(RtnetlinkLink, LinkWithMacPromiscAndCounters) {
         attr(IFLA_IFNAME, std::string("eth0\0", 5)) + attr(IFLA_ADDRESS, k_mac) +
         attr(IFLA_MTU, u32(1500)) + attr(IFLA_OPERSTATE, std::string(1, '\x06')) +
         attr(IFLA_STATS64, std::string(reinterpret_cast<char*>(stats), sizeof stats));
-    auto chunk = decode_rtm_link(nl_msg(RTM_NEWLINK, bytes_of(m) + attrs) + done_msg());
+    auto chunk = decode_rtm_link(nl_msg(RTM_NEWLINK, bytes_of(m) + attrs) + rtnl_done_msg());
     EXPECT_TRUE(chunk.done);
     EXPECT_EQ(chunk.malformed, 0u);
     ASSERT_EQ(chunk.rows.size(), 1u);

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -101,16 +102,34 @@ std::wstring directory_path(int dirfd) {
     }
 }
 
+/// A path of MAX_PATH (260) or more reaches the file system only in the \\?\ form, unless the
+/// process is long-path aware, which needs a registry switch we cannot count on: such paths are
+/// made absolute and prefixed (\\?\UNC\ for a share). Shorter ones pass unchanged.
+std::wstring extended(std::wstring path) {
+    constexpr size_t k_prefix_from = MAX_PATH - 12;  // CreateDirectoryW's limit is 248
+    if (path.size() < k_prefix_from || path.rfind(L"\\\\?\\", 0) == 0) return path;
+    const DWORD n = GetFullPathNameW(path.c_str(), 0, nullptr, nullptr);
+    if (n == 0) return path;
+    std::wstring full(n, L'\0');
+    const DWORD written = GetFullPathNameW(path.c_str(), n, full.data(), nullptr);
+    if (written == 0 || written >= n) return path;
+    full.resize(written);
+    if (full.rfind(L"\\\\", 0) == 0) return L"\\\\?\\UNC\\" + full.substr(2);
+    return L"\\\\?\\" + full;
+}
+
 /// `name` resolved against `dirfd` (AT_FDCWD or a directory descriptor); "" with errno set.
 std::wstring resolve(int dirfd, const char* name) {
     std::wstring wide = to_wide(name);
+    // The directory's path comes back in the \\?\ form, where '/' is not a separator.
+    std::replace(wide.begin(), wide.end(), L'/', L'\\');
     const bool absolute =
         wide.size() >= 2 && (wide[1] == L':' || (wide[0] == L'\\' && wide[1] == L'\\'));
-    if (dirfd == AT_FDCWD || absolute) return wide;
+    if (dirfd == AT_FDCWD || absolute) return extended(std::move(wide));
     std::wstring dir = directory_path(dirfd);
     if (dir.empty()) return {};
     if (dir.back() != L'\\') dir += L'\\';
-    return dir + wide;
+    return extended(dir + wide);
 }
 
 int open_wide(const std::wstring& path, int flags) {
@@ -170,7 +189,7 @@ int open_wide(const std::wstring& path, int flags) {
 }  // namespace
 
 int open(const wchar_t* path, int flags, int /*mode*/) {
-    return open_wide(path, flags);
+    return open_wide(extended(path), flags);
 }
 
 int openat(int dirfd, const char* name, int flags, int /*mode*/) {
@@ -178,7 +197,7 @@ int openat(int dirfd, const char* name, int flags, int /*mode*/) {
 }
 
 int mkdir(const wchar_t* path, int /*mode*/) {
-    return CreateDirectoryW(path, nullptr) ? 0 : fail(GetLastError());
+    return CreateDirectoryW(extended(path).c_str(), nullptr) ? 0 : fail(GetLastError());
 }
 
 int mkdirat(int dirfd, const char* name, int mode) {
@@ -188,7 +207,7 @@ int mkdirat(int dirfd, const char* name, int mode) {
 
 int stat(const wchar_t* path, struct stat* st) {
     // The wide call: the narrow one would read the path in the ANSI code page, not UTF-8.
-    return _wstat64(path, st);
+    return _wstat64(extended(path).c_str(), st);
 }
 
 int access(const wchar_t* path, int mode) {

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Windows build end to end under Wine: irsnap.exe collects a real (Wine) Windows session,
+// and this Linux build verifies the result. One Wine session (tests/windows/wine_session.sh)
+// plants what each collector must find: a Run value, a test program listening on a loopback
+// port and holding a file open. Built only when the Linux build is configured with
+// -DIRSNAP_WINDOWS_BUILD_DIR (scripts/test.sh does), as its own test process: the cases share
+// the one session.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include "run_util.hpp"
+
+namespace irsnap::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int k_port = 47123;
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int read_rc(const fs::path& path) {
+    const std::string text = read_file(path);
+    return text.empty() ? -1 : std::stoi(text);
+}
+
+// Everything the Wine session left behind, shared by the tests below (a cold Wine start costs
+// seconds; the session runs once).
+struct Session {
+    fs::path work;
+    fs::path bundle;
+    long child_pid = -1;
+    std::string setup_error;
+};
+
+Session& session() {
+    static Session s = [] {
+        Session out;
+        out.work = fs::temp_directory_path() / ("irsnap-wine-e2e-" + std::to_string(::getpid()));
+        fs::remove_all(out.work);
+        fs::create_directories(out.work);
+        const auto run = run_command({IRSNAP_WINE_SESSION, out.work.string(),
+                                      IRSNAP_WINDOWS_BUILD_DIR, std::to_string(k_port)});
+        if (run.exit_code != 0) {
+            out.setup_error =
+                "wine_session.sh exited " + std::to_string(run.exit_code) + ": " + run.err;
+            return out;
+        }
+        const std::string child = read_file(out.work / "child.out");
+        if (child.rfind("ready ", 0) == 0) out.child_pid = std::stol(child.substr(6));
+        for (const auto& entry : fs::directory_iterator(out.work / "out"))
+            out.bundle = entry.path();
+        return out;
+    }();
+    return s;
+}
+
+class WindowsWine : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_EQ(session().setup_error, "");
+        ASSERT_FALSE(session().bundle.empty()) << "irsnap.exe wrote no bundle";
+    }
+    static std::vector<json> records(const std::string& collector) {
+        return read_jsonl(artifact(session().bundle, collector));
+    }
+    static json manifest() { return json::parse(read_file(session().bundle / "manifest.json")); }
+};
+
+TEST_F(WindowsWine, WindowsUnitTestsPass) {
+    EXPECT_EQ(read_rc(session().work / "unit.rc"), 0) << read_file(session().work / "unit.out");
+    EXPECT_NE(read_file(session().work / "unit.out").find("[  PASSED  ]"), std::string::npos);
+}
+
+TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
+    EXPECT_EQ(read_rc(session().work / "collect.rc"), 0);
+    const json m = manifest();
+    ASSERT_TRUE(m["host"].contains("wine"));
+    EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
+    EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
+    for (const auto& c : m["collectors"]) {
+        EXPECT_NE(c.value("status", ""), "skipped")
+            << c.value("name", "") << " has no Windows implementation";
+    }
+}
+
+TEST_F(WindowsWine, LinuxVerifyAcceptsTheBundleAndTheStreamAndRejectsATamperedCopy) {
+    EXPECT_EQ(run_command({irsnap_binary(), "verify", session().bundle.string()}).exit_code, 0);
+    EXPECT_EQ(read_rc(session().work / "stream.rc"), 0) << read_file(session().work / "stream.err");
+    EXPECT_EQ(run_command({irsnap_binary(), "verify", (session().work / "stream.tar").string()})
+                  .exit_code,
+              0);
+    const fs::path copy = session().work / "tampered";
+    fs::copy(session().bundle, copy, fs::copy_options::recursive);
+    const fs::path victim = artifact(copy, "processes");
+    std::string text = read_file(victim);
+    ASSERT_FALSE(text.empty());
+    text[text.size() / 2] = text[text.size() / 2] == 'a' ? 'b' : 'a';
+    std::ofstream(victim, std::ios::binary | std::ios::trunc) << text;
+    EXPECT_EQ(run_command({irsnap_binary(), "verify", copy.string()}).exit_code, 5);
+}
+
+TEST_F(WindowsWine, ProcessesIncludeWineServicesAndTheTestProgram) {
+    ASSERT_GT(session().child_pid, 0) << read_file(session().work / "child.out");
+    bool services = false, child = false;
+    for (const auto& r : records("processes")) {
+        const std::string name = lower(r.value("name", ""));
+        services = services || name == "services.exe";
+        if (r.value("pid", -1L) == session().child_pid) {
+            child = true;
+            EXPECT_EQ(lower(r.value("name", "")), "irsnap_wine_child.exe");
+            EXPECT_EQ(r.value("exe_sha256", "").size(), 64u) << r.dump();
+        }
+    }
+    EXPECT_TRUE(services);
+    EXPECT_TRUE(child);
+}
+
+TEST_F(WindowsWine, AutorunsShowThePlantedRunValueWithItsTarget) {
+    bool found = false;
+    for (const auto& r : records("autoruns")) {
+        if (r.dump().find("irsnap-wine-test") == std::string::npos) continue;
+        found = true;
+        EXPECT_EQ(lower(r.value("target_path", "")), "c:\\windows\\system32\\notepad.exe")
+            << r.dump();
+        EXPECT_TRUE(r.value("target_exists", false)) << r.dump();
+        EXPECT_EQ(r.value("target_sha256", "").size(), 64u) << r.dump();
+    }
+    EXPECT_TRUE(found);
+}
+
+// Under Wine, sockets live in wineserver: the owner pid of every TCP row is 0. The record keeps
+// the row and says 0; the manifest says Wine (above).
+TEST_F(WindowsWine, NetworkShowsTheLoopbackListenerWithWinesOwnerPidZero) {
+    bool found = false;
+    for (const auto& r : records("network")) {
+        if (r.value("local_port", -1) != k_port || r.value("state", "") != "LISTEN") continue;
+        found = true;
+        EXPECT_EQ(r.value("local_address", ""), "127.0.0.1");
+        EXPECT_EQ(r.value("protocol", ""), "tcp");
+        const std::string text = r.dump();
+        EXPECT_TRUE(r.value("pid", -1) == 0 || (r.contains("owners") && !r["owners"].empty() &&
+                                                r["owners"][0].value("pid", -1) == 0))
+            << text;
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST_F(WindowsWine, HandlesIncludeTheFileTheTestProgramHolds) {
+    bool found = false;
+    for (const auto& r : records("handles")) {
+        if (r.value("pid", -1L) != session().child_pid) continue;
+        if (lower(r.dump()).find("held-file.txt") != std::string::npos) found = true;
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST_F(WindowsWine, ModulesIncludeKernel32ForTheTestProgram) {
+    bool found = false;
+    for (const auto& r : records("modules")) {
+        if (r.value("pid", -1L) != session().child_pid) continue;
+        const std::string path = lower(r.value("path", ""));
+        if (path.size() >= 12 && path.substr(path.size() - 12) == "kernel32.dll") {
+            found = true;
+            EXPECT_EQ(r.value("sha256", "").size(), 64u) << r.dump();
+        }
+    }
+    EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace irsnap::test

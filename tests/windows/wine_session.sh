@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# One Wine session for the end-to-end test (tests/integration/test_windows_wine.cpp), in a fresh
+# network namespace: Wine builds its TCP table from the host's whole /proc/net/tcp (tens of
+# seconds on a busy host, milliseconds here), and the loopback listener must be the only one.
+#   wine_session.sh WORK WINDOWS_BUILD_DIR PORT
+# Leaves in WORK: out/<bundle>, stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc.
+# One wineserver serves every step: a cold start costs seconds.
+set -euo pipefail
+work=$1 build=$2 port=$3
+export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LC_ALL=C.UTF-8
+mkdir -p "$work/out"
+exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
+work=$1 build=$2 port=$3
+ip link set lo up
+wineboot -i >/dev/null 2>&1
+trap 'wineserver -k 2>/dev/null || true' EXIT
+# A Run value the autoruns collector must find, with a target that exists in every prefix.
+wine reg add 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v IrsnapWineTest \
+  /t REG_SZ /d 'C:\windows\system32\notepad.exe /irsnap-wine-test' /f >/dev/null 2>&1
+wine "$build/tests/irsnap_wine_child.exe" --listen "$port" --hold "Z:${work//\//\\}\\held-file.txt" \
+  >"$work/child.out" 2>&1 &
+for _ in $(seq 100); do grep -q '^ready' "$work/child.out" && break; sleep 0.1; done
+rc=0; wine "$build/irsnap.exe" collect -q -o "Z:${work//\//\\}\\out" || rc=$?
+echo "$rc" >"$work/collect.rc"
+rc=0; wine "$build/irsnap.exe" collect -q --collectors system,processes -o - \
+  >"$work/stream.tar" 2>"$work/stream.err" || rc=$?
+echo "$rc" >"$work/stream.rc"
+rc=0; wine "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
+echo "$rc" >"$work/unit.rc"
+SESSION
