@@ -148,12 +148,14 @@ class HandleWalk {
         if (auto it = m_learnt.find(h.type_index); it != m_learnt.end()) return it->second;
         if (duplicate) {
             long status = 0;
-            // Wine answers some types (SYNCHRONIZE-only handles) with an empty name.
-            auto name = win::object_type_name(duplicate, status);
-            if (name && !name->empty()) {
+            if (auto name = win::object_type_name(duplicate, status)) {
+                // An empty answer is the object manager's own (Wine gives it for some internal
+                // objects): the record says null, and nothing was lost.
                 std::string text = to_utf8(*name);
                 auto listed = m_types.find(h.type_index);
-                if (listed != m_types.end() && listed->second != text) m_types_wrong = true;
+                if (!text.empty() && listed != m_types.end() && listed->second != text) {
+                    m_types_wrong = true;
+                }
                 return m_learnt.emplace(h.type_index, std::move(text)).first->second;
             }
         }

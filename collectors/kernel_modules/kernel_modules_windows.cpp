@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "handles/win_object_path.hpp"
@@ -83,6 +84,11 @@ std::string windows_directory() {
     return n > 0 && n <= MAX_PATH ? to_utf8(std::wstring_view(dir, n)) : std::string();
 }
 
+bool running_under_wine() {
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 }  // namespace
 
 void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
@@ -94,7 +100,13 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
             throw std::runtime_error(
                 fmt::format("EnumDeviceDrivers failed: Win32 error {}", error));
         }
-        sink.coverage("EnumDeviceDrivers returned no drivers");
+        // Real Windows always lists the kernel itself: none at all means something hides them.
+        // Wine has no kernel drivers to list, and says so in the manifest (host.wine).
+        if (running_under_wine()) {
+            if (ctx.logger) ctx.logger->info("kernel_modules: no drivers listed (Wine has none)");
+        } else {
+            sink.coverage("EnumDeviceDrivers returned no drivers");
+        }
         return;
     }
     const std::string windows_dir = windows_directory();
