@@ -16,6 +16,7 @@
 #include "handles.hpp"
 #include "handles/win_object_path.hpp"
 #include "irsnap/json_line.hpp"
+#include "platform/windows/dos_devices_windows.hpp"
 #include "platform/windows/name_query_worker.hpp"
 #include "platform/windows/nt_handles.hpp"
 #include "platform/windows/nt_process.hpp"
@@ -31,18 +32,6 @@ using win::to_utf8;
 constexpr DWORD k_name_timeout_ms = 200;
 // Each timeout leaves one worker thread blocked until the process ends: cap them.
 constexpr uint64_t k_max_timeouts = 32;
-
-std::vector<win::DosDevice> dos_devices() {
-    std::vector<win::DosDevice> out;
-    const DWORD mask = GetLogicalDrives();
-    for (int i = 0; i < 26; ++i) {
-        if (!(mask & (1u << i))) continue;
-        const wchar_t drive[3] = {static_cast<wchar_t>(L'A' + i), L':', 0};
-        wchar_t target[1024] = {};
-        if (QueryDosDeviceW(drive, target, 1024)) out.push_back({to_utf8(drive), to_utf8(target)});
-    }
-    return out;
-}
 
 struct Counts {
     uint64_t processes = 0;
@@ -262,7 +251,7 @@ class HandleWalk {
     }();
     std::map<uint16_t, std::string> m_learnt;
     bool m_types_wrong = false;
-    std::vector<win::DosDevice> m_drives = dos_devices();
+    std::vector<win::DosDevice> m_drives = win::dos_devices();
     win::NameQueryWorker m_worker;
     std::vector<unsigned char> m_buffer;
     Counts m_counts;

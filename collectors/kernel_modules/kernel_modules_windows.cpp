@@ -18,6 +18,7 @@
 #include "irsnap/hash_cache.hpp"
 #include "kernel_modules.hpp"
 #include "kernel_modules/win_driver_path.hpp"
+#include "platform/windows/dos_devices_windows.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
 #include "platform/windows/signature_pool.hpp"
@@ -66,18 +67,6 @@ std::wstring driver_text(Fn fn, LPVOID base) {
 }
 
 /// Drive letters and the NT devices they name, for \Device\HarddiskVolumeN\... driver names.
-std::vector<win::DosDevice> dos_devices() {
-    std::vector<win::DosDevice> out;
-    const DWORD mask = GetLogicalDrives();
-    for (int i = 0; i < 26; ++i) {
-        if (!(mask & (1u << i))) continue;
-        const wchar_t drive[3] = {static_cast<wchar_t>(L'A' + i), L':', 0};
-        wchar_t target[1024] = {};
-        if (QueryDosDeviceW(drive, target, 1024)) out.push_back({to_utf8(drive), to_utf8(target)});
-    }
-    return out;
-}
-
 std::string windows_directory() {
     wchar_t dir[MAX_PATH + 1] = {};
     const UINT n = GetWindowsDirectoryW(dir, MAX_PATH + 1);
@@ -110,7 +99,7 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
         return;
     }
     const std::string windows_dir = windows_directory();
-    const auto drives = dos_devices();
+    const auto drives = win::dos_devices();
     HashWindow window(sink, k_pending_window, "sha256", "hash_note");
     win::SignatureWindow signatures(window, k_pending_window);
     win::SignaturePool pool(k_signature_threads);

@@ -36,7 +36,15 @@ const CollectorSpec& modules_spec() {
             {"path", "string",
              "Mapped file as the kernel names it; ' (deleted)' is removed when the file "
              "really is unlinked; memfds read '/memfd:NAME'. Null for anonymous_executable. "
-             "Windows: the image's Win32 path (GetModuleFileNameExW)."},
+             "Windows: the Win32 path of the file the kernel mapped (GetMappedFileNameW), or "
+             "the loader's name when that cannot be mapped to a drive."},
+            {"loader_path",
+             "string",
+             "The loader's own name for the module (GetModuleFileNameExW, read from the "
+             "process's memory) when it differs from path: System32 for the SysWOW64 DLLs of a "
+             "32-bit process, or a name rewritten from user mode to disguise a module. Null when "
+             "the two agree.",
+             {"windows"}},
             {"ranges",
              "object[]",
              "Address ranges: start and end (hex strings '0x...'), perms (rwxp/s), offset "

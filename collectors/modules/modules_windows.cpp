@@ -15,6 +15,7 @@
 #include "hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "modules.hpp"
+#include "platform/windows/dos_devices_windows.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
 #include "platform/windows/signature_pool.hpp"
@@ -149,21 +150,19 @@ class ModulesWalk {
         if (GetModuleInformation(process, module, &info, sizeof(info))) {
             r["size_bytes"] = static_cast<uint64_t>(info.SizeOfImage);
         }
-        std::wstring path(MAX_PATH, L'\0');
-        DWORD n = 0;
-        while ((n = GetModuleFileNameExW(process, module, path.data(),
-                                         static_cast<DWORD>(path.size()))) == path.size() &&
-               path.size() < 32768) {
-            path.resize(path.size() * 2);
-        }
         r["sha256"] = nullptr;
-        if (n == 0) {
+        // The kernel's name for the mapped file is the truth: the loader's (from the PEB) is
+        // writable by the process, and names System32 for the SysWOW64 DLLs of a 32-bit one.
+        const auto mapped = mapped_path(process, module);
+        const auto loader = loader_path(process, module);
+        if (!mapped && !loader) {
             const DWORD error = GetLastError();
             if (error == ERROR_INVALID_HANDLE) {
                 m_sink.race();  // unloaded since the list was read
                 return;
             }
             r["path"] = nullptr;
+            r["loader_path"] = nullptr;
             r["hash_note"] = fmt::format("module path unreadable: Win32 error {}", error);
             for (const char* field : {"file_size", "signed", "signature", "signer",
                                       "signature_source", "signature_note"}) {
@@ -172,12 +171,39 @@ class ModulesWalk {
             m_signatures.push(std::move(r), std::nullopt, std::nullopt);
             return;
         }
-        path.resize(n);
+        const std::wstring path = mapped ? *mapped : *loader;
         r["path"] = to_utf8(path);
+        r["loader_path"] =
+            loader && path_key(*loader) != path_key(path) ? json(to_utf8(*loader)) : json(nullptr);
         const Resolved& file = resolve(path);
         r["file_size"] = file.file_size;
         r["hash_note"] = file.hash_note;
         m_signatures.push(std::move(r), file.hash, file.signature);
+    }
+
+    /// GetMappedFileNameW's NT name as a Win32 path; nullopt when not mappable.
+    std::optional<std::wstring> mapped_path(HANDLE process, HMODULE module) {
+        std::wstring nt(4096, L'\0');
+        const DWORD n =
+            GetMappedFileNameW(process, module, nt.data(), static_cast<DWORD>(nt.size()));
+        if (n == 0) return std::nullopt;
+        nt.resize(n);
+        auto path = win::nt_path_to_win32(to_utf8(nt), m_drives);
+        if (!path) return std::nullopt;
+        return win::to_wide(*path);
+    }
+
+    static std::optional<std::wstring> loader_path(HANDLE process, HMODULE module) {
+        std::wstring path(MAX_PATH, L'\0');
+        DWORD n = 0;
+        while ((n = GetModuleFileNameExW(process, module, path.data(),
+                                         static_cast<DWORD>(path.size()))) == path.size() &&
+               path.size() < 32768) {
+            path.resize(path.size() * 2);
+        }
+        if (n == 0) return std::nullopt;
+        path.resize(n);
+        return path;
     }
 
     const Resolved& resolve(const std::wstring& path) {
@@ -200,6 +226,7 @@ class ModulesWalk {
     win::SignaturePool m_pool;
     Coverage m_coverage;
     std::map<std::wstring, Resolved> m_files;
+    std::vector<win::DosDevice> m_drives = win::dos_devices();
 };
 
 }  // namespace
