@@ -17,6 +17,7 @@
 #include "neighbors.hpp"
 #include "netstate/win_net_format.hpp"
 #include "platform/windows/net_tables.hpp"
+#include "platform/windows/wine_detect.hpp"
 
 namespace irsnap::collectors {
 namespace {
@@ -53,19 +54,32 @@ json record(const MIB_IPNET_ROW2& row, const std::map<uint32_t, std::string>& al
 }  // namespace
 
 void collect_neighbors(const Context& ctx, RecordSink& sink) {
-    MIB_IPNET_TABLE2* raw = nullptr;
-    const DWORD rc = GetIpNetTable2(AF_UNSPEC, &raw);
-    if (rc != NO_ERROR) {
-        sink.item_error(
-            {"read", static_cast<int>(rc), "GetIpNetTable2", fmt::format("Win32 error {}", rc)});
-        return;
-    }
-    const std::unique_ptr<MIB_IPNET_TABLE2, decltype(&FreeMibTable)> table(raw, &FreeMibTable);
     const auto aliases = win::interface_aliases();
-    for (ULONG i = 0; i < table->NumEntries && !ctx.should_stop(); ++i) {
-        const auto& row = table->Table[i];
-        if (row.Address.si_family != AF_INET && row.Address.si_family != AF_INET6) continue;
-        sink.emit(record(row, aliases));
+    // One family at a time: Wine answers AF_UNSPEC with ERROR_INVALID_FUNCTION.
+    for (ADDRESS_FAMILY family : {AF_INET, AF_INET6}) {
+        if (ctx.should_stop()) return;
+        MIB_IPNET_TABLE2* raw = nullptr;
+        const DWORD rc = GetIpNetTable2(family, &raw);
+        const char* name = family == AF_INET ? "ipv4" : "ipv6";
+        // Not an error of ours: the stack has no such table (IPv6 off; Wine implements IPv4 only
+        // and answers ERROR_INVALID_FUNCTION for IPv6).
+        if (rc == ERROR_NOT_SUPPORTED || rc == ERROR_NOT_FOUND ||
+            (rc == ERROR_INVALID_FUNCTION && win::running_under_wine())) {
+            sink.coverage(
+                fmt::format("{} neighbour table not available (GetIpNetTable2: Win32 "
+                            "error {}{})",
+                            name, rc, win::running_under_wine() ? ", under Wine" : ""));
+            continue;
+        }
+        if (rc != NO_ERROR) {
+            sink.item_error({"read", static_cast<int>(rc), fmt::format("GetIpNetTable2 {}", name),
+                             fmt::format("Win32 error {}", rc)});
+            continue;
+        }
+        const std::unique_ptr<MIB_IPNET_TABLE2, decltype(&FreeMibTable)> table(raw, &FreeMibTable);
+        for (ULONG i = 0; i < table->NumEntries && !ctx.should_stop(); ++i) {
+            sink.emit(record(table->Table[i], aliases));
+        }
     }
 }
 

@@ -195,10 +195,12 @@ void emit_dns_cache(const Context& ctx, RecordSink& sink) {
     DnsCacheEntry* first = nullptr;
     if (!get_table || !query || !free_fn || !get_table(&first)) {
         const DWORD error = GetLastError();
-        sink.coverage(fmt::format(
-            "DNS cache not read: DnsGetCacheDataTable {}{}",
-            get_table ? fmt::format("failed (Win32 error {})", error) : "is not exported",
-            win::running_under_wine() ? " (under Wine it is a stub: Wine keeps no DNS cache)"
+        sink.coverage(fmt::format("DNS cache not read: DnsGetCacheDataTable {}{}",
+                                  !get_table ? std::string("is not exported")
+                                  : error    ? fmt::format("failed (Win32 error {})", error)
+                                             : std::string("returned no table"),
+                                  win::running_under_wine()
+                                      ? " (under Wine it is a stub: Wine keeps no DNS cache)"
                                       : ""));
         FreeLibrary(dnsapi);
         return;
