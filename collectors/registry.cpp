@@ -29,11 +29,11 @@ namespace irsnap {
 const std::vector<Collector>& registered_collectors() {
     static const std::vector<Collector> k_collectors = {
         {&collectors::system_spec, &collectors::collect_system},
-        {&collectors::network_spec, IRSNAP_LINUX_ONLY(collectors::collect_network)},
-        {&collectors::neighbors_spec, IRSNAP_LINUX_ONLY(collectors::collect_neighbors)},
-        {&collectors::routes_spec, IRSNAP_LINUX_ONLY(collectors::collect_routes)},
-        {&collectors::interfaces_spec, IRSNAP_LINUX_ONLY(collectors::collect_interfaces)},
-        {&collectors::network_config_spec, IRSNAP_LINUX_ONLY(collectors::collect_network_config)},
+        {&collectors::network_spec, &collectors::collect_network},
+        {&collectors::neighbors_spec, &collectors::collect_neighbors},
+        {&collectors::routes_spec, &collectors::collect_routes},
+        {&collectors::interfaces_spec, &collectors::collect_interfaces},
+        {&collectors::network_config_spec, &collectors::collect_network_config},
         {&collectors::processes_spec, &collectors::collect_processes},
         {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
         {&collectors::handles_spec, &collectors::collect_handles},

@@ -5,13 +5,16 @@ namespace irsnap::collectors {
 
 const CollectorSpec& network_spec() {
     static const std::vector<std::string> k_linux{"linux"};
+    static const std::vector<std::string> k_windows{"windows"};
     static const CollectorSpec spec{
         .name = "network",
         .description =
             "TCP, UDP, UDP-Lite, raw (IPv4 and IPv6), unix and packet sockets of every network "
             "namespace, with their owning processes; TCP and UDP are read through two "
             "independent kernel views and reconciled, and a socket a process holds that no "
-            "table lists is reported, so a socket one view hides is a cross-view discrepancy.",
+            "table lists is reported, so a socket one view hides is a cross-view discrepancy. "
+            "On Windows: the TCP and UDP tables (IPv4 and IPv6) of the IP Helper API with the "
+            "owning pid each row names.",
         .volatility_rank = 10,
         .why =
             "RFC 3227 network state: connections vanish within seconds, and their owning "
@@ -20,7 +23,7 @@ const CollectorSpec& network_spec() {
         .platforms = {"linux", "windows"},
         .privileges =
             "none for the socket tables; root (CAP_SYS_PTRACE) to name the owning "
-            "process of other users' sockets",
+            "process of other users' sockets (Windows: none, every user sees every owner pid)",
         .without_privileges =
             "degrades: every socket is listed, owners only for the "
             "caller's own processes; the count of hidden processes is in "
@@ -42,12 +45,22 @@ const CollectorSpec& network_spec() {
             {"interface_index", "integer",
              "packet sockets: the interface they are bound to, 0 = all interfaces.", k_linux},
             {"local_port", "integer", "Local port."},
-            {"remote_address", "string", "Remote IP address (0.0.0.0 / :: when none)."},
-            {"remote_port", "integer", "Remote port (0 when none)."},
+            {"remote_address", "string",
+             "Remote IP address (0.0.0.0 / :: when none). Null for UDP on Windows: its table "
+             "has no peer."},
+            {"remote_port", "integer", "Remote port (0 when none); null for UDP on Windows."},
             {"state", "string",
              "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show CLOSE when unconnected "
              "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ...; "
-             "packet sockets RUNNING or STOPPED."},
+             "packet sockets RUNNING or STOPPED. Windows TCP states use the same names (its "
+             "CLOSED is CLOSE, SYN_RCVD is SYN_RECV), plus DELETE_TCB; null for UDP on Windows "
+             "(its table does not say whether a socket is connected)."},
+            {"local_scope_id", "integer",
+             "IPv6: the scope (zone) id of the local address, e.g. the interface index of a "
+             "link-local one; null for IPv4.",
+             k_windows},
+            {"remote_scope_id", "integer",
+             "IPv6 TCP: the scope id of the remote address; null for IPv4 and UDP.", k_windows},
             {"inode", "integer",
              "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
              "no process holds (TIME_WAIT).",
@@ -80,7 +93,11 @@ const CollectorSpec& network_spec() {
              "not), 'missing from netlink', or 'held by a process but in no socket table ...' "
              "(re-checked before it is reported).",
              k_linux},
-            {"owners", "object[]", "Processes holding the socket: pid, fd, name (comm)."},
+            {"owners", "object[]",
+             "Processes holding the socket: pid, fd, name (comm). Windows: the one owner pid "
+             "the table names and its image name from a process list read right after the "
+             "tables (no fd; name null when the pid exited in between); pid 0 (the idle "
+             "process) owns TIME_WAIT sockets, and under Wine every socket."},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
              "backslash)."},

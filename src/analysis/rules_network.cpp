@@ -48,9 +48,10 @@ bool is_outgoing(const nlohmann::json& s) {
 bool is_listener(const nlohmann::json& s) {
     const std::string state = text_of(s, "state");
     if (text_of(s, "protocol") == "tcp") return state == "LISTEN";
-    // An unconnected UDP socket is a listener for our purpose; high ports are client sockets.
-    return text_of(s, "protocol") == "udp" && state == "CLOSE" && number_of(s, "local_port") > 0 &&
-           number_of(s, "local_port") < 32768;
+    // An unconnected UDP socket is a listener for our purpose (Linux state CLOSE; Windows's UDP
+    // table has no state and lists only bound endpoints); high ports are client sockets.
+    return text_of(s, "protocol") == "udp" && (state == "CLOSE" || state.empty()) &&
+           number_of(s, "local_port") > 0 && number_of(s, "local_port") < 32768;
 }
 
 bool is_loopback(const std::string& address) {

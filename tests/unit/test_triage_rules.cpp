@@ -179,6 +179,18 @@ TEST(TriageRules, UnusualListenersSkipLoopbackCommonPortsAndClientUdp) {
     EXPECT_NE(f[1].why.find("[::]:8123"), std::string::npos) << f[1].why;
 }
 
+// Windows's UDP table has no state: a bound UDP endpoint (state null) is a listener there.
+TEST(TriageRules, WindowsUdpEndpointsWithoutStateAreListeners) {
+    auto in = input_of(
+        {{"network",
+          {R"({"protocol":"udp","local_address":"0.0.0.0","local_port":31337,"state":null})",
+           R"({"protocol":"udp","local_address":"0.0.0.0","local_port":50123,"state":null})",
+           R"({"protocol":"udp","local_address":"127.0.0.1","local_port":31338,"state":null})"}}});
+    auto f = of_rule(in, "IRS-NET-003");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].evidence[0].fields["local_port"], 31337);
+}
+
 TEST(TriageRules, PacketSocketsOfDhcpClientsAreLow) {
     auto in = input_of(
         {{"network",

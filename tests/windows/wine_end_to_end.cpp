@@ -90,15 +90,25 @@ TEST_F(WindowsWine, WindowsUnitTestsPass) {
     EXPECT_NE(read_file(session().work / "unit.out").find("[  PASSED  ]"), std::string::npos);
 }
 
+// Every collector has a Windows implementation and runs. Under Wine some are 'partial' (exit 1)
+// by design: their coverage says what Wine does not emulate (socket owners, IPv6 neighbour and
+// route tables, the DNS cache), which is what a responder needs to know of such a bundle.
 TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
-    EXPECT_EQ(read_rc(session().work / "collect.rc"), 0);
+    const int rc = read_rc(session().work / "collect.rc");
+    EXPECT_TRUE(rc == 0 || rc == 1) << rc;
     const json m = manifest();
     ASSERT_TRUE(m["host"].contains("wine"));
     EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
     EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
+    ASSERT_EQ(m["collectors"].size(), 12u);
     for (const auto& c : m["collectors"]) {
-        EXPECT_NE(c.value("status", ""), "skipped")
-            << c.value("name", "") << " has no Windows implementation";
+        const std::string status = c.value("status", "");
+        EXPECT_TRUE(status == "ok" || status == "partial") << c.dump();
+        if (status == "partial") EXPECT_FALSE(c["coverage"].empty()) << c.dump();
+        // Wine's EnumDeviceDrivers lists no drivers: there is no Windows kernel.
+        if (c.value("name", "") != "kernel_modules") {
+            EXPECT_GT(c.value("records", 0), 0) << c.value("name", "") << " emitted nothing";
+        }
     }
 }
 
@@ -160,6 +170,14 @@ TEST_F(WindowsWine, NetworkShowsTheLoopbackListenerWithWinesOwnerPidZero) {
         EXPECT_TRUE(r.value("pid", -1) == 0 || (r.contains("owners") && !r["owners"].empty() &&
                                                 r["owners"][0].value("pid", -1) == 0))
             << text;
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST_F(WindowsWine, RoutesShowTheRouteOfTheNamespace) {
+    bool found = false;
+    for (const auto& r : records("routes")) {
+        found = found || r.value("destination", "") == "10.99.0.0/16";
     }
     EXPECT_TRUE(found);
 }

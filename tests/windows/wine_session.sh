@@ -13,6 +13,8 @@ mkdir -p "$work/out"
 exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
 work=$1 build=$2 port=$3
 ip link set lo up
+# A route the routes collector must find (Wine reads the namespace's table).
+ip route add 10.99.0.0/16 dev lo
 wineboot -i >/dev/null 2>&1
 trap 'wineserver -k 2>/dev/null || true' EXIT
 # A Run value the autoruns collector must find, with a target that exists in every prefix.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "etc_files.hpp"
 
-#include <arpa/inet.h>
-
 #include <vector>
 
 namespace irsnap::etc {
@@ -71,29 +69,6 @@ std::string fqdn_from_etc_hosts(std::string_view hosts, const std::string& hostn
         }
     }
     return hostname;
-}
-
-std::vector<HostsEntry> parse_etc_hosts(std::string_view text, size_t* malformed) {
-    std::vector<HostsEntry> out;
-    size_t bad = 0, number = 0;
-    for (auto line : lines(text)) {
-        ++number;
-        auto w = words(line.substr(0, line.find('#')));
-        if (w.empty()) continue;
-        const std::string address(w[0]);
-        unsigned char raw[16];
-        const bool ip = inet_pton(AF_INET, address.c_str(), raw) == 1 ||
-                        inet_pton(AF_INET6, address.c_str(), raw) == 1;
-        if (!ip || w.size() < 2) {
-            ++bad;
-            continue;
-        }
-        HostsEntry e{number, address, {}};
-        for (size_t k = 1; k < w.size(); ++k) e.names.emplace_back(w[k]);
-        out.push_back(std::move(e));
-    }
-    if (malformed) *malformed = bad;
-    return out;
 }
 
 std::vector<Directive> parse_resolv_conf(std::string_view text) {

@@ -28,6 +28,7 @@
 #include "irsnap/host.hpp"
 #include "irsnap/time_zone.hpp"
 #include "platform/windows/win_text.hpp"
+#include "platform/windows/wine_detect.hpp"
 
 namespace irsnap {
 namespace {
@@ -67,17 +68,6 @@ std::string format_offset(long seconds) {
     char sign = seconds < 0 ? '-' : '+';
     long a = std::labs(seconds);
     return fmt::format("{}{:02}:{:02}", sign, a / 3600, (a % 3600) / 60);
-}
-
-/// Wine's ntdll exports wine_get_version: recorded so an analyst (and the tests) know that
-/// socket owners are 0 and some tables are Wine's emulation, not a kernel's.
-json wine_version() {
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    using Fn = const char*(__cdecl*)();
-    auto fn = ntdll ? reinterpret_cast<Fn>(
-                          reinterpret_cast<void*>(GetProcAddress(ntdll, "wine_get_version")))
-                    : nullptr;
-    return fn ? json(fn()) : json(nullptr);
 }
 
 std::string address_text(const SOCKADDR* sa) {
@@ -208,7 +198,9 @@ json describe_host(const Context&) {
         {"utc_offset", offset ? json(format_offset(*offset)) : json(nullptr)},
         {"utc_offset_seconds", offset ? json(*offset) : json(nullptr)},
         {"interfaces", network_interfaces()},
-        {"wine", wine_version()},
+        // Recorded so an analyst (and the tests) know that socket owners are 0 and some tables
+        // are Wine's emulation, not a kernel's.
+        {"wine", win::wine_version() ? json(*win::wine_version()) : json(nullptr)},
     };
 }
 
@@ -326,7 +318,7 @@ void wait_if_console_is_ours() {
     // Not under Wine: a program started there from a Unix terminal also looks like the only
     // process on a console of its own, and would wait in every interactive test.
     if (GetConsoleProcessList(processes, 2) != 1 || !GetConsoleMode(in, &mode) ||
-        !wine_version().is_null()) {
+        win::running_under_wine()) {
         return;
     }
     std::fputs("\nPress Enter to close this window.\n", stderr);
