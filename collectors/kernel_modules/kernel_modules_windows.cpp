@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "handles/win_object_path.hpp"
@@ -23,6 +22,7 @@
 #include "platform/windows/nt_process.hpp"
 #include "platform/windows/signature_pool.hpp"
 #include "platform/windows/win_text.hpp"
+#include "platform/windows/wine_detect.hpp"
 
 namespace irsnap::collectors {
 namespace {
@@ -73,11 +73,6 @@ std::string windows_directory() {
     return n > 0 && n <= MAX_PATH ? to_utf8(std::wstring_view(dir, n)) : std::string();
 }
 
-bool running_under_wine() {
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
 }  // namespace
 
 void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
@@ -90,12 +85,12 @@ void collect_kernel_modules(const Context& ctx, RecordSink& sink) {
                 fmt::format("EnumDeviceDrivers failed: Win32 error {}", error));
         }
         // Real Windows always lists the kernel itself: none at all means something hides them.
-        // Wine has no kernel drivers to list, and says so in the manifest (host.wine).
-        if (running_under_wine()) {
-            if (ctx.logger) ctx.logger->info("kernel_modules: no drivers listed (Wine has none)");
-        } else {
-            sink.coverage("EnumDeviceDrivers returned no drivers");
-        }
+        // Wine has no Windows kernel, so no drivers: said in coverage like its other gaps.
+        sink.coverage(win::running_under_wine()
+                          ? "EnumDeviceDrivers lists no drivers under Wine (there is no Windows "
+                            "kernel)"
+                          : "EnumDeviceDrivers returned no drivers (Windows always lists its "
+                            "kernel: something hides them)");
         return;
     }
     const std::string windows_dir = windows_directory();
