@@ -3,27 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::autoruns_win {
 namespace {
-
-void put_utf8(std::string& out, uint32_t cp) {
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
 
 uint64_t little_endian(std::string_view bytes, size_t n) {
     uint64_t v = 0;
@@ -93,18 +76,14 @@ std::string utf16_to_utf8(std::string_view bytes, bool big_endian) {
         if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
             const uint32_t low = unit(i + 1);
             if (low >= 0xDC00 && low <= 0xDFFF) {
-                put_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
+                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
                 ++i;
                 continue;
             }
         }
-        put_utf8(out, (u >= 0xD800 && u <= 0xDFFF) ? 0xFFFD : u);
+        append_utf8(out, (u >= 0xD800 && u <= 0xDFFF) ? 0xFFFD : u);
     }
     return out;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-    put_utf8(out, cp);
 }
 
 std::string sanitize_utf8(std::string_view bytes) {
@@ -128,7 +107,7 @@ std::string sanitize_utf8(std::string_view bytes) {
             out.append(bytes.substr(i, len));
             i += len;
         } else {
-            put_utf8(out, 0xFFFD);
+            append_utf8(out, 0xFFFD);
             ++i;
         }
     }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::autoruns_win {
 
 // The REG_* type numbers (winnt.h), so this file needs no windows.h.
@@ -33,9 +35,6 @@ std::string reg_type_name(uint32_t type);
 /// UTF-16 code units (little- or big-endian bytes) to UTF-8. Unpaired surrogates become U+FFFD;
 /// a trailing odd byte is ignored. Stops at nothing: NULs are kept (callers split on them).
 std::string utf16_to_utf8(std::string_view bytes, bool big_endian = false);
-
-/// Appends code point `cp` as UTF-8 (surrogates and values above U+10FFFF as U+FFFD).
-void append_utf8(std::string& out, uint32_t cp);
 
 /// `bytes` as valid UTF-8: each invalid sequence becomes U+FFFD (records must be valid JSON).
 std::string sanitize_utf8(std::string_view bytes);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace irsnap {
 
@@ -22,6 +24,14 @@ std::string escape_bytes_always(std::string_view bytes);
 
 /// Inverse of escape_bytes for a string that was escaped.
 std::string unescape_bytes(std::string_view text);
+
+/// Appends one code point as UTF-8. Surrogates and values past U+10FFFF become U+FFFD, so the
+/// result is always valid UTF-8 (JSON records must be).
+void append_utf8(std::string& out, uint32_t code_point);
+
+/// Fields of a line separated by runs of any of `separators` (config files, /proc tables).
+std::vector<std::string_view> split_fields(std::string_view line,
+                                           std::string_view separators = " \t");
 
 /// Lower-case hex of raw bytes.
 std::string to_hex(const unsigned char* data, size_t size);

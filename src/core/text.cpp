@@ -101,6 +101,39 @@ std::string unescape_bytes(std::string_view text) {
     return out;
 }
 
+void append_utf8(std::string& out, uint32_t cp) {
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+std::vector<std::string_view> split_fields(std::string_view line, std::string_view separators) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < line.size()) {
+        i = line.find_first_not_of(separators, i);
+        if (i == std::string_view::npos) break;
+        size_t end = line.find_first_of(separators, i);
+        if (end == std::string_view::npos) end = line.size();
+        out.push_back(line.substr(i, end - i));
+        i = end;
+    }
+    return out;
+}
+
 std::string to_hex(const unsigned char* data, size_t size) {
     static constexpr char k_hex[] = "0123456789abcdef";
     std::string out(size * 2, '0');

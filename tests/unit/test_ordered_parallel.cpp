@@ -41,7 +41,9 @@ TEST(OrderedParallel, ConsumesInIndexOrderWithSeveralWorkers) {
             [&](size_t&& value) { seen.push_back(value); }, [] { return false; });
         ASSERT_EQ(seen.size(), 500u) << threads;
         for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i * 3) << threads;
-        if (threads > 1) EXPECT_NE(distinct_workers_mask.load() & ~1, 0) << "only one worker ran";
+        if (threads > 1) {
+            EXPECT_NE(distinct_workers_mask.load() & ~1, 0) << "only one worker ran";
+        }
     }
 }
 

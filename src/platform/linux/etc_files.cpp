@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::etc {
 namespace {
 
@@ -17,17 +19,9 @@ std::vector<std::string_view> lines(std::string_view text) {
     return out;
 }
 
+/// Blank-separated words; a stray CR (a file edited on Windows) separates like a blank.
 std::vector<std::string_view> words(std::string_view line) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-    while (i < line.size()) {
-        while (i < line.size() && space(line[i])) ++i;
-        size_t begin = i;
-        while (i < line.size() && !space(line[i])) ++i;
-        if (i > begin) out.push_back(line.substr(begin, i - begin));
-    }
-    return out;
+    return split_fields(line, " \t\r");
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::procfs::table {
 
 /// Whole-field number in `base`; false on empty text, junk or overflow.
@@ -66,17 +68,7 @@ void for_each_line(std::string_view text, Fn&& fn) {
 /// Fields separated by runs of any of `separators` (spaces and tabs unless told).
 inline std::vector<std::string_view> split_ws(std::string_view text,
                                               std::string_view separators = " \t") {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        i = text.find_first_not_of(separators, i);
-        if (i == std::string_view::npos) break;
-        size_t end = text.find_first_of(separators, i);
-        if (end == std::string_view::npos) end = text.size();
-        out.push_back(text.substr(i, end - i));
-        i = end;
-    }
-    return out;
+    return split_fields(text, separators);
 }
 
 }  // namespace irsnap::procfs::table

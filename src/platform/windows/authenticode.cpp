@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "core/win_trust_status.hpp"
+#include "platform/windows/system_function.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 
@@ -34,13 +35,6 @@ namespace {
 using AcquireContext2Fn = BOOL(WINAPI*)(HCATADMIN*, const GUID*, const WCHAR*,
                                         const CERT_STRONG_SIGN_PARA*, DWORD);
 using CalcHash2Fn = BOOL(WINAPI*)(HCATADMIN, HANDLE, DWORD*, BYTE*, DWORD);
-
-template <class Fn>
-Fn wintrust_function(const char* name) {
-    HMODULE module = GetModuleHandleW(L"wintrust.dll");
-    return module ? reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(module, name)))
-                  : nullptr;
-}
 
 /// Subject CN of the leaf certificate of the verified signature; empty when there is none.
 std::string signer_of(HANDLE state) {
@@ -92,9 +86,9 @@ Signature verify_embedded(const std::wstring& path, HANDLE file) {
 /// The file's hash in the catalogs: SHA-256 catalogs (Windows 8+), then SHA-1 ones.
 std::optional<Signature> verify_catalog(const std::wstring& path, HANDLE file) {
     static const auto acquire2 =
-        wintrust_function<AcquireContext2Fn>("CryptCATAdminAcquireContext2");
+        system_function<AcquireContext2Fn>(L"wintrust.dll", "CryptCATAdminAcquireContext2");
     static const auto hash2 =
-        wintrust_function<CalcHash2Fn>("CryptCATAdminCalcHashFromFileHandle2");
+        system_function<CalcHash2Fn>(L"wintrust.dll", "CryptCATAdminCalcHashFromFileHandle2");
     GUID driver_action = DRIVER_ACTION_VERIFY;
     for (const wchar_t* algorithm : {L"SHA256", L"SHA1"}) {
         const bool modern = acquire2 && hash2;

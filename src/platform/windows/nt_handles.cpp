@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "platform/windows/nt_handles.hpp"  // windows.h first
+#include "platform/windows/system_function.hpp"
 
 #include <winternl.h>
 
@@ -64,13 +65,6 @@ struct ObjectTypeInformation {
 
 using NtQuerySystemInformationFn = LONG(NTAPI*)(int, PVOID, ULONG, PULONG);
 using NtQueryObjectFn = LONG(NTAPI*)(HANDLE, int, PVOID, ULONG, PULONG);
-
-template <class Fn>
-Fn ntdll_function(const char* name) {
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll ? reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, name)))
-                 : nullptr;
-}
 
 NtQueryObjectFn query_object() {
     static const auto fn = ntdll_function<NtQueryObjectFn>("NtQueryObject");

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "platform/windows/system_function.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 
@@ -53,13 +54,6 @@ struct SystemProcessInformation {
 
 using NtQuerySystemInformationFn = LONG(NTAPI*)(int, PVOID, ULONG, PULONG);
 using NtQueryInformationProcessFn = LONG(NTAPI*)(HANDLE, int, PVOID, ULONG, PULONG);
-
-template <class Fn>
-Fn ntdll_function(const char* name) {
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    return ntdll ? reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, name)))
-                 : nullptr;
-}
 
 uint32_t pid_of(HANDLE h) {
     return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(h));

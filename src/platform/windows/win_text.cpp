@@ -5,26 +5,10 @@
 
 #include <cstdint>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::win {
 namespace {
-
-void put_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
 
 bool high(uint32_t u) {
     return u >= 0xD800 && u <= 0xDBFF;
@@ -42,11 +26,11 @@ std::string to_utf8(std::wstring_view text) {
         uint32_t u = static_cast<uint16_t>(text[i]);
         if (high(u) && i + 1 < text.size() && low(static_cast<uint16_t>(text[i + 1]))) {
             uint32_t l = static_cast<uint16_t>(text[++i]);
-            put_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
+            append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
         } else if (high(u) || low(u)) {
-            put_utf8(out, 0xFFFD);
+            append_utf8(out, 0xFFFD);
         } else {
-            put_utf8(out, u);
+            append_utf8(out, u);
         }
     }
     return out;
