@@ -14,9 +14,14 @@ bool ends_name(char c) {
     return is_space(c) || c == '/' || c == '>' || c == '=' || c == '<';
 }
 
+/// "t:Task" -> "Task". A name that ends in ':' (malformed) stays whole: an empty name would make
+/// an element no reader can name (found by fuzz_win_task_xml: a trigger with no type).
 std::string local_name(std::string_view qualified) {
     const size_t colon = qualified.rfind(':');
-    return std::string(colon == std::string_view::npos ? qualified : qualified.substr(colon + 1));
+    if (colon == std::string_view::npos || colon + 1 == qualified.size()) {
+        return std::string(qualified);
+    }
+    return std::string(qualified.substr(colon + 1));
 }
 
 std::string trimmed(std::string_view s) {

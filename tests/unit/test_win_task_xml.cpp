@@ -132,6 +132,18 @@ TEST(WinTaskXml, DefaultsAndPrefixedNames) {
     EXPECT_EQ(d.user_id, "");
 }
 
+// A name ending in ':' has no local part: it keeps its whole name rather than becoming an
+// element with none (a trigger without a type; found by fuzz_win_task_xml).
+TEST(WinTaskXml, ElementNamesEndingInAColonStayWhole) {
+    auto d = parse_task_xml(
+        "<Task><Triggers><LogonTrigger/><x:/></Triggers><Actions><e:>c</e:></Actions></Task>");
+    ASSERT_EQ(d.triggers.size(), 2u);
+    EXPECT_EQ(d.triggers[0].type, "LogonTrigger");
+    EXPECT_EQ(d.triggers[1].type, "x:");
+    ASSERT_EQ(d.actions.size(), 1u);
+    EXPECT_EQ(d.actions[0].kind, "e:");
+}
+
 TEST(WinTaskXml, MalformedInputIsReadAsFarAsItGoes) {
     auto d = parse_task_xml("<Task><Actions><Exec><Command>x.exe</Command></Exec>");
     EXPECT_EQ(d.error, "unclosed element <Actions>");
