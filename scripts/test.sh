@@ -23,7 +23,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRS
 cmake --build build -j "$jobs"
 # clang-tidy runs beside the tests (they mostly wait on processes and I/O), at low priority.
 tidy_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-tidy-log.XXXXXX")
-nice -n 10 scripts/tidy.sh build 1 >"$tidy_log" 2>&1 &
+nice -n 10 scripts/tidy.sh build 2 >"$tidy_log" 2>&1 &
 tidy_pid=$!
 trap 'kill "$tidy_pid" 2>/dev/null || true' EXIT
 # ldd exits 1 on a static binary, so capture its text rather than piping under pipefail.

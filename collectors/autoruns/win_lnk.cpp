@@ -99,10 +99,13 @@ std::optional<ShellLink> parse_shell_link(std::string_view b) {
             for (char c : b.substr(at, bytes)) append_utf8(text, static_cast<unsigned char>(c));
         }
         at += bytes;
-        if (bit == k_has_name) link.name = std::move(text);
-        if (bit == k_has_relative_path) link.relative_path = std::move(text);
-        if (bit == k_has_working_dir) link.working_dir = std::move(text);
-        if (bit == k_has_arguments) link.arguments = std::move(text);
+        // Exactly one of the string fields per bit.
+        std::string* field = bit == k_has_name            ? &link.name
+                             : bit == k_has_relative_path ? &link.relative_path
+                             : bit == k_has_working_dir   ? &link.working_dir
+                             : bit == k_has_arguments     ? &link.arguments
+                                                          : nullptr;
+        if (field) *field = std::move(text);
     }
     // Extra data blocks: size, signature, body; a size below 4 ends the list.
     while (b.size() - at >= 8) {

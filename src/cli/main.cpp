@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
     try {
         std::vector<std::string> args = irsnap::command_line_arguments(argc, argv);
         std::vector<char*> pointers;
+        pointers.reserve(args.size() + 1);
         for (auto& a : args) pointers.push_back(a.data());
         pointers.push_back(nullptr);
         rc = irsnap::cli::dispatch(static_cast<int>(args.size()), pointers.data());
