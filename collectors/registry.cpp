@@ -15,15 +15,6 @@
 #include "routes/routes.hpp"
 #include "system/system.hpp"
 
-// A collector without an implementation for the platform being built is still listed (its spec
-// says which platforms it has): `irsnap list` shows it as not available here and the runner
-// records it as skipped. Only this list says which ones exist per platform.
-#ifdef _WIN32
-#define IRSNAP_LINUX_ONLY(fn) nullptr
-#else
-#define IRSNAP_LINUX_ONLY(fn) &fn
-#endif
-
 namespace irsnap {
 
 const std::vector<Collector>& registered_collectors() {

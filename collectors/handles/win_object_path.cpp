@@ -4,16 +4,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::win {
 namespace {
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-    });
-}
 
 /// `prefix` names a whole leading part of `path`: equal, or followed by a separator.
 bool component_prefix(std::string_view path, std::string_view prefix) {

@@ -4,16 +4,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::win {
 namespace {
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-    });
-}
 
 /// "C:" at the start, followed by the end or a separator.
 bool has_drive(std::string_view path) {

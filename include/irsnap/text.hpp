@@ -33,6 +33,9 @@ void append_utf8(std::string& out, uint32_t code_point);
 std::vector<std::string_view> split_fields(std::string_view line,
                                            std::string_view separators = " \t");
 
+/// `text` begins with `prefix`, ASCII letters compared without case (Windows paths and names).
+bool starts_with_nocase(std::string_view text, std::string_view prefix);
+
 /// Lower-case hex of raw bytes.
 std::string to_hex(const unsigned char* data, size_t size);
 

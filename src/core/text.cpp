@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "irsnap/text.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace irsnap {
@@ -132,6 +134,14 @@ std::vector<std::string_view> split_fields(std::string_view line, std::string_vi
         i = end;
     }
     return out;
+}
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+    });
 }
 
 std::string to_hex(const unsigned char* data, size_t size) {

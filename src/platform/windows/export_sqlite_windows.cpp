@@ -17,7 +17,9 @@ SqliteExport::SqliteExport(const std::filesystem::path& /*file*/, SqliteOptions 
 
 SqliteExport::~SqliteExport() = default;
 
-BundleExport SqliteExport::add(const std::filesystem::path& /*bundle*/) { return {}; }
+BundleExport SqliteExport::add(const std::filesystem::path& /*bundle*/) {
+    return {};
+}
 
 void SqliteExport::finish() {}
 
