@@ -11,9 +11,11 @@ packages=(g++ cmake ninja-build git pkg-config
           libsqlite3-dev)
 if [[ "${1:-}" == "--windows" ]]; then
   # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
-  # build-windows.sh compiles; wine64 runs the result.
+  # build-windows.sh compiles (its source package is an .orig.tar.xz: xz-utils, not on a minimal
+  # system); wine64 runs the result (its programs live in /usr/lib/wine: no `wine` on PATH).
   packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 cmake ninja-build
-            libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64 googletest)
+            libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64 googletest
+            xz-utils)
 elif [[ "${1:-}" == "--test" ]]; then
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
   # procedure is rendered to PDF and its pages counted.

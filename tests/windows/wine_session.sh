@@ -8,6 +8,12 @@
 # One wineserver serves every step: a cold start costs seconds.
 set -euo pipefail
 work=$1 build=$2 port=$3
+# Debian's wine64 package installs its programs under /usr/lib/wine and nothing on PATH (the
+# `wine` wrapper package is not installed): call them there. WINE/WINESERVER override.
+export WINE=${WINE:-/usr/lib/wine/wine64} WINESERVER=${WINESERVER:-/usr/lib/wine/wineserver64}
+for tool in "$WINE" "$WINESERVER"; do
+  [[ -x $tool ]] || { echo "wine_session.sh: $tool missing (scripts/install-deps.sh --windows)" >&2; exit 1; }
+done
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LC_ALL=C.UTF-8
 mkdir -p "$work/out"
 exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
@@ -15,19 +21,19 @@ work=$1 build=$2 port=$3
 ip link set lo up
 # A route the routes collector must find (Wine reads the namespace's table).
 ip route add 10.99.0.0/16 dev lo
-wineboot -i >/dev/null 2>&1
-trap 'wineserver -k 2>/dev/null || true' EXIT
+"$WINE" wineboot -i >/dev/null 2>&1
+trap '"$WINESERVER" -k 2>/dev/null || true' EXIT
 # A Run value the autoruns collector must find, with a target that exists in every prefix.
-wine reg add 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v IrsnapWineTest \
+"$WINE" reg add 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v IrsnapWineTest \
   /t REG_SZ /d 'C:\windows\system32\notepad.exe /irsnap-wine-test' /f >/dev/null 2>&1
-wine "$build/tests/irsnap_wine_child.exe" --listen "$port" --hold "Z:${work//\//\\}\\held-file.txt" \
+"$WINE" "$build/tests/irsnap_wine_child.exe" --listen "$port" --hold "Z:${work//\//\\}\\held-file.txt" \
   >"$work/child.out" 2>&1 &
 for _ in $(seq 100); do grep -q '^ready' "$work/child.out" && break; sleep 0.1; done
-rc=0; wine "$build/irsnap.exe" collect -q -o "Z:${work//\//\\}\\out" || rc=$?
+rc=0; "$WINE" "$build/irsnap.exe" collect -q -o "Z:${work//\//\\}\\out" || rc=$?
 echo "$rc" >"$work/collect.rc"
-rc=0; wine "$build/irsnap.exe" collect -q --collectors system,processes -o - \
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors system,processes -o - \
   >"$work/stream.tar" 2>"$work/stream.err" || rc=$?
 echo "$rc" >"$work/stream.rc"
-rc=0; wine "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
+rc=0; "$WINE" "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
 echo "$rc" >"$work/unit.rc"
 SESSION
