@@ -12,18 +12,20 @@ packages=(g++ cmake ninja-build git pkg-config
 if [[ "${1:-}" == "--windows" ]]; then
   # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
   # build-windows.sh compiles (its source package is an .orig.tar.xz: xz-utils, not on a minimal
-  # system); wine64 runs the result (its programs live in /usr/lib/wine: no `wine` on PATH).
+  # system); wine64 runs the result (its programs live in /usr/lib/wine: no `wine` on PATH);
+  # iproute2: the Wine session sets up its own network namespace with `ip`.
   packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 cmake ninja-build
             libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64 googletest
-            xz-utils)
+            xz-utils iproute2)
 elif [[ "${1:-}" == "--test" ]]; then
+  # python3: the fleet test and run-clang-tidy (named, not left to other packages' Depends).
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed
   # procedure is rendered to PDF and its pages counted.
   # openssh-server/-client, ansible-core, iproute2: the fleet test runs irsnap-ssh.sh and the
   # Ansible playbook against sshds in network namespaces (installing openssh-server may start
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
-             openssh-server openssh-client ansible-core iproute2)
+             openssh-server openssh-client ansible-core iproute2 python3)
 fi
 
 missing=()
@@ -33,7 +35,13 @@ done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   sudo_cmd=()
-  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || {
+      echo "install-deps.sh: run as root to install ${missing[*]} (sudo is not installed)" >&2
+      exit 1
+    }
+    sudo_cmd=(sudo)
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"

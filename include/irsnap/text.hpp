@@ -22,6 +22,21 @@ std::string escape_bytes(std::string_view bytes, bool& escaped);
 /// environment) as soon as one element needs escaping, so the whole field reverses with one rule.
 std::string escape_bytes_always(std::string_view bytes);
 
+/// One field of text from a host or a bundle, made safe to print on an analyst's terminal: a
+/// process name or a tar member name must not clear the screen, set the window title, fake a
+/// line of output or reverse the text around it. Escaped, all as ASCII text:
+///   C0 controls (newline and tab too), DEL, and bytes that are not valid UTF-8   `\xHH`
+///   C1 controls U+0080-U+009F (U+009B is a CSI on many terminals)                `\u009b`
+///   bidi and line-breaking format characters (U+202E, U+2066 ... U+2029)         `\u202e`
+/// Everything else, including other non-ASCII text, is kept. Not reversible (a backslash stays
+/// as it is, so Windows paths read normally): it is for eyes, not for records.
+std::string terminal_safe(std::string_view text);
+
+/// Serialised JSON made safe for a terminal: C1 controls and the format characters above are
+/// written as JSON `\uXXXX` escapes (valid JSON, same value); JSON already escapes C0. `json`
+/// must be the UTF-8 output of a JSON serialiser (those characters only occur inside strings).
+std::string json_terminal_safe(std::string_view json);
+
 /// Inverse of escape_bytes for a string that was escaped.
 std::string unescape_bytes(std::string_view text);
 

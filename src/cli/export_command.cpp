@@ -18,6 +18,7 @@
 #include "irsnap/artifact_writer.hpp"
 #include "irsnap/export.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -96,13 +97,13 @@ class CreatedFile {
 };
 
 std::string describe(const ex::BundleExport& b, const std::string& format) {
-    std::string text = fmt::format("{} (host {}): {} record{}", b.summary.name,
+    std::string text = format_safe("{} (host {}): {} record{}", b.summary.name,
                                    b.summary.host.empty() ? "?" : b.summary.host, b.records,
                                    b.records == 1 ? "" : "s");
     if (format == "timesketch") text += fmt::format(" read, {} events", b.events);
     if (format == "sqlite") text += fmt::format(", {} findings", b.findings);
     if (b.skipped_lines) text += fmt::format(", {} lines not JSON (skipped)", b.skipped_lines);
-    text += b.summary.verified ? ", verified" : ", NOT VERIFIED: " + b.summary.verify_note;
+    text += b.summary.verified ? ", verified" : ", NOT VERIFIED: " + terminal_safe(b.summary.verify_note);
     return text;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "safe_print.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/spec_format.hpp"
@@ -48,29 +49,29 @@ int print_report(const std::string& bundle, const VerifyReport& report, bool as_
         for (const auto& p : report.problems) {
             problems.push_back({{"path", p.path}, {"problem", p.problem}, {"detail", p.detail}});
         }
-        std::cout << json{{"bundle", bundle},
+        std::cout << dump_for_terminal(json{{"bundle", bundle},
                           {"verified", report.ok()},
                           {"run_status", report.run_status},
                           {"files_checked", report.files_checked},
-                          {"problems", problems}}
-                         .dump(2)
+                          {"problems", problems}},
+                                       2)
                   << "\n";
         return code;
     }
     for (const auto& p : report.problems) {
-        fmt::print("{}: {}{}\n", p.path, p.problem, p.detail.empty() ? "" : " (" + p.detail + ")");
+        print_safe("{}: {}{}\n", p.path, p.problem, p.detail.empty() ? "" : " (" + p.detail + ")");
     }
     if (report.ok()) {
-        fmt::print("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
+        print_safe("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
                    report.run_status);
         if (report.run_status != "complete") {
-            fmt::print(
+            print_safe(
                 "note: the run was {}, so the bundle holds less than a full "
                 "snapshot; see manifest.json collectors[].status\n",
                 report.run_status);
         }
     } else {
-        fmt::print("FAILED {}: {} problem(s)\n", bundle, report.problems.size());
+        print_safe("FAILED {}: {} problem(s)\n", bundle, report.problems.size());
     }
     return code;
 }
@@ -212,15 +213,15 @@ int run_unpack(const Invocation& inv) {
             return to_int(ExitCode::output_unusable);
         }
         if (vm.count("json")) {
-            std::cout << json{{"bundle", tar},
+            std::cout << dump_for_terminal(json{{"bundle", tar},
                               {"verified", true},
                               {"run_status", result.report.run_status},
                               {"files_checked", result.report.files_checked},
-                              {"unpacked_into", result.bundle_dir}}
-                             .dump(2)
+                              {"unpacked_into", result.bundle_dir}},
+                                           2)
                       << "\n";
         } else {
-            fmt::print("VERIFIED {} ({} files; run status: {})\nUNPACKED into {}\n", tar,
+            print_safe("VERIFIED {} ({} files; run status: {})\nUNPACKED into {}\n", tar,
                        result.report.files_checked, result.report.run_status, result.bundle_dir);
         }
         return to_int(ExitCode::ok);

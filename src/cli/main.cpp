@@ -13,6 +13,7 @@
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
+#include "irsnap/text.hpp"
 #include "irsnap/time_zone.hpp"
 
 namespace irsnap::cli {
@@ -34,7 +35,7 @@ void console(const std::string& text) noexcept {
 
 void print_error(const std::string& message) noexcept {
     console("irsnap: ");
-    console(message);
+    console(terminal_safe(message));  // names a path or member: host or bundle text
     console("\n");
 }
 

@@ -8,6 +8,7 @@
 
 #include "irsnap/stack.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -54,32 +55,32 @@ std::string host_list(const st::Item& item) {
 
 void print_text(const st::StackRun& run, size_t verified) {
     const size_t total = run.bundles.size();
-    fmt::print("irsnap stack: {} bundle{} from {} host{}, {} verified", total,
+    print_safe("irsnap stack: {} bundle{} from {} host{}, {} verified", total,
                total == 1 ? "" : "s", run.hosts, run.hosts == 1 ? "" : "s", verified);
     std::string bad;
     for (const auto& b : run.bundles) {
         if (!b.summary.verified) bad += (bad.empty() ? "" : ", ") + b.summary.name;
     }
-    fmt::print("{}\n", bad.empty() ? "" : "; NOT VERIFIED: " + bad);
-    fmt::print("Rarest first: the number is how many hosts have the item.\n");
+    print_safe("{}\n", bad.empty() ? "" : "; NOT VERIFIED: " + bad);
+    print_safe("Rarest first: the number is how many hosts have the item.\n");
     for (const auto& c : run.categories) {
         const auto& info = st::info(c.category);
-        fmt::print(
+        print_safe(
             "\n== {}: {} ({} item{}{})\n", info.name, info.title, c.items_total,
             c.items_total == 1 ? "" : "s",
             c.items.size() < c.items_total ? fmt::format(", rarest {}", c.items.size()) : "");
         for (const auto& item : c.items) {
-            fmt::print("{:>6}  {}  [{}]\n", item.host_count, describe(c.category, item.fields),
+            print_safe("{:>6}  {}  [{}]\n", item.host_count, describe(c.category, item.fields),
                        host_list(item));
         }
     }
-    fmt::print("\nBundles:\n");
+    print_safe("\nBundles:\n");
     for (const auto& b : run.bundles) {
         const auto& s = b.summary;
         const std::string state =
             !s.error.empty() ? "UNREADABLE: " + s.error
                              : (s.verified ? "verified" : "NOT VERIFIED: " + s.verify_note);
-        fmt::print(
+        print_safe(
             "  {}  host {}  {}{}\n", s.name, dash(s.host), state,
             b.lines_skipped ? fmt::format(" ({} lines not JSON, skipped)", b.lines_skipped) : "");
     }
@@ -183,8 +184,7 @@ int run_stack(const Invocation& inv) {
         size_t verified = 0;
         for (const auto& b : run.bundles) verified += b.summary.verified ? 1 : 0;
         if (vm.count("json")) {
-            std::cout << to_json(run, options, top, verified)
-                             .dump(2, ' ', false, json::error_handler_t::replace)
+            std::cout << dump_for_terminal(to_json(run, options, top, verified), 2)
                       << "\n";
         } else {
             print_text(run, verified);

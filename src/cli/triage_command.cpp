@@ -7,6 +7,7 @@
 
 #include "irsnap/triage.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -28,11 +29,11 @@ int list_rules(bool as_json) {
                            {"collectors", r.collectors},
                            {"rationale", r.rationale}});
         }
-        std::cout << out.dump(2) << "\n";
+        std::cout << dump_for_terminal(out, 2) << "\n";
         return to_int(ExitCode::ok);
     }
     for (const auto& r : tr::rules()) {
-        fmt::print("{}  {}\n    urgency {}, confidence {}, ATT&CK {}, reads {}\n    {}\n\n", r.id,
+        print_safe("{}  {}\n    urgency {}, confidence {}, ATT&CK {}, reads {}\n    {}\n\n", r.id,
                    r.title, tr::to_string(r.urgency), tr::to_string(r.confidence),
                    r.attack.empty() ? "-" : r.attack, r.collectors, r.rationale);
     }
@@ -47,35 +48,35 @@ std::string upper(std::string_view s) {
 
 void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
                 const std::vector<tr::Finding>& findings) {
-    fmt::print("irsnap triage {}\n", b.name);
-    fmt::print("  host {}, collected {}, run status {}\n", b.host.empty() ? "?" : b.host,
+    print_safe("irsnap triage {}\n", b.name);
+    print_safe("  host {}, collected {}, run status {}\n", b.host.empty() ? "?" : b.host,
                b.collected.empty() ? "unknown" : b.collected,
                b.status.empty() ? "unknown" : b.status);
-    fmt::print("  integrity: {}\n", b.verified ? "verified (every digest matches the manifest)"
+    print_safe("  integrity: {}\n", b.verified ? "verified (every digest matches the manifest)"
                                                : "NOT VERIFIED: " + b.verify_note);
     std::string counts;
     for (const auto& [collector, records] : in.records) {
         counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", collector, records.size());
     }
-    fmt::print("  read: {}{}\n", counts.empty() ? "nothing" : counts,
+    print_safe("  read: {}{}\n", counts.empty() ? "nothing" : counts,
                bad_lines ? fmt::format(" ({} lines not JSON, skipped)", bad_lines) : "");
     size_t by_urgency[4] = {};
     for (const auto& f : findings) ++by_urgency[static_cast<int>(f.urgency)];
-    fmt::print("  {} finding{}: {} critical, {} high, {} medium, {} low ({} rules)\n\n",
+    print_safe("  {} finding{}: {} critical, {} high, {} medium, {} low ({} rules)\n\n",
                findings.size(), findings.size() == 1 ? "" : "s", by_urgency[0], by_urgency[1],
                by_urgency[2], by_urgency[3], tr::rules().size());
     for (const auto& f : findings) {
-        fmt::print("{:<8} {:<6} {}  {}{}\n", upper(tr::to_string(f.urgency)),
+        print_safe("{:<8} {:<6} {}  {}{}\n", upper(tr::to_string(f.urgency)),
                    tr::to_string(f.confidence), f.rule_id, f.title,
                    f.attack.empty() ? "" : "  [" + f.attack + "]");
-        fmt::print("    {}\n", f.why);
+        print_safe("    {}\n", f.why);
         // A screen, not a report: the rest is in --json.
         for (size_t i = 0; i < f.evidence.size() && i < k_evidence_shown; ++i) {
             const auto& e = f.evidence[i];
-            fmt::print("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump());
+            print_safe("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump());
         }
         if (f.evidence.size() > k_evidence_shown) {
-            fmt::print("    ... and {} more evidence records (--json lists them all)\n",
+            print_safe("    ... and {} more evidence records (--json lists them all)\n",
                        f.evidence.size() - k_evidence_shown);
         }
     }
@@ -146,7 +147,7 @@ int run_triage(const Invocation& inv) {
                         {"rules_run", tr::rules().size()},
                         {"lines_skipped", bad_lines},
                         {"findings", std::move(list)}};
-            std::cout << out.dump(2) << "\n";
+            std::cout << dump_for_terminal(out, 2) << "\n";
         } else {
             print_text(summary, in, bad_lines, findings);
         }

@@ -39,7 +39,80 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
     return len;
 }
 
+uint32_t decode_utf8(std::string_view s, size_t i, size_t len) {
+    auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[k])); };
+    if (len == 1) return byte(i);
+    uint32_t cp = byte(i) & (len == 2 ? 0x1Fu : len == 3 ? 0x0Fu : 0x07u);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+    return cp;
+}
+
+/// Code points a terminal acts on although they are not C0 controls.
+bool is_terminal_format_char(uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) ||        // C1 controls
+           cp == 0x061C ||                      // Arabic letter mark
+           cp == 0x200E || cp == 0x200F ||      // LRM, RLM
+           cp == 0x2028 || cp == 0x2029 ||      // line and paragraph separators
+           (cp >= 0x202A && cp <= 0x202E) ||    // embeddings and overrides
+           (cp >= 0x2066 && cp <= 0x2069);      // isolates
+}
+
+void append_u_escape(std::string& out, uint32_t cp) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += k_hex[(cp >> shift) & 0xF];
+}
+
+void append_x_escape(std::string& out, unsigned char byte) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out += "\\x";
+    out += k_hex[byte >> 4];
+    out += k_hex[byte & 0xF];
+}
+
 }  // namespace
+
+std::string terminal_safe(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        const size_t len = utf8_sequence_length(text, i);
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (len == 0 || byte < 0x20 || byte == 0x7F) {
+            append_x_escape(out, byte);
+            ++i;
+            continue;
+        }
+        const uint32_t cp = decode_utf8(text, i, len);
+        if (is_terminal_format_char(cp)) {
+            append_u_escape(out, cp);
+        } else {
+            out.append(text.substr(i, len));
+        }
+        i += len;
+    }
+    return out;
+}
+
+std::string json_terminal_safe(std::string_view json) {
+    std::string out;
+    out.reserve(json.size());
+    for (size_t i = 0; i < json.size();) {
+        const size_t len = utf8_sequence_length(json, i);
+        if (len <= 1) {  // ASCII, or a byte a serialiser never writes: kept for the parser to judge
+            out += json[i++];
+            continue;
+        }
+        const uint32_t cp = decode_utf8(json, i, len);
+        if (is_terminal_format_char(cp)) {
+            append_u_escape(out, cp);
+        } else {
+            out.append(json.substr(i, len));
+        }
+        i += len;
+    }
+    return out;
+}
 
 bool is_valid_utf8(std::string_view bytes) {
     for (size_t i = 0; i < bytes.size();) {

@@ -3,7 +3,9 @@
 //   - escape_bytes changes valid UTF-8 or reports it as escaped,
 //   - unescape_bytes(escape_bytes(x)) != x for an escaped x,
 //   - the escaped text is not itself valid UTF-8,
-//   - is_valid_utf8 disagrees with an independent table-driven validator (Unicode 15, Table 3-7).
+//   - is_valid_utf8 disagrees with an independent table-driven validator (Unicode 15, Table 3-7),
+//   - terminal_safe leaves a byte a terminal acts on (C0, DEL, C1, bidi), is not valid UTF-8, or
+//     changes its own output.
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -47,6 +49,23 @@ bool reference_valid_utf8(std::string_view s) {
     return true;
 }
 
+/// No C0, DEL, C1 (as a byte or as U+0080-U+009F) or bidi/line format character.
+bool terminal_inert(std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7F) return false;
+        if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return false;
+        if (c == 0xD8 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x9C) return false;
+        if (c == 0xE2 && i + 2 < s.size()) {
+            const auto b1 = static_cast<unsigned char>(s[i + 1]);
+            const auto b2 = static_cast<unsigned char>(s[i + 2]);
+            if (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE))) return false;
+            if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -64,6 +83,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(irsnap::unescape_bytes(out) == in);
     }
     FUZZ_CHECK(irsnap::is_valid_utf8(out));
+
+    const std::string shown = irsnap::terminal_safe(in);
+    FUZZ_CHECK(terminal_inert(shown));
+    FUZZ_CHECK(irsnap::is_valid_utf8(shown));
+    FUZZ_CHECK(irsnap::terminal_safe(shown) == shown);
 
     // unescape_bytes on arbitrary text never grows it, and to_hex doubles the length.
     FUZZ_CHECK(irsnap::unescape_bytes(in).size() <= in.size());
