@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run_util.hpp"
 
+#include <cstdlib>
+#include <string_view>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -270,6 +272,11 @@ uint64_t own_netns() {
     const std::string link = std::filesystem::read_symlink("/proc/self/ns/net").string();
     const size_t open = link.find('[');
     return std::stoull(link.substr(open + 1));  // "net:[4026531840]"
+}
+
+bool tools_required() {
+    const char* value = std::getenv("IRSNAP_REQUIRE_TOOLS");
+    return value != nullptr && std::string_view(value) == "1";
 }
 
 }  // namespace irsnap::test

@@ -256,7 +256,7 @@ TEST(Collect, HostZoneFileKeepsItsAccessTime) {
     // The C library reads the zone file on its first time call; irsnap must read it with
     // O_NOATIME itself (the file's atime is evidence of who looked at this host).
     const fs::path zone_source = "/usr/share/zoneinfo/Asia/Tokyo";
-    if (!fs::exists(zone_source)) GTEST_SKIP() << "no tzdata here";
+    IRSNAP_NEED_TOOL(fs::exists(zone_source), "tzdata (Asia/Tokyo)");
     TempDir tmp("irsnap-it");
     const fs::path zone = tmp.path() / "zone";
     fs::copy_file(zone_source, zone);
@@ -407,7 +407,8 @@ fs::path runnable_copy(const TempDir& tmp) {
 const char* k_setpriv = "/usr/bin/setpriv";
 
 TEST(Unprivileged, UnwritableOutputIsOutputUnusable) {
-    if (!is_root() || !fs::exists(k_setpriv)) GTEST_SKIP() << "needs root and setpriv";
+    if (!is_root()) GTEST_SKIP() << "needs root";
+    IRSNAP_NEED_TOOL(fs::exists(k_setpriv), "setpriv");
     TempDir tmp("irsnap-it");
     fs::path exe = runnable_copy(tmp);
     auto run = run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -418,7 +419,8 @@ TEST(Unprivileged, UnwritableOutputIsOutputUnusable) {
 }
 
 TEST(Unprivileged, RunSucceedsWithReducedCoverage) {
-    if (!is_root() || !fs::exists(k_setpriv)) GTEST_SKIP() << "needs root and setpriv";
+    if (!is_root()) GTEST_SKIP() << "needs root";
+    IRSNAP_NEED_TOOL(fs::exists(k_setpriv), "setpriv");
     TempDir tmp("irsnap-it");
     fs::path exe = runnable_copy(tmp);
     fs::path out = tmp.path() / "out";

@@ -185,9 +185,7 @@ TEST(Footprint, TraceParserCatchesWritesOutsideTheOutput) {
 }
 
 TEST(Footprint, FullCollectionWritesOnlyItsOutputExecsNothingAndUsesOnlyNetlink) {
-    if (!have_strace()) {
-        GTEST_SKIP() << "strace is not installed (scripts/install-deps.sh --test installs it)";
-    }
+    IRSNAP_NEED_TOOL(have_strace(), "strace");
     TempDir tmp("irsnap-footprint");
     const fs::path cwd = tmp.path() / "cwd";
     fs::create_directories(cwd);
