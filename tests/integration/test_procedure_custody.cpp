@@ -205,6 +205,17 @@ TEST(CustodyCli, AppendedEventsChainAndVerify) {
     EXPECT_EQ(e2["by"], "B. Courier");
     EXPECT_EQ(json::parse(second.out)["line_sha256"], sha256_hex(lines[1] + "\n"));
 
+    // One digest to write down, under one name: the console says "line_sha256" with the value
+    // --json gives that name, which is what the next event links to (not the line's own
+    // event_sha256, a different value).
+    const std::string first_line_sha = sha256_hex(lines[0] + "\n");
+    EXPECT_EQ(json::parse(first.out)["line_sha256"], first_line_sha);
+    EXPECT_NE(first.err.find("      line_sha256: " + first_line_sha + "\n"), std::string::npos)
+        << first.err;
+    EXPECT_EQ(first.err.find("event SHA-256"), std::string::npos) << first.err;
+    EXPECT_NE(e1["event_sha256"], first_line_sha);
+    EXPECT_EQ(e2["previous_sha256"], first_line_sha);
+
     auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
     EXPECT_EQ(verified.exit_code, 0) << verified.out;
 }
