@@ -302,7 +302,10 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
         return to_int(ExitCode::output_unusable);
     }
     auto logger = make_collection_logger(*log_writer, o.verbose);
-    if (!o.quiet) {
+    // With -o -, stderr gets the final block or one error line, as documented: the reader
+    // of a stream can go away at any time (`| head`, a dropped ssh session), and a line per
+    // collector before it went would only bury the one line that says so.
+    if (!o.quiet && !stream) {
         console(
             fmt::format("irsnap {}: collecting into {}\n", build::k_version, bundle->location()));
     }

@@ -111,7 +111,15 @@ int run_triage(const Invocation& inv) {
             return to_int(ExitCode::ok);
         }
         const bool as_json = vm.count("json") > 0;
-        if (vm.count("list-rules")) return list_rules(as_json);
+        if (vm.count("list-rules")) {
+            if (!bundle.empty()) {
+                throw UsageError(fmt::format(
+                    "unexpected argument '{}': --list-rules reads no bundle (see 'irsnap "
+                    "triage --help')",
+                    bundle));
+            }
+            return list_rules(as_json);
+        }
         if (bundle.empty()) throw UsageError("triage needs a bundle directory or tar file");
         int threshold = -1;
         for (int u = 0; u < 4; ++u) {
