@@ -133,8 +133,7 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         "seconds before a collector is stopped and marked partial (0 = none; at most 86400)")(
         "include-environment", po::bool_switch(&o.include_environment),
         "record full process environments (may contain secrets)")(
-        "pid-max",
-        number_value(&o.pid_max, "pid-max", 0, k_pid_max_limit)->default_value("0"),
+        "pid-max", number_value(&o.pid_max, "pid-max", 0, k_pid_max_limit)->default_value("0"),
         "hidden_processes probes pids 1 to N-1 (0 = the kernel's pid_max, or the highest "
         "listed pid if higher; at most 4194304, the kernel's limit)")(
         "quiet,q", po::bool_switch(&o.quiet), "print only errors")(
@@ -146,8 +145,8 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     po::options_description hidden;
     hidden.add_options()("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")(
         "host-root", po::value(&o.host_root), "")(  // older spelling of --root
-        "debug-slow-ms", number_value(&o.debug_slow_ms, "debug-slow-ms", 0, 60000)
-                             ->default_value("0"),
+        "debug-slow-ms",
+        number_value(&o.debug_slow_ms, "debug-slow-ms", 0, 60000)->default_value("0"),
         "")("debug-unlist-pid",
             number_list_value(&o.debug_unlist_pids, "debug-unlist-pid", 1, k_pid_max_limit), "");
     po::options_description all;

@@ -16,14 +16,15 @@ namespace irsnap::cli {
 void ConsoleProgress::started(const CollectorSpec& spec, size_t index, size_t total) {
     // The transient line is for a person watching; logs and pipes get only the final lines.
     if (m_quiet || !isatty(STDERR_FILENO)) return;
-    const std::string line = fmt::format("{} {:<16} ...", progress_counter(index, total), spec.name);
+    const std::string line =
+        fmt::format("{} {:<16} ...", progress_counter(index, total), spec.name);
     m_transient_width = line.size();
     console(line + "\r");
 }
 
 void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t total) {
-    const bool shown = o.status == "failed" ? !(o.output_failed && m_stream)
-                                            : !m_quiet && !m_stream;
+    const bool shown =
+        o.status == "failed" ? !(o.output_failed && m_stream) : !m_quiet && !m_stream;
     if (!shown) {
         // A stream run prints no line per collector: blank the transient one, so the final
         // block or error line does not start beside it.

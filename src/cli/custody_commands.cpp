@@ -61,19 +61,18 @@ std::string binary_sha256(const std::string& file, const std::string& platform) 
     }
     struct stat st {};
     char head[4] = {};
-    const ssize_t got = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-                            ? ::pread(fd, head, sizeof head, 0)
-                            : -1;
+    const ssize_t got =
+        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::pread(fd, head, sizeof head, 0) : -1;
     const std::string format =
         got > 0 ? executable_platform(std::string_view(head, static_cast<size_t>(got))) : "";
     if (format != platform) {
         ::close(fd);
-        throw UsageError(fmt::format(
-            "--binary {} is {}, but the page is for --platform {} ({})", file,
-            format == "linux"     ? "a Linux (ELF) executable"
-            : format == "windows" ? "a Windows (PE) executable"
-                                  : "not an executable (neither ELF nor PE)",
-            platform, platform == "windows" ? "irsnap.exe" : "irsnap"));
+        throw UsageError(
+            fmt::format("--binary {} is {}, but the page is for --platform {} ({})", file,
+                        format == "linux"     ? "a Linux (ELF) executable"
+                        : format == "windows" ? "a Windows (PE) executable"
+                                              : "not an executable (neither ELF nor PE)",
+                        platform, platform == "windows" ? "irsnap.exe" : "irsnap"));
     }
     FileHash hash = hash_fd(fd, static_cast<uint64_t>(st.st_size), 0, nullptr);
     ::close(fd);

@@ -49,8 +49,9 @@ const std::vector<CommandExits>& command_exits() {
     static const std::vector<CommandExits> k_table = {
         {"collect",
          {{0, "success: everything asked for was collected"},
-          {1, "success with reduced coverage (e.g. not root): bundle valid, see manifest "
-              "coverage"},
+          {1,
+           "success with reduced coverage (e.g. not root): bundle valid, see manifest "
+           "coverage"},
           {2, "usage error: bad option or argument, nothing collected"},
           {3, "output unusable: cannot create or write the bundle (full, read-only, missing)"},
           {4, "interrupted (SIGINT/SIGTERM/SIGHUP): partial bundle marked 'interrupted'"},
@@ -108,7 +109,8 @@ std::string exit_codes_help(const std::string& command) {
     for (const auto& entry : command_exits()) {
         if (command != entry.command) continue;
         std::string out = "Exit codes:\n";
-        for (const auto& line : entry.lines) out += fmt::format("  {}  {}\n", line.code, line.meaning);
+        for (const auto& line : entry.lines)
+            out += fmt::format("  {}  {}\n", line.code, line.meaning);
         return out + "  (docs/exit-codes.md says when each applies)\n";
     }
     return k_exit_codes_help;

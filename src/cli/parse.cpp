@@ -39,8 +39,7 @@ void parse_args(const std::string& command, const std::vector<std::string>& args
     }
 }
 
-int64_t parse_number(const std::string& option, const std::string& text, int64_t min,
-                     int64_t max) {
+int64_t parse_number(const std::string& option, const std::string& text, int64_t min, int64_t max) {
     int64_t value = 0;
     const char* const end = text.data() + text.size();
     // from_chars takes no '+', no spaces and no base prefix: only what a person means by a

@@ -24,8 +24,7 @@ void parse_args(const std::string& command, const std::vector<std::string>& args
 /// Reads a numeric option's text as a signed 64-bit number in [min, max]; anything else (a sign
 /// where none fits, trailing text, out of range) throws po::error naming `--option`, which
 /// parse_args turns into a usage error.
-int64_t parse_number(const std::string& option, const std::string& text, int64_t min,
-                     int64_t max);
+int64_t parse_number(const std::string& option, const std::string& text, int64_t min, int64_t max);
 
 /// The value semantic for every numeric option: Boost reads text, parse_number converts and
 /// range-checks it. Boost's own conversion into an unsigned reads "-1" as 4294967295, so
@@ -42,8 +41,8 @@ po::typed_value<std::string>* number_value(T* target, const std::string& option,
 /// number_value for an option that may repeat.
 template <typename T>
 po::typed_value<std::vector<std::string>>* number_list_value(std::vector<T>* target,
-                                                             const std::string& option,
-                                                             int64_t min, int64_t max) {
+                                                             const std::string& option, int64_t min,
+                                                             int64_t max) {
     return po::value<std::vector<std::string>>()->composing()->notifier(
         [=](const std::vector<std::string>& texts) {
             target->clear();

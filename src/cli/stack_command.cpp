@@ -149,7 +149,8 @@ int run_stack(const Invocation& inv) {
             "Categories: " +
             names + "\n\nOptions");
         desc.add_options()("help,h", "show this help")("json", "print the result as JSON")(
-            "top", number_value(&top, "top", 0, INT64_MAX), "items per category, rarest first (default 20, 0 = all)")(
+            "top", number_value(&top, "top", 0, INT64_MAX),
+            "items per category, rarest first (default 20, 0 = all)")(
             "hosts-listed", number_value(&hosts_listed, "hosts-listed", 0, 100000),
             "host names shown per item (default 10); the count is always exact")(
             "only", po::value<std::vector<std::string>>(&only)->composing(),

@@ -14,8 +14,8 @@ namespace {
 
 struct Step {
     std::string text;
-    std::string block;  ///< a command to type or a sample of the screen, shown as is
-    std::string after;  ///< text after the block
+    std::string block;     ///< a command to type or a sample of the screen, shown as is
+    std::string after;     ///< text after the block
     bool command = false;  ///< the block is to be typed (shown large), not a screen sample
 };
 
@@ -147,9 +147,8 @@ std::string tool_sha(const ProcedureInput& in) {
 /// The line under the tool digest: how the responder checks it, or fills it in.
 std::string tool_sha_hint(const ProcedureInput& in) {
     if (in.tool_sha256.empty() && in.tool_sha256_other_platform) {
-        return fmt::format(
-            "for the responder: write here the sha256 that `{}` on the stick prints", 
-            version_command(in));
+        return fmt::format("for the responder: write here the sha256 that `{}` on the stick prints",
+                           version_command(in));
     }
     return fmt::format("for the responder: `{}` on the stick must print this same sha256",
                        version_command(in));
@@ -277,7 +276,9 @@ const std::vector<std::string>& linux_procedure_command() {
 }
 
 std::string executable_platform(std::string_view first_bytes) {
-    if (first_bytes.starts_with("\x7f" "ELF")) return "linux";
+    if (first_bytes.starts_with("\x7f"
+                                "ELF"))
+        return "linux";
     if (first_bytes.starts_with("MZ")) return "windows";
     return "";
 }

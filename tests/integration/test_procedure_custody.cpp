@@ -69,8 +69,7 @@ TEST(Procedure, TextFitsOnePageAndNamesVersionDigestAndCase) {
                   std::string::npos);
         for (const char* field :
              {"Case id", "Evidence id", "Host name", "Collected by", "Date/time (UTC)",
-              "Bundle name", "Manifest SHA-256", "Handed to", "Custody line_sha256",
-              "Signature"}) {
+              "Bundle name", "Manifest SHA-256", "Handed to", "Custody line_sha256", "Signature"}) {
             EXPECT_NE(run.out.find(field), std::string::npos) << field;
         }
     }
@@ -101,14 +100,15 @@ TEST(Procedure, ToolDigestIsTheStickExecutablesNeverAnotherPlatforms) {
     EXPECT_EQ(blank.out.find("`irsnap --version`"), std::string::npos) << blank.out;
     EXPECT_NE(blank.err.find("--binary irsnap.exe"), std::string::npos) << blank.err;
     EXPECT_EQ(blank.err.find("not available"), std::string::npos) << blank.err;
-    auto html = run_command(
-        {irsnap_binary(), "procedure", "--platform", "windows", "--format", "html"});
+    auto html =
+        run_command({irsnap_binary(), "procedure", "--platform", "windows", "--format", "html"});
     EXPECT_EQ(html.out.find(own_sha), std::string::npos);
     EXPECT_NE(html.out.find("irsnap.exe --version"), std::string::npos);
 
     // --binary: that file's digest, when its format is the page's platform.
     const fs::path exe = tmp.path() / "irsnap.exe";
-    write_file(exe, std::string("MZ\x90\0\x03\0\0\0", 8) + "This program cannot be run in DOS mode");
+    write_file(exe,
+               std::string("MZ\x90\0\x03\0\0\0", 8) + "This program cannot be run in DOS mode");
     const std::string exe_sha = file_sha256(exe);
     for (const std::string format : {"txt", "html"}) {
         auto page = run_command({irsnap_binary(), "procedure", "--platform", "windows", "--binary",
@@ -120,15 +120,14 @@ TEST(Procedure, ToolDigestIsTheStickExecutablesNeverAnotherPlatforms) {
                   std::string::npos)
             << page.out;
     }
-    auto linux_page =
-        run_command({irsnap_binary(), "procedure", "--binary", irsnap_binary()});
+    auto linux_page = run_command({irsnap_binary(), "procedure", "--binary", irsnap_binary()});
     ASSERT_EQ(linux_page.exit_code, 0) << linux_page.err;
     EXPECT_NE(linux_page.out.find(own_sha), std::string::npos);
     // A file of the wrong format for the page is refused: one line, exit 2, no page.
-    for (const auto& [platform, file] :
-         std::vector<std::pair<std::string, std::string>>{{"windows", irsnap_binary()},
-                                                          {"linux", exe.string()},
-                                                          {"linux", (tmp.path() / "none").string()}}) {
+    for (const auto& [platform, file] : std::vector<std::pair<std::string, std::string>>{
+             {"windows", irsnap_binary()},
+             {"linux", exe.string()},
+             {"linux", (tmp.path() / "none").string()}}) {
         if (platform == "linux" && file.ends_with("none")) write_file(file, "#!/bin/sh\n");
         auto refused =
             run_command({irsnap_binary(), "procedure", "--platform", platform, "--binary", file});
@@ -136,10 +135,10 @@ TEST(Procedure, ToolDigestIsTheStickExecutablesNeverAnotherPlatforms) {
         EXPECT_TRUE(refused.out.empty());
         EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
     }
-    EXPECT_EQ(run_command({irsnap_binary(), "procedure", "--binary",
-                           (tmp.path() / "missing").string()})
-                  .exit_code,
-              2);
+    EXPECT_EQ(
+        run_command({irsnap_binary(), "procedure", "--binary", (tmp.path() / "missing").string()})
+            .exit_code,
+        2);
 }
 
 /// The command lines of the Linux page's step 4, as printed (without the indent).
@@ -201,8 +200,8 @@ cp -a "$STICK"/. "$COPY"/
     const std::string command = lines[0] + "\n" + lines[1];
     auto run = run_command({"/usr/bin/env", "STICK=" + stick.string(),
                             std::string("IRSNAP=") + irsnap_binary(), "SHIM=" + shim.string(),
-                            "COPY=" + copy.string(), "COMMAND=" + command, unshare, "-m",
-                            "/bin/sh", "-c", script});
+                            "COPY=" + copy.string(), "COMMAND=" + command, unshare, "-m", "/bin/sh",
+                            "-c", script});
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
     EXPECT_TRUE(run.out.find("exit=0\n") != std::string::npos ||
                 run.out.find("exit=1\n") != std::string::npos)

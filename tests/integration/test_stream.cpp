@@ -195,8 +195,8 @@ TEST(Stream, HeadClosingTheStreamGivesExactlyOneLineWithoutQuiet) {
     // the start line, a "failed ... Broken pipe" line per collector and then the error line
     // (three or more); the README promises one line, with or without -q.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto run = run_command({"/bin/bash", "-c", "set -o pipefail; \"$0\" -o - | head >/dev/null",
-                                irsnap_binary()});
+        auto run = run_command(
+            {"/bin/bash", "-c", "set -o pipefail; \"$0\" -o - | head >/dev/null", irsnap_binary()});
         EXPECT_EQ(run.exit_code, 3) << run.err;
         EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
         EXPECT_EQ(run.err.rfind("irsnap: ", 0), 0u) << run.err;

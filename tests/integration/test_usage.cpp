@@ -28,7 +28,7 @@ void expect_usage_error(const std::vector<std::string>& args, const std::string&
     auto run = run_command(argv, cwd);
     EXPECT_EQ(run.exit_code, 2) << "irsnap" << shown << "\n" << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << "irsnap" << shown << "\n"
-                                                                    << run.err;
+                                                                   << run.err;
     EXPECT_EQ(run.err.rfind("irsnap: ", 0), 0u) << run.err;
     EXPECT_NE(run.err.find(needle), std::string::npos) << "irsnap" << shown << "\n" << run.err;
     EXPECT_TRUE(run.out.empty()) << "irsnap" << shown << "\n" << run.out;
@@ -49,8 +49,8 @@ TEST(Usage, StrayArgumentIsRefusedByEveryCommand) {
     const std::string cwd = tmp.path().string();
     // `irsnap collect /media/usb/out` used to collect into the default directory and exit 1.
     const fs::path elsewhere = tmp.path() / "usb-out";
-    expect_usage_error({"collect", elsewhere.string()}, "unexpected argument '" + elsewhere.string(),
-                       cwd);
+    expect_usage_error({"collect", elsewhere.string()},
+                       "unexpected argument '" + elsewhere.string(), cwd);
     expect_usage_error({elsewhere.string()}, "unknown command", cwd);
     expect_usage_error({"-o", (tmp.path() / "o2").string(), "stray"}, "unexpected argument 'stray'",
                        cwd);
@@ -115,8 +115,7 @@ TEST(Usage, NegativeOrOutOfRangeNumbersAreRefused) {
     EXPECT_FALSE(fs::exists(out));
     // The limits themselves are accepted.
     auto edge = run_command({irsnap_binary(), "collect", "-o", out, "-q", "--collectors", "system",
-                             "--threads=64", "--timeout-per-collector=86400",
-                             "--max-hash-bytes=0"},
+                             "--threads=64", "--timeout-per-collector=86400", "--max-hash-bytes=0"},
                             cwd);
     EXPECT_TRUE(edge.exit_code == 0 || edge.exit_code == 1) << edge.err;
 }
@@ -140,7 +139,8 @@ TEST(Usage, EachHelpListsItsOwnExitCodes) {
         ASSERT_NE(at, std::string::npos) << c.command << "\n" << run.out;
         const std::string table = run.out.substr(at);
         for (int code = 0; code <= 6; ++code) {
-            const bool listed = table.find("\n  " + std::to_string(code) + "  ") != std::string::npos;
+            const bool listed =
+                table.find("\n  " + std::to_string(code) + "  ") != std::string::npos;
             const bool expected = std::find(c.codes.begin(), c.codes.end(), code) != c.codes.end();
             EXPECT_EQ(listed, expected) << c.command << " --help, code " << code << "\n" << table;
         }
@@ -161,7 +161,8 @@ TEST(Usage, PreCreatedBundleNamesDoNotBlockACollection) {
     ASSERT_EQ(uname(&uts), 0);
     std::string host = uts.nodename;
     for (char& c : host) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+            c = '_';
     }
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
@@ -173,8 +174,8 @@ TEST(Usage, PreCreatedBundleNamesDoNotBlockACollection) {
         for (int n = 2; n <= 100; ++n) fs::create_directory(out / (base + "_" + std::to_string(n)));
     }
     const size_t taken = std::distance(fs::directory_iterator(out), fs::directory_iterator{});
-    auto run = run_command({irsnap_binary(), "collect", "-o", out.string(), "--collectors",
-                            "system", "-q", "--json"});
+    auto run = run_command(
+        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", "system", "-q", "--json"});
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     const std::string bundle = nlohmann::json::parse(run.out)["bundle"];
     const std::string name = fs::path(bundle).filename().string();

@@ -74,7 +74,8 @@ TEST(Bundle, PreCreatedNamesCannotBlockARun) {
     TempDir tmp("irsnap-bundle");
     const std::string base = "web01_" + format_compact_utc(k_t0);
     fs::create_directory(tmp.path() / base);
-    for (int n = 2; n <= 100; ++n) fs::create_directory(tmp.path() / (base + "_" + std::to_string(n)));
+    for (int n = 2; n <= 100; ++n)
+        fs::create_directory(tmp.path() / (base + "_" + std::to_string(n)));
     auto first = Bundle::create(tmp.path(), "web01", k_t0);
     auto second = Bundle::create(tmp.path(), "web01", k_t0);
     for (const auto* b : {first.get(), second.get()}) {

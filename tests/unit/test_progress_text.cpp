@@ -21,8 +21,8 @@ TEST(ProgressText, CounterIsPaddedToTheWidthOfTheTotal) {
 
 TEST(ProgressText, FinishedLinesKeepTheirColumnsAcrossTheTenth) {
     const std::string ninth = progress_finished_line(8, 12, "handles", "ok", 1234, 0.5, "");
-    const std::string tenth = progress_finished_line(9, 12, "autoruns", "partial", 7, 12.25,
-                                                     "reduced coverage");
+    const std::string tenth =
+        progress_finished_line(9, 12, "autoruns", "partial", 7, 12.25, "reduced coverage");
     EXPECT_EQ(ninth, "[ 9/12] handles          ok          1234 records    0.50 s\n");
     EXPECT_EQ(tenth,
               "[10/12] autoruns         partial        7 records   12.25 s  (reduced coverage)\n");
