@@ -94,7 +94,9 @@ struct CollectOptions {
 
 constexpr uint64_t k_default_max_hash_bytes = 256ull << 20;
 /// PID_MAX_LIMIT of 64-bit kernels: no pid is higher.
-constexpr uint64_t k_pid_max_limit = 4194304;
+constexpr int64_t k_pid_max_limit = 4194304;
+/// A day: a collector that needs longer is stuck, and a larger number is more likely a typo.
+constexpr int64_t k_max_timeout_s = 86400;
 
 std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args) {
     CollectOptions o;
@@ -116,17 +118,22 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         "collectors", po::value(&only)->composing(), "only these collectors (comma list)")(
         "exclude", po::value(&exclude)->composing(), "skip these collectors (comma list)")(
         "no-hash", po::bool_switch(&o.no_hash), "do not hash executables")(
-        "max-hash-bytes", po::value(&o.max_hash_bytes)->default_value(k_default_max_hash_bytes),
+        "max-hash-bytes",
+        number_value(&o.max_hash_bytes, "max-hash-bytes", 0, INT64_MAX)
+            ->default_value(std::to_string(k_default_max_hash_bytes)),
         "skip hashing files larger than this (0 = no limit)")(
-        "threads", po::value(&o.threads)->default_value(default_threads),
+        "threads",
+        number_value(&o.threads, "threads", 1, 64)->default_value(std::to_string(default_threads)),
         "threads for hashing and for the descriptor walk (1-64; the walk uses at most 4); 1 "
         "with --nice is the gentle mode for a production server")(
         "nice", po::bool_switch(&o.nice), "lower our own CPU and I/O priority")(
-        "timeout-per-collector", po::value(&o.timeout_s)->default_value(300),
-        "seconds before a collector is stopped and marked partial (0 = none)")(
+        "timeout-per-collector",
+        number_value(&o.timeout_s, "timeout-per-collector", 0, k_max_timeout_s)
+            ->default_value("300"),
+        "seconds before a collector is stopped and marked partial (0 = none; at most 86400)")(
         "include-environment", po::bool_switch(&o.include_environment),
         "record full process environments (may contain secrets)")(
-        "pid-max", po::value(&o.pid_max)->default_value(0),
+        "pid-max", number_value(&o.pid_max, "pid-max", 0, k_pid_max_limit)->default_value("0"),
         "hidden_processes probes pids 1 to N-1 (0 = the kernel's pid_max, or the highest "
         "listed pid if higher; at most 4194304, the kernel's limit)")(
         "quiet,q", po::bool_switch(&o.quiet), "print only errors")(
@@ -138,14 +145,16 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     po::options_description hidden;
     hidden.add_options()("proc-root", po::value(&o.proc_root)->default_value("/proc"), "")(
         "host-root", po::value(&o.host_root), "")(  // older spelling of --root
-        "debug-slow-ms", po::value(&o.debug_slow_ms)->default_value(0), "")(
-        "debug-unlist-pid", po::value(&o.debug_unlist_pids)->composing(), "");
+        "debug-slow-ms",
+        number_value(&o.debug_slow_ms, "debug-slow-ms", 0, 60000)->default_value("0"),
+        "")("debug-unlist-pid",
+            number_list_value(&o.debug_unlist_pids, "debug-unlist-pid", 1, k_pid_max_limit), "");
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
     parse_args("collect", args, all, nullptr, vm);
     if (vm.count("help")) {
-        std::cout << visible << "\n" << k_exit_codes_help;
+        std::cout << visible << "\n" << exit_codes_help("collect");
         return std::nullopt;
     }
     if (vm.count("root") && vm.count("host-root")) {
@@ -157,13 +166,9 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     }
     o.only = split_list(only);
     o.exclude = split_list(exclude);
-    if (o.threads < 1 || o.threads > 64) throw UsageError("--threads must be between 1 and 64");
-    if (o.pid_max == 1 || o.pid_max > k_pid_max_limit) {
+    if (o.pid_max == 1) {
         throw UsageError("--pid-max must be 0 (the kernel's pid_max) or between 2 and " +
                          std::to_string(k_pid_max_limit));
-    }
-    for (int64_t pid : o.debug_unlist_pids) {
-        if (pid < 1) throw UsageError("--debug-unlist-pid takes a pid (1 or more)");
     }
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
     if (o.output == "-" && ::isatty(STDOUT_FILENO)) {
@@ -296,7 +301,10 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
         return to_int(ExitCode::output_unusable);
     }
     auto logger = make_collection_logger(*log_writer, o.verbose);
-    if (!o.quiet) {
+    // With -o -, stderr gets the final block or one error line, as documented: the reader
+    // of a stream can go away at any time (`| head`, a dropped ssh session), and a line per
+    // collector before it went would only bury the one line that says so.
+    if (!o.quiet && !stream) {
         console(
             fmt::format("irsnap {}: collecting into {}\n", build::k_version, bundle->location()));
     }

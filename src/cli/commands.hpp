@@ -26,6 +26,10 @@ int run_stack(const Invocation& inv);
 /// The exit code table, shown by --help and documented in README.md.
 extern const char* const k_exit_codes_help;
 
+/// The codes one subcommand returns ("Exit codes:" and one line each), for its --help; the
+/// whole table for a name it does not know.
+std::string exit_codes_help(const std::string& command);
+
 /// Text on stderr that can never throw or stop the run: a dropped ssh session or a full
 /// terminal log must not cost the evidence already collected.
 void console(const std::string& text) noexcept;

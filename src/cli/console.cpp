@@ -9,21 +9,32 @@
 
 #include <fmt/format.h>
 
+#include "irsnap/progress_text.hpp"
+
 namespace irsnap::cli {
 
 void ConsoleProgress::started(const CollectorSpec& spec, size_t index, size_t total) {
     // The transient line is for a person watching; logs and pipes get only the final lines.
     if (m_quiet || !isatty(STDERR_FILENO)) return;
-    console(fmt::format("[{}/{}] {:<16} ...\r", index + 1, total, spec.name));
+    const std::string line =
+        fmt::format("{} {:<16} ...", progress_counter(index, total), spec.name);
+    m_transient_width = line.size();
+    console(line + "\r");
 }
 
 void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t total) {
-    if (m_quiet && o.status != "failed") return;
-    if (m_quiet && m_one_line_output_errors && o.output_failed) return;
+    const bool shown =
+        o.status == "failed" ? !(o.output_failed && m_stream) : !m_quiet && !m_stream;
+    if (!shown) {
+        // A stream run prints no line per collector: blank the transient one, so the final
+        // block or error line does not start beside it.
+        if (m_transient_width > 0) console(fmt::format("{:<{}}\r", "", m_transient_width));
+        m_transient_width = 0;
+        return;
+    }
+    m_transient_width = 0;
     double seconds = (o.end.monotonic_ns - o.start.monotonic_ns) / 1e9;
-    console(fmt::format("[{}/{}] {:<16} {:<8} {:>7} records {:>7.2f} s{}\n", index + 1, total,
-                        o.name, o.status, o.records, seconds,
-                        o.message.empty() ? "" : "  (" + o.message + ")"));
+    console(progress_finished_line(index, total, o.name, o.status, o.records, seconds, o.message));
 }
 
 }  // namespace irsnap::cli

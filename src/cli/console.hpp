@@ -9,16 +9,17 @@ namespace irsnap::cli {
 /// failures, which are always shown.
 class ConsoleProgress final : public RunObserver {
   public:
-    /// `one_line_output_errors`: with -q, a collector that failed only because the output did
-    /// (a tar stream whose reader went away) is not shown: the final error line says it once.
-    explicit ConsoleProgress(bool quiet, bool one_line_output_errors = false)
-        : m_quiet(quiet), m_one_line_output_errors(one_line_output_errors) {}
+    /// `stream` (-o -): only the transient line on a terminal, and a collector's own failure;
+    /// a collector that failed only because the output did (the stream's reader went away) is
+    /// never shown, since the final error line says it once.
+    explicit ConsoleProgress(bool quiet, bool stream = false) : m_quiet(quiet), m_stream(stream) {}
     void started(const CollectorSpec& spec, size_t index, size_t total) override;
     void finished(const CollectorOutcome& outcome, size_t index, size_t total) override;
 
   private:
     bool m_quiet;
-    bool m_one_line_output_errors;
+    bool m_stream;
+    size_t m_transient_width = 0;  ///< columns of the transient line still on the terminal
 };
 
 }  // namespace irsnap::cli

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // `irsnap procedure` (the printed page for remote staff) and `irsnap custody BUNDLE` (events
 // after collection, appended to custody.jsonl).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <iostream>
 
@@ -38,6 +43,45 @@ std::string recording_user() {
     return is_valid_utf8(user) ? user : escape_bytes_always(user);
 }
 
+/// The platform this irsnap was built for: the page it prints carries its own digest only when
+/// it is for the same platform (a Linux irsnap is never the irsnap.exe on a Windows stick).
+constexpr const char* k_own_platform =
+#ifdef _WIN32
+    "windows";
+#else
+    "linux";
+#endif
+
+/// The SHA-256 of `--binary FILE`, after checking that it is an executable for `platform`.
+std::string binary_sha256(const std::string& file, const std::string& platform) {
+    const std::filesystem::path path = path_from_utf8(file);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw UsageError(fmt::format("--binary {}: {}", file, std::strerror(errno)));
+    }
+    struct stat st {};
+    char head[4] = {};
+    const ssize_t got =
+        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::pread(fd, head, sizeof head, 0) : -1;
+    const std::string format =
+        got > 0 ? executable_platform(std::string_view(head, static_cast<size_t>(got))) : "";
+    if (format != platform) {
+        ::close(fd);
+        throw UsageError(
+            fmt::format("--binary {} is {}, but the page is for --platform {} ({})", file,
+                        format == "linux"     ? "a Linux (ELF) executable"
+                        : format == "windows" ? "a Windows (PE) executable"
+                                              : "not an executable (neither ELF nor PE)",
+                        platform, platform == "windows" ? "irsnap.exe" : "irsnap"));
+    }
+    FileHash hash = hash_fd(fd, static_cast<uint64_t>(st.st_size), 0, nullptr);
+    ::close(fd);
+    if (!hash.sha256) {
+        throw UsageError(fmt::format("--binary {}: cannot read it ({})", file, hash.note));
+    }
+    return *hash.sha256;
+}
+
 std::string recording_host() {
     utsname uts{};
     if (uname(&uts) != 0) return "";
@@ -51,6 +95,7 @@ int run_procedure(const Invocation& inv) {
     try {
         ProcedureInput in;
         std::string format = "txt";
+        std::string binary;
         po::options_description desc(
             "irsnap procedure: print the one-page procedure and custody form for on-site staff\n\n"
             "Usage: irsnap procedure [--case-id ID] [--examiner NAME] [--platform linux|windows]"
@@ -59,13 +104,18 @@ int run_procedure(const Invocation& inv) {
             "case-id", po::value(&in.case_id), "case identifier printed on the page and form")(
             "examiner", po::value(&in.examiner), "fills 'Collected by' on the form")(
             "platform", po::value(&in.platform)->default_value("linux"),
-            "which command the steps name: linux (sudo ./irsnap) or windows (irsnap.exe)")(
+            "which command the steps name: linux (irsnap copied to /dev/shm and run with sudo) "
+            "or windows (irsnap.exe)")(
+            "binary", po::value(&binary),
+            "the executable on the stick (irsnap or irsnap.exe): its SHA-256 goes on the page. "
+            "Default: this irsnap's own, when it is a build for --platform; otherwise the box "
+            "is left blank for the responder to fill in")(
             "format", po::value(&format)->default_value("txt"),
             "txt (plain text, 60 lines) or html (self-contained, prints on one A4/Letter page)");
         po::variables_map vm;
         parse_args("procedure", inv.args, desc, nullptr, vm);
         if (vm.count("help")) {
-            std::cout << desc;
+            std::cout << desc << "\n" << exit_codes_help("procedure");
             return to_int(ExitCode::ok);
         }
         if (in.platform != "linux" && in.platform != "windows") {
@@ -75,11 +125,17 @@ int run_procedure(const Invocation& inv) {
         init_crypto();
         in.version = build::k_version;
         in.revision = build::k_git_revision;
-        in.tool_sha256 = running_executable_sha256().value_or("");
-        if (in.platform == "windows") {
-            console(
-                "note: irsnap.exe for Windows is not available yet; the page says how it "
-                "will be run\n");
+        if (!binary.empty()) {
+            in.tool_sha256 = binary_sha256(binary, in.platform);
+        } else if (in.platform == k_own_platform) {
+            in.tool_sha256 = running_executable_sha256().value_or("");
+        } else {
+            in.tool_sha256_other_platform = true;
+            console(fmt::format(
+                "note: this irsnap is not the {} build, so the page leaves the tool SHA-256 "
+                "blank: give --binary {} to print it\n",
+                in.platform == "windows" ? "Windows" : "Linux",
+                in.platform == "windows" ? "irsnap.exe" : "irsnap"));
         }
         std::cout << (format == "html" ? render_procedure_html(in) : render_procedure_text(in));
         std::cout.flush();
@@ -115,7 +171,7 @@ int run_custody(const Invocation& inv) {
         po::variables_map vm;
         parse_args("custody", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc << "\n" << k_exit_codes_help;
+            std::cout << desc << "\n" << exit_codes_help("custody");
             return to_int(ExitCode::ok);
         }
         if (bundle.empty()) throw UsageError("custody needs a bundle directory");
@@ -151,9 +207,12 @@ int run_custody(const Invocation& inv) {
                              .dump()
                       << std::endl;
         }
+        // The line's digest, not its event_sha256: it is what the next event links to, and
+        // `sed -n Np custody.jsonl | sha256sum` recomputes it. Printed under its JSON name so
+        // the paper, the --json output and the docs say the same word.
         console(
-            fmt::format("RECORDED event {} ({}) in {}/{}\n      event SHA-256: {}\n"
-                        "      write this digest on the custody form.\n",
+            fmt::format("RECORDED event {} ({}) in {}/{}\n      line_sha256: {}\n"
+                        "      write this digest on the custody form (Custody line_sha256).\n",
                         done.sequence, in.event, bundle, k_custody_log, done.line_sha256));
         return to_int(ExitCode::ok);
     } catch (const UsageError& e) {

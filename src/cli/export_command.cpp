@@ -126,7 +126,7 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
         "FILE to create (required; - is stdout for jsonl and "
         "timesketch)")("no-findings",
                        "sqlite: do not run the triage rules into the findings table")(
-        "recent-days", po::value(&a.recent_days),
+        "recent-days", number_value(&a.recent_days, "recent-days", 0, 3650),
         "sqlite findings: autoruns changed this many days before collection (default 7)")(
         "quiet,q", po::bool_switch(&a.quiet), "print only errors");
     po::options_description all;
@@ -136,7 +136,7 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
     po::variables_map vm;
     parse_args("export", inv.args, all, &pos, vm);
     if (vm.count("help")) {
-        std::cout << desc << "\n" << k_exit_codes_help;
+        std::cout << desc << "\n" << exit_codes_help("export");
         help_shown = true;
         return a;
     }
@@ -148,9 +148,6 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
     if (a.output.empty()) throw UsageError("export needs -o FILE");
     if (a.output == "-" && a.format == "sqlite") {
         throw UsageError("--format sqlite needs a file (-o FILE), not stdout");
-    }
-    if (a.recent_days < 0 || a.recent_days > 3650) {
-        throw UsageError("--recent-days must be between 0 and 3650");
     }
     // A mistyped bundle is a usage error before anything is created.
     for (const auto& b : a.bundles) {

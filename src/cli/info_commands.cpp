@@ -85,7 +85,7 @@ int run_list(const Invocation& inv) {
         po::variables_map vm;
         parse_args("list", inv.args, desc, nullptr, vm);
         if (vm.count("help")) {
-            std::cout << desc;
+            std::cout << desc << "\n" << exit_codes_help("list");
             return to_int(ExitCode::ok);
         }
         auto ordered = in_run_order(registered_collectors());
@@ -125,7 +125,7 @@ int run_describe(const Invocation& inv) {
         po::variables_map vm;
         parse_args("describe", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc;
+            std::cout << desc << "\n" << exit_codes_help("describe");
             return to_int(ExitCode::ok);
         }
         if (vm.count("json")) format = "json";
@@ -163,7 +163,7 @@ int run_verify(const Invocation& inv) {
         po::variables_map vm;
         parse_args("verify", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc << "\n" << k_exit_codes_help;
+            std::cout << desc << "\n" << exit_codes_help("verify");
             return to_int(ExitCode::ok);
         }
         if (bundle.empty()) throw UsageError("verify needs a bundle directory or tar file");
@@ -189,7 +189,7 @@ int run_unpack(const Invocation& inv) {
         po::variables_map vm;
         parse_args("unpack", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc << "\n" << k_exit_codes_help;
+            std::cout << desc << "\n" << exit_codes_help("unpack");
             return to_int(ExitCode::ok);
         }
         if (tar.empty()) throw UsageError("unpack needs a tar file");

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,94 @@ const char* const k_exit_codes_help =
     "  4  interrupted (SIGINT/SIGTERM/SIGHUP): partial bundle marked 'interrupted'\n"
     "  5  verify failed: a file changed, is missing or unexpected, or no manifest (run killed)\n"
     "  6  internal error: please report it with collection.log\n";
+
+namespace {
+
+struct ExitLine {
+    int code;
+    const char* meaning;
+};
+
+struct CommandExits {
+    const char* command;
+    std::vector<ExitLine> lines;
+};
+
+/// Per subcommand, the codes it can return, in the words of docs/exit-codes.md (which says
+/// when each one applies). 2 and 6 are common to all; a code a command never returns is left
+/// out, so `irsnap list --help` does not promise an "interrupted" bundle.
+const std::vector<CommandExits>& command_exits() {
+    static const ExitLine k_usage{2, "usage error: bad option or argument, nothing done"};
+    static const ExitLine k_internal{6, "internal error: please report it"};
+    static const std::vector<CommandExits> k_table = {
+        {"collect",
+         {{0, "success: everything asked for was collected"},
+          {1,
+           "success with reduced coverage (e.g. not root): bundle valid, see manifest "
+           "coverage"},
+          {2, "usage error: bad option or argument, nothing collected"},
+          {3, "output unusable: cannot create or write the bundle (full, read-only, missing)"},
+          {4, "interrupted (SIGINT/SIGTERM/SIGHUP): partial bundle marked 'interrupted'"},
+          {6, "internal error: please report it with collection.log"}}},
+        {"verify",
+         {{0, "bundle intact: every digest matches the manifest"},
+          k_usage,
+          {5, "verify failed: a file changed, is missing or unexpected, or bundle incomplete"},
+          k_internal}},
+        {"unpack",
+         {{0, "the tar verified and was extracted"},
+          k_usage,
+          {3, "extraction failed: the bundle directory exists, or a file could not be written"},
+          {5, "the tar does not verify: nothing was extracted"},
+          k_internal}},
+        {"list", {{0, "success"}, k_usage, k_internal}},
+        {"describe", {{0, "success"}, {2, "usage error, or an unknown collector"}, k_internal}},
+        {"procedure",
+         {{0, "the page was written to stdout"},
+          k_usage,
+          {3, "stdout could not be written"},
+          k_internal}},
+        {"custody",
+         {{0, "the event was appended to custody.jsonl"},
+          {2, "usage error: bad option or argument, nothing written"},
+          {3, "custody.jsonl could not be created, locked or written"},
+          {5, "the bundle does not verify: nothing was recorded"},
+          k_internal}},
+        {"triage",
+         {{0, "the bundle verified (findings or not)"},
+          k_usage,
+          {3, "stdout could not be written"},
+          {5, "the bundle did not verify: findings are still shown, marked NOT VERIFIED"},
+          k_internal}},
+        {"stack",
+         {{0, "every bundle verified"},
+          k_usage,
+          {3, "stdout could not be written"},
+          {5, "at least one bundle did not verify: it is named on the first line"},
+          k_internal}},
+        {"export",
+         {{0, "every bundle verified and was exported"},
+          {2, "usage error: bad option or argument, nothing written"},
+          {3, "the output exists (never replaced) or could not be written: removed again"},
+          {4, "interrupted by a signal: the unfinished output was removed"},
+          {5, "at least one bundle did not verify: it is still exported, and marked"},
+          k_internal}},
+    };
+    return k_table;
+}
+
+}  // namespace
+
+std::string exit_codes_help(const std::string& command) {
+    for (const auto& entry : command_exits()) {
+        if (command != entry.command) continue;
+        std::string out = "Exit codes:\n";
+        for (const auto& line : entry.lines)
+            out += fmt::format("  {}  {}\n", line.code, line.meaning);
+        return out + "  (docs/exit-codes.md says when each applies)\n";
+    }
+    return k_exit_codes_help;
+}
 
 void console(const std::string& text) noexcept {
     std::fputs(text.c_str(), stderr);  // errors ignored on purpose: see commands.hpp

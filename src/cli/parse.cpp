@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "parse.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "irsnap/runner.hpp"
@@ -11,14 +13,43 @@ void parse_args(const std::string& command, const std::vector<std::string>& args
                 const po::options_description& all,
                 const po::positional_options_description* positional, po::variables_map& vm) {
     try {
+        // The positionals are named here, not by Boost: without a positional description Boost
+        // drops them silently (`irsnap collect /media/usb/out` collected elsewhere), and its
+        // "too many positional options" does not say which argument was too many.
         po::command_line_parser parser(args);
         parser.options(all);
-        if (positional) parser.positional(*positional);
-        po::store(parser.run(), vm);
+        po::parsed_options parsed = parser.run();
+        const po::positional_options_description none;
+        const po::positional_options_description& names = positional ? *positional : none;
+        unsigned position = 0;
+        for (po::option& opt : parsed.options) {
+            if (opt.position_key == -1) continue;
+            if (position >= names.max_total_count()) {
+                const std::string& token =
+                    opt.original_tokens.empty() ? opt.value.front() : opt.original_tokens.front();
+                throw UsageError(fmt::format("unexpected argument '{}' (see 'irsnap {} --help')",
+                                             token, command));
+            }
+            opt.string_key = names.name_for_position(position++);
+        }
+        po::store(parsed, vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw UsageError(fmt::format("{} (see 'irsnap {} --help')", e.what(), command));
     }
+}
+
+int64_t parse_number(const std::string& option, const std::string& text, int64_t min, int64_t max) {
+    int64_t value = 0;
+    const char* const end = text.data() + text.size();
+    // from_chars takes no '+', no spaces and no base prefix: only what a person means by a
+    // number. A leading '-' is read as a sign, so "-1" is refused as -1, never wrapped.
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || error != std::errc{} || stop != end || value < min || value > max) {
+        throw po::error(fmt::format("--{} takes a whole number from {} to {}, not '{}'", option,
+                                    min, max, text));
+    }
+    return value;
 }
 
 std::vector<std::string> split_list(const std::vector<std::string>& values) {

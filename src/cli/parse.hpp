@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,37 @@ namespace po = boost::program_options;
 void parse_args(const std::string& command, const std::vector<std::string>& args,
                 const po::options_description& all,
                 const po::positional_options_description* positional, po::variables_map& vm);
+
+/// Reads a numeric option's text as a signed 64-bit number in [min, max]; anything else (a sign
+/// where none fits, trailing text, out of range) throws po::error naming `--option`, which
+/// parse_args turns into a usage error.
+int64_t parse_number(const std::string& option, const std::string& text, int64_t min, int64_t max);
+
+/// The value semantic for every numeric option: Boost reads text, parse_number converts and
+/// range-checks it. Boost's own conversion into an unsigned reads "-1" as 4294967295, so
+/// `--timeout-per-collector -1` meant 136 years and `--max-hash-bytes -5` no limit at all.
+/// The default is given as text (`->default_value("300")`) and checked the same way.
+template <typename T>
+po::typed_value<std::string>* number_value(T* target, const std::string& option, int64_t min,
+                                           int64_t max) {
+    return po::value<std::string>()->notifier([=](const std::string& text) {
+        *target = static_cast<T>(parse_number(option, text, min, max));
+    });
+}
+
+/// number_value for an option that may repeat.
+template <typename T>
+po::typed_value<std::vector<std::string>>* number_list_value(std::vector<T>* target,
+                                                             const std::string& option, int64_t min,
+                                                             int64_t max) {
+    return po::value<std::vector<std::string>>()->composing()->notifier(
+        [=](const std::vector<std::string>& texts) {
+            target->clear();
+            for (const auto& text : texts) {
+                target->push_back(static_cast<T>(parse_number(option, text, min, max)));
+            }
+        });
+}
 
 /// Runs a command's body: a UsageError becomes one line on stderr and exit code 2.
 template <typename Fn>

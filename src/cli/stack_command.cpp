@@ -134,7 +134,6 @@ int run_stack(const Invocation& inv) {
     return guarded([&] {
         std::vector<std::string> arguments;
         std::vector<std::string> only;
-        // Signed, so "-1" is refused instead of wrapping around to a huge count.
         int64_t top = 20;
         int64_t hosts_listed = 10;
         std::string names;
@@ -151,8 +150,9 @@ int run_stack(const Invocation& inv) {
             "Categories: " +
             names + "\n\nOptions");
         desc.add_options()("help,h", "show this help")("json", "print the result as JSON")(
-            "top", po::value(&top), "items per category, rarest first (default 20, 0 = all)")(
-            "hosts-listed", po::value(&hosts_listed),
+            "top", number_value(&top, "top", 0, INT64_MAX),
+            "items per category, rarest first (default 20, 0 = all)")(
+            "hosts-listed", number_value(&hosts_listed, "hosts-listed", 0, 100000),
             "host names shown per item (default 10); the count is always exact")(
             "only", po::value<std::vector<std::string>>(&only)->composing(),
             "only these categories (comma-separated, repeatable)");
@@ -163,14 +163,10 @@ int run_stack(const Invocation& inv) {
         po::variables_map vm;
         parse_args("stack", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc << "\n" << k_exit_codes_help;
+            std::cout << desc << "\n" << exit_codes_help("stack");
             return to_int(ExitCode::ok);
         }
         if (arguments.empty()) throw UsageError("stack needs bundle directories or tar files");
-        if (top < 0) throw UsageError("--top must be 0 (all) or more");
-        if (hosts_listed < 0 || hosts_listed > 100000) {
-            throw UsageError("--hosts-listed must be between 0 and 100000");
-        }
         st::Options options;
         options.hosts_listed = static_cast<size_t>(hosts_listed);
         for (const auto& name : split_list(only)) {

@@ -99,7 +99,7 @@ int run_triage(const Invocation& inv) {
             "list-rules", "list the rules: id, urgency, confidence, ATT&CK, rationale")(
             "urgency", po::value(&min_urgency),
             "show findings of this urgency and above: critical, high, medium, low (default)")(
-            "recent-days", po::value(&recent_days),
+            "recent-days", number_value(&recent_days, "recent-days", 0, 3650),
             "autoruns changed this many days before collection are findings (default 7)");
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle));
@@ -108,15 +108,20 @@ int run_triage(const Invocation& inv) {
         po::variables_map vm;
         parse_args("triage", inv.args, all, &pos, vm);
         if (vm.count("help")) {
-            std::cout << desc << "\n" << k_exit_codes_help;
+            std::cout << desc << "\n" << exit_codes_help("triage");
             return to_int(ExitCode::ok);
         }
         const bool as_json = vm.count("json") > 0;
-        if (vm.count("list-rules")) return list_rules(as_json);
-        if (bundle.empty()) throw UsageError("triage needs a bundle directory or tar file");
-        if (recent_days < 0 || recent_days > 3650) {
-            throw UsageError("--recent-days must be between 0 and 3650");
+        if (vm.count("list-rules")) {
+            if (!bundle.empty()) {
+                throw UsageError(fmt::format(
+                    "unexpected argument '{}': --list-rules reads no bundle (see 'irsnap "
+                    "triage --help')",
+                    bundle));
+            }
+            return list_rules(as_json);
         }
+        if (bundle.empty()) throw UsageError("triage needs a bundle directory or tar file");
         int threshold = -1;
         for (int u = 0; u < 4; ++u) {
             if (tr::to_string(static_cast<tr::Urgency>(u)) == min_urgency) threshold = u;

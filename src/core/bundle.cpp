@@ -2,11 +2,15 @@
 #include "irsnap/bundle.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +20,29 @@
 namespace irsnap {
 namespace {
 
+/// `<base>`, then `_2` to `_5`: the readable names for runs started in the same second.
+constexpr int k_counted_names = 5;
+/// Then random suffixes: whoever can write the output directory could pre-create every counted
+/// name (the old `_2` to `_100` ended a run with EEXIST), but not 2^32 random ones.
 constexpr int k_max_name_attempts = 100;
+
+/// Eight hex digits from getrandom. A kernel without getrandom (before 3.17) gets the clock and
+/// the pid instead: not secret, but still not a name anyone could have created in advance.
+std::string random_suffix() {
+    uint32_t value = 0;
+    if (::getrandom(&value, sizeof value, 0) != static_cast<ssize_t>(sizeof value)) {
+        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+        value = static_cast<uint32_t>(now ^ (now >> 32)) ^ static_cast<uint32_t>(::getpid());
+    }
+    return fmt::format("{:08x}", value);
+}
+
+/// The name of a bundle directory on the `attempt`-th try (1-based).
+std::string bundle_dir_name(const std::string& base, int attempt) {
+    if (attempt == 1) return base;
+    if (attempt <= k_counted_names) return base + "_" + std::to_string(attempt);
+    return base + "_" + random_suffix();
+}
 
 int open_dir_or_throw(int at, const std::string& name, const std::string& display) {
     int fd = ::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -100,7 +126,7 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
     std::string name;
     int code = 0;
     for (int attempt = 1; attempt <= k_max_name_attempts; ++attempt) {
-        name = attempt == 1 ? base : base + "_" + std::to_string(attempt);
+        name = bundle_dir_name(base, attempt);
         // mkdir is atomic: two collectors started in the same second never share a bundle.
         if (::mkdirat(out_fd, name.c_str(), 0700) == 0) {
             code = 0;
@@ -108,6 +134,14 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
         }
         code = errno;
         if (code != EEXIST) break;
+    }
+    if (code == EEXIST) {
+        ::close(out_fd);
+        throw OutputError(
+            (output_dir / name).string(), code,
+            fmt::format("{} bundle names for this second already exist in {} ({} ... {}); "
+                        "someone is creating them: choose another -o",
+                        k_max_name_attempts, output_dir.string(), base, name));
     }
     if (code != 0) {
         ::close(out_fd);

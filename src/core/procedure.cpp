@@ -14,8 +14,9 @@ namespace {
 
 struct Step {
     std::string text;
-    std::string block;  ///< a command to type or a sample of the screen, shown as is
-    std::string after;  ///< text after the block
+    std::string block;     ///< a command to type or a sample of the screen, shown as is
+    std::string after;     ///< text after the block
+    bool command = false;  ///< the block is to be typed (shown large), not a screen sample
 };
 
 constexpr size_t k_text_width = 94;
@@ -65,14 +66,19 @@ std::vector<Step> steps(const ProcedureInput& in) {
             {"Open the stick in Explorer and double-click irsnap.exe; answer Yes when "
              "Windows asks to allow it. Or, in a Command Prompt started with \"Run as "
              "administrator\", go to the stick's drive and type exactly:",
-             "irsnap.exe", "Add nothing to the command."});
+             "irsnap.exe", "Add nothing to the command.", true});
     } else {
+        std::string command;
+        for (const auto& line : linux_procedure_command()) {
+            command += (command.empty() ? "" : "\n") + line;
+        }
         out.push_back(
-            {"Open a terminal in the stick's folder and type exactly this, then press "
-             "Enter:",
-             "sudo ./irsnap",
+            {"Open a terminal in the stick's folder and type exactly these two lines, "
+             "pressing Enter after each:",
+             command,
              "Type your own password if asked (if you have none, call the responder). "
-             "Add nothing to the command."});
+             "Add nothing to the command.",
+             true});
     }
     out.push_back(
         {"Wait until the screen shows DONE, usually within a minute. Do not type "
@@ -110,6 +116,7 @@ struct FormField {
 };
 
 std::vector<FormField> form_fields(const ProcedureInput& in) {
+    // "line_sha256" is the name `irsnap custody` prints it under (and its --json field).
     return {{"Case id", clean_value(in.case_id), ""},
             {"Evidence id", "", ""},
             {"Host name", "", ""},
@@ -118,6 +125,7 @@ std::vector<FormField> form_fields(const ProcedureInput& in) {
             {"Bundle name", "", ""},
             {"Manifest SHA-256", "", ""},
             {"Handed to", "", "name, date/time"},
+            {"Custody line_sha256", "", "printed by irsnap custody"},
             {"Signature", "", "collected by / received by"}};
 }
 
@@ -125,8 +133,25 @@ std::string platform_name(const ProcedureInput& in) {
     return windows(in) ? "Windows" : "Linux";
 }
 
+/// The command that prints the tool's digest on the stick's executable.
+std::string version_command(const ProcedureInput& in) {
+    return windows(in) ? "irsnap.exe --version" : "irsnap --version";
+}
+
 std::string tool_sha(const ProcedureInput& in) {
-    return in.tool_sha256.empty() ? "(unknown: the program could not read itself)" : in.tool_sha256;
+    if (!in.tool_sha256.empty()) return in.tool_sha256;
+    if (in.tool_sha256_other_platform) return std::string(64, '_');
+    return "(unknown: the program could not read itself)";
+}
+
+/// The line under the tool digest: how the responder checks it, or fills it in.
+std::string tool_sha_hint(const ProcedureInput& in) {
+    if (in.tool_sha256.empty() && in.tool_sha256_other_platform) {
+        return fmt::format("for the responder: write here the sha256 that `{}` on the stick prints",
+                           version_command(in));
+    }
+    return fmt::format("for the responder: `{}` on the stick must print this same sha256",
+                       version_command(in));
 }
 
 /// Greedy word wrap; `indent` starts every line but the first, which the caller prefixed.
@@ -238,6 +263,26 @@ std::string html_sha_boxes() {
 
 }  // namespace
 
+const std::vector<std::string>& linux_procedure_command() {
+    // mktemp -d: a fresh 0700 directory, so nothing another user planted on /dev/shm (a file
+    // or link named irsnap) is written through or run as root. "$PWD" is the stick's folder,
+    // where the bundle must go (irsnap's default would be beside itself: in RAM). r=$? keeps
+    // irsnap's exit code past the clean-up. The break after "&&" is one sh allows, so the two
+    // lines also work typed as one.
+    static const std::vector<std::string> k_lines = {
+        "sudo sh -c 'd=$(mktemp -dp /dev/shm) && install -m700 irsnap $d &&",
+        "$d/irsnap -o \"$PWD\"; r=$?; rm -r $d; exit $r'"};
+    return k_lines;
+}
+
+std::string executable_platform(std::string_view first_bytes) {
+    if (first_bytes.starts_with("\x7f"
+                                "ELF"))
+        return "linux";
+    if (first_bytes.starts_with("MZ")) return "windows";
+    return "";
+}
+
 std::string render_procedure_text(const ProcedureInput& in) {
     std::string out;
     const std::string case_id = clean_value(in.case_id);
@@ -246,7 +291,7 @@ std::string render_procedure_text(const ProcedureInput& in) {
     out += fmt::format("Platform: {}    Tool: irsnap {} (revision {})\n", platform_name(in),
                        in.version, in.revision);
     out += fmt::format("Tool SHA-256: {}\n", tool_sha(in));
-    out += "  (for the responder: `irsnap --version` on the stick must print this same sha256)\n";
+    out += "  (" + tool_sha_hint(in) + ")\n";
     out += std::string(k_text_width, '=') + "\n";
     out += wrap(
         "Read every step first, then do them in order. You make no choices: if anything "
@@ -262,10 +307,10 @@ std::string render_procedure_text(const ProcedureInput& in) {
     }
     out += "\nCUSTODY FORM " + std::string(k_text_width - 13, '-') + "\n";
     for (const FormField& f : form_fields(in)) {
-        std::string line = fmt::format("  {:<18}", f.label + ":");
+        std::string line = fmt::format("  {:<21}", f.label + ":");
         if (f.label == "Manifest SHA-256") {
             out += line + "________ ________ ________ ________\n";
-            out += std::string(20, ' ') + "________ ________ ________ ________\n\n";
+            out += std::string(23, ' ') + "________ ________ ________ ________\n\n";
             continue;
         }
         line += f.value.empty() ? std::string(44, '_') : f.value;
@@ -291,9 +336,8 @@ std::string render_procedure_html(const ProcedureInput& in) {
         html_escape(in.version), html_escape(in.revision));
     out += fmt::format(
         "<tr><td colspan=\"3\">Tool SHA-256: <span class=\"mono sha\">{}</span> "
-        "<span class=\"hint\">(for the responder: <code>irsnap --version</code> "
-        "on the stick must print this same sha256)</span></td></tr>",
-        html_escape(tool_sha(in)));
+        "<span class=\"hint\">({})</span></td></tr>",
+        html_escape(tool_sha(in)), html_escape(tool_sha_hint(in)));
     out += "</table>\n";
     out +=
         "<div class=\"warn\">Read every step first, then do them in order. You make no "
@@ -302,11 +346,10 @@ std::string render_procedure_html(const ProcedureInput& in) {
     for (const Step& s : steps(in)) {
         out += "<li>" + html_escape(s.text);
         if (!s.block.empty()) {
-            const bool command = s.block.find('\n') == std::string::npos;
-            out += fmt::format("<br><pre class=\"{}\">{}</pre>", command ? "cmd" : "sample",
+            out += fmt::format("<br><pre class=\"{}\">{}</pre>", s.command ? "cmd" : "sample",
                                html_escape(s.block));
             // The command box is inline-block: the text after it needs its own line.
-            if (command && !s.after.empty()) out += "<br>";
+            if (s.command && !s.after.empty()) out += "<br>";
         }
         if (!s.after.empty()) out += (s.block.empty() ? " " : "") + html_escape(s.after);
         out += "</li>\n";

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -60,14 +61,15 @@ TEST(Procedure, TextFitsOnePageAndNamesVersionDigestAndCase) {
         EXPECT_LE(lines.size(), 60u) << run.out;
         for (const auto& line : lines) EXPECT_LE(columns(line), 100u) << line;
         EXPECT_NE(run.out.find(std::string("irsnap ") + build::k_version), std::string::npos);
-        EXPECT_NE(run.out.find(tool_sha), std::string::npos) << run.out;
+        // This (Linux) irsnap is not the irsnap.exe on a Windows stick: no digest there.
+        EXPECT_EQ(run.out.find(tool_sha) != std::string::npos, platform == "linux") << run.out;
         EXPECT_NE(run.out.find("CASE-2026-17"), std::string::npos);
         EXPECT_NE(run.out.find("A. Analyst"), std::string::npos);
-        EXPECT_NE(run.out.find(platform == "linux" ? "sudo ./irsnap" : "irsnap.exe"),
+        EXPECT_NE(run.out.find(platform == "linux" ? "sudo sh -c '" : "irsnap.exe"),
                   std::string::npos);
         for (const char* field :
              {"Case id", "Evidence id", "Host name", "Collected by", "Date/time (UTC)",
-              "Bundle name", "Manifest SHA-256", "Handed to", "Signature"}) {
+              "Bundle name", "Manifest SHA-256", "Handed to", "Custody line_sha256", "Signature"}) {
             EXPECT_NE(run.out.find(field), std::string::npos) << field;
         }
     }
@@ -82,6 +84,142 @@ TEST(Procedure, TextFitsOnePageAndNamesVersionDigestAndCase) {
     for (const auto& line : split_lines(wide.out)) EXPECT_LE(columns(line), 100u) << line;
     EXPECT_EQ(run_command({irsnap_binary(), "procedure", "--format", "pdf"}).exit_code, 2);
     EXPECT_EQ(run_command({irsnap_binary(), "procedure", "--platform", "macos"}).exit_code, 2);
+}
+
+TEST(Procedure, ToolDigestIsTheStickExecutablesNeverAnotherPlatforms) {
+    TempDir tmp("irsnap-proc");
+    const std::string own_sha = file_sha256(irsnap_binary());
+    // The Windows page from the Linux irsnap: a blank to fill in, and how.
+    auto blank = run_command({irsnap_binary(), "procedure", "--platform", "windows"});
+    ASSERT_EQ(blank.exit_code, 0) << blank.err;
+    EXPECT_EQ(blank.out.find(own_sha), std::string::npos) << blank.out;
+    EXPECT_NE(blank.out.find("Tool SHA-256: " + std::string(64, '_') + "\n"), std::string::npos)
+        << blank.out;
+    EXPECT_NE(blank.out.find("`irsnap.exe --version` on the stick prints"), std::string::npos)
+        << blank.out;
+    EXPECT_EQ(blank.out.find("`irsnap --version`"), std::string::npos) << blank.out;
+    EXPECT_NE(blank.err.find("--binary irsnap.exe"), std::string::npos) << blank.err;
+    EXPECT_EQ(blank.err.find("not available"), std::string::npos) << blank.err;
+    auto html =
+        run_command({irsnap_binary(), "procedure", "--platform", "windows", "--format", "html"});
+    EXPECT_EQ(html.out.find(own_sha), std::string::npos);
+    EXPECT_NE(html.out.find("irsnap.exe --version"), std::string::npos);
+
+    // --binary: that file's digest, when its format is the page's platform.
+    const fs::path exe = tmp.path() / "irsnap.exe";
+    write_file(exe,
+               std::string("MZ\x90\0\x03\0\0\0", 8) + "This program cannot be run in DOS mode");
+    const std::string exe_sha = file_sha256(exe);
+    for (const std::string format : {"txt", "html"}) {
+        auto page = run_command({irsnap_binary(), "procedure", "--platform", "windows", "--binary",
+                                 exe.string(), "--format", format});
+        ASSERT_EQ(page.exit_code, 0) << page.err;
+        EXPECT_NE(page.out.find(exe_sha), std::string::npos) << page.out;
+        EXPECT_EQ(page.out.find(own_sha), std::string::npos);
+        EXPECT_NE(page.out.find("`irsnap.exe --version` on the stick must print"),
+                  std::string::npos)
+            << page.out;
+    }
+    auto linux_page = run_command({irsnap_binary(), "procedure", "--binary", irsnap_binary()});
+    ASSERT_EQ(linux_page.exit_code, 0) << linux_page.err;
+    EXPECT_NE(linux_page.out.find(own_sha), std::string::npos);
+    // A file of the wrong format for the page is refused: one line, exit 2, no page.
+    for (const auto& [platform, file] : std::vector<std::pair<std::string, std::string>>{
+             {"windows", irsnap_binary()},
+             {"linux", exe.string()},
+             {"linux", (tmp.path() / "none").string()}}) {
+        if (platform == "linux" && file.ends_with("none")) write_file(file, "#!/bin/sh\n");
+        auto refused =
+            run_command({irsnap_binary(), "procedure", "--platform", platform, "--binary", file});
+        EXPECT_EQ(refused.exit_code, 2) << platform << " " << file << ": " << refused.err;
+        EXPECT_TRUE(refused.out.empty());
+        EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+    }
+    EXPECT_EQ(
+        run_command({irsnap_binary(), "procedure", "--binary", (tmp.path() / "missing").string()})
+            .exit_code,
+        2);
+}
+
+/// The command lines of the Linux page's step 4, as printed (without the indent).
+std::vector<std::string> linux_command_lines(const std::string& page) {
+    std::vector<std::string> out;
+    for (const auto& line : split_lines(page)) {
+        const size_t at = line.find_first_not_of(' ');
+        if (at == std::string::npos) continue;
+        if (out.empty() && line.compare(at, 11, "sudo sh -c ") != 0) continue;
+        out.push_back(line.substr(at));
+        if (out.size() == 2) break;
+    }
+    return out;
+}
+
+TEST(Procedure, LinuxCommandRunsFromANoexecStick) {
+    // A FAT stick mounted by udisks (showexec) drops the execute bit, so `sudo ./irsnap` failed.
+    // vfat cannot be mounted here (the kernel lacks it), so the stick is a tmpfs mounted noexec
+    // with irsnap at mode 0644: stricter, since even an executable file cannot be run from it.
+    // The exact lines from the page run in bash, as root, in a private mount namespace with its
+    // own /dev/shm; the bundle must land on the stick and verify, and /dev/shm be left empty.
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (mount namespace, tmpfs mounts)";
+    const std::string unshare = find_program("unshare");
+    if (unshare.empty()) GTEST_SKIP() << "unshare (util-linux) is not installed";
+    auto page = run_command({irsnap_binary(), "procedure"});
+    ASSERT_EQ(page.exit_code, 0);
+    const auto lines = linux_command_lines(page.out);
+    ASSERT_EQ(lines.size(), 2u) << page.out;
+    EXPECT_EQ(page.out.find("sudo ./irsnap"), std::string::npos) << page.out;
+
+    TempDir tmp("irsnap-stick");
+    const fs::path stick = tmp.path() / "media-usb";
+    const fs::path shim = tmp.path() / "bin";
+    const fs::path copy = tmp.path() / "copy";
+    fs::create_directories(stick);
+    fs::create_directories(shim);
+    fs::create_directories(copy);
+    // Root's sudo is a pass-through; where sudo is not installed, a shim stands in for it.
+    write_file(shim / "sudo", "#!/bin/sh\nexec \"$@\"\n");
+    fs::permissions(shim / "sudo", fs::perms::owner_all | fs::perms::group_read |
+                                       fs::perms::group_exec | fs::perms::others_read |
+                                       fs::perms::others_exec);
+    const std::string script = R"(
+set -e
+mount --make-rprivate /
+mount -t tmpfs -o noexec,mode=0755 stick "$STICK"
+mount -t tmpfs -o mode=1777 shm /dev/shm
+cp "$IRSNAP" "$STICK/irsnap"
+chmod 0644 "$STICK/irsnap"
+cd "$STICK"
+if ./irsnap --version >/dev/null 2>&1; then echo "the stick lets irsnap run"; exit 90; fi
+command -v sudo >/dev/null || PATH="$SHIM:$PATH"
+set +e
+bash -c "$COMMAND"
+echo "exit=$?"
+echo "shm=[$(ls -A /dev/shm)]"
+cp -a "$STICK"/. "$COPY"/
+)";
+    const std::string command = lines[0] + "\n" + lines[1];
+    auto run = run_command({"/usr/bin/env", "STICK=" + stick.string(),
+                            std::string("IRSNAP=") + irsnap_binary(), "SHIM=" + shim.string(),
+                            "COPY=" + copy.string(), "COMMAND=" + command, unshare, "-m", "/bin/sh",
+                            "-c", script});
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_TRUE(run.out.find("exit=0\n") != std::string::npos ||
+                run.out.find("exit=1\n") != std::string::npos)
+        << run.out << run.err;
+    EXPECT_NE(run.out.find("shm=[]\n"), std::string::npos) << run.out;
+    EXPECT_NE(run.err.find("DONE  bundle: " + stick.string() + "/"), std::string::npos) << run.err;
+    // The stick's content, copied out of the namespace: the binary and one bundle.
+    std::vector<fs::path> bundles;
+    for (const auto& e : fs::directory_iterator(copy)) {
+        if (e.is_directory()) bundles.push_back(e.path());
+    }
+    ASSERT_EQ(bundles.size(), 1u) << run.err;
+    EXPECT_TRUE(fs::exists(copy / "irsnap"));
+    auto verified = run_command({irsnap_binary(), "verify", bundles[0].string()});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    const json manifest = json::parse(read_text_file(bundles[0] / "manifest.json"));
+    EXPECT_EQ(manifest["tool"]["executable"].get<std::string>().rfind("/dev/shm/", 0), 0u);
+    EXPECT_EQ(manifest["tool"]["executable_sha256"], file_sha256(irsnap_binary()));
 }
 
 TEST(Procedure, SampleOutputMatchesWhatCollectPrints) {
@@ -133,7 +271,9 @@ TEST(Procedure, HtmlIsSelfContainedAndPrintsOnOnePage) {
         EXPECT_NE(html.find("@media print"), std::string::npos);
         EXPECT_NE(html.find("CASE&lt;1&gt;&amp;&quot;x&quot;"), std::string::npos);
         EXPECT_EQ(html.find("CASE<1>"), std::string::npos);
-        EXPECT_NE(html.find(file_sha256(irsnap_binary())), std::string::npos);
+        // The Windows page of this Linux irsnap leaves the tool digest blank (see above).
+        EXPECT_EQ(html.find(file_sha256(irsnap_binary())) != std::string::npos,
+                  platform == "linux");
         write_file(tmp.path() / (platform + ".html"), html);
     }
 
@@ -204,6 +344,17 @@ TEST(CustodyCli, AppendedEventsChainAndVerify) {
     EXPECT_EQ(e1["manifest_sha256"], file_sha256(bundle / "manifest.json"));
     EXPECT_EQ(e2["by"], "B. Courier");
     EXPECT_EQ(json::parse(second.out)["line_sha256"], sha256_hex(lines[1] + "\n"));
+
+    // One digest to write down, under one name: the console says "line_sha256" with the value
+    // --json gives that name, which is what the next event links to (not the line's own
+    // event_sha256, a different value).
+    const std::string first_line_sha = sha256_hex(lines[0] + "\n");
+    EXPECT_EQ(json::parse(first.out)["line_sha256"], first_line_sha);
+    EXPECT_NE(first.err.find("      line_sha256: " + first_line_sha + "\n"), std::string::npos)
+        << first.err;
+    EXPECT_EQ(first.err.find("event SHA-256"), std::string::npos) << first.err;
+    EXPECT_NE(e1["event_sha256"], first_line_sha);
+    EXPECT_EQ(e2["previous_sha256"], first_line_sha);
 
     auto verified = run_command({irsnap_binary(), "verify", bundle.string()});
     EXPECT_EQ(verified.exit_code, 0) << verified.out;

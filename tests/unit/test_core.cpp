@@ -67,6 +67,28 @@ TEST(Bundle, SameSecondGetsAFreshName) {
     EXPECT_TRUE(fs::is_directory(second->path() / "artifacts"));
 }
 
+TEST(Bundle, PreCreatedNamesCannotBlockARun) {
+    // Whoever can write the output directory could create the name and every counted _N in
+    // advance (the old _2 to _100 then ended the run with EEXIST). After _5 the names get a
+    // random suffix, which cannot be guessed in advance.
+    TempDir tmp("irsnap-bundle");
+    const std::string base = "web01_" + format_compact_utc(k_t0);
+    fs::create_directory(tmp.path() / base);
+    for (int n = 2; n <= 100; ++n)
+        fs::create_directory(tmp.path() / (base + "_" + std::to_string(n)));
+    auto first = Bundle::create(tmp.path(), "web01", k_t0);
+    auto second = Bundle::create(tmp.path(), "web01", k_t0);
+    for (const auto* b : {first.get(), second.get()}) {
+        const std::string name = b->name();
+        ASSERT_EQ(name.size(), base.size() + 9) << name;
+        EXPECT_EQ(name.substr(0, base.size() + 1), base + "_") << name;
+        EXPECT_EQ(name.find_first_not_of("0123456789abcdef", base.size() + 1), std::string::npos)
+            << name;
+        EXPECT_TRUE(fs::is_directory(b->path() / "artifacts"));
+    }
+    EXPECT_NE(first->name(), second->name());
+}
+
 TEST(Bundle, MissingParentIsAClearError) {
     TempDir tmp("irsnap-bundle");
     try {

@@ -3,12 +3,14 @@
 // where the semantics differ).
 #include <windows.h>  // first: the Windows headers below need its types
 
+#include <bcrypt.h>
 #include <winternl.h>
 
 #include <fcntl.h>
 #include <io.h>
 #include <poll.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -312,6 +314,17 @@ int flock(int fd, int operation) {
         return -1;
     }
     return fail(error);
+}
+
+ssize_t getrandom(void* buf, size_t count, unsigned int /*flags*/) {
+    if (count > 0x7fffffffu) count = 0x7fffffffu;  // a ULONG; getrandom may return fewer
+    if (!BCRYPT_SUCCESS(BCryptGenRandom(nullptr, static_cast<PUCHAR>(buf),
+                                        static_cast<ULONG>(count),
+                                        BCRYPT_USE_SYSTEM_PREFERRED_RNG))) {
+        errno = EIO;
+        return -1;
+    }
+    return static_cast<ssize_t>(count);
 }
 
 namespace {
