@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap {
 
 std::string progress_counter(size_t index, size_t total) {
@@ -15,7 +17,8 @@ std::string progress_finished_line(size_t index, size_t total, const std::string
                                    const std::string& message) {
     return fmt::format("{} {:<16} {:<8} {:>7} records {:>7.2f} s{}\n",
                        progress_counter(index, total), name, status, records, seconds,
-                       message.empty() ? "" : "  (" + message + ")");
+                       // A collector's message can quote host text (a path, an error).
+                       message.empty() ? "" : "  (" + terminal_safe(message) + ")");
 }
 
 }  // namespace irsnap
