@@ -12,6 +12,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "irsnap/artifact_writer.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash.hpp"
@@ -126,8 +127,10 @@ int run_custody(const Invocation& inv) {
                 "tar bundle first",
                 bundle));
         }
-        if (!std::filesystem::is_directory(bundle, ec)) {
-            throw UsageError(fmt::format("'{}' is not a bundle directory", bundle));
+        const BundleProbe probe = probe_bundle(path_from_utf8(bundle));
+        if (probe.kind != BundleKind::directory) {
+            throw UsageError(fmt::format("'{}' is not a bundle directory{}", bundle,
+                                         probe.error.empty() ? "" : ": " + probe.error));
         }
         if (!valid_custody_event(in.event)) {
             throw UsageError("--event must be one lower-case word of a-z and _ (e.g. transferred)");

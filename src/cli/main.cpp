@@ -10,6 +10,7 @@
 
 #include "build_info.hpp"
 #include "commands.hpp"
+#include "irsnap/bundle_reader.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
@@ -36,6 +37,11 @@ void print_error(const std::string& message) noexcept {
     console("irsnap: ");
     console(message);
     console("\n");
+}
+
+void warn_record_counts(const BundleSummary& summary) noexcept {
+    const std::string text = record_mismatch_text(summary);
+    if (!text.empty()) console("irsnap: warning: " + summary.name + ": " + text + "\n");
 }
 
 namespace {
