@@ -100,11 +100,15 @@ void summarise_manifest(const nlohmann::json& m, BundleSummary& s) {
 void apply_verify(const VerifyReport& report, BundleSummary& s) {
     s.verified = report.ok();
     if (s.verified) return;
-    if (!report.manifest_present) {
+    // The first problem explains best, unless the manifest is simply absent: a FIFO or a
+    // gigabyte in its place, or a digest that does not match, is named as it is.
+    const bool only_missing =
+        report.problems.empty() || report.problems.front().problem == "missing";
+    if (!report.manifest_present && only_missing) {
         s.verify_note = "no manifest (the run was killed, or this is not a bundle)";
-    } else if (!report.manifest_digest_ok) {
+    } else if (report.problems.empty()) {
         s.verify_note = "manifest.json does not match manifest.json.sha256";
-    } else if (!report.problems.empty()) {
+    } else {
         const auto& p = report.problems.front();
         s.verify_note = p.path + ": " + p.problem + (p.detail.empty() ? "" : " (" + p.detail + ")");
         if (report.problems.size() > 1) {

@@ -37,6 +37,7 @@ list_artifacts() {
     printf '{"schema":1,"bundle":"%s","status":"complete","host":{"hostname":"hostile"},' \
       "$(basename "$dir")"
     printf '"clock":{"start":{"realtime":"2026-11-22T01:00:00.000000Z","realtime_ns":1795309200000000000}},'
+    printf '"custody":[{"sequence":1,"action":"collected","time":"2026-11-22T01:00:01.000000Z"}],'
     printf '"artifacts":['
     for f in "$dir"/artifacts/*; do
       [[ -f "$f" && ! -L "$f" ]] || continue

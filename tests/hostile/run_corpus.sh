@@ -43,9 +43,11 @@ pending_failures=0
 runs=0
 before=$(listing "$corpus")
 
-# The status a case must not have from `verify`: these were edited so as to fail it.
+# Cases edited so as to fail verify: no command may exit 0 on them.
 must_fail_verify=" symlink_artifacts fifo_manifest fifo_artifact fifo_custody sparse_manifest
-  deep_manifest record_count trailing_slash.tar dotdot.tar duplicate.tar truncated.tar "
+  deep_manifest trailing_slash.tar dotdot.tar duplicate.tar truncated.tar "
+# Digests intact, records not as the manifest lists them: verify passes, analysis must not.
+must_fail_analysis=" record_count "
 not_bundles=" not_a_bundle not_a_bundle.tar "
 
 fail() {
@@ -96,16 +98,18 @@ for path in "$corpus"/*; do
   [[ "$must_fail_verify" == *" $case "* ]] && verify_expect=not0
   [[ "$case" == valid || "$case" == valid.tar ]] && verify_expect=0
   [[ "$not_bundles" == *" $case "* ]] && verify_expect=2
+  analysis_expect=$verify_expect
+  [[ "$must_fail_analysis" == *" $case "* ]] && analysis_expect=5
   run "$case" "$verify_expect" -- verify "$path"
   run "$case" "$verify_expect" -- verify --json "$path"
   unpack_expect=$verify_expect
   [[ -d "$path" ]] && unpack_expect=2  # unpack takes tar files only
   run "$case" "$unpack_expect" -- unpack "$path" "$work/out"
-  run "$case" "$verify_expect" -- triage "$path"
-  run "$case" "$verify_expect" -- triage --json "$path"
-  run "$case" "$verify_expect" -- stack "$path"
+  run "$case" "$analysis_expect" -- triage "$path"
+  run "$case" "$analysis_expect" -- triage --json "$path"
+  run "$case" "$analysis_expect" -- stack "$path"
   for format in sqlite jsonl timesketch; do
-    run "$case" "$verify_expect" -- export "$path" --format "$format" -o "$work/out/export.$format"
+    run "$case" "$analysis_expect" -- export "$path" --format "$format" -o "$work/out/export.$format"
   done
   # custody appends to the bundle it is given: a copy, so the corpus stays as it was.
   if [[ -d "$path" ]]; then

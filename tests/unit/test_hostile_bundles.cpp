@@ -50,7 +50,11 @@ std::map<std::string, std::string> bundle_files(const std::map<std::string, std:
                         {"sha256", sha256_hex(bytes)}});
     }
     const std::string manifest =
-        json{{"bundle", "h_20261122T010000Z"}, {"status", "complete"}, {"artifacts", list}}.dump();
+        json{{"bundle", "h_20261122T010000Z"},
+             {"status", "complete"},
+             {"custody", {{{"sequence", 1}, {"action", "collected"}}}},
+             {"artifacts", list}}
+            .dump();
     files["manifest.json"] = manifest;
     files["manifest.json.sha256"] = sha256_hex(manifest) + "  manifest.json\n";
     return files;
