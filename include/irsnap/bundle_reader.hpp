@@ -39,7 +39,7 @@ struct BundleSummary {
     std::string host;       ///< manifest host.hostname; the name's host part without one
     std::string collected;  ///< manifest clock.start.realtime (RFC 3339), "" when unknown
     int64_t collected_unix_ns = 0;
-    std::string status;       ///< manifest status: complete, partial, interrupted ...
+    std::string status;  ///< manifest status: complete, partial, interrupted ...
     /// every digest matches its manifest (irsnap verify says ok) and every artifact read holds
     /// as many records as the manifest lists
     bool verified = false;

@@ -92,7 +92,8 @@ std::vector<CustodyLine> read_custody_log(const std::filesystem::path& bundle) {
     UniqueFd dir = open_directory(bundle, error);
     if (!dir) return lines;
     // Over the cap or not a regular file: verify names it; the export shows no custody events.
-    const std::string text = read_bundle_text(dir.get(), "custody.jsonl", k_max_manifest_bytes, error);
+    const std::string text =
+        read_bundle_text(dir.get(), "custody.jsonl", k_max_manifest_bytes, error);
     uint64_t number = 0;
     std::string_view rest = text;
     while (!rest.empty()) {

@@ -59,7 +59,8 @@ std::vector<fs::path> expand_bundle_arguments(const std::vector<std::string>& ar
         std::string error;
         UniqueFd dir;
         struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) dir = open_directory(path, error);
+        if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            dir = open_directory(path, error);
         if (!dir) {
             // Not a bundle and not a directory that could hold some (a text file, /dev/null).
             problems.push_back(argument + ": " + probe.error);

@@ -101,9 +101,9 @@ UniqueFd open_bundle_dir(int dir_fd, std::string_view rel, std::string& error) {
             // O_NOFOLLOW|O_DIRECTORY gives ENOTDIR for a symlink: say which, it is the
             // interesting case.
             const int err = errno;
-            error = is_symlink_at(at, part) ? "a symbolic link (not followed)"
-                                            : (err == ENOTDIR ? "not a directory"
-                                                              : std::strerror(err));
+            error = is_symlink_at(at, part)
+                        ? "a symbolic link (not followed)"
+                        : (err == ENOTDIR ? "not a directory" : std::strerror(err));
             return {};
         }
         current = std::move(next);
@@ -182,8 +182,8 @@ std::string read_bundle_text(int dir_fd, std::string_view rel, uint64_t max_byte
     std::string out(static_cast<size_t>(file.size), '\0');
     size_t done = 0;
     while (done < out.size()) {
-        const ssize_t n = ::pread(file.fd.get(), out.data() + done, out.size() - done,
-                                  static_cast<off_t>(done));
+        const ssize_t n =
+            ::pread(file.fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             error = std::strerror(errno);

@@ -111,7 +111,8 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
     const fs::path path = dir / k_custody_log;
     std::string error;
     UniqueFd dir_fd = open_directory(dir, error);
-    if (!dir_fd) throw OutputError(k_custody_log, errno, fmt::format("{}: {}", dir.string(), error));
+    if (!dir_fd)
+        throw OutputError(k_custody_log, errno, fmt::format("{}: {}", dir.string(), error));
     bool created = false;
     UniqueFd log_fd = open_log(dir_fd.get(), &created, error);
     if (!log_fd) {
@@ -129,8 +130,9 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
                           fmt::format("{} is not a regular file", path.string()));
     }
     if (static_cast<uint64_t>(st.st_size) > k_max_manifest_bytes) {
-        throw CustodyRefused(fmt::format("{}: {} bytes, over the {} MiB limit; nothing was recorded",
-                                         path.string(), st.st_size, k_max_manifest_bytes >> 20));
+        throw CustodyRefused(
+            fmt::format("{}: {} bytes, over the {} MiB limit; nothing was recorded", path.string(),
+                        st.st_size, k_max_manifest_bytes >> 20));
     }
     const std::string text = read_fd_from_start(log_fd.get(), static_cast<size_t>(st.st_size));
     CustodyAnchor anchor;

@@ -33,12 +33,12 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
         if (!actual.error.empty() || actual.bytes > k_max_manifest_bytes) {
             // One line, and no attempt to parse it: the tar path kept at most the cap, and a
             // directory's manifest.json may be a sparse gigabyte (or a FIFO) on purpose.
-            report.problems.push_back(
-                {"manifest.json", "unreadable",
-                 !actual.error.empty()
-                     ? actual.error
-                     : std::to_string(actual.bytes) + " bytes, over the " +
-                           std::to_string(k_max_manifest_bytes >> 20) + " MiB limit of a manifest"});
+            report.problems.push_back({"manifest.json", "unreadable",
+                                       !actual.error.empty()
+                                           ? actual.error
+                                           : std::to_string(actual.bytes) + " bytes, over the " +
+                                                 std::to_string(k_max_manifest_bytes >> 20) +
+                                                 " MiB limit of a manifest"});
             return;
         }
         std::string recorded = listing.read_text("manifest.json.sha256");

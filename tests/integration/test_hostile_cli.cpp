@@ -30,15 +30,14 @@ fs::path rewritten_bundle(const fs::path& parent) {
     fs::create_directories(dir / "artifacts");
     const std::string lines = "{\"pid\":1,\"name\":\"a\"}\n{\"pid\":2,\"name\":\"b\"}\n";
     std::ofstream(dir / "artifacts/07_processes.jsonl", std::ios::binary) << lines;
-    const std::string manifest =
-        json{{"bundle", "h_20261122T010000Z"},
-             {"status", "complete"},
-             {"artifacts",
-              {{{"path", "artifacts/07_processes.jsonl"},
-                {"bytes", lines.size()},
-                {"records", 5},
-                {"sha256", sha256_hex(lines)}}}}}
-            .dump();
+    const std::string manifest = json{{"bundle", "h_20261122T010000Z"},
+                                      {"status", "complete"},
+                                      {"artifacts",
+                                       {{{"path", "artifacts/07_processes.jsonl"},
+                                         {"bytes", lines.size()},
+                                         {"records", 5},
+                                         {"sha256", sha256_hex(lines)}}}}}
+                                     .dump();
     std::ofstream(dir / "manifest.json", std::ios::binary) << manifest;
     std::ofstream(dir / "manifest.json.sha256", std::ios::binary)
         << sha256_hex(manifest) << "  manifest.json\n";
@@ -89,16 +88,16 @@ TEST(HostileCli, RecordCountsUnlikeTheManifestWarnAndExitFive) {
     EXPECT_EQ(as_json.exit_code, 5);
     const json report = json::parse(as_json.out);
     EXPECT_EQ(report["bundle"]["verified"], false);
-    EXPECT_EQ(report["bundle"]["record_count_mismatches"],
-              json::parse(R"([{"artifact":"artifacts/07_processes.jsonl","manifest":5,"read":2}])"));
+    EXPECT_EQ(
+        report["bundle"]["record_count_mismatches"],
+        json::parse(R"([{"artifact":"artifacts/07_processes.jsonl","manifest":5,"read":2}])"));
 
     const RunResult stack = run_command({irsnap_binary(), "stack", "--json", bundle.string()});
     EXPECT_EQ(stack.exit_code, 5);
     EXPECT_EQ(json::parse(stack.out)["bundles"][0]["record_count_mismatches"].size(), 1u);
 
-    const RunResult exported =
-        run_command({irsnap_binary(), "export", bundle.string(), "--format", "jsonl", "-o",
-                     (tmp.path() / "out.jsonl").string()});
+    const RunResult exported = run_command({irsnap_binary(), "export", bundle.string(), "--format",
+                                            "jsonl", "-o", (tmp.path() / "out.jsonl").string()});
     EXPECT_EQ(exported.exit_code, 5);
     EXPECT_NE(exported.err.find("records read differ from the manifest"), std::string::npos);
 }

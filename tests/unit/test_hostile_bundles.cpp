@@ -35,8 +35,9 @@ using test::TempDir;
 constexpr const char* k_processes = "artifacts/07_processes.jsonl";
 
 /// A minimal bundle that verifies; `records` overrides what the manifest says of each artifact.
-std::map<std::string, std::string> bundle_files(const std::map<std::string, std::string>& artifacts,
-                                                const std::map<std::string, uint64_t>& records = {}) {
+std::map<std::string, std::string> bundle_files(
+    const std::map<std::string, std::string>& artifacts,
+    const std::map<std::string, uint64_t>& records = {}) {
     init_crypto();
     std::map<std::string, std::string> files = artifacts;
     json list = json::array();
@@ -49,12 +50,11 @@ std::map<std::string, std::string> bundle_files(const std::map<std::string, std:
                         {"records", r == records.end() ? lines : r->second},
                         {"sha256", sha256_hex(bytes)}});
     }
-    const std::string manifest =
-        json{{"bundle", "h_20261122T010000Z"},
-             {"status", "complete"},
-             {"custody", {{{"sequence", 1}, {"action", "collected"}}}},
-             {"artifacts", list}}
-            .dump();
+    const std::string manifest = json{
+        {"bundle", "h_20261122T010000Z"},
+        {"status", "complete"},
+        {"custody", {{{"sequence", 1}, {"action", "collected"}}}},
+        {"artifacts", list}}.dump();
     files["manifest.json"] = manifest;
     files["manifest.json.sha256"] = sha256_hex(manifest) + "  manifest.json\n";
     return files;
@@ -131,8 +131,8 @@ TEST(TarMemberNames, OneJudgeForEveryOddName) {
     EXPECT_EQ(names.accept(member("b/artifacts/", '5'), why), "artifacts");
     EXPECT_EQ(names.accept(member("b/artifacts/07_processes.jsonl"), why),
               "artifacts/07_processes.jsonl");
-    for (const char* bad : {"b/artifacts/08_x.jsonl/", "/etc/passwd", "b/../x", "b//x", "b/./x",
-                            "", "other/x", "b/artifacts/07_processes.jsonl"}) {
+    for (const char* bad : {"b/artifacts/08_x.jsonl/", "/etc/passwd", "b/../x", "b//x", "b/./x", "",
+                            "other/x", "b/artifacts/07_processes.jsonl"}) {
         why.clear();
         EXPECT_EQ(names.accept(member(bad), why), "") << bad;
         EXPECT_FALSE(why.empty()) << bad;
@@ -142,8 +142,9 @@ TEST(TarMemberNames, OneJudgeForEveryOddName) {
 TEST(HostileBundle, TrailingSlashMemberFailsVerifyAndIsNotReadUnderAnotherName) {
     TempDir tmp("irsnap-hostile");
     const auto files = two_processes();
-    const fs::path tar = write_tar(tmp.path() / "b.tar", files,
-                                   {{k_processes, "h_20261122T010000Z/" + std::string(k_processes) + "/"}});
+    const fs::path tar =
+        write_tar(tmp.path() / "b.tar", files,
+                  {{k_processes, "h_20261122T010000Z/" + std::string(k_processes) + "/"}});
     const VerifyReport r = verify_tar_file(tar);
     EXPECT_FALSE(r.ok());
     const auto problems = problems_of(r);
@@ -162,9 +163,9 @@ TEST(HostileBundle, DuplicateMemberIsAProblemAndOnlyTheFirstCopyIsRead) {
     TempDir tmp("irsnap-hostile");
     auto files = two_processes();
     const fs::path tar = write_tar(tmp.path() / "b.tar", files, {}, {k_processes});
-    EXPECT_EQ(problems_of(verify_tar_file(tar)).count(
-                  "h_20261122T010000Z/artifacts/07_processes.jsonl"),
-              1u);
+    EXPECT_EQ(
+        problems_of(verify_tar_file(tar)).count("h_20261122T010000Z/artifacts/07_processes.jsonl"),
+        1u);
     BundleSummary s;
     EXPECT_EQ(lines_read(tar, &s).size(), 2u);  // not 4: the second copy is verify's problem
     EXPECT_TRUE(s.record_mismatches.empty());
@@ -258,8 +259,7 @@ TEST(HostileBundle, WhatIsNotABundleIsSaidAtOnceAndNeverWalked) {
     BundleSummary s;
     lines_read(tmp.path() / "etc", &s);
     EXPECT_NE(s.error.find("not a bundle (no manifest.json, no artifacts/)"), std::string::npos);
-    EXPECT_THROW(stack::expand_bundle_arguments({(tmp.path() / "notes.txt").string()}),
-                 UsageError);
+    EXPECT_THROW(stack::expand_bundle_arguments({(tmp.path() / "notes.txt").string()}), UsageError);
 }
 
 TEST(HostileBundle, FleetDirectoryDoesNotFollowSymlinksToBundles) {
@@ -279,8 +279,8 @@ TEST(HostileBundle, ArtifactNamesThatNoCollectorHasAreNotRead) {
     EXPECT_EQ(collector_of_artifact("artifacts/21_Processes.jsonl"), "");
     EXPECT_EQ(collector_of_artifact("artifacts/08_pro\x1b[2Jcesses.jsonl"), "");
     TempDir tmp("irsnap-hostile");
-    const auto files = bundle_files({{k_processes, "{\"pid\":1}\n"},
-                                     {"artifacts/21_Processes.jsonl", "{\"pid\":9}\n"}});
+    const auto files = bundle_files(
+        {{k_processes, "{\"pid\":1}\n"}, {"artifacts/21_Processes.jsonl", "{\"pid\":9}\n"}});
     const fs::path dir = write_directory(tmp.path() / "b", files);
     BundleSummary s;
     EXPECT_EQ(lines_read(dir, &s).size(), 1u);

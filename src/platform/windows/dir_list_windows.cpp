@@ -38,8 +38,8 @@ std::vector<DirEntry> list_directory(int dir_fd, std::string& error) {
     if (path.empty() || path.back() != L'\\') path += L'\\';
     path += L'*';
     WIN32_FIND_DATAW data{};
-    const HANDLE find = FindFirstFileExW(path.c_str(), FindExInfoBasic, &data,
-                                         FindExSearchNameMatch, nullptr, 0);
+    const HANDLE find =
+        FindFirstFileExW(path.c_str(), FindExInfoBasic, &data, FindExSearchNameMatch, nullptr, 0);
     if (find == INVALID_HANDLE_VALUE) {
         if (GetLastError() != ERROR_FILE_NOT_FOUND) {
             error = "cannot list the directory (error " + std::to_string(GetLastError()) + ")";
