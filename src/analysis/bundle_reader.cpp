@@ -305,7 +305,7 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
             summary.error = path.string() + ": " + error;
             return summary;
         }
-        apply_verify(verify_bundle(path), summary);
+        apply_verify(verify_bundle_at(dir.get()), summary);
         read_directory(dir.get(), wanted, splitter, manifest);
     } else {
         BundleFile file = open_input_file(path);

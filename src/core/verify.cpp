@@ -92,14 +92,18 @@ void walk(int dir_fd, const std::string& prefix, int depth, std::set<std::string
 }  // namespace
 
 VerifyReport verify_bundle(const fs::path& dir) {
-    VerifyReport report;
     std::string error;
     UniqueFd root = open_directory(dir, error);
     if (!root) {
+        VerifyReport report;
         report.problems.push_back({".", "unreadable", error});
         return report;
     }
-    const int root_fd = root.get();
+    return verify_bundle_at(root.get());
+}
+
+VerifyReport verify_bundle_at(int root_fd) {
+    VerifyReport report;
     BundleListing listing;
     walk(root_fd, "", 0, listing.files, report.problems);
     listing.digest = [&](const std::string& rel) { return digest_file(root_fd, rel); };
