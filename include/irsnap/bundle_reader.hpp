@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -23,6 +24,14 @@ struct BundleLine {
     std::string_view text;       ///< the JSON object, without its newline
 };
 
+/// An artifact whose records (non-empty, newline-terminated lines) as read differ from the
+/// manifest's `artifacts[].records`.
+struct RecordCountMismatch {
+    std::string artifact;  ///< "artifacts/07_processes.jsonl"
+    uint64_t manifest = 0;
+    uint64_t read = 0;
+};
+
 /// What the analysis commands know of a bundle besides its lines.
 struct BundleSummary {
     std::string source;     ///< the path as given
@@ -30,10 +39,15 @@ struct BundleSummary {
     std::string host;       ///< manifest host.hostname; the name's host part without one
     std::string collected;  ///< manifest clock.start.realtime (RFC 3339), "" when unknown
     int64_t collected_unix_ns = 0;
-    std::string status;       ///< manifest status: complete, partial, interrupted ...
-    bool verified = false;    ///< every digest matches its manifest (irsnap verify says ok)
+    std::string status;  ///< manifest status: complete, partial, interrupted ...
+    /// every digest matches its manifest (irsnap verify says ok) and every artifact read holds
+    /// as many records as the manifest lists
+    bool verified = false;
     std::string verify_note;  ///< first problem in one line when not verified
-    std::string error;        ///< the bundle could not be read at all ("" otherwise)
+    std::string error;        ///< the bundle could not be read at all, or is no bundle ("" else)
+    /// artifacts read (of the collectors the command wanted) whose record count differs from
+    /// the manifest; any makes `verified` false and is named in `verify_note`
+    std::vector<RecordCountMismatch> record_mismatches;
 };
 
 /// The collector an artifact path belongs to ("artifacts/07_processes.jsonl" -> "processes"),
@@ -53,8 +67,16 @@ std::string manifest_text(const nlohmann::json& manifest, std::initializer_list<
 /// empty) to `on_line`, in file order. A bundle that fails verification is still read (the
 /// analyst decides) and says so in the summary. Lines are streamed: memory does not grow with
 /// the bundle. `manifest`, when given, receives manifest.json (null when absent or not JSON).
+/// A path that is not a bundle (bundle_fs.hpp's probe_bundle: /etc, a text file, a FIFO) is not
+/// read at all: `error` says so.
 BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std::string>& wanted,
                           const std::function<void(const BundleLine&)>& on_line,
                           nlohmann::json* manifest = nullptr);
+
+/// `record_mismatches` as JSON for --json outputs: [{artifact, manifest, read}].
+nlohmann::json record_mismatches_json(const BundleSummary& summary);
+
+/// The first mismatch in one line ("" when none), for warnings on stderr.
+std::string record_mismatch_text(const BundleSummary& summary);
 
 }  // namespace irsnap

@@ -65,6 +65,8 @@ std::string make_custody_line(const CustodyEventInput& input, const CustodyAncho
 /// Reads manifest.json and custody.jsonl of a directory bundle and checks the chain. Called by
 /// verify_bundle only when custody.jsonl exists. Reads only.
 std::vector<VerifyProblem> verify_custody_log(const std::filesystem::path& bundle_dir);
+/// The same on an open bundle directory (verify_bundle's own descriptor).
+std::vector<VerifyProblem> verify_custody_log(int bundle_dir_fd);
 
 /// The bundle does not verify (or the log is broken): nothing was appended.
 class CustodyRefused : public std::runtime_error {

@@ -45,6 +45,9 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing);
 /// Recomputes every digest listed in the manifest, checks the manifest against its .sha256, and
 /// reports changed, missing and unexpected files by name. Reads only; never writes.
 VerifyReport verify_bundle(const std::filesystem::path& bundle_dir);
+/// The same on a bundle directory already open (bundle_fs.hpp), so a reader verifies exactly
+/// the directory it then reads, even if its path is swapped meanwhile.
+VerifyReport verify_bundle_at(int bundle_dir_fd);
 
 /// Verifies a tar stream read from `fd` to its end (a file or stdin) in one pass: each member is
 /// hashed as it is read and checked against the manifest, which arrives last. A stream cut

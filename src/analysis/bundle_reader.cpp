@@ -10,19 +10,19 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "irsnap/bundle_fs.hpp"
+#include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 
 namespace irsnap {
 namespace {
 
 constexpr size_t k_read_chunk = 1 << 16;
-/// A manifest is a few hundred KiB at most; a crafted tar must not make us keep more.
-constexpr size_t k_max_manifest_bytes = 16u << 20;
 
 /// Splits a byte stream into lines and hands the wanted ones on.
 class LineSplitter {
@@ -34,6 +34,7 @@ class LineSplitter {
         m_collector = std::move(collector);
         m_pending.clear();
         m_line = 0;
+        m_records = &m_counts[m_artifact];
     }
     void feed(std::string_view bytes) {
         while (!bytes.empty()) {
@@ -52,16 +53,20 @@ class LineSplitter {
             bytes.remove_prefix(nl + 1);
         }
     }
-    /// A last line without its newline (a cut artifact) still counts.
+    /// A last line without its newline (a cut artifact) is still read, but is not a record the
+    /// manifest counted (it counts newline-terminated lines on disk).
     void finish() {
-        if (!m_pending.empty()) emit(m_pending);
+        if (!m_pending.empty()) emit(m_pending, false);
         m_pending.clear();
     }
+    /// Non-empty, newline-terminated lines read per artifact: what the manifest calls records.
+    const std::map<std::string, uint64_t>& counts() const { return m_counts; }
 
   private:
-    void emit(std::string_view text) {
+    void emit(std::string_view text, bool terminated = true) {
         ++m_line;
         if (text.empty()) return;
+        if (terminated) ++*m_records;
         m_on_line(BundleLine{m_collector, m_artifact, m_line, text});
     }
 
@@ -70,6 +75,8 @@ class LineSplitter {
     std::string m_collector;
     std::string m_pending;
     uint64_t m_line = 0;
+    std::map<std::string, uint64_t> m_counts;
+    uint64_t* m_records = nullptr;
 };
 
 bool is_wanted(const std::set<std::string>& wanted, std::string_view collector) {
@@ -93,11 +100,15 @@ void summarise_manifest(const nlohmann::json& m, BundleSummary& s) {
 void apply_verify(const VerifyReport& report, BundleSummary& s) {
     s.verified = report.ok();
     if (s.verified) return;
-    if (!report.manifest_present) {
+    // The first problem explains best, unless the manifest is simply absent: a FIFO or a
+    // gigabyte in its place, or a digest that does not match, is named as it is.
+    const bool only_missing =
+        report.problems.empty() || report.problems.front().problem == "missing";
+    if (!report.manifest_present && only_missing) {
         s.verify_note = "no manifest (the run was killed, or this is not a bundle)";
-    } else if (!report.manifest_digest_ok) {
+    } else if (report.problems.empty()) {
         s.verify_note = "manifest.json does not match manifest.json.sha256";
-    } else if (!report.problems.empty()) {
+    } else {
         const auto& p = report.problems.front();
         s.verify_note = p.path + ": " + p.problem + (p.detail.empty() ? "" : " (" + p.detail + ")");
         if (report.problems.size() > 1) {
@@ -106,17 +117,19 @@ void apply_verify(const VerifyReport& report, BundleSummary& s) {
     }
 }
 
-void read_directory(const std::filesystem::path& dir, const std::set<std::string>& wanted,
-                    LineSplitter& splitter, nlohmann::json& manifest) {
-    {
-        std::ifstream in(dir / "manifest.json", std::ios::binary);
-        if (in) manifest = nlohmann::json::parse(in, nullptr, false);
-        if (manifest.is_discarded()) manifest = nullptr;
-    }
+/// The bundle's files through bundle_fs.hpp, as verify opened them: a symlinked `artifacts/`
+/// or a FIFO named manifest.json is refused here too, never followed or waited on.
+void read_directory(int dir_fd, const std::set<std::string>& wanted, LineSplitter& splitter,
+                    nlohmann::json& manifest) {
+    std::string error;
+    const std::string text = read_bundle_text(dir_fd, "manifest.json", k_max_manifest_bytes, error);
+    if (error.empty()) manifest = nlohmann::json::parse(text, nullptr, false);
+    if (manifest.is_discarded()) manifest = nullptr;
+    UniqueFd artifacts = open_bundle_dir(dir_fd, "artifacts", error);
+    if (!artifacts) return;  // verify already reported it
     std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir / "artifacts", ec)) {
-        if (entry.is_regular_file(ec)) names.push_back(entry.path().filename().string());
+    for (auto& entry : list_directory(artifacts.get(), error)) {
+        if (entry.type == EntryType::regular) names.push_back(std::move(entry.name));
     }
     std::sort(names.begin(), names.end());  // NN_ prefix: run order
     std::string buffer(k_read_chunk, '\0');
@@ -124,17 +137,16 @@ void read_directory(const std::filesystem::path& dir, const std::set<std::string
         const std::string rel = "artifacts/" + name;
         const std::string_view collector = collector_of_artifact(rel);
         if (!is_wanted(wanted, collector)) continue;
-        const int fd = ::open((dir / rel).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) continue;  // verify already reported it
+        BundleFile file = open_bundle_file(artifacts.get(), name);
+        if (!file.fd) continue;  // verify already reported it
         splitter.start(rel, std::string(collector));
         for (;;) {
-            const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+            const ssize_t n = ::read(file.fd.get(), buffer.data(), buffer.size());
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
             splitter.feed(std::string_view(buffer.data(), static_cast<size_t>(n)));
         }
         splitter.finish();
-        ::close(fd);
     }
 }
 
@@ -146,10 +158,11 @@ class TarLines final : public TarVisitor {
 
     void begin(const TarMember& member) override {
         m_mode = Mode::skip;
-        if (member.typeflag != '0' && member.typeflag != '\0') return;
-        const size_t slash = member.name.find('/');
-        if (slash == std::string::npos) return;
-        const std::string rel = member.name.substr(slash + 1);
+        // The names verify judged, by the same judge: a member verify refused (a trailing '/',
+        // a second copy ...) is not read here either, and one it accepted is read by its name.
+        std::string why;
+        const std::string rel = m_names.accept(member, why);
+        if (rel.empty() || !is_regular_member(member)) return;
         if (rel == "manifest.json") {
             m_mode = Mode::manifest;
             m_manifest_text.clear();
@@ -176,6 +189,7 @@ class TarLines final : public TarVisitor {
     enum class Mode { skip, lines, manifest };
     const std::set<std::string>& m_wanted;
     LineSplitter& m_splitter;
+    TarMemberNames m_names;
     Mode m_mode = Mode::skip;
     std::string m_manifest_text;
 };
@@ -190,6 +204,40 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
         manifest = nlohmann::json::parse(lines.manifest_text(), nullptr, false);
         if (manifest.is_discarded()) manifest = nullptr;
     }
+}
+
+/// What was read against what the manifest lists, for the artifacts this command wanted: a
+/// difference means verify and this pass did not see the same bytes, or the manifest and its
+/// artifacts were rewritten together. Either way the analyst must hear it: the bundle then
+/// counts as not verified (exit 5), as a digest mismatch does.
+void check_record_counts(const nlohmann::json& manifest, const std::set<std::string>& wanted,
+                         const std::map<std::string, uint64_t>& read, BundleSummary& summary) {
+    if (!manifest.is_object()) return;  // verify already said there is no usable manifest
+    const auto artifacts = manifest.find("artifacts");
+    if (artifacts == manifest.end() || !artifacts->is_array()) return;
+    for (const auto& a : *artifacts) {
+        if (!a.is_object()) continue;
+        const auto path = a.find("path");
+        const auto records = a.find("records");
+        if (path == a.end() || !path->is_string() || records == a.end() ||
+            !records->is_number_unsigned()) {
+            continue;
+        }
+        const std::string& rel = path->get_ref<const std::string&>();
+        if (rel.rfind("artifacts/", 0) != 0) continue;  // collection.log: not records
+        const std::string_view collector = collector_of_artifact(rel);
+        // An artifact name no collector has is never read: with every collector wanted
+        // (export), its records are missing from the output, and that is a difference too.
+        if (collector.empty() ? !wanted.empty() : !is_wanted(wanted, collector)) continue;
+        const auto it = read.find(rel);
+        const uint64_t got = it == read.end() ? 0 : it->second;
+        const uint64_t listed = records->get<uint64_t>();
+        if (got != listed) summary.record_mismatches.push_back({rel, listed, got});
+    }
+    if (summary.record_mismatches.empty()) return;
+    summary.verified = false;
+    const std::string text = record_mismatch_text(summary);
+    summary.verify_note = summary.verify_note.empty() ? text : summary.verify_note + "; " + text;
 }
 
 }  // namespace
@@ -224,7 +272,14 @@ std::string_view collector_of_artifact(std::string_view path) {
     for (size_t i = 0; i < underscore; ++i) {
         if (name[i] < '0' || name[i] > '9') return {};
     }
-    return name.substr(underscore + 1);
+    // Collector names are snake_case: "21_Processes.jsonl" beside "07_processes.jsonl", or a
+    // name with escapes in it, is no collector's artifact (and not a table name for export).
+    const std::string_view collector = name.substr(underscore + 1);
+    if (collector.empty()) return {};
+    for (const char c : collector) {
+        if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_') return {};
+    }
+    return collector;
 }
 
 BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std::string>& wanted,
@@ -238,36 +293,60 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
     nlohmann::json manifest;
     LineSplitter splitter(on_line);
 
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        summary.error = path.string() + ": " + std::strerror(errno);
+    const BundleProbe probe = probe_bundle(path);
+    if (probe.kind == BundleKind::not_a_bundle) {
+        summary.error = path.string() + ": " + probe.error;
         return summary;
     }
-    if (S_ISDIR(st.st_mode)) {
-        apply_verify(verify_bundle(path), summary);
-        read_directory(path, wanted, splitter, manifest);
+    if (probe.kind == BundleKind::directory) {
+        std::string error;
+        UniqueFd dir = open_directory(path, error);
+        if (!dir) {
+            summary.error = path.string() + ": " + error;
+            return summary;
+        }
+        apply_verify(verify_bundle_at(dir.get()), summary);
+        read_directory(dir.get(), wanted, splitter, manifest);
     } else {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            summary.error = path.string() + ": " + std::strerror(errno);
+        BundleFile file = open_input_file(path);
+        if (!file.fd) {
+            summary.error = path.string() + ": " + file.error;
             return summary;
         }
-        apply_verify(verify_tar(fd), summary);
-        if (::lseek(fd, 0, SEEK_SET) != 0) {
+        apply_verify(verify_tar(file.fd.get()), summary);
+        if (::lseek(file.fd.get(), 0, SEEK_SET) != 0) {
             summary.error = path.string() + ": not a seekable file (save the stream first)";
-            ::close(fd);
             return summary;
         }
-        read_tar(fd, wanted, splitter, manifest);
-        ::close(fd);
+        read_tar(file.fd.get(), wanted, splitter, manifest);
         if (summary.name.size() > 4 && summary.name.substr(summary.name.size() - 4) == ".tar") {
             summary.name.resize(summary.name.size() - 4);
         }
     }
     summary.host = host_from_bundle_name(summary.name);
     summarise_manifest(manifest, summary);
+    check_record_counts(manifest, wanted, splitter.counts(), summary);
     if (manifest_out != nullptr) *manifest_out = std::move(manifest);
     return summary;
+}
+
+nlohmann::json record_mismatches_json(const BundleSummary& summary) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : summary.record_mismatches) {
+        out.push_back({{"artifact", m.artifact}, {"manifest", m.manifest}, {"read", m.read}});
+    }
+    return out;
+}
+
+std::string record_mismatch_text(const BundleSummary& summary) {
+    if (summary.record_mismatches.empty()) return {};
+    const auto& m = summary.record_mismatches.front();
+    std::string text = "records read differ from the manifest: " + m.artifact + " has " +
+                       std::to_string(m.read) + ", the manifest says " + std::to_string(m.manifest);
+    if (summary.record_mismatches.size() > 1) {
+        text += " (and " + std::to_string(summary.record_mismatches.size() - 1) + " more)";
+    }
+    return text;
 }
 
 }  // namespace irsnap

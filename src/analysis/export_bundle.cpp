@@ -6,25 +6,22 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 
 #include "export_internal.hpp"
+#include "irsnap/bundle_fs.hpp"
+#include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 
 namespace irsnap::exports::detail {
 namespace {
 
-/// As bundle_reader.cpp bounds it: a crafted tar must not make us keep more.
-constexpr size_t k_max_manifest_bytes = 16u << 20;
-constexpr size_t k_max_custody_bytes = 16u << 20;
-
 /// Keeps the text of the tar's manifest.json, skips everything else.
 class ManifestOnly final : public TarVisitor {
   public:
     void begin(const TarMember& member) override {
-        const size_t slash = member.name.find('/');
-        m_take = (member.typeflag == '0' || member.typeflag == '\0') &&
-                 slash != std::string::npos && member.name.substr(slash + 1) == "manifest.json";
+        // The names verify accepts (tar_members.hpp): the manifest verify checked, not another.
+        std::string why;
+        m_take = m_names.accept(member, why) == "manifest.json" && is_regular_member(member);
         if (m_take) text.clear();
     }
     void data(std::string_view bytes) override {
@@ -35,17 +32,17 @@ class ManifestOnly final : public TarVisitor {
     std::string text;
 
   private:
+    TarMemberNames m_names;
     bool m_take = false;
 };
 
 std::string tar_manifest_text(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return {};
+    BundleFile file = open_input_file(path);
+    if (!file.fd) return {};
     ManifestOnly visitor;
     TarReader reader(visitor);
-    (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
+    (void)feed_from_fd(file.fd.get(), reader);  // a read error shows as a cut stream
     reader.finish();
-    ::close(fd);
     return visitor.text;
 }
 
@@ -56,11 +53,14 @@ BundleIdentity peek_bundle(const std::filesystem::path& path) {
     std::filesystem::path trimmed = path;
     if (!trimmed.has_filename()) trimmed = trimmed.parent_path();
     id.name = trimmed.filename().string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        std::ifstream in(path / "manifest.json", std::ios::binary);
-        if (in) id.manifest = nlohmann::json::parse(in, nullptr, false);
-    } else {
+    const BundleProbe probe = probe_bundle(path);
+    if (probe.kind == BundleKind::directory) {
+        std::string error;
+        UniqueFd dir = open_directory(path, error);
+        const std::string text =
+            dir ? read_bundle_text(dir.get(), "manifest.json", k_max_manifest_bytes, error) : "";
+        if (error.empty()) id.manifest = nlohmann::json::parse(text, nullptr, false);
+    } else if (probe.kind == BundleKind::tar) {
         if (id.name.size() > 4 && id.name.substr(id.name.size() - 4) == ".tar") {
             id.name.resize(id.name.size() - 4);
         }
@@ -87,19 +87,13 @@ void note_changed(BundleSummary& summary) {
 
 std::vector<CustodyLine> read_custody_log(const std::filesystem::path& bundle) {
     std::vector<CustodyLine> lines;
-    struct stat st {};
-    if (::stat(bundle.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return lines;
-    const int fd = ::open((bundle / "custody.jsonl").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return lines;
-    std::string text;
-    std::string buffer(1 << 16, '\0');
-    while (text.size() < k_max_custody_bytes) {
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buffer.data(), static_cast<size_t>(n));
-    }
-    ::close(fd);
+    if (probe_bundle(bundle).kind != BundleKind::directory) return lines;
+    std::string error;
+    UniqueFd dir = open_directory(bundle, error);
+    if (!dir) return lines;
+    // Over the cap or not a regular file: verify names it; the export shows no custody events.
+    const std::string text =
+        read_bundle_text(dir.get(), "custody.jsonl", k_max_manifest_bytes, error);
     uint64_t number = 0;
     std::string_view rest = text;
     while (!rest.empty()) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which bundles a stack run reads, and reading them one at a time into a Stacker.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/stack.hpp"
 
@@ -17,30 +19,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_bundle_directory(const fs::path& dir) {
-    std::error_code ec;
-    return fs::is_regular_file(dir / "manifest.json", ec) ||
-           fs::is_directory(dir / "artifacts", ec);
-}
-
-bool is_tar_name(const fs::path& path) {
-    return path.extension() == ".tar";
+bool is_tar_name(std::string_view name) {
+    return name.size() > 4 && name.substr(name.size() - 4) == ".tar";
 }
 
 /// The bundles directly inside a directory that is not one itself (a fleet output directory:
-/// NAME.tar with NAME.log beside it; or an `irsnap collect -o DIR` destination).
-std::vector<fs::path> bundles_inside(const fs::path& dir, std::string& problem) {
+/// NAME.tar with NAME.log beside it; or an `irsnap collect -o DIR` destination). Listed and
+/// judged through the directory's descriptor: a symlink among them is not followed (it could
+/// lead anywhere), and a `.tar` that is a FIFO is not taken.
+std::vector<fs::path> bundles_inside(const fs::path& dir, int dir_fd, std::string& problem) {
     std::vector<fs::path> out;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        std::error_code type_ec;
-        if (entry.is_directory(type_ec)
-                ? is_bundle_directory(entry.path())
-                : entry.is_regular_file(type_ec) && is_tar_name(entry.path())) {
-            out.push_back(entry.path());
+    std::string error;
+    for (const auto& entry : list_directory(dir_fd, error)) {
+        if (entry.type == EntryType::directory) {
+            std::string why;
+            UniqueFd sub = open_bundle_dir(dir_fd, entry.name, why);
+            if (sub && is_bundle_directory(sub.get())) out.push_back(dir / entry.name);
+        } else if (entry.type == EntryType::regular && is_tar_name(entry.name)) {
+            out.push_back(dir / entry.name);
         }
     }
-    if (ec) problem = dir.string() + ": " + ec.message();
+    if (!error.empty()) problem = dir.string() + ": " + error;
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -52,24 +51,29 @@ std::vector<fs::path> expand_bundle_arguments(const std::vector<std::string>& ar
     std::vector<std::string> problems;
     for (const auto& argument : arguments) {
         const fs::path path(argument);
-        std::error_code ec;
-        const auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status)) {
-            problems.push_back(argument + ": " + (ec ? ec.message() : "no such file"));
-        } else if (::access(path.c_str(), R_OK) != 0) {
-            problems.push_back(argument + ": " + std::strerror(errno));
-        } else if (fs::is_directory(status) && !is_bundle_directory(path)) {
-            std::string problem;
-            auto inside = bundles_inside(path, problem);
-            if (!problem.empty()) problems.push_back(problem);
-            if (inside.empty() && problem.empty()) {
-                problems.push_back(argument +
-                                   ": not a bundle, and holds no bundle directory or .tar file");
-            }
-            out.insert(out.end(), inside.begin(), inside.end());
-        } else {
+        const BundleProbe probe = probe_bundle(path);
+        if (probe.kind != BundleKind::not_a_bundle) {
             out.push_back(path);
+            continue;
         }
+        std::string error;
+        UniqueFd dir;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            dir = open_directory(path, error);
+        if (!dir) {
+            // Not a bundle and not a directory that could hold some (a text file, /dev/null).
+            problems.push_back(argument + ": " + probe.error);
+            continue;
+        }
+        std::string problem;
+        auto inside = bundles_inside(path, dir.get(), problem);
+        if (!problem.empty()) problems.push_back(problem);
+        if (inside.empty() && problem.empty()) {
+            problems.push_back(argument +
+                               ": not a bundle, and holds no bundle directory or .tar file");
+        }
+        out.insert(out.end(), inside.begin(), inside.end());
     }
     if (!problems.empty()) {
         std::string text = "cannot read " + problems.front();

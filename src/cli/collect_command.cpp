@@ -28,6 +28,7 @@
 #include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -394,7 +395,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     if (input.run.output_failed) print_error(input.run.output_error);
     print_final_block(o, *bundle, status, digest, input.run);
     if (o.json) {
-        std::cout << summary_json(*bundle, status, digest, input.run, code).dump() << std::endl;
+        std::cout << dump_for_terminal(summary_json(*bundle, status, digest, input.run, code))
+                  << std::endl;
     }
     return code;
 }

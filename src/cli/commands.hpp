@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace irsnap {
+struct BundleSummary;
+}
+
 namespace irsnap::cli {
 
 /// Arguments after the subcommand name, plus the exact argv for the manifest.
@@ -36,5 +40,10 @@ void console(const std::string& text) noexcept;
 
 /// One line on stderr: "irsnap: <message>".
 void print_error(const std::string& message) noexcept;
+
+/// One warning line on stderr when a bundle's artifacts held other record counts than its
+/// manifest lists (triage, stack, export; --json outputs carry the list instead, and the bundle
+/// counts as not verified either way).
+void warn_record_counts(const BundleSummary& summary) noexcept;
 
 }  // namespace irsnap::cli

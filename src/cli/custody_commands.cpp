@@ -17,6 +17,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "irsnap/artifact_writer.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash.hpp"
@@ -25,6 +26,7 @@
 #include "irsnap/runner.hpp"
 #include "irsnap/text.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -182,8 +184,10 @@ int run_custody(const Invocation& inv) {
                 "tar bundle first",
                 bundle));
         }
-        if (!std::filesystem::is_directory(bundle, ec)) {
-            throw UsageError(fmt::format("'{}' is not a bundle directory", bundle));
+        const BundleProbe probe = probe_bundle(path_from_utf8(bundle));
+        if (probe.kind != BundleKind::directory) {
+            throw UsageError(fmt::format("'{}' is not a bundle directory{}", bundle,
+                                         probe.error.empty() ? "" : ": " + probe.error));
         }
         if (!valid_custody_event(in.event)) {
             throw UsageError("--event must be one lower-case word of a-z and _ (e.g. transferred)");
@@ -200,18 +204,17 @@ int run_custody(const Invocation& inv) {
         in.user = recording_user();
         CustodyAppended done = append_custody_event(path_from_utf8(bundle), in);
         if (vm.count("json")) {
-            std::cout << json{{"bundle", bundle},
-                              {"sequence", done.sequence},
-                              {"time", done.time},
-                              {"line_sha256", done.line_sha256}}
-                             .dump()
+            std::cout << dump_for_terminal(json{{"bundle", bundle},
+                                                {"sequence", done.sequence},
+                                                {"time", done.time},
+                                                {"line_sha256", done.line_sha256}})
                       << std::endl;
         }
         // The line's digest, not its event_sha256: it is what the next event links to, and
         // `sed -n Np custody.jsonl | sha256sum` recomputes it. Printed under its JSON name so
         // the paper, the --json output and the docs say the same word.
         console(
-            fmt::format("RECORDED event {} ({}) in {}/{}\n      line_sha256: {}\n"
+            format_safe("RECORDED event {} ({}) in {}/{}\n      line_sha256: {}\n"
                         "      write this digest on the custody form (Custody line_sha256).\n",
                         done.sequence, in.event, bundle, k_custody_log, done.line_sha256));
         return to_int(ExitCode::ok);

@@ -16,7 +16,9 @@
 #include <fmt/format.h>
 
 #include "irsnap/artifact_writer.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/export.hpp"
+#include "irsnap/text.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 
@@ -150,10 +152,11 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
         throw UsageError("--format sqlite needs a file (-o FILE), not stdout");
     }
     // A mistyped bundle is a usage error before anything is created.
+    // So is a path that is no bundle at all (/etc, a text file): one line, never a walk.
     for (const auto& b : a.bundles) {
-        struct stat st {};
-        if (::stat(b.c_str(), &st) != 0) {
-            throw UsageError(fmt::format("cannot read bundle {}: {}", b, std::strerror(errno)));
+        const BundleProbe probe = probe_bundle(path_from_utf8(b));
+        if (probe.kind == BundleKind::not_a_bundle) {
+            throw UsageError(fmt::format("cannot read bundle {}: {}", b, probe.error));
         }
     }
     return a;
@@ -172,6 +175,7 @@ bool export_all(const ExportArgs& a) {
         }
         all_verified = all_verified && b.summary.verified;
         records += b.records;
+        warn_record_counts(b.summary);
         if (!a.quiet || !b.summary.verified) console("exported " + describe(b, a.format) + "\n");
     };
 

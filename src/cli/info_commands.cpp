@@ -12,13 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "safe_print.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/spec_format.hpp"
 #include "irsnap/text.hpp"
 #include "irsnap/verify.hpp"
 #include "parse.hpp"
+#include "safe_print.hpp"
 
 namespace irsnap::cli {
 namespace {
@@ -27,19 +28,16 @@ using nlohmann::json;
 
 VerifyReport verify_path(const std::string& bundle) {
     if (bundle == "-") return verify_tar(STDIN_FILENO);
-    std::error_code ec;
     const std::filesystem::path path = path_from_utf8(bundle);
-    if (std::filesystem::is_directory(path, ec)) return verify_bundle(path);
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        throw UsageError(fmt::format("'{}' is not a bundle directory or tar file", bundle));
+    // Not a bundle (/etc, a text file, a FIFO): one line and exit 2, never a walk of the tree.
+    const BundleProbe probe = probe_bundle(path);
+    if (probe.kind == BundleKind::not_a_bundle) {
+        throw UsageError(fmt::format("'{}': {}", bundle, probe.error));
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw UsageError(fmt::format("cannot open '{}': {}", bundle, std::strerror(errno)));
-    }
-    VerifyReport report = verify_tar(fd);
-    ::close(fd);
-    return report;
+    if (probe.kind == BundleKind::directory) return verify_bundle(path);
+    BundleFile file = open_input_file(path);
+    if (!file.fd) throw UsageError(fmt::format("cannot open '{}': {}", bundle, file.error));
+    return verify_tar(file.fd.get());
 }
 
 int print_report(const std::string& bundle, const VerifyReport& report, bool as_json) {
@@ -199,8 +197,8 @@ int run_unpack(const Invocation& inv) {
                 "stdin: save it first, or use `irsnap verify -`");
         }
         std::error_code ec;
-        if (!std::filesystem::is_regular_file(path_from_utf8(tar), ec)) {
-            throw UsageError(fmt::format("'{}' is not a tar file", tar));
+        if (probe_bundle(path_from_utf8(tar)).kind != BundleKind::tar) {
+            throw UsageError(fmt::format("'{}' is not a tar bundle", tar));
         }
         if (into.empty()) into = ".";
         if (!std::filesystem::is_directory(path_from_utf8(into), ec)) {

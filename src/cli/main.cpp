@@ -11,6 +11,7 @@
 
 #include "build_info.hpp"
 #include "commands.hpp"
+#include "irsnap/bundle_reader.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
@@ -126,6 +127,13 @@ void print_error(const std::string& message) noexcept {
     console("irsnap: ");
     console(terminal_safe(message));  // names a path or member: host or bundle text
     console("\n");
+}
+
+void warn_record_counts(const BundleSummary& summary) noexcept {
+    const std::string text = record_mismatch_text(summary);
+    if (!text.empty()) {
+        console("irsnap: warning: " + terminal_safe(summary.name) + ": " + terminal_safe(text) + "\n");
+    }
 }
 
 namespace {

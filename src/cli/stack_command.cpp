@@ -101,6 +101,7 @@ json to_json(const st::StackRun& run, const st::Options& options, size_t top, si
                            {"verified", s.verified},
                            {"verify_note", s.verify_note},
                            {"error", s.error},
+                           {"record_count_mismatches", record_mismatches_json(s)},
                            {"lines_skipped", b.lines_skipped}});
     }
     json categories = json::array();
@@ -183,6 +184,7 @@ int run_stack(const Invocation& inv) {
             std::cout << dump_for_terminal(to_json(run, options, top, verified), 2)
                       << "\n";
         } else {
+            for (const auto& b : run.bundles) warn_record_counts(b.summary);
             print_text(run, verified);
         }
         std::cout.flush();

@@ -148,12 +148,14 @@ int run_triage(const Invocation& inv) {
                           {"collected", summary.collected},
                           {"run_status", summary.status},
                           {"verified", summary.verified},
-                          {"verify_note", summary.verify_note}}},
+                          {"verify_note", summary.verify_note},
+                          {"record_count_mismatches", record_mismatches_json(summary)}}},
                         {"rules_run", tr::rules().size()},
                         {"lines_skipped", bad_lines},
                         {"findings", std::move(list)}};
             std::cout << dump_for_terminal(out, 2) << "\n";
         } else {
+            warn_record_counts(summary);
             print_text(summary, in, bad_lines, findings);
         }
         std::cout.flush();

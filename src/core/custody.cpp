@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/artifact_writer.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
 
@@ -25,31 +26,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-/// The whole file through one descriptor; a symlink or a non-regular file is refused.
-std::string read_file(const fs::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        throw std::runtime_error(fmt::format("{}: {}", path.string(), std::strerror(errno)));
-    }
-    std::string out;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            throw std::runtime_error(fmt::format("{}: {}", path.string(), std::strerror(err)));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
+/// A whole small file of the bundle, through bundle_fs (no symlink, no FIFO, at most the cap).
+std::string read_file(int dir_fd, const char* rel) {
+    std::string error;
+    std::string text = read_bundle_text(dir_fd, rel, k_max_manifest_bytes, error);
+    if (!error.empty()) throw std::runtime_error(fmt::format("{}: {}", rel, error));
+    return text;
 }
 
-CustodyAnchor anchor_from_bundle(const fs::path& dir) {
-    std::string text = read_file(dir / "manifest.json");
+CustodyAnchor anchor_from_bundle(int dir_fd) {
+    std::string text = read_file(dir_fd, "manifest.json");
     json manifest = json::parse(text, nullptr, false);
     if (manifest.is_discarded()) throw std::runtime_error("manifest.json is not valid JSON");
     return custody_anchor(manifest, sha256_hex(text));
@@ -71,39 +57,43 @@ std::string read_fd_from_start(int fd, size_t size) {
 }
 
 /// Opens custody.jsonl for appending, creating it (0600, never through a symlink) if missing.
-int open_log(const fs::path& path, bool* created) {
+/// An existing one must be a regular file: a FIFO planted there would block the append.
+UniqueFd open_log(int dir_fd, bool* created, std::string& error) {
     *created = false;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-        if (fd >= 0 || errno != ENOENT) return fd;
-        fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL,
-                    0600);
-        if (fd >= 0) {
+        BundleFile file = open_bundle_file(dir_fd, k_custody_log, O_RDWR | O_APPEND);
+        if (file.fd || file.errno_value != ENOENT) {
+            error = file.error;
+            return std::move(file.fd);
+        }
+        UniqueFd fd(::openat(dir_fd, k_custody_log,
+                             O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL, 0600));
+        if (fd) {
             *created = true;
             return fd;
         }
+        error = std::strerror(errno);
         if (errno != EEXIST) return fd;  // another append created it meanwhile: open it
     }
-    return -1;
+    return {};
 }
-
-/// Closes the descriptor on every path out of append_custody_event.
-struct FdGuard {
-    int fd;
-    ~FdGuard() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 }  // namespace
 
-std::vector<VerifyProblem> verify_custody_log(const fs::path& dir) {
+std::vector<VerifyProblem> verify_custody_log(int dir_fd) {
     try {
-        CustodyAnchor anchor = anchor_from_bundle(dir);
-        return check_custody_log(read_file(dir / k_custody_log), anchor).problems;
+        CustodyAnchor anchor = anchor_from_bundle(dir_fd);
+        return check_custody_log(read_file(dir_fd, k_custody_log), anchor).problems;
     } catch (const std::exception& e) {
         return {{k_custody_log, "unreadable", e.what()}};
     }
+}
+
+std::vector<VerifyProblem> verify_custody_log(const fs::path& dir) {
+    std::string error;
+    UniqueFd dir_fd = open_directory(dir, error);
+    if (!dir_fd) return {{k_custody_log, "unreadable", error}};
+    return verify_custody_log(dir_fd.get());
 }
 
 CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInput& input) {
@@ -119,26 +109,35 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
     }
 
     const fs::path path = dir / k_custody_log;
+    std::string error;
+    UniqueFd dir_fd = open_directory(dir, error);
+    if (!dir_fd)
+        throw OutputError(k_custody_log, errno, fmt::format("{}: {}", dir.string(), error));
     bool created = false;
-    FdGuard log{open_log(path, &created)};
-    if (log.fd < 0) {
+    UniqueFd log_fd = open_log(dir_fd.get(), &created, error);
+    if (!log_fd) {
         throw OutputError(k_custody_log, errno,
-                          fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+                          fmt::format("cannot open {}: {}", path.string(), error));
     }
     // Two people recording at once must not both link to the same previous line.
-    if (::flock(log.fd, LOCK_EX) != 0) {
+    if (::flock(log_fd.get(), LOCK_EX) != 0) {
         throw OutputError(k_custody_log, errno,
                           fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
     }
     struct stat st {};
-    if (::fstat(log.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (::fstat(log_fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         throw OutputError(k_custody_log, errno,
                           fmt::format("{} is not a regular file", path.string()));
     }
-    const std::string text = read_fd_from_start(log.fd, static_cast<size_t>(st.st_size));
+    if (static_cast<uint64_t>(st.st_size) > k_max_manifest_bytes) {
+        throw CustodyRefused(
+            fmt::format("{}: {} bytes, over the {} MiB limit; nothing was recorded", path.string(),
+                        st.st_size, k_max_manifest_bytes >> 20));
+    }
+    const std::string text = read_fd_from_start(log_fd.get(), static_cast<size_t>(st.st_size));
     CustodyAnchor anchor;
     try {
-        anchor = anchor_from_bundle(dir);
+        anchor = anchor_from_bundle(dir_fd.get());
     } catch (const std::exception& e) {
         throw CustodyRefused(e.what());
     }
@@ -158,12 +157,12 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
 
     size_t done = 0;
     while (done < line.size()) {
-        ssize_t n = ::write(log.fd, line.data() + done, line.size() - done);
+        ssize_t n = ::write(log_fd.get(), line.data() + done, line.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             const int err = n < 0 ? errno : ENOSPC;
             // Take back only our own partial bytes, so the log stays a chain of whole lines.
-            if (done > 0 && ::ftruncate(log.fd, st.st_size) != 0) {
+            if (done > 0 && ::ftruncate(log_fd.get(), st.st_size) != 0) {
                 throw OutputError(k_custody_log, errno,
                                   fmt::format("cannot write {}: {}; a partial line was left "
                                               "at its end",
@@ -175,18 +174,14 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
         }
         done += static_cast<size_t>(n);
     }
-    if (::fsync(log.fd) != 0) {
+    if (::fsync(log_fd.get()) != 0) {
         throw OutputError(k_custody_log, errno,
                           fmt::format("cannot fsync {}: {}; the event may not be on disk",
                                       path.string(), std::strerror(errno)));
     }
     if (created) {
         // A new file's name lives in the directory: make it durable too.
-        int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd >= 0) {
-            ::fsync(dir_fd);
-            ::close(dir_fd);
-        }
+        ::fsync(dir_fd.get());
     }
     return {anchor.last_sequence + static_cast<int64_t>(tail.events) + 1, sha256_hex(line),
             format_rfc3339_utc(event.time_ns)};

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/verify.hpp"
 
@@ -17,7 +18,9 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
 
     if (!on_disk.count("manifest.json")) {
         // Without a manifest nothing can be checked: one clear line, not a list of every file.
-        report.problems.clear();
+        // Only what explains it stays: a manifest.json that is a FIFO or a symlink.
+        std::erase_if(report.problems,
+                      [](const VerifyProblem& p) { return p.path != "manifest.json"; });
         report.problems.push_back(
             {"manifest.json", "missing",
              std::to_string(on_disk.size()) +
@@ -27,6 +30,17 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
     } else {
         report.manifest_present = true;
         FileDigest actual = listing.digest("manifest.json");
+        if (!actual.error.empty() || actual.bytes > k_max_manifest_bytes) {
+            // One line, and no attempt to parse it: the tar path kept at most the cap, and a
+            // directory's manifest.json may be a sparse gigabyte (or a FIFO) on purpose.
+            report.problems.push_back({"manifest.json", "unreadable",
+                                       !actual.error.empty()
+                                           ? actual.error
+                                           : std::to_string(actual.bytes) + " bytes, over the " +
+                                                 std::to_string(k_max_manifest_bytes >> 20) +
+                                                 " MiB limit of a manifest"});
+            return;
+        }
         std::string recorded = listing.read_text("manifest.json.sha256");
         if (!on_disk.count("manifest.json.sha256")) {
             report.problems.push_back({"manifest.json.sha256", "missing", ""});

@@ -9,45 +9,14 @@
 #include <map>
 #include <memory>
 
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 #include "irsnap/verify.hpp"
 
 namespace irsnap {
 namespace {
-
-/// manifest.json is a few hundred KiB at most; a crafted stream must not make verify hold more.
-constexpr uint64_t k_max_kept_bytes = 16ull << 20;
-
-/// Relative to the bundle's top directory, or "" (with `why`) when the name is not acceptable:
-/// absolute, `..`, empty or `.` components, or outside the top directory set by the first
-/// member.
-std::string bundle_relative(const std::string& name, std::string& top, std::string& why) {
-    if (name.empty() || name[0] == '/') {
-        why = "absolute or empty path";
-        return {};
-    }
-    std::string trimmed = name;
-    while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
-    size_t start = 0;
-    while (start <= trimmed.size()) {
-        size_t slash = trimmed.find('/', start);
-        if (slash == std::string::npos) slash = trimmed.size();
-        const std::string part = trimmed.substr(start, slash - start);
-        if (part.empty() || part == "." || part == "..") {
-            why = "path with an empty, '.' or '..' component";
-            return {};
-        }
-        start = slash + 1;
-    }
-    const std::string first = trimmed.substr(0, trimmed.find('/'));
-    if (top.empty()) top = first;
-    if (first != top) {
-        why = "outside the bundle's top directory " + top + "/";
-        return {};
-    }
-    return trimmed.size() == top.size() ? std::string(".") : trimmed.substr(top.size() + 1);
-}
 
 /// Hashes every member as it streams past and remembers what verify needs; optionally hands
 /// each verified member to an extractor.
@@ -56,7 +25,7 @@ class Checker : public TarVisitor {
     void begin(const TarMember& member) override {
         m_current.clear();
         std::string why;
-        std::string rel = bundle_relative(member.name, m_top, why);
+        std::string rel = m_names.accept(member, why);
         if (rel.empty()) {
             m_problems.push_back({member.name, "unexpected", why});
             return;
@@ -67,14 +36,10 @@ class Checker : public TarVisitor {
             }
             return;
         }
-        if (member.typeflag != '0' && member.typeflag != '\0') {
+        if (!is_regular_member(member)) {
             m_problems.push_back(
                 {rel, "unexpected",
                  std::string("not a regular file (tar type '") + member.typeflag + "')"});
-            return;
-        }
-        if (m_digests.count(rel)) {
-            m_problems.push_back({rel, "unexpected", "appears twice in the stream"});
             return;
         }
         m_current = rel;
@@ -89,7 +54,7 @@ class Checker : public TarVisitor {
         if (m_current.empty()) return;
         m_hash->update(bytes);
         m_bytes += bytes.size();
-        if (m_keep && m_kept.size() + bytes.size() <= k_max_kept_bytes) m_kept.append(bytes);
+        if (m_keep && m_kept.size() + bytes.size() <= k_max_manifest_bytes) m_kept.append(bytes);
         on_data(bytes);
     }
 
@@ -104,7 +69,7 @@ class Checker : public TarVisitor {
         m_current.clear();
     }
 
-    const std::string& top() const { return m_top; }
+    const std::string& top() const { return m_names.top(); }
     std::vector<VerifyProblem> m_problems;
     std::map<std::string, FileDigest> m_digests;
     std::map<std::string, std::string> m_texts;
@@ -115,7 +80,7 @@ class Checker : public TarVisitor {
     virtual void on_end(const std::string&, const FileDigest&) {}
 
   private:
-    std::string m_top;
+    TarMemberNames m_names;
     std::string m_current;
     std::unique_ptr<Sha256> m_hash;
     uint64_t m_bytes = 0;
@@ -278,43 +243,38 @@ VerifyReport verify_tar(int fd) {
 
 UnpackResult unpack_tar(const std::filesystem::path& tar_path, const std::filesystem::path& into) {
     UnpackResult result;
-    int fd = ::open(tar_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        result.error = "cannot open " + tar_path.string() + ": " + std::strerror(errno);
+    BundleFile tar = open_input_file(tar_path);
+    if (!tar.fd) {
+        result.error = "cannot open " + tar_path.string() + ": " + tar.error;
         return result;
     }
+    const int fd = tar.fd.get();
     Checker checker;
     result.report = verify_with(fd, checker);
     if (!result.report.ok()) {
-        ::close(fd);
         result.error = "the stream does not verify; nothing was extracted";
         return result;
     }
-    int into_fd = ::open(into.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (into_fd < 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
-        result.error = "cannot use " + into.string() + ": " + std::strerror(errno);
-        if (into_fd >= 0) ::close(into_fd);
-        ::close(fd);
+    std::string why;
+    UniqueFd into_dir = open_directory(into, why);
+    if (!into_dir || ::lseek(fd, 0, SEEK_SET) != 0) {
+        result.error = "cannot use " + into.string() + ": " + (into_dir ? strerror(errno) : why);
         return result;
     }
-    {
-        Extractor extractor(into_fd, checker.m_digests);
-        TarReader reader(extractor);
-        int read_error = feed_from_fd(fd, reader);
-        reader.finish();
-        if (read_error != 0 && extractor.m_error.empty()) {
-            extractor.m_error = tar_path.string() + ": " + std::strerror(read_error);
-        }
-        if (extractor.m_error.empty() && extractor.m_extracted != checker.m_digests.size()) {
-            extractor.m_error = tar_path.string() + " changed after it was verified: " +
-                                std::to_string(extractor.m_extracted) + " of " +
-                                std::to_string(checker.m_digests.size()) + " files extracted";
-        }
-        result.error = extractor.m_error;
-        if (!extractor.m_created.empty()) result.bundle_dir = (into / extractor.m_created).string();
+    Extractor extractor(into_dir.get(), checker.m_digests);
+    TarReader reader(extractor);
+    int read_error = feed_from_fd(fd, reader);
+    reader.finish();
+    if (read_error != 0 && extractor.m_error.empty()) {
+        extractor.m_error = tar_path.string() + ": " + std::strerror(read_error);
     }
-    ::close(into_fd);
-    ::close(fd);
+    if (extractor.m_error.empty() && extractor.m_extracted != checker.m_digests.size()) {
+        extractor.m_error = tar_path.string() + " changed after it was verified: " +
+                            std::to_string(extractor.m_extracted) + " of " +
+                            std::to_string(checker.m_digests.size()) + " files extracted";
+    }
+    result.error = extractor.m_error;
+    if (!extractor.m_created.empty()) result.bundle_dir = (into / extractor.m_created).string();
     return result;
 }
 
