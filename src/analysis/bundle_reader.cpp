@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/tar_reader.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 namespace {
@@ -23,54 +24,6 @@ namespace {
 constexpr size_t k_read_chunk = 1 << 16;
 /// A manifest is a few hundred KiB at most; a crafted tar must not make us keep more.
 constexpr size_t k_max_manifest_bytes = 16u << 20;
-
-/// Splits a byte stream into lines and hands the wanted ones on.
-class LineSplitter {
-  public:
-    LineSplitter(const std::function<void(const BundleLine&)>& on_line) : m_on_line(on_line) {}
-
-    void start(std::string artifact, std::string collector) {
-        m_artifact = std::move(artifact);
-        m_collector = std::move(collector);
-        m_pending.clear();
-        m_line = 0;
-    }
-    void feed(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const size_t nl = bytes.find('\n');
-            if (nl == std::string_view::npos) {
-                m_pending.append(bytes);
-                return;
-            }
-            if (m_pending.empty()) {
-                emit(bytes.substr(0, nl));
-            } else {
-                m_pending.append(bytes.substr(0, nl));
-                emit(m_pending);
-                m_pending.clear();
-            }
-            bytes.remove_prefix(nl + 1);
-        }
-    }
-    /// A last line without its newline (a cut artifact) still counts.
-    void finish() {
-        if (!m_pending.empty()) emit(m_pending);
-        m_pending.clear();
-    }
-
-  private:
-    void emit(std::string_view text) {
-        ++m_line;
-        if (text.empty()) return;
-        m_on_line(BundleLine{m_collector, m_artifact, m_line, text});
-    }
-
-    const std::function<void(const BundleLine&)>& m_on_line;
-    std::string m_artifact;
-    std::string m_collector;
-    std::string m_pending;
-    uint64_t m_line = 0;
-};
 
 bool is_wanted(const std::set<std::string>& wanted, std::string_view collector) {
     return !collector.empty() && (wanted.empty() || wanted.count(std::string(collector)) > 0);
@@ -110,7 +63,10 @@ void read_directory(const std::filesystem::path& dir, const std::set<std::string
                     LineSplitter& splitter, nlohmann::json& manifest) {
     {
         std::ifstream in(dir / "manifest.json", std::ios::binary);
-        if (in) manifest = nlohmann::json::parse(in, nullptr, false);
+        if (in) {
+            const std::string text{std::istreambuf_iterator<char>(in), {}};
+            manifest = parse_untrusted_json(text);
+        }
         if (manifest.is_discarded()) manifest = nullptr;
     }
     std::vector<std::string> names;
@@ -187,12 +143,74 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
     (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
     if (!lines.manifest_text().empty()) {
-        manifest = nlohmann::json::parse(lines.manifest_text(), nullptr, false);
+        manifest = parse_untrusted_json(lines.manifest_text());
         if (manifest.is_discarded()) manifest = nullptr;
     }
 }
 
 }  // namespace
+
+LineSplitter::LineSplitter(LineHandler on_line, OversizedHandler on_oversized,
+                           size_t max_line_bytes)
+    : m_on_line(std::move(on_line)),
+      m_on_oversized(std::move(on_oversized)),
+      m_max_line_bytes(max_line_bytes) {}
+
+void LineSplitter::start(std::string artifact, std::string collector) {
+    m_artifact = std::move(artifact);
+    m_collector = std::move(collector);
+    m_pending.clear();
+    m_line = 0;
+    m_oversized = false;
+    m_oversized_bytes = 0;
+}
+
+void LineSplitter::feed(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const size_t nl = bytes.find('\n');
+        const std::string_view part = bytes.substr(0, nl);
+        if (m_oversized) {
+            m_oversized_bytes += part.size();
+        } else if (m_pending.size() + part.size() > m_max_line_bytes) {
+            // Stop keeping this line: what it held is freed, the rest is only counted.
+            m_oversized = true;
+            m_oversized_bytes = m_pending.size() + part.size();
+            std::string().swap(m_pending);
+        } else if (nl != std::string_view::npos && m_pending.empty()) {
+            emit(part);  // the usual case: a whole line inside one chunk, no copy
+            bytes.remove_prefix(nl + 1);
+            continue;
+        } else {
+            m_pending.append(part);
+        }
+        if (nl == std::string_view::npos) return;
+        end_line();
+        bytes.remove_prefix(nl + 1);
+    }
+}
+
+void LineSplitter::finish() {
+    if (!m_pending.empty() || m_oversized) end_line();
+    m_pending.clear();
+}
+
+void LineSplitter::end_line() {
+    if (m_oversized) {
+        ++m_line;
+        if (m_on_oversized) m_on_oversized(m_artifact, m_line, m_oversized_bytes);
+        m_oversized = false;
+        m_oversized_bytes = 0;
+    } else {
+        emit(m_pending);
+    }
+    m_pending.clear();
+}
+
+void LineSplitter::emit(std::string_view text) {
+    ++m_line;
+    if (text.empty()) return;
+    m_on_line(BundleLine{m_collector, m_artifact, m_line, text});
+}
 
 std::string host_from_bundle_name(const std::string& name) {
     const size_t stamp = name.rfind('T');
@@ -236,7 +254,16 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
     if (!trimmed.has_filename()) trimmed = trimmed.parent_path();
     summary.name = trimmed.filename().string();
     nlohmann::json manifest;
-    LineSplitter splitter(on_line);
+    LineSplitter splitter(on_line, [&summary](std::string_view artifact, uint64_t line,
+                                              uint64_t bytes) {
+        ++summary.oversized_lines;
+        if (summary.line_errors.size() < k_line_errors_kept) {
+            summary.line_errors.push_back(std::string(artifact) + " line " + std::to_string(line) +
+                                          ": " + std::to_string(bytes) + " bytes, over the " +
+                                          std::to_string(k_max_line_bytes >> 20) +
+                                          " MiB record limit (skipped)");
+        }
+    });
 
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {

@@ -45,8 +45,9 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
+void print_text(const BundleSummary& b, const tr::BundleTriage& t,
                 const std::vector<tr::Finding>& findings) {
+    const size_t bad_lines = t.bad_lines;
     fmt::print("irsnap triage {}\n", b.name);
     fmt::print("  host {}, collected {}, run status {}\n", b.host.empty() ? "?" : b.host,
                b.collected.empty() ? "unknown" : b.collected,
@@ -54,11 +55,16 @@ void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
     fmt::print("  integrity: {}\n", b.verified ? "verified (every digest matches the manifest)"
                                                : "NOT VERIFIED: " + b.verify_note);
     std::string counts;
-    for (const auto& [collector, records] : in.records) {
-        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", collector, records.size());
+    for (const auto& [collector, records] : t.records) {
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", collector, records);
     }
     fmt::print("  read: {}{}\n", counts.empty() ? "nothing" : counts,
                bad_lines ? fmt::format(" ({} lines not JSON, skipped)", bad_lines) : "");
+    if (b.oversized_lines > 0) {
+        fmt::print("  ERROR: {} line{} over the {} MiB record limit, skipped unread:\n",
+                   b.oversized_lines, b.oversized_lines == 1 ? "" : "s", k_max_line_bytes >> 20);
+        for (const auto& e : b.line_errors) fmt::print("    {}\n", e);
+    }
     size_t by_urgency[4] = {};
     for (const auto& f : findings) ++by_urgency[static_cast<int>(f.urgency)];
     fmt::print("  {} finding{}: {} critical, {} high, {} medium, {} low ({} rules)\n\n",
@@ -72,7 +78,7 @@ void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
         // A screen, not a report: the rest is in --json.
         for (size_t i = 0; i < f.evidence.size() && i < k_evidence_shown; ++i) {
             const auto& e = f.evidence[i];
-            fmt::print("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump());
+            fmt::print("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump(-1, ' ', false, json::error_handler_t::replace));
         }
         if (f.evidence.size() > k_evidence_shown) {
             fmt::print("    ... and {} more evidence records (--json lists them all)\n",
@@ -122,12 +128,11 @@ int run_triage(const Invocation& inv) {
         }
         if (threshold < 0) throw UsageError("--urgency must be critical, high, medium or low");
 
-        BundleSummary summary;
-        size_t bad_lines = 0;
-        tr::Input in = tr::load_input(bundle, summary, bad_lines);
+        tr::BundleTriage result = tr::triage_bundle(bundle, recent_days);
+        const BundleSummary& summary = result.summary;
+        const size_t bad_lines = result.bad_lines;
         if (!summary.error.empty()) throw UsageError("cannot read bundle " + summary.error);
-        in.recent_days = recent_days;
-        std::vector<tr::Finding> findings = tr::run_rules(in);
+        std::vector<tr::Finding> findings = std::move(result.findings);
         std::erase_if(findings, [&](const tr::Finding& f) {
             return static_cast<int>(f.urgency) > threshold;
         });
@@ -145,10 +150,12 @@ int run_triage(const Invocation& inv) {
                           {"verify_note", summary.verify_note}}},
                         {"rules_run", tr::rules().size()},
                         {"lines_skipped", bad_lines},
+                        {"lines_oversized", summary.oversized_lines},
+                        {"line_errors", summary.line_errors},
                         {"findings", std::move(list)}};
-            std::cout << out.dump(2) << "\n";
+            std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
         } else {
-            print_text(summary, in, bad_lines, findings);
+            print_text(summary, result, findings);
         }
         std::cout.flush();
         if (!std::cout) return to_int(ExitCode::output_unusable);

@@ -18,6 +18,7 @@
 #include "irsnap/artifact_writer.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 namespace {
@@ -50,7 +51,7 @@ std::string read_file(const fs::path& path) {
 
 CustodyAnchor anchor_from_bundle(const fs::path& dir) {
     std::string text = read_file(dir / "manifest.json");
-    json manifest = json::parse(text, nullptr, false);
+    json manifest = parse_untrusted_json(text);
     if (manifest.is_discarded()) throw std::runtime_error("manifest.json is not valid JSON");
     return custody_anchor(manifest, sha256_hex(text));
 }
