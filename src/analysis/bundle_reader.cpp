@@ -150,68 +150,6 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
 
 }  // namespace
 
-LineSplitter::LineSplitter(LineHandler on_line, OversizedHandler on_oversized,
-                           size_t max_line_bytes)
-    : m_on_line(std::move(on_line)),
-      m_on_oversized(std::move(on_oversized)),
-      m_max_line_bytes(max_line_bytes) {}
-
-void LineSplitter::start(std::string artifact, std::string collector) {
-    m_artifact = std::move(artifact);
-    m_collector = std::move(collector);
-    m_pending.clear();
-    m_line = 0;
-    m_oversized = false;
-    m_oversized_bytes = 0;
-}
-
-void LineSplitter::feed(std::string_view bytes) {
-    while (!bytes.empty()) {
-        const size_t nl = bytes.find('\n');
-        const std::string_view part = bytes.substr(0, nl);
-        if (m_oversized) {
-            m_oversized_bytes += part.size();
-        } else if (m_pending.size() + part.size() > m_max_line_bytes) {
-            // Stop keeping this line: what it held is freed, the rest is only counted.
-            m_oversized = true;
-            m_oversized_bytes = m_pending.size() + part.size();
-            std::string().swap(m_pending);
-        } else if (nl != std::string_view::npos && m_pending.empty()) {
-            emit(part);  // the usual case: a whole line inside one chunk, no copy
-            bytes.remove_prefix(nl + 1);
-            continue;
-        } else {
-            m_pending.append(part);
-        }
-        if (nl == std::string_view::npos) return;
-        end_line();
-        bytes.remove_prefix(nl + 1);
-    }
-}
-
-void LineSplitter::finish() {
-    if (!m_pending.empty() || m_oversized) end_line();
-    m_pending.clear();
-}
-
-void LineSplitter::end_line() {
-    if (m_oversized) {
-        ++m_line;
-        if (m_on_oversized) m_on_oversized(m_artifact, m_line, m_oversized_bytes);
-        m_oversized = false;
-        m_oversized_bytes = 0;
-    } else {
-        emit(m_pending);
-    }
-    m_pending.clear();
-}
-
-void LineSplitter::emit(std::string_view text) {
-    ++m_line;
-    if (text.empty()) return;
-    m_on_line(BundleLine{m_collector, m_artifact, m_line, text});
-}
-
 std::string host_from_bundle_name(const std::string& name) {
     const size_t stamp = name.rfind('T');
     const size_t cut = name.rfind('_', stamp == std::string::npos ? std::string::npos : stamp);
