@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <initializer_list>
 #include <set>
 #include <string>
@@ -48,6 +49,55 @@ struct BundleSummary {
     /// artifacts read (of the collectors the command wanted) whose record count differs from
     /// the manifest; any makes `verified` false and is named in `verify_note`
     std::vector<RecordCountMismatch> record_mismatches;
+    uint64_t oversized_lines = 0;  ///< artifact lines over k_max_line_bytes, skipped unread
+    /// The first few of them, "artifacts/07_processes.jsonl line 12: 536870912 bytes, over the
+    /// 16 MiB record limit", for the analyst to look at with other tools.
+    std::vector<std::string> line_errors;
+};
+
+/// Longest artifact line (one record) the analysis commands read. irsnap's largest real
+/// records (a process with a long environment, a big autorun) are tens of KiB; a longer line is
+/// reported and skipped, so a crafted bundle cannot make triage, stack or export hold gigabytes.
+inline constexpr size_t k_max_line_bytes = size_t{16} << 20;
+/// How many oversized lines a summary names (the count is always exact).
+inline constexpr size_t k_line_errors_kept = 10;
+
+/// Splits an artifact's byte stream into lines and hands on each non-empty one. Memory is
+/// bounded by `max_line_bytes`: past it the line is no longer kept, the rest of it up to the
+/// next newline is skipped, and `on_oversized` hears its artifact, line number and full length.
+/// Pure (no I/O), so tests and the fuzzer drive it with a small cap.
+class LineSplitter {
+  public:
+    using LineHandler = std::function<void(const BundleLine&)>;
+    using OversizedHandler =
+        std::function<void(std::string_view artifact, uint64_t line, uint64_t bytes)>;
+    explicit LineSplitter(LineHandler on_line, OversizedHandler on_oversized = {},
+                          size_t max_line_bytes = k_max_line_bytes);
+
+    void start(std::string artifact, std::string collector);
+    void feed(std::string_view bytes);
+    /// A last line without its newline (a cut artifact) is still read, but is not a record the
+    /// manifest counted (the writer counts newline-terminated lines).
+    void finish();
+    /// Non-empty, newline-terminated lines per artifact, oversized ones included: what the
+    /// manifest calls records.
+    const std::map<std::string, uint64_t>& counts() const { return m_counts; }
+
+  private:
+    void end_line(bool terminated);
+    void emit(std::string_view text, bool terminated);
+
+    LineHandler m_on_line;
+    OversizedHandler m_on_oversized;
+    size_t m_max_line_bytes;
+    std::string m_artifact;
+    std::string m_collector;
+    std::string m_pending;
+    uint64_t m_line = 0;
+    bool m_oversized = false;     ///< the current line passed the cap: its bytes are dropped
+    uint64_t m_oversized_bytes = 0;
+    std::map<std::string, uint64_t> m_counts;
+    uint64_t* m_records = nullptr;  ///< the current artifact's entry in m_counts
 };
 
 /// The collector an artifact path belongs to ("artifacts/07_processes.jsonl" -> "processes"),

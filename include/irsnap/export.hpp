@@ -105,6 +105,14 @@ SqlColumn sql_column(const FieldSpec& field);
 /// is left to `extra` (the unit tests check no registered spec has one).
 SqlTable sql_table(const CollectorSpec& spec);
 
+/// The table of a collector's records: the collector's name when it is plain snake_case
+/// ([a-z][a-z0-9_]*) and neither a fixed table's name, nor starts with SQLite's reserved
+/// `sqlite_` or with `artifact_`; otherwise `artifact_` followed by the name with every byte
+/// outside [a-z0-9] written as `_hh` (lowercase hex). Deterministic and collision-free, also
+/// for SQLite's case-insensitive names ("Processes" is `artifact__50rocesses`, never
+/// `processes`). docs/analysis.md documents it.
+std::string sql_table_name(std::string_view collector);
+
 /// Tables that are not collectors' (export_info, hosts, bundles, collector_runs, custody,
 /// findings).
 const std::vector<std::string_view>& fixed_table_names();

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,12 +49,43 @@ struct Record {
     Evidence evidence(nlohmann::json fields) const { return {artifact, line, std::move(fields)}; }
 };
 
-/// What the rules read: the records of the collectors they need, and when the bundle was taken.
-struct Input {
-    std::map<std::string, std::vector<Record>, std::less<>> records;  ///< by collector name
+/// When the bundle was taken and how far back "recent" reaches: known only once the whole
+/// bundle is read (a tar's manifest is its last member), so rules read it when they finish.
+struct Context {
     int64_t collected_unix_ns = 0;  ///< 0 when unknown: time-based rules then stay silent
     int recent_days = 7;            ///< --recent-days: "changed shortly before collection"
-    const std::vector<Record>& of(std::string_view collector) const;
+};
+
+/// Findings a rule keeps for one bundle, at most `cap`: a crafted bundle with a million
+/// matching records must not make triage hold a million findings. The rest are counted and
+/// reported as one "N more" finding.
+class FindingSink {
+  public:
+    explicit FindingSink(size_t cap) : m_cap(cap) {}
+    void add(Finding f);
+    /// Counts a finding that was not kept (a rule that defers findings knows it needs no copy).
+    void omit(uint64_t n = 1) { m_omitted += n; }
+    bool full() const { return m_kept.size() >= m_cap; }
+    std::vector<Finding>& kept() { return m_kept; }
+    uint64_t omitted() const { return m_omitted; }
+
+  private:
+    size_t m_cap;
+    std::vector<Finding> m_kept;
+    uint64_t m_omitted = 0;
+};
+
+/// One rule's pass over one bundle: sees every record of the collectors it reads, in bundle
+/// order, then finishes. Whatever a pass keeps across records must stay small per record (a
+/// pid and a digest, never the record): the records themselves are gone after see().
+class RulePass {
+  public:
+    virtual ~RulePass() = default;
+    virtual void see(std::string_view collector, const Record& r, FindingSink& out) = 0;
+    virtual void finish(const Context& ctx, FindingSink& out) {
+        (void)ctx;
+        (void)out;
+    }
 };
 
 /// A rule: code with a spec. Ids are stable (documented, referenced by analysts' notes).
@@ -65,10 +97,42 @@ struct Rule {
     std::string_view attack;
     std::string_view collectors;  ///< comma-separated collectors the rule reads
     std::string_view rationale;   ///< why this matters, for --list-rules and docs
-    void (*run)(const Rule& self, const Input& in, std::vector<Finding>& out);
+    std::unique_ptr<RulePass> (*start)(const Rule& self);
 
-    /// A finding of this rule with its defaults filled in.
+    /// A finding of this rule with its defaults filled in; `why` is cut to k_max_why_bytes.
     Finding finding(std::string why, std::vector<Evidence> evidence) const;
+};
+
+/// Most findings one rule keeps per bundle; beyond it they are counted ("N more").
+inline constexpr size_t k_max_findings_per_rule = 1000;
+/// Longest `why` and longest evidence string value kept (the record itself stays in the
+/// artifact, at the line the evidence names).
+inline constexpr size_t k_max_why_bytes = 1024;
+inline constexpr size_t k_max_evidence_value_bytes = 1024;
+/// Most evidence records one finding keeps.
+inline constexpr size_t k_max_evidence_per_finding = 100;
+
+/// Runs every rule over records handed in one at a time, so triage's memory does not grow with
+/// the number of records (only with what rules keep: findings and small per-record keys).
+class Runner {
+  public:
+    explicit Runner(size_t max_findings_per_rule = k_max_findings_per_rule);
+    ~Runner();
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+
+    /// True when some rule reads `collector` (other records need not even be parsed).
+    bool wants(std::string_view collector) const;
+    void add(std::string_view collector, const Record& r);
+    /// Findings sorted by urgency, then confidence, rule id and evidence place.
+    std::vector<Finding> finish(const Context& ctx);
+    /// Records seen per collector.
+    const std::map<std::string, uint64_t, std::less<>>& counts() const { return m_counts; }
+
+  private:
+    struct Active;
+    std::vector<Active> m_active;
+    std::map<std::string, uint64_t, std::less<>> m_counts;
 };
 
 /// Every rule, in id order.
@@ -77,12 +141,26 @@ std::span<const Rule> rules();
 /// Collectors any rule reads (what triage loads from the bundle).
 std::vector<std::string> needed_collectors();
 
-/// Runs every rule; findings sorted by urgency, then confidence, rule id and evidence place.
-std::vector<Finding> run_rules(const Input& in);
+/// Records held in memory, for tests and the fuzzer: fed to a Runner collector by collector.
+struct Input {
+    std::map<std::string, std::vector<Record>, std::less<>> records;  ///< by collector name
+    int64_t collected_unix_ns = 0;
+    int recent_days = 7;
+};
+std::vector<Finding> run_rules(const Input& in,
+                               size_t max_findings_per_rule = k_max_findings_per_rule);
 
-/// Loads the needed collectors' records of a bundle (directory or tar). Lines that are not
-/// JSON objects are counted in `bad_lines` and skipped.
-Input load_input(const std::filesystem::path& bundle, BundleSummary& summary, size_t& bad_lines);
+/// What triaging a bundle gave.
+struct BundleTriage {
+    BundleSummary summary;
+    std::vector<Finding> findings;
+    std::map<std::string, uint64_t, std::less<>> records;  ///< records read per collector
+    size_t bad_lines = 0;  ///< lines that were not JSON objects (cut, corrupt, too deep)
+};
+
+/// Reads the needed collectors' records of a bundle (directory or tar) and runs every rule,
+/// streaming: memory does not grow with the number of records.
+BundleTriage triage_bundle(const std::filesystem::path& bundle, int recent_days = 7);
 
 nlohmann::json to_json(const Finding& f);
 
@@ -96,9 +174,16 @@ std::string text_of(const nlohmann::json& record, const char* key);
 bool flag_of(const nlohmann::json& record, const char* key);
 /// The integer at `key`; `fallback` when missing or not an integer.
 int64_t number_of(const nlohmann::json& record, const char* key, int64_t fallback = -1);
+/// `text` cut to at most `max_bytes` (at a UTF-8 boundary, ending in "..." when cut).
+std::string cut_text(std::string text, size_t max_bytes);
+/// The integer at `key` as decimal text, unsigned values as unsigned (a pid of 2^63 or more
+/// is not negative); `fallback` when missing or not an integer. For messages.
+std::string number_text(const nlohmann::json& record, const char* key, int64_t fallback = -1);
 /// RFC 3339 UTC ("2026-11-22T07:30:34.533067Z") to Unix ns; 0 when unparsable.
 int64_t parse_utc_ns(std::string_view text);
-/// Copies the listed keys that exist in `record`.
+/// Copies the listed keys that exist in `record`; a string longer than
+/// k_max_evidence_value_bytes is cut, any other value whose JSON is longer becomes its
+/// describe_json() text: evidence names a record, the artifact line holds all of it.
 nlohmann::json pick(const nlohmann::json& record, std::initializer_list<const char*> keys);
 
 }  // namespace irsnap::triage

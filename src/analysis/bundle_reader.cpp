@@ -18,66 +18,12 @@
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 namespace {
 
 constexpr size_t k_read_chunk = 1 << 16;
-
-/// Splits a byte stream into lines and hands the wanted ones on.
-class LineSplitter {
-  public:
-    LineSplitter(const std::function<void(const BundleLine&)>& on_line) : m_on_line(on_line) {}
-
-    void start(std::string artifact, std::string collector) {
-        m_artifact = std::move(artifact);
-        m_collector = std::move(collector);
-        m_pending.clear();
-        m_line = 0;
-        m_records = &m_counts[m_artifact];
-    }
-    void feed(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const size_t nl = bytes.find('\n');
-            if (nl == std::string_view::npos) {
-                m_pending.append(bytes);
-                return;
-            }
-            if (m_pending.empty()) {
-                emit(bytes.substr(0, nl));
-            } else {
-                m_pending.append(bytes.substr(0, nl));
-                emit(m_pending);
-                m_pending.clear();
-            }
-            bytes.remove_prefix(nl + 1);
-        }
-    }
-    /// A last line without its newline (a cut artifact) is still read, but is not a record the
-    /// manifest counted (it counts newline-terminated lines on disk).
-    void finish() {
-        if (!m_pending.empty()) emit(m_pending, false);
-        m_pending.clear();
-    }
-    /// Non-empty, newline-terminated lines read per artifact: what the manifest calls records.
-    const std::map<std::string, uint64_t>& counts() const { return m_counts; }
-
-  private:
-    void emit(std::string_view text, bool terminated = true) {
-        ++m_line;
-        if (text.empty()) return;
-        if (terminated) ++*m_records;
-        m_on_line(BundleLine{m_collector, m_artifact, m_line, text});
-    }
-
-    const std::function<void(const BundleLine&)>& m_on_line;
-    std::string m_artifact;
-    std::string m_collector;
-    std::string m_pending;
-    uint64_t m_line = 0;
-    std::map<std::string, uint64_t> m_counts;
-    uint64_t* m_records = nullptr;
-};
 
 bool is_wanted(const std::set<std::string>& wanted, std::string_view collector) {
     return !collector.empty() && (wanted.empty() || wanted.count(std::string(collector)) > 0);
@@ -123,7 +69,7 @@ void read_directory(int dir_fd, const std::set<std::string>& wanted, LineSplitte
                     nlohmann::json& manifest) {
     std::string error;
     const std::string text = read_bundle_text(dir_fd, "manifest.json", k_max_manifest_bytes, error);
-    if (error.empty()) manifest = nlohmann::json::parse(text, nullptr, false);
+    if (error.empty()) manifest = parse_untrusted_json(text);
     if (manifest.is_discarded()) manifest = nullptr;
     UniqueFd artifacts = open_bundle_dir(dir_fd, "artifacts", error);
     if (!artifacts) return;  // verify already reported it
@@ -201,7 +147,7 @@ void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitte
     (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
     if (!lines.manifest_text().empty()) {
-        manifest = nlohmann::json::parse(lines.manifest_text(), nullptr, false);
+        manifest = parse_untrusted_json(lines.manifest_text());
         if (manifest.is_discarded()) manifest = nullptr;
     }
 }
@@ -291,7 +237,16 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
     if (!trimmed.has_filename()) trimmed = trimmed.parent_path();
     summary.name = trimmed.filename().string();
     nlohmann::json manifest;
-    LineSplitter splitter(on_line);
+    LineSplitter splitter(on_line, [&summary](std::string_view artifact, uint64_t line,
+                                              uint64_t bytes) {
+        ++summary.oversized_lines;
+        if (summary.line_errors.size() < k_line_errors_kept) {
+            summary.line_errors.push_back(std::string(artifact) + " line " + std::to_string(line) +
+                                          ": " + std::to_string(bytes) + " bytes, over the " +
+                                          std::to_string(k_max_line_bytes >> 20) +
+                                          " MiB record limit (skipped)");
+        }
+    });
 
     const BundleProbe probe = probe_bundle(path);
     if (probe.kind == BundleKind::not_a_bundle) {

@@ -11,6 +11,7 @@
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::exports::detail {
 namespace {
@@ -59,13 +60,13 @@ BundleIdentity peek_bundle(const std::filesystem::path& path) {
         UniqueFd dir = open_directory(path, error);
         const std::string text =
             dir ? read_bundle_text(dir.get(), "manifest.json", k_max_manifest_bytes, error) : "";
-        if (error.empty()) id.manifest = nlohmann::json::parse(text, nullptr, false);
+        if (error.empty()) id.manifest = parse_untrusted_json(text);
     } else if (probe.kind == BundleKind::tar) {
         if (id.name.size() > 4 && id.name.substr(id.name.size() - 4) == ".tar") {
             id.name.resize(id.name.size() - 4);
         }
         const std::string text = tar_manifest_text(path);
-        if (!text.empty()) id.manifest = nlohmann::json::parse(text, nullptr, false);
+        if (!text.empty()) id.manifest = parse_untrusted_json(text);
     }
     if (id.manifest.is_discarded() || !id.manifest.is_object()) id.manifest = nullptr;
     id.host = host_from_bundle_name(id.name);
@@ -102,7 +103,7 @@ std::vector<CustodyLine> read_custody_log(const std::filesystem::path& bundle) {
         rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
         ++number;
         if (line.empty()) continue;
-        nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
+        nlohmann::json event = parse_untrusted_json(line);
         if (event.is_discarded() || !event.is_object()) event = nullptr;
         lines.push_back(CustodyLine{number, std::move(event)});
     }

@@ -12,6 +12,7 @@
 #include "irsnap/artifact_writer.hpp"
 #include "irsnap/export.hpp"
 #include "irsnap/json_line.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::exports {
 namespace {
@@ -61,7 +62,8 @@ bool append_with_key(std::string& out, std::string_view text, std::string_view i
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
-    if (!nlohmann::json::accept(text)) return false;
+    // accept() builds no tree, but what we write must be as safe to read as what we parse.
+    if (!json_depth_within(text) || !nlohmann::json::accept(text)) return false;
     std::string_view inner = text.substr(1, text.size() - 2);
     while (!inner.empty() && is_space(inner.back())) inner.remove_suffix(1);
     out.append(text.substr(0, 1 + inner.size()));

@@ -2,7 +2,9 @@
 // `irsnap export --format sqlite`: bundles into one database, one transaction per bundle, one
 // prepared INSERT per table. Built for speed over durability while it is written (no journal on
 // disk, no fsync): a failed export is deleted by the command, never used half-written.
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -16,6 +18,7 @@
 #include "irsnap/export.hpp"
 #include "irsnap/triage.hpp"
 #include "sqlite_db.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::exports {
 namespace {
@@ -60,10 +63,22 @@ CREATE TABLE findings (
 struct TableWriter {
     bool generic = false;  ///< a collector this build does not know: the record as JSON
     std::unordered_map<std::string, int> params;  ///< field -> parameter index
+    std::set<int> integer_params;                 ///< parameters of INTEGER columns
     int extra_param = 0;
     std::set<std::string, std::less<>> columns;
     Statement insert;
 };
+
+/// `value`, or null when it is an unsigned integer beyond SQLite's signed 64 bits: an INTEGER
+/// column would turn it into a REAL. The row's JSON column (bundles.manifest, custody.record)
+/// keeps the exact digits.
+json fits_integer_column(json value) {
+    if (value.is_number_unsigned() &&
+        value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return nullptr;
+    }
+    return value;
+}
 
 std::string placeholders(size_t n) {
     std::string out;
@@ -97,7 +112,8 @@ struct SqliteExport::Impl {
     void store_runs(int64_t bundle_id, int64_t host, const json& manifest);
     void store_custody(int64_t bundle_id, int64_t host, const json& manifest,
                        const std::filesystem::path& bundle);
-    size_t store_findings(int64_t bundle_id, int64_t host, const triage::Input& in);
+    size_t store_findings(int64_t bundle_id, int64_t host,
+                          const std::vector<triage::Finding>& findings);
 };
 
 void SqliteExport::Impl::create_schema() {
@@ -168,6 +184,7 @@ TableWriter& SqliteExport::Impl::create_table(const std::string& table, const Sq
                 w.extra_param = index;
             } else if (index > 3) {
                 w.params.emplace(c.name, index);
+                if (c.sql_type == "INTEGER") w.integer_params.insert(index);
             }
         }
     } else {
@@ -184,13 +201,10 @@ TableWriter& SqliteExport::Impl::create_table(const std::string& table, const Sq
 }
 
 /// The table for a collector's lines; a collector this build does not know gets a generic
-/// table (named artifact_<name> if its name is one of the fixed tables').
+/// table, named by sql_table_name().
 TableWriter* SqliteExport::Impl::table_for(std::string_view collector,
                                            std::vector<std::string>& created) {
-    std::string name(collector);
-    for (std::string_view fixed : fixed_table_names()) {
-        if (fixed == collector) name = "artifact_" + name;
-    }
+    const std::string name = sql_table_name(collector);
     auto it = tables.find(name);
     if (it != tables.end()) return &it->second;
     created.push_back(name);
@@ -216,7 +230,12 @@ void SqliteExport::Impl::insert_row(TableWriter& table, int64_t host, int64_t bu
         json extra;  // fields the spec does not declare; stays null (no allocation) without any
         for (auto it = record.begin(); it != record.end(); ++it) {
             auto p = table.params.find(it.key());
-            if (p != table.params.end()) {
+            // An INTEGER column holds signed 64-bit values only; a larger unsigned one (only a
+            // crafted or corrupt record has one) would become a REAL there, so the column is
+            // NULL and `extra` keeps its exact digits.
+            if (p != table.params.end() &&
+                (!it.value().is_number_unsigned() || !table.integer_params.count(p->second) ||
+                 it.value().get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX))) {
                 ins.bind_json(p->second, it.value());
             } else {
                 extra[it.key()] = it.value();
@@ -232,10 +251,12 @@ void SqliteExport::Impl::store_runs(int64_t bundle_id, int64_t host, const json&
     for (const json& c : manifest["collectors"]) {
         if (!c.is_object()) continue;
         auto at = [&](const char* key) { return c.contains(key) ? c[key] : json(); };
+        auto integer_at = [&](const char* key) { return fits_integer_column(at(key)); };
         run_insert.bind(1, bundle_id).bind(2, host).bind_json(3, at("name"));
-        run_insert.bind_json(4, at("rank")).bind_json(5, at("status")).bind_json(6, at("message"));
-        run_insert.bind_json(7, at("records")).bind_json(8, at("error_count"));
-        run_insert.bind_json(9, at("races")).bind_json(10, at("coverage"));
+        run_insert.bind_json(4, integer_at("rank")).bind_json(5, at("status"));
+        run_insert.bind_json(6, at("message"));
+        run_insert.bind_json(7, integer_at("records")).bind_json(8, integer_at("error_count"));
+        run_insert.bind_json(9, integer_at("races")).bind_json(10, at("coverage"));
         run_insert.bind_json(11, at("errors"));
         run_insert.bind(12, manifest_text(c, {"start", "realtime"}));
         run_insert.bind(13, manifest_text(c, {"end", "realtime"}));
@@ -250,7 +271,7 @@ void SqliteExport::Impl::store_custody(int64_t bundle_id, int64_t host, const js
         auto at = [&](const char* key) { return e.contains(key) ? e[key] : json(); };
         custody_insert.bind(1, bundle_id).bind(2, host).bind(3, source);
         if (line) custody_insert.bind(4, static_cast<int64_t>(line));
-        custody_insert.bind_json(5, at("sequence"));
+        custody_insert.bind_json(5, fits_integer_column(at("sequence")));
         custody_insert.bind_json(6, e.contains("event") ? e["event"] : at("action"));
         custody_insert.bind_json(7, at("time")).bind_json(8, at("by")).bind_json(9, at("to"));
         custody_insert.bind_json(10, at("host")).bind_json(11, at("user"));
@@ -268,8 +289,7 @@ void SqliteExport::Impl::store_custody(int64_t bundle_id, int64_t host, const js
 }
 
 size_t SqliteExport::Impl::store_findings(int64_t bundle_id, int64_t host,
-                                          const triage::Input& in) {
-    const std::vector<triage::Finding> findings = triage::run_rules(in);
+                                          const std::vector<triage::Finding>& findings) {
     for (const triage::Finding& f : findings) {
         finding_insert.bind(1, bundle_id).bind(2, host).bind(3, f.rule_id).bind(4, f.title);
         finding_insert.bind(5, triage::to_string(f.urgency));
@@ -330,7 +350,10 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
         m->bundle_insert.run();
         const int64_t bundle_id = m->db.last_insert_rowid();
 
-        triage::Input in;
+        // Rules see each record as it is stored: nothing of the bundle is held for them.
+        std::optional<triage::Runner> runner;
+        if (m->options.findings) runner.emplace();
+        triage::Record record;
         TableWriter* table = nullptr;
         std::string artifact;
         bool keep_for_triage = false;
@@ -340,7 +363,7 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
                 table = m->table_for(line.collector, created);
                 keep_for_triage = m->options.findings && m->triage_needs.count(line.collector);
             }
-            json r = json::parse(line.text, nullptr, false);
+            json r = parse_untrusted_json(line.text);
             if (!r.is_object()) {
                 ++result.skipped_lines;
                 return;
@@ -348,13 +371,10 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
             m->insert_row(*table, host, bundle_id, line.line, r);
             ++result.records;
             if (keep_for_triage) {
-                auto slot = in.records.find(line.collector);
-                if (slot == in.records.end()) {
-                    slot = in.records
-                               .emplace(std::string(line.collector), std::vector<triage::Record>{})
-                               .first;
-                }
-                slot->second.push_back(triage::Record{artifact, line.line, std::move(r)});
+                if (record.artifact != artifact) record.artifact = artifact;
+                record.line = line.line;
+                record.value = std::move(r);
+                runner->add(line.collector, record);
             }
         });
         if (!result.summary.error.empty()) {
@@ -364,9 +384,13 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
             return result;
         }
         if (!detail::same_bundle(id, result.summary)) detail::note_changed(result.summary);
-        in.collected_unix_ns = result.summary.collected_unix_ns;
-        in.recent_days = m->options.recent_days;
-        if (m->options.findings) result.findings = m->store_findings(bundle_id, host, in);
+        if (runner) {
+            record.value = nullptr;
+            result.findings = m->store_findings(
+                bundle_id, host,
+                runner->finish(triage::Context{result.summary.collected_unix_ns,
+                                               m->options.recent_days}));
+        }
         m->store_runs(bundle_id, host, id.manifest);
         m->store_custody(bundle_id, host, id.manifest, bundle);
         m->store_manifest(bundle_id, host, result, id.manifest, result.findings);

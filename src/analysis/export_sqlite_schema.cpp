@@ -32,6 +32,32 @@ SqlTable sql_table(const CollectorSpec& spec) {
     return table;
 }
 
+std::string sql_table_name(std::string_view collector) {
+    constexpr std::string_view k_encoded = "artifact_";
+    const auto plain_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    bool plain = !collector.empty() && collector[0] >= 'a' && collector[0] <= 'z';
+    for (char c : collector) plain = plain && (plain_char(c) || c == '_');
+    const auto& fixed = fixed_table_names();
+    plain = plain && !collector.starts_with("sqlite_") && !collector.starts_with(k_encoded) &&
+            std::find(fixed.begin(), fixed.end(), collector) == fixed.end();
+    if (plain) return std::string(collector);
+    // Injective: [a-z0-9] stay, every other byte (uppercase and '_' included) becomes _hh. Only
+    // lowercase comes out, so two names SQLite (case-insensitive) would confuse never do.
+    std::string name(k_encoded);
+    constexpr char k_hex[] = "0123456789abcdef";
+    for (char c : collector) {
+        if (plain_char(c)) {
+            name.push_back(c);
+        } else {
+            const auto u = static_cast<unsigned char>(c);
+            name.push_back('_');
+            name.push_back(k_hex[u >> 4]);
+            name.push_back(k_hex[u & 15]);
+        }
+    }
+    return name;
+}
+
 const std::vector<std::string_view>& fixed_table_names() {
     static const std::vector<std::string_view> k_names = {"export_info",    "hosts",   "bundles",
                                                           "collector_runs", "custody", "findings"};

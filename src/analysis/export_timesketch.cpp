@@ -11,6 +11,7 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/export.hpp"
 #include "irsnap/triage.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::exports {
 namespace {
@@ -90,8 +91,8 @@ void process_event(EventWriter& w, const Origin& from, const json& r) {
                      : (!text_of(r, "exe_path").empty() ? text_of(r, "exe_path") : "[kernel]");
     w.write(from, text_of(r, "start_time"), "Process Start Time", "irsnap:process",
             fmt::format("Process start: {} (pid {}, ppid {}, user {}): {}",
-                        shown(text_of(r, "name")), triage::number_of(r, "pid"),
-                        triage::number_of(r, "ppid"), shown(text_of(r, "user")), what),
+                        shown(text_of(r, "name")), triage::number_text(r, "pid"),
+                        triage::number_text(r, "ppid"), shown(text_of(r, "user")), what),
             std::move(fields));
 }
 
@@ -165,7 +166,7 @@ void custody_event(EventWriter& w, const Origin& from, const json& e) {
     const std::string note = text_of(e, "note");
     w.write(from, text_of(e, "time"), "Custody Event Time", "irsnap:custody",
             fmt::format("Custody: {} (sequence {}) by {}{}{}{}", shown(event),
-                        triage::number_of(e, "sequence"), shown(text_of(e, "by")),
+                        triage::number_text(e, "sequence"), shown(text_of(e, "by")),
                         to.empty() ? "" : " to " + to,
                         text_of(e, "host").empty() ? "" : " on " + text_of(e, "host"),
                         note.empty() ? "" : ": " + note),
@@ -193,7 +194,7 @@ BundleExport export_timesketch(const std::filesystem::path& bundle, OutputStream
     std::string collector;
     result.summary =
         read_bundle(bundle, {"processes", "autoruns", "system"}, [&](const BundleLine& line) {
-            const json r = json::parse(line.text, nullptr, false);
+            const json r = parse_untrusted_json(line.text);
             if (!r.is_object()) {
                 ++result.skipped_lines;
                 return;

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "irsnap/triage.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::triage {
 
@@ -70,6 +71,19 @@ int64_t number_of(const nlohmann::json& record, const char* key, int64_t fallbac
     return it != record.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
 }
 
+std::string number_text(const nlohmann::json& record, const char* key, int64_t fallback) {
+    if (record.is_object()) {
+        auto it = record.find(key);
+        if (it != record.end() && it->is_number_unsigned()) {
+            return std::to_string(it->get<uint64_t>());
+        }
+        if (it != record.end() && it->is_number_integer()) {
+            return std::to_string(it->get<int64_t>());
+        }
+    }
+    return std::to_string(fallback);
+}
+
 int64_t parse_utc_ns(std::string_view text) {
     // YYYY-MM-DDTHH:MM:SS[.frac]Z
     if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
@@ -109,12 +123,40 @@ int64_t parse_utc_ns(std::string_view text) {
     return static_cast<int64_t>(seconds) * 1000000000 + ns;
 }
 
+std::string cut_text(std::string text, size_t max_bytes) {
+    constexpr std::string_view k_cut = "...";
+    if (text.size() <= max_bytes || max_bytes < k_cut.size()) return text;
+    size_t end = max_bytes - k_cut.size();
+    // Back to the start of a UTF-8 sequence, so the cut never splits a character.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text.resize(end);
+    text += k_cut;
+    return text;
+}
+
 nlohmann::json pick(const nlohmann::json& record, std::initializer_list<const char*> keys) {
     nlohmann::json out = nlohmann::json::object();
     if (!record.is_object()) return out;
     for (const char* key : keys) {
         auto it = record.find(key);
-        if (it != record.end() && !it->is_null()) out[key] = *it;
+        if (it == record.end() || it->is_null()) continue;
+        if (it->is_string()) {
+            const auto& text = it->get_ref<const std::string&>();
+            out[key] = text.size() <= k_max_evidence_value_bytes
+                           ? text
+                           : cut_text(text, k_max_evidence_value_bytes);
+        } else if (it->is_structured()) {
+            // describe_json stops at the bound: a huge argv costs only what is kept. A dump of
+            // an array or object ends in ] or }, so a "..." ending means it was cut.
+            std::string text = describe_json(*it, k_max_evidence_value_bytes);
+            if (text.ends_with("...")) {
+                out[key] = std::move(text);
+            } else {
+                out[key] = *it;
+            }
+        } else {
+            out[key] = *it;
+        }
     }
     return out;
 }

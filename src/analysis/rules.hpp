@@ -16,4 +16,29 @@ std::span<const Rule> memory_rules();       // rules_memory.cpp
 std::span<const Rule> persistence_rules();  // rules_persistence.cpp
 std::span<const Rule> kernel_rules();       // rules_kernel.cpp
 
+/// A rule that looks at one record at a time and keeps nothing between records.
+using RecordCheck = void (*)(const Rule& self, std::string_view collector, const Record& r,
+                             FindingSink& out);
+
+template <RecordCheck Check>
+std::unique_ptr<RulePass> per_record(const Rule& self) {
+    class Pass final : public RulePass {
+      public:
+        explicit Pass(const Rule& rule) : m_rule(rule) {}
+        void see(std::string_view collector, const Record& r, FindingSink& out) override {
+            Check(m_rule, collector, r, out);
+        }
+
+      private:
+        const Rule& m_rule;
+    };
+    return std::make_unique<Pass>(self);
+}
+
+/// A rule whose pass is a class `P` constructed from the rule.
+template <class P>
+std::unique_ptr<RulePass> pass_of(const Rule& self) {
+    return std::make_unique<P>(self);
+}
+
 }  // namespace irsnap::triage

@@ -9,60 +9,50 @@
 namespace irsnap::triage {
 namespace {
 
-void hidden_process(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("hidden_processes")) {
-        const std::string kind = text_of(r.value, "kind");
-        if (kind.empty() || kind == "scan") continue;
-        Finding f = self.finding(text_of(r.value, "why"),
-                                 {r.evidence(pick(r.value, {"kind", "pid", "tgid", "name",
-                                                            "mount_point", "mount_source"}))});
-        if (f.why.empty()) f.why = kind;
-        if (kind == "listed_pid_not_answering") {
-            // Listed but dead: a race the collector could not rule out, or a forged entry.
-            f.urgency = Urgency::medium;
-            f.confidence = Confidence::low;
-        } else if (kind == "proc_entry_covered_by_mount") {
-            f.urgency = Urgency::high;
-            f.confidence = Confidence::medium;
-        }
-        out.push_back(std::move(f));
+void hidden_process(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const std::string kind = text_of(r.value, "kind");
+    if (kind.empty() || kind == "scan") return;
+    Finding f = self.finding(text_of(r.value, "why"),
+                             {r.evidence(pick(r.value, {"kind", "pid", "tgid", "name",
+                                                        "mount_point", "mount_source"}))});
+    if (f.why.empty()) f.why = kind;
+    if (kind == "listed_pid_not_answering") {
+        // Listed but dead: a race the collector could not rule out, or a forged entry.
+        f.urgency = Urgency::medium;
+        f.confidence = Confidence::low;
+    } else if (kind == "proc_entry_covered_by_mount") {
+        f.urgency = Urgency::high;
+        f.confidence = Confidence::medium;
     }
+    out.add(std::move(f));
 }
 
-void socket_cross_view(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("network")) {
-        if (!flag_of(r.value, "cross_view_discrepancy")) continue;
-        out.push_back(self.finding(
-            fmt::format("{} {}:{} -> {}:{} {}: {}", text_of(r.value, "protocol"),
-                        text_of(r.value, "local_address"), number_of(r.value, "local_port"),
-                        text_of(r.value, "remote_address"), number_of(r.value, "remote_port"),
-                        text_of(r.value, "state"), text_of(r.value, "discrepancy")),
-            {r.evidence(
-                pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
-                               "remote_port", "state", "inode", "discrepancy", "owners"}))}));
-    }
+void socket_cross_view(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!flag_of(r.value, "cross_view_discrepancy")) return;
+    out.add(self.finding(
+        fmt::format("{} {}:{} -> {}:{} {}: {}", text_of(r.value, "protocol"),
+                    text_of(r.value, "local_address"), number_text(r.value, "local_port"),
+                    text_of(r.value, "remote_address"), number_text(r.value, "remote_port"),
+                    text_of(r.value, "state"), text_of(r.value, "discrepancy")),
+        {r.evidence(
+            pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
+                           "remote_port", "state", "inode", "discrepancy", "owners"}))}));
 }
 
-void kernel_module_cross_view(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("kernel_modules")) {
-        if (!flag_of(r.value, "cross_view_discrepancy")) continue;
-        out.push_back(self.finding(
-            fmt::format("module {}: {}", text_of(r.value, "name"), text_of(r.value, "discrepancy")),
-            {r.evidence(pick(r.value, {"name", "in_proc_modules", "in_sys_module", "taint",
-                                       "discrepancy", "file_path"}))}));
-    }
+void kernel_module_cross_view(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!flag_of(r.value, "cross_view_discrepancy")) return;
+    out.add(self.finding(
+        fmt::format("module {}: {}", text_of(r.value, "name"), text_of(r.value, "discrepancy")),
+        {r.evidence(pick(r.value, {"name", "in_proc_modules", "in_sys_module", "taint",
+                                   "discrepancy", "file_path"}))}));
 }
 
-void network_config_cross_view(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const char* collector : {"interfaces", "routes", "neighbors"}) {
-        for (const Record& r : in.of(collector)) {
-            if (!flag_of(r.value, "cross_view_discrepancy")) continue;
-            out.push_back(self.finding(
-                fmt::format("{} record: {}", collector, text_of(r.value, "discrepancy")),
-                {r.evidence(pick(r.value, {"name", "index", "destination", "gateway", "address",
-                                           "interface", "discrepancy"}))}));
-        }
-    }
+void network_config_cross_view(const Rule& self, std::string_view collector, const Record& r,
+                               FindingSink& out) {
+    if (!flag_of(r.value, "cross_view_discrepancy")) return;
+    out.add(self.finding(fmt::format("{} record: {}", collector, text_of(r.value, "discrepancy")),
+                         {r.evidence(pick(r.value, {"name", "index", "destination", "gateway",
+                                                    "address", "interface", "discrepancy"}))}));
 }
 
 constexpr Rule k_cross_view_rules[] = {
@@ -71,23 +61,23 @@ constexpr Rule k_cross_view_rules[] = {
      "A pid that answers system calls (getpgid, kill 0, /proc/PID) but is missing from the /proc "
      "directory listing, or a /proc/PID covered by a mount, is what user-space and kernel "
      "rootkits do to hide a process from ps and top.",
-     hidden_process},
+     per_record<hidden_process>},
     {"IRS-HID-002", "Socket seen by one view only", Urgency::high, Confidence::medium, "T1014",
      "network",
      "The collector reads sockets through netlink sock_diag and /proc/net, re-checking before it "
      "records a difference. A socket present in one and absent from the other, steadily, is what "
      "a rootkit hooking one interface leaves behind.",
-     socket_cross_view},
+     per_record<socket_cross_view>},
     {"IRS-HID-003", "Kernel module seen by one view only", Urgency::critical, Confidence::high,
      "T1014", "kernel_modules",
      "A module in /sys/module but not in /proc/modules (or the reverse) after a re-check: kernel "
      "rootkits unlink themselves from the module list and often stay in sysfs.",
-     kernel_module_cross_view},
+     per_record<kernel_module_cross_view>},
     {"IRS-HID-004", "Interface, route or neighbour seen by one view only", Urgency::medium,
      Confidence::low, "T1014", "interfaces,routes,neighbors",
      "Network configuration read through rtnetlink and /proc disagrees: a hooked view can hide a "
      "tunnel interface or a route; short-lived entries can also race, hence low confidence.",
-     network_config_cross_view},
+     per_record<network_config_cross_view>},
 };
 
 }  // namespace

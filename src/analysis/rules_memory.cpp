@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // What is mapped into processes: injected code (anonymous writable and executable memory),
 // libraries loaded from memory or from temporary places, unsigned code in signed programs.
+#include <array>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "irsnap/hash.hpp"
 #include "rules.hpp"
 
 namespace irsnap::triage {
@@ -15,68 +18,150 @@ nlohmann::json module_fields(const nlohmann::json& m) {
                     "writable_executable_count"});
 }
 
-void writable_executable_memory(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("modules")) {
-        if (text_of(r.value, "kind") != "anonymous_executable") continue;
-        const int64_t wx = number_of(r.value, "writable_executable_count", 0);
-        if (wx <= 0) continue;
-        out.push_back(
-            self.finding(fmt::format("pid {} ({}) has {} writable and executable anonymous range{}",
-                                     number_of(r.value, "pid"), text_of(r.value, "process_name"),
-                                     wx, wx == 1 ? "" : "s"),
-                         {r.evidence(module_fields(r.value))}));
-    }
+void writable_executable_memory(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (text_of(r.value, "kind") != "anonymous_executable") return;
+    const int64_t wx = number_of(r.value, "writable_executable_count", 0);
+    if (wx <= 0) return;
+    out.add(
+        self.finding(fmt::format("pid {} ({}) has {} writable and executable anonymous range{}",
+                                 number_text(r.value, "pid"), text_of(r.value, "process_name"),
+                                 wx, wx == 1 ? "" : "s"),
+                     {r.evidence(module_fields(r.value))}));
 }
 
-void code_from_memory_or_temporary_place(const Rule& self, const Input& in,
-                                         std::vector<Finding>& out) {
-    // A program's own file is IRS-EXE-002/003's business; here: code loaded into programs.
-    std::map<int64_t, std::string> programs;
-    for (const Record& p : in.of("processes")) {
-        programs[number_of(p.value, "pid")] = text_of(p.value, "exe_path");
+/// 128 bits of a path's SHA-256: what the joins below compare instead of keeping the path. A
+/// plain std::hash could be collided on purpose by a crafted bundle to silence a finding.
+using PathKey = std::array<uint64_t, 2>;
+
+PathKey path_key(std::string_view path) {
+    const std::string hex = sha256_hex(path);
+    PathKey key{};
+    for (size_t i = 0; i < 32; ++i) {
+        const char c = hex[i];
+        key[i / 16] = (key[i / 16] << 4) | static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
     }
-    for (const Record& r : in.of("modules")) {
-        if (text_of(r.value, "kind") != "file" || !flag_of(r.value, "executable")) continue;
-        const std::string path = text_of(r.value, "path");
-        const bool memfd = flag_of(r.value, "memfd");
-        if (!memfd && !is_temporary_place(path)) continue;
-        auto program = programs.find(number_of(r.value, "pid"));
-        if (program != programs.end() && program->second == path) continue;
-        Finding f =
-            self.finding(fmt::format("pid {} ({}) executes code mapped from {}{}",
-                                     number_of(r.value, "pid"), text_of(r.value, "process_name"),
-                                     path, memfd ? " (memory only)" : " (a temporary place)"),
-                         {r.evidence(module_fields(r.value))});
-        if (!memfd) {
-            f.urgency = Urgency::high;
-            f.confidence = Confidence::medium;
-        }
-        out.push_back(std::move(f));
-    }
+    return key;
 }
 
-void unsigned_module_in_signed_process(const Rule& self, const Input& in,
-                                       std::vector<Finding>& out) {
-    std::map<int64_t, const Record*> signed_programs;
-    for (const Record& p : in.of("processes")) {
-        if (flag_of(p.value, "signed")) signed_programs[number_of(p.value, "pid")] = &p;
-    }
-    if (signed_programs.empty()) return;
-    for (const Record& r : in.of("modules")) {
-        if (!r.value.contains("signed") || !r.value["signed"].is_boolean() ||
-            r.value["signed"].get<bool>()) {
-            continue;
+/// An executable mapping of a memfd or of a temporary place is a finding unless it is the
+/// process's own program. Processes and modules may come in any order, so modules wait until
+/// the end; of the processes only those whose program could be such a mapping are kept (a
+/// temporary place, or memfd), as a pid and a path digest: the join costs nothing per ordinary
+/// process.
+class CodeFromMemory final : public RulePass {
+  public:
+    explicit CodeFromMemory(const Rule& self) : m_self(self) {}
+
+    void see(std::string_view collector, const Record& r, FindingSink&) override {
+        const auto& v = r.value;
+        if (collector == "processes") {
+            const std::string exe = text_of(v, "exe_path");
+            const int64_t pid = number_of(v, "pid");
+            if (is_temporary_place(exe) || flag_of(v, "exe_memfd") ||
+                exe.find("memfd:") != std::string::npos) {
+                m_programs[pid] = path_key(exe);
+            } else {
+                m_programs.erase(pid);  // a later record of the pid wins, as it always did
+            }
+            return;
         }
-        auto program = signed_programs.find(number_of(r.value, "pid"));
-        if (program == signed_programs.end()) continue;
-        out.push_back(self.finding(
-            fmt::format("signed program pid {} ({}) loaded unsigned {}", program->first,
-                        text_of(r.value, "process_name"), text_of(r.value, "path")),
-            {r.evidence(module_fields(r.value)),
-             program->second->evidence(
-                 pick(program->second->value, {"pid", "name", "exe_path", "signed"}))}));
+        if (text_of(v, "kind") != "file" || !flag_of(v, "executable")) return;
+        const std::string path = text_of(v, "path");
+        const bool memfd = flag_of(v, "memfd");
+        if (!memfd && !is_temporary_place(path)) return;
+        Waiting w{number_of(v, "pid"), path_key(path), std::nullopt};
+        if (m_whole < k_max_findings_per_rule) {
+            ++m_whole;
+            Finding f = m_self.finding(
+                fmt::format("pid {} ({}) executes code mapped from {}{}", number_text(v, "pid"),
+                            text_of(v, "process_name"), path,
+                            memfd ? " (memory only)" : " (a temporary place)"),
+                {r.evidence(module_fields(v))});
+            if (!memfd) {
+                f.urgency = Urgency::high;
+                f.confidence = Confidence::medium;
+            }
+            w.finding = std::move(f);
+        }
+        m_waiting.push_back(std::move(w));
     }
-}
+
+    void finish(const Context&, FindingSink& out) override {
+        for (Waiting& w : m_waiting) {
+            auto program = m_programs.find(w.pid);
+            if (program != m_programs.end() && program->second == w.path) continue;
+            if (w.finding) {
+                out.add(std::move(*w.finding));
+            } else {
+                out.omit();
+            }
+        }
+    }
+
+  private:
+    struct Waiting {
+        int64_t pid;
+        PathKey path;
+        std::optional<Finding> finding;  ///< the first ones only; the rest are counted
+    };
+    const Rule& m_self;
+    std::map<int64_t, PathKey> m_programs;
+    std::vector<Waiting> m_waiting;
+    size_t m_whole = 0;
+};
+
+/// Unsigned modules wait for the end, when every signed program (Windows bundles only) is known.
+class UnsignedModuleInSignedProcess final : public RulePass {
+  public:
+    explicit UnsignedModuleInSignedProcess(const Rule& self) : m_self(self) {}
+
+    void see(std::string_view collector, const Record& r, FindingSink&) override {
+        const auto& v = r.value;
+        if (collector == "processes") {
+            if (flag_of(v, "signed")) {
+                m_signed.insert_or_assign(number_of(v, "pid"),
+                                          r.evidence(pick(v, {"pid", "name", "exe_path", "signed"})));
+            }
+            return;
+        }
+        if (!v.contains("signed") || !v["signed"].is_boolean() || v["signed"].get<bool>()) return;
+        Waiting w{number_of(v, "pid"), std::nullopt, {}, {}};
+        if (m_whole < k_max_findings_per_rule) {
+            ++m_whole;
+            w.module = r.evidence(module_fields(v));
+            w.pid_text = number_text(v, "pid");
+            w.why = fmt::format("({}) loaded unsigned {}", text_of(v, "process_name"),
+                                text_of(v, "path"));
+        }
+        m_waiting.push_back(std::move(w));
+    }
+
+    void finish(const Context&, FindingSink& out) override {
+        if (m_signed.empty()) return;
+        for (Waiting& w : m_waiting) {
+            auto program = m_signed.find(w.pid);
+            if (program == m_signed.end()) continue;
+            if (!w.module) {
+                out.omit();
+                continue;
+            }
+            out.add(m_self.finding(fmt::format("signed program pid {} {}", w.pid_text, w.why),
+                                   {std::move(*w.module), program->second}));
+        }
+    }
+
+  private:
+    struct Waiting {
+        int64_t pid;
+        std::optional<Evidence> module;
+        std::string why;
+        std::string pid_text;
+    };
+    const Rule& m_self;
+    std::map<int64_t, Evidence> m_signed;
+    std::vector<Waiting> m_waiting;
+    size_t m_whole = 0;
+};
 
 constexpr Rule k_memory_rules[] = {
     {"IRS-MEM-001", "Writable and executable anonymous memory", Urgency::medium, Confidence::low,
@@ -84,19 +169,19 @@ constexpr Rule k_memory_rules[] = {
      "Injected shellcode and reflectively loaded libraries live in anonymous memory that is "
      "writable and executable. JIT compilers (Java, JavaScript engines) make such ranges too: "
      "weigh it by the process.",
-     writable_executable_memory},
+     per_record<writable_executable_memory>},
     {"IRS-MEM-002", "Code mapped from memory or a temporary place", Urgency::critical,
      Confidence::high, "T1620", "modules,processes",
      "An executable mapping of a memfd inside an ordinary program is a library loaded without a "
      "file (reflective loading); one from /tmp or /dev/shm is a dropped library, typically "
      "injected with LD_PRELOAD or ptrace.",
-     code_from_memory_or_temporary_place},
+     pass_of<CodeFromMemory>},
     {"IRS-MEM-003", "Unsigned module in a signed process (Windows)", Urgency::high,
      Confidence::medium, "T1574.002", "modules,processes",
      "A signed program loading an unsigned DLL is how DLL side-loading and search-order "
      "hijacking run attacker code under a trusted name. Reads the 'signed' fields of the Windows "
      "collectors; silent on Linux bundles.",
-     unsigned_module_in_signed_process},
+     pass_of<UnsignedModuleInSignedProcess>},
 };
 
 }  // namespace

@@ -24,15 +24,15 @@ std::string owners_text(const nlohmann::json& s) {
     std::string text;
     for (const auto& o : s["owners"]) {
         if (!text.empty()) text += ", ";
-        text += fmt::format("pid {} ({})", number_of(o, "pid"), text_of(o, "name"));
+        text += fmt::format("pid {} ({})", number_text(o, "pid"), text_of(o, "name"));
     }
     return text;
 }
 
 std::string endpoint(const nlohmann::json& s, const char* address, const char* port) {
     const std::string a = text_of(s, address);
-    return a.find(':') != std::string::npos ? fmt::format("[{}]:{}", a, number_of(s, port))
-                                            : fmt::format("{}:{}", a, number_of(s, port));
+    return a.find(':') != std::string::npos ? fmt::format("[{}]:{}", a, number_text(s, port))
+                                            : fmt::format("{}:{}", a, number_text(s, port));
 }
 
 bool is_tcp_or_udp(const nlohmann::json& s) {
@@ -63,45 +63,57 @@ bool is_irc_port(int64_t port) {
     return (port >= 6660 && port <= 6669) || port == 6697;
 }
 
-void irc_traffic(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("network")) {
+void irc_traffic(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const auto& s = r.value;
+    if (is_outgoing(s) && is_irc_port(number_of(s, "remote_port"))) {
+        out.add(self.finding(
+            fmt::format("{} -> {} {} ({})", endpoint(s, "local_address", "local_port"),
+                        endpoint(s, "remote_address", "remote_port"), text_of(s, "state"),
+                        owners_text(s)),
+            {r.evidence(socket_fields(s))}));
+    } else if (is_listener(s) && is_irc_port(number_of(s, "local_port"))) {
+        Finding f = self.finding(
+            fmt::format("listening on the IRC port {} ({})",
+                        endpoint(s, "local_address", "local_port"), owners_text(s)),
+            {r.evidence(socket_fields(s))});
+        f.urgency = Urgency::medium;  // a server here is odd, but it is not bot traffic
+        out.add(std::move(f));
+    }
+}
+
+/// Outgoing port-25 connections are findings only if no socket of the bundle listens for mail,
+/// which is known only at the end: they wait here, the first ones whole, the rest counted.
+class OutboundSmtp final : public RulePass {
+  public:
+    explicit OutboundSmtp(const Rule& self) : m_self(self), m_waiting(k_max_findings_per_rule) {}
+
+    void see(std::string_view, const Record& r, FindingSink&) override {
         const auto& s = r.value;
-        if (is_outgoing(s) && is_irc_port(number_of(s, "remote_port"))) {
-            out.push_back(self.finding(
-                fmt::format("{} -> {} {} ({})", endpoint(s, "local_address", "local_port"),
-                            endpoint(s, "remote_address", "remote_port"), text_of(s, "state"),
-                            owners_text(s)),
-                {r.evidence(socket_fields(s))}));
-        } else if (is_listener(s) && is_irc_port(number_of(s, "local_port"))) {
-            Finding f = self.finding(
-                fmt::format("listening on the IRC port {} ({})",
-                            endpoint(s, "local_address", "local_port"), owners_text(s)),
-                {r.evidence(socket_fields(s))});
-            f.urgency = Urgency::medium;  // a server here is odd, but it is not bot traffic
-            out.push_back(std::move(f));
+        const int64_t port = number_of(s, "local_port");
+        if (is_listener(s) && (port == 25 || port == 465 || port == 587)) m_mail_server = true;
+        if (m_mail_server || !is_outgoing(s) || number_of(s, "remote_port") != 25) return;
+        if (m_waiting.full()) {
+            m_waiting.omit();
+            return;
         }
+        m_waiting.add(
+            m_self.finding(fmt::format("{} -> {} from a host with no mail listener ({})",
+                                       endpoint(s, "local_address", "local_port"),
+                                       endpoint(s, "remote_address", "remote_port"), owners_text(s)),
+                           {r.evidence(socket_fields(s))}));
     }
-}
-
-void outbound_smtp(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    const auto& sockets = in.of("network");
-    const bool mail_server = std::any_of(sockets.begin(), sockets.end(), [](const Record& r) {
-        const int64_t port = number_of(r.value, "local_port");
-        return is_listener(r.value) && (port == 25 || port == 465 || port == 587);
-    });
-    if (mail_server) return;  // a mail server talks SMTP to the world by design
-    for (const Record& r : sockets) {
-        const auto& s = r.value;
-        if (!is_outgoing(s) || number_of(s, "remote_port") != 25) continue;
-        out.push_back(
-            self.finding(fmt::format("{} -> {} from a host with no mail listener ({})",
-                                     endpoint(s, "local_address", "local_port"),
-                                     endpoint(s, "remote_address", "remote_port"), owners_text(s)),
-                         {r.evidence(socket_fields(s))}));
+    void finish(const Context&, FindingSink& out) override {
+        if (m_mail_server) return;  // a mail server talks SMTP to the world by design
+        for (Finding& f : m_waiting.kept()) out.add(std::move(f));
+        out.omit(m_waiting.omitted());
     }
-}
 
-/// Ports that backdoors and tutorials pick by habit.
+  private:
+    const Rule& m_self;
+    bool m_mail_server = false;
+    FindingSink m_waiting;
+};
+
 bool is_backdoor_port(int64_t port) {
     static const std::set<int64_t> k_ports = {1337,  1524,  4444,  5555,  6666,  12345,
                                               12346, 20000, 31337, 31338, 54321, 65535};
@@ -119,28 +131,26 @@ bool is_common_service_port(int64_t port) {
     return k_ports.count(port) > 0;
 }
 
-void unusual_listener(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("network")) {
-        const auto& s = r.value;
-        if (!is_listener(s) || !is_tcp_or_udp(s) || is_loopback(text_of(s, "local_address"))) {
-            continue;
-        }
-        const int64_t port = number_of(s, "local_port");
-        if (is_irc_port(port)) continue;  // IRS-NET-001 reports it
-        const bool backdoor = is_backdoor_port(port);
-        if (!backdoor && is_common_service_port(port)) continue;
-        Finding f = self.finding(
-            fmt::format("{} listens on {}{} ({})", text_of(s, "protocol"),
-                        endpoint(s, "local_address", "local_port"),
-                        backdoor ? ", a port backdoors favour" : ", not a common service port",
-                        owners_text(s)),
-            {r.evidence(socket_fields(s))});
-        if (backdoor) {
-            f.urgency = Urgency::high;
-            f.confidence = Confidence::medium;
-        }
-        out.push_back(std::move(f));
+void unusual_listener(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const auto& s = r.value;
+    if (!is_listener(s) || !is_tcp_or_udp(s) || is_loopback(text_of(s, "local_address"))) {
+        return;
     }
+    const int64_t port = number_of(s, "local_port");
+    if (is_irc_port(port)) return;  // IRS-NET-001 reports it
+    const bool backdoor = is_backdoor_port(port);
+    if (!backdoor && is_common_service_port(port)) return;
+    Finding f = self.finding(
+        fmt::format("{} listens on {}{} ({})", text_of(s, "protocol"),
+                    endpoint(s, "local_address", "local_port"),
+                    backdoor ? ", a port backdoors favour" : ", not a common service port",
+                    owners_text(s)),
+        {r.evidence(socket_fields(s))});
+    if (backdoor) {
+        f.urgency = Urgency::high;
+        f.confidence = Confidence::medium;
+    }
+    out.add(std::move(f));
 }
 
 /// Owners that hold packet or raw sockets for a living.
@@ -151,29 +161,27 @@ bool is_expected_raw_owner(const std::string& name) {
     return k_names.count(name) > 0;
 }
 
-void raw_or_packet_socket(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("network")) {
-        const auto& s = r.value;
-        const std::string protocol = text_of(s, "protocol");
-        if (protocol != "raw" && protocol != "packet") continue;
-        bool all_expected = s.contains("owners") && s["owners"].is_array() && !s["owners"].empty();
-        if (all_expected) {
-            for (const auto& o : s["owners"])
-                all_expected &= is_expected_raw_owner(text_of(o, "name"));
-        }
-        Finding f = self.finding(
-            fmt::format("{} socket ({}): sees or forges traffic below TCP/UDP ({})", protocol,
-                        protocol == "raw"
-                            ? fmt::format("IP protocol {}", number_of(s, "local_port"))
-                            : fmt::format("ethertype {}", number_of(s, "local_port")),
-                        owners_text(s)),
-            {r.evidence(socket_fields(s))});
-        if (all_expected) {
-            f.urgency = Urgency::low;
-            f.why += "; its owner usually needs one";
-        }
-        out.push_back(std::move(f));
+void raw_or_packet_socket(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const auto& s = r.value;
+    const std::string protocol = text_of(s, "protocol");
+    if (protocol != "raw" && protocol != "packet") return;
+    bool all_expected = s.contains("owners") && s["owners"].is_array() && !s["owners"].empty();
+    if (all_expected) {
+        for (const auto& o : s["owners"])
+            all_expected &= is_expected_raw_owner(text_of(o, "name"));
     }
+    Finding f = self.finding(
+        fmt::format("{} socket ({}): sees or forges traffic below TCP/UDP ({})", protocol,
+                    protocol == "raw"
+                        ? fmt::format("IP protocol {}", number_text(s, "local_port"))
+                        : fmt::format("ethertype {}", number_text(s, "local_port")),
+                    owners_text(s)),
+        {r.evidence(socket_fields(s))});
+    if (all_expected) {
+        f.urgency = Urgency::low;
+        f.why += "; its owner usually needs one";
+    }
+    out.add(std::move(f));
 }
 
 constexpr Rule k_network_rules[] = {
@@ -181,22 +189,22 @@ constexpr Rule k_network_rules[] = {
      "network",
      "IRC (6660-6669, 6697) is the historic command channel of Linux botnets and coin-miner "
      "droppers; servers rarely have a business reason to speak it.",
-     irc_traffic},
+     per_record<irc_traffic>},
     {"IRS-NET-002", "Outbound SMTP from a host that is not a mail server", Urgency::medium,
      Confidence::medium, "T1071.003", "network",
      "Hosts that do not listen on 25/465/587 should hand mail to a relay, not talk to port 25 "
      "themselves: direct SMTP is what spam bots and some exfiltration tools do.",
-     outbound_smtp},
+     pass_of<OutboundSmtp>},
     {"IRS-NET-003", "Listener on an unusual port", Urgency::low, Confidence::low, "T1571",
      "network",
      "A socket listening beyond loopback on a port no common service uses; high when the port "
      "is one backdoors pick by habit (4444, 31337 ...). Compare with the host's role.",
-     unusual_listener},
+     per_record<unusual_listener>},
     {"IRS-NET-004", "Raw or packet socket", Urgency::medium, Confidence::medium, "T1040", "network",
      "Packet sockets see every frame on an interface (sniffers, passive backdoors that wait for "
      "a magic packet); raw sockets forge or read IP directly. DHCP clients and similar daemons "
      "hold them legitimately: those are reported low.",
-     raw_or_packet_socket},
+     per_record<raw_or_packet_socket>},
 };
 
 }  // namespace

@@ -55,53 +55,47 @@ std::string where(const nlohmann::json& a) {
                     : text_of(a, "source_path");
 }
 
-void preload_file(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("autoruns")) {
-        if (text_of(r.value, "category") != "ld_so_preload") continue;
-        out.push_back(self.finding(fmt::format("{} makes every dynamic program load {}",
-                                               where(r.value), text_of(r.value, "command")),
-                                   {r.evidence(autorun_fields(r.value))}));
-    }
+void preload_file(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (text_of(r.value, "category") != "ld_so_preload") return;
+    out.add(self.finding(fmt::format("{} makes every dynamic program load {}",
+                                           where(r.value), text_of(r.value, "command")),
+                               {r.evidence(autorun_fields(r.value))}));
 }
 
-void target_missing(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("autoruns")) {
-        const auto& a = r.value;
-        // No target_path: the command could not be resolved (a variable), nothing to miss.
-        if (!a.contains("target_exists") || !a["target_exists"].is_boolean() ||
-            a["target_exists"].get<bool>() || text_of(a, "target_path").empty()) {
-            continue;
-        }
-        Finding f =
-            self.finding(fmt::format("{} {} starts {}, which does not exist",
-                                     text_of(a, "category"), where(a), text_of(a, "target_path")),
-                         {r.evidence(autorun_fields(a))});
-        f.attack = technique_of(text_of(a, "category"));
-        // systemd's '-' prefix and disabled entries: a package left it behind, most likely.
-        if ((a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>()) ||
-            text_of(a, "command").rfind('-', 0) == 0) {
-            f.urgency = Urgency::low;
-        }
-        out.push_back(std::move(f));
+void target_missing(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const auto& a = r.value;
+    // No target_path: the command could not be resolved (a variable), nothing to miss.
+    if (!a.contains("target_exists") || !a["target_exists"].is_boolean() ||
+        a["target_exists"].get<bool>() || text_of(a, "target_path").empty()) {
+        return;
     }
+    Finding f =
+        self.finding(fmt::format("{} {} starts {}, which does not exist",
+                                 text_of(a, "category"), where(a), text_of(a, "target_path")),
+                     {r.evidence(autorun_fields(a))});
+    f.attack = technique_of(text_of(a, "category"));
+    // systemd's '-' prefix and disabled entries: a package left it behind, most likely.
+    if ((a.contains("enabled") && a["enabled"].is_boolean() && !a["enabled"].get<bool>()) ||
+        text_of(a, "command").rfind('-', 0) == 0) {
+        f.urgency = Urgency::low;
+    }
+    out.add(std::move(f));
 }
 
-void temporary_place(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("autoruns")) {
-        const auto& a = r.value;
-        const std::string target = text_of(a, "target_path");
-        const std::string command = text_of(a, "command");
-        bool in_temp = is_temporary_place(target);
-        for (std::string_view dir : {"/tmp/", "/var/tmp/", "/dev/shm/"}) {
-            in_temp = in_temp || command.find(dir) != std::string::npos;
-        }
-        if (!in_temp) continue;
-        Finding f = self.finding(fmt::format("{} {} runs '{}' from a temporary place",
-                                             text_of(a, "category"), where(a), command),
-                                 {r.evidence(autorun_fields(a))});
-        f.attack = technique_of(text_of(a, "category"));
-        out.push_back(std::move(f));
+void temporary_place(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const auto& a = r.value;
+    const std::string target = text_of(a, "target_path");
+    const std::string command = text_of(a, "command");
+    bool in_temp = is_temporary_place(target);
+    for (std::string_view dir : {"/tmp/", "/var/tmp/", "/dev/shm/"}) {
+        in_temp = in_temp || command.find(dir) != std::string::npos;
     }
+    if (!in_temp) return;
+    Finding f = self.finding(fmt::format("{} {} runs '{}' from a temporary place",
+                                         text_of(a, "category"), where(a), command),
+                             {r.evidence(autorun_fields(a))});
+    f.attack = technique_of(text_of(a, "category"));
+    out.add(std::move(f));
 }
 
 /// Files changed within this long of each other belong to one burst.
@@ -109,24 +103,32 @@ constexpr int64_t k_burst_gap_ns = int64_t{10} * 60 * 1000000000;
 /// A burst this large is a package installation or an image restore, not a planted entry.
 constexpr size_t k_burst_files = 10;
 
-struct ChangedFile {
+/// One autorun record with a file time, waiting for the end (when the collection time is known).
+struct Change {
     int64_t newest = 0;
     std::string which;  ///< mtime or ctime
+    std::string category;
+    Evidence evidence;
+};
+
+struct ChangedFile {
+    int64_t newest = 0;
+    std::string which;
     std::string category;
     std::vector<Evidence> evidence;
 };
 
-void changed_before_collection(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    if (in.recent_days <= 0) return;
-    const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
-    // Unknown (0) or nonsense collection times (a crafted manifest) say nothing about "recent";
-    // this also keeps the subtractions below from overflowing.
-    if (in.collected_unix_ns <= window) return;
-    // One finding per file: a unit with three Exec lines was still written once.
-    std::map<std::string, ChangedFile> by_file;
-    for (const Record& r : in.of("autoruns")) {
+/// Autorun files changed shortly before collection, alone or in a burst. The window ends at the
+/// collection time, read from the manifest after the records, so each source file keeps its
+/// first records' times and evidence (at most k_max_evidence_per_finding) and only the times of
+/// the rest.
+class ChangedBeforeCollection final : public RulePass {
+  public:
+    explicit ChangedBeforeCollection(const Rule& self) : m_self(self) {}
+
+    void see(std::string_view, const Record& r, FindingSink&) override {
         const auto& a = r.value;
-        ChangedFile change;
+        Change change;
         for (const char* key : {"mtime", "ctime"}) {
             const int64_t t = parse_utc_ns(text_of(a, key));
             if (t > change.newest) {
@@ -134,11 +136,51 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
                 change.which = key;
             }
         }
-        if (change.newest == 0 || change.newest < in.collected_unix_ns - window) continue;
-        auto [it, fresh] = by_file.try_emplace(text_of(a, "source_path"), std::move(change));
-        if (fresh) it->second.category = text_of(a, "category");
-        it->second.evidence.push_back(r.evidence(autorun_fields(a)));
+        if (change.newest == 0) return;
+        Seen& seen = m_files[text_of(a, "source_path")];
+        if (seen.changes.size() < k_max_evidence_per_finding) {
+            change.category = text_of(a, "category");
+            change.evidence = r.evidence(autorun_fields(a));
+            seen.changes.push_back(std::move(change));
+        } else {
+            seen.more.push_back(change.newest);
+        }
     }
+
+    void finish(const Context& ctx, FindingSink& out) override;
+
+  private:
+    struct Seen {
+        std::vector<Change> changes;
+        std::vector<int64_t> more;  ///< times of records past the evidence cap
+    };
+    const Rule& m_self;
+    std::map<std::string, Seen> m_files;
+};
+
+void ChangedBeforeCollection::finish(const Context& in, FindingSink& out) {
+    if (in.recent_days <= 0) return;
+    const int64_t window = int64_t{in.recent_days} * 86400 * 1000000000;
+    if (in.collected_unix_ns <= window) return;
+    const int64_t since = in.collected_unix_ns - window;
+    std::map<std::string, ChangedFile> by_file;
+    std::map<std::string, size_t> unlisted;  ///< recent records past the evidence cap, per file
+    for (auto& [source, seen] : m_files) {
+        for (Change& c : seen.changes) {
+            if (c.newest < since) continue;
+            auto [it, fresh] = by_file.try_emplace(source);
+            if (fresh) {
+                it->second.newest = c.newest;
+                it->second.which = c.which;
+                it->second.category = c.category;
+            }
+            it->second.evidence.push_back(std::move(c.evidence));
+        }
+        const size_t more = static_cast<size_t>(
+            std::count_if(seen.more.begin(), seen.more.end(), [&](int64_t t) { return t >= since; }));
+        if (more > 0 && by_file.count(source)) unlisted[source] = more;
+    }
+    m_files.clear();
     std::vector<std::pair<std::string, ChangedFile*>> files;
     files.reserve(by_file.size());
     for (auto& [source, change] : by_file) files.emplace_back(source, &change);
@@ -155,7 +197,7 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
             ++last;
         }
         if (last - first >= k_burst_files) {
-            Finding f = self.finding(
+            Finding f = m_self.finding(
                 fmt::format("{} autorun files changed together {:.1f} days before collection, "
                             "within {} minutes: a package installation or image restore looks "
                             "like this (a planted entry can hide in it: compare with the "
@@ -166,21 +208,27 @@ void changed_before_collection(const Rule& self, const Input& in, std::vector<Fi
                                 1),
                 {});
             f.urgency = Urgency::low;
-            for (size_t i = first; i < last; ++i) {
+            for (size_t i = first; i < last && f.evidence.size() < k_max_evidence_per_finding;
+                 ++i) {
                 f.evidence.push_back(files[i].second->evidence.front());
             }
-            out.push_back(std::move(f));
+            if (last - first > f.evidence.size()) {
+                f.why += fmt::format(" ({} more files not listed)", last - first - f.evidence.size());
+            }
+            out.add(std::move(f));
         } else {
             for (size_t i = first; i < last; ++i) {
                 ChangedFile& c = *files[i].second;
-                // The text first: the evidence is moved into the finding.
                 std::string why =
                     fmt::format("{} {} changed {:.1f} days before collection ({} {})", c.category,
                                 files[i].first, days_before(c.newest), c.which,
                                 c.evidence.front().fields.value(c.which, std::string()));
-                Finding f = self.finding(std::move(why), std::move(c.evidence));
+                if (auto more = unlisted.find(files[i].first); more != unlisted.end()) {
+                    why += fmt::format(" ({} more records of it not listed)", more->second);
+                }
+                Finding f = m_self.finding(std::move(why), std::move(c.evidence));
                 f.attack = technique_of(c.category);
-                out.push_back(std::move(f));
+                out.add(std::move(f));
             }
         }
         first = last;
@@ -193,24 +241,24 @@ constexpr Rule k_persistence_rules[] = {
      "Every dynamically linked program loads the libraries listed there before its own code: "
      "the persistence of most user-space rootkits (it hides their files from ls and ps). "
      "Legitimate systems almost never have the file.",
-     preload_file},
+     per_record<preload_file>},
     {"IRS-PER-002", "Autorun whose program is missing", Urgency::medium, Confidence::low, "T1547",
      "autoruns",
      "An entry that starts a program no longer on disk: an attacker's clean-up that forgot the "
      "persistence, a dropper that re-downloads its payload, or a package's leftover (disabled "
      "entries and systemd '-' commands are reported low).",
-     target_missing},
+     per_record<target_missing>},
     {"IRS-PER-003", "Autorun runs from a temporary place", Urgency::high, Confidence::high, "T1547",
      "autoruns",
      "Installed software never starts from /tmp, /var/tmp or /dev/shm (or %TEMP%, AppData, "
      "Downloads): persistence pointing there was written by hand, usually by an intruder.",
-     temporary_place},
+     per_record<temporary_place>},
     {"IRS-PER-004", "Autorun changed shortly before collection", Urgency::medium, Confidence::low,
      "T1547", "autoruns",
      "Persistence written in the days before the incident response (--recent-days, default 7) "
      "is the first place to look; package updates change files too, so check the package "
      "manager's log for the same time.",
-     changed_before_collection},
+     pass_of<ChangedBeforeCollection>},
 };
 
 }  // namespace

@@ -22,37 +22,31 @@ std::string argv_at(const nlohmann::json& p, size_t i) {
     return p["argv"][i].is_string() ? p["argv"][i].get<std::string>() : std::string();
 }
 
-void deleted_executable(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        if (!flag_of(r.value, "exe_deleted") || flag_of(r.value, "exe_memfd")) continue;
-        out.push_back(
-            self.finding(fmt::format("pid {} ({}) runs {}, which no longer exists on disk",
-                                     number_of(r.value, "pid"), text_of(r.value, "name"),
-                                     text_of(r.value, "exe_path")),
-                         {r.evidence(process_fields(r.value))}));
-    }
+void deleted_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!flag_of(r.value, "exe_deleted") || flag_of(r.value, "exe_memfd")) return;
+    out.add(
+        self.finding(fmt::format("pid {} ({}) runs {}, which no longer exists on disk",
+                                 number_text(r.value, "pid"), text_of(r.value, "name"),
+                                 text_of(r.value, "exe_path")),
+                     {r.evidence(process_fields(r.value))}));
 }
 
-void memfd_executable(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        if (!flag_of(r.value, "exe_memfd")) continue;
-        out.push_back(
-            self.finding(fmt::format("pid {} ({}) runs {}: a program that exists only in memory",
-                                     number_of(r.value, "pid"), text_of(r.value, "name"),
-                                     text_of(r.value, "exe_path")),
-                         {r.evidence(process_fields(r.value))}));
-    }
+void memfd_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!flag_of(r.value, "exe_memfd")) return;
+    out.add(
+        self.finding(fmt::format("pid {} ({}) runs {}: a program that exists only in memory",
+                                 number_text(r.value, "pid"), text_of(r.value, "name"),
+                                 text_of(r.value, "exe_path")),
+                     {r.evidence(process_fields(r.value))}));
 }
 
-void executable_in_temporary_place(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        const std::string exe = text_of(r.value, "exe_path");
-        if (!is_temporary_place(exe)) continue;
-        out.push_back(
-            self.finding(fmt::format("pid {} ({}) runs {} from a temporary, world-writable place",
-                                     number_of(r.value, "pid"), text_of(r.value, "name"), exe),
-                         {r.evidence(process_fields(r.value))}));
-    }
+void executable_in_temporary_place(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const std::string exe = text_of(r.value, "exe_path");
+    if (!is_temporary_place(exe)) return;
+    out.add(
+        self.finding(fmt::format("pid {} ({}) runs {} from a temporary, world-writable place",
+                                 number_text(r.value, "pid"), text_of(r.value, "name"), exe),
+                     {r.evidence(process_fields(r.value))}));
 }
 
 /// Names of kernel threads (or their prefixes) that malware borrows, so a user-space program
@@ -74,21 +68,19 @@ bool is_user_space(const nlohmann::json& p) {
            (!text_of(p, "exe_path").empty() || !argv_at(p, 0).empty());
 }
 
-void kernel_thread_name(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        if (!is_user_space(r.value)) continue;
-        const std::string name = text_of(r.value, "name");
-        const std::string argv0 = argv_at(r.value, 0);
-        const bool by_name = looks_like_kernel_thread(name);
-        const bool by_argv = looks_like_kernel_thread(argv0);
-        if (!by_name && !by_argv) continue;
-        out.push_back(self.finding(
-            fmt::format("pid {} calls itself '{}' like a kernel thread, but runs {}",
-                        number_of(r.value, "pid"), by_argv ? argv0 : name,
-                        text_of(r.value, "exe_path").empty() ? "a user-space program"
-                                                             : text_of(r.value, "exe_path")),
-            {r.evidence(pick(r.value, {"pid", "ppid", "name", "argv", "exe_path", "user"}))}));
-    }
+void kernel_thread_name(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!is_user_space(r.value)) return;
+    const std::string name = text_of(r.value, "name");
+    const std::string argv0 = argv_at(r.value, 0);
+    const bool by_name = looks_like_kernel_thread(name);
+    const bool by_argv = looks_like_kernel_thread(argv0);
+    if (!by_name && !by_argv) return;
+    out.add(self.finding(
+        fmt::format("pid {} calls itself '{}' like a kernel thread, but runs {}",
+                    number_text(r.value, "pid"), by_argv ? argv0 : name,
+                    text_of(r.value, "exe_path").empty() ? "a user-space program"
+                                                         : text_of(r.value, "exe_path")),
+        {r.evidence(pick(r.value, {"pid", "ppid", "name", "argv", "exe_path", "user"}))}));
 }
 
 /// comm is the program's file name cut to 15 bytes unless the process renamed itself; a
@@ -99,47 +91,43 @@ bool name_matches(std::string_view name, std::string_view candidate) {
            name.substr(0, candidate.size()) == candidate;
 }
 
-void name_differs_from_executable(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        const std::string exe = text_of(r.value, "exe_path");
-        const std::string name = text_of(r.value, "name");
-        if (exe.empty() || name.empty() || !is_user_space(r.value)) continue;
-        if (looks_like_kernel_thread(name) || looks_like_kernel_thread(argv_at(r.value, 0))) {
-            continue;  // IRS-EXE-004 reports these, louder
-        }
-        const std::string argv0 = argv_at(r.value, 0);
-        const std::string argv1 = argv_at(r.value, 1);
-        // argv[0] is as forgeable as comm: it excuses a mismatch only for multi-call binaries,
-        // whose applet name is argv[0] by design.
-        const std::string_view program = basename_of(exe);
-        const bool multi_call = program == "busybox" || program == "toybox";
-        if (name_matches(name, program) || name_matches(name, basename_of(argv1)) ||
-            (multi_call && name_matches(name, basename_of(argv0)))) {
-            continue;
-        }
-        out.push_back(self.finding(
-            fmt::format("pid {} is named '{}' but runs {}", number_of(r.value, "pid"), name, exe),
-            {r.evidence(pick(r.value, {"pid", "name", "argv", "exe_path", "user"}))}));
+void name_differs_from_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const std::string exe = text_of(r.value, "exe_path");
+    const std::string name = text_of(r.value, "name");
+    if (exe.empty() || name.empty() || !is_user_space(r.value)) return;
+    if (looks_like_kernel_thread(name) || looks_like_kernel_thread(argv_at(r.value, 0))) {
+        return;  // IRS-EXE-004 reports these, louder
     }
+    const std::string argv0 = argv_at(r.value, 0);
+    const std::string argv1 = argv_at(r.value, 1);
+    // argv[0] is as forgeable as comm: it excuses a mismatch only for multi-call binaries,
+    // whose applet name is argv[0] by design.
+    const std::string_view program = basename_of(exe);
+    const bool multi_call = program == "busybox" || program == "toybox";
+    if (name_matches(name, program) || name_matches(name, basename_of(argv1)) ||
+        (multi_call && name_matches(name, basename_of(argv0)))) {
+        return;
+    }
+    out.add(self.finding(
+        fmt::format("pid {} is named '{}' but runs {}", number_text(r.value, "pid"), name, exe),
+        {r.evidence(pick(r.value, {"pid", "name", "argv", "exe_path", "user"}))}));
 }
 
-void dynamic_linker_variables(const Rule& self, const Input& in, std::vector<Finding>& out) {
-    for (const Record& r : in.of("processes")) {
-        const std::string preload = text_of(r.value, "ld_preload");
-        const std::string audit = text_of(r.value, "ld_audit");
-        if (preload.empty() && audit.empty()) continue;
-        std::string what = preload.empty() ? "" : "LD_PRELOAD=" + preload;
-        if (!audit.empty()) what += (what.empty() ? "" : ", ") + ("LD_AUDIT=" + audit);
-        Finding f = self.finding(
-            fmt::format("pid {} ({}) has {} in its environment", number_of(r.value, "pid"),
-                        text_of(r.value, "name"), what),
-            {r.evidence(pick(r.value, {"pid", "name", "exe_path", "ld_preload", "ld_audit"}))});
-        if (is_temporary_place(preload) || is_temporary_place(audit)) {
-            f.urgency = Urgency::critical;
-            f.why += " (a library in a temporary place)";
-        }
-        out.push_back(std::move(f));
+void dynamic_linker_variables(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    const std::string preload = text_of(r.value, "ld_preload");
+    const std::string audit = text_of(r.value, "ld_audit");
+    if (preload.empty() && audit.empty()) return;
+    std::string what = preload.empty() ? "" : "LD_PRELOAD=" + preload;
+    if (!audit.empty()) what += (what.empty() ? "" : ", ") + ("LD_AUDIT=" + audit);
+    Finding f = self.finding(
+        fmt::format("pid {} ({}) has {} in its environment", number_text(r.value, "pid"),
+                    text_of(r.value, "name"), what),
+        {r.evidence(pick(r.value, {"pid", "name", "exe_path", "ld_preload", "ld_audit"}))});
+    if (is_temporary_place(preload) || is_temporary_place(audit)) {
+        f.urgency = Urgency::critical;
+        f.why += " (a library in a temporary place)";
     }
+    out.add(std::move(f));
 }
 
 constexpr Rule k_processes_rules[] = {
@@ -148,33 +136,33 @@ constexpr Rule k_processes_rules[] = {
      "Droppers delete their program after starting it so no file is left to find. A package "
      "upgrade leaves the same trace for daemons not yet restarted, hence medium confidence: "
      "compare exe_sha256 with the package's file.",
-     deleted_executable},
+     per_record<deleted_executable>},
     {"IRS-EXE-002", "Process runs from a memfd (fileless)", Urgency::critical, Confidence::high,
      "T1620", "processes",
      "A program executed from memfd_create memory never touches the disk: the classic fileless "
      "loader. irsnap hashed it through /proc/PID/exe, so the digest is the only copy.",
-     memfd_executable},
+     per_record<memfd_executable>},
     {"IRS-EXE-003", "Process runs from a temporary place", Urgency::high, Confidence::medium, "",
      "processes",
      "/tmp, /var/tmp, /dev/shm (and %TEMP%, AppData, Downloads on Windows) are writable by every "
      "user; programs installed by a package never run from there, dropped payloads do.",
-     executable_in_temporary_place},
+     per_record<executable_in_temporary_place>},
     {"IRS-EXE-004", "User-space process named like a kernel thread", Urgency::high,
      Confidence::high, "T1036.005", "processes",
      "Kernel threads have no executable and no command line. A user-space program calling itself "
      "[kworker/0:1] or ksoftirqd hides among them in ps output: coin miners and backdoors do.",
-     kernel_thread_name},
+     per_record<kernel_thread_name>},
     {"IRS-EXE-005", "Process name differs from its executable", Urgency::low, Confidence::low,
      "T1036.005", "processes",
      "The short name (comm) is the executable's file name unless the process renamed itself. "
      "Browsers and daemons rename worker processes legitimately, so this is a hint to read "
      "alongside other findings, not a verdict.",
-     name_differs_from_executable},
+     per_record<name_differs_from_executable>},
     {"IRS-ENV-001", "LD_PRELOAD or LD_AUDIT in a process environment", Urgency::high,
      Confidence::high, "T1574.006", "processes",
      "Both make the dynamic linker load a library into the process before its own code: the "
      "usual way user-space rootkits hook readdir, open and connect.",
-     dynamic_linker_variables},
+     per_record<dynamic_linker_variables>},
 };
 
 }  // namespace

@@ -10,12 +10,13 @@
 #include <limits>
 
 #include "irsnap/text.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::stack {
 namespace {
 
 /// Deeper nesting than any irsnap record, and a bound on recursion for crafted lines.
-constexpr int k_max_depth = 64;
+constexpr int k_max_depth = static_cast<int>(k_max_json_depth);
 
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "rules.hpp"
 
 namespace irsnap::triage {
@@ -22,6 +24,17 @@ std::vector<Rule> all_rules() {
     return all;
 }
 
+std::vector<std::string_view> collectors_of(const Rule& rule) {
+    std::vector<std::string_view> names;
+    std::string_view list = rule.collectors;
+    while (!list.empty()) {
+        const size_t comma = list.find(',');
+        names.push_back(list.substr(0, comma));
+        list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    }
+    return names;
+}
+
 }  // namespace
 
 std::span<const Rule> rules() {
@@ -29,36 +42,86 @@ std::span<const Rule> rules() {
     return k_all;
 }
 
-const std::vector<Record>& Input::of(std::string_view collector) const {
-    static const std::vector<Record> k_none;
-    auto it = records.find(collector);
-    return it == records.end() ? k_none : it->second;
+Finding Rule::finding(std::string why, std::vector<Evidence> evidence) const {
+    if (evidence.size() > k_max_evidence_per_finding) {
+        why += " (" + std::to_string(evidence.size() - k_max_evidence_per_finding) +
+               " more evidence records not listed)";
+        evidence.resize(k_max_evidence_per_finding);
+    }
+    return Finding{std::string(id),          std::string(title),
+                   urgency,                  confidence,
+                   std::string(attack),      cut_text(std::move(why), k_max_why_bytes),
+                   std::move(evidence)};
 }
 
-Finding Rule::finding(std::string why, std::vector<Evidence> evidence) const {
-    return Finding{std::string(id), std::string(title), urgency, confidence, std::string(attack),
-                   std::move(why),  std::move(evidence)};
+void FindingSink::add(Finding f) {
+    if (m_kept.size() >= m_cap) {
+        ++m_omitted;
+        return;
+    }
+    m_kept.push_back(std::move(f));
 }
 
 std::vector<std::string> needed_collectors() {
     std::set<std::string> names;
     for (const Rule& rule : rules()) {
-        std::string_view list = rule.collectors;
-        while (!list.empty()) {
-            const size_t comma = list.find(',');
-            names.emplace(list.substr(0, comma));
-            list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
-        }
+        for (auto c : collectors_of(rule)) names.emplace(c);
     }
     return {names.begin(), names.end()};
 }
 
-std::vector<Finding> run_rules(const Input& in) {
+struct Runner::Active {
+    const Rule* rule;
+    std::vector<std::string_view> collectors;
+    std::unique_ptr<RulePass> pass;
+    FindingSink sink;
+};
+
+Runner::Runner(size_t max_findings_per_rule) {
+    for (const Rule& rule : rules()) {
+        m_active.push_back(
+            Active{&rule, collectors_of(rule), rule.start(rule), FindingSink(max_findings_per_rule)});
+    }
+}
+
+Runner::~Runner() = default;
+
+bool Runner::wants(std::string_view collector) const {
+    return std::any_of(m_active.begin(), m_active.end(), [&](const Active& a) {
+        return std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end();
+    });
+}
+
+void Runner::add(std::string_view collector, const Record& r) {
+    auto count = m_counts.find(collector);
+    if (count == m_counts.end()) count = m_counts.emplace(std::string(collector), 0).first;
+    ++count->second;
+    for (Active& a : m_active) {
+        if (std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end()) {
+            a.pass->see(collector, r, a.sink);
+        }
+    }
+}
+
+std::vector<Finding> Runner::finish(const Context& ctx) {
     std::vector<Finding> findings;
-    for (const Rule& rule : rules()) rule.run(rule, in, findings);
+    for (Active& a : m_active) {
+        a.pass->finish(ctx, a.sink);
+        for (Finding& f : a.sink.kept()) findings.push_back(std::move(f));
+        if (a.sink.omitted() > 0) {
+            // Counted, not kept: the analyst learns how many, and where to look for them.
+            findings.push_back(a.rule->finding(
+                fmt::format("{} more findings of this rule not listed (triage keeps the first {} "
+                            "per rule; the rule's collectors' artifacts hold them all)",
+                            a.sink.omitted(), a.sink.kept().size()),
+                {}));
+        }
+        a.sink.kept().clear();
+    }
     auto place = [](const Finding& f) {
-        return f.evidence.empty() ? std::pair<std::string, uint64_t>{}
-                                  : std::pair{f.evidence.front().artifact, f.evidence.front().line};
+        return f.evidence.empty()
+                   ? std::pair<std::string, uint64_t>{"\xff", 0}  // "N more" last of its rule
+                   : std::pair{f.evidence.front().artifact, f.evidence.front().line};
     };
     std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) {
         if (a.urgency != b.urgency) return a.urgency < b.urgency;
@@ -67,6 +130,14 @@ std::vector<Finding> run_rules(const Input& in) {
         return place(a) < place(b);
     });
     return findings;
+}
+
+std::vector<Finding> run_rules(const Input& in, size_t max_findings_per_rule) {
+    Runner runner(max_findings_per_rule);
+    for (const auto& [collector, records] : in.records) {
+        for (const Record& r : records) runner.add(collector, r);
+    }
+    return runner.finish(Context{in.collected_unix_ns, in.recent_days});
 }
 
 nlohmann::json to_json(const Finding& f) {

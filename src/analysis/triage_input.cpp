@@ -1,31 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-// Loading a bundle's records for the rules. Apart from triage.cpp so the rules and their runner
-// link without the bundle reader (the fuzz target feeds them records directly).
+// Triaging a bundle: its records stream from the reader through the rules, one at a time.
+// Apart from triage.cpp so the rules and their runner link without the bundle reader (the
+// fuzz target feeds them records directly).
 #include <set>
 
 #include "irsnap/triage.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap::triage {
 
-Input load_input(const std::filesystem::path& bundle, BundleSummary& summary, size_t& bad_lines) {
-    Input in;
+BundleTriage triage_bundle(const std::filesystem::path& bundle, int recent_days) {
+    BundleTriage out;
+    Runner runner;
     const auto names = needed_collectors();
     const std::set<std::string> wanted(names.begin(), names.end());
-    bad_lines = 0;
-    summary = read_bundle(bundle, wanted, [&](const BundleLine& line) {
-        nlohmann::json value = nlohmann::json::parse(line.text, nullptr, false);
-        if (!value.is_object()) {
-            ++bad_lines;
+    Record record;  // reused: its artifact string is copied once per artifact, not per line
+    out.summary = read_bundle(bundle, wanted, [&](const BundleLine& line) {
+        record.value = parse_untrusted_json(line.text);
+        if (!record.value.is_object()) {
+            ++out.bad_lines;
             return;
         }
-        auto it = in.records.find(line.collector);
-        if (it == in.records.end()) {
-            it = in.records.emplace(std::string(line.collector), std::vector<Record>{}).first;
-        }
-        it->second.push_back(Record{std::string(line.artifact), line.line, std::move(value)});
+        if (record.artifact != line.artifact) record.artifact = line.artifact;
+        record.line = line.line;
+        runner.add(line.collector, record);
     });
-    in.collected_unix_ns = summary.collected_unix_ns;
-    return in;
+    record.value = nullptr;
+    out.records = runner.counts();
+    out.findings = runner.finish(Context{out.summary.collected_unix_ns, recent_days});
+    return out;
 }
 
 }  // namespace irsnap::triage

@@ -39,12 +39,38 @@ extern "C" void on_export_stop_signal(int) {
     ::_exit(to_int(ExitCode::interrupted));
 }
 
+/// A crash (a bug, or a bundle that found one): remove the unfinished output too, then die of
+/// the same signal (SA_RESETHAND restored the default action) so the crash stays visible to the
+/// shell and to core dumps. Exceptions unwind through CreatedFile, which removes it as well.
+extern "C" void on_export_crash_signal(int sig) {
+    if (const char* path = g_created) ::unlink(path);
+    constexpr char k_message[] = "irsnap: export crashed; the unfinished output was removed\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, k_message, sizeof k_message - 1);
+    ::raise(sig);
+}
+
 void install_export_signal_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_export_stop_signal;
     sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXFSZ, SIGXCPU, SIGALRM, SIGUSR1,
+                    SIGUSR2}) {
+        sigaction(sig, &sa, nullptr);
+    }
     signal(SIGPIPE, SIG_IGN);  // a closed stdout becomes a write error (exit 3), as in collect
+    // A stack overflow raises SIGSEGV with no stack left: the handler runs on its own.
+    static char alt_stack[1 << 16];
+    stack_t ss{};
+    ss.ss_sp = alt_stack;
+    ss.ss_size = sizeof alt_stack;
+    sigaltstack(&ss, nullptr);
+    struct sigaction crash {};
+    crash.sa_handler = on_export_crash_signal;
+    crash.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&crash.sa_mask);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS}) {
+        sigaction(sig, &crash, nullptr);
+    }
 }
 
 struct ExportArgs {
@@ -102,10 +128,15 @@ std::string describe(const ex::BundleExport& b, const std::string& format) {
     std::string text = format_safe("{} (host {}): {} record{}", b.summary.name,
                                    b.summary.host.empty() ? "?" : b.summary.host, b.records,
                                    b.records == 1 ? "" : "s");
-    if (format == "timesketch") text += fmt::format(" read, {} events", b.events);
+    if (format == "timesketch") text += fmt::format(" read, {} events written", b.events);
     if (format == "sqlite") text += fmt::format(", {} findings", b.findings);
     if (b.skipped_lines) text += fmt::format(", {} lines not JSON (skipped)", b.skipped_lines);
-    text += b.summary.verified ? ", verified" : ", NOT VERIFIED: " + terminal_safe(b.summary.verify_note);
+    if (b.summary.oversized_lines) {
+        text += fmt::format(", {} lines over the {} MiB record limit (skipped)",
+                            b.summary.oversized_lines, k_max_line_bytes >> 20);
+    }
+    text += b.summary.verified ? ", verified"
+                               : ", NOT VERIFIED: " + terminal_safe(b.summary.verify_note);
     return text;
 }
 
@@ -174,8 +205,9 @@ bool export_all(const ExportArgs& a) {
             return;
         }
         all_verified = all_verified && b.summary.verified;
-        records += b.records;
+        records += a.format == "timesketch" ? b.events : b.records;
         warn_record_counts(b.summary);
+        for (const auto& e : b.summary.line_errors) print_error(b.summary.name + ": " + e);
         if (!a.quiet || !b.summary.verified) console("exported " + describe(b, a.format) + "\n");
     };
 
@@ -198,9 +230,10 @@ bool export_all(const ExportArgs& a) {
     if (!a.quiet) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        console(fmt::format("wrote {}: {} bundle{}, {} records, {:.2f} s\n",
+        console(fmt::format("wrote {}: {} bundle{}, {} {}, {:.2f} s\n",
                             a.output == "-" ? "stdout" : a.output, a.bundles.size(),
-                            a.bundles.size() == 1 ? "" : "s", records, seconds));
+                            a.bundles.size() == 1 ? "" : "s", records,
+                            a.format == "timesketch" ? "events" : "records", seconds));
     }
     return all_verified;
 }

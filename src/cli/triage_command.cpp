@@ -46,8 +46,9 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
+void print_text(const BundleSummary& b, const tr::BundleTriage& t,
                 const std::vector<tr::Finding>& findings) {
+    const size_t bad_lines = t.bad_lines;
     print_safe("irsnap triage {}\n", b.name);
     print_safe("  host {}, collected {}, run status {}\n", b.host.empty() ? "?" : b.host,
                b.collected.empty() ? "unknown" : b.collected,
@@ -55,11 +56,16 @@ void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
     print_safe("  integrity: {}\n", b.verified ? "verified (every digest matches the manifest)"
                                                : "NOT VERIFIED: " + b.verify_note);
     std::string counts;
-    for (const auto& [collector, records] : in.records) {
-        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", collector, records.size());
+    for (const auto& [collector, records] : t.records) {
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", collector, records);
     }
     print_safe("  read: {}{}\n", counts.empty() ? "nothing" : counts,
                bad_lines ? fmt::format(" ({} lines not JSON, skipped)", bad_lines) : "");
+    if (b.oversized_lines > 0) {
+        print_safe("  ERROR: {} line{} over the {} MiB record limit, skipped unread:\n",
+                   b.oversized_lines, b.oversized_lines == 1 ? "" : "s", k_max_line_bytes >> 20);
+        for (const auto& e : b.line_errors) print_safe("    {}\n", e);
+    }
     size_t by_urgency[4] = {};
     for (const auto& f : findings) ++by_urgency[static_cast<int>(f.urgency)];
     print_safe("  {} finding{}: {} critical, {} high, {} medium, {} low ({} rules)\n\n",
@@ -73,7 +79,8 @@ void print_text(const BundleSummary& b, const tr::Input& in, size_t bad_lines,
         // A screen, not a report: the rest is in --json.
         for (size_t i = 0; i < f.evidence.size() && i < k_evidence_shown; ++i) {
             const auto& e = f.evidence[i];
-            print_safe("    evidence: {}:{}  {}\n", e.artifact, e.line, e.fields.dump());
+            print_safe("    evidence: {}:{}  {}\n", e.artifact, e.line,
+                       e.fields.dump(-1, ' ', false, json::error_handler_t::replace));
         }
         if (f.evidence.size() > k_evidence_shown) {
             print_safe("    ... and {} more evidence records (--json lists them all)\n",
@@ -128,12 +135,11 @@ int run_triage(const Invocation& inv) {
         }
         if (threshold < 0) throw UsageError("--urgency must be critical, high, medium or low");
 
-        BundleSummary summary;
-        size_t bad_lines = 0;
-        tr::Input in = tr::load_input(bundle, summary, bad_lines);
+        tr::BundleTriage result = tr::triage_bundle(bundle, recent_days);
+        const BundleSummary& summary = result.summary;
+        const size_t bad_lines = result.bad_lines;
         if (!summary.error.empty()) throw UsageError("cannot read bundle " + summary.error);
-        in.recent_days = recent_days;
-        std::vector<tr::Finding> findings = tr::run_rules(in);
+        std::vector<tr::Finding> findings = std::move(result.findings);
         std::erase_if(findings, [&](const tr::Finding& f) {
             return static_cast<int>(f.urgency) > threshold;
         });
@@ -152,11 +158,13 @@ int run_triage(const Invocation& inv) {
                           {"record_count_mismatches", record_mismatches_json(summary)}}},
                         {"rules_run", tr::rules().size()},
                         {"lines_skipped", bad_lines},
+                        {"lines_oversized", summary.oversized_lines},
+                        {"line_errors", summary.line_errors},
                         {"findings", std::move(list)}};
             std::cout << dump_for_terminal(out, 2) << "\n";
         } else {
             warn_record_counts(summary);
-            print_text(summary, in, bad_lines, findings);
+            print_text(summary, result, findings);
         }
         std::cout.flush();
         if (!std::cout) return to_int(ExitCode::output_unusable);

@@ -19,6 +19,7 @@
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 namespace {
@@ -36,7 +37,7 @@ std::string read_file(int dir_fd, const char* rel) {
 
 CustodyAnchor anchor_from_bundle(int dir_fd) {
     std::string text = read_file(dir_fd, "manifest.json");
-    json manifest = json::parse(text, nullptr, false);
+    json manifest = parse_untrusted_json(text);
     if (manifest.is_discarded()) throw std::runtime_error("manifest.json is not valid JSON");
     return custody_anchor(manifest, sha256_hex(text));
 }

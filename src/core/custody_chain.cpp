@@ -8,6 +8,7 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 namespace {
@@ -86,7 +87,7 @@ CustodyCheck check_custody_log(std::string_view text, const CustodyAnchor& ancho
         const std::string line_sha = sha256_hex(bytes);
         const std::string path = line_path(line_no);
 
-        json e = json::parse(bytes, nullptr, false);
+        json e = parse_untrusted_json(bytes);
         std::string edited;
         if (e.is_discarded()) {
             edited = "not valid JSON";

@@ -9,6 +9,7 @@
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/verify.hpp"
+#include "irsnap/untrusted_json.hpp"
 
 namespace irsnap {
 
@@ -58,9 +59,9 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
     nlohmann::json manifest;
     if (report.manifest_present) {
         std::string text = listing.read_text("manifest.json");
-        manifest = nlohmann::json::parse(text, nullptr, false);
+        manifest = parse_untrusted_json(text);
         if (manifest.is_discarded() || !manifest.is_object()) {
-            report.problems.push_back({"manifest.json", "unreadable", "not valid JSON"});
+            report.problems.push_back({"manifest.json", "unreadable", "not valid JSON (or nested deeper than " + std::to_string(k_max_json_depth) + " levels)"});
             manifest = nlohmann::json::object();
         }
         const auto status = manifest.find("status");
@@ -80,7 +81,7 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
                 !a.contains("sha256") || !a["sha256"].is_string() || !a.contains("bytes") ||
                 !a["bytes"].is_number_unsigned()) {
                 report.problems.push_back(
-                    {"manifest.json", "unreadable", "bad artifact entry: " + a.dump()});
+                    {"manifest.json", "unreadable", "bad artifact entry: " + describe_json(a)});
                 continue;
             }
             std::string rel = a["path"].get<std::string>();

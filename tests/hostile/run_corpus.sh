@@ -6,19 +6,12 @@
 # working directory are listed before and after), or exits 0 on a case that must not verify.
 #   tests/hostile/run_corpus.sh IRSNAP_BINARY
 # Environment:
-#   IRSNAP_HOSTILE_PENDING  cases whose failures are reported but do not fail the run, because
-#                           their fix lands on another branch (default below; "" = none)
 #   IRSNAP_HOSTILE_TIMEOUT  seconds per command (default 60)
 #   IRSNAP_HOSTILE_KEEP=1   keep the work directory for a look afterwards
 set -uo pipefail
 irsnap=$(realpath "${1:?usage: run_corpus.sh IRSNAP_BINARY}")
 here=$(cd "$(dirname "$0")" && pwd)
 limit=${IRSNAP_HOSTILE_TIMEOUT:-60}
-# deep_artifact_line: `export --format sqlite` dumps the 60k-deep value recursively and overflows
-# the stack; the JSON nesting depth cap that fixes it lands on another branch. Once merged, set
-# IRSNAP_HOSTILE_PENDING="" (or empty the default here): the corpus must then pass in full.
-# (deep_manifest and long_line pass already; the 16 MiB line cap only bounds long_line's memory.)
-pending=${IRSNAP_HOSTILE_PENDING-deep_artifact_line}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-hostile.XXXXXX")
 cleanup() { [[ "${IRSNAP_HOSTILE_KEEP:-}" == 1 ]] || rm -rf "$work"; }
@@ -40,7 +33,6 @@ listing() {
 }
 
 failures=0
-pending_failures=0
 runs=0
 before=$(listing "$corpus")
 
@@ -54,13 +46,8 @@ not_bundles=" not_a_bundle not_a_bundle.tar "
 fail() {
   local case=$1
   shift
-  if [[ " $pending " == *" ${case%.tar} "* ]]; then
-    echo "PENDING $case: $*"
-    pending_failures=$((pending_failures + 1))
-  else
-    echo "FAIL $case: $*"
-    failures=$((failures + 1))
-  fi
+  echo "FAIL $case: $*"
+  failures=$((failures + 1))
 }
 
 # run CASE EXPECT -- ARGV...: EXPECT is "any", "not0" or an exit code.
@@ -131,6 +118,5 @@ if [[ "$before" != "$after" ]]; then
   echo "FAIL: the corpus changed while it was read"
   failures=$((failures + 1))
 fi
-echo "hostile corpus: $runs runs, $failures failed, $pending_failures pending" \
-  "(cases waiting for fixes on other branches: ${pending:-none}), $((SECONDS - started)) s"
+echo "hostile corpus: $runs runs, $failures failed, $((SECONDS - started)) s"
 ((failures == 0))

@@ -17,6 +17,7 @@
 #include "irsnap/export.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/triage.hpp"
+#include "irsnap/verify.hpp"
 #include "sqlite_util.hpp"
 
 namespace irsnap::test {
@@ -465,6 +466,132 @@ TEST(ExportSqlite, UnreadableAndTamperedBundles) {
               (std::vector<std::vector<std::string>>{{"0", "1"}}));
     EXPECT_EQ(db.one("SELECT source_path FROM autoruns"), "/etc/cron.d/Evil");
     EXPECT_EQ(db.count("SELECT COUNT(*) FROM findings"), 0);
+}
+
+
+// ---- hostile bundles: what an attacker who edited a bundle may have planted ------------------
+
+std::string deep_json(size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+}
+
+TEST(HostileBundle, DeepValuesAndTrailingBytesAreSkippedLinesNotCrashes) {
+    TempDir tmp("irsnap-hostile");
+    HandBundle b = web01();
+    // A 60k-deep value inside a record, and a record followed by a NUL and garbage.
+    b.artifacts[1].second += "{\"pid\":7,\"argv\":" + deep_json(60000) + "}\n";
+    b.artifacts[1].second += std::string("{\"pid\":8}\0garbage\n", 18);
+    const fs::path bundle = b.write(tmp.path());
+    EXPECT_TRUE(verify_bundle(bundle).ok());
+
+    const auto t = triage::triage_bundle(bundle);
+    EXPECT_EQ(t.bad_lines, 3u);  // the cut line of web01() and the two planted ones
+    ex::BundleExport jsonl;
+    const std::string text = export_text(tmp.path() / "out.jsonl", [&](ex::OutputStream& out) {
+        jsonl = ex::export_jsonl(bundle, out);
+    });
+    EXPECT_EQ(jsonl.skipped_lines, 3u);
+    EXPECT_EQ(text.find('\0'), std::string::npos);
+    ex::BundleExport ts;
+    export_text(tmp.path() / "out.ts", [&](ex::OutputStream& out) {
+        ts = ex::export_timesketch(bundle, out);
+    });
+    EXPECT_EQ(ts.skipped_lines, 3u);  // all three are process lines, which timesketch reads
+    {
+        ex::SqliteExport db(tmp.path() / "out.db", {});
+        const ex::BundleExport r = db.add(bundle);
+        EXPECT_EQ(r.skipped_lines, 3u);
+        db.finish();
+    }
+}
+
+TEST(HostileBundle, ADeepManifestIsReportedNotDumped) {
+    TempDir tmp("irsnap-hostile");
+    const fs::path bundle = web01().write(tmp.path());
+    // The manifest's artifact list holds a 60k-deep entry: verify used to dump() it whole.
+    std::string text = read_text_file(bundle / "manifest.json");
+    const std::string key = "\"artifacts\": [";
+    const size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at + key.size(), deep_json(60000) + ",");
+    write_file(bundle / "manifest.json", text);
+    write_file(bundle / "manifest.json.sha256", sha256_hex(text) + "  manifest.json\n");
+    const VerifyReport report = verify_bundle(bundle);
+    EXPECT_FALSE(report.ok());
+    ASSERT_FALSE(report.problems.empty());
+    EXPECT_EQ(report.problems.front().problem, "unreadable");
+    // A shallow but huge bad entry is quoted, bounded.
+    text = read_text_file(bundle / "manifest.json");
+    text.replace(at + key.size(), deep_json(60000).size() + 1,
+                 "[\"" + std::string(100000, 'x') + "\"],");
+    write_file(bundle / "manifest.json", text);
+    write_file(bundle / "manifest.json.sha256", sha256_hex(text) + "  manifest.json\n");
+    const VerifyReport wide = verify_bundle(bundle);
+    bool quoted = false;
+    for (const auto& p : wide.problems) {
+        if (p.detail.starts_with("bad artifact entry: ")) {
+            quoted = true;
+            EXPECT_LE(p.detail.size(), 300u);
+        }
+    }
+    EXPECT_TRUE(quoted);
+    const auto t = triage::triage_bundle(bundle);  // reads on, the manifest is just not used
+    EXPECT_TRUE(t.summary.error.empty());
+}
+
+TEST(HostileBundle, AnOversizedLineIsNamedAndTheRestIsRead) {
+    TempDir tmp("irsnap-hostile");
+    HandBundle b = web01();
+    b.artifacts[1].second = k_sshd + "\n{\"pid\":1,\"pad\":\"" +
+                            std::string(k_max_line_bytes, 'a') + "\"}\n" + k_dropper + "\n";
+    const fs::path bundle = b.write(tmp.path());
+    const auto t = triage::triage_bundle(bundle);
+    EXPECT_EQ(t.summary.oversized_lines, 1u);
+    ASSERT_EQ(t.summary.line_errors.size(), 1u);
+    EXPECT_TRUE(t.summary.line_errors[0].starts_with("artifacts/07_processes.jsonl line 2: "))
+        << t.summary.line_errors[0];
+    EXPECT_EQ(t.records.at("processes"), 2u);
+    bool dropper = false;
+    for (const auto& f : t.findings) {
+        for (const auto& e : f.evidence) dropper = dropper || e.line == 3;
+    }
+    EXPECT_TRUE(dropper);
+}
+
+TEST(HostileBundle, SqliteTablesForHostileArtifactNamesAndHugeIntegers) {
+    TempDir tmp("irsnap-hostile");
+    HandBundle b = web01();
+    b.artifacts.push_back({"17_sqlite_master.jsonl", "{\"x\":1}\n"});
+    b.artifacts.push_back({"21_Processes.jsonl", "{\"pid\":2}\n"});
+    b.artifacts.push_back(
+        {"30_processes.jsonl",
+         R"({"pid":18446744073709551615,"ppid":9223372036854775807,"name":"big","start_time":"2026-11-21T00:00:00.000000Z"})"
+         "\n"});
+    const fs::path bundle = b.write(tmp.path());
+    const fs::path db_file = tmp.path() / "out.db";
+    {
+        ex::SqliteExport db(db_file, {});
+        const ex::BundleExport r = db.add(bundle);
+        EXPECT_EQ(r.records, 9u);
+        db.finish();
+    }
+    SqliteReader db(db_file);
+    EXPECT_EQ(db.one("SELECT json_extract(record, '$.x') FROM artifact_sqlite_5fmaster"), "1");
+    EXPECT_EQ(db.one("SELECT json_extract(record, '$.pid') FROM artifact__50rocesses"), "2");
+    // Beyond int64: NULL in the INTEGER column, the exact digits in extra; never a REAL.
+    EXPECT_EQ(db.rows("SELECT typeof(pid), typeof(ppid), ppid, extra FROM processes "
+                      "WHERE name = 'big'"),
+              (std::vector<std::vector<std::string>>{
+                  {"null", "integer", "9223372036854775807", R"({"pid":18446744073709551615})"}}));
+    EXPECT_EQ(db.count("SELECT COUNT(*) FROM processes WHERE typeof(pid) = 'real'"), 0);
+
+    // Timesketch: the pid prints unsigned, and the summary counts events written.
+    ex::BundleExport ts;
+    const std::string text = export_text(tmp.path() / "out.ts", [&](ex::OutputStream& out) {
+        ts = ex::export_timesketch(bundle, out);
+    });
+    EXPECT_NE(text.find("pid 18446744073709551615"), std::string::npos);
+    EXPECT_EQ(ts.events, static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')));
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
         EXPECT_TRUE(ids.insert(r.id).second) << r.id;
         EXPECT_FALSE(r.title.empty()) << r.id;
         EXPECT_GT(r.rationale.size(), 40u) << r.id;
-        EXPECT_NE(r.run, nullptr) << r.id;
+        EXPECT_NE(r.start, nullptr) << r.id;
     }
     for (const auto& c : needed_collectors()) EXPECT_TRUE(collectors.count(c)) << c;
     EXPECT_GE(rules().size(), 20u);
