@@ -218,14 +218,11 @@ std::string_view collector_of_artifact(std::string_view path) {
     for (size_t i = 0; i < underscore; ++i) {
         if (name[i] < '0' || name[i] > '9') return {};
     }
-    // Collector names are snake_case: "21_Processes.jsonl" beside "07_processes.jsonl", or a
-    // name with escapes in it, is no collector's artifact (and not a table name for export).
-    const std::string_view collector = name.substr(underscore + 1);
-    if (collector.empty()) return {};
-    for (const char c : collector) {
-        if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_') return {};
-    }
-    return collector;
+    // Any other name is read too ("21_Processes.jsonl" beside "07_processes.jsonl", a name with
+    // escapes): the manifest lists it and its digest verified, so export carries its records
+    // (to a table named by sql_table_name(), never a clash), and every printed name goes
+    // through terminal_safe(). Only the collectors a command asks for are read by name.
+    return name.substr(underscore + 1);
 }
 
 BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std::string>& wanted,

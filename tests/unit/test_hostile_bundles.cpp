@@ -274,21 +274,25 @@ TEST(HostileBundle, FleetDirectoryDoesNotFollowSymlinksToBundles) {
               std::vector<fs::path>{fleet / "h_20261122T010000Z"});
 }
 
-TEST(HostileBundle, ArtifactNamesThatNoCollectorHasAreNotRead) {
+TEST(HostileBundle, ArtifactNamesNoCollectorHasAreReadByExportButNotByOtherCollectors) {
     EXPECT_EQ(collector_of_artifact("artifacts/07_processes.jsonl"), "processes");
-    EXPECT_EQ(collector_of_artifact("artifacts/21_Processes.jsonl"), "");
-    EXPECT_EQ(collector_of_artifact("artifacts/08_pro\x1b[2Jcesses.jsonl"), "");
+    EXPECT_EQ(collector_of_artifact("artifacts/21_Processes.jsonl"), "Processes");
+    EXPECT_EQ(collector_of_artifact("artifacts/08_pro\x1b[2Jcesses.jsonl"), "pro\x1b[2Jcesses");
+    EXPECT_EQ(collector_of_artifact("artifacts/x_processes.jsonl"), "");
+    EXPECT_EQ(collector_of_artifact("artifacts/07_.jsonl"), "");
     TempDir tmp("irsnap-hostile");
     const auto files = bundle_files(
         {{k_processes, "{\"pid\":1}\n"}, {"artifacts/21_Processes.jsonl", "{\"pid\":9}\n"}});
     const fs::path dir = write_directory(tmp.path() / "b", files);
     BundleSummary s;
-    EXPECT_EQ(lines_read(dir, &s).size(), 1u);
-    // Export reads every collector: the unread artifact's records are missing, and it says so.
-    ASSERT_EQ(s.record_mismatches.size(), 1u);
-    EXPECT_EQ(s.record_mismatches[0].artifact, "artifacts/21_Processes.jsonl");
-    // Triage reads only its collectors: nothing of theirs is missing.
-    EXPECT_TRUE(read_bundle(dir, {"processes"}, [](const BundleLine&) {}).verified);
+    // Export reads every artifact: both, and the counts agree with the manifest.
+    EXPECT_EQ(lines_read(dir, &s).size(), 2u);
+    EXPECT_TRUE(s.record_mismatches.empty());
+    EXPECT_TRUE(s.verified) << s.verify_note;
+    // Triage reads only its collectors: "Processes" is not "processes".
+    size_t lines = 0;
+    EXPECT_TRUE(read_bundle(dir, {"processes"}, [&](const BundleLine&) { ++lines; }).verified);
+    EXPECT_EQ(lines, 1u);
 }
 
 }  // namespace
