@@ -60,6 +60,7 @@ if [[ ! -s $tarball ]]; then
   started=$(date +%s)
   build_root=$(mktemp -d /var/tmp/irsnap-debootstrap.XXXXXX)
   trap 'rm -rf "$build_root"' EXIT
+  chmod 755 "$build_root"  # mktemp's 0700 would become the root's / (users like _apt need 755)
   debootstrap --variant=minbase --include=git,ca-certificates "$suite" "$build_root" "$mirror" \
     >"$build_root.log" 2>&1 || { tail -n 20 "$build_root.log" >&2; log "debootstrap failed"; exit 1; }
   # The sources a debian:12 image has: the release, its updates and security.
@@ -103,6 +104,7 @@ if [[ -e $root ]]; then
 fi
 mkdir -p "$root"
 tar -C "$root" --numeric-owner -xzf "$tarball"
+chmod 755 "$root"  # / of the new system, whatever mode the tarball's top entry had
 mount --bind "$root" "$root" && mounts+=("$root")
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
 mount -t sysfs sys "$root/sys" && mounts+=("$root/sys")
@@ -114,10 +116,11 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 # The repository as committed (HEAD), and shared/ beside it as CI lays it out.
 mkdir -p "$root/work"
+revision=$(git -C "$repo" rev-parse --short HEAD)
 git clone -q --no-hardlinks "$repo" "$root/work/main"
-git -C "$root/work/main" checkout -q "$(git -C "$repo" rev-parse HEAD)"
+git -C "$root/work/main" checkout -q "$revision"
 [[ -d $repo/../shared ]] && cp -a "$repo/../shared" "$root/work/shared"
-log "fresh root at $root, repository at $(git -C "$repo" rev-parse --short HEAD)"
+log "fresh root at $root, repository at $revision"
 
 # ---- the README's commands, as written ---------------------------------------------------------
 # The two lines of the README's first code block, read from the README so this cannot drift.
@@ -154,6 +157,6 @@ for cmd in "${commands[@]}"; do
   summary+=("$(printf '%-4s exit %-3s %5d s  %s' "$verdict" "$rc" "$wall" "$cmd")")
 done
 
-printf '\ncheck-fresh: results on a minimal Debian 12 (%s)\n' "$(git -C "$repo" rev-parse --short HEAD)"
+printf '\ncheck-fresh: results on a minimal Debian 12 (%s)\n' "$revision"
 printf '  %s\n' "${summary[@]}"
 exit "$failed"
