@@ -63,7 +63,9 @@ bool is_own_procfs(int proc_fd) {
 /// A fresh open of the directory, so every read starts at its beginning (a dup'ed descriptor
 /// would share the offset of the previous read).
 DIR* open_dir_fresh(int dirfd, const char* name) {
-    int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    // O_DIRECTORY refuses a FIFO or device without opening it; O_NOFOLLOW keeps the walk in the
+    // proc root (a pid or task entry is never a link there).
+    int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) return nullptr;
     DIR* dir = ::fdopendir(fd);
     if (!dir) ::close(fd);

@@ -28,6 +28,22 @@ namespace {
 using namespace network_linux;
 using nlohmann::json;
 
+/// Every declared Linux field in every record, null when this kind of socket has none (a packet
+/// socket has no address, a unix one no port, an unlisted one nothing but its inode): filled
+/// where all records pass, so no emitter can forget one. escaped_fields stays a marker, present
+/// only when something was escaped.
+json with_every_field(json r) {
+    for (const auto& f : network_spec().fields) {
+        if (f.name == "escaped_fields" || r.contains(f.name)) continue;
+        if (!f.platforms.empty() &&
+            std::find(f.platforms.begin(), f.platforms.end(), "linux") == f.platforms.end()) {
+            continue;
+        }
+        r[f.name] = nullptr;
+    }
+    return r;
+}
+
 /// Holds records until their owners are known; errors, races and notes pass straight through.
 /// Records wait serialised: a parsed JSON object costs about 2.5 KB per socket, its text ~300 B.
 class OwnerlessBuffer final : public RecordSink {
@@ -102,15 +118,16 @@ void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespace
             sink.race();  // closed since the walk
             continue;
         }
-        sink.emit({{"protocol", "unknown"},
-                   {"inode", inode},
-                   {"views", json::array()},
-                   {"cross_view_discrepancy", true},
-                   {"discrepancy",
-                    "held by a process but in no socket table (tcp, udp, udplite, raw, unix, "
-                    "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
-                    "not list (vsock, AF_ALG, bluetooth ...)"},
-                   {"owners", owners_json(owners, inode)}});
+        json r = {{"protocol", "unknown"},
+                  {"inode", inode},
+                  {"views", json::array()},
+                  {"cross_view_discrepancy", true},
+                  {"discrepancy",
+                   "held by a process but in no socket table (tcp, udp, udplite, raw, unix, "
+                   "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
+                   "not list (vsock, AF_ALG, bluetooth ...)"}};
+        put_owners(r, owners, inode);
+        sink.emit(with_every_field(std::move(r)));
     }
 }
 
@@ -156,7 +173,9 @@ std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) 
         ns.inode = *inode;
         ns.via_pid = static_cast<int32_t>(std::stol(pid));
         ns.proc_dir = std::move(*dir);
-        int fd = ::openat(ns.proc_dir.get(), "ns/net", O_RDONLY | O_CLOEXEC);
+        // An nsfs handle, never read: O_NONBLOCK|O_NOCTTY so a strange proc root cannot block.
+        int fd =
+            ::openat(ns.proc_dir.get(), "ns/net", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd >= 0) ns.ns_fd = posix::UniqueFd(fd);
         out.push_back(std::move(ns));
     }
@@ -203,8 +222,8 @@ void collect_network(const Context& ctx, RecordSink& sink) {
     while (!buffer.records.empty()) {
         json r = json::parse(buffer.records.front());
         buffer.records.pop_front();
-        r["owners"] = owners_json(owners, r.value("inode", uint64_t{0}));
-        sink.emit(r);
+        put_owners(r, owners, r.value("inode", uint64_t{0}));
+        sink.emit(with_every_field(std::move(r)));
     }
     if (!ctx.should_stop() && snapshot.complete) {
         report_unlisted(ctx, namespaces, seen, owners, sink);
