@@ -220,7 +220,8 @@ class HiddenProcessesCollector {
         scan["listed_processes"] = first.tgids.size();
         scan["listed_threads"] = first.threads();
         scan["hidepid"] = m_hidepid ? json(*m_hidepid) : json(nullptr);
-        if (!m_unlist.empty()) scan["debug_unlisted_pids"] = m_ctx.params.debug_unlist_pids;
+        scan["debug_unlisted_pids"] =
+            m_unlist.empty() ? json(nullptr) : json(m_ctx.params.debug_unlist_pids);
         if (stats.task_denied) {
             m_sink.coverage(fmt::format(
                 "task/ of {} process(es) not readable: their threads were judged by the Tgid of "
@@ -261,6 +262,7 @@ class HiddenProcessesCollector {
         }
         for (size_t i = 0; i < tally.races; ++i) m_sink.race();
         log_summary(scan, findings.size());
+        null_missing_fields(scan, hidden_processes_spec(), "linux");  // the findings' fields
         m_sink.emit(scan);
         for (const auto& f : findings) m_sink.emit(finding_record(f, live));
     }

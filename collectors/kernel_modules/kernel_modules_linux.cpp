@@ -118,7 +118,8 @@ class KernelModulesCollector {
                                    "not a kernel's"});
         }
         const auto sys = read_sys_modules(m_sys_module);
-        if (!sys) {
+        // Without module support no loadable module can exist: no cross-view is missing.
+        if (!sys && support != k_no_module_support) {
             m_sink.coverage("sysfs module view not readable (" + m_sys_module.string() +
                             "): the cross-view check was skipped");
         }
@@ -191,14 +192,7 @@ class KernelModulesCollector {
         }
         // Every declared field in every record: the module fields are null in the kernel record
         // (there is no module), never absent.
-        for (const auto& f : kernel_modules_spec().fields) {
-            if (f.name == "escaped_fields" || r.contains(f.name)) continue;
-            if (!f.platforms.empty() &&
-                std::find(f.platforms.begin(), f.platforms.end(), "linux") == f.platforms.end()) {
-                continue;
-            }
-            r[f.name] = nullptr;
-        }
+        null_missing_fields(r, kernel_modules_spec(), "linux");
         m_sink.emit(r);
     }
 
@@ -264,6 +258,7 @@ class KernelModulesCollector {
         r["size"] = size ? json(std::strtoull(size->c_str(), nullptr, 10)) : json(nullptr);
         r["refcount"] = refcnt ? json(std::strtoll(refcnt->c_str(), nullptr, 10)) : json(nullptr);
         r["used_by"] = nullptr;
+        r["permanent"] = nullptr;  // only the module list says so
         r["state"] = value_or_null(read_value(dir / "initstate"));
         r["address"] = nullptr;
         r["taint"] = value_or_null(read_value(dir / "taint"));

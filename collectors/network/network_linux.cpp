@@ -28,22 +28,6 @@ namespace {
 using namespace network_linux;
 using nlohmann::json;
 
-/// Every declared Linux field in every record, null when this kind of socket has none (a packet
-/// socket has no address, a unix one no port, an unlisted one nothing but its inode): filled
-/// where all records pass, so no emitter can forget one. escaped_fields stays a marker, present
-/// only when something was escaped.
-json with_every_field(json r) {
-    for (const auto& f : network_spec().fields) {
-        if (f.name == "escaped_fields" || r.contains(f.name)) continue;
-        if (!f.platforms.empty() &&
-            std::find(f.platforms.begin(), f.platforms.end(), "linux") == f.platforms.end()) {
-            continue;
-        }
-        r[f.name] = nullptr;
-    }
-    return r;
-}
-
 /// Holds records until their owners are known; errors, races and notes pass straight through.
 /// Records wait serialised: a parsed JSON object costs about 2.5 KB per socket, its text ~300 B.
 class OwnerlessBuffer final : public RecordSink {
@@ -127,7 +111,8 @@ void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespace
                    "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
                    "not list (vsock, AF_ALG, bluetooth ...)"}};
         put_owners(r, owners, inode);
-        sink.emit(with_every_field(std::move(r)));
+        null_missing_fields(r, network_spec(), "linux");  // only its inode is known
+        sink.emit(r);
     }
 }
 
@@ -223,7 +208,8 @@ void collect_network(const Context& ctx, RecordSink& sink) {
         json r = json::parse(buffer.records.front());
         buffer.records.pop_front();
         put_owners(r, owners, r.value("inode", uint64_t{0}));
-        sink.emit(with_every_field(std::move(r)));
+        null_missing_fields(r, network_spec(), "linux");  // a packet socket has no address ...
+        sink.emit(r);
     }
     if (!ctx.should_stop() && snapshot.complete) {
         report_unlisted(ctx, namespaces, seen, owners, sink);
