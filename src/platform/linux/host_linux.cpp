@@ -161,7 +161,7 @@ json describe_operator(const Context& ctx, std::vector<std::string>& notes) {
     std::vector<ItemError> problems;
     auto users = users::UserDb::load(ctx.host_root, &problems);
     for (const auto& e : problems) {
-        notes.push_back(fmt::format("{} ({}: {})", e.path, e.stage, e.message));
+        notes.push_back(fmt::format("{} not read ({}: {})", e.path, e.stage, e.message));
     }
     uid_t uid = getuid(), euid = geteuid();
     gid_t gid = getgid(), egid = getegid();
