@@ -113,6 +113,20 @@ TEST(Users, FifoPasswdIsAProblemNotAHang) {
     EXPECT_EQ(db.group(0), "root");
 }
 
+TEST(Users, AGigabytePasswdCostsOnlyItsCap) {
+    TempDir tmp("irsnap-big-passwd");
+    write_file(tmp.path() / "etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    // Sparse: 1 GiB to the reader, nothing on the test's disk.
+    ASSERT_EQ(::truncate((tmp.path() / "etc/passwd").c_str(), off_t{1} << 30), 0);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<ItemError> problems;
+    auto db = users::UserDb::load(tmp.path(), &problems);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    EXPECT_EQ(db.user(0), "root");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].code, EFBIG);
+}
+
 TEST(Processes, UserAndGroupNamesThatAreNotUtf8AreEscapedNotReplaced) {
     TempDir tmp("irsnap-names");
     materialise_fixture("basic", tmp.path());
