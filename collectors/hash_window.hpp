@@ -57,7 +57,7 @@ class BasicHashWindow {
                 if (h.sha256) {
                     p.record.field(m_sha_field, *h.sha256).null_field(m_note_field);
                 } else {
-                    p.record.field(m_note_field, h.note);
+                    p.record.null_field(m_sha_field).field(m_note_field, h.note);
                 }
             } else if (h.sha256) {
                 p.record[m_sha_field] = *h.sha256;

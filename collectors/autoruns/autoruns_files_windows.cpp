@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "autoruns_win_walk.hpp"
+#include "platform/windows/disk_file.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 #include "win_command_target.hpp"
@@ -33,16 +34,20 @@ std::optional<int64_t> large_ns(const LARGE_INTEGER& v) {
 
 /// Reads a source file (times always; bytes when `with_bytes`). Failures become item errors.
 std::optional<FileSource> read_source(Emitter& em, const std::string& path, bool with_bytes) {
-    win::UniqueHandle file(CreateFileW(to_wide(path).c_str(), GENERIC_READ,
-                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
-    if (!file) {
-        const DWORD error = GetLastError();
+    // The shared opener: a task file, a .lnk or a startup entry may be a link to a pipe.
+    win::DiskFile opened = win::open_disk_file(to_wide(path));
+    if (!opened) {
+        const DWORD error = opened.error;
+        if (!opened.refused.empty()) {
+            em.sink().item_error({"open", 0, path, opened.refused});
+            return std::nullopt;
+        }
         if (error == ERROR_ACCESS_DENIED) em.denied("source file");
         em.sink().item_error({"open", static_cast<int>(error), path,
                               fmt::format("CreateFileW failed: Win32 error {}", error)});
         return std::nullopt;
     }
+    win::UniqueHandle file = std::move(opened.handle);
     FileSource s;
     FILE_BASIC_INFO basic{};
     if (GetFileInformationByHandleEx(file.get(), FileBasicInfo, &basic, sizeof basic)) {

@@ -127,8 +127,22 @@ Walker::Walker(const Context& ctx, RecordSink& sink)
     int error = 0;
     auto passwd = m_fs.resolve("/etc/passwd", error);
     if (!passwd) return;
-    auto text = posix::read_file_at(AT_FDCWD, m_fs.real(*passwd));
-    if (!text) return;
+    bool truncated = false;
+    auto text = posix::read_file_at(AT_FDCWD, m_fs.real(*passwd), users::k_max_account_file_bytes,
+                                    &truncated);
+    if (!text) {
+        // A FIFO or device planted there is refused, not waited on: home autoruns unknown.
+        if (text.error().code != ENOENT) {
+            m_sink.item_error({text.error().stage, text.error().code, "/etc/passwd",
+                               text.error().message + ": accounts' homes not searched"});
+        }
+        return;
+    }
+    if (truncated) {
+        m_sink.item_error({"read", EFBIG, "/etc/passwd",
+                           fmt::format("larger than {} bytes: only the start was read",
+                                       users::k_max_account_file_bytes)});
+    }
     std::set<std::string> homes;
     for (auto& e : users::parse_etc_passwd(*text)) {
         m_uids.emplace(e.name, e.uid);
@@ -167,9 +181,13 @@ std::vector<std::string> Walker::list(const std::string& dir, const std::string&
     }
     canonical = *resolved;
     if (!m_walked.insert({tag, canonical}).second) return names;
-    DIR* d = ::opendir(m_fs.real(canonical).c_str());
+    // Canonical already (every link resolved inside the root), so O_NOFOLLOW: a link swapped in
+    // since then is refused, not followed out of the tree. O_DIRECTORY never opens a FIFO.
+    auto opened = posix::open_dir_at(AT_FDCWD, m_fs.real(canonical), O_NOFOLLOW);
+    DIR* d = opened ? ::fdopendir(opened->get()) : nullptr;
+    if (d) opened->release();
     if (!d) {
-        error = errno;
+        error = opened ? errno : opened.error().code;
         if (posix::is_denied_errno(error)) ++m_denied;
         if (error != ENOENT && error != ENOTDIR) {
             m_sink.item_error({"opendir", error, dir, std::strerror(error)});
@@ -222,8 +240,15 @@ std::optional<Source> Walker::read(const std::string& host_path, bool with_text)
     // Never open a FIFO or device: a masked unit links to /dev/null, and a FIFO would block.
     if (!S_ISREG(src.st.st_mode)) return std::nullopt;
     if (!with_text) return src;
-    auto text = posix::read_file_at(AT_FDCWD, real);
+    // The shared opener again: the file may have been swapped for a FIFO since the stat.
+    bool truncated = false;
+    auto text = posix::read_file_at(AT_FDCWD, real, posix::k_default_read_cap, &truncated);
     if (!text) return fail(text.error().stage.c_str(), text.error().code);
+    if (truncated) {
+        m_sink.item_error({"read", EFBIG, host_path,
+                           fmt::format("larger than {} bytes: only the start was parsed",
+                                       posix::k_default_read_cap)});
+    }
     src.text = std::move(*text);
     return src;
 }
@@ -273,18 +298,16 @@ void Walker::resolve_target(const Entry& entry, json& r) {
     auto resolved = m_fs.resolve(*path, error);
     if (!resolved) return;
     const std::string real = m_fs.real(*resolved);
-    int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno != ENOENT) r["target_exists"] = true;  // there, but not for us to read
+    struct stat st {};
+    auto opened = posix::open_regular_at(AT_FDCWD, real, O_NOFOLLOW, &st);
+    if (!opened) {
+        // There but a FIFO, a device or not for us to read: it exists, it is not hashed.
+        if (opened.error().code != ENOENT) r["target_exists"] = true;
         return;
     }
-    posix::UniqueFd owner(fd);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return;
+    posix::UniqueFd owner = std::move(*opened);
     r["target_exists"] = true;
-    if (!S_ISREG(st.st_mode) || !m_ctx.hashes) return;
+    if (!m_ctx.hashes) return;
     FileKey key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                 static_cast<uint64_t>(st.st_size), ns_of(st.st_mtim)};
     m_pending.back().hash = m_ctx.hashes->submit(owner.release(), key);

@@ -11,9 +11,11 @@
 
 #include "autoruns.hpp"
 #include "autoruns_win_walk.hpp"
+#include "core/win_device_path.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "platform/windows/authenticode.hpp"
+#include "platform/windows/disk_file.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
 
@@ -35,6 +37,8 @@ std::string env_var(const std::string& name) {
 }
 
 bool regular_file_exists(const std::string& path) {
+    // Not even asked for attributes: a pipe or device path is never a program file.
+    if (win::is_device_path(path)) return false;
     const DWORD attr = GetFileAttributesW(to_wide(path).c_str());
     return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
 }
@@ -102,11 +106,15 @@ void Emitter::resolve_target(const WinEntry& e, json& r,
     if (t->path.empty()) return;  // a bare name found nowhere
     r["target_path"] = t->path;
     const std::wstring wpath = to_wide(t->path);
-    win::UniqueHandle file(CreateFileW(wpath.c_str(), GENERIC_READ,
-                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
+    // The shared opener: an autorun's command can name a pipe or a device on purpose.
+    win::DiskFile opened = win::open_disk_file(wpath);
+    if (!opened && !opened.refused.empty()) {
+        r["target_hash_note"] = opened.refused;
+        return;
+    }
+    win::UniqueHandle file = std::move(opened.handle);
     if (!file) {
-        const DWORD error = GetLastError();
+        const DWORD error = opened.error;
         if (error == ERROR_ACCESS_DENIED || error == ERROR_SHARING_VIOLATION) {
             r["target_exists"] = true;
             r["target_hash_note"] = "denied";

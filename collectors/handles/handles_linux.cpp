@@ -33,18 +33,40 @@ JsonLine record_of(const HandleSnapshot& snapshot, const OpenHandle& h,
     was_escaped = false;
     r.field("process_name", escape_bytes(snapshot.process_names[h.process], was_escaped));
     if (was_escaped) escaped.push_back("process_name");
-    if (!kind.anon_kind.empty()) r.field("anon_kind", kind.anon_kind);
+    // Every declared field in every record, null where this kind of descriptor has none (a
+    // socket has no size, a pipe no anon_kind) or it could not be read.
+    if (!kind.anon_kind.empty()) {
+        r.field("anon_kind", kind.anon_kind);
+    } else {
+        r.null_field("anon_kind");
+    }
     if (h.has_stat) {
         r.field("device", fmt::format("{}:{}", major(h.device), minor(h.device)));
         r.field("inode", h.inode);
-        if (S_ISREG(h.mode)) r.field("size", h.size);
+    } else {
+        r.null_field("device").null_field("inode");
+    }
+    if (h.has_stat && S_ISREG(h.mode)) {
+        r.field("size", h.size);
+    } else {
+        r.null_field("size");
     }
     if (h.has_fdinfo) {
         r.field("position", h.position);
         r.field("flags", procfs::describe_open_flags(h.flags));
-        if (h.mnt_id >= 0) r.field("mount_id", h.mnt_id);
+    } else {
+        r.null_field("position").null_field("flags");
     }
-    if (auto inode = procfs::parse_socket_link(h.target)) r.field("socket_inode", *inode);
+    if (h.has_fdinfo && h.mnt_id >= 0) {
+        r.field("mount_id", h.mnt_id);
+    } else {
+        r.null_field("mount_id");
+    }
+    if (auto inode = procfs::parse_socket_link(h.target)) {
+        r.field("socket_inode", *inode);
+    } else {
+        r.null_field("socket_inode");
+    }
     if (!escaped.empty()) r.field("escaped_fields", escaped);
     return r;
 }
@@ -86,10 +108,12 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
             if (!hash && content.sha256) {
                 r.field("sha256", content.sha256_hex()).null_field("hash_note");
             } else if (!hash) {
-                r.field("hash_note", content.note);
+                r.null_field("sha256").field("hash_note", content.note);
             }
         } else if (!ctx.hashes && (kind.type == "memfd" || (kind.type == "file" && kind.deleted))) {
-            r.field("hash_note", "hashing is off (--no-hash)");
+            r.null_field("sha256").field("hash_note", "hashing is off (--no-hash)");
+        } else {
+            r.null_field("sha256").null_field("hash_note");  // nothing to hash: not deleted
         }
         window.push(std::move(r), std::move(hash));
     }

@@ -111,7 +111,7 @@ const CollectorSpec& hidden_processes_spec() {
             {"debug_unlisted_pids",
              "integer[]",
              "scan: only in test runs (--debug-unlist-pid): pids removed from the listing to "
-             "simulate a hiding rootkit.",
+             "simulate a hiding rootkit; null otherwise.",
              {"linux"}},
             {"escaped_fields",
              "string[]",

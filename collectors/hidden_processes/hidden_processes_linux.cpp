@@ -63,7 +63,9 @@ bool is_own_procfs(int proc_fd) {
 /// A fresh open of the directory, so every read starts at its beginning (a dup'ed descriptor
 /// would share the offset of the previous read).
 DIR* open_dir_fresh(int dirfd, const char* name) {
-    int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    // O_DIRECTORY refuses a FIFO or device without opening it; O_NOFOLLOW keeps the walk in the
+    // proc root (a pid or task entry is never a link there).
+    int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) return nullptr;
     DIR* dir = ::fdopendir(fd);
     if (!dir) ::close(fd);
@@ -218,7 +220,8 @@ class HiddenProcessesCollector {
         scan["listed_processes"] = first.tgids.size();
         scan["listed_threads"] = first.threads();
         scan["hidepid"] = m_hidepid ? json(*m_hidepid) : json(nullptr);
-        if (!m_unlist.empty()) scan["debug_unlisted_pids"] = m_ctx.params.debug_unlist_pids;
+        scan["debug_unlisted_pids"] =
+            m_unlist.empty() ? json(nullptr) : json(m_ctx.params.debug_unlist_pids);
         if (stats.task_denied) {
             m_sink.coverage(fmt::format(
                 "task/ of {} process(es) not readable: their threads were judged by the Tgid of "
@@ -259,6 +262,7 @@ class HiddenProcessesCollector {
         }
         for (size_t i = 0; i < tally.races; ++i) m_sink.race();
         log_summary(scan, findings.size());
+        null_missing_fields(scan, hidden_processes_spec(), "linux");  // the findings' fields
         m_sink.emit(scan);
         for (const auto& f : findings) m_sink.emit(finding_record(f, live));
     }

@@ -39,7 +39,16 @@ const CollectorSpec& kernel_modules_spec() {
              {"linux"}},
             {"loadable_modules",
              "boolean",
-             "The kernel supports loadable modules (/proc/modules exists); kernel record only.",
+             "The kernel supports loadable modules (/proc/modules and "
+             "/proc/sys/kernel/modules_disabled exist); false for a kernel built without "
+             "module support, which is a fact, not missing coverage; kernel record only.",
+             {"linux"}},
+            {"module_support",
+             "string",
+             "The kernel's module support in words: 'loadable modules', 'loadable modules; "
+             "loading disabled until reboot (modules_disabled = 1)' or 'kernel built without "
+             "module support'; null when /proc/modules is missing although the kernel has "
+             "module support (an item error says so); kernel record only.",
              {"linux"}},
             {"name", "string",
              "Module name as the kernel stores it ('_' for '-'); Windows: the driver's base "
@@ -104,6 +113,11 @@ const CollectorSpec& kernel_modules_spec() {
             {"hash_note", "string", "Why sha256 is null."},
             {"srcversion", "string", "/sys/module/<name>/srcversion when present.", {"linux"}},
             {"version", "string", "/sys/module/<name>/version when present.", {"linux"}},
+            {"escaped_fields",
+             "string[]",
+             "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
+             "backslash); every element of used_by when one needed it.",
+             {"linux"}},
         }};
     return spec;
 }

@@ -16,6 +16,7 @@
 
 #include "hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "irsnap/text.hpp"
 #include "kernel_modules.hpp"
 #include "platform/linux/fd_util.hpp"
 #include "platform/linux/hash_open.hpp"
@@ -42,6 +43,9 @@ json value_or_null(const std::optional<std::string>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
+/// What the kernel says about modules, as the kernel record's module_support.
+constexpr const char* k_no_module_support = "kernel built without module support";
+
 /// /proc/modules as a list; `present` false when the file does not exist.
 struct ProcView {
     bool present = false;
@@ -52,8 +56,10 @@ struct ProcView {
 ProcView read_proc_modules(const Context& ctx, RecordSink& sink, bool report) {
     ProcView view;
     const std::string path = (ctx.proc_root / "modules").string();
-    auto text = posix::read_file_at(AT_FDCWD, path);
+    auto text = posix::read_file_at(AT_FDCWD, path, 64u << 20);
     if (!text) {
+        // Absent is decided by the caller (no module support, or a hidden list); anything else
+        // (denied, a FIFO or device in a copied tree, a read error) is an error.
         if (text.error().code != ENOENT) {
             view.present = true;
             if (report)
@@ -101,16 +107,24 @@ class KernelModulesCollector {
     void run() {
         const auto release = read_value(m_ctx.proc_root / "sys/kernel/osrelease");
         ProcView proc = read_proc_modules(m_ctx, m_sink, true);
-        emit_kernel_record(release, proc.present);
-        if (!proc.present) {
-            m_sink.coverage("kernel built without loadable modules (/proc/modules absent)");
+        const std::string support = module_support(proc.present);
+        emit_kernel_record(release, support);
+        if (support.empty()) {
+            const std::string path = (m_ctx.proc_root / "modules").string();
+            m_sink.item_error({"open", ENOENT, path,
+                               "absent, yet the kernel has module support (" +
+                                   (m_ctx.proc_root / "sys/kernel/modules_disabled").string() +
+                                   " exists): the module list is hidden or the proc root is "
+                                   "not a kernel's"});
         }
         const auto sys = read_sys_modules(m_sys_module);
-        if (!sys) {
+        // Without module support no loadable module can exist: no cross-view is missing.
+        if (!sys && support != k_no_module_support) {
             m_sink.coverage("sysfs module view not readable (" + m_sys_module.string() +
                             "): the cross-view check was skipped");
         }
-        load_modules_dep(release, proc.present);
+        // Wanted when there is a module to locate: an empty list needs no modules.dep.
+        load_modules_dep(release, !proc.modules.empty() || (sys && !sys->empty()));
 
         std::set<std::string> in_proc;
         for (const auto& m : proc.modules) in_proc.insert(m.name);
@@ -134,11 +148,32 @@ class KernelModulesCollector {
     }
 
   private:
-    void emit_kernel_record(const std::optional<std::string>& release, bool loadable) {
+    /// The kernel's module support as a fact: /proc/modules and
+    /// /proc/sys/kernel/modules_disabled both exist exactly when the kernel was built with
+    /// CONFIG_MODULES. Neither: a kernel without modules, nothing missing (status stays ok).
+    /// The list alone gone: "" (the caller reports it, it is not a fact about the kernel).
+    std::string module_support(bool list_present) const {
+        const auto disabled = read_value(m_ctx.proc_root / "sys/kernel/modules_disabled");
+        const bool knob =
+            disabled.has_value() ||
+            ::access((m_ctx.proc_root / "sys/kernel/modules_disabled").c_str(), F_OK) == 0;
+        if (!list_present && !knob) return k_no_module_support;
+        if (!list_present) return {};
+        if (disabled == "1")
+            return "loadable modules; loading disabled until reboot "
+                   "(modules_disabled = 1)";
+        return "loadable modules";
+    }
+
+    void emit_kernel_record(const std::optional<std::string>& release, const std::string& support) {
         json r = json::object();
         r["kind"] = "kernel";
-        r["kernel_release"] = value_or_null(release);
-        r["loadable_modules"] = loadable;
+        bool release_escaped = false;
+        r["kernel_release"] =
+            release ? json(escape_bytes(*release, release_escaped)) : json(nullptr);
+        if (release_escaped) r["escaped_fields"] = json::array({"kernel_release"});
+        r["loadable_modules"] = support != k_no_module_support;
+        r["module_support"] = support.empty() ? json(nullptr) : json(support);
         r["tainted"] = nullptr;
         r["taint_flags"] = nullptr;
         const auto path = m_ctx.proc_root / "sys/kernel/tainted";
@@ -155,6 +190,9 @@ class KernelModulesCollector {
         } else if (text) {
             m_sink.item_error({"parse", 0, path.string(), "not a taint mask"});
         }
+        // Every declared field in every record: the module fields are null in the kernel record
+        // (there is no module), never absent.
+        null_missing_fields(r, kernel_modules_spec(), "linux");
         m_sink.emit(r);
     }
 
@@ -220,6 +258,7 @@ class KernelModulesCollector {
         r["size"] = size ? json(std::strtoull(size->c_str(), nullptr, 10)) : json(nullptr);
         r["refcount"] = refcnt ? json(std::strtoll(refcnt->c_str(), nullptr, 10)) : json(nullptr);
         r["used_by"] = nullptr;
+        r["permanent"] = nullptr;  // only the module list says so
         r["state"] = value_or_null(read_value(dir / "initstate"));
         r["address"] = nullptr;
         r["taint"] = value_or_null(read_value(dir / "taint"));
@@ -237,6 +276,32 @@ class KernelModulesCollector {
         r["version"] = value_or_null(read_value(m_sys_module / name / "version"));
     }
 
+    /// A module's name, version strings and dependency list are whatever bytes its author (a
+    /// rootkit's, say) chose, and the file path comes from the host's modules.dep: escaped like
+    /// any host text, the record then names them in escaped_fields.
+    void push(json r, std::optional<std::shared_future<FileHash>> hash) {
+        json escaped = json::array();
+        for (const char* field : {"name", "state", "taint", "srcversion", "version", "file_path"}) {
+            if (!r.contains(field) || !r[field].is_string()) continue;
+            bool was_escaped = false;
+            r[field] = escape_bytes(r[field].get_ref<const std::string&>(), was_escaped);
+            if (was_escaped) escaped.push_back(field);
+        }
+        if (r.contains("used_by") && r["used_by"].is_array()) {
+            const bool all_valid = std::all_of(
+                r["used_by"].begin(), r["used_by"].end(),
+                [](const json& v) { return is_valid_utf8(v.get_ref<const std::string&>()); });
+            if (!all_valid) {
+                // One rule for the whole list, as argv: every element escaped.
+                for (auto& v : r["used_by"])
+                    v = escape_bytes_always(v.get_ref<const std::string&>());
+                escaped.push_back("used_by");
+            }
+        }
+        if (!escaped.empty()) r["escaped_fields"] = std::move(escaped);
+        m_window.push(std::move(r), std::move(hash));
+    }
+
     void queue_with_file(const std::string& name, json r) {
         r["file_path"] = nullptr;
         r["sha256"] = nullptr;
@@ -244,7 +309,7 @@ class KernelModulesCollector {
         auto it = m_dep.find(procfs::normalise_module_name(name));
         if (it == m_dep.end()) {
             r["hash_note"] = "module file not listed in modules.dep";
-            m_window.push(std::move(r), std::nullopt);
+            push(std::move(r), std::nullopt);
             return;
         }
         // depmod writes paths relative to the release directory, or absolute for extra dirs.
@@ -253,7 +318,7 @@ class KernelModulesCollector {
         r["file_path"] = file;
         if (!m_ctx.hashes) {
             r["hash_note"] = "hashing disabled (--no-hash)";
-            m_window.push(std::move(r), std::nullopt);
+            push(std::move(r), std::nullopt);
             return;
         }
         struct stat st {};
@@ -264,10 +329,10 @@ class KernelModulesCollector {
             if (fd.error().code != ENOENT) {
                 m_sink.item_error({fd.error().stage, fd.error().code, full, fd.error().message});
             }
-            m_window.push(std::move(r), std::nullopt);
+            push(std::move(r), std::nullopt);
             return;
         }
-        m_window.push(std::move(r), m_ctx.hashes->submit(fd->release(), posix::file_key(st)));
+        push(std::move(r), m_ctx.hashes->submit(fd->release(), posix::file_key(st)));
     }
 
     const Context& m_ctx;

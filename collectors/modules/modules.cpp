@@ -103,7 +103,8 @@ const CollectorSpec& modules_spec() {
              {"linux"}},
             {"writable_executable_count",
              "integer",
-             "Of those, ranges both writable and executable (rwx).",
+             "Of those, ranges both writable and executable (rwx); anonymous_executable "
+             "records only.",
              {"linux"}},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "

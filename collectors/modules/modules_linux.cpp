@@ -166,6 +166,8 @@ class ModulesReader {
             m_escaped = name_escaped;
             json r = base_record("anonymous_executable");
             r["path"] = nullptr;
+            // No file behind these ranges: nothing deleted, nothing to hash (null, not absent).
+            for (auto key : {"deleted", "memfd", "sha256", "hash_note"}) r[key] = nullptr;
             r["anonymous_executable_count"] = static_cast<int64_t>(anon_ranges.size());
             r["writable_executable_count"] = writable_executable;
             r["size_bytes"] = anon_size;

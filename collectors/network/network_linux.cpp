@@ -102,15 +102,17 @@ void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespace
             sink.race();  // closed since the walk
             continue;
         }
-        sink.emit({{"protocol", "unknown"},
-                   {"inode", inode},
-                   {"views", json::array()},
-                   {"cross_view_discrepancy", true},
-                   {"discrepancy",
-                    "held by a process but in no socket table (tcp, udp, udplite, raw, unix, "
-                    "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
-                    "not list (vsock, AF_ALG, bluetooth ...)"},
-                   {"owners", owners_json(owners, inode)}});
+        json r = {{"protocol", "unknown"},
+                  {"inode", inode},
+                  {"views", json::array()},
+                  {"cross_view_discrepancy", true},
+                  {"discrepancy",
+                   "held by a process but in no socket table (tcp, udp, udplite, raw, unix, "
+                   "packet, netlink) of the namespaces read: hidden, or a family irsnap does "
+                   "not list (vsock, AF_ALG, bluetooth ...)"}};
+        put_owners(r, owners, inode);
+        null_missing_fields(r, network_spec(), "linux");  // only its inode is known
+        sink.emit(r);
     }
 }
 
@@ -156,7 +158,9 @@ std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) 
         ns.inode = *inode;
         ns.via_pid = static_cast<int32_t>(std::stol(pid));
         ns.proc_dir = std::move(*dir);
-        int fd = ::openat(ns.proc_dir.get(), "ns/net", O_RDONLY | O_CLOEXEC);
+        // An nsfs handle, never read: O_NONBLOCK|O_NOCTTY so a strange proc root cannot block.
+        int fd =
+            ::openat(ns.proc_dir.get(), "ns/net", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd >= 0) ns.ns_fd = posix::UniqueFd(fd);
         out.push_back(std::move(ns));
     }
@@ -203,7 +207,8 @@ void collect_network(const Context& ctx, RecordSink& sink) {
     while (!buffer.records.empty()) {
         json r = json::parse(buffer.records.front());
         buffer.records.pop_front();
-        r["owners"] = owners_json(owners, r.value("inode", uint64_t{0}));
+        put_owners(r, owners, r.value("inode", uint64_t{0}));
+        null_missing_fields(r, network_spec(), "linux");  // a packet socket has no address ...
         sink.emit(r);
     }
     if (!ctx.should_stop() && snapshot.complete) {

@@ -43,7 +43,9 @@ struct SocketOwner {
     const std::string* name = nullptr;  ///< comm, owned by the run's handle snapshot
 };
 using SocketOwners = std::map<uint64_t, std::vector<SocketOwner>>;
-nlohmann::json owners_json(const SocketOwners& owners, uint64_t inode);
+/// The owners of a socket as records' `owners`. A process name (comm) is the process's own
+/// choice of bytes: escaped, and then "owners" is added to the record's escaped_fields.
+void put_owners(nlohmann::json& record, const SocketOwners& owners, uint64_t inode);
 
 /// TCP, UDP, UDP-Lite and raw sockets of one namespace, reconciled across netlink and /proc
 /// when `netlink` is true. Adds every inode it saw to `seen`.

@@ -62,6 +62,11 @@ void emit_packet(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink
                    {"socket_type", p.type == 3   ? "raw"
                                    : p.type == 2 ? "dgram"
                                                  : fmt::format("type_{}", p.type)},
+                   // A packet socket is bound to an interface and an ethertype, not an
+                   // address: null, never left out (every record has every field).
+                   {"local_address", nullptr},
+                   {"remote_address", nullptr},
+                   {"remote_port", nullptr},
                    {"local_port", p.protocol},
                    {"interface_index", p.ifindex},
                    {"state", p.running ? "RUNNING" : "STOPPED"},
@@ -94,15 +99,26 @@ std::optional<std::string> read_net_table(const NetnsView& ns, const std::string
     return std::nullopt;
 }
 
-json owners_json(const SocketOwners& owners, uint64_t inode) {
+void put_owners(json& record, const SocketOwners& owners, uint64_t inode) {
     json out = json::array();
-    if (inode == 0) return out;
-    auto it = owners.find(inode);
-    if (it == owners.end()) return out;
-    for (const auto& o : it->second) {
-        out.push_back({{"pid", o.pid}, {"fd", o.fd}, {"name", *o.name}});
+    auto it = inode == 0 ? owners.end() : owners.find(inode);
+    bool escaped = false;
+    if (it != owners.end()) {
+        for (const auto& o : it->second) {
+            json name = nullptr;
+            if (o.name) {
+                bool e = false;
+                name = escape_bytes(*o.name, e);
+                escaped = escaped || e;
+            }
+            out.push_back({{"pid", o.pid}, {"fd", o.fd}, {"name", std::move(name)}});
+        }
     }
-    return out;
+    record["owners"] = std::move(out);
+    if (escaped) {
+        if (!record.contains("escaped_fields")) record["escaped_fields"] = json::array();
+        record["escaped_fields"].push_back("owners");
+    }
 }
 
 void emit_local_sockets(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink) {

@@ -187,7 +187,10 @@ void collect_network_config(const Context& ctx, RecordSink& sink) {
     for (const auto& f : k_files) {
         if (ctx.should_stop()) return;
         json r = collect_one(ctx, root->get(), etc_fd, f, sink);
-        if (!r.is_null()) sink.emit(r);
+        if (r.is_null()) continue;
+        // A missing, refused or dangling file has no size, digest or content: null, not absent.
+        null_missing_fields(r, network_config_spec(), "linux");
+        sink.emit(r);
     }
 }
 

@@ -9,12 +9,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/win_device_path.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/hosts_file.hpp"
 #include "irsnap/text.hpp"
 #include "network_config.hpp"
 #include "network_config_windows.hpp"
+#include "platform/windows/disk_file.hpp"
 #include "platform/windows/nt_process.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
@@ -132,6 +134,11 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
     const std::string path = to_utf8(wpath);
     json r = {
         {"kind", "file"}, {"path", path}, {"exists", false}, {"database_path", db.registry_value}};
+    if (win::is_device_path(path)) {
+        // Not even asked for its attributes: that too would open the pipe or device.
+        sink.item_error({"open", 0, path, "refused: a device or named pipe path, not a file"});
+        return r;
+    }
     const DWORD attributes = GetFileAttributesW(wpath.c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES) {
         const DWORD error = GetLastError();
@@ -143,20 +150,19 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
     }
     r["exists"] = true;
     r["is_symlink"] = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
-    win::UniqueHandle file(CreateFileW(wpath.c_str(), GENERIC_READ,
-                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                       nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
-    if (!file) {
-        const DWORD error = GetLastError();
-        sink.item_error(
-            {"open", static_cast<int>(error), path, fmt::format("Win32 error {}", error)});
+    // The shared opener: DataBasePath is a registry value anyone with admin rights sets, so
+    // it may name \\.\pipe\...; a device or pipe planted at the path must not hang the run.
+    win::DiskFile opened = win::open_disk_file(wpath);
+    if (!opened) {
+        if (!opened.refused.empty()) {
+            sink.item_error({"open", 0, path, opened.refused});
+        } else {
+            sink.item_error({"open", static_cast<int>(opened.error), path,
+                             fmt::format("Win32 error {}", opened.error)});
+        }
         return r;
     }
-    // A device or pipe planted at the path must not hang the run.
-    if (GetFileType(file.get()) != FILE_TYPE_DISK || (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-        sink.item_error({"open", 0, path, "not a regular file"});
-        return r;
-    }
+    win::UniqueHandle file = std::move(opened.handle);
     FILE_BASIC_INFO basic{};
     if (GetFileInformationByHandleEx(file.get(), FileBasicInfo, &basic, sizeof basic)) {
         r["mtime"] = rfc3339(basic.LastWriteTime);

@@ -175,6 +175,9 @@ class ProcessReader {
     }
 
     void read_status(int fd, json& r) {
+        // Every declared field in every record: null until status says otherwise.
+        for (auto key : {"uid", "euid", "suid", "user", "effective_user", "gid", "egid", "group"})
+            r[key] = nullptr;
         auto status_text = posix::read_file_at(fd, "status");
         if (!status_text) {
             note_error(status_text.error(), "status");
@@ -185,18 +188,19 @@ class ProcessReader {
             r["uid"] = (*st.uid)[0];
             r["euid"] = (*st.uid)[1];
             r["suid"] = (*st.uid)[2];
-            r["user"] = name_or_null(m_users.user((*st.uid)[0]));
-            r["effective_user"] = name_or_null(m_users.user((*st.uid)[1]));
+            r["user"] = name_or_null("user", m_users.user((*st.uid)[0]));
+            r["effective_user"] = name_or_null("effective_user", m_users.user((*st.uid)[1]));
         }
         if (st.gid) {
             r["gid"] = (*st.gid)[0];
             r["egid"] = (*st.gid)[1];
-            r["group"] = name_or_null(m_users.group((*st.gid)[0]));
+            r["group"] = name_or_null("group", m_users.group((*st.gid)[0]));
         }
     }
 
-    static json name_or_null(const std::optional<std::string>& name) {
-        return name ? json(*name) : json(nullptr);
+    /// A name from the host's passwd or group file: its raw bytes, escaped like any host text.
+    json name_or_null(const char* field, const std::optional<std::string>& name) {
+        return name ? text(field, *name) : json(nullptr);
     }
 
     void read_cmdline(int fd, json& r) {
@@ -238,21 +242,19 @@ class ProcessReader {
         r["exe_path"] = text("exe_path", *target);
         r["exe_memfd"] = target->rfind("/memfd:", 0) == 0;
         // Hash through the link itself: it still opens an unlinked file.
-        int exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOATIME);
-        if (exe_fd < 0 && errno == EPERM) exe_fd = ::openat(fd, "exe", O_RDONLY | O_CLOEXEC);
-        if (exe_fd < 0) {
-            int code = errno;
-            r["exe_hash_note"] = posix::is_denied_errno(code) ? "denied" : std::strerror(code);
-            note_error({"open", code, "", std::strerror(code)}, "exe");
-            return;
-        }
+        // The shared opener: a live exe link is always a regular file, but under --proc-root
+        // (a fixture or a copied tree) it may point at a FIFO or a device.
         struct stat st {};
-        if (::fstat(exe_fd, &st) != 0) {
-            int code = errno;
-            ::close(exe_fd);
-            note_error({"stat", code, "", std::strerror(code)}, "exe");
+        auto opened = posix::open_regular_at(fd, "exe", 0, &st);
+        if (!opened) {
+            const auto& e = opened.error();
+            r["exe_hash_note"] = posix::is_denied_errno(e.code) ? std::string("denied")
+                                 : e.stage == "type"            ? e.message
+                                                                : std::strerror(e.code);
+            note_error({e.stage, e.code, "", e.message}, "exe");
             return;
         }
+        const int exe_fd = opened->release();
         // st_nlink decides deletion; only then is the kernel's " (deleted)" suffix not a name.
         r["exe_deleted"] = st.st_nlink == 0;
         if (st.st_nlink == 0) {
@@ -403,7 +405,9 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         btime = procfs::parse_proc_stat_btime(*stat).value_or(0);
     }
     if (btime == 0) sink.item_error({"parse", 0, ctx.proc_root.string() + "/stat", "no btime"});
-    auto users = users::UserDb::load(ctx.host_root);
+    std::vector<ItemError> account_problems;
+    auto users = users::UserDb::load(ctx.host_root, &account_problems);
+    for (auto& e : account_problems) sink.item_error(std::move(e));  // names then unknown
     std::vector<std::string> pids;
     for (int32_t pid : posix::numeric_entries(proc->get())) pids.push_back(std::to_string(pid));
     const size_t threads = ctx.worker_threads(pids.size());

@@ -2,6 +2,8 @@
 // The time anchor and host state on Linux, from /proc and utmp read as bytes.
 #include <fcntl.h>
 
+#include <cerrno>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,9 @@ namespace irsnap::collectors {
 namespace {
 
 using nlohmann::json;
+
+/// utmp holds one 384-byte entry per terminal: 16 MiB is 40000 of them.
+constexpr size_t k_max_utmp_bytes = 16u << 20;
 
 /// Escapes a text field and remembers it in escaped_fields.
 void put_text(json& r, const char* field, std::string_view bytes) {
@@ -100,11 +105,14 @@ void emit_mounts(const Context& ctx, RecordSink& sink) {
     if (!text) return;
     size_t malformed = 0;
     for (const auto& m : procfs::parse_proc_pid_mountinfo(*text, &malformed)) {
-        json r = {
-            {"record_type", "mount"},           {"mount_id", m.mount_id},
-            {"parent_id", m.parent_id},         {"device", fmt::format("{}:{}", m.major, m.minor)},
-            {"mount_options", m.mount_options}, {"fs_type", m.fs_type},
-            {"super_options", m.super_options}};
+        json r = {{"record_type", "mount"},
+                  {"mount_id", m.mount_id},
+                  {"parent_id", m.parent_id},
+                  {"device", fmt::format("{}:{}", m.major, m.minor)}};
+        // A FUSE mount's type ("fuse.NAME") and options are chosen by whoever mounted it.
+        put_text(r, "mount_options", m.mount_options);
+        put_text(r, "fs_type", m.fs_type);
+        put_text(r, "super_options", m.super_options);
         put_text(r, "fs_root", m.root);
         put_text(r, "mount_point", m.mount_point);
         put_text(r, "source", m.source);
@@ -121,14 +129,26 @@ void emit_sessions(const Context& ctx, RecordSink& sink) {
     std::string used;
     for (const char* rel : {"run/utmp", "var/run/utmp"}) {
         used = ctx.host_path(rel).string();
-        auto read = posix::read_file_at(AT_FDCWD, used, 16 << 20);
+        bool truncated = false;
+        auto read = posix::read_file_at(AT_FDCWD, used, k_max_utmp_bytes, &truncated);
         if (read) {
             bytes = *read;
+            if (truncated) {
+                sink.item_error({"read", EFBIG, used,
+                                 fmt::format("larger than {} bytes: only the start was read",
+                                             k_max_utmp_bytes)});
+            }
             break;
         }
         if (posix::is_denied_errno(read.error().code)) {
             sink.coverage("utmp is not readable: logged-in sessions unknown");
             return;
+        }
+        if (read.error().code != ENOENT) {
+            // Refused (a FIFO or device planted there) or unreadable: said, not skipped.
+            auto e = read.error();
+            e.path = used;
+            sink.item_error(e);
         }
     }
     if (!bytes) return;  // no utmp on this host (containers, minimal systems): nothing to list

@@ -46,6 +46,14 @@ struct CollectorSpec {
     std::vector<FieldSpec> fields;
 };
 
+/// Sets every field `spec` declares for `platform` ("linux", "windows") that `record` lacks to
+/// null, except the `escaped_fields` marker (present only when something was escaped). Every
+/// record carries every declared field, null when unknown or when its kind has none: an absent
+/// field cannot be told from one that was never looked at, and readers (jq, SQL) see one shape.
+/// For records built from many kinds of source in several places (sockets, descriptors).
+void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
+                         std::string_view platform);
+
 /// Knobs from the command line that collectors honour.
 struct CollectParams {
     bool hash = true;

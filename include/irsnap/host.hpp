@@ -13,12 +13,15 @@
 namespace irsnap {
 
 /// Host identity for the manifest: hostname, FQDN (from the hosts file; no DNS), machine id,
-/// boot id, OS, kernel, architecture, boot time, time zone and offset, interfaces.
-nlohmann::json describe_host(const Context& ctx);
+/// boot id, OS, kernel, architecture, boot time, time zone and offset, interfaces. Host text
+/// that is not UTF-8 is escaped (\xHH) and named in the object's `escaped_fields`. A host file
+/// that exists but was refused (a FIFO, a device), unreadable or cut at its size cap adds a
+/// line to `notes` (the manifest's notes): the field is then empty, never waited for.
+nlohmann::json describe_host(const Context& ctx, std::vector<std::string>& notes);
 
 /// Who runs us: uid/euid, user name (from the passwd file, never NSS), elevated or not,
-/// capabilities actually held.
-nlohmann::json describe_operator(const Context& ctx);
+/// capabilities actually held. Same escaping and notes as describe_host.
+nlohmann::json describe_operator(const Context& ctx, std::vector<std::string>& notes);
 
 /// Short host name for the bundle directory, reduced to [A-Za-z0-9._-].
 std::string bundle_host_name();

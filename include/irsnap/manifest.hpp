@@ -30,6 +30,9 @@ struct ManifestInput {
     ClockSample end;
     RunOutcome run;
     ArtifactInfo log;  ///< collection.log
+    /// What the run's preparation could not do or read (a host file refused or cut, a step
+    /// that ran out of time): the manifest's `notes`, also in the log.
+    std::vector<std::string> notes;
 };
 
 /// complete | partial | interrupted | incomplete

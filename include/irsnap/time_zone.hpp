@@ -15,6 +15,10 @@ void pin_time_zone() noexcept;
 /// The host's zone as found before pinning, e.g. "Europe/Paris" or "EST5EDT (from TZ)".
 std::string host_time_zone_name();
 
+/// Why the zone could not be pinned (refused FIFO, unreadable file, timed out), for the
+/// manifest's notes; empty when it was pinned or there is none.
+std::string host_time_zone_problem();
+
 /// The host's current offset from UTC in seconds, or nullopt when the zone could not be read.
 std::optional<long> host_utc_offset_seconds();
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -19,6 +21,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "console.hpp"
+#include "irsnap/bounded.hpp"
 #include "irsnap/bundle.hpp"
 #include "irsnap/collection_log.hpp"
 #include "irsnap/exit_codes.hpp"
@@ -198,15 +201,80 @@ std::filesystem::path default_output_dir(bool quiet) {
     return cwd;
 }
 
-json tool_identity(const std::vector<std::string>& argv) {
+/// Each step of the preparation (host and operator identity, own hash) gets this long, whatever
+/// the host does; a late step is a note and the run goes on without its answer.
+constexpr std::chrono::milliseconds k_preparation_step_budget{5000};
+
+/// Runs one preparation step within k_preparation_step_budget. A late or failed step gives
+/// nullopt and a note (in the manifest and the log). `step` owns copies of what it uses: it
+/// may still be stuck after the run is over.
+std::optional<json> bounded_step(const std::string& what, std::function<json()> step,
+                                 std::vector<std::string>& notes, spdlog::logger& log) {
+    auto done = run_bounded<json>(k_preparation_step_budget, std::move(step));
+    if (done.value) return std::move(done.value);
+    const std::string note =
+        done.timed_out ? fmt::format(
+                             "{}: not done within {} s (a host file that never "
+                             "answers?); recorded without it",
+                             what, k_preparation_step_budget.count() / 1000)
+                       : fmt::format("{}: failed ({}); recorded without it", what, done.error);
+    log.warn("{}", note);
+    notes.push_back(note);
+    return std::nullopt;
+}
+
+/// The host and operator descriptions, each bounded. They read host files (os-release, hosts,
+/// machine-id, passwd, group) that the suspect controls.
+void describe_run_context(const Context& ctx, ManifestInput& input, spdlog::logger& log) {
+    // A copy without the run's pointers (logger, cancel flag, hash cache): a step left behind
+    // must not touch anything that goes away with this function.
+    Context copy;
+    copy.proc_root = ctx.proc_root;
+    copy.host_root = ctx.host_root;
+    auto run = [&](const char* what, json (*describe)(const Context&, std::vector<std::string>&),
+                   json fallback) {
+        auto notes = std::make_shared<std::vector<std::string>>();
+        auto value = bounded_step(
+            what,
+            [copy, describe, notes]() {
+                std::vector<std::string> own;
+                json out = describe(copy, own);
+                *notes = std::move(own);
+                return out;
+            },
+            input.notes, log);
+        if (!value) return fallback;
+        // Read only once the step is done (it wrote them before it returned).
+        for (auto& n : *notes) {
+            log.warn("{}", n);
+            input.notes.push_back(std::move(n));
+        }
+        return std::move(*value);
+    };
+    input.host = run(
+        "host identity", &describe_host,
+        {{"hostname", bundle_host_name()}, {"unavailable", "host identity was not read in time"}});
+    input.operator_ = run("operator identity", &describe_operator,
+                          {{"unavailable", "operator identity was not read in time"}});
+}
+
+json tool_identity(const std::vector<std::string>& argv, std::vector<std::string>& notes,
+                   spdlog::logger& log) {
     auto exe = running_executable();
     // Same rule as records: if one argument needs escaping, all are escaped.
     const bool argv_escaped =
         !std::all_of(argv.begin(), argv.end(), [](const auto& a) { return is_valid_utf8(a); });
     json argv_json = json::array();
     for (const auto& a : argv) argv_json.push_back(argv_escaped ? escape_bytes_always(a) : a);
-    json sha = nullptr;
-    if (auto own = running_executable_sha256()) sha = *own;
+    // Hashing ourselves reads our own file, which may sit on the suspect's disk: bounded too.
+    json sha = bounded_step(
+                   "own executable hash",
+                   []() {
+                       auto own = running_executable_sha256();
+                       return own ? json(*own) : json(nullptr);
+                   },
+                   notes, log)
+                   .value_or(nullptr);
     return {{"name", "irsnap"},
             {"version", build::k_version},
             {"git_revision", build::k_git_revision},
@@ -326,9 +394,8 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     input.bundle_name = bundle->name();
     input.output_kind = bundle->kind();
     input.start = start;
-    input.tool = tool_identity(argv);
-    input.host = describe_host(ctx);
-    input.operator_ = describe_operator(ctx);
+    input.tool = tool_identity(argv, input.notes, *logger);
+    describe_run_context(ctx, input, *logger);
     input.options = {{"output", out_dir.string()},
                      {"collectors", o.only},
                      {"exclude", o.exclude},

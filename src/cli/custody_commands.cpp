@@ -35,8 +35,9 @@ using nlohmann::json;
 
 /// "alice", or "root (sudo by alice)": who recorded the event on this machine.
 std::string recording_user() {
-    Context ctx;  // the live host: /proc and /etc/passwd, never NSS
-    json op = describe_operator(ctx);
+    Context ctx;                     // the live host: /proc and /etc/passwd, never NSS
+    std::vector<std::string> notes;  // a custody event has no place for them
+    json op = describe_operator(ctx, notes);
     std::string user = op.value("user", "");
     if (user.empty()) user = fmt::format("uid {}", getuid());
     if (op.contains("sudo_user") && op["sudo_user"].is_string()) {

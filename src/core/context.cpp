@@ -3,11 +3,25 @@
 #include <chrono>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
 #include "irsnap/open_handles.hpp"
 
 namespace irsnap {
+
+void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
+                         std::string_view platform) {
+    for (const auto& f : spec.fields) {
+        if (f.name == "escaped_fields" || record.contains(f.name)) continue;
+        if (!f.platforms.empty() &&
+            std::find(f.platforms.begin(), f.platforms.end(), platform) == f.platforms.end()) {
+            continue;
+        }
+        record[f.name] = nullptr;
+    }
+}
 
 Context::Context() : m_handles(std::make_shared<HandleTable>()) {}
 

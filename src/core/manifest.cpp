@@ -98,6 +98,7 @@ json build_manifest(const ManifestInput& in) {
         {"collectors", std::move(collectors)},
         {"artifacts", std::move(artifacts)},
         {"custody", json::array({custody_event})},
+        {"notes", in.notes},
     };
 }
 

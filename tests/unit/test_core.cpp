@@ -242,7 +242,7 @@ TEST(Manifest, HasTheCustodySections) {
     auto b = write_bundle(tmp.path());
     auto m = nlohmann::json::parse(read_text_file(b.path / "manifest.json"));
     for (auto key : {"schema", "bundle", "status", "case", "tool", "host", "operator", "clock",
-                     "collectors", "artifacts", "custody", "options"}) {
+                     "collectors", "artifacts", "custody", "options", "notes"}) {
         EXPECT_TRUE(m.contains(key)) << key;
     }
     EXPECT_EQ(m["status"], "partial");

@@ -22,7 +22,7 @@ TEST(SocketLink, OnlySocketLinksCarryAnInode) {
 
 const nlohmann::json* find_port(const std::vector<nlohmann::json>& records, int port) {
     for (const auto& r : records) {
-        if (r.value("local_port", -1) == port) return &r;  // unlisted sockets have no port
+        if (r.contains("local_port") && r["local_port"] == port) return &r;  // may be null
     }
     return nullptr;
 }

@@ -22,20 +22,53 @@ void UniqueFd::reset() {
     m_fd = -1;
 }
 
-Result<UniqueFd> open_dir_at(int dirfd, const std::string& path) {
-    int fd = ::openat(dirfd, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+Result<UniqueFd> open_dir_at(int dirfd, const std::string& path, int extra_flags) {
+    int fd = ::openat(dirfd, path.c_str(),
+                      O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | extra_flags);
     if (fd < 0) return ItemError{"open", errno, path, std::strerror(errno)};
     return UniqueFd(fd);
 }
 
-Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_bytes) {
-    // O_NOATIME keeps host files' access times as they were (evidence); the kernel allows it
-    // only to the file's owner or CAP_FOWNER, so fall back without it.
-    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+namespace {
+
+const char* file_type_name(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISDIR(mode)) return "a directory";
+    return "not a regular file";
+}
+
+}  // namespace
+
+Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_flags,
+                                 struct ::stat* st_out) {
+    // O_NONBLOCK: open() of a FIFO without a writer returns at once instead of waiting for
+    // one; it changes nothing for a regular file. O_NOATIME keeps host files' access times as
+    // they were (evidence); the kernel allows it only to the file's owner or CAP_FOWNER.
+    const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | extra_flags;
+    int fd = ::openat(dirfd, name.c_str(), flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name.c_str(), flags);
     if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
     UniqueFd owner(fd);
+    struct ::stat st {};
+    if (::fstat(fd, &st) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
+    if (!S_ISREG(st.st_mode)) {
+        return ItemError{
+            "type", EINVAL, name,
+            std::string("refused: ") + file_type_name(st.st_mode) + ", not a regular file"};
+    }
+    if (st_out) *st_out = st;
+    return owner;
+}
+
+Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_bytes,
+                                 bool* truncated) {
+    if (truncated) *truncated = false;
+    auto opened = open_regular_at(dirfd, name);
+    if (!opened) return opened.error();
+    const int fd = opened->get();
     std::string data;
     char buf[16384];
     while (data.size() < max_bytes) {
@@ -44,8 +77,17 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_
             if (errno == EINTR) continue;
             return ItemError{"read", errno, name, std::strerror(errno)};
         }
-        if (n == 0) break;
+        if (n == 0) return data;
         data.append(buf, static_cast<size_t>(n));
+    }
+    // At the cap: one more byte tells a file of exactly max_bytes from a longer one.
+    if (truncated) {
+        char probe = 0;
+        ssize_t n = 0;
+        do {
+            n = ::read(fd, &probe, 1);
+        } while (n < 0 && errno == EINTR);
+        *truncated = n > 0;
     }
     return data;
 }
@@ -108,7 +150,7 @@ int open_with_noatime(int dirfd, const std::string& path, int flags) {
 }  // namespace
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags) {
-    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     open_how how{};
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     for (bool noatime : {true, false}) {
@@ -124,7 +166,7 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flag
 /// The walk for kernels without openat2: resolve each component ourselves, clamping ".." and
 /// absolute link targets at the root.
 Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, int flags) {
-    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY;
+    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     std::deque<std::string> todo = components(relative);
     std::vector<std::string> done;
     int hops = 0;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace irsnap::posix {
 
@@ -16,13 +17,16 @@ Result<UniqueFd> open_regular_for_hash(int dirfd, const std::string& path, bool 
         return ItemError{"stat", errno, path, std::strerror(errno)};
     }
     if (!S_ISREG(before.st_mode)) return ItemError{"type", 0, path, "not a regular file"};
-    // O_NONBLOCK: should the file be swapped for a FIFO between stat and open, open must not hang.
-    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW);
-    int fd = ::openat(dirfd, path.c_str(), flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, path.c_str(), flags);
-    if (fd < 0) return ItemError{"open", errno, path, std::strerror(errno)};
-    UniqueFd owner(fd);
-    if (::fstat(fd, &st) != 0) return ItemError{"stat", errno, path, std::strerror(errno)};
+    // The shared opener (O_NONBLOCK, fstat): should the file be swapped for a FIFO between
+    // stat and open, open must not hang.
+    auto opened = open_regular_at(dirfd, path, follow ? 0 : O_NOFOLLOW, &st);
+    if (!opened) {
+        if (opened.error().stage == "type") {
+            return ItemError{"open", 0, path, "file changed while being opened"};
+        }
+        return opened.error();
+    }
+    UniqueFd owner = std::move(*opened);
     if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
         return ItemError{"open", 0, path, "file changed while being opened"};
     }

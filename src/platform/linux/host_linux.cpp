@@ -22,6 +22,7 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
+#include "irsnap/text.hpp"
 #include "irsnap/time_zone.hpp"
 #include "procfs.hpp"
 #include "rtnetlink.hpp"
@@ -32,13 +33,30 @@ namespace {
 
 using nlohmann::json;
 
-std::string read_or_empty(const std::filesystem::path& path) {
-    auto text = posix::read_file_at(AT_FDCWD, path.string(), 1 << 20);
-    return text ? *text : std::string{};
+/// Every host file of the manifest is small; a 1 GB one is an attack, cut at this.
+constexpr size_t k_max_identity_file = 1 << 20;
+
+/// The file's text, or "" when it is absent; a refused (FIFO, device), unreadable or cut file
+/// is also a note, so an empty field is explained.
+std::string read_or_empty(const std::filesystem::path& path, std::vector<std::string>& notes) {
+    bool truncated = false;
+    auto text = posix::read_file_at(AT_FDCWD, path.string(), k_max_identity_file, &truncated);
+    if (!text) {
+        if (text.error().code != ENOENT) {
+            notes.push_back(fmt::format("{} not read ({}: {})", path.string(), text.error().stage,
+                                        text.error().message));
+        }
+        return {};
+    }
+    if (truncated) {
+        notes.push_back(fmt::format("{} larger than {} bytes: only the start was read",
+                                    path.string(), k_max_identity_file));
+    }
+    return std::move(*text);
 }
 
-std::string read_trimmed(const std::filesystem::path& path) {
-    std::string s = read_or_empty(path);
+std::string read_trimmed(const std::filesystem::path& path, std::vector<std::string>& notes) {
+    std::string s = read_or_empty(path, notes);
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
     return s;
 }
@@ -47,6 +65,15 @@ std::string format_offset(long seconds) {
     char sign = seconds < 0 ? '-' : '+';
     long a = std::labs(seconds);
     return fmt::format("{}{:02}:{:02}", sign, a / 3600, (a % 3600) / 60);
+}
+
+/// Host text as a JSON string: escaped (\xHH) when not UTF-8, the field then named in
+/// `escaped` (the object's escaped_fields), as records do.
+json host_text(std::string_view bytes, const char* field, json& escaped) {
+    bool was_escaped = false;
+    std::string out = escape_bytes(bytes, was_escaped);
+    if (was_escaped) escaped.push_back(field);
+    return out;
 }
 
 /// Names, MACs and addresses from the same rtnetlink decoders the interfaces collector uses
@@ -74,48 +101,68 @@ json network_interfaces() {
         by_name[name] = std::move(entry);
     }
     json out = json::array();
-    for (auto& [name, entry] : by_name) out.push_back(std::move(entry));
+    for (auto& [name, entry] : by_name) {
+        // An interface name is whatever bytes its creator chose (ip link add ... name).
+        json escaped = json::array();
+        entry["name"] = host_text(name, "name", escaped);
+        if (!escaped.empty()) entry["escaped_fields"] = std::move(escaped);
+        out.push_back(std::move(entry));
+    }
     return out;
 }
 
 }  // namespace
 
-json describe_host(const Context& ctx) {
+json describe_host(const Context& ctx, std::vector<std::string>& notes) {
     utsname uts{};
     uname(&uts);
-    auto os = etc::parse_etc_os_release(read_or_empty(ctx.host_path("etc/os-release")));
+    auto os = etc::parse_etc_os_release(read_or_empty(ctx.host_path("etc/os-release"), notes));
     std::string hostname = uts.nodename;
-    std::string hosts = read_or_empty(ctx.host_path("etc/hosts"));
+    std::string hosts = read_or_empty(ctx.host_path("etc/hosts"), notes);
     json boot_time = nullptr;
     if (auto stat = posix::read_file_at(AT_FDCWD, (ctx.proc_root / "stat").string())) {
         if (auto btime = procfs::parse_proc_stat_btime(*stat)) {
             boot_time = format_rfc3339_utc(*btime * 1'000'000'000);
         }
     }
+    if (auto problem = host_time_zone_problem(); !problem.empty()) notes.push_back(problem);
     const auto offset = host_utc_offset_seconds();
-    return {
-        {"hostname", hostname},
-        {"fqdn", etc::fqdn_from_etc_hosts(hosts, hostname)},
-        {"domainname", uts.domainname},
-        {"machine_id", read_trimmed(ctx.host_path("etc/machine-id"))},
-        {"boot_id", read_trimmed(ctx.proc_root / "sys/kernel/random/boot_id")},
+    // The node name, the hosts file, os-release and the machine id are the host's bytes: any of
+    // them may be made not to be UTF-8, and a replaced byte could not be told from the original.
+    json escaped = json::array();
+    json escaped_os = json::array();
+    json host = {
+        {"hostname", host_text(hostname, "hostname", escaped)},
+        {"fqdn", host_text(etc::fqdn_from_etc_hosts(hosts, hostname), "fqdn", escaped)},
+        {"domainname", host_text(uts.domainname, "domainname", escaped)},
+        {"machine_id",
+         host_text(read_trimmed(ctx.host_path("etc/machine-id"), notes), "machine_id", escaped)},
+        {"boot_id", read_trimmed(ctx.proc_root / "sys/kernel/random/boot_id", notes)},
         {"boot_time", boot_time},
         {"os",
          {{"family", "linux"},
-          {"name", os.count("PRETTY_NAME") ? os["PRETTY_NAME"] : ""},
-          {"id", os.count("ID") ? os["ID"] : ""},
-          {"version", os.count("VERSION_ID") ? os["VERSION_ID"] : ""}}},
+          {"name", host_text(os.count("PRETTY_NAME") ? os["PRETTY_NAME"] : "", "name", escaped_os)},
+          {"id", host_text(os.count("ID") ? os["ID"] : "", "id", escaped_os)},
+          {"version",
+           host_text(os.count("VERSION_ID") ? os["VERSION_ID"] : "", "version", escaped_os)}}},
         {"kernel", {{"release", uts.release}, {"version", uts.version}}},
         {"architecture", uts.machine},
-        {"time_zone", host_time_zone_name()},
+        {"time_zone", host_text(host_time_zone_name(), "time_zone", escaped)},
         {"utc_offset", offset ? json(format_offset(*offset)) : json(nullptr)},
         {"utc_offset_seconds", offset ? json(*offset) : json(nullptr)},
         {"interfaces", network_interfaces()},
     };
+    if (!escaped_os.empty()) host["os"]["escaped_fields"] = std::move(escaped_os);
+    if (!escaped.empty()) host["escaped_fields"] = std::move(escaped);
+    return host;
 }
 
-json describe_operator(const Context& ctx) {
-    auto users = users::UserDb::load(ctx.host_root);
+json describe_operator(const Context& ctx, std::vector<std::string>& notes) {
+    std::vector<ItemError> problems;
+    auto users = users::UserDb::load(ctx.host_root, &problems);
+    for (const auto& e : problems) {
+        notes.push_back(fmt::format("{} not read ({}: {})", e.path, e.stage, e.message));
+    }
     uid_t uid = getuid(), euid = geteuid();
     gid_t gid = getgid(), egid = getegid();
     json caps = json::array();
@@ -124,17 +171,20 @@ json describe_operator(const Context& ctx) {
         if (parsed.cap_eff) caps = procfs::capability_names(*parsed.cap_eff);
     }
     const char* sudo_user = std::getenv("SUDO_USER");
-    return {
+    json escaped = json::array();
+    json op = {
         {"uid", uid},
         {"euid", euid},
         {"gid", gid},
         {"egid", egid},
-        {"user", users.user(uid).value_or("")},
-        {"effective_user", users.user(euid).value_or("")},
-        {"sudo_user", sudo_user ? json(sudo_user) : json(nullptr)},
+        {"user", host_text(users.user(uid).value_or(""), "user", escaped)},
+        {"effective_user", host_text(users.user(euid).value_or(""), "effective_user", escaped)},
+        {"sudo_user", sudo_user ? host_text(sudo_user, "sudo_user", escaped) : json(nullptr)},
         {"elevated", euid == 0},
         {"capabilities", caps},
     };
+    if (!escaped.empty()) op["escaped_fields"] = std::move(escaped);
+    return op;
 }
 
 std::string bundle_host_name() {
@@ -154,10 +204,10 @@ std::filesystem::path running_executable() {
 }
 
 std::optional<std::string> running_executable_sha256() {
-    int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    FileHash h = hash_fd(fd, 0, 0, nullptr);
-    ::close(fd);
+    // The shared opener, though our own executable is always a regular file: one way to open.
+    auto fd = posix::open_regular_at(AT_FDCWD, "/proc/self/exe");
+    if (!fd) return std::nullopt;
+    FileHash h = hash_fd(fd->get(), 0, 0, nullptr);
     return h.sha256;
 }
 

@@ -28,7 +28,10 @@ namespace {
 /// Reads one fdinfo file into a stack buffer: it is called once per descriptor on the host.
 std::optional<procfs::FdInfo> read_fdinfo(int fdinfo_dir, const char* name) {
     if (fdinfo_dir < 0) return std::nullopt;
-    int fd = ::openat(fdinfo_dir, name, O_RDONLY | O_CLOEXEC);
+    // Not through open_regular_at: this runs once per descriptor on the host, and an fdinfo
+    // entry is always a kernel pseudo-file; O_NONBLOCK|O_NOCTTY all the same, so a fixture or
+    // a strange proc root can never block or take a terminal.
+    int fd = ::openat(fdinfo_dir, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return std::nullopt;
     char buf[4096];
     ssize_t n;

@@ -7,7 +7,10 @@
 #include <ctime>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "fd_util.hpp"
+#include "irsnap/bounded.hpp"
 #include "irsnap/time_zone.hpp"
 
 namespace irsnap {
@@ -16,9 +19,15 @@ namespace {
 // Fixed, not $TZDIR: no host configuration may steer where we read from.
 constexpr const char* k_zoneinfo = "/usr/share/zoneinfo/";
 
+/// Long enough for any real disk, short enough that the operator does not wonder.
+constexpr std::chrono::milliseconds k_zone_budget{3000};
+/// A TZif file is a few KB; the largest in tzdata is under 4 KB.
+constexpr size_t k_max_zone_bytes = 1 << 20;
+
 struct PinnedZone {
     std::string name = "UTC (no zone file)";
     bool offset_known = true;
+    std::string problem;
 };
 PinnedZone g_zone;
 
@@ -57,15 +66,46 @@ bool write_all(int fd, const std::string& bytes) {
 void pin_time_zone() noexcept {
     try {
         const char* tz = std::getenv("TZ");
-        g_zone.name = name_for(tz);
         const std::string file = zone_file_for(tz);
-        auto bytes = file.empty() ? Result<std::string>(ItemError{"open", ENOENT, "", ""})
-                                  : posix::read_file_at(AT_FDCWD, file, 1 << 20);
+        // TZ and /etc/localtime are the host's: either may name a FIFO (refused by the shared
+        // opener) or a file on a mount that never answers. The readlink and the read run as one
+        // bounded step, so even that costs the run k_zone_budget, not the rest of its life.
+        struct Found {
+            std::string name;
+            Result<std::string> bytes;
+        };
+        const std::optional<std::string> tz_value =
+            tz ? std::optional(std::string(tz)) : std::nullopt;
+        auto step = run_bounded<Found>(k_zone_budget, [tz_value, file]() {
+            const char* value = tz_value ? tz_value->c_str() : nullptr;
+            Found found{name_for(value), Result<std::string>(ItemError{"open", ENOENT, "", ""})};
+            if (!file.empty()) found.bytes = posix::read_file_at(AT_FDCWD, file, k_max_zone_bytes);
+            return found;
+        });
+        if (!step.value) {
+            g_zone.name = tz ? std::string(tz) + " (from TZ)" : std::string("unknown");
+            g_zone.offset_known = false;
+            g_zone.problem = step.timed_out ? fmt::format(
+                                                  "time zone: reading {} took longer than {} s: "
+                                                  "offset unknown, local times not converted",
+                                                  file.empty() ? "/etc/localtime" : file,
+                                                  k_zone_budget.count() / 1000)
+                                            : "time zone: " + step.error;
+            ::setenv("TZ", "UTC0", 1);
+            ::tzset();
+            return;
+        }
+        g_zone.name = step.value->name;
+        const auto& bytes = step.value->bytes;
         const bool missing = !bytes && bytes.error().code == ENOENT;
         if (missing && tz && !file.empty()) {
             // TZ holds a POSIX rule ("EST5EDT"): applied without reading any file.
             ::tzset();
             return;
+        }
+        if (!bytes && !missing) {
+            g_zone.problem = fmt::format("time zone: {} not read ({}): offset unknown", file,
+                                         bytes.error().message);
         }
         if (!bytes || bytes->rfind("TZif", 0) != 0) {
             // No zone file means UTC; an unreadable or foreign one means we do not know.
@@ -89,6 +129,10 @@ void pin_time_zone() noexcept {
         ::setenv("TZ", "UTC0", 1);
         g_zone.offset_known = false;
     }
+}
+
+std::string host_time_zone_problem() {
+    return g_zone.problem;
 }
 
 std::string host_time_zone_name() {

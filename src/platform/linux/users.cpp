@@ -2,6 +2,7 @@
 #include "users.hpp"
 
 #include <fcntl.h>
+#include <cerrno>
 #include <charconv>
 
 #include "fd_util.hpp"
@@ -73,12 +74,37 @@ std::vector<GroupEntry> parse_etc_group(std::string_view text) {
     return out;
 }
 
-UserDb UserDb::load(const std::filesystem::path& host_root) {
+namespace {
+
+/// The file's text through the shared opener (never blocks on a FIFO), or nullopt.
+std::optional<std::string> read_account_file(const std::filesystem::path& path,
+                                             std::vector<ItemError>* problems) {
+    bool truncated = false;
+    auto text = posix::read_file_at(AT_FDCWD, path.string(), k_max_account_file_bytes, &truncated);
+    if (!text) {
+        if (problems && text.error().code != ENOENT) {
+            auto e = text.error();
+            e.path = path.string();
+            problems->push_back(std::move(e));
+        }
+        return std::nullopt;
+    }
+    if (truncated && problems) {
+        problems->push_back({"read", EFBIG, path.string(),
+                             "larger than " + std::to_string(k_max_account_file_bytes) +
+                                 " bytes: only the start was read"});
+    }
+    return std::move(*text);
+}
+
+}  // namespace
+
+UserDb UserDb::load(const std::filesystem::path& host_root, std::vector<ItemError>* problems) {
     UserDb db;
-    if (auto text = posix::read_file_at(AT_FDCWD, (host_root / "etc/passwd").string())) {
+    if (auto text = read_account_file(host_root / "etc/passwd", problems)) {
         for (auto& e : parse_etc_passwd(*text)) db.m_users.emplace(e.uid, e.name);
     }
-    if (auto text = posix::read_file_at(AT_FDCWD, (host_root / "etc/group").string())) {
+    if (auto text = read_account_file(host_root / "etc/group", problems)) {
         for (auto& e : parse_etc_group(*text)) db.m_groups.emplace(e.gid, e.name);
     }
     return db;

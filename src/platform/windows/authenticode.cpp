@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "core/win_trust_status.hpp"
+#include "platform/windows/disk_file.hpp"
 #include "platform/windows/system_function.hpp"
 #include "platform/windows/win_handle.hpp"
 #include "platform/windows/win_text.hpp"
@@ -136,15 +137,16 @@ std::optional<Signature> verify_catalog(const std::wstring& path, HANDLE file) {
 }
 
 Signature check_uncached(const std::wstring& path) {
-    UniqueHandle file(CreateFileW(path.c_str(), GENERIC_READ,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
-    if (!file) {
-        const DWORD error = GetLastError();
+    // The shared opener: WinVerifyTrust then reads this handle, never the path, so a pipe or
+    // device named by the host cannot be reached through it.
+    DiskFile opened = open_disk_file(path, FILE_ATTRIBUTE_NORMAL);
+    if (!opened) {
         return {"error", "", "",
-                error == ERROR_ACCESS_DENIED ? std::string("file open denied")
-                                             : fmt::format("open failed: Win32 error {}", error)};
+                opened.refused.empty() && opened.error == ERROR_ACCESS_DENIED
+                    ? std::string("file open denied")
+                    : opened.reason()};
     }
+    UniqueHandle file = std::move(opened.handle);
     Signature embedded = verify_embedded(path, file.get());
     if (embedded.status != "unsigned") return embedded;
     if (auto catalog = verify_catalog(path, file.get())) return *catalog;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "irsnap/hash_cache.hpp"
+#include "platform/windows/disk_file.hpp"
 #include "platform/windows/file_hash_windows.hpp"
 #include "platform/windows/nt_process.hpp"
 #include "platform/windows/win_handle.hpp"
@@ -19,11 +20,14 @@ FileHashRequest submit_file_hash(HashCache* hashes, const std::wstring& path) {
         out.note = "hashing disabled (--no-hash)";
         return out;
     }
-    UniqueHandle file(CreateFileW(path.c_str(), GENERIC_READ,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                  OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr));
-    if (!file) {
-        const DWORD error = GetLastError();
+    // The shared opener: a process image path or a driver path can name a pipe or a device.
+    DiskFile opened = open_disk_file(path);
+    if (!opened) {
+        const DWORD error = opened.error;
+        if (!opened.refused.empty()) {
+            out.note = "not a regular file";
+            return out;
+        }
         out.denied = error == ERROR_ACCESS_DENIED || error == ERROR_SHARING_VIOLATION;
         out.note = out.denied ? std::string("denied")
                    : error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND
@@ -31,10 +35,9 @@ FileHashRequest submit_file_hash(HashCache* hashes, const std::wstring& path) {
                        : fmt::format("open failed: Win32 error {}", error);
         return out;
     }
+    UniqueHandle file = std::move(opened.handle);
     BY_HANDLE_FILE_INFORMATION info{};
-    if (!GetFileInformationByHandle(file.get(), &info) ||
-        (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
-        GetFileType(file.get()) != FILE_TYPE_DISK) {
+    if (!GetFileInformationByHandle(file.get(), &info)) {
         out.note = "not a regular file";
         return out;
     }

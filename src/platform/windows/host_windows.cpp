@@ -170,7 +170,7 @@ TokenFacts token_facts() {
 
 }  // namespace
 
-json describe_host(const Context&) {
+json describe_host(const Context&, std::vector<std::string>& /*notes*/) {
     utsname uts{};
     uname(&uts);
     const wchar_t* k_current = L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
@@ -204,7 +204,7 @@ json describe_host(const Context&) {
     };
 }
 
-json describe_operator(const Context&) {
+json describe_operator(const Context&, std::vector<std::string>& /*notes*/) {
     TokenFacts facts = token_facts();
     return {
         {"sid", facts.sid},

@@ -10,6 +10,10 @@ namespace irsnap {
 
 void pin_time_zone() noexcept {}
 
+std::string host_time_zone_problem() {
+    return {};  // no file read, nothing that can be refused or hang
+}
+
 std::string host_time_zone_name() {
     DYNAMIC_TIME_ZONE_INFORMATION tz{};
     if (GetDynamicTimeZoneInformation(&tz) == TIME_ZONE_ID_INVALID) return "unknown";
