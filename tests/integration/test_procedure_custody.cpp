@@ -162,7 +162,7 @@ TEST(Procedure, LinuxCommandRunsFromANoexecStick) {
     // own /dev/shm; the bundle must land on the stick and verify, and /dev/shm be left empty.
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (mount namespace, tmpfs mounts)";
     const std::string unshare = find_program("unshare");
-    if (unshare.empty()) GTEST_SKIP() << "unshare (util-linux) is not installed";
+    IRSNAP_NEED_TOOL(!unshare.empty(), "unshare (util-linux)");
     auto page = run_command({irsnap_binary(), "procedure"});
     ASSERT_EQ(page.exit_code, 0);
     const auto lines = linux_command_lines(page.out);
@@ -245,6 +245,8 @@ int pdf_pages(const fs::path& pdf) {
         if (bytes.compare(at, 12, "/Type /Pages") != 0) ++objects;
     }
     const std::string pdfinfo = find_program("pdfinfo");
+    // poppler-utils comes with install-deps.sh --test: under IRSNAP_REQUIRE_TOOLS it must be here.
+    EXPECT_FALSE(pdfinfo.empty() && tools_required()) << "pdfinfo (poppler-utils) is missing";
     if (!pdfinfo.empty()) {
         auto info = run_command({pdfinfo, pdf.string()});
         const size_t at = info.out.find("Pages:");
@@ -278,10 +280,7 @@ TEST(Procedure, HtmlIsSelfContainedAndPrintsOnOnePage) {
     }
 
     const std::string chromium = find_program("chromium");
-    if (chromium.empty()) {
-        GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh --test installs it): "
-                        "the one-page PDF check did not run";
-    }
+    IRSNAP_NEED_TOOL(!chromium.empty(), "chromium (the one-page PDF check)");
     const std::string timeout = find_program("timeout");
     // Letter is shorter and A4 narrower: the page must fit both.
     for (const std::string platform : {"linux", "windows"}) {

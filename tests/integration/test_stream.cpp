@@ -305,9 +305,8 @@ std::set<std::string> listing(const fs::path& dir) {
 }
 
 TEST(Stream, CollectionWritesNoFileAnywhere) {
-    if (::access("/usr/bin/strace", X_OK) != 0 && ::access("/bin/strace", X_OK) != 0) {
-        GTEST_SKIP() << "strace is not installed (scripts/install-deps.sh --test installs it)";
-    }
+    IRSNAP_NEED_TOOL(::access("/usr/bin/strace", X_OK) == 0 || ::access("/bin/strace", X_OK) == 0,
+                     "strace");
     // The filter itself must see what a directory run does.
     size_t ignored = 0;
     EXPECT_EQ(writes_in_trace("12 openat(AT_FDCWD, \"/o/x\", O_WRONLY|O_CREAT|O_EXCL, 0600) = 3\n"
