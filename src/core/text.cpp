@@ -72,14 +72,23 @@ void append_x_escape(std::string& out, unsigned char byte) {
 
 }  // namespace
 
-std::string terminal_safe(std::string_view text) {
+namespace {
+
+/// The loop behind both terminal escapers. `all_controls`: C0, DEL and invalid bytes too (a
+/// field of host text); without it only the characters JSON leaves raw (a serialised document,
+/// whose ASCII is already JSON-escaped and whose invalid bytes were replaced).
+std::string escape_for_terminal(std::string_view text, bool all_controls) {
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
         const size_t len = utf8_sequence_length(text, i);
         const auto byte = static_cast<unsigned char>(text[i]);
-        if (len == 0 || byte < 0x20 || byte == 0x7F) {
-            append_x_escape(out, byte);
+        if (len <= 1) {
+            if (all_controls && (len == 0 || byte < 0x20 || byte == 0x7F)) {
+                append_x_escape(out, byte);
+            } else {
+                out += text[i];
+            }
             ++i;
             continue;
         }
@@ -94,25 +103,11 @@ std::string terminal_safe(std::string_view text) {
     return out;
 }
 
-std::string json_terminal_safe(std::string_view json) {
-    std::string out;
-    out.reserve(json.size());
-    for (size_t i = 0; i < json.size();) {
-        const size_t len = utf8_sequence_length(json, i);
-        if (len <= 1) {  // ASCII, or a byte a serialiser never writes: kept for the parser to judge
-            out += json[i++];
-            continue;
-        }
-        const uint32_t cp = decode_utf8(json, i, len);
-        if (is_terminal_format_char(cp)) {
-            append_u_escape(out, cp);
-        } else {
-            out.append(json.substr(i, len));
-        }
-        i += len;
-    }
-    return out;
-}
+}  // namespace
+
+std::string terminal_safe(std::string_view text) { return escape_for_terminal(text, true); }
+
+std::string json_terminal_safe(std::string_view json) { return escape_for_terminal(json, false); }
 
 bool is_valid_utf8(std::string_view bytes) {
     for (size_t i = 0; i < bytes.size();) {

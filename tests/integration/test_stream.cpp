@@ -166,14 +166,16 @@ TEST(Stream, TruncatedOrFlippedStreamFailsVerifyNamingTheMember) {
     EXPECT_TRUE(fs::is_empty(into));
 }
 
-TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
-    TempDir tmp("irsnap-stream");
+/// Runs irsnap with `args` writing its stream into a small pipe, reads one chunk and closes the
+/// reading end (the reader goes away), then returns irsnap's exit code and its stderr.
+std::pair<int, std::string> run_with_vanishing_reader(const std::vector<std::string>& args) {
     int out[2], err[2];
-    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-    ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return {-1, "pipe2 failed"};
     // A small pipe, so the bundle can never fit in it before the reader goes.
     fcntl(out[1], F_SETPIPE_SZ, 4096);
-    pid_t pid = spawn_with_fds({irsnap_binary(), "-o", "-", "-q"}, -1, out[1], err[1]);
+    std::vector<std::string> argv{irsnap_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = spawn_with_fds(argv, -1, out[1], err[1]);
     close(out[1]);
     close(err[1]);
     char buf[512];
@@ -184,8 +186,13 @@ TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
     close(err[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-    EXPECT_EQ(WEXITSTATUS(status), 3) << text;
+    if (!WIFEXITED(status)) return {128 + WTERMSIG(status), text};
+    return {WEXITSTATUS(status), text};
+}
+
+TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
+    const auto [code, text] = run_with_vanishing_reader({"-o", "-", "-q"});
+    EXPECT_EQ(code, 3) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_NE(text.find("Broken pipe"), std::string::npos) << text;
 }
@@ -203,23 +210,8 @@ TEST(Stream, HeadClosingTheStreamGivesExactlyOneLineWithoutQuiet) {
         EXPECT_NE(run.err.find("Broken pipe"), std::string::npos) << run.err;
     }
     // The reader gone before the first artifact: the same one line.
-    int out[2], err[2];
-    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-    ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
-    fcntl(out[1], F_SETPIPE_SZ, 4096);
-    pid_t pid = spawn_with_fds({irsnap_binary(), "-o", "-"}, -1, out[1], err[1]);
-    close(out[1]);
-    close(err[1]);
-    char buf[512];
-    EXPECT_GT(read(out[0], buf, sizeof buf), 0);
-    close(out[0]);
-    std::string text;
-    for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) text.append(buf, n);
-    close(err[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-    EXPECT_EQ(WEXITSTATUS(status), 3) << text;
+    const auto [code, text] = run_with_vanishing_reader({"-o", "-"});
+    EXPECT_EQ(code, 3) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_EQ(text.rfind("irsnap: ", 0), 0u) << text;
 }
