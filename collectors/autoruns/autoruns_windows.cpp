@@ -37,8 +37,9 @@ std::string env_var(const std::string& name) {
 }
 
 bool regular_file_exists(const std::string& path) {
-    // Not even asked for attributes: a pipe or device path is never a program file.
-    if (win::is_device_path(path)) return false;
+    // Not even asked for attributes: a pipe or device path is never a program file, and a
+    // remote one would be fetched with this account's credentials.
+    if (*win::unsafe_path_reason(path) != '\0') return false;
     const DWORD attr = GetFileAttributesW(to_wide(path).c_str());
     return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
 }

@@ -134,9 +134,9 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
     const std::string path = to_utf8(wpath);
     json r = {
         {"kind", "file"}, {"path", path}, {"exists", false}, {"database_path", db.registry_value}};
-    if (win::is_device_path(path)) {
-        // Not even asked for its attributes: that too would open the pipe or device.
-        sink.item_error({"open", 0, path, "refused: a device or named pipe path, not a file"});
+    if (const char* why = win::unsafe_path_reason(path); *why != '\0') {
+        // Not even asked for its attributes: that too would open the pipe, device or share.
+        sink.item_error({"open", 0, path, why});
         return r;
     }
     const DWORD attributes = GetFileAttributesW(wpath.c_str());

@@ -71,9 +71,15 @@ struct DirEntry {
     EntryType type = EntryType::other;  ///< the entry itself, never a symlink's target
 };
 
-/// The entries of an open directory except `.` and `..`, read through the descriptor.
+/// Most entries list_directory returns: a bundle directory holds a few dozen, a fleet directory
+/// some thousands; ten million empty files planted in `artifacts/` must not cost gigabytes.
+inline constexpr size_t k_max_dir_entries = 100000;
+
+/// The entries of an open directory except `.` and `..`, read through the descriptor, at most
+/// `max_entries` (then `error` says the rest was not listed).
 /// (Per-OS: src/platform/linux/dir_list.cpp, src/platform/windows/dir_list_windows.cpp.)
-std::vector<DirEntry> list_directory(int dir_fd, std::string& error);
+std::vector<DirEntry> list_directory(int dir_fd, std::string& error,
+                                     size_t max_entries = k_max_dir_entries);
 
 /// What a path the analyst gave to verify, unpack, triage, stack, export or custody is.
 enum class BundleKind { directory, tar, not_a_bundle };

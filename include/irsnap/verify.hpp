@@ -19,6 +19,9 @@ struct VerifyProblem {
 struct VerifyReport {
     bool manifest_present = false;
     bool manifest_digest_ok = false;
+    /// SHA-256 of the manifest.json verify read, when it matched manifest.json.sha256: a later
+    /// pass over the same bundle (triage, stack, export) checks it read that same manifest.
+    std::string manifest_sha256;
     std::string run_status;  ///< from the manifest, empty if unreadable
     size_t files_checked = 0;
     std::vector<VerifyProblem> problems;

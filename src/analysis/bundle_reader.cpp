@@ -11,11 +11,13 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "irsnap/bundle_fs.hpp"
+#include "irsnap/hash.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 #include "irsnap/untrusted_json.hpp"
@@ -63,12 +65,47 @@ void apply_verify(const VerifyReport& report, BundleSummary& s) {
     }
 }
 
+/// What this pass read, hashed as it went: verify hashed the bundle in a first pass, and the
+/// files could have been replaced in between (a share someone else writes to).
+struct ReadDigests {
+    std::string manifest;
+    std::map<std::string, std::string> artifacts;  ///< "artifacts/07_processes.jsonl" -> hex
+};
+
+/// The bytes analysed are the bytes verify vouched for: the same manifest (its digest), and
+/// every artifact read with the digest that manifest lists. Otherwise the bundle is not
+/// verified, and the note says what changed.
+void check_read_digests(const VerifyReport& report, const nlohmann::json& manifest,
+                        const ReadDigests& read, BundleSummary& summary) {
+    if (!summary.verified) return;  // verify already explained why not
+    std::string changed;
+    if (read.manifest != report.manifest_sha256) {
+        changed = "manifest.json";
+    } else if (manifest.is_object() && manifest.contains("artifacts") &&
+               manifest["artifacts"].is_array()) {
+        for (const auto& a : manifest["artifacts"]) {
+            if (!a.is_object() || !a.contains("path") || !a["path"].is_string()) continue;
+            const auto it = read.artifacts.find(a["path"].get<std::string>());
+            if (it == read.artifacts.end()) continue;
+            const auto sha = a.find("sha256");
+            if (sha == a.end() || !sha->is_string() || *sha != it->second) {
+                changed = it->first;
+                break;
+            }
+        }
+    }
+    if (changed.empty()) return;
+    summary.verified = false;
+    summary.verify_note = changed + ": changed between verify and reading (its digest differs)";
+}
+
 /// The bundle's files through bundle_fs.hpp, as verify opened them: a symlinked `artifacts/`
 /// or a FIFO named manifest.json is refused here too, never followed or waited on.
 void read_directory(int dir_fd, const std::set<std::string>& wanted, LineSplitter& splitter,
-                    nlohmann::json& manifest) {
+                    nlohmann::json& manifest, ReadDigests& digests) {
     std::string error;
     const std::string text = read_bundle_text(dir_fd, "manifest.json", k_max_manifest_bytes, error);
+    digests.manifest = sha256_hex(text);
     if (error.empty()) manifest = parse_untrusted_json(text);
     if (manifest.is_discarded()) manifest = nullptr;
     UniqueFd artifacts = open_bundle_dir(dir_fd, "artifacts", error);
@@ -86,13 +123,17 @@ void read_directory(int dir_fd, const std::set<std::string>& wanted, LineSplitte
         BundleFile file = open_bundle_file(artifacts.get(), name);
         if (!file.fd) continue;  // verify already reported it
         splitter.start(rel, std::string(collector));
+        Sha256 digest;
         for (;;) {
             const ssize_t n = ::read(file.fd.get(), buffer.data(), buffer.size());
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            splitter.feed(std::string_view(buffer.data(), static_cast<size_t>(n)));
+            const std::string_view bytes(buffer.data(), static_cast<size_t>(n));
+            digest.update(bytes);
+            splitter.feed(bytes);
         }
         splitter.finish();
+        digests.artifacts[rel] = digest.finish_hex();
     }
 }
 
@@ -118,18 +159,28 @@ class TarLines final : public TarVisitor {
         if (!is_wanted(m_wanted, collector)) return;
         m_mode = Mode::lines;
         m_splitter.start(rel, std::string(collector));
+        m_rel = rel;
+        m_digest.emplace();
     }
     void data(std::string_view bytes) override {
-        if (m_mode == Mode::lines) m_splitter.feed(bytes);
+        if (m_mode == Mode::lines) {
+            m_digest->update(bytes);
+            m_splitter.feed(bytes);
+        }
         if (m_mode == Mode::manifest && m_manifest_text.size() < k_max_manifest_bytes) {
             m_manifest_text.append(bytes);
         }
     }
     void end() override {
-        if (m_mode == Mode::lines) m_splitter.finish();
+        if (m_mode == Mode::lines) {
+            m_splitter.finish();
+            m_digests.artifacts[m_rel] = m_digest->finish_hex();
+            m_digest.reset();
+        }
         m_mode = Mode::skip;
     }
     const std::string& manifest_text() const { return m_manifest_text; }
+    ReadDigests& digests() { return m_digests; }
 
   private:
     enum class Mode { skip, lines, manifest };
@@ -138,14 +189,19 @@ class TarLines final : public TarVisitor {
     TarMemberNames m_names;
     Mode m_mode = Mode::skip;
     std::string m_manifest_text;
+    std::string m_rel;
+    std::optional<Sha256> m_digest;  ///< of the artifact being read
+    ReadDigests m_digests;
 };
 
 void read_tar(int fd, const std::set<std::string>& wanted, LineSplitter& splitter,
-              nlohmann::json& manifest) {
+              nlohmann::json& manifest, ReadDigests& digests) {
     TarLines lines(wanted, splitter);
     TarReader reader(lines);
     (void)feed_from_fd(fd, reader);  // a read error shows as a cut stream, as verify said
     reader.finish();
+    digests = std::move(lines.digests());
+    digests.manifest = sha256_hex(lines.manifest_text());
     if (!lines.manifest_text().empty()) {
         manifest = parse_untrusted_json(lines.manifest_text());
         if (manifest.is_discarded()) manifest = nullptr;
@@ -234,6 +290,8 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
     if (!trimmed.has_filename()) trimmed = trimmed.parent_path();
     summary.name = trimmed.filename().string();
     nlohmann::json manifest;
+    VerifyReport report;
+    ReadDigests digests;
     LineSplitter splitter(on_line, [&summary](std::string_view artifact, uint64_t line,
                                               uint64_t bytes) {
         ++summary.oversized_lines;
@@ -257,26 +315,29 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
             summary.error = path.string() + ": " + error;
             return summary;
         }
-        apply_verify(verify_bundle_at(dir.get()), summary);
-        read_directory(dir.get(), wanted, splitter, manifest);
+        report = verify_bundle_at(dir.get());
+        apply_verify(report, summary);
+        read_directory(dir.get(), wanted, splitter, manifest, digests);
     } else {
         BundleFile file = open_input_file(path);
         if (!file.fd) {
             summary.error = path.string() + ": " + file.error;
             return summary;
         }
-        apply_verify(verify_tar(file.fd.get()), summary);
+        report = verify_tar(file.fd.get());
+        apply_verify(report, summary);
         if (::lseek(file.fd.get(), 0, SEEK_SET) != 0) {
             summary.error = path.string() + ": not a seekable file (save the stream first)";
             return summary;
         }
-        read_tar(file.fd.get(), wanted, splitter, manifest);
+        read_tar(file.fd.get(), wanted, splitter, manifest, digests);
         if (summary.name.size() > 4 && summary.name.substr(summary.name.size() - 4) == ".tar") {
             summary.name.resize(summary.name.size() - 4);
         }
     }
     summary.host = host_from_bundle_name(summary.name);
     summarise_manifest(manifest, summary);
+    check_read_digests(report, manifest, digests, summary);
     check_record_counts(manifest, wanted, splitter.counts(), summary);
     if (manifest_out != nullptr) *manifest_out = std::move(manifest);
     return summary;

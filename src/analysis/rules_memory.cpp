@@ -52,9 +52,10 @@ class CodeFromMemory final : public RulePass {
   public:
     explicit CodeFromMemory(const Rule& self) : m_self(self) {}
 
-    void see(std::string_view collector, const Record& r, FindingSink&) override {
+    void see(std::string_view collector, const Record& r, FindingSink& out) override {
         const auto& v = r.value;
         if (collector == "processes") {
+            m_seen_processes = true;
             const std::string exe = text_of(v, "exe_path");
             const int64_t pid = number_of(v, "pid");
             if (is_temporary_place(exe) || flag_of(v, "exe_memfd") ||
@@ -70,8 +71,15 @@ class CodeFromMemory final : public RulePass {
         const bool memfd = flag_of(v, "memfd");
         if (!memfd && !is_temporary_place(path)) return;
         Waiting w{number_of(v, "pid"), path_key(path), std::nullopt};
-        if (m_whole < k_max_findings_per_rule) {
-            ++m_whole;
+        // Artifacts are read one after another, so a module after any process means every
+        // process is known: decide now, and only what is really a finding meets the cap.
+        const bool decide_now = m_seen_processes;
+        if (decide_now) {
+            auto program = m_programs.find(w.pid);
+            if (program != m_programs.end() && program->second == w.path) return;
+        }
+        if (decide_now || m_whole < k_max_findings_per_rule) {
+            if (!decide_now) ++m_whole;
             Finding f = m_self.finding(
                 fmt::format("pid {} ({}) executes code mapped from {}{}", number_text(v, "pid"),
                             text_of(v, "process_name"), path,
@@ -80,6 +88,10 @@ class CodeFromMemory final : public RulePass {
             if (!memfd) {
                 f.urgency = Urgency::high;
                 f.confidence = Confidence::medium;
+            }
+            if (decide_now) {
+                out.add(std::move(f));
+                return;
             }
             w.finding = std::move(f);
         }
@@ -106,8 +118,9 @@ class CodeFromMemory final : public RulePass {
     };
     const Rule& m_self;
     std::map<int64_t, PathKey> m_programs;
-    std::vector<Waiting> m_waiting;
+    std::vector<Waiting> m_waiting;  ///< modules read before any process (an odd bundle)
     size_t m_whole = 0;
+    bool m_seen_processes = false;
 };
 
 /// Unsigned modules wait for the end, when every signed program (Windows bundles only) is known.
@@ -115,9 +128,10 @@ class UnsignedModuleInSignedProcess final : public RulePass {
   public:
     explicit UnsignedModuleInSignedProcess(const Rule& self) : m_self(self) {}
 
-    void see(std::string_view collector, const Record& r, FindingSink&) override {
+    void see(std::string_view collector, const Record& r, FindingSink& out) override {
         const auto& v = r.value;
         if (collector == "processes") {
+            m_seen_processes = true;
             if (flag_of(v, "signed")) {
                 m_signed.insert_or_assign(number_of(v, "pid"),
                                           r.evidence(pick(v, {"pid", "name", "exe_path", "signed"})));
@@ -125,6 +139,17 @@ class UnsignedModuleInSignedProcess final : public RulePass {
             return;
         }
         if (!v.contains("signed") || !v["signed"].is_boolean() || v["signed"].get<bool>()) return;
+        if (m_seen_processes) {
+            // Every process is known (artifacts are read one after another): decide now, so
+            // unsigned modules of unsigned programs never use up the cap.
+            auto program = m_signed.find(number_of(v, "pid"));
+            if (program == m_signed.end()) return;
+            out.add(m_self.finding(
+                fmt::format("signed program pid {} ({}) loaded unsigned {}", number_text(v, "pid"),
+                            text_of(v, "process_name"), text_of(v, "path")),
+                {r.evidence(module_fields(v)), program->second}));
+            return;
+        }
         Waiting w{number_of(v, "pid"), std::nullopt, {}, {}};
         if (m_whole < k_max_findings_per_rule) {
             ++m_whole;
@@ -159,8 +184,9 @@ class UnsignedModuleInSignedProcess final : public RulePass {
     };
     const Rule& m_self;
     std::map<int64_t, Evidence> m_signed;
-    std::vector<Waiting> m_waiting;
+    std::vector<Waiting> m_waiting;  ///< modules read before any process (an odd bundle)
     size_t m_whole = 0;
+    bool m_seen_processes = false;
 };
 
 constexpr Rule k_memory_rules[] = {

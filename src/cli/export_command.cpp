@@ -49,28 +49,39 @@ extern "C" void on_export_crash_signal(int sig) {
     ::raise(sig);
 }
 
+// Signals beyond the C standard's exist only where POSIX does (the Windows build's POSIX layer has
+// INT, TERM, HUP and the C ones): tested by feature, as their own macros.
+constexpr int k_stop_signals[] = {SIGINT, SIGTERM, SIGHUP,
+#ifdef SIGQUIT
+                                  SIGQUIT, SIGXFSZ, SIGXCPU, SIGALRM, SIGUSR1, SIGUSR2
+#endif
+};
+constexpr int k_crash_signals[] = {SIGSEGV, SIGFPE, SIGILL, SIGABRT,
+#ifdef SIGBUS
+                                   SIGBUS, SIGTRAP, SIGSYS
+#endif
+};
+
 void install_export_signal_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_export_stop_signal;
     sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXFSZ, SIGXCPU, SIGALRM, SIGUSR1,
-                    SIGUSR2}) {
-        sigaction(sig, &sa, nullptr);
-    }
+    for (int sig : k_stop_signals) sigaction(sig, &sa, nullptr);
     signal(SIGPIPE, SIG_IGN);  // a closed stdout becomes a write error (exit 3), as in collect
+    struct sigaction crash {};
+    crash.sa_handler = on_export_crash_signal;
+    crash.sa_flags = SA_RESETHAND;
+#ifdef SA_ONSTACK
     // A stack overflow raises SIGSEGV with no stack left: the handler runs on its own.
     static char alt_stack[1 << 16];
     stack_t ss{};
     ss.ss_sp = alt_stack;
     ss.ss_size = sizeof alt_stack;
     sigaltstack(&ss, nullptr);
-    struct sigaction crash {};
-    crash.sa_handler = on_export_crash_signal;
-    crash.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+    crash.sa_flags |= SA_ONSTACK | SA_NODEFER;
+#endif
     sigemptyset(&crash.sa_mask);
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS}) {
-        sigaction(sig, &crash, nullptr);
-    }
+    for (int sig : k_crash_signals) sigaction(sig, &crash, nullptr);
 }
 
 struct ExportArgs {

@@ -52,6 +52,7 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
                  "digest " + actual.sha256 + " does not match manifest.json.sha256"});
         } else {
             report.manifest_digest_ok = true;
+            report.manifest_sha256 = actual.sha256;
         }
         ++report.files_checked;
     }

@@ -59,4 +59,20 @@ bool is_device_path(std::string_view path) {
     return false;
 }
 
+bool is_remote_path(std::string_view path) {
+    const std::string p = normalised(path);
+    if (starts_with(p, "\\\\?\\")) return starts_with(p.substr(4), "unc\\");
+    if (starts_with(p, "\\\\.\\")) return false;  // the local device namespace
+    return starts_with(p, "\\\\") && p.size() > 2;
+}
+
+const char* unsafe_path_reason(std::string_view path) {
+    if (is_device_path(path)) return "refused: a device or named pipe path, not a file on a disk";
+    if (is_remote_path(path)) {
+        return "not opened: a remote (UNC) path; opening it would send this account's "
+               "credentials to that server";
+    }
+    return "";
+}
+
 }  // namespace irsnap::win

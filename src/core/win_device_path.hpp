@@ -18,4 +18,14 @@ namespace irsnap::win {
 /// backslashes, as for the Win32 API.
 bool is_device_path(std::string_view path);
 
+/// True when `path` names a file on another machine: `\\server\share\...` or
+/// `\\?\UNC\server\...` (and `//server/...`). Opening one makes Windows connect to that server
+/// with the caller's credentials: run as the responder's administrator, irsnap would hand an
+/// attacker who planted `\\attacker\x\y.exe` as an autorun target an NTLM exchange to relay or
+/// crack. Such paths are recorded, never opened.
+bool is_remote_path(std::string_view path);
+
+/// Why irsnap does not open `path` ("" when it may): a device or pipe, or a remote path.
+const char* unsafe_path_reason(std::string_view path);
+
 }  // namespace irsnap::win

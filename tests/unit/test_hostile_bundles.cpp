@@ -124,6 +124,49 @@ TarMember member(const std::string& name, char type = '0') {
     return m;
 }
 
+TEST(HostileBundle, AnArtifactReplacedBetweenVerifyAndReadingIsNotVerified) {
+    TempDir tmp("irsnap-hostile");
+    const std::string network = "artifacts/08_network.jsonl";
+    const fs::path dir = write_directory(
+        tmp.path() / "b", bundle_files({{k_processes, "{\"pid\":1}\n"},
+                                        {network, "{\"local_port\":22}\n"}}));
+    // While the first artifact is being read (verify has passed), the second one is replaced
+    // with the same number of records: the record counts alone cannot see it.
+    bool replaced = false;
+    std::vector<std::string> lines;
+    const BundleSummary s = read_bundle(dir, {}, [&](const BundleLine& l) {
+        lines.emplace_back(l.text);
+        if (!replaced) {
+            std::ofstream(dir / network, std::ios::trunc) << "{\"local_port\":4444}\n";
+            replaced = true;
+        }
+    });
+    ASSERT_TRUE(replaced);
+    EXPECT_EQ(lines.size(), 2u);
+    EXPECT_FALSE(s.verified);
+    EXPECT_NE(s.verify_note.find(network + ": changed between verify and reading"),
+              std::string::npos)
+        << s.verify_note;
+    // Untouched, the same bundle verifies.
+    const fs::path clean = write_directory(
+        tmp.path() / "c", bundle_files({{k_processes, "{\"pid\":1}\n"},
+                                        {network, "{\"local_port\":22}\n"}}));
+    EXPECT_TRUE(read_bundle(clean, {}, [](const BundleLine&) {}).verified);
+}
+
+TEST(HostileBundle, DirectoryListingsStopAtTheirCapAndSaySo) {
+    TempDir tmp("irsnap-hostile");
+    for (int i = 0; i < 12; ++i) std::ofstream(tmp.path() / ("f" + std::to_string(i)));
+    std::string error;
+    const UniqueFd dir = open_directory(tmp.path(), error);
+    ASSERT_TRUE(dir) << error;
+    EXPECT_EQ(list_directory(dir.get(), error, 5).size(), 5u);
+    EXPECT_NE(error.find("more than 5 entries"), std::string::npos) << error;
+    error.clear();
+    EXPECT_EQ(list_directory(dir.get(), error).size(), 12u);
+    EXPECT_EQ(error, "");
+}
+
 TEST(TarMemberNames, OneJudgeForEveryOddName) {
     TarMemberNames names;
     std::string why;

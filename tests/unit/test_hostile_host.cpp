@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/inotify.h>
+
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -40,6 +42,29 @@ TEST(SafeOpen, FifoIsRefusedAtOnceNotWaitedOn) {
     ASSERT_FALSE(text);
     EXPECT_EQ(text.error().stage, "type");
     EXPECT_NE(text.error().message.find("FIFO"), std::string::npos) << text.error().message;
+}
+
+TEST(SafeOpen, ANonRegularFileIsNeverOpenedOnlyLookedAt) {
+    // Opening a device runs its driver (a link to /dev/watchdog arms it). inotify reports every
+    // real open of the node; looking at it through O_PATH is not one.
+    TempDir tmp("irsnap-noopen");
+    const fs::path fifo = tmp.path() / "machine-id";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const fs::path link = tmp.path() / "os-release";
+    fs::create_symlink(fifo, link);
+    const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ASSERT_GE(watch, 0);
+    ASSERT_GE(::inotify_add_watch(watch, fifo.c_str(), IN_OPEN), 0);
+    EXPECT_FALSE(posix::read_file_at(AT_FDCWD, fifo.string()));
+    EXPECT_FALSE(posix::read_file_at(AT_FDCWD, link.string()));
+    char events[4096];
+    EXPECT_LT(::read(watch, events, sizeof events), 0) << "the FIFO was opened";
+    // The same watch does see a real open, so the check above can fail.
+    const int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    EXPECT_GT(::read(watch, events, sizeof events), 0);
+    ::close(watch);
 }
 
 TEST(SafeOpen, DevicesAndDirectoriesAreNeverRead) {

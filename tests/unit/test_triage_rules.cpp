@@ -233,6 +233,42 @@ TEST(TriageRules, MemoryRules) {
     EXPECT_EQ(unsigned_dll[0].evidence[1].fields["pid"], 71);
 }
 
+TEST(TriageRules, ModulesThatAreNoFindingNeverUseUpTheCap) {
+    // A bundle's order: processes, then modules. 1,500 unsigned DLLs of an unsigned program and
+    // 1,500 programs mapping their own /tmp file come before the one unsigned DLL in a signed
+    // program and the one foreign /tmp library: both must still be reported with evidence.
+    Runner runner(k_max_findings_per_rule);
+    auto add = [&](const char* collector, uint64_t line, const json& value) {
+        runner.add(collector, Record{std::string("artifacts/") + collector + ".jsonl", line, value});
+    };
+    add("processes", 1, {{"pid", 71}, {"name", "app"}, {"signed", true}});
+    add("processes", 2, {{"pid", 80}, {"name", "tool"}, {"signed", false}});
+    for (int i = 0; i < 1500; ++i) {
+        add("processes", 3 + i, {{"pid", 1000 + i}, {"exe_path", "/tmp/p" + std::to_string(i)}});
+    }
+    uint64_t line = 1;
+    for (int i = 0; i < 1500; ++i) {
+        add("modules", line++,
+            {{"kind", "file"}, {"pid", 80}, {"path", "C:\\x" + std::to_string(i) + ".dll"},
+             {"signed", false}, {"executable", true}});
+        add("modules", line++,
+            {{"kind", "file"}, {"pid", 1000 + i}, {"path", "/tmp/p" + std::to_string(i)},
+             {"memfd", false}, {"executable", true}});
+    }
+    add("modules", line++,
+        {{"kind", "file"}, {"pid", 71}, {"path", "C:\\evil.dll"}, {"signed", false},
+         {"executable", true}});
+    add("modules", line++,
+        {{"kind", "file"}, {"pid", 1000}, {"path", "/tmp/libevil.so"}, {"memfd", false},
+         {"executable", true}});
+    std::map<std::string, std::vector<Finding>> by_rule;
+    for (auto& f : runner.finish(Context{})) by_rule[f.rule_id].push_back(std::move(f));
+    ASSERT_EQ(by_rule["IRS-MEM-003"].size(), 1u);
+    EXPECT_EQ(by_rule["IRS-MEM-003"][0].evidence.at(0).fields["path"], "C:\\evil.dll");
+    ASSERT_EQ(by_rule["IRS-MEM-002"].size(), 1u);
+    EXPECT_EQ(by_rule["IRS-MEM-002"][0].evidence.at(0).fields["path"], "/tmp/libevil.so");
+}
+
 TEST(TriageRules, AutorunPreloadMissingTemporaryAndRecent) {
     auto in = input_of(
         {{"autoruns",

@@ -3,6 +3,8 @@
 // path, task file or shortcut target must not connect to an attacker's pipe server).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "core/win_device_path.hpp"
 
 namespace irsnap::win {
@@ -27,6 +29,20 @@ TEST(WinDevicePath, FilesOnVolumesAndSharesAreAllowed) {
           R"(\\?\Volume{01234567-89ab-cdef-0123-456789abcdef}\dir\x)", R"(relative\file)", ""}) {
         EXPECT_FALSE(is_device_path(p)) << p;
     }
+}
+
+TEST(WinDevicePath, RemotePathsAreNeverOpened) {
+    for (const char* p : {R"(\\attacker\share\x.exe)", R"(//attacker/share/x.exe)",
+                          R"(\\?\UNC\attacker\share\x)", R"(\\?\unc\10.0.0.1\c$\x)"}) {
+        EXPECT_TRUE(is_remote_path(p)) << p;
+        EXPECT_NE(std::string(unsafe_path_reason(p)).find("remote"), std::string::npos) << p;
+    }
+    for (const char* p : {R"(C:\Windows\x.exe)", R"(\\?\C:\x)", R"(\\.\pipe\x)", R"(relative\x)",
+                          R"(\\)", ""}) {
+        EXPECT_FALSE(is_remote_path(p)) << p;
+    }
+    EXPECT_STREQ(unsafe_path_reason(R"(C:\Windows\System32\drivers\etc\hosts)"), "");
+    EXPECT_NE(std::string(unsafe_path_reason(R"(\\.\pipe\x)")).find("pipe"), std::string::npos);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "irsnap/bundle_fs.hpp"
 
@@ -37,7 +38,7 @@ EntryType type_of(int dir_fd, const dirent& e) {
 
 }  // namespace
 
-std::vector<DirEntry> list_directory(int dir_fd, std::string& error) {
+std::vector<DirEntry> list_directory(int dir_fd, std::string& error, size_t max_entries) {
     std::vector<DirEntry> out;
     // fdopendir takes the descriptor over: give it a copy, the caller keeps its own.
     const int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
@@ -60,6 +61,10 @@ std::vector<DirEntry> list_directory(int dir_fd, std::string& error) {
             break;
         }
         if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        if (out.size() >= max_entries) {
+            error = "more than " + std::to_string(max_entries) + " entries; the rest not listed";
+            break;
+        }
         out.push_back({e->d_name, type_of(dir_fd, *e)});
     }
     ::closedir(dir);

@@ -44,22 +44,45 @@ const char* file_type_name(mode_t mode) {
 
 Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_flags,
                                  struct ::stat* st_out) {
-    // O_NONBLOCK: open() of a FIFO without a writer returns at once instead of waiting for
-    // one; it changes nothing for a regular file. O_NOATIME keeps host files' access times as
-    // they were (evidence); the kernel allows it only to the file's owner or CAP_FOWNER.
-    const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | extra_flags;
-    int fd = ::openat(dirfd, name.c_str(), flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name.c_str(), flags);
-    if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
-    UniqueFd owner(fd);
+    // First an O_PATH descriptor: it names the inode without opening it, so no driver's open
+    // routine runs (a symlink to /dev/watchdog arms the watchdog on open; a tape rewinds) and a
+    // FIFO is never waited on. Only a regular file is then opened, through that descriptor's
+    // /proc/self/fd link: the same inode, so nothing can be swapped in between.
+    const int path_flags = O_PATH | O_CLOEXEC | (extra_flags & (O_NOFOLLOW | O_DIRECTORY));
+    const int path_fd = ::openat(dirfd, name.c_str(), path_flags);
+    if (path_fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
+    UniqueFd path_owner(path_fd);
     struct ::stat st {};
-    if (::fstat(fd, &st) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
+    if (::fstat(path_fd, &st) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
     if (!S_ISREG(st.st_mode)) {
         return ItemError{
             "type", EINVAL, name,
             std::string("refused: ") + file_type_name(st.st_mode) + ", not a regular file"};
     }
-    if (st_out) *st_out = st;
+    // O_NONBLOCK changes nothing for a regular file and is kept as a second guard. O_NOATIME
+    // keeps host files' access times as they were (evidence); the kernel allows it only to the
+    // file's owner or CAP_FOWNER.
+    const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                      (extra_flags & ~(O_NOFOLLOW | O_DIRECTORY | O_PATH));
+    const std::string link = "/proc/self/fd/" + std::to_string(path_fd);
+    int fd = ::open(link.c_str(), flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = ::open(link.c_str(), flags);
+    if (fd < 0 && errno == ENOENT) {
+        // No /proc in this mount namespace: open by name, and check below that it is the same
+        // inode the O_PATH descriptor saw.
+        fd = ::openat(dirfd, name.c_str(), flags | (extra_flags & O_NOFOLLOW) | O_NOATIME);
+        if (fd < 0 && errno == EPERM) {
+            fd = ::openat(dirfd, name.c_str(), flags | (extra_flags & O_NOFOLLOW));
+        }
+    }
+    if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
+    UniqueFd owner(fd);
+    struct ::stat opened {};
+    if (::fstat(fd, &opened) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
+    if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino || !S_ISREG(opened.st_mode)) {
+        return ItemError{"type", EINVAL, name, "refused: the file changed while it was opened"};
+    }
+    if (st_out) *st_out = opened;
     return owner;
 }
 

@@ -44,9 +44,11 @@ Result<UniqueFd> open_dir_at(int dirfd, const std::string& path, int extra_flags
 /// collector reads by name is opened: O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC, O_NOATIME when
 /// the kernel allows it (owner or CAP_FOWNER; retried without on EPERM), `extra_flags` added
 /// (O_NOFOLLOW ...). The host is the attacker's: a FIFO planted at the path would block a plain
-/// open() forever, and opening a device runs driver code, so only a regular file is kept (fstat
-/// after open: /proc and /sys pseudo-files are regular too). Error stage "type" with EINVAL
-/// for anything else. `st` receives the fstat when given.
+/// open() forever, and opening a device runs driver code (a link to /dev/watchdog arms it), so
+/// the path is first taken as an O_PATH descriptor (no open routine runs), fstat()ed, and only a
+/// regular file is then opened, through /proc/self/fd (the same inode; /proc and /sys
+/// pseudo-files are regular too). Error stage "type" with EINVAL for anything else. `st`
+/// receives the fstat when given.
 Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_flags = 0,
                                  struct ::stat* st = nullptr);
 

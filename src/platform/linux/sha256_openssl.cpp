@@ -24,7 +24,10 @@ namespace irsnap {
 void init_crypto() {
     static std::once_flag once;
     std::call_once(once, [] {
-        if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) {
+        // NO_ATEXIT: a preparation step abandoned on its own thread (bounded.hpp) may still be
+        // hashing when main returns; OpenSSL's atexit clean-up would free state under it.
+        if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr) !=
+            1) {
             throw std::runtime_error("OpenSSL initialisation failed");
         }
     });

@@ -14,7 +14,7 @@
 
 namespace irsnap {
 
-std::vector<DirEntry> list_directory(int dir_fd, std::string& error) {
+std::vector<DirEntry> list_directory(int dir_fd, std::string& error, size_t max_entries) {
     std::vector<DirEntry> out;
     const HANDLE h = reinterpret_cast<HANDLE>(_get_osfhandle(dir_fd));
     if (h == INVALID_HANDLE_VALUE) {
@@ -49,6 +49,10 @@ std::vector<DirEntry> list_directory(int dir_fd, std::string& error) {
     do {
         const std::wstring name = data.cFileName;
         if (name == L"." || name == L"..") continue;
+        if (out.size() >= max_entries) {
+            error = "more than " + std::to_string(max_entries) + " entries; the rest not listed";
+            break;
+        }
         EntryType type = EntryType::regular;
         if (data.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) {
             type = EntryType::symlink;

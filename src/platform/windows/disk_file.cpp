@@ -16,8 +16,8 @@ std::string DiskFile::reason() const {
 
 DiskFile open_disk_file(const std::wstring& path, DWORD extra_flags) {
     DiskFile out;
-    if (is_device_path(to_utf8(path))) {
-        out.refused = "refused: a device or named pipe path, not a file on a disk";
+    if (const char* why = unsafe_path_reason(to_utf8(path)); *why != '\0') {
+        out.refused = why;
         return out;
     }
     out.handle = UniqueHandle(CreateFileW(
