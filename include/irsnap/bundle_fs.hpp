@@ -7,30 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "irsnap/unique_fd.hpp"
+
 namespace irsnap {
 
 /// The largest manifest.json (and manifest.json.sha256, custody.jsonl) the analyst side keeps in
 /// memory, for directory and tar bundles alike. irsnap writes a few hundred KiB at most; a
 /// crafted bundle must not make verify or triage hold a gigabyte.
 constexpr uint64_t k_max_manifest_bytes = 16ull << 20;
-
-/// Owns one descriptor; closes it when it goes.
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : m_fd(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : m_fd(other.release()) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
-    int get() const { return m_fd; }
-    explicit operator bool() const { return m_fd >= 0; }
-    int release();
-
-  private:
-    int m_fd = -1;
-};
 
 /// A file of a bundle opened for reading: `fd` is set and `error` empty, or the reverse.
 struct BundleFile {

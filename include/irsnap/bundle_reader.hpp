@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -94,7 +94,7 @@ class LineSplitter {
     std::string m_collector;
     std::string m_pending;
     uint64_t m_line = 0;
-    bool m_oversized = false;     ///< the current line passed the cap: its bytes are dropped
+    bool m_oversized = false;  ///< the current line passed the cap: its bytes are dropped
     uint64_t m_oversized_bytes = 0;
     std::map<std::string, uint64_t> m_counts;
     uint64_t* m_records = nullptr;  ///< the current artifact's entry in m_counts

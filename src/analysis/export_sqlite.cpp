@@ -17,8 +17,8 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/export.hpp"
 #include "irsnap/triage.hpp"
-#include "sqlite_db.hpp"
 #include "irsnap/untrusted_json.hpp"
+#include "sqlite_db.hpp"
 
 namespace irsnap::exports {
 namespace {
@@ -386,10 +386,10 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
         if (!detail::same_bundle(id, result.summary)) detail::note_changed(result.summary);
         if (runner) {
             record.value = nullptr;
-            result.findings = m->store_findings(
-                bundle_id, host,
-                runner->finish(triage::Context{result.summary.collected_unix_ns,
-                                               m->options.recent_days}));
+            result.findings =
+                m->store_findings(bundle_id, host,
+                                  runner->finish(triage::Context{result.summary.collected_unix_ns,
+                                                                 m->options.recent_days}));
         }
         m->store_runs(bundle_id, host, id.manifest);
         m->store_custody(bundle_id, host, id.manifest, bundle);

@@ -34,12 +34,12 @@ void socket_cross_view(const Rule& self, std::string_view, const Record& r, Find
                     text_of(r.value, "local_address"), number_text(r.value, "local_port"),
                     text_of(r.value, "remote_address"), number_text(r.value, "remote_port"),
                     text_of(r.value, "state"), text_of(r.value, "discrepancy")),
-        {r.evidence(
-            pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
-                           "remote_port", "state", "inode", "discrepancy", "owners"}))}));
+        {r.evidence(pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
+                                   "remote_port", "state", "inode", "discrepancy", "owners"}))}));
 }
 
-void kernel_module_cross_view(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+void kernel_module_cross_view(const Rule& self, std::string_view, const Record& r,
+                              FindingSink& out) {
     if (!flag_of(r.value, "cross_view_discrepancy")) return;
     out.add(self.finding(
         fmt::format("module {}: {}", text_of(r.value, "name"), text_of(r.value, "discrepancy")),

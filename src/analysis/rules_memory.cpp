@@ -18,15 +18,15 @@ nlohmann::json module_fields(const nlohmann::json& m) {
                     "writable_executable_count"});
 }
 
-void writable_executable_memory(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+void writable_executable_memory(const Rule& self, std::string_view, const Record& r,
+                                FindingSink& out) {
     if (text_of(r.value, "kind") != "anonymous_executable") return;
     const int64_t wx = number_of(r.value, "writable_executable_count", 0);
     if (wx <= 0) return;
-    out.add(
-        self.finding(fmt::format("pid {} ({}) has {} writable and executable anonymous range{}",
-                                 number_text(r.value, "pid"), text_of(r.value, "process_name"),
-                                 wx, wx == 1 ? "" : "s"),
-                     {r.evidence(module_fields(r.value))}));
+    out.add(self.finding(fmt::format("pid {} ({}) has {} writable and executable anonymous range{}",
+                                     number_text(r.value, "pid"), text_of(r.value, "process_name"),
+                                     wx, wx == 1 ? "" : "s"),
+                         {r.evidence(module_fields(r.value))}));
 }
 
 /// 128 bits of a path's SHA-256: what the joins below compare instead of keeping the path. A
@@ -80,11 +80,11 @@ class CodeFromMemory final : public RulePass {
         }
         if (decide_now || m_whole < k_max_findings_per_rule) {
             if (!decide_now) ++m_whole;
-            Finding f = m_self.finding(
-                fmt::format("pid {} ({}) executes code mapped from {}{}", number_text(v, "pid"),
-                            text_of(v, "process_name"), path,
-                            memfd ? " (memory only)" : " (a temporary place)"),
-                {r.evidence(module_fields(v))});
+            Finding f =
+                m_self.finding(fmt::format("pid {} ({}) executes code mapped from {}{}",
+                                           number_text(v, "pid"), text_of(v, "process_name"), path,
+                                           memfd ? " (memory only)" : " (a temporary place)"),
+                               {r.evidence(module_fields(v))});
             if (!memfd) {
                 f.urgency = Urgency::high;
                 f.confidence = Confidence::medium;
@@ -133,8 +133,9 @@ class UnsignedModuleInSignedProcess final : public RulePass {
         if (collector == "processes") {
             m_seen_processes = true;
             if (flag_of(v, "signed")) {
-                m_signed.insert_or_assign(number_of(v, "pid"),
-                                          r.evidence(pick(v, {"pid", "name", "exe_path", "signed"})));
+                m_signed.insert_or_assign(
+                    number_of(v, "pid"),
+                    r.evidence(pick(v, {"pid", "name", "exe_path", "signed"})));
             }
             return;
         }

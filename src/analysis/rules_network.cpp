@@ -66,16 +66,16 @@ bool is_irc_port(int64_t port) {
 void irc_traffic(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     const auto& s = r.value;
     if (is_outgoing(s) && is_irc_port(number_of(s, "remote_port"))) {
-        out.add(self.finding(
-            fmt::format("{} -> {} {} ({})", endpoint(s, "local_address", "local_port"),
-                        endpoint(s, "remote_address", "remote_port"), text_of(s, "state"),
-                        owners_text(s)),
-            {r.evidence(socket_fields(s))}));
+        out.add(
+            self.finding(fmt::format("{} -> {} {} ({})", endpoint(s, "local_address", "local_port"),
+                                     endpoint(s, "remote_address", "remote_port"),
+                                     text_of(s, "state"), owners_text(s)),
+                         {r.evidence(socket_fields(s))}));
     } else if (is_listener(s) && is_irc_port(number_of(s, "local_port"))) {
-        Finding f = self.finding(
-            fmt::format("listening on the IRC port {} ({})",
-                        endpoint(s, "local_address", "local_port"), owners_text(s)),
-            {r.evidence(socket_fields(s))});
+        Finding f =
+            self.finding(fmt::format("listening on the IRC port {} ({})",
+                                     endpoint(s, "local_address", "local_port"), owners_text(s)),
+                         {r.evidence(socket_fields(s))});
         f.urgency = Urgency::medium;  // a server here is odd, but it is not bot traffic
         out.add(std::move(f));
     }
@@ -96,11 +96,11 @@ class OutboundSmtp final : public RulePass {
             m_waiting.omit();
             return;
         }
-        m_waiting.add(
-            m_self.finding(fmt::format("{} -> {} from a host with no mail listener ({})",
-                                       endpoint(s, "local_address", "local_port"),
-                                       endpoint(s, "remote_address", "remote_port"), owners_text(s)),
-                           {r.evidence(socket_fields(s))}));
+        m_waiting.add(m_self.finding(
+            fmt::format("{} -> {} from a host with no mail listener ({})",
+                        endpoint(s, "local_address", "local_port"),
+                        endpoint(s, "remote_address", "remote_port"), owners_text(s)),
+            {r.evidence(socket_fields(s))}));
     }
     void finish(const Context&, FindingSink& out) override {
         if (m_mail_server) return;  // a mail server talks SMTP to the world by design
@@ -167,14 +167,12 @@ void raw_or_packet_socket(const Rule& self, std::string_view, const Record& r, F
     if (protocol != "raw" && protocol != "packet") return;
     bool all_expected = s.contains("owners") && s["owners"].is_array() && !s["owners"].empty();
     if (all_expected) {
-        for (const auto& o : s["owners"])
-            all_expected &= is_expected_raw_owner(text_of(o, "name"));
+        for (const auto& o : s["owners"]) all_expected &= is_expected_raw_owner(text_of(o, "name"));
     }
     Finding f = self.finding(
         fmt::format("{} socket ({}): sees or forges traffic below TCP/UDP ({})", protocol,
-                    protocol == "raw"
-                        ? fmt::format("IP protocol {}", number_text(s, "local_port"))
-                        : fmt::format("ethertype {}", number_text(s, "local_port")),
+                    protocol == "raw" ? fmt::format("IP protocol {}", number_text(s, "local_port"))
+                                      : fmt::format("ethertype {}", number_text(s, "local_port")),
                     owners_text(s)),
         {r.evidence(socket_fields(s))});
     if (all_expected) {

@@ -57,9 +57,9 @@ std::string where(const nlohmann::json& a) {
 
 void preload_file(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     if (text_of(r.value, "category") != "ld_so_preload") return;
-    out.add(self.finding(fmt::format("{} makes every dynamic program load {}",
-                                           where(r.value), text_of(r.value, "command")),
-                               {r.evidence(autorun_fields(r.value))}));
+    out.add(self.finding(fmt::format("{} makes every dynamic program load {}", where(r.value),
+                                     text_of(r.value, "command")),
+                         {r.evidence(autorun_fields(r.value))}));
 }
 
 void target_missing(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
@@ -70,8 +70,8 @@ void target_missing(const Rule& self, std::string_view, const Record& r, Finding
         return;
     }
     Finding f =
-        self.finding(fmt::format("{} {} starts {}, which does not exist",
-                                 text_of(a, "category"), where(a), text_of(a, "target_path")),
+        self.finding(fmt::format("{} {} starts {}, which does not exist", text_of(a, "category"),
+                                 where(a), text_of(a, "target_path")),
                      {r.evidence(autorun_fields(a))});
     f.attack = technique_of(text_of(a, "category"));
     // systemd's '-' prefix and disabled entries: a package left it behind, most likely.
@@ -176,8 +176,8 @@ void ChangedBeforeCollection::finish(const Context& in, FindingSink& out) {
             }
             it->second.evidence.push_back(std::move(c.evidence));
         }
-        const size_t more = static_cast<size_t>(
-            std::count_if(seen.more.begin(), seen.more.end(), [&](int64_t t) { return t >= since; }));
+        const size_t more = static_cast<size_t>(std::count_if(
+            seen.more.begin(), seen.more.end(), [&](int64_t t) { return t >= since; }));
         if (more > 0 && by_file.count(source)) unlisted[source] = more;
     }
     m_files.clear();
@@ -213,7 +213,8 @@ void ChangedBeforeCollection::finish(const Context& in, FindingSink& out) {
                 f.evidence.push_back(files[i].second->evidence.front());
             }
             if (last - first > f.evidence.size()) {
-                f.why += fmt::format(" ({} more files not listed)", last - first - f.evidence.size());
+                f.why +=
+                    fmt::format(" ({} more files not listed)", last - first - f.evidence.size());
             }
             out.add(std::move(f));
         } else {

@@ -22,31 +22,32 @@ std::string argv_at(const nlohmann::json& p, size_t i) {
     return p["argv"][i].is_string() ? p["argv"][i].get<std::string>() : std::string();
 }
 
+/// "pid N (name) <what>", with the process record as evidence.
+void add_process_finding(const Rule& self, const Record& r, FindingSink& out,
+                         const std::string& what) {
+    out.add(self.finding(
+        fmt::format("pid {} ({}) {}", number_text(r.value, "pid"), text_of(r.value, "name"), what),
+        {r.evidence(process_fields(r.value))}));
+}
+
 void deleted_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     if (!flag_of(r.value, "exe_deleted") || flag_of(r.value, "exe_memfd")) return;
-    out.add(
-        self.finding(fmt::format("pid {} ({}) runs {}, which no longer exists on disk",
-                                 number_text(r.value, "pid"), text_of(r.value, "name"),
-                                 text_of(r.value, "exe_path")),
-                     {r.evidence(process_fields(r.value))}));
+    add_process_finding(
+        self, r, out, "runs " + text_of(r.value, "exe_path") + ", which no longer exists on disk");
 }
 
 void memfd_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     if (!flag_of(r.value, "exe_memfd")) return;
-    out.add(
-        self.finding(fmt::format("pid {} ({}) runs {}: a program that exists only in memory",
-                                 number_text(r.value, "pid"), text_of(r.value, "name"),
-                                 text_of(r.value, "exe_path")),
-                     {r.evidence(process_fields(r.value))}));
+    add_process_finding(
+        self, r, out,
+        "runs " + text_of(r.value, "exe_path") + ": a program that exists only in memory");
 }
 
-void executable_in_temporary_place(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+void executable_in_temporary_place(const Rule& self, std::string_view, const Record& r,
+                                   FindingSink& out) {
     const std::string exe = text_of(r.value, "exe_path");
     if (!is_temporary_place(exe)) return;
-    out.add(
-        self.finding(fmt::format("pid {} ({}) runs {} from a temporary, world-writable place",
-                                 number_text(r.value, "pid"), text_of(r.value, "name"), exe),
-                     {r.evidence(process_fields(r.value))}));
+    add_process_finding(self, r, out, "runs " + exe + " from a temporary, world-writable place");
 }
 
 /// Names of kernel threads (or their prefixes) that malware borrows, so a user-space program
@@ -91,7 +92,8 @@ bool name_matches(std::string_view name, std::string_view candidate) {
            name.substr(0, candidate.size()) == candidate;
 }
 
-void name_differs_from_executable(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+void name_differs_from_executable(const Rule& self, std::string_view, const Record& r,
+                                  FindingSink& out) {
     const std::string exe = text_of(r.value, "exe_path");
     const std::string name = text_of(r.value, "name");
     if (exe.empty() || name.empty() || !is_user_space(r.value)) return;
@@ -113,7 +115,8 @@ void name_differs_from_executable(const Rule& self, std::string_view, const Reco
         {r.evidence(pick(r.value, {"pid", "name", "argv", "exe_path", "user"}))}));
 }
 
-void dynamic_linker_variables(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+void dynamic_linker_variables(const Rule& self, std::string_view, const Record& r,
+                              FindingSink& out) {
     const std::string preload = text_of(r.value, "ld_preload");
     const std::string audit = text_of(r.value, "ld_audit");
     if (preload.empty() && audit.empty()) return;

@@ -48,10 +48,10 @@ Finding Rule::finding(std::string why, std::vector<Evidence> evidence) const {
                " more evidence records not listed)";
         evidence.resize(k_max_evidence_per_finding);
     }
-    return Finding{std::string(id),          std::string(title),
-                   urgency,                  confidence,
-                   std::string(attack),      cut_text(std::move(why), k_max_why_bytes),
-                   std::move(evidence)};
+    return Finding{
+        std::string(id),    std::string(title),  urgency,
+        confidence,         std::string(attack), cut_text(std::move(why), k_max_why_bytes),
+        std::move(evidence)};
 }
 
 void FindingSink::add(Finding f) {
@@ -79,8 +79,8 @@ struct Runner::Active {
 
 Runner::Runner(size_t max_findings_per_rule) {
     for (const Rule& rule : rules()) {
-        m_active.push_back(
-            Active{&rule, collectors_of(rule), rule.start(rule), FindingSink(max_findings_per_rule)});
+        m_active.push_back(Active{&rule, collectors_of(rule), rule.start(rule),
+                                  FindingSink(max_findings_per_rule)});
     }
 }
 
@@ -119,9 +119,9 @@ std::vector<Finding> Runner::finish(const Context& ctx) {
         a.sink.kept().clear();
     }
     auto place = [](const Finding& f) {
-        return f.evidence.empty()
-                   ? std::pair<std::string, uint64_t>{"\xff", 0}  // "N more" last of its rule
-                   : std::pair{f.evidence.front().artifact, f.evidence.front().line};
+        return f.evidence.empty() ? std::pair<std::string, uint64_t>{"\xff", 0}
+                                  // "N more" last of its rule
+                                  : std::pair{f.evidence.front().artifact, f.evidence.front().line};
     };
     std::stable_sort(findings.begin(), findings.end(), [&](const Finding& a, const Finding& b) {
         if (a.urgency != b.urgency) return a.urgency < b.urgency;

@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `irsnap procedure` (the printed page for remote staff) and `irsnap custody BUNDLE` (events
 // after collection, appended to custody.jsonl).
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <iostream>
 
@@ -46,30 +41,17 @@ std::string recording_user() {
     return is_valid_utf8(user) ? user : escape_bytes_always(user);
 }
 
-/// The platform this irsnap was built for: the page it prints carries its own digest only when
-/// it is for the same platform (a Linux irsnap is never the irsnap.exe on a Windows stick).
-constexpr const char* k_own_platform =
-#ifdef _WIN32
-    "windows";
-#else
-    "linux";
-#endif
-
 /// The SHA-256 of `--binary FILE`, after checking that it is an executable for `platform`.
 std::string binary_sha256(const std::string& file, const std::string& platform) {
-    const std::filesystem::path path = path_from_utf8(file);
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw UsageError(fmt::format("--binary {}: {}", file, std::strerror(errno)));
-    }
-    struct stat st {};
+    // Regular files only, never waited on (a FIFO named by mistake must not hang the command).
+    const BundleFile file_in = open_input_file(path_from_utf8(file));
+    if (!file_in.fd) throw UsageError(fmt::format("--binary {}: {}", file, file_in.error));
+    const int fd = file_in.fd.get();
     char head[4] = {};
-    const ssize_t got =
-        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::pread(fd, head, sizeof head, 0) : -1;
+    const ssize_t got = ::pread(fd, head, sizeof head, 0);
     const std::string format =
         got > 0 ? executable_platform(std::string_view(head, static_cast<size_t>(got))) : "";
     if (format != platform) {
-        ::close(fd);
         throw UsageError(
             fmt::format("--binary {} is {}, but the page is for --platform {} ({})", file,
                         format == "linux"     ? "a Linux (ELF) executable"
@@ -77,8 +59,7 @@ std::string binary_sha256(const std::string& file, const std::string& platform) 
                                               : "not an executable (neither ELF nor PE)",
                         platform, platform == "windows" ? "irsnap.exe" : "irsnap"));
     }
-    FileHash hash = hash_fd(fd, static_cast<uint64_t>(st.st_size), 0, nullptr);
-    ::close(fd);
+    FileHash hash = hash_fd(fd, file_in.size, 0, nullptr);
     if (!hash.sha256) {
         throw UsageError(fmt::format("--binary {}: cannot read it ({})", file, hash.note));
     }
@@ -130,7 +111,7 @@ int run_procedure(const Invocation& inv) {
         in.revision = build::k_git_revision;
         if (!binary.empty()) {
             in.tool_sha256 = binary_sha256(binary, in.platform);
-        } else if (in.platform == k_own_platform) {
+        } else if (in.platform == build::k_platform) {
             in.tool_sha256 = running_executable_sha256().value_or("");
         } else {
             in.tool_sha256_other_platform = true;

@@ -51,14 +51,15 @@ extern "C" void on_export_crash_signal(int sig) {
 
 // Signals beyond the C standard's exist only where POSIX does (the Windows build's POSIX layer has
 // INT, TERM, HUP and the C ones): tested by feature, as their own macros.
-constexpr int k_stop_signals[] = {SIGINT, SIGTERM, SIGHUP,
+constexpr int k_stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,
 #ifdef SIGQUIT
-                                  SIGQUIT, SIGXFSZ, SIGXCPU, SIGALRM, SIGUSR1, SIGUSR2
+                                  SIGQUIT, SIGXFSZ, SIGXCPU, SIGALRM,
+                                  SIGUSR1, SIGUSR2
 #endif
 };
-constexpr int k_crash_signals[] = {SIGSEGV, SIGFPE, SIGILL, SIGABRT,
+constexpr int k_crash_signals[] = {SIGSEGV, SIGFPE,  SIGILL, SIGABRT,
 #ifdef SIGBUS
-                                   SIGBUS, SIGTRAP, SIGSYS
+                                   SIGBUS,  SIGTRAP, SIGSYS
 #endif
 };
 

@@ -48,10 +48,10 @@ int print_report(const std::string& bundle, const VerifyReport& report, bool as_
             problems.push_back({{"path", p.path}, {"problem", p.problem}, {"detail", p.detail}});
         }
         std::cout << dump_for_terminal(json{{"bundle", bundle},
-                          {"verified", report.ok()},
-                          {"run_status", report.run_status},
-                          {"files_checked", report.files_checked},
-                          {"problems", problems}},
+                                            {"verified", report.ok()},
+                                            {"run_status", report.run_status},
+                                            {"files_checked", report.files_checked},
+                                            {"problems", problems}},
                                        2)
                   << "\n";
         return code;
@@ -212,10 +212,10 @@ int run_unpack(const Invocation& inv) {
         }
         if (vm.count("json")) {
             std::cout << dump_for_terminal(json{{"bundle", tar},
-                              {"verified", true},
-                              {"run_status", result.report.run_status},
-                              {"files_checked", result.report.files_checked},
-                              {"unpacked_into", result.bundle_dir}},
+                                                {"verified", true},
+                                                {"run_status", result.report.run_status},
+                                                {"files_checked", result.report.files_checked},
+                                                {"unpacked_into", result.bundle_dir}},
                                            2)
                       << "\n";
         } else {

@@ -132,7 +132,8 @@ void print_error(const std::string& message) noexcept {
 void warn_record_counts(const BundleSummary& summary) noexcept {
     const std::string text = record_mismatch_text(summary);
     if (!text.empty()) {
-        console("irsnap: warning: " + terminal_safe(summary.name) + ": " + terminal_safe(text) + "\n");
+        console("irsnap: warning: " + terminal_safe(summary.name) + ": " + terminal_safe(text) +
+                "\n");
     }
 }
 

@@ -17,10 +17,10 @@
 namespace irsnap::cli {
 
 template <typename T>
-inline constexpr bool k_is_text = std::is_same_v<std::decay_t<T>, std::string> ||
-                                  std::is_same_v<std::decay_t<T>, std::string_view> ||
-                                  std::is_same_v<std::decay_t<T>, const char*> ||
-                                  std::is_same_v<std::decay_t<T>, char*>;
+inline constexpr bool k_is_text =
+    std::is_same_v<std::decay_t<T>, std::string> ||
+    std::is_same_v<std::decay_t<T>, std::string_view> ||
+    std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*>;
 
 /// Text arguments become escaped strings; numbers and the like pass unchanged.
 template <typename T>

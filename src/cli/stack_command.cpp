@@ -181,8 +181,7 @@ int run_stack(const Invocation& inv) {
         size_t verified = 0;
         for (const auto& b : run.bundles) verified += b.summary.verified ? 1 : 0;
         if (vm.count("json")) {
-            std::cout << dump_for_terminal(to_json(run, options, top, verified), 2)
-                      << "\n";
+            std::cout << dump_for_terminal(to_json(run, options, top, verified), 2) << "\n";
         } else {
             for (const auto& b : run.bundles) warn_record_counts(b.summary);
             print_text(run, verified);

@@ -4,6 +4,8 @@
 // the readers of triage/stack/export, custody and unpack cannot drift apart.
 #include "irsnap/bundle_fs.hpp"
 
+#include "irsnap/file_type.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,19 +19,6 @@ namespace {
 /// ustar's magic sits at offset 257 of the first header ("ustar\0" POSIX, "ustar " GNU).
 constexpr size_t k_tar_block = 512;
 constexpr size_t k_ustar_magic_at = 257;
-
-std::string describe_type(mode_t mode) {
-    if (S_ISDIR(mode)) return "a directory";
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISCHR(mode)) return "a character device";
-#ifdef S_ISSOCK
-    if (S_ISSOCK(mode)) return "a socket";
-#endif
-#ifdef S_ISBLK
-    if (S_ISBLK(mode)) return "a block device";
-#endif
-    return "not a regular file";
-}
 
 std::string open_error(int err) {
     // O_NOFOLLOW reports a final symlink as ELOOP (Linux) or EMLINK/EFTYPE elsewhere.
@@ -60,24 +49,6 @@ bool bad_component(std::string_view part) {
 }
 
 }  // namespace
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = other.release();
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (m_fd >= 0) ::close(m_fd);
-}
-
-int UniqueFd::release() {
-    const int fd = m_fd;
-    m_fd = -1;
-    return fd;
-}
 
 UniqueFd open_directory(const std::filesystem::path& path, std::string& error) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK));
@@ -141,7 +112,7 @@ BundleFile open_bundle_file(int dir_fd, std::string_view rel, int flags) {
         return out;
     }
     if (!S_ISREG(st.st_mode)) {
-        out.error = "not a regular file (" + describe_type(st.st_mode) + ")";
+        out.error = std::string("not a regular file (") + file_type_name(st.st_mode) + ")";
         out.fd = UniqueFd();
         return out;
     }
@@ -159,7 +130,7 @@ BundleFile open_input_file(const std::filesystem::path& path) {
     }
     struct stat st {};
     if (::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        out.error = "not a regular file (" + describe_type(st.st_mode) + ")";
+        out.error = std::string("not a regular file (") + file_type_name(st.st_mode) + ")";
         out.fd = UniqueFd();
         return out;
     }

@@ -23,7 +23,8 @@ class TerminalSafeFormatter final : public spdlog::formatter {
         : m_inner(std::make_unique<spdlog::pattern_formatter>(k_pattern,
                                                               spdlog::pattern_time_type::utc)) {}
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const std::string safe = terminal_safe(std::string_view(msg.payload.data(), msg.payload.size()));
+        const std::string safe =
+            terminal_safe(std::string_view(msg.payload.data(), msg.payload.size()));
         spdlog::details::log_msg copy = msg;
         copy.payload = spdlog::string_view_t(safe.data(), safe.size());
         m_inner->format(copy, dest);

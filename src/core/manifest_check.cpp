@@ -8,8 +8,8 @@
 
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
-#include "irsnap/verify.hpp"
 #include "irsnap/untrusted_json.hpp"
+#include "irsnap/verify.hpp"
 
 namespace irsnap {
 
@@ -62,7 +62,9 @@ void check_against_manifest(VerifyReport& report, const BundleListing& listing) 
         std::string text = listing.read_text("manifest.json");
         manifest = parse_untrusted_json(text);
         if (manifest.is_discarded() || !manifest.is_object()) {
-            report.problems.push_back({"manifest.json", "unreadable", "not valid JSON (or nested deeper than " + std::to_string(k_max_json_depth) + " levels)"});
+            report.problems.push_back({"manifest.json", "unreadable",
+                                       "not valid JSON (or nested deeper than " +
+                                           std::to_string(k_max_json_depth) + " levels)"});
             manifest = nlohmann::json::object();
         }
         const auto status = manifest.find("status");

@@ -49,12 +49,12 @@ uint32_t decode_utf8(std::string_view s, size_t i, size_t len) {
 
 /// Code points a terminal acts on although they are not C0 controls.
 bool is_terminal_format_char(uint32_t cp) {
-    return (cp >= 0x80 && cp <= 0x9F) ||        // C1 controls
-           cp == 0x061C ||                      // Arabic letter mark
-           cp == 0x200E || cp == 0x200F ||      // LRM, RLM
-           cp == 0x2028 || cp == 0x2029 ||      // line and paragraph separators
-           (cp >= 0x202A && cp <= 0x202E) ||    // embeddings and overrides
-           (cp >= 0x2066 && cp <= 0x2069);      // isolates
+    return (cp >= 0x80 && cp <= 0x9F) ||      // C1 controls
+           cp == 0x061C ||                    // Arabic letter mark
+           cp == 0x200E || cp == 0x200F ||    // LRM, RLM
+           cp == 0x2028 || cp == 0x2029 ||    // line and paragraph separators
+           (cp >= 0x202A && cp <= 0x202E) ||  // embeddings and overrides
+           (cp >= 0x2066 && cp <= 0x2069);    // isolates
 }
 
 void append_u_escape(std::string& out, uint32_t cp) {
@@ -105,9 +105,13 @@ std::string escape_for_terminal(std::string_view text, bool all_controls) {
 
 }  // namespace
 
-std::string terminal_safe(std::string_view text) { return escape_for_terminal(text, true); }
+std::string terminal_safe(std::string_view text) {
+    return escape_for_terminal(text, true);
+}
 
-std::string json_terminal_safe(std::string_view json) { return escape_for_terminal(json, false); }
+std::string json_terminal_safe(std::string_view json) {
+    return escape_for_terminal(json, false);
+}
 
 bool is_valid_utf8(std::string_view bytes) {
     for (size_t i = 0; i < bytes.size();) {

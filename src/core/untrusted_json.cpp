@@ -65,7 +65,8 @@ bool json_depth_within(std::string_view text, size_t max_depth) {
 }
 
 nlohmann::json parse_untrusted_json(std::string_view text, size_t max_depth) {
-    if (!json_depth_within(text, max_depth)) return nlohmann::json(nlohmann::json::value_t::discarded);
+    if (!json_depth_within(text, max_depth))
+        return nlohmann::json(nlohmann::json::value_t::discarded);
     // The whole view is one document: the strict parser rejects trailing non-whitespace, and
     // json_depth_within has already refused the NUL it would take for the end.
     return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run_util.hpp"
 
-#include <cstdlib>
-#include <string_view>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cstdlib>
+#include <string_view>
 
 #include <chrono>
 #include <fstream>

@@ -25,15 +25,15 @@ bool tools_required();
 /// For a test that needs a tool scripts/install-deps.sh installs: skipped where the tool is
 /// missing, but failed under IRSNAP_REQUIRE_TOOLS=1, so that on a fresh machine a missing
 /// install step cannot pass as a skip.
-#define IRSNAP_NEED_TOOL(present, what)                                                        \
-    do {                                                                                       \
-        if (!(present)) {                                                                      \
-            if (::irsnap::test::tools_required()) {                                            \
-                FAIL() << (what) << " is missing (IRSNAP_REQUIRE_TOOLS=1; "                    \
-                       << "scripts/install-deps.sh --test installs it)";                        \
-            }                                                                                  \
-            GTEST_SKIP() << (what) << " is not installed (scripts/install-deps.sh --test)";   \
-        }                                                                                      \
+#define IRSNAP_NEED_TOOL(present, what)                                                     \
+    do {                                                                                    \
+        if (!(present)) {                                                                   \
+            if (::irsnap::test::tools_required()) {                                         \
+                FAIL() << (what) << " is missing (IRSNAP_REQUIRE_TOOLS=1; "                 \
+                       << "scripts/install-deps.sh --test installs it)";                    \
+            }                                                                               \
+            GTEST_SKIP() << (what) << " is not installed (scripts/install-deps.sh --test)"; \
+        }                                                                                   \
     } while (0)
 
 /// Runs argv[0] with argv, waits, captures stdout and stderr. `cwd` empty = inherit.

@@ -38,7 +38,10 @@ TEST(TerminalOutput, HostileProcessNameIsEscapedByEveryCommand) {
     TempDir tmp("irsnap-terminal");
     // comm is the file name (first 15 bytes): ESC [2J clears the screen, OSC 0 sets the title.
     const std::string name = "a\033[2J\033]0;X\007b";
-    const fs::path dir = tmp.path() / "d\xC2\x9B" "2J\xE2\x80\xAE" "fdp.exe";
+    const fs::path dir = tmp.path() /
+                         "d\xC2\x9B"
+                         "2J\xE2\x80\xAE"
+                         "fdp.exe";
     fs::create_directories(dir);
     const fs::path exe = dir / name;
     fs::copy_file(IRSNAP_TEST_CHILD, exe);
@@ -48,8 +51,8 @@ TEST(TerminalOutput, HostileProcessNameIsEscapedByEveryCommand) {
 
     const fs::path out = tmp.path() / "out";
     fs::create_directories(out);
-    auto collected = run_command({irsnap_binary(), "collect", "-o", out.string(), "--collectors",
-                                  "processes", "-q"});
+    auto collected = run_command(
+        {irsnap_binary(), "collect", "-o", out.string(), "--collectors", "processes", "-q"});
     kill_and_reap(child);
     ASSERT_TRUE(collected.exit_code == 0 || collected.exit_code == 1) << collected.err;
     const fs::path bundle = only_bundle(out);
@@ -67,12 +70,9 @@ TEST(TerminalOutput, HostileProcessNameIsEscapedByEveryCommand) {
 
     const std::string b = bundle.string();
     const std::vector<std::vector<std::string>> commands = {
-        {irsnap_binary(), "triage", b},
-        {irsnap_binary(), "triage", b, "--json"},
-        {irsnap_binary(), "stack", b},
-        {irsnap_binary(), "stack", b, "--json"},
-        {irsnap_binary(), "verify", b},
-        {irsnap_binary(), "verify", b, "--json"},
+        {irsnap_binary(), "triage", b}, {irsnap_binary(), "triage", b, "--json"},
+        {irsnap_binary(), "stack", b},  {irsnap_binary(), "stack", b, "--json"},
+        {irsnap_binary(), "verify", b}, {irsnap_binary(), "verify", b, "--json"},
     };
     bool shown = false;
     for (const auto& argv : commands) {

@@ -468,7 +468,6 @@ TEST(ExportSqlite, UnreadableAndTamperedBundles) {
     EXPECT_EQ(db.count("SELECT COUNT(*) FROM findings"), 0);
 }
 
-
 // ---- hostile bundles: what an attacker who edited a bundle may have planted ------------------
 
 std::string deep_json(size_t depth) {
@@ -493,9 +492,8 @@ TEST(HostileBundle, DeepValuesAndTrailingBytesAreSkippedLinesNotCrashes) {
     EXPECT_EQ(jsonl.skipped_lines, 3u);
     EXPECT_EQ(text.find('\0'), std::string::npos);
     ex::BundleExport ts;
-    export_text(tmp.path() / "out.ts", [&](ex::OutputStream& out) {
-        ts = ex::export_timesketch(bundle, out);
-    });
+    export_text(tmp.path() / "out.ts",
+                [&](ex::OutputStream& out) { ts = ex::export_timesketch(bundle, out); });
     EXPECT_EQ(ts.skipped_lines, 3u);  // all three are process lines, which timesketch reads
     {
         ex::SqliteExport db(tmp.path() / "out.db", {});

@@ -128,8 +128,8 @@ TEST(HostileBundle, AnArtifactReplacedBetweenVerifyAndReadingIsNotVerified) {
     TempDir tmp("irsnap-hostile");
     const std::string network = "artifacts/08_network.jsonl";
     const fs::path dir = write_directory(
-        tmp.path() / "b", bundle_files({{k_processes, "{\"pid\":1}\n"},
-                                        {network, "{\"local_port\":22}\n"}}));
+        tmp.path() / "b",
+        bundle_files({{k_processes, "{\"pid\":1}\n"}, {network, "{\"local_port\":22}\n"}}));
     // While the first artifact is being read (verify has passed), the second one is replaced
     // with the same number of records: the record counts alone cannot see it.
     bool replaced = false;
@@ -149,8 +149,8 @@ TEST(HostileBundle, AnArtifactReplacedBetweenVerifyAndReadingIsNotVerified) {
         << s.verify_note;
     // Untouched, the same bundle verifies.
     const fs::path clean = write_directory(
-        tmp.path() / "c", bundle_files({{k_processes, "{\"pid\":1}\n"},
-                                        {network, "{\"local_port\":22}\n"}}));
+        tmp.path() / "c",
+        bundle_files({{k_processes, "{\"pid\":1}\n"}, {network, "{\"local_port\":22}\n"}}));
     EXPECT_TRUE(read_bundle(clean, {}, [](const BundleLine&) {}).verified);
 }
 

@@ -32,8 +32,9 @@ TEST(ProgressText, FinishedLinesKeepTheirColumnsAcrossTheTenth) {
 TEST(ProgressText, AMessageQuotingHostTextIsEscaped) {
     const std::string line =
         progress_finished_line(0, 1, "system", "failed", 0, 0.0, "cannot read /x\033]0;t\007\n");
-    EXPECT_EQ(line, "[1/1] system           failed         0 records    0.00 s  "
-                    "(cannot read /x\\x1b]0;t\\x07\\x0a)\n");
+    EXPECT_EQ(line,
+              "[1/1] system           failed         0 records    0.00 s  "
+              "(cannot read /x\\x1b]0;t\\x07\\x0a)\n");
 }
 
 }  // namespace

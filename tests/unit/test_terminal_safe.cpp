@@ -56,15 +56,21 @@ TEST(TerminalSafe, NewlinesTabsAndDelCannotFakeALine) {
 }
 
 TEST(TerminalSafe, C1ControlsAsUtf8AndAsRawBytes) {
-    EXPECT_EQ(terminal_safe("a\xC2\x9B" "2Jb"), "a\\u009b2Jb");        // U+009B CSI
+    EXPECT_EQ(terminal_safe("a\xC2\x9B"
+                            "2Jb"),
+              "a\\u009b2Jb");  // U+009B CSI
     EXPECT_EQ(terminal_safe("\xC2\x80\xC2\x9F\xC2\xA0"), "\\u0080\\u009f\xC2\xA0");
-    EXPECT_EQ(terminal_safe("a\x9B" "2J"), "a\\x9b2J");                 // a raw 8-bit CSI
-    EXPECT_EQ(terminal_safe("\xFF\xC3"), "\\xff\\xc3");                 // invalid UTF-8
+    EXPECT_EQ(terminal_safe("a\x9B"
+                            "2J"),
+              "a\\x9b2J");                               // a raw 8-bit CSI
+    EXPECT_EQ(terminal_safe("\xFF\xC3"), "\\xff\\xc3");  // invalid UTF-8
 }
 
 TEST(TerminalSafe, BidiOverridesAndIsolates) {
     // "evil\u202Efdp.exe" shows as "evilexe.pdf" on a terminal that honours bidi.
-    EXPECT_EQ(terminal_safe("evil\xE2\x80\xAE" "fdp.exe"), "evil\\u202efdp.exe");
+    EXPECT_EQ(terminal_safe("evil\xE2\x80\xAE"
+                            "fdp.exe"),
+              "evil\\u202efdp.exe");
     EXPECT_EQ(terminal_safe("\xE2\x81\xA6x\xE2\x81\xA9"), "\\u2066x\\u2069");
     EXPECT_EQ(terminal_safe("\xE2\x80\x8F\xE2\x80\xA8\xD8\x9C"), "\\u200f\\u2028\\u061c");
 }
@@ -80,7 +86,10 @@ TEST(TerminalSafe, EveryByteValueComesOutInert) {
 }
 
 TEST(JsonTerminalSafe, EscapesC1AndBidiAndStaysTheSameJsonValue) {
-    const nlohmann::json value = {{"name", "a\033]0;X\007\xC2\x9B" "b\xE2\x80\xAE" "c\xC3\xA9"}};
+    const nlohmann::json value = {{"name",
+                                   "a\033]0;X\007\xC2\x9B"
+                                   "b\xE2\x80\xAE"
+                                   "c\xC3\xA9"}};
     const std::string dumped = value.dump();
     ASSERT_FALSE(inert(dumped));  // nlohmann leaves C1 and bidi raw
     const std::string safe = json_terminal_safe(dumped);

@@ -239,7 +239,8 @@ TEST(TriageRules, ModulesThatAreNoFindingNeverUseUpTheCap) {
     // program and the one foreign /tmp library: both must still be reported with evidence.
     Runner runner(k_max_findings_per_rule);
     auto add = [&](const char* collector, uint64_t line, const json& value) {
-        runner.add(collector, Record{std::string("artifacts/") + collector + ".jsonl", line, value});
+        runner.add(collector,
+                   Record{std::string("artifacts/") + collector + ".jsonl", line, value});
     };
     add("processes", 1, {{"pid", 71}, {"name", "app"}, {"signed", true}});
     add("processes", 2, {{"pid", 80}, {"name", "tool"}, {"signed", false}});
@@ -249,17 +250,29 @@ TEST(TriageRules, ModulesThatAreNoFindingNeverUseUpTheCap) {
     uint64_t line = 1;
     for (int i = 0; i < 1500; ++i) {
         add("modules", line++,
-            {{"kind", "file"}, {"pid", 80}, {"path", "C:\\x" + std::to_string(i) + ".dll"},
-             {"signed", false}, {"executable", true}});
+            {{"kind", "file"},
+             {"pid", 80},
+             {"path", "C:\\x" + std::to_string(i) + ".dll"},
+             {"signed", false},
+             {"executable", true}});
         add("modules", line++,
-            {{"kind", "file"}, {"pid", 1000 + i}, {"path", "/tmp/p" + std::to_string(i)},
-             {"memfd", false}, {"executable", true}});
+            {{"kind", "file"},
+             {"pid", 1000 + i},
+             {"path", "/tmp/p" + std::to_string(i)},
+             {"memfd", false},
+             {"executable", true}});
     }
     add("modules", line++,
-        {{"kind", "file"}, {"pid", 71}, {"path", "C:\\evil.dll"}, {"signed", false},
+        {{"kind", "file"},
+         {"pid", 71},
+         {"path", "C:\\evil.dll"},
+         {"signed", false},
          {"executable", true}});
     add("modules", line++,
-        {{"kind", "file"}, {"pid", 1000}, {"path", "/tmp/libevil.so"}, {"memfd", false},
+        {{"kind", "file"},
+         {"pid", 1000},
+         {"path", "/tmp/libevil.so"},
+         {"memfd", false},
          {"executable", true}});
     std::map<std::string, std::vector<Finding>> by_rule;
     for (auto& f : runner.finish(Context{})) by_rule[f.rule_id].push_back(std::move(f));

@@ -27,8 +27,8 @@ TEST(UntrustedJson, DeepNestingIsRefusedBeforeParsing) {
     EXPECT_FALSE(parse_untrusted_json(nested(k_max_json_depth)).is_discarded());
     EXPECT_TRUE(parse_untrusted_json(nested(k_max_json_depth + 1)).is_discarded());
     // Brackets inside strings (escaped quotes included) are text, not depth.
-    const std::string in_string = "{\"a\":\"" + std::string(500, '[') + "\\\"" +
-                                  std::string(500, '{') + "\"}";
+    const std::string in_string =
+        "{\"a\":\"" + std::string(500, '[') + "\\\"" + std::string(500, '{') + "\"}";
     EXPECT_TRUE(parse_untrusted_json(in_string).is_object());
 }
 
@@ -107,9 +107,18 @@ TEST(ExportTableNames, EveryArtifactGetsASafeDistinctTable) {
     EXPECT_EQ(sql_table_name("artifact_findings"), "artifact_artifact_5ffindings");
     EXPECT_EQ(sql_table_name("a b\"c"), "artifact_a_20b_22c");
     // Collision-free, also case-insensitively (SQLite's comparison of names).
-    const std::vector<std::string> names = {"processes", "Processes", "PROCESSES", "findings",
-                                            "artifact_findings", "sqlite_master", "x_5f", "x_",
-                                            "X_", "_x", "1x", "artifact__50rocesses"};
+    const std::vector<std::string> names = {"processes",
+                                            "Processes",
+                                            "PROCESSES",
+                                            "findings",
+                                            "artifact_findings",
+                                            "sqlite_master",
+                                            "x_5f",
+                                            "x_",
+                                            "X_",
+                                            "_x",
+                                            "1x",
+                                            "artifact__50rocesses"};
     std::set<std::string> tables;
     for (const auto& n : names) {
         std::string t = sql_table_name(n);
@@ -124,7 +133,8 @@ TEST(TriageLimits, FindingsPerRuleAreCappedAndTheRestCounted) {
     for (uint64_t i = 1; i <= 5; ++i) {
         in.records["processes"].push_back(
             {"artifacts/07_processes.jsonl", i,
-             nlohmann::json{{"pid", i}, {"name", "x"}, {"exe_path", "/memfd:x"}, {"exe_memfd", true}}});
+             nlohmann::json{
+                 {"pid", i}, {"name", "x"}, {"exe_path", "/memfd:x"}, {"exe_memfd", true}}});
     }
     size_t kept = 0;
     std::string more;

@@ -37,8 +37,8 @@ TEST(WinDevicePath, RemotePathsAreNeverOpened) {
         EXPECT_TRUE(is_remote_path(p)) << p;
         EXPECT_NE(std::string(unsafe_path_reason(p)).find("remote"), std::string::npos) << p;
     }
-    for (const char* p : {R"(C:\Windows\x.exe)", R"(\\?\C:\x)", R"(\\.\pipe\x)", R"(relative\x)",
-                          R"(\\)", ""}) {
+    for (const char* p :
+         {R"(C:\Windows\x.exe)", R"(\\?\C:\x)", R"(\\.\pipe\x)", R"(relative\x)", R"(\\)", ""}) {
         EXPECT_FALSE(is_remote_path(p)) << p;
     }
     EXPECT_STREQ(unsafe_path_reason(R"(C:\Windows\System32\drivers\etc\hosts)"), "");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fd_util.hpp"
 
+#include "irsnap/file_type.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -17,30 +19,12 @@
 
 namespace irsnap::posix {
 
-void UniqueFd::reset() {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-}
-
 Result<UniqueFd> open_dir_at(int dirfd, const std::string& path, int extra_flags) {
     int fd = ::openat(dirfd, path.c_str(),
                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | extra_flags);
     if (fd < 0) return ItemError{"open", errno, path, std::strerror(errno)};
     return UniqueFd(fd);
 }
-
-namespace {
-
-const char* file_type_name(mode_t mode) {
-    if (S_ISFIFO(mode)) return "a FIFO";
-    if (S_ISCHR(mode)) return "a character device";
-    if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
-    if (S_ISDIR(mode)) return "a directory";
-    return "not a regular file";
-}
-
-}  // namespace
 
 Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_flags,
                                  struct ::stat* st_out) {

@@ -9,31 +9,11 @@
 #include <vector>
 
 #include "irsnap/result.hpp"
+#include "irsnap/unique_fd.hpp"
 
 namespace irsnap::posix {
 
-/// Owns a file descriptor.
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : m_fd(fd) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            m_fd = std::exchange(other.m_fd, -1);
-        }
-        return *this;
-    }
-    int get() const { return m_fd; }
-    int release() { return std::exchange(m_fd, -1); }
-    explicit operator bool() const { return m_fd >= 0; }
-    void reset();
-
-  private:
-    int m_fd = -1;
-};
+using irsnap::UniqueFd;
 
 /// Opens a directory read-only (O_DIRECTORY|O_CLOEXEC|O_NONBLOCK), relative to `dirfd`
 /// (AT_FDCWD allowed). O_DIRECTORY fails with ENOTDIR on a FIFO or device before opening it.
