@@ -6,6 +6,7 @@
 #include "hidden_processes/hidden_processes.hpp"
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/registry.hpp"
 #include "kernel_modules/kernel_modules.hpp"
 #include "modules/modules.hpp"
 #include "neighbors/neighbors.hpp"

@@ -2,7 +2,7 @@
 // ld.so.preload, kernel module loading and modprobe hooks, udev rules, XDG autostart entries and
 // SSH authorized_keys.
 #include "autoruns_walk.hpp"
-#include "platform/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
 
 namespace irsnap::collectors::autoruns_impl {
 namespace {

@@ -5,12 +5,12 @@
 #include <fmt/format.h>
 
 #include "autoruns_win_walk.hpp"
-#include "platform/windows/disk_file.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
-#include "win_command_target.hpp"
-#include "win_lnk.hpp"
-#include "win_task_xml.hpp"
+#include "irsnap/windows/disk_file.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
+#include "irsnap/windows/win_command_target.hpp"
+#include "irsnap/windows/win_lnk.hpp"
+#include "irsnap/windows/win_task_xml.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 namespace {

@@ -16,9 +16,9 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
-#include "platform/linux/autoruns_parsers.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/users.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/users.hpp"
 
 namespace irsnap::collectors {
 namespace autoruns_impl {

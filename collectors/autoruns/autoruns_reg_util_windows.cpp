@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "irsnap/clock.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_text.hpp"
-#include "win_reg_value.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_text.hpp"
+#include "irsnap/windows/win_reg_value.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "autoruns_walk.hpp"
-#include "platform/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
 
 namespace irsnap::collectors::autoruns_impl {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "autoruns_walk.hpp"
-#include "platform/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
 
 namespace irsnap::collectors::autoruns_impl {
 namespace {

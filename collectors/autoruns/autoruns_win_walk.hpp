@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hash_window.hpp"
+#include "common/hash_window.hpp"
 #include "irsnap/collector.hpp"
-#include "win_command_target.hpp"
+#include "irsnap/windows/win_command_target.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 

@@ -11,13 +11,13 @@
 
 #include "autoruns.hpp"
 #include "autoruns_win_walk.hpp"
-#include "core/win_device_path.hpp"
+#include "irsnap/windows/win_device_path.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "platform/windows/authenticode.hpp"
-#include "platform/windows/disk_file.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/authenticode.hpp"
+#include "irsnap/windows/disk_file.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {
 namespace autoruns_win_impl {

@@ -10,12 +10,12 @@
 #include <spdlog/spdlog.h>
 
 #include "handles.hpp"
-#include "hash_window.hpp"
+#include "common/hash_window.hpp"
 #include "irsnap/json_line.hpp"
 #include "irsnap/open_handles.hpp"
 #include "irsnap/text.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/proc_fd.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -14,14 +14,14 @@
 #include <spdlog/spdlog.h>
 
 #include "handles.hpp"
-#include "handles/win_object_path.hpp"
+#include "irsnap/windows/win_object_path.hpp"
 #include "irsnap/json_line.hpp"
-#include "platform/windows/dos_devices_windows.hpp"
-#include "platform/windows/name_query_worker.hpp"
-#include "platform/windows/nt_handles.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/dos_devices_windows.hpp"
+#include "irsnap/windows/name_query_worker.hpp"
+#include "irsnap/windows/nt_handles.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {
 namespace {

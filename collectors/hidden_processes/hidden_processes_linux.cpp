@@ -25,9 +25,9 @@
 
 #include "hidden_processes.hpp"
 #include "irsnap/text.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/hidden_pids.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/hidden_pids.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hidden_processes.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -9,8 +9,8 @@
 #include "interfaces.hpp"
 #include "netstate/cross_view.hpp"
 #include "netstate/netstate_common.hpp"
-#include "platform/linux/proc_net_route.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/proc_net_route.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "interfaces.hpp"
-#include "netstate/win_net_format.hpp"
-#include "platform/windows/net_tables.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_net_format.hpp"
+#include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {
 namespace {

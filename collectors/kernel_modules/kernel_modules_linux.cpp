@@ -14,13 +14,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "hash_window.hpp"
+#include "common/hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
 #include "kernel_modules.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/hash_open.hpp"
-#include "platform/linux/proc_modules.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/hash_open.hpp"
+#include "irsnap/linux/proc_modules.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -20,15 +20,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "hash_window.hpp"
+#include "common/hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
 #include "modules.hpp"
-#include "ordered_parallel.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/hash_open.hpp"
-#include "platform/linux/proc_maps.hpp"
-#include "platform/linux/procfs.hpp"
+#include "common/ordered_parallel.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/hash_open.hpp"
+#include "irsnap/linux/proc_maps.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -12,15 +12,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "hash_window.hpp"
+#include "common/hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "modules.hpp"
-#include "platform/windows/dos_devices_windows.hpp"
-#include "platform/windows/file_hash_windows.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/signature_pool.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/dos_devices_windows.hpp"
+#include "irsnap/windows/file_hash_windows.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "common/signature_window.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {
 namespace {

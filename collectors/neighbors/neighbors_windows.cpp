@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "neighbors.hpp"
-#include "netstate/win_net_format.hpp"
-#include "platform/windows/net_tables.hpp"
-#include "platform/windows/wine_detect.hpp"
+#include "irsnap/windows/win_net_format.hpp"
+#include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/wine_detect.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "netstate/netstate_common.hpp"
+#include "netstate_common.hpp"
 
 #include <fcntl.h>
 
@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "irsnap/text.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 
 namespace irsnap::collectors::netstate {
 

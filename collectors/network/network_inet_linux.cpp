@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "network_linux.hpp"
-#include "platform/linux/sock_diag.hpp"
+#include "irsnap/linux/sock_diag.hpp"
 
 namespace irsnap::collectors::network_linux {
 namespace {

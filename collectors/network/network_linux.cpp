@@ -18,9 +18,9 @@
 #include "irsnap/open_handles.hpp"
 #include "network.hpp"
 #include "network_linux.hpp"
-#include "platform/linux/netns.hpp"
-#include "platform/linux/proc_fd.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/netns.hpp"
+#include "irsnap/linux/proc_fd.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -13,8 +13,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "irsnap/collector.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/proc_net.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/proc_net.hpp"
 
 namespace irsnap::collectors::network_linux {
 

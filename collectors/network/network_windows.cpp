@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/ip_text.hpp"
-#include "netstate/win_net_format.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "network.hpp"
-#include "platform/windows/net_tables.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_text.hpp"
-#include "platform/windows/wine_detect.hpp"
+#include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_text.hpp"
+#include "irsnap/windows/wine_detect.hpp"
 
 namespace irsnap::collectors {
 namespace {

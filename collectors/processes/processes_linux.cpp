@@ -19,13 +19,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "../ordered_parallel.hpp"
+#include "common/ordered_parallel.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/text.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/procfs.hpp"
-#include "platform/linux/users.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/procfs.hpp"
+#include "irsnap/linux/users.hpp"
 #include "processes.hpp"
 
 namespace irsnap::collectors {

@@ -11,8 +11,8 @@
 
 #include "netstate/cross_view.hpp"
 #include "netstate/netstate_common.hpp"
-#include "platform/linux/proc_net_route.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/proc_net_route.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 #include "routes.hpp"
 
 namespace irsnap::collectors {

@@ -14,9 +14,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "netstate/win_net_format.hpp"
-#include "platform/windows/net_tables.hpp"
-#include "platform/windows/wine_detect.hpp"
+#include "irsnap/windows/win_net_format.hpp"
+#include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/wine_detect.hpp"
 #include "routes.hpp"
 
 namespace irsnap::collectors {

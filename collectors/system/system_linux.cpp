@@ -8,10 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
 #include "irsnap/text.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/procfs.hpp"
-#include "platform/linux/utmp.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/procfs.hpp"
+#include "irsnap/linux/utmp.hpp"
 #include "system.hpp"
 
 namespace irsnap::collectors {

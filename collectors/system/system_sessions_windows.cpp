@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_text.hpp"
 #include "system_windows.hpp"
 
 namespace irsnap::collectors {

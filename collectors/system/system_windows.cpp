@@ -11,7 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/clock_sampling.hpp"
+#include "irsnap/windows/win_text.hpp"
 #include "system.hpp"
 #include "system_windows.hpp"
 

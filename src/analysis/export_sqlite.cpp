@@ -15,9 +15,11 @@
 #include "build_info.hpp"
 #include "export_internal.hpp"
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
 #include "irsnap/export.hpp"
 #include "irsnap/triage.hpp"
 #include "irsnap/untrusted_json.hpp"
+#include "irsnap/registry.hpp"
 #include "sqlite_db.hpp"
 
 namespace irsnap::exports {

@@ -23,6 +23,7 @@
 #include "console.hpp"
 #include "irsnap/bounded.hpp"
 #include "irsnap/bundle.hpp"
+#include "irsnap/clock_sampling.hpp"
 #include "irsnap/collection_log.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/hash_cache.hpp"
@@ -30,6 +31,7 @@
 #include "irsnap/manifest.hpp"
 #include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
+#include "irsnap/registry.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 
@@ -231,7 +233,7 @@ void describe_run_context(const Context& ctx, ManifestInput& input, spdlog::logg
     Context copy;
     copy.proc_root = ctx.proc_root;
     copy.host_root = ctx.host_root;
-    auto run = [&](const char* what, json (*describe)(const Context&, std::vector<std::string>&),
+    auto run = [&](const char* what, json (*describe)(const HostView&, std::vector<std::string>&),
                    json fallback) {
         auto notes = std::make_shared<std::vector<std::string>>();
         auto value = bounded_step(

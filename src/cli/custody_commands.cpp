@@ -15,6 +15,7 @@
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
 #include "irsnap/exit_codes.hpp"
+#include "irsnap/file_hash.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/procedure.hpp"

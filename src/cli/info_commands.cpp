@@ -18,6 +18,7 @@
 #include "irsnap/spec_format.hpp"
 #include "irsnap/text.hpp"
 #include "irsnap/verify.hpp"
+#include "irsnap/registry.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/handle_table.hpp"
 #include "irsnap/open_handles.hpp"
 
 namespace irsnap {
@@ -25,20 +25,8 @@ void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
 
 Context::Context() : m_handles(std::make_shared<HandleTable>()) {}
 
-bool Context::should_stop() const {
-    bool stop = (cancel && cancel->load(std::memory_order_relaxed)) ||
-                std::chrono::steady_clock::now() >= deadline;
-    if (stop) m_stop_observed = true;
-    return stop;
-}
-
 size_t Context::worker_threads(size_t items) const {
-    const size_t cpus = params.threads ? params.threads : std::thread::hardware_concurrency();
-    return std::clamp<size_t>(std::min<size_t>(cpus, items / 64), 1, 4);
-}
-
-std::filesystem::path Context::host_path(const std::string& relative) const {
-    return host_root / relative;
+    return worker_threads_for(params.threads, items);
 }
 
 const HandleSnapshot& Context::open_handles(const std::string& who) const {
@@ -53,7 +41,7 @@ const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& wh
     std::call_once(m_once, [&] {
         const auto start_wall = std::chrono::system_clock::now();
         const auto start = std::chrono::steady_clock::now();
-        HandleSnapshot snapshot = walk_open_handles(ctx);
+        HandleSnapshot snapshot = walk_open_handles(ctx, ctx.params.threads);
         snapshot.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         snapshot.taken_at = format_rfc3339_utc(

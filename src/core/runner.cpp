@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/bundle_output.hpp"
+#include "irsnap/clock_sampling.hpp"
 
 namespace irsnap {
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/tar_writer.hpp"
 

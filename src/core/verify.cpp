@@ -14,6 +14,7 @@
 
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/custody.hpp"
+#include "irsnap/file_hash.hpp"
 #include "irsnap/hash.hpp"
 
 namespace irsnap {

@@ -19,7 +19,7 @@
 // It prints "ready" on stdout (and the counts on stderr) once every child is set up, then waits.
 // SIGTERM or SIGINT to the parent or to its process group stops everything and removes the
 // temporary directory; children also die with the parent (PR_SET_PDEATHSIG).
-// Kept free of irsnap_core: the load must not depend on the code it measures.
+// Kept free of irsnap's layers: the load must not depend on the code it measures.
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
 
 using namespace irsnap::autoruns;
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/etc_files.hpp"
+#include "irsnap/linux/etc_files.hpp"
 
 using namespace irsnap::etc;
 

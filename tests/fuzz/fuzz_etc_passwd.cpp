@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/users.hpp"
+#include "irsnap/linux/users.hpp"
 
 using namespace irsnap::users;
 

@@ -3,7 +3,7 @@
 // user can mount with odd names in its own namespace) is parsed and searched for mounts that
 // cover the proc root; the first byte picks how the proc root is spelled.
 #include "fuzz_common.hpp"
-#include "platform/linux/hidden_pids.hpp"
+#include "irsnap/linux/hidden_pids.hpp"
 
 using namespace irsnap;
 

@@ -2,7 +2,7 @@
 // libFuzzer target: /proc/modules, modules.dep and the taint mask. The first byte picks the
 // parser so one corpus drives all three.
 #include "fuzz_common.hpp"
-#include "platform/linux/proc_modules.hpp"
+#include "irsnap/linux/proc_modules.hpp"
 
 using namespace irsnap::procfs;
 

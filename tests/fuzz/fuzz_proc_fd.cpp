@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/proc_fd.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 
 using namespace irsnap::procfs;
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/proc_net.hpp"
+#include "irsnap/linux/proc_net.hpp"
 
 using namespace irsnap::procfs;
 

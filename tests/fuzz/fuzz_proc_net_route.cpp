@@ -7,8 +7,8 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/etc_files.hpp"
-#include "platform/linux/proc_net_route.hpp"
+#include "irsnap/linux/etc_files.hpp"
+#include "irsnap/linux/proc_net_route.hpp"
 
 using namespace irsnap;
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 using namespace irsnap::procfs;
 

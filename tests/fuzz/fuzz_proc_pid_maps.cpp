@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: /proc/PID/maps.
 #include "fuzz_common.hpp"
-#include "platform/linux/proc_maps.hpp"
+#include "irsnap/linux/proc_maps.hpp"
 
 using namespace irsnap::procfs;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: /proc/PID/mountinfo.
 #include "fuzz_common.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 using namespace irsnap::procfs;
 

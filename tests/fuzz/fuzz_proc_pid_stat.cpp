@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: /proc/PID/stat, plus tty_name and capability_names on what it yields.
 #include "fuzz_common.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 using namespace irsnap::procfs;
 

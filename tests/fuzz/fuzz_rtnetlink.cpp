@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 
 using namespace irsnap;
 

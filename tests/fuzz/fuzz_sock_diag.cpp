@@ -7,8 +7,8 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/proc_net.hpp"
-#include "platform/linux/sock_diag.hpp"
+#include "irsnap/linux/proc_net.hpp"
+#include "irsnap/linux/sock_diag.hpp"
 
 using irsnap::netlink::parse_inet_diag_dump;
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "platform/linux/utmp.hpp"
+#include "irsnap/linux/utmp.hpp"
 
 using namespace irsnap::utmp;
 

@@ -2,8 +2,8 @@
 // libFuzzer target: shell link (.lnk) parsing; every offset in the file is attacker-chosen.
 #include <string>
 
-#include "autoruns/win_lnk.hpp"
-#include "autoruns/win_reg_value.hpp"
+#include "irsnap/windows/win_lnk.hpp"
+#include "irsnap/windows/win_reg_value.hpp"
 #include "fuzz_common.hpp"
 
 using namespace irsnap::autoruns_win;

@@ -2,7 +2,7 @@
 // libFuzzer target: registry value data of every type; the first byte picks the type.
 #include <string>
 
-#include "autoruns/win_reg_value.hpp"
+#include "irsnap/windows/win_reg_value.hpp"
 #include "fuzz_common.hpp"
 
 using namespace irsnap::autoruns_win;

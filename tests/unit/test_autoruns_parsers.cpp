@@ -2,7 +2,7 @@
 // The autoruns parsers over literal strings: every format, its quoting rules and malformed input.
 #include <gtest/gtest.h>
 
-#include "platform/linux/autoruns_parsers.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
 
 using namespace irsnap::autoruns;
 

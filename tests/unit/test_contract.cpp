@@ -10,6 +10,7 @@
 #include "fixture_util.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/runner.hpp"
+#include "irsnap/registry.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -12,6 +12,7 @@
 #include "fixture_util.hpp"
 #include "irsnap/bundle.hpp"
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/manifest.hpp"
 #include "irsnap/runner.hpp"

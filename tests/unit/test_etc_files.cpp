@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
-#include "platform/linux/etc_files.hpp"
+#include "irsnap/linux/etc_files.hpp"
 
 using namespace irsnap::etc;
 

@@ -18,6 +18,7 @@
 #include "irsnap/hash.hpp"
 #include "irsnap/triage.hpp"
 #include "irsnap/verify.hpp"
+#include "irsnap/registry.hpp"
 #include "sqlite_util.hpp"
 
 namespace irsnap::test {

@@ -12,7 +12,7 @@
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/open_handles.hpp"
 #include "network/network.hpp"
-#include "platform/linux/proc_fd.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 
 namespace irsnap::test {
 namespace {

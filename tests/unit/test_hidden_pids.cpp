@@ -12,8 +12,8 @@
 
 #include "fixture_util.hpp"
 #include "hidden_processes/hidden_processes.hpp"
-#include "platform/linux/hidden_pids.hpp"
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/hidden_pids.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::test {
 namespace {

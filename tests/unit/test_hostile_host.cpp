@@ -17,8 +17,8 @@
 #include "irsnap/bounded.hpp"
 #include "irsnap/text.hpp"
 #include "kernel_modules/kernel_modules.hpp"
-#include "platform/linux/fd_util.hpp"
-#include "platform/linux/users.hpp"
+#include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/users.hpp"
 #include "processes/processes.hpp"
 
 namespace irsnap::test {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "platform/linux/proc_modules.hpp"
+#include "irsnap/linux/proc_modules.hpp"
 
 using namespace irsnap::procfs;
 

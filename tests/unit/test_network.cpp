@@ -4,8 +4,8 @@
 
 #include "fixture_util.hpp"
 #include "network/network.hpp"
-#include "platform/linux/proc_fd.hpp"
-#include "platform/linux/proc_net.hpp"
+#include "irsnap/linux/proc_fd.hpp"
+#include "irsnap/linux/proc_net.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -14,8 +14,8 @@
 #include "fixture_util.hpp"
 #include "irsnap/text.hpp"
 #include "network_config/network_config.hpp"
-#include "platform/linux/etc_files.hpp"
-#include "platform/linux/fd_util.hpp"
+#include "irsnap/linux/etc_files.hpp"
+#include "irsnap/linux/fd_util.hpp"
 
 namespace irsnap::test {
 namespace {

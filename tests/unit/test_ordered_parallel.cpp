@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "ordered_parallel.hpp"
+#include "common/ordered_parallel.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fixture_util.hpp"
-#include "platform/linux/proc_maps.hpp"
+#include "irsnap/linux/proc_maps.hpp"
 
 using namespace irsnap::procfs;
 using namespace std::string_literals;

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "fixture_util.hpp"
-#include "platform/linux/proc_net.hpp"
+#include "irsnap/linux/proc_net.hpp"
 
 using namespace irsnap::procfs;
 

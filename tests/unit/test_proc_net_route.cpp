@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 
 #include "fixture_util.hpp"
-#include "platform/linux/proc_net_route.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/proc_net_route.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 
 using namespace irsnap;
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "platform/linux/procfs.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 using namespace irsnap::procfs;
 using namespace std::string_literals;

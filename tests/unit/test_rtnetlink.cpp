@@ -16,8 +16,8 @@
 #include <cstring>
 #include <string>
 
-#include "platform/linux/net_state.hpp"
-#include "platform/linux/rtnetlink.hpp"
+#include "irsnap/linux/net_state.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 
 using namespace irsnap;
 using netlink::decode_rtm_addr;

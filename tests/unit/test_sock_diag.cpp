@@ -16,8 +16,8 @@
 #include <sstream>
 #include <string>
 
-#include "platform/linux/proc_net.hpp"
-#include "platform/linux/sock_diag.hpp"
+#include "irsnap/linux/proc_net.hpp"
+#include "irsnap/linux/sock_diag.hpp"
 
 using irsnap::netlink::dump_inet_sockets;
 using irsnap::netlink::parse_inet_diag_dump;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fixture_util.hpp"
-#include "platform/linux/users.hpp"
+#include "irsnap/linux/users.hpp"
 
 using namespace irsnap::users;
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/linux/utmp.hpp"
+#include "irsnap/linux/utmp.hpp"
 
 using namespace irsnap::utmp;
 

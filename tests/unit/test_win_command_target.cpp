@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "autoruns/win_command_target.hpp"
+#include "irsnap/windows/win_command_target.hpp"
 
 using namespace irsnap::autoruns_win;
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/win_device_path.hpp"
+#include "irsnap/windows/win_device_path.hpp"
 
 namespace irsnap::win {
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
-#include "kernel_modules/win_driver_path.hpp"
+#include "irsnap/windows/win_driver_path.hpp"
 
 using irsnap::win::normalize_driver_path;
 

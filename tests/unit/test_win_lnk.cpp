@@ -2,7 +2,7 @@
 // Shell link (.lnk) target parsing over a link built byte by byte from the MS-SHLLINK layout.
 #include <gtest/gtest.h>
 
-#include "autoruns/win_lnk.hpp"
+#include "irsnap/windows/win_lnk.hpp"
 
 using namespace irsnap::autoruns_win;
 using namespace std::string_literals;

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "netstate/win_net_format.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 
 namespace irsnap::collectors::win_net {
 namespace {

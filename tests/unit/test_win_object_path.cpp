@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
-#include "handles/win_object_path.hpp"
+#include "irsnap/windows/win_object_path.hpp"
 
 using irsnap::win::DosDevice;
 using irsnap::win::file_object_type;

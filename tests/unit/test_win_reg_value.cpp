@@ -3,7 +3,7 @@
 // the type, and binary data as hex.
 #include <gtest/gtest.h>
 
-#include "autoruns/win_reg_value.hpp"
+#include "irsnap/windows/win_reg_value.hpp"
 
 using namespace irsnap::autoruns_win;
 using namespace std::string_literals;

@@ -3,8 +3,8 @@
 // as it goes.
 #include <gtest/gtest.h>
 
-#include "autoruns/win_task_xml.hpp"
-#include "autoruns/win_xml.hpp"
+#include "irsnap/windows/win_task_xml.hpp"
+#include "irsnap/windows/win_xml.hpp"
 
 using namespace irsnap::autoruns_win;
 using namespace std::string_literals;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
-#include "core/win_trust_status.hpp"
+#include "irsnap/windows/win_trust_status.hpp"
 
 using irsnap::win::trust_means_unsigned;
 using irsnap::win::trust_status_of;

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "platform/windows/name_query_worker.hpp"
-#include "platform/windows/nt_handles.hpp"
+#include "irsnap/windows/name_query_worker.hpp"
+#include "irsnap/windows/nt_handles.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // UTF-16 <-> UTF-8: every name Windows gives us passes through here on its way into a record.
 #include <gtest/gtest.h>
 
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 namespace {

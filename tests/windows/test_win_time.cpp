@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "platform/windows/nt_process.hpp"
+#include "irsnap/windows/nt_process.hpp"
 
 namespace irsnap::win {
 namespace {

@@ -2,7 +2,7 @@
 // Authenticode through WinVerifyTrust: the embedded signature first, then the system catalogs
 // (most of Windows' own files are signed only there). Revocation is never fetched: the host may
 // be isolated, and a collector must not make network traffic.
-#include "platform/windows/authenticode.hpp"
+#include "irsnap/windows/authenticode.hpp"
 
 #include <windows.h>
 
@@ -22,11 +22,11 @@
 
 #include <fmt/format.h>
 
-#include "core/win_trust_status.hpp"
-#include "platform/windows/disk_file.hpp"
-#include "platform/windows/system_function.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_trust_status.hpp"
+#include "irsnap/windows/disk_file.hpp"
+#include "irsnap/windows/system_function.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 namespace {

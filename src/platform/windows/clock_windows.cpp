@@ -2,6 +2,7 @@
 #include <windows.h>
 
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
 
 namespace irsnap {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "irsnap/bundle_fs.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/disk_file.hpp"
+#include "irsnap/windows/disk_file.hpp"
 
 #include <fmt/format.h>
 
-#include "core/win_device_path.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_device_path.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <windows.h>
 
-#include "platform/windows/dos_devices_windows.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/dos_devices_windows.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 

@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "irsnap/hash_cache.hpp"
-#include "platform/windows/disk_file.hpp"
-#include "platform/windows/file_hash_windows.hpp"
-#include "platform/windows/nt_process.hpp"
-#include "platform/windows/win_handle.hpp"
+#include "irsnap/windows/disk_file.hpp"
+#include "irsnap/windows/file_hash_windows.hpp"
+#include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_handle.hpp"
 
 namespace irsnap::win {
 

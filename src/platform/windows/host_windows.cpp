@@ -24,11 +24,13 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/clock.hpp"
+#include "irsnap/clock_sampling.hpp"
+#include "irsnap/file_hash.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/time_zone.hpp"
-#include "platform/windows/win_text.hpp"
-#include "platform/windows/wine_detect.hpp"
+#include "irsnap/windows/win_text.hpp"
+#include "irsnap/windows/wine_detect.hpp"
 
 namespace irsnap {
 namespace {
@@ -170,7 +172,7 @@ TokenFacts token_facts() {
 
 }  // namespace
 
-json describe_host(const Context&, std::vector<std::string>& /*notes*/) {
+json describe_host(const HostView&, std::vector<std::string>& /*notes*/) {
     utsname uts{};
     uname(&uts);
     const wchar_t* k_current = L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
@@ -204,7 +206,7 @@ json describe_host(const Context&, std::vector<std::string>& /*notes*/) {
     };
 }
 
-json describe_operator(const Context&, std::vector<std::string>& /*notes*/) {
+json describe_operator(const HostView&, std::vector<std::string>& /*notes*/) {
     TokenFacts facts = token_facts();
     return {
         {"sid", facts.sid},

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/name_query_worker.hpp"  // windows.h first
+#include "irsnap/windows/name_query_worker.hpp"  // windows.h first
 
 #include <atomic>
 #include <vector>
 
-#include "platform/windows/nt_handles.hpp"
+#include "irsnap/windows/nt_handles.hpp"
 
 namespace irsnap::win {
 

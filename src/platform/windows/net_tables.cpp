@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/net_tables.hpp"
+#include "irsnap/windows/net_tables.hpp"
 
 #include <cstring>
 
 #include "irsnap/ip_text.hpp"
-#include "netstate/win_net_format.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_net_format.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 namespace {

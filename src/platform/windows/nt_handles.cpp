@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/nt_handles.hpp"  // windows.h first
-#include "platform/windows/system_function.hpp"
+#include "irsnap/windows/nt_handles.hpp"  // windows.h first
+#include "irsnap/windows/system_function.hpp"
 
 #include <winternl.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/nt_process.hpp"  // windows.h first: the headers below need it
+#include "irsnap/windows/nt_process.hpp"  // windows.h first: the headers below need it
 
 #include <sddl.h>
 #include <tlhelp32.h>
@@ -8,9 +8,9 @@
 #include <map>
 #include <mutex>
 
-#include "platform/windows/system_function.hpp"
-#include "platform/windows/win_handle.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/system_function.hpp"
+#include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::win {
 namespace {

@@ -22,7 +22,7 @@
 #include <cstring>
 #include <string>
 
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <windows.h>
 
 #include "irsnap/time_zone.hpp"
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Done by hand rather than with WideCharToMultiByte so the conversion is the same pure function
 // under every code page, and unit-testable.
-#include "platform/windows/win_text.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 #include <cstdint>
 

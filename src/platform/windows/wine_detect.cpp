@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "platform/windows/wine_detect.hpp"
+#include "irsnap/windows/wine_detect.hpp"
 
 #include <windows.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Windows build only: <sys/file.h> does not exist in mingw-w64. flock() over LockFileEx.
 #pragma once
-#include "../irsnap_posix.hpp"
+#include "irsnap_posix.hpp"
 
 extern "C++" {
 #define LOCK_SH 1

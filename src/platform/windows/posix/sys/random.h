@@ -2,7 +2,7 @@
 // Windows build only: <sys/random.h> does not exist in mingw-w64. getrandom() over
 // BCryptGenRandom (the system's preferred RNG), for the bundle's random name suffix.
 #pragma once
-#include "../irsnap_posix.hpp"
+#include "irsnap_posix.hpp"
 
 extern "C++" {
 /// Fills `buf` with `count` random bytes; `flags` is ignored. Returns `count`, or -1 with errno.

@@ -4,5 +4,5 @@
 #include_next <sys/stat.h>
 #if defined(__cplusplus) && !defined(IRSNAP_POSIX_WRAP_SYS_STAT_H)
 #define IRSNAP_POSIX_WRAP_SYS_STAT_H
-#include "../irsnap_posix.hpp"
+#include "irsnap_posix.hpp"
 #endif

@@ -2,7 +2,7 @@
 // Windows build only: <sys/utsname.h> does not exist in mingw-w64. uname() from RtlGetVersion and
 // GetComputerNameW.
 #pragma once
-#include "../irsnap_posix.hpp"
+#include "irsnap_posix.hpp"
 
 extern "C++" {
 struct utsname {

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "irsnap/host_view.hpp"
+#include "irsnap/result.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace irsnap {
+
+class HandleTable;
+struct HandleSnapshot;
+
+/// One field of a collector's records. Types: string, integer, number, boolean, string[],
+/// integer[], object, object[]. Any field may be null when the value could not be read.
+struct FieldSpec {
+    std::string name;
+    std::string type;
+    std::string description;
+    std::vector<std::string> platforms{"linux", "windows"};
+};
+
+/// Declarative description of a collector: printed by `irsnap describe`, turned into
+/// docs/collectors/<name>.md, and enforced on every record by the contract test.
+struct CollectorSpec {
+    std::string name;         ///< snake_case, stable: it names the artifact
+    std::string description;  ///< one line
+    int volatility_rank = 0;  ///< run order, most volatile first (RFC 3227)
+    std::string why;          ///< one line: why this place in the order
+    std::vector<std::string> platforms;
+    std::string privileges;          ///< what full coverage needs
+    std::string without_privileges;  ///< what happens without them (degrade or skip)
+    std::vector<FieldSpec> fields;
+};
+
+/// Sets every field `spec` declares for `platform` ("linux", "windows") that `record` lacks to
+/// null, except the `escaped_fields` marker (present only when something was escaped). Every
+/// record carries every declared field, null when unknown or when its kind has none: an absent
+/// field cannot be told from one that was never looked at, and readers (jq, SQL) see one shape.
+/// For records built from many kinds of source in several places (sockets, descriptors).
+void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
+                         std::string_view platform);
+
+/// Knobs from the command line that collectors honour.
+struct CollectParams {
+    bool hash = true;
+    uint64_t max_hash_bytes = 0;  ///< 0 = no limit
+    bool include_environment = false;
+    int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
+    unsigned threads = 0;   ///< --threads: cap on threads a collector may use (0 = the CPUs)
+    uint64_t pid_max = 0;   ///< --pid-max: hidden_processes probes pids below it (0 = the kernel's)
+    /// Test hook (--debug-unlist-pid): hidden_processes drops these pids from its /proc listing,
+    /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
+    std::vector<int64_t> debug_unlist_pids;
+};
+
+/// What a collector may use: the host (HostView: roots, stop, hashes) plus the run's knobs,
+/// its logger and the run's shared handle walk.
+struct Context : HostView {
+    Context();
+    CollectParams params;
+    spdlog::logger* logger = nullptr;
+
+    /// Every process's open descriptors, walked once per run on first use and shared by all
+    /// collectors (see open_handles.hpp). `who` names the collector asking.
+    const HandleSnapshot& open_handles(const std::string& who) const;
+    /// Threads for per-process /proc reading over `items` processes (worker_threads_for with
+    /// --threads).
+    size_t worker_threads(size_t items) const;
+    /// Frees the shared walk once its last user (handles) is done with it.
+    void release_open_handles() const;
+
+  private:
+    std::shared_ptr<HandleTable> m_handles;  ///< shared by every copy: one walk per run
+};
+
+/// Where a collector streams its results. Implementations count, cap and persist; emit() throws
+/// OutputError when the artifact can no longer be written.
+class RecordSink {
+  public:
+    virtual ~RecordSink() = default;
+    virtual void emit(const nlohmann::json& record) = 0;
+    /// The same for a record already rendered as one JSON object (JsonLine), which saves a tree
+    /// per record where there are tens of thousands. Sinks that keep trees parse it back.
+    virtual void emit_line(std::string_view json_object);
+    /// One item failed (not a race): recorded in the manifest with stage, errno and path.
+    virtual void item_error(ItemError error) = 0;
+    /// The item vanished while being read (process exited): normal on a live host, only counted.
+    virtual void race() = 0;
+    /// Something was not visible (permission, hidepid, platform): coverage is evidence.
+    virtual void coverage(std::string note) = 0;
+};
+
+using CollectFn = void (*)(const Context&, RecordSink&);
+
+struct Collector {
+    const CollectorSpec& (*spec)();
+    CollectFn collect;  ///< null where the platform has no implementation
+};
+
+}  // namespace irsnap
