@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "build_info.hpp"
 #include "irsnap/bundle_output.hpp"
 #include "irsnap/clock_sampling.hpp"
 
@@ -141,6 +142,10 @@ std::vector<Collector> in_run_order(const std::vector<Collector>& all) {
     return ordered;
 }
 
+bool runs_on(const CollectorSpec& spec, std::string_view platform) {
+    return std::find(spec.platforms.begin(), spec.platforms.end(), platform) != spec.platforms.end();
+}
+
 RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundle,
                           const RunRequest& request, RunObserver* observer) {
     RunOutcome run;
@@ -156,7 +161,11 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         const bool cancelled_before =
             request.context.cancel && request.context.cancel->load(std::memory_order_relaxed);
         std::string reason = skip_reason(spec, request);
-        if (reason.empty() && !collector.collect) reason = "not available on this platform";
+        // A single-platform collector is linked everywhere (a generated stub where it has no
+        // code) and runs only where its spec lists the platform.
+        if (reason.empty() && (!collector.collect || !runs_on(spec, build::k_platform))) {
+            reason = "not available on this platform";
+        }
         if (reason.empty() && cancelled_before) reason = "not run: interrupted";
         if (reason.empty() && run.output_failed) reason = "not run: output failed";
         if (!reason.empty()) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "irsnap/clock.hpp"
@@ -71,6 +72,9 @@ void validate_selection(const std::vector<Collector>& all, const std::vector<std
 
 /// Collectors sorted by volatility rank (stable for equal ranks).
 std::vector<Collector> in_run_order(const std::vector<Collector>& all);
+
+/// Whether `spec` lists `platform` ("linux", "windows") among the platforms it runs on.
+bool runs_on(const CollectorSpec& spec, std::string_view platform);
 
 /// Runs every selected collector in rank order into the bundle. Never throws for a collector's
 /// failure: each becomes a status in the outcome.
