@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <stdexcept>
 
 #include "fixture_util.hpp"
+#include "build_info.hpp"
 #include "irsnap/bundle.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
@@ -180,6 +182,38 @@ TEST(Runner, OrdersByRankAndIsolatesFailures) {
               run.collectors[1].artifact->sha256);
     EXPECT_EQ(read_text_file(bundle->path() / "artifacts/02_fake_ok.jsonl"),
               "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+}
+
+// A single-platform collector is linked on every OS (CMake's generated stub where it has no
+// code); the runner reads the spec's platforms and never calls it elsewhere.
+std::atomic<int> g_other_platform_calls{0};
+const CollectorSpec& spec_other_platform() {
+    static auto s = [] {
+        auto spec = fake_spec("fake_elsewhere", 50);
+        spec.platforms = {std::string(build::k_platform) == "linux" ? "windows" : "linux"};
+        return spec;
+    }();
+    return s;
+}
+void count_call(const Context&, RecordSink& sink) {
+    ++g_other_platform_calls;
+    sink.emit({{"n", 1}});
+}
+
+TEST(Runner, ACollectorOfAnotherPlatformIsSkippedNotCalled) {
+    TempDir tmp("irsnap-runner");
+    auto bundle = Bundle::create(tmp.path(), "h", k_t0);
+    EXPECT_FALSE(runs_on(spec_other_platform(), build::k_platform));
+    EXPECT_TRUE(runs_on(spec_ok(), "linux"));
+    RunOutcome run =
+        run_collectors({{&spec_ok, &emit_three}, {&spec_other_platform, &count_call}}, *bundle,
+                       RunRequest{}, nullptr);
+    ASSERT_EQ(run.collectors.size(), 2u);
+    EXPECT_EQ(run.collectors[1].name, "fake_elsewhere");
+    EXPECT_EQ(run.collectors[1].status, "skipped");
+    EXPECT_EQ(run.collectors[1].message, "not available on this platform");
+    EXPECT_FALSE(run.collectors[1].artifact);
+    EXPECT_EQ(g_other_platform_calls.load(), 0);
 }
 
 TEST(Runner, SelectionAndExclusion) {
