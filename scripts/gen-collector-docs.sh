@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Writes docs/collectors/<name>.md for every registered collector from the built binary's own
-# spec (`irsnap list --json`, `irsnap describe NAME --format markdown`), so the pages cannot drift
-# from the code. Pages of collectors that no longer exist are removed.
+# Writes the collector documentation from the built binary's own specs (`irsnap list`,
+# `irsnap list --json`, `irsnap describe NAME --json|--format markdown`), so it cannot drift
+# from the code:
+#   - docs/collectors/<name>.md for every registered collector (pages of collectors that no
+#     longer exist are removed);
+#   - the regions between `<!-- BEGIN GENERATED: REGION (scripts/gen-collector-docs.sh) -->` and
+#     `<!-- END GENERATED -->` in README.md, docs/windows.md and docs/ARCHITECTURE.md (the prose
+#     around them is kept by hand; the list of regions is REGIONS below).
 #
 #   scripts/gen-collector-docs.sh [BINARY] [--check]
 #
-#   BINARY   the irsnap to ask (default: build/irsnap)
-#   --check  write nothing; exit 1 if any page is missing, stale or orphaned
+#   BINARY   the irsnap to ask (default: build/irsnap; relative to the repository root)
+#   --check  write nothing; exit 1 if any page is missing, stale or orphaned, or any region
+#            differs or lost its markers (one line per problem, naming the file and region)
+# Needs python3 (scripts/install-deps.sh --test installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +23,7 @@ check=0
 for arg in "$@"; do
   case "$arg" in
     --check) check=1 ;;
-    -h|--help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) binary=$arg ;;
   esac
 done
@@ -24,23 +31,26 @@ if [[ ! -x "$binary" ]]; then
   echo "gen-collector-docs.sh: $binary is not an executable; build first (scripts/build.sh)" >&2
   exit 2
 fi
-
-out_dir=docs/collectors
-list_json=$("$binary" list --json)
-if command -v jq >/dev/null 2>&1; then
-  names=$(jq -r '.[].name' <<<"$list_json")
-else
-  # Without jq: `list --json` is pretty-printed with two-space indent, keys sorted, and each
-  # collector object has exactly one "name" key at depth 2.
-  names=$(sed -n 's/^    "name": "\([^"]*\)",\{0,1\}$/\1/p' <<<"$list_json")
-fi
-if [[ -z "$names" ]]; then
-  echo "gen-collector-docs.sh: '$binary list --json' named no collectors" >&2
-  exit 1
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "gen-collector-docs.sh: needs python3 (scripts/install-deps.sh --test installs it)" >&2
+  exit 2
 fi
 
 tmp_dir=$(mktemp -d)
 trap 'rm -rf "$tmp_dir"' EXIT
+
+# Everything the binary says is captured once, into files (command substitution would drop
+# trailing newlines, and the `irsnap list` sample must be its output byte for byte).
+out_dir=docs/collectors
+mkdir -p "$tmp_dir/pages" "$tmp_dir/specs"
+"$binary" list >"$tmp_dir/list.txt"
+"$binary" list --json >"$tmp_dir/list.json"
+names=$(python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1], encoding="utf-8")): print(c["name"])' "$tmp_dir/list.json")
+if [[ -z "$names" ]]; then
+  echo "gen-collector-docs.sh: '$binary list --json' named no collectors" >&2
+  exit 1
+fi
 
 declare -A wanted=()
 for name in $names; do
@@ -50,21 +60,23 @@ for name in $names; do
     exit 1
   fi
   wanted[$name]=1
-  "$binary" describe "$name" --format markdown >"$tmp_dir/$name.md"
+  "$binary" describe "$name" --format markdown >"$tmp_dir/pages/$name.md"
+  "$binary" describe "$name" --json >"$tmp_dir/specs/$name.json"
+  "$binary" describe "$name" >"$tmp_dir/specs/$name.txt"
 done
 
 status=0
 mkdir -p "$out_dir"
 for name in "${!wanted[@]}"; do
   page=$out_dir/$name.md
-  if cmp -s "$tmp_dir/$name.md" "$page"; then
+  if cmp -s "$tmp_dir/pages/$name.md" "$page"; then
     continue
   fi
   if ((check)); then
     echo "stale or missing: $page" >&2
     status=1
   else
-    mv "$tmp_dir/$name.md" "$page"
+    mv "$tmp_dir/pages/$name.md" "$page"
     echo "wrote $page"
   fi
 done
@@ -84,7 +96,188 @@ for page in "$out_dir"/*.md; do
   fi
 done
 
+# The generated regions inside hand-written pages. Exit 0: all match (or were written);
+# 1: a region differs (--check) or a marker is missing, doubled or unknown.
+regions_rc=0
+python3 - "$check" "$tmp_dir" <<'PY' || regions_rc=$?
+import json
+import os
+import re
+import sys
+import tempfile
+
+check = sys.argv[1] == "1"
+tmp_dir = sys.argv[2]
+SCRIPT = "scripts/gen-collector-docs.sh"
+SAMPLE_COLLECTOR = "processes"  # the `irsnap describe` sample in the README
+SAMPLE_FIELDS = 3               # field lines shown before "..."
+
+
+def read(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+collectors = json.loads(read(os.path.join(tmp_dir, "list.json")))
+specs = [json.loads(read(os.path.join(tmp_dir, "specs", c["name"] + ".json")))
+         for c in collectors]
+
+
+def cell(text):
+    """Text for a Markdown table cell: '|' would split it and '\\' would be eaten
+    (the same escaping as spec_to_markdown for the collector pages)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def fields_on(spec, platforms):
+    return [f["name"] for f in spec["fields"] if sorted(f["platforms"]) == sorted(platforms)]
+
+
+def code_list(names):
+    return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+
+def readme_table():
+    rows = ["| collector | platforms | what it records |", "|---|---|---|"]
+    for s in specs:
+        rows.append(f"| [`{s['name']}`](docs/collectors/{s['name']}.md) | "
+                    f"{cell(', '.join(s['platforms']))} | {cell(s['description'])} |")
+    return "\n".join(rows)
+
+
+def list_output():
+    return "```text\n" + read(os.path.join(tmp_dir, "list.txt")).rstrip("\n") + "\n```"
+
+
+def describe_sample():
+    path = os.path.join(tmp_dir, "specs", SAMPLE_COLLECTOR + ".txt")
+    if not os.path.exists(path):
+        raise SystemExit(f"{SCRIPT}: collector '{SAMPLE_COLLECTOR}' (the README's describe "
+                         "sample) is not registered; change SAMPLE_COLLECTOR")
+    lines = read(path).rstrip("\n").split("\n")
+    if "  fields:" not in lines:
+        raise SystemExit(f"{SCRIPT}: 'irsnap describe {SAMPLE_COLLECTOR}' printed no "
+                         "'  fields:' line; update describe_sample()")
+    cut = lines.index("  fields:") + 1 + SAMPLE_FIELDS
+    shown = lines[:cut] + (["    ..."] if len(lines) > cut else [])
+    return "```text\n" + "\n".join(shown) + "\n```"
+
+
+def windows_fields():
+    rows = ["| collector | fields on Windows | only on Windows | only on Linux (absent on Windows) |",
+            "|---|---|---|---|"]
+    for s in specs:
+        link = f"[`{s['name']}`](collectors/{s['name']}.md)"
+        if "windows" not in s["platforms"]:
+            rows.append(f"| {link} | not on Windows | | |")
+            continue
+        on_windows = sum(1 for f in s["fields"] if "windows" in f["platforms"])
+        rows.append(f"| {link} | {on_windows} of {len(s['fields'])} | "
+                    f"{code_list(fields_on(s, ['windows']))} | "
+                    f"{code_list(fields_on(s, ['linux']))} |")
+    return "\n".join(rows)
+
+
+def architecture_list():
+    return "\n".join(
+        f"- [`{s['name']}`](collectors/{s['name']}.md): rank {s['volatility_rank']}, "
+        f"{', '.join(s['platforms'])}" for s in specs)
+
+
+REGIONS = {
+    "README.md": {
+        "collectors-table": readme_table,
+        "list-output": list_output,
+        "describe-sample": describe_sample,
+    },
+    "docs/windows.md": {"windows-fields": windows_fields},
+    "docs/ARCHITECTURE.md": {"collector-list": architecture_list},
+}
+
+BEGIN = re.compile(r"^<!-- BEGIN GENERATED: ([a-z0-9-]+) \(scripts/gen-collector-docs\.sh\) -->$")
+END = "<!-- END GENERATED -->"
+
+status = 0
+
+
+def problem(msg):
+    global status
+    print(msg, file=sys.stderr)
+    status = 1
+
+
+for path, regions in REGIONS.items():
+    text = read(path)
+    lines = text.split("\n")
+    # name -> (index of BEGIN line, index of END line)
+    found = {}
+    seen = set()  # names with a BEGIN line, well-formed or not (one problem line per region)
+    i = 0
+    broken = False
+    while i < len(lines):
+        m = BEGIN.match(lines[i])
+        if lines[i].startswith("<!-- BEGIN GENERATED") and not m:
+            problem(f"{path}:{i + 1}: malformed marker line: {lines[i]}")
+            broken = True
+        elif m:
+            name = m.group(1)
+            j = i + 1
+            while (j < len(lines) and lines[j] != END
+                   and not lines[j].startswith("<!-- BEGIN GENERATED")):
+                j += 1
+            if j == len(lines) or lines[j] != END:
+                problem(f"{path}:{i + 1}: region '{name}' has no '{END}' before the next "
+                        "region or the end of the file")
+                broken = True
+                seen.add(name)
+                i = j  # look at the next BEGIN line (if any) on the next pass
+                continue
+            if name in seen:
+                problem(f"{path}:{i + 1}: region '{name}' appears twice")
+                broken = True
+            elif name not in regions:
+                problem(f"{path}:{i + 1}: unknown region '{name}' (not in REGIONS of {SCRIPT})")
+                broken = True
+            else:
+                found[name] = (i, j)
+            seen.add(name)
+            i = j
+        elif lines[i] == END:
+            problem(f"{path}:{i + 1}: '{END}' without a BEGIN GENERATED marker")
+            broken = True
+        i += 1
+    for name in regions:
+        if name not in seen:
+            problem(f"{path}: region '{name}' is missing its markers "
+                    f"('<!-- BEGIN GENERATED: {name} ({SCRIPT}) -->' ... '{END}')")
+            broken = True
+    if broken:
+        continue  # never rewrite a file whose markers are in doubt
+    # Replace from the last region up, so earlier line numbers stay valid.
+    changed = False
+    for name, (b, e) in sorted(found.items(), key=lambda kv: kv[1][0], reverse=True):
+        want = [""] + regions[name]().split("\n") + [""]
+        if lines[b + 1:e] == want:
+            continue
+        if check:
+            problem(f"{path}: region '{name}' is stale: it differs from what the binary "
+                    f"prints (regenerate: {SCRIPT} BINARY)")
+        else:
+            lines[b + 1:e] = want
+            changed = True
+    if changed:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".gen-")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write("\n".join(lines))
+        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+        print(f"wrote the generated regions of {path}")
+
+sys.exit(status)
+PY
+((regions_rc == 0)) || status=1
+
 if ((check)) && ((status == 0)); then
-  echo "docs/collectors is up to date"
+  echo "docs/collectors and the generated regions of README.md, docs/windows.md and docs/ARCHITECTURE.md are up to date"
 fi
 exit "$status"
