@@ -61,7 +61,7 @@ inline constexpr size_t k_max_dir_entries = 100000;
 
 /// The entries of an open directory except `.` and `..`, read through the descriptor, at most
 /// `max_entries` (then `error` says the rest was not listed).
-/// (Per-OS: src/platform/linux/dir_list.cpp, src/platform/windows/dir_list_windows.cpp.)
+/// (Per-OS: src/platform/linux/files/dir_list.cpp, src/platform/windows/dir_list_windows.cpp.)
 std::vector<DirEntry> list_directory(int dir_fd, std::string& error,
                                      size_t max_entries = k_max_dir_entries);
 
