@@ -56,6 +56,7 @@ using OptionField = std::variant<OptionFieldOf<bool>, OptionFieldOf<std::string>
                                  OptionFieldOf<std::vector<int64_t>>>;
 
 /// option_field<&CollectOptions::params, &CollectParams::threads>(): the field an option sets.
+/// `o.*....*Path` is a fold over `.*`: o.*P1.*P2 ...
 template <auto... Path>
 OptionField option_field() {
     using T = std::remove_cvref_t<decltype((std::declval<CollectOptions&>().*....*Path))>;
