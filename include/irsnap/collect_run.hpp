@@ -39,11 +39,11 @@ class CollectReporter : public RunObserver {
 
 struct CollectOutcome {
     /// Why there is no verifiable bundle (one line for the operator): -o - with stdout closed,
-    /// the bundle not created, or its manifest not written. Empty when the manifest was written.
+    /// the bundle not created, or its manifest not written (manifest_sha256 is then empty).
     std::string failure;
     std::string bundle_location;  ///< BundleOutput::location()
     std::string status;           ///< run_status(): complete | partial | interrupted | incomplete
-    std::string manifest_sha256;
+    std::string manifest_sha256;  ///< empty when no manifest was written
     /// The collectors' outcomes; output_failed/output_error also cover the collection log and,
     /// with -o -, a reader that went away.
     RunOutcome run;

@@ -217,7 +217,7 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     TerminalReporter reporter(o.quiet, o.output == "-");
     const CollectOutcome outcome =
         run_collection({o, argv, &g_cancel}, registered_collectors(), reporter);
-    if (!outcome.failure.empty()) {
+    if (outcome.manifest_sha256.empty()) {  // no manifest: nothing verifiable
         print_error(outcome.failure);
         return to_int(ExitCode::output_unusable);
     }

@@ -193,6 +193,7 @@ TEST(RunCollection, AnUncreatableBundleIsAFailureBeforeAnyCollector) {
     const CollectOutcome outcome = run_collection(request, two_fakes(), reporter);
     EXPECT_NE(outcome.failure.find("parent directory does not exist"), std::string::npos)
         << outcome.failure;
+    EXPECT_TRUE(outcome.manifest_sha256.empty());
     EXPECT_TRUE(reporter.locations.empty());
     EXPECT_TRUE(reporter.started_names.empty());
     EXPECT_TRUE(outcome.run.collectors.empty());
