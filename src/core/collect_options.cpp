@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one table of `irsnap collect`'s options (see collect_options.hpp).
+#include "irsnap/collect_options.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace irsnap {
+
+const std::vector<CollectOptionSpec>& collect_option_table() {
+    using O = CollectOptions;
+    using P = CollectParams;
+    using C = CaseInfo;
+    static const std::vector<CollectOptionSpec> table = [] {
+        const unsigned default_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+        return std::vector<CollectOptionSpec>{
+            {.name = "output",
+             .short_name = 'o',
+             .field = option_field<&O::output>(),
+             .help = "directory for the bundle (created if its parent exists). Default: beside "
+                     "the executable when writable (USB stick), else the current directory. '-' "
+                     "streams the bundle to stdout as a tar and writes nothing to disk: irsnap -o "
+                     "- > host.tar",
+             .manifest_key = "output"},
+            {.name = "case-id",
+             .field = option_field<&O::case_info, &C::case_id>(),
+             .help = "case identifier for the manifest"},
+            {.name = "evidence-id",
+             .field = option_field<&O::case_info, &C::evidence_id>(),
+             .help = "evidence item identifier"},
+            {.name = "examiner",
+             .field = option_field<&O::case_info, &C::examiner>(),
+             .help = "who collects (name, badge)"},
+            {.name = "description",
+             .field = option_field<&O::case_info, &C::description>(),
+             .help = "what this evidence is"},
+            {.name = "notes",
+             .field = option_field<&O::case_info, &C::notes>(),
+             .help = "free notes (never secrets)"},
+            {.name = "collectors",
+             .field = option_field<&O::only>(),
+             .help = "only these collectors (comma list)",
+             .manifest_key = "collectors"},
+            {.name = "exclude",
+             .field = option_field<&O::exclude>(),
+             .help = "skip these collectors (comma list)",
+             .manifest_key = "exclude"},
+            {.name = "no-hash",
+             .field = option_field<&O::params, &P::hash>(),
+             .help = "do not hash executables",
+             .manifest_key = "hash",
+             .negated = true},
+            {.name = "max-hash-bytes",
+             .field = option_field<&O::params, &P::max_hash_bytes>(),
+             .default_text = std::to_string(k_default_max_hash_bytes),
+             .min = 0,
+             .max = INT64_MAX,
+             .help = "skip hashing files larger than this (0 = no limit)",
+             .manifest_key = "max_hash_bytes"},
+            {.name = "threads",
+             .field = option_field<&O::params, &P::threads>(),
+             .default_text = std::to_string(default_threads),
+             .min = 1,
+             .max = 64,
+             .help = "threads for hashing and for the descriptor walk (1-64; the walk uses at "
+                     "most 4); 1 with --nice is the gentle mode for a production server",
+             .manifest_key = "threads"},
+            {.name = "nice",
+             .field = option_field<&O::nice>(),
+             .help = "lower our own CPU and I/O priority",
+             .manifest_key = "nice"},
+            {.name = "timeout-per-collector",
+             .field = option_field<&O::timeout_s>(),
+             .default_text = "300",
+             .min = 0,
+             .max = k_max_timeout_s,
+             .help = "seconds before a collector is stopped and marked partial (0 = none; at "
+                     "most 86400)",
+             .manifest_key = "timeout_per_collector_s"},
+            {.name = "include-environment",
+             .field = option_field<&O::params, &P::include_environment>(),
+             .help = "record full process environments (may contain secrets)",
+             .manifest_key = "include_environment"},
+            {.name = "pid-max",
+             .field = option_field<&O::params, &P::pid_max>(),
+             .default_text = "0",
+             .min = 0,
+             .max = k_pid_max_limit,
+             .help = "hidden_processes probes pids 1 to N-1 (0 = the kernel's pid_max, or the "
+                     "highest listed pid if higher; at most 4194304, the kernel's limit)",
+             .manifest_key = "pid_max"},
+            {.name = "quiet",
+             .short_name = 'q',
+             .field = option_field<&O::quiet>(),
+             .help = "print only errors"},
+            {.name = "verbose",
+             .short_name = 'v',
+             .field = option_field<&O::verbose>(),
+             .help = "echo the collection log on stderr"},
+            {.name = "json",
+             .field = option_field<&O::json>(),
+             .help = "print the final summary as JSON on stdout"},
+            {.name = "root",
+             .field = option_field<&O::host_root>(),
+             .help = "read file-based collectors (autoruns, config files) from a mounted image "
+                     "or tree instead of /",
+             .manifest_key = "host_root"},
+            // Hidden test-only options (docs/ARCHITECTURE.md, "Hidden test-only options").
+            {.name = "proc-root",
+             .field = option_field<&O::proc_root>(),
+             .default_text = "/proc",
+             .hidden = true,
+             .manifest_key = "proc_root"},
+            {.name = "host-root",  // the older spelling of --root
+             .field = option_field<&O::host_root>(),
+             .hidden = true},
+            {.name = "debug-slow-ms",
+             .field = option_field<&O::params, &P::debug_slow_ms>(),
+             .default_text = "0",
+             .min = 0,
+             .max = 60000,
+             .hidden = true,
+             .manifest_key = "debug_slow_ms"},
+            {.name = "debug-unlist-pid",
+             .field = option_field<&O::params, &P::debug_unlist_pids>(),
+             .min = 1,
+             .max = k_pid_max_limit,
+             .hidden = true,
+             .manifest_key = "debug_unlist_pids"},
+        };
+    }();
+    return table;
+}
+
+nlohmann::json manifest_options(const CollectOptions& options) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& spec : collect_option_table()) {
+        if (spec.manifest_key.empty()) continue;
+        std::visit([&](const auto& field) { out[spec.manifest_key] = field.get(options); },
+                   spec.field);
+    }
+    return out;
+}
+
+}  // namespace irsnap

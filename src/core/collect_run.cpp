@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+// One collect run: output, log, host description, hash cache, runner, manifest.
+#include "irsnap/collect_run.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/logger.h>
+#include <nlohmann/json.hpp>
+
+#include "build_info.hpp"
+#include "irsnap/bounded.hpp"
+#include "irsnap/bundle.hpp"
+#include "irsnap/clock_sampling.hpp"
+#include "irsnap/collection_log.hpp"
+#include "irsnap/hash.hpp"
+#include "irsnap/hash_cache.hpp"
+#include "irsnap/host.hpp"
+#include "irsnap/manifest.hpp"
+#include "irsnap/tar_bundle.hpp"
+#include "irsnap/text.hpp"
+
+namespace irsnap {
+namespace {
+
+using nlohmann::json;
+
+/// With -o -, notices when the stream's reader goes away (ssh connection dropped, `| head`)
+/// while a collector is busy, and stops the run: otherwise nothing notices until the next
+/// artifact is written, and a fleet script's staged binary lingers on the host meanwhile.
+class StreamReaderWatch {
+  public:
+    StreamReaderWatch(int fd, std::atomic<bool>* cancel)
+        : m_thread([this, fd, cancel](const std::stop_token& stop) {
+              while (!stop.stop_requested()) {
+                  // events = 0: POLLERR (pipe without reader) and POLLHUP (socket closed) are
+                  // always reported, and a writable pipe does not wake us.
+                  pollfd p{fd, 0, 0};
+                  if (::poll(&p, 1, 200) > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+                      m_gone.store(true);
+                      if (cancel) cancel->store(true);
+                      return;
+                  }
+              }
+          }) {}
+    bool gone() const { return m_gone.load(); }
+
+  private:
+    std::atomic<bool> m_gone{false};
+    std::jthread m_thread;  // last: starts after m_gone exists, joined before it goes
+};
+
+/// Beside the executable when writable (a USB stick), else the current directory; the
+/// fallback is announced because it may be the suspect's own disk.
+std::filesystem::path default_output_dir(CollectReporter& reporter) {
+    auto exe_dir = running_executable().parent_path();
+    if (!exe_dir.empty() && directory_writable(exe_dir)) return exe_dir;
+    auto cwd = std::filesystem::current_path();
+    reporter.output_fallback(exe_dir, cwd);
+    return cwd;
+}
+
+/// Each step of the preparation (host and operator identity, own hash) gets this long, whatever
+/// the host does; a late step is a note and the run goes on without its answer.
+constexpr std::chrono::milliseconds k_preparation_step_budget{5000};
+
+/// Runs one preparation step within k_preparation_step_budget. A late or failed step gives
+/// nullopt and a note (in the manifest and the log). `step` owns copies of what it uses: it
+/// may still be stuck after the run is over.
+std::optional<json> bounded_step(const std::string& what, std::function<json()> step,
+                                 std::vector<std::string>& notes, spdlog::logger& log) {
+    auto done = run_bounded<json>(k_preparation_step_budget, std::move(step));
+    if (done.value) return std::move(done.value);
+    const std::string note =
+        done.timed_out ? fmt::format(
+                             "{}: not done within {} s (a host file that never "
+                             "answers?); recorded without it",
+                             what, k_preparation_step_budget.count() / 1000)
+                       : fmt::format("{}: failed ({}); recorded without it", what, done.error);
+    log.warn("{}", note);
+    notes.push_back(note);
+    return std::nullopt;
+}
+
+/// The host and operator descriptions, each bounded. They read host files (os-release, hosts,
+/// machine-id, passwd, group) that the suspect controls.
+void describe_run_context(const Context& ctx, ManifestInput& input, spdlog::logger& log) {
+    // A copy without the run's pointers (logger, cancel flag, hash cache): a step left behind
+    // must not touch anything that goes away with this function.
+    Context copy;
+    copy.proc_root = ctx.proc_root;
+    copy.host_root = ctx.host_root;
+    auto run = [&](const char* what, json (*describe)(const HostView&, std::vector<std::string>&),
+                   json fallback) {
+        auto notes = std::make_shared<std::vector<std::string>>();
+        auto value = bounded_step(
+            what,
+            [copy, describe, notes]() {
+                std::vector<std::string> own;
+                json out = describe(copy, own);
+                *notes = std::move(own);
+                return out;
+            },
+            input.notes, log);
+        if (!value) return fallback;
+        // Read only once the step is done (it wrote them before it returned).
+        for (auto& n : *notes) {
+            log.warn("{}", n);
+            input.notes.push_back(std::move(n));
+        }
+        return std::move(*value);
+    };
+    input.host = run(
+        "host identity", &describe_host,
+        {{"hostname", bundle_host_name()}, {"unavailable", "host identity was not read in time"}});
+    input.operator_ = run("operator identity", &describe_operator,
+                          {{"unavailable", "operator identity was not read in time"}});
+}
+
+json tool_identity(const std::vector<std::string>& argv, std::vector<std::string>& notes,
+                   spdlog::logger& log) {
+    auto exe = running_executable();
+    // Same rule as records: if one argument needs escaping, all are escaped.
+    const bool argv_escaped =
+        !std::all_of(argv.begin(), argv.end(), [](const auto& a) { return is_valid_utf8(a); });
+    json argv_json = json::array();
+    for (const auto& a : argv) argv_json.push_back(argv_escaped ? escape_bytes_always(a) : a);
+    // Hashing ourselves reads our own file, which may sit on the suspect's disk: bounded too.
+    json sha = bounded_step(
+                   "own executable hash",
+                   []() {
+                       auto own = running_executable_sha256();
+                       return own ? json(*own) : json(nullptr);
+                   },
+                   notes, log)
+                   .value_or(nullptr);
+    return {{"name", "irsnap"},
+            {"version", build::k_version},
+            {"git_revision", build::k_git_revision},
+            {"build_type", build::k_build_type},
+            {"compiler", build::k_compiler},
+            {"static", build::k_static},
+            {"executable", exe.string()},
+            {"executable_sha256", sha},
+            {"argv", argv_json},
+            {"argv_escaped", argv_escaped},
+            {"pid", getpid()}};
+}
+
+}  // namespace
+
+CollectOutcome run_collection(const CollectRequest& request,
+                              const std::vector<Collector>& collectors, CollectReporter& reporter) {
+    const CollectOptions& o = request.options;
+    CollectOutcome outcome;
+    init_crypto();
+    const ClockSample start = sample_clocks();
+    std::string nice_note;
+    if (o.nice) nice_note = lower_own_priority();
+
+    const bool stream = o.output == "-";
+    std::filesystem::path out_dir = stream             ? std::filesystem::path("-")
+                                    : o.output.empty() ? default_output_dir(reporter)
+                                                       : path_from_utf8(o.output);
+    std::unique_ptr<BundleOutput> bundle;
+    std::unique_ptr<ArtifactWriter> log_writer;
+    if (stream && standard_fd_was_closed(STDOUT_FILENO)) {
+        outcome.failure =
+            "-o -: stdout is closed, so the tar stream has nowhere to go; nothing collected";
+        return outcome;
+    }
+    try {
+        if (stream) {
+            bundle = TarStreamBundle::create(STDOUT_FILENO, bundle_host_name(), start.realtime_ns);
+        } else {
+            bundle = Bundle::create(out_dir, bundle_host_name(), start.realtime_ns);
+        }
+        log_writer = bundle->create_file("collection.log");
+    } catch (const OutputError& e) {
+        outcome.failure = e.what();
+        return outcome;
+    }
+    outcome.bundle_location = bundle->location();
+    auto logger = make_collection_logger(*log_writer, o.verbose);
+    reporter.collecting(*bundle);
+    logger->info("irsnap {} ({}) start; bundle {}", build::k_version, build::k_git_revision,
+                 bundle->location());
+    if (!nice_note.empty()) logger->info("priority lowered: {}", nice_note);
+
+    Context ctx;
+    ctx.proc_root = o.proc_root;
+    const std::string host_root = o.host_root.empty() ? "/" : o.host_root;
+    ctx.host_root = host_root;
+    ctx.params = o.params;
+    ctx.cancel = request.cancel;
+    ctx.logger = logger.get();
+
+    ManifestInput input;
+    input.case_info = o.case_info;
+    input.bundle_name = bundle->name();
+    input.output_kind = bundle->kind();
+    input.start = start;
+    input.tool = tool_identity(request.argv, input.notes, *logger);
+    describe_run_context(ctx, input, *logger);
+    CollectOptions recorded = o;  // as the run used them
+    recorded.output = out_dir.string();
+    recorded.host_root = host_root;
+    input.options = manifest_options(recorded);
+
+    std::unique_ptr<HashCache> hashes;
+    if (o.params.hash) {
+        hashes =
+            std::make_unique<HashCache>(o.params.threads, o.params.max_hash_bytes, request.cancel);
+    }
+    ctx.hashes = hashes.get();
+
+    RunRequest run_request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
+    std::optional<StreamReaderWatch> reader_watch;
+    if (stream) reader_watch.emplace(STDOUT_FILENO, request.cancel);
+    input.run = run_collectors(collectors, *bundle, run_request, &reporter);
+    if (reader_watch && reader_watch->gone() && !input.run.output_failed) {
+        input.run.output_failed = true;
+        input.run.output_error = "the tar stream's reader went away (connection closed?): stopped";
+    }
+    if (hashes) {
+        auto s = hashes->stats();
+        logger->info("hashing: {} files, {} bytes, {} cache hits, {} skipped (too large)",
+                     s.files_hashed, s.bytes_hashed, s.cache_hits, s.skipped_too_large);
+        input.options["hash_stats"] = {{"files_hashed", s.files_hashed},
+                                       {"bytes_hashed", s.bytes_hashed},
+                                       {"cache_hits", s.cache_hits},
+                                       {"skipped_too_large", s.skipped_too_large}};
+    }
+    input.end = sample_clocks();
+    logger->info("run {}; writing manifest", run_status(input.run));
+    logger->flush();
+
+    try {
+        log_writer->close();
+    } catch (const OutputError& e) {
+        // The digest still covers what reached the disk; the manifest is still worth trying.
+        input.run.output_failed = true;
+        if (input.run.output_error.empty()) input.run.output_error = e.what();
+    }
+    input.log = {"collection.log", log_writer->bytes(), 0, log_writer->sha256()};
+    outcome.status = run_status(input.run);
+    try {
+        outcome.manifest_sha256 = bundle->write_manifest(build_manifest(input));
+    } catch (const OutputError& e) {
+        outcome.failure = fmt::format(
+            "{}; the manifest could not be written, so this bundle cannot be verified", e.what());
+    }
+    outcome.run = std::move(input.run);
+    return outcome;
+}
+
+}  // namespace irsnap
