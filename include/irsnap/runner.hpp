@@ -10,6 +10,7 @@
 
 #include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/status.hpp"
 
 namespace irsnap {
 
@@ -32,7 +33,7 @@ struct ArtifactInfo {
 struct CollectorOutcome {
     std::string name;
     int rank = 0;
-    std::string status;   ///< ok | partial | failed | skipped
+    CollectorStatus status = CollectorStatus::ok;
     std::string message;  ///< why failed/skipped/partial, empty when ok
     uint64_t records = 0;
     uint64_t error_count = 0;
