@@ -39,12 +39,12 @@ std::optional<FileSource> read_source(Emitter& em, const std::string& path, bool
     if (!opened) {
         const DWORD error = opened.error;
         if (!opened.refused.empty()) {
-            em.sink().item_error({"open", 0, path, opened.refused});
+            em.sink().item_error(ItemError::without_code("open", path, opened.refused));
             return std::nullopt;
         }
         if (error == ERROR_ACCESS_DENIED) em.denied("source file");
-        em.sink().item_error({"open", static_cast<int>(error), path,
-                              fmt::format("CreateFileW failed: Win32 error {}", error)});
+        em.sink().item_error(ItemError::from_win32(
+            "open", error, path, fmt::format("CreateFileW failed: Win32 error {}", error)));
         return std::nullopt;
     }
     win::UniqueHandle file = std::move(opened.handle);
@@ -59,7 +59,7 @@ std::optional<FileSource> read_source(Emitter& em, const std::string& path, bool
     LARGE_INTEGER size{};
     if (!GetFileSizeEx(file.get(), &size) ||
         static_cast<uint64_t>(size.QuadPart) > k_max_source_bytes) {
-        em.sink().item_error({"read", 0, path, "larger than 4 MiB: not read"});
+        em.sink().item_error(ItemError::without_code("read", path, "larger than 4 MiB: not read"));
         return std::nullopt;
     }
     s.bytes.resize(static_cast<size_t>(size.QuadPart));
@@ -122,7 +122,7 @@ void task_file(Emitter& em, const std::string& path, const std::string& task_pat
     auto src = read_source(em, path, true);
     if (!src) return;
     const autoruns_win::TaskDefinition d = autoruns_win::parse_task_xml(src->bytes);
-    if (!d.error.empty()) em.sink().item_error({"parse", 0, path, d.error});
+    if (!d.error.empty()) em.sink().item_error(ItemError::without_code("parse", path, d.error));
     json triggers = json::array();
     for (const auto& t : d.triggers) triggers.push_back(trigger_json(t));
     auto base = [&]() {

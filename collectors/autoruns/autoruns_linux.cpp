@@ -133,15 +133,17 @@ Walker::Walker(const Context& ctx, RecordSink& sink)
     if (!text) {
         // A FIFO or device planted there is refused, not waited on: home autoruns unknown.
         if (text.error().code != ENOENT) {
-            m_sink.item_error({text.error().stage, text.error().code, "/etc/passwd",
+            m_sink.item_error({text.error().domain, text.error().stage, text.error().code,
+                               "/etc/passwd",
                                text.error().message + ": accounts' homes not searched"});
         }
         return;
     }
     if (truncated) {
-        m_sink.item_error({"read", EFBIG, "/etc/passwd",
-                           fmt::format("larger than {} bytes: only the start was read",
-                                       users::k_max_account_file_bytes)});
+        m_sink.item_error(
+            ItemError::from_errno("read", EFBIG, "/etc/passwd",
+                                  fmt::format("larger than {} bytes: only the start was read",
+                                              users::k_max_account_file_bytes)));
     }
     std::set<std::string> homes;
     for (auto& e : users::parse_etc_passwd(*text)) {
@@ -175,7 +177,7 @@ std::vector<std::string> Walker::list(const std::string& dir, const std::string&
     if (!resolved) {
         if (posix::is_denied_errno(error)) {
             ++m_denied;
-            m_sink.item_error({"open", error, dir, std::strerror(error)});
+            m_sink.item_error(ItemError::from_errno("open", error, dir));
         }
         return names;
     }
@@ -190,7 +192,7 @@ std::vector<std::string> Walker::list(const std::string& dir, const std::string&
         error = opened ? errno : opened.error().code;
         if (posix::is_denied_errno(error)) ++m_denied;
         if (error != ENOENT && error != ENOTDIR) {
-            m_sink.item_error({"opendir", error, dir, std::strerror(error)});
+            m_sink.item_error(ItemError::from_errno("opendir", error, dir));
         }
         return names;
     }
@@ -216,7 +218,7 @@ std::optional<Source> Walker::read(const std::string& host_path, bool with_text)
     auto fail = [&](const char* stage, int error) -> std::optional<Source> {
         if (error == ENOENT || error == ENOTDIR) return std::nullopt;  // absent is normal
         if (posix::is_denied_errno(error)) ++m_denied;
-        m_sink.item_error({stage, error, host_path, std::strerror(error)});
+        m_sink.item_error(ItemError::from_errno(stage, error, host_path));
         return std::nullopt;
     };
     Source src;
@@ -245,9 +247,10 @@ std::optional<Source> Walker::read(const std::string& host_path, bool with_text)
     auto text = posix::read_file_at(AT_FDCWD, real, posix::k_default_read_cap, &truncated);
     if (!text) return fail(text.error().stage.c_str(), text.error().code);
     if (truncated) {
-        m_sink.item_error({"read", EFBIG, host_path,
-                           fmt::format("larger than {} bytes: only the start was parsed",
-                                       posix::k_default_read_cap)});
+        m_sink.item_error(
+            ItemError::from_errno("read", EFBIG, host_path,
+                                  fmt::format("larger than {} bytes: only the start was parsed",
+                                              posix::k_default_read_cap)));
     }
     src.text = std::move(*text);
     return src;
@@ -255,7 +258,8 @@ std::optional<Source> Walker::read(const std::string& host_path, bool with_text)
 
 void Walker::malformed(const Source& source, size_t count) {
     if (count == 0) return;
-    m_sink.item_error({"parse", 0, source.path, fmt::format("{} malformed line(s)", count)});
+    m_sink.item_error(
+        ItemError::without_code("parse", source.path, fmt::format("{} malformed line(s)", count)));
 }
 
 std::optional<std::string> Walker::find_program(const std::string& program, TargetRule rule) {

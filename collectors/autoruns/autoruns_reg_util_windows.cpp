@@ -173,10 +173,10 @@ RegKey Emitter::open(HKEY root, const std::wstring& path, REGSAM view, const std
     if (rc == ERROR_SUCCESS) return RegKey(h);
     if (rc == ERROR_ACCESS_DENIED) {
         denied("registry key");
-        m_sink.item_error({"open_key", static_cast<int>(rc), shown, "access denied"});
+        m_sink.item_error(ItemError::from_win32("open_key", rc, shown, "access denied"));
     } else if (rc != ERROR_FILE_NOT_FOUND && rc != ERROR_PATH_NOT_FOUND) {
-        m_sink.item_error(
-            {"open_key", static_cast<int>(rc), shown, fmt::format("RegOpenKeyExW error {}", rc)});
+        m_sink.item_error(ItemError::from_win32("open_key", rc, shown,
+                                                fmt::format("RegOpenKeyExW error {}", rc)));
     }
     return RegKey();
 }

@@ -25,7 +25,7 @@ namespace irsnap::collectors {
 class ErrorBuffer final : public RecordSink {
   public:
     // A worker that emits, counts a race or notes coverage here would lose it silently.
-    void emit(const nlohmann::json&) override { misuse("emit"); }
+    void emit_line(std::string_view) override { misuse("emit"); }
     void item_error(ItemError error) override { errors.push_back(std::move(error)); }
     void race() override { misuse("race"); }
     void coverage(std::string) override { misuse("coverage"); }

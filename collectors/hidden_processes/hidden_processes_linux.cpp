@@ -281,8 +281,9 @@ class HiddenProcessesCollector {
         m_mounts = procfs::parse_proc_pid_mountinfo(*text, &malformed);
         m_have_mounts = true;
         if (malformed) {
-            m_sink.item_error({"parse", 0, m_ctx.proc_root.string() + "/self/mountinfo",
-                               fmt::format("{} malformed line(s) skipped", malformed)});
+            m_sink.item_error(
+                ItemError::without_code("parse", m_ctx.proc_root.string() + "/self/mountinfo",
+                                        fmt::format("{} malformed line(s) skipped", malformed)));
         }
         m_hidepid = hidden::proc_hidepid(m_mounts, proc_point);
     }

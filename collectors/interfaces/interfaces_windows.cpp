@@ -93,8 +93,8 @@ void collect_interfaces(const Context& ctx, RecordSink& sink) {
     DWORD error = 0;
     const auto buffer = win::adapter_addresses(AF_UNSPEC, k_flags, error);
     if (error != ERROR_SUCCESS) {
-        sink.item_error({"read", static_cast<int>(error), "GetAdaptersAddresses",
-                         fmt::format("Win32 error {}", error)});
+        sink.item_error(ItemError::from_win32("read", error, "GetAdaptersAddresses",
+                                              fmt::format("Win32 error {}", error)));
         return;
     }
     size_t counters_failed = 0;

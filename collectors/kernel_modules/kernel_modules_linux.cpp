@@ -62,9 +62,7 @@ ProcView read_proc_modules(const Context& ctx, RecordSink& sink, bool report) {
         // (denied, a FIFO or device in a copied tree, a read error) is an error.
         if (text.error().code != ENOENT) {
             view.present = true;
-            if (report)
-                sink.item_error(
-                    {text.error().stage, text.error().code, path, text.error().message});
+            if (report) sink.item_error(text.error().at(path));
         }
         return view;
     }
@@ -72,7 +70,8 @@ ProcView read_proc_modules(const Context& ctx, RecordSink& sink, bool report) {
     size_t malformed = 0;
     view.modules = procfs::parse_proc_modules(*text, &malformed);
     if (malformed > 0 && report) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed line(s) skipped", malformed)});
+        sink.item_error(ItemError::without_code(
+            "parse", path, fmt::format("{} malformed line(s) skipped", malformed)));
     }
     return view;
 }
@@ -111,11 +110,12 @@ class KernelModulesCollector {
         emit_kernel_record(release, support);
         if (support.empty()) {
             const std::string path = (m_ctx.proc_root / "modules").string();
-            m_sink.item_error({"open", ENOENT, path,
-                               "absent, yet the kernel has module support (" +
-                                   (m_ctx.proc_root / "sys/kernel/modules_disabled").string() +
-                                   " exists): the module list is hidden or the proc root is "
-                                   "not a kernel's"});
+            m_sink.item_error(ItemError::from_errno(
+                "open", ENOENT, path,
+                "absent, yet the kernel has module support (" +
+                    (m_ctx.proc_root / "sys/kernel/modules_disabled").string() +
+                    " exists): the module list is hidden or the proc root is "
+                    "not a kernel's"));
         }
         const auto sys = read_sys_modules(m_sys_module);
         // Without module support no loadable module can exist: no cross-view is missing.
@@ -188,7 +188,7 @@ class KernelModulesCollector {
             }
             r["taint_flags"] = std::move(flags);
         } else if (text) {
-            m_sink.item_error({"parse", 0, path.string(), "not a taint mask"});
+            m_sink.item_error(ItemError::without_code("parse", path.string(), "not a taint mask"));
         }
         // Every declared field in every record: the module fields are null in the kernel record
         // (there is no module), never absent.
@@ -211,8 +211,8 @@ class KernelModulesCollector {
         size_t malformed = 0;
         m_dep = procfs::parse_modules_dep(*text, &malformed);
         if (malformed > 0) {
-            m_sink.item_error({"parse", 0, path.string(),
-                               fmt::format("{} malformed line(s) skipped", malformed)});
+            m_sink.item_error(ItemError::without_code(
+                "parse", path.string(), fmt::format("{} malformed line(s) skipped", malformed)));
         }
     }
 
@@ -327,7 +327,7 @@ class KernelModulesCollector {
         if (!fd) {
             r["hash_note"] = "cannot read the module file: " + fd.error().message;
             if (fd.error().code != ENOENT) {
-                m_sink.item_error({fd.error().stage, fd.error().code, full, fd.error().message});
+                m_sink.item_error(fd.error().at(full));
             }
             push(std::move(r), std::nullopt);
             return;

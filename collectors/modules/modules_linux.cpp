@@ -107,14 +107,15 @@ class ModulesReader {
         // Kernel threads and zombies have no address space: nothing loaded, nothing to say.
         if (maps->empty()) return true;
         if (maps->size() >= k_max_maps_bytes) {
-            m_sink.item_error({"read", EFBIG, m_path + "/maps",
-                               "larger than the read limit: later mappings are missing"});
+            m_sink.item_error(
+                ItemError::from_errno("read", EFBIG, m_path + "/maps",
+                                      "larger than the read limit: later mappings are missing"));
         }
         size_t malformed = 0;
         const auto entries = procfs::parse_proc_pid_maps(*maps, &malformed);
         if (malformed > 0) {
-            m_sink.item_error({"parse", 0, m_path + "/maps",
-                               fmt::format("{} malformed line(s) skipped", malformed)});
+            m_sink.item_error(ItemError::without_code(
+                "parse", m_path + "/maps", fmt::format("{} malformed line(s) skipped", malformed)));
         }
         m_pid = std::strtoll(pid_text.c_str(), nullptr, 10);
         m_name = nullptr;
@@ -187,8 +188,7 @@ class ModulesReader {
         if (posix::is_denied_errno(e.code)) {
             ++m_coverage.maps_denied;
         } else {
-            m_sink.item_error(
-                {e.stage, e.code, item.empty() ? m_path : m_path + "/" + item, e.message});
+            m_sink.item_error(e.at(item.empty() ? m_path : m_path + "/" + item));
         }
         return true;
     }
@@ -336,7 +336,8 @@ class ModulesReader {
                 r["hash_note"] = "denied";
             } else if (!posix::is_race_errno(code)) {
                 r["hash_note"] = fd.error().message;
-                m_sink.item_error({"open", code, m_path + "/" + name, fd.error().message});
+                m_sink.item_error(
+                    {fd.error().domain, "open", code, m_path + "/" + name, fd.error().message});
             } else {
                 r["hash_note"] = "file went away while being opened";
             }

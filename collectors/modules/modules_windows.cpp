@@ -109,9 +109,9 @@ class ModulesWalk {
                 m_sink.race();
             } else {
                 ++m_coverage.enum_failed;
-                m_sink.item_error(
-                    {"enum_modules", static_cast<int>(error), fmt::format("pid {}", pid),
-                     fmt::format("EnumProcessModulesEx failed: Win32 error {}", error)});
+                m_sink.item_error(ItemError::from_win32(
+                    "enum_modules", error, fmt::format("pid {}", pid),
+                    fmt::format("EnumProcessModulesEx failed: Win32 error {}", error)));
             }
             return;
         }

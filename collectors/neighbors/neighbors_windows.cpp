@@ -72,8 +72,9 @@ void collect_neighbors(const Context& ctx, RecordSink& sink) {
             continue;
         }
         if (rc != NO_ERROR) {
-            sink.item_error({"read", static_cast<int>(rc), fmt::format("GetIpNetTable2 {}", name),
-                             fmt::format("Win32 error {}", rc)});
+            sink.item_error(ItemError::from_win32("read", rc,
+                                                  fmt::format("GetIpNetTable2 {}", name),
+                                                  fmt::format("Win32 error {}", rc)));
             continue;
         }
         const std::unique_ptr<MIB_IPNET_TABLE2, decltype(&FreeMibTable)> table(raw, &FreeMibTable);

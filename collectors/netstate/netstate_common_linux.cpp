@@ -34,7 +34,8 @@ std::optional<std::string> read_proc_file(const Context& ctx, const std::string&
 
 void report_malformed(size_t count, const std::string& path, RecordSink& sink) {
     if (count)
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed row(s) skipped", count)});
+        sink.item_error(ItemError::without_code("parse", path,
+                                                fmt::format("{} malformed row(s) skipped", count)));
 }
 
 std::map<int32_t, std::string> interface_names(RecordSink& sink) {

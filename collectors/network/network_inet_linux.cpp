@@ -82,8 +82,9 @@ std::optional<std::vector<InetSocketRow>> read_proc_table(const NetnsView& ns, c
     size_t malformed = 0;
     auto rows = procfs::parse_proc_net_inet(*text, t.family, &malformed);
     if (malformed) {
-        sink.item_error({"parse", 0, fmt::format("{} ({})", t.proc_file, ns.label()),
-                         fmt::format("{} malformed row(s) skipped", malformed)});
+        sink.item_error(
+            ItemError::without_code("parse", fmt::format("{} ({})", t.proc_file, ns.label()),
+                                    fmt::format("{} malformed row(s) skipped", malformed)));
     }
     return rows;
 }

@@ -11,10 +11,15 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "irsnap/json_line.hpp"
 #include "irsnap/open_handles.hpp"
 #include "network.hpp"
 #include "network_linux.hpp"
@@ -29,19 +34,107 @@ using namespace network_linux;
 using nlohmann::json;
 
 /// Holds records until their owners are known; errors, races and notes pass straight through.
-/// Records wait serialised: a parsed JSON object costs about 2.5 KB per socket, its text ~300 B.
+/// Records wait rendered (a parsed JSON object costs about 2.5 KB per socket, its text ~300 B)
+/// without the two members put_owners() still sets, "owners" and "escaped_fields": their text
+/// remembers where those two sort in, so flush() splices them in and every member is rendered
+/// once, never parsed back. The line is what nlohmann::json::dump() gives for the whole record.
 class OwnerlessBuffer final : public RecordSink {
   public:
-    explicit OwnerlessBuffer(RecordSink& out) : m_out(out) {}
-    void emit(const json& record) override { records.push_back(record.dump()); }
+    explicit OwnerlessBuffer(RecordSink& out) : m_out(out) {
+        // null_missing_fields() without a copy of each record: the declared Linux fields.
+        for (const auto& f : network_spec().fields) {
+            if (f.name == "escaped_fields" || f.name == "owners") continue;
+            if (f.platforms.empty() ||
+                std::find(f.platforms.begin(), f.platforms.end(), "linux") != f.platforms.end()) {
+                m_declared.push_back(f.name);
+            }
+        }
+    }
+    void emit(const json& record) override;
+    void emit_line(std::string_view) override {
+        throw std::logic_error("OwnerlessBuffer takes records as trees: owners are added later");
+    }
     void item_error(ItemError error) override { m_out.item_error(std::move(error)); }
     void race() override { m_out.race(); }
     void coverage(std::string note) override { m_out.coverage(std::move(note)); }
-    std::deque<std::string> records;
+    /// Emits every held record, oldest first, with its owners and every declared field.
+    void flush(const SocketOwners& owners);
 
   private:
+    struct Held {
+        uint64_t inode = 0;
+        std::string members;      ///< `,"key":value` for each member but the late two, in order
+        uint32_t escaped_at = 0;  ///< where "escaped_fields" sorts into `members`
+        uint32_t owners_at = 0;   ///< where "owners" sorts into `members`
+        json escaped;             ///< the record's own escaped_fields, null when none
+    };
+    static void append_member(std::string& out, std::string_view key, const json* value) {
+        out.push_back(',');
+        append_json_string(out, key);
+        out.push_back(':');
+        out += value ? value->dump(-1, ' ', false, json::error_handler_t::replace) : "null";
+    }
+
     RecordSink& m_out;
+    std::vector<std::string> m_declared;
+    std::deque<Held> m_held;
 };
+
+void OwnerlessBuffer::emit(const json& record) {
+    // The record's members and a null for each declared field it lacks, in nlohmann's key order.
+    std::vector<std::pair<std::string_view, const json*>> members;
+    for (auto it = record.begin(); it != record.end(); ++it) {
+        if (it.key() != "owners" && it.key() != "escaped_fields") {
+            members.emplace_back(it.key(), &it.value());
+        }
+    }
+    for (const auto& name : m_declared) {
+        if (!record.contains(name)) members.emplace_back(name, nullptr);
+    }
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    Held h;
+    h.inode = record.value("inode", uint64_t{0});
+    if (auto e = record.find("escaped_fields"); e != record.end()) h.escaped = *e;
+    bool escaped_placed = false, owners_placed = false;
+    for (const auto& [key, value] : members) {
+        if (!escaped_placed && key > "escaped_fields") {
+            h.escaped_at = static_cast<uint32_t>(h.members.size());
+            escaped_placed = true;
+        }
+        if (!owners_placed && key > "owners") {
+            h.owners_at = static_cast<uint32_t>(h.members.size());
+            owners_placed = true;
+        }
+        append_member(h.members, key, value);
+    }
+    if (!escaped_placed) h.escaped_at = static_cast<uint32_t>(h.members.size());
+    if (!owners_placed) h.owners_at = static_cast<uint32_t>(h.members.size());
+    m_held.push_back(std::move(h));
+}
+
+void OwnerlessBuffer::flush(const SocketOwners& owners) {
+    std::string line;
+    while (!m_held.empty()) {
+        Held& h = m_held.front();
+        json late = json::object();
+        if (!h.escaped.is_null()) late["escaped_fields"] = std::move(h.escaped);
+        put_owners(late, owners, h.inode);
+        const std::string_view members = h.members;
+        line.assign("{");
+        line.append(members.substr(0, h.escaped_at));
+        if (auto e = late.find("escaped_fields"); e != late.end()) {
+            append_member(line, "escaped_fields", &*e);
+        }
+        line.append(members.substr(h.escaped_at, h.owners_at - h.escaped_at));
+        append_member(line, "owners", &late["owners"]);
+        line.append(members.substr(h.owners_at));
+        line.erase(1, 1);  // the first member's comma
+        line.push_back('}');
+        m_out.emit_line(line);
+        m_held.pop_front();
+    }
+}
 
 SocketOwners socket_owners(const HandleSnapshot& snapshot) {
     SocketOwners owners;
@@ -95,7 +188,8 @@ void report_unlisted(const Context& ctx, const std::vector<NetnsView>& namespace
         bool still_held = false;
         for (const auto& o : holders) {
             auto now = proc ? posix::read_link_at(proc->get(), fmt::format("{}/fd/{}", o.pid, o.fd))
-                            : Result<std::string>(ItemError{});
+                            : Result<std::string>(
+                                  ItemError::without_code("open", ctx.proc_root.string(), ""));
             still_held = still_held || (now && procfs::parse_socket_link(*now) == inode);
         }
         if (!still_held) {
@@ -204,13 +298,7 @@ void collect_network(const Context& ctx, RecordSink& sink) {
             "fd list denied for {} process(es): their sockets have no owner{}",
             snapshot.processes_denied, geteuid() == 0 ? "" : " (run as root for full coverage)"));
     }
-    while (!buffer.records.empty()) {
-        json r = json::parse(buffer.records.front());
-        buffer.records.pop_front();
-        put_owners(r, owners, r.value("inode", uint64_t{0}));
-        null_missing_fields(r, network_spec(), "linux");  // a packet socket has no address ...
-        sink.emit(r);
-    }
+    buffer.flush(owners);  // with every declared field: a packet socket has no address ...
     if (!ctx.should_stop() && snapshot.complete) {
         report_unlisted(ctx, namespaces, seen, owners, sink);
     }

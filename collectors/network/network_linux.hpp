@@ -64,6 +64,7 @@ void add_inet_table_inodes(const NetnsView& ns, std::set<uint64_t>& out);
 /// Swallows everything: for re-reads whose errors were already reported by the first read.
 struct NullSink final : RecordSink {
     void emit(const nlohmann::json&) override {}
+    void emit_line(std::string_view) override {}
     void item_error(ItemError) override {}
     void race() override {}
     void coverage(std::string) override {}

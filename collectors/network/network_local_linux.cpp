@@ -20,8 +20,9 @@ json netns_json(const NetnsView& ns) {
 
 void report_malformed(size_t malformed, const char* file, const NetnsView& ns, RecordSink& sink) {
     if (malformed) {
-        sink.item_error({"parse", 0, fmt::format("{} ({})", file, ns.label()),
-                         fmt::format("{} malformed row(s) skipped", malformed)});
+        sink.item_error(
+            ItemError::without_code("parse", fmt::format("{} ({})", file, ns.label()),
+                                    fmt::format("{} malformed row(s) skipped", malformed)));
     }
 }
 

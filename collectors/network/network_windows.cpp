@@ -63,7 +63,7 @@ std::vector<Endpoint> read_endpoints(RecordSink& sink) {
     auto failed = [&](const char* what, DWORD error) {
         if (error != ERROR_SUCCESS && error != ERROR_NO_DATA) {
             sink.item_error(
-                {"read", static_cast<int>(error), what, fmt::format("Win32 error {}", error)});
+                ItemError::from_win32("read", error, what, fmt::format("Win32 error {}", error)));
         }
     };
     DWORD error = 0;
@@ -105,9 +105,10 @@ std::map<uint32_t, std::string> process_names(RecordSink& sink) {
     long status = 0;
     auto list = win::nt_process_list(status);
     if (!list) {
-        sink.item_error({"read", static_cast<int>(status), "NtQuerySystemInformation",
-                         fmt::format("process list: NTSTATUS 0x{:08x}; owners have no name",
-                                     static_cast<unsigned long>(status))});
+        sink.item_error(ItemError::from_ntstatus(
+            "read", status, "NtQuerySystemInformation",
+            fmt::format("process list: NTSTATUS 0x{:08x}; owners have no name",
+                        static_cast<unsigned long>(status))));
         return out;
     }
     for (const auto& p : *list) out[p.pid] = win::to_utf8(p.image_name);

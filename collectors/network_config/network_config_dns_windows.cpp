@@ -55,8 +55,8 @@ void add_network_params(json& entries, RecordSink& sink) {
         rc = GetNetworkParams(reinterpret_cast<FIXED_INFO*>(buffer.data()), &size);
     }
     if (rc != ERROR_SUCCESS) {
-        sink.item_error(
-            {"read", static_cast<int>(rc), "GetNetworkParams", fmt::format("Win32 error {}", rc)});
+        sink.item_error(ItemError::from_win32("read", rc, "GetNetworkParams",
+                                              fmt::format("Win32 error {}", rc)));
         return;
     }
     const auto* info = reinterpret_cast<const FIXED_INFO*>(buffer.data());
@@ -76,8 +76,8 @@ void add_adapters(json& entries, RecordSink& sink) {
     const auto buffer = win::adapter_addresses(
         AF_UNSPEC, GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_UNICAST, error);
     if (error != ERROR_SUCCESS) {
-        sink.item_error({"read", static_cast<int>(error), "GetAdaptersAddresses",
-                         fmt::format("Win32 error {}", error)});
+        sink.item_error(ItemError::from_win32("read", error, "GetAdaptersAddresses",
+                                              fmt::format("Win32 error {}", error)));
         return;
     }
     for (auto* a = win::first_adapter(buffer); a; a = a->Next) {

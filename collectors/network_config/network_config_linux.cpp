@@ -77,7 +77,8 @@ json parse_entries(Parser parser, const std::string& text, const std::string& pa
         return nullptr;
     }
     if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed line(s) skipped", malformed)});
+        sink.item_error(ItemError::without_code(
+            "parse", path, fmt::format("{} malformed line(s) skipped", malformed)));
     }
     return out;
 }
@@ -97,7 +98,7 @@ bool read_and_hash(const Context& ctx, int fd, std::string& content, std::string
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            sink.item_error({"read", errno, path, std::strerror(errno)});
+            sink.item_error(ItemError::from_errno("read", errno, path));
             return false;
         }
         if (n == 0) break;
@@ -118,7 +119,7 @@ json collect_one(const Context& ctx, int root_fd, int etc_fd, const ConfigFile& 
     struct stat lst {};
     if (etc_fd < 0 || ::fstatat(etc_fd, f.name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
         if (etc_fd >= 0 && errno != ENOENT)
-            sink.item_error({"stat", errno, host_path, std::strerror(errno)});
+            sink.item_error(ItemError::from_errno("stat", errno, host_path));
         return f.always ? r : json(nullptr);
     }
     r["exists"] = true;
@@ -142,11 +143,11 @@ json collect_one(const Context& ctx, int root_fd, int etc_fd, const ConfigFile& 
     }
     struct stat st {};
     if (::fstat(fd->get(), &st) != 0) {
-        sink.item_error({"stat", errno, host_path, std::strerror(errno)});
+        sink.item_error(ItemError::from_errno("stat", errno, host_path));
         return r;
     }
     if (!S_ISREG(st.st_mode)) {
-        sink.item_error({"open", EINVAL, host_path, "not a regular file"});
+        sink.item_error(ItemError::from_errno("open", EINVAL, host_path, "not a regular file"));
         return r;
     }
     r["mtime"] = rfc3339(st.st_mtim);

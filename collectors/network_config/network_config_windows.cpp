@@ -69,8 +69,8 @@ Database database_directory(RecordSink& sink) {
         wchar_t system[MAX_PATH];
         const UINT n = GetSystemDirectoryW(system, MAX_PATH);
         if (n == 0 || n >= MAX_PATH) {
-            sink.item_error({"read", static_cast<int>(GetLastError()), "GetSystemDirectoryW",
-                             "system directory unknown: no hosts file read"});
+            sink.item_error(ItemError::from_win32("read", GetLastError(), "GetSystemDirectoryW",
+                                                  "system directory unknown: no hosts file read"));
             return db;
         }
         db.directory = std::wstring(system) + L"\\drivers\\etc";
@@ -98,7 +98,8 @@ json hosts_entries(const std::string& text, const std::string& path, RecordSink&
         out.push_back({{"line", e.line}, {"address", text_of(e.address)}, {"names", names}});
     }
     if (malformed) {
-        sink.item_error({"parse", 0, path, fmt::format("{} malformed line(s) skipped", malformed)});
+        sink.item_error(ItemError::without_code(
+            "parse", path, fmt::format("{} malformed line(s) skipped", malformed)));
     }
     return out;
 }
@@ -115,7 +116,7 @@ bool read_and_hash(const Context& ctx, HANDLE file, std::string& content, std::s
         if (!ReadFile(file, buf.data(), static_cast<DWORD>(buf.size()), &n, nullptr)) {
             const DWORD error = GetLastError();
             sink.item_error(
-                {"read", static_cast<int>(error), path, fmt::format("Win32 error {}", error)});
+                ItemError::from_win32("read", error, path, fmt::format("Win32 error {}", error)));
             return false;
         }
         if (n == 0) break;
@@ -136,7 +137,7 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
         {"kind", "file"}, {"path", path}, {"exists", false}, {"database_path", db.registry_value}};
     if (const char* why = win::unsafe_path_reason(path); *why != '\0') {
         // Not even asked for its attributes: that too would open the pipe, device or share.
-        sink.item_error({"open", 0, path, why});
+        sink.item_error(ItemError::without_code("open", path, why));
         return r;
     }
     const DWORD attributes = GetFileAttributesW(wpath.c_str());
@@ -144,7 +145,7 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
         const DWORD error = GetLastError();
         if (error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND) {
             sink.item_error(
-                {"stat", static_cast<int>(error), path, fmt::format("Win32 error {}", error)});
+                ItemError::from_win32("stat", error, path, fmt::format("Win32 error {}", error)));
         }
         return f.always ? r : json(nullptr);
     }
@@ -155,10 +156,10 @@ json collect_file(const Context& ctx, const Database& db, const ConfigFile& f, R
     win::DiskFile opened = win::open_disk_file(wpath);
     if (!opened) {
         if (!opened.refused.empty()) {
-            sink.item_error({"open", 0, path, opened.refused});
+            sink.item_error(ItemError::without_code("open", path, opened.refused));
         } else {
-            sink.item_error({"open", static_cast<int>(opened.error), path,
-                             fmt::format("Win32 error {}", opened.error)});
+            sink.item_error(ItemError::from_win32("open", opened.error, path,
+                                                  fmt::format("Win32 error {}", opened.error)));
         }
         return r;
     }

@@ -83,7 +83,8 @@ class ProcessReader {
         }
         auto stat = procfs::parse_proc_pid_stat(*stat_text);
         if (!stat) {
-            m_sink.item_error({"parse", 0, m_path + "/stat", "malformed stat line"});
+            m_sink.item_error(
+                ItemError::without_code("parse", m_path + "/stat", "malformed stat line"));
             return true;  // reported; nothing to emit
         }
         json& r = out.record;
@@ -169,8 +170,7 @@ class ProcessReader {
         if (posix::is_denied_errno(e.code)) {
             m_denied.insert(item.empty() ? "process directory" : item);
         } else if (!posix::is_race_errno(e.code)) {
-            m_sink.item_error(
-                {e.stage, e.code, item.empty() ? m_path : m_path + "/" + item, e.message});
+            m_sink.item_error(e.at(item.empty() ? m_path : m_path + "/" + item));
         }
     }
 
@@ -251,7 +251,7 @@ class ProcessReader {
             r["exe_hash_note"] = posix::is_denied_errno(e.code) ? std::string("denied")
                                  : e.stage == "type"            ? e.message
                                                                 : std::strerror(e.code);
-            note_error({e.stage, e.code, "", e.message}, "exe");
+            note_error(e.at(""), "exe");
             return;
         }
         const int exe_fd = opened->release();
@@ -404,7 +404,9 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     if (auto stat = posix::read_file_at(proc->get(), "stat")) {
         btime = procfs::parse_proc_stat_btime(*stat).value_or(0);
     }
-    if (btime == 0) sink.item_error({"parse", 0, ctx.proc_root.string() + "/stat", "no btime"});
+    if (btime == 0)
+        sink.item_error(
+            ItemError::without_code("parse", ctx.proc_root.string() + "/stat", "no btime"));
     std::vector<ItemError> account_problems;
     auto users = users::UserDb::load(ctx.host_root, &account_problems);
     for (auto& e : account_problems) sink.item_error(std::move(e));  // names then unknown

@@ -109,8 +109,9 @@ json read_process(const Context& ctx, uint32_t pid, const Sighting& s,
         } else if (error == ERROR_INVALID_PARAMETER) {
             r["exe_hash_note"] = "exited";  // gone since the table was read
         } else {
-            sink.item_error({"open_process", static_cast<int>(error), fmt::format("pid {}", pid),
-                             fmt::format("OpenProcess failed: Win32 error {}", error)});
+            sink.item_error(
+                ItemError::from_win32("open_process", error, fmt::format("pid {}", pid),
+                                      fmt::format("OpenProcess failed: Win32 error {}", error)));
         }
         return r;
     }
@@ -161,13 +162,14 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
                         static_cast<unsigned long>(status), error));
     }
     if (!first || !second) {
-        sink.item_error({"ntquery", static_cast<int>(first ? status2 : status), "",
-                         "NtQuerySystemInformation(SystemProcessInformation) failed: cross view "
-                         "incomplete"});
+        sink.item_error(ItemError::from_ntstatus(
+            "ntquery", first ? status2 : status, "",
+            "NtQuerySystemInformation(SystemProcessInformation) failed: cross view "
+            "incomplete"));
     }
     if (!toolhelp) {
-        sink.item_error({"toolhelp", static_cast<int>(error), "",
-                         "CreateToolhelp32Snapshot failed: cross view incomplete"});
+        sink.item_error(ItemError::from_win32(
+            "toolhelp", error, "", "CreateToolhelp32Snapshot failed: cross view incomplete"));
     }
     if (first) {
         for (auto& p : *first) {

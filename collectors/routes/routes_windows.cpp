@@ -71,9 +71,9 @@ void collect_routes(const Context& ctx, RecordSink& sink) {
             continue;
         }
         if (rc != NO_ERROR) {
-            sink.item_error({"read", static_cast<int>(rc),
-                             fmt::format("GetIpForwardTable2 {}", name),
-                             fmt::format("Win32 error {}", rc)});
+            sink.item_error(ItemError::from_win32("read", rc,
+                                                  fmt::format("GetIpForwardTable2 {}", name),
+                                                  fmt::format("Win32 error {}", rc)));
             continue;
         }
         const std::unique_ptr<MIB_IPFORWARD_TABLE2, decltype(&FreeMibTable)> table(raw,

@@ -69,7 +69,8 @@ void emit_clock(const Context& ctx, RecordSink& sink) {
             r["uptime_seconds"] = parsed->first;
             r["idle_seconds"] = parsed->second;
         } else {
-            sink.item_error({"parse", 0, (ctx.proc_root / "uptime").string(), "malformed"});
+            sink.item_error(
+                ItemError::without_code("parse", (ctx.proc_root / "uptime").string(), "malformed"));
         }
     }
     sink.emit(r);
@@ -86,7 +87,8 @@ void emit_load_and_memory(const Context& ctx, RecordSink& sink) {
                        {"tasks", l->total},
                        {"last_pid", l->last_pid}});
         } else {
-            sink.item_error({"parse", 0, (ctx.proc_root / "loadavg").string(), "malformed"});
+            sink.item_error(ItemError::without_code("parse", (ctx.proc_root / "loadavg").string(),
+                                                    "malformed"));
         }
     }
     if (auto text = read_proc(ctx, "meminfo", sink)) {
@@ -120,8 +122,9 @@ void emit_mounts(const Context& ctx, RecordSink& sink) {
         sink.emit(r);
     }
     if (malformed) {
-        sink.item_error({"parse", 0, (ctx.proc_root / "self/mountinfo").string(),
-                         fmt::format("{} malformed line(s) skipped", malformed)});
+        sink.item_error(
+            ItemError::without_code("parse", (ctx.proc_root / "self/mountinfo").string(),
+                                    fmt::format("{} malformed line(s) skipped", malformed)));
     }
 }
 
@@ -135,9 +138,10 @@ void emit_sessions(const Context& ctx, RecordSink& sink) {
         if (read) {
             bytes = *read;
             if (truncated) {
-                sink.item_error({"read", EFBIG, used,
-                                 fmt::format("larger than {} bytes: only the start was read",
-                                             k_max_utmp_bytes)});
+                sink.item_error(ItemError::from_errno(
+                    "read", EFBIG, used,
+                    fmt::format("larger than {} bytes: only the start was read",
+                                k_max_utmp_bytes)));
             }
             break;
         }
@@ -167,7 +171,8 @@ void emit_sessions(const Context& ctx, RecordSink& sink) {
         sink.emit(r);
     }
     if (trailing) {
-        sink.item_error({"parse", 0, used, fmt::format("{} trailing bytes", trailing)});
+        sink.item_error(
+            ItemError::without_code("parse", used, fmt::format("{} trailing bytes", trailing)));
     }
 }
 

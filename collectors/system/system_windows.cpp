@@ -38,8 +38,8 @@ void emit_memory(RecordSink& sink) {
     m.dwLength = sizeof m;
     if (!GlobalMemoryStatusEx(&m)) {
         const DWORD error = GetLastError();
-        sink.item_error({"memory", static_cast<int>(error), "GlobalMemoryStatusEx",
-                         fmt::format("Win32 error {}", error)});
+        sink.item_error(ItemError::from_win32("memory", error, "GlobalMemoryStatusEx",
+                                              fmt::format("Win32 error {}", error)));
         return;
     }
     // The commit limit is RAM plus page files: the page file share is Windows' swap.
@@ -69,8 +69,8 @@ void emit_volumes(RecordSink& sink) {
     HANDLE find = FindFirstVolumeW(volume, MAX_PATH + 1);
     if (find == INVALID_HANDLE_VALUE) {
         const DWORD error = GetLastError();
-        sink.item_error({"volumes", static_cast<int>(error), "FindFirstVolumeW",
-                         fmt::format("Win32 error {}", error)});
+        sink.item_error(ItemError::from_win32("volumes", error, "FindFirstVolumeW",
+                                              fmt::format("Win32 error {}", error)));
         return;
     }
     do {

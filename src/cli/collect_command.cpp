@@ -164,13 +164,13 @@ class TerminalReporter final : public CollectReporter {
 int exit_code_for(const RunOutcome& run) {
     if (run.output_failed) return to_int(ExitCode::output_unusable);
     if (run.interrupted) return to_int(ExitCode::interrupted);
-    return run_status(run) == "complete" ? to_int(ExitCode::ok)
-                                         : to_int(ExitCode::reduced_coverage);
+    return run_status(run) == RunStatus::complete ? to_int(ExitCode::ok)
+                                                  : to_int(ExitCode::reduced_coverage);
 }
 
 std::string coverage_line(const RunOutcome& run) {
     std::map<std::string, int> counts;
-    for (const auto& c : run.collectors) ++counts[c.status];
+    for (const auto& c : run.collectors) ++counts[std::string(to_string(c.status))];
     std::string out;
     for (const auto& [status, n] : counts) {
         out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, status);
@@ -179,34 +179,33 @@ std::string coverage_line(const RunOutcome& run) {
     return out;
 }
 
-void print_final_block(const CollectOptions& o, const std::string& location,
-                       const std::string& status, const std::string& digest,
-                       const RunOutcome& run) {
+void print_final_block(const CollectOptions& o, const std::string& location, RunStatus status,
+                       const std::string& digest, const RunOutcome& run) {
     if (o.quiet) return;
     console(
         fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
                     "      write this digest on the custody form.\n      coverage: {}\n",
-                    status == "complete" || status == "partial" ? "DONE" : "STOPPED", location,
+                    status == RunStatus::complete || status == RunStatus::partial ? "DONE" : "STOPPED", location,
                     digest, coverage_line(run)));
-    if (status == "interrupted") {
+    if (status == RunStatus::interrupted) {
         console(
             "      interrupted: the bundle holds what was collected so far and still "
             "verifies.\n");
     }
 }
 
-json summary_json(const std::string& location, const std::string& status, const std::string& digest,
+json summary_json(const std::string& location, RunStatus status, const std::string& digest,
                   const RunOutcome& run, int code) {
     json collectors = json::array();
     for (const auto& c : run.collectors) {
         collectors.push_back({{"name", c.name},
-                              {"status", c.status},
+                              {"status", to_string(c.status)},
                               {"records", c.records},
                               {"errors", c.error_count},
                               {"message", c.message}});
     }
     return {{"bundle", location},
-            {"status", status},
+            {"status", to_string(status)},
             {"manifest_sha256", digest},
             {"exit_code", code},
             {"collectors", collectors}};

@@ -23,8 +23,8 @@ void ConsoleProgress::started(const CollectorSpec& spec, size_t index, size_t to
 }
 
 void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t total) {
-    const bool shown =
-        o.status == "failed" ? !(o.output_failed && m_stream) : !m_quiet && !m_stream;
+    const bool shown = o.status == CollectorStatus::failed ? !(o.output_failed && m_stream)
+                                                           : !m_quiet && !m_stream;
     if (!shown) {
         // A stream run prints no line per collector: blank the transient one, so the final
         // block or error line does not start beside it.
@@ -34,7 +34,8 @@ void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t t
     }
     m_transient_width = 0;
     double seconds = (o.end.monotonic_ns - o.start.monotonic_ns) / 1e9;
-    console(progress_finished_line(index, total, o.name, o.status, o.records, seconds, o.message));
+    console(progress_finished_line(index, total, o.name, std::string(to_string(o.status)),
+                                   o.records, seconds, o.message));
 }
 
 }  // namespace irsnap::cli

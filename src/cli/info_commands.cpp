@@ -16,6 +16,7 @@
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/spec_format.hpp"
+#include "irsnap/status.hpp"
 #include "irsnap/text.hpp"
 #include "irsnap/verify.hpp"
 #include "irsnap/registry.hpp"
@@ -63,7 +64,7 @@ int print_report(const std::string& bundle, const VerifyReport& report, bool as_
     if (report.ok()) {
         print_safe("VERIFIED {} ({} files; run status: {})\n", bundle, report.files_checked,
                    report.run_status);
-        if (report.run_status != "complete") {
+        if (run_status_from_string(report.run_status) != RunStatus::complete) {
             print_safe(
                 "note: the run was {}, so the bundle holds less than a full "
                 "snapshot; see manifest.json collectors[].status\n",

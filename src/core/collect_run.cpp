@@ -241,7 +241,7 @@ CollectOutcome run_collection(const CollectRequest& request,
                                        {"skipped_too_large", s.skipped_too_large}};
     }
     input.end = sample_clocks();
-    logger->info("run {}; writing manifest", run_status(input.run));
+    logger->info("run {}; writing manifest", to_string(run_status(input.run)));
     logger->flush();
 
     try {

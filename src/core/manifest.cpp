@@ -7,7 +7,11 @@ namespace {
 using nlohmann::json;
 
 json error_to_json(const ItemError& e) {
-    return {{"stage", e.stage}, {"code", e.code}, {"path", e.path}, {"message", e.message}};
+    return {{"stage", e.stage},
+            {"code", e.code},
+            {"domain", error_domain_name(e.domain)},
+            {"path", e.path},
+            {"message", e.message}};
 }
 
 json collector_to_json(const CollectorOutcome& c) {
@@ -16,7 +20,7 @@ json collector_to_json(const CollectorOutcome& c) {
     json out = {
         {"name", c.name},
         {"rank", c.rank},
-        {"status", c.status},
+        {"status", to_string(c.status)},
         {"message", c.message},
         {"records", c.records},
         {"error_count", c.error_count},
@@ -45,13 +49,15 @@ json clock_to_json(const ClockSample& s) {
             {"boottime_ns", s.boottime_ns}};
 }
 
-std::string run_status(const RunOutcome& run) {
-    if (run.output_failed) return "incomplete";
-    if (run.interrupted) return "interrupted";
+RunStatus run_status(const RunOutcome& run) {
+    if (run.output_failed) return RunStatus::incomplete;
+    if (run.interrupted) return RunStatus::interrupted;
     for (const auto& c : run.collectors) {
-        if (c.status == "partial" || c.status == "failed") return "partial";
+        if (c.status == CollectorStatus::partial || c.status == CollectorStatus::failed) {
+            return RunStatus::partial;
+        }
     }
-    return "complete";
+    return RunStatus::complete;
 }
 
 json build_manifest(const ManifestInput& in) {
@@ -78,7 +84,7 @@ json build_manifest(const ManifestInput& in) {
         {"schema", k_manifest_schema},
         {"bundle", in.bundle_name},
         {"output", in.output_kind},
-        {"status", run_status(in.run)},
+        {"status", to_string(run_status(in.run))},
         {"output_error", in.run.output_error},
         {"case",
          {{"case_id", cs.case_id},

@@ -2,6 +2,7 @@
 #include "irsnap/runner.hpp"
 
 #include <algorithm>
+#include <optional>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -18,31 +19,23 @@
 
 namespace irsnap {
 
-void RecordSink::emit_line(std::string_view json_object) {
-    emit(nlohmann::json::parse(json_object));
+void RecordSink::emit(const nlohmann::json& record) {
+    emit_line(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 namespace {
 
-/// Streams a collector's records into its artifact and keeps the manifest's counters.
+/// Streams a collector's records into its artifact and keeps the manifest's error counters.
+/// Records are counted once, by the writer (lines that reached the file).
 class ArtifactSink final : public RecordSink {
   public:
     ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx)
         : m_writer(writer), m_outcome(outcome), m_ctx(ctx) {}
 
-    void emit(const nlohmann::json& record) override {
-        m_line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        m_line.push_back('\n');
-        m_writer.write(m_line);
-        ++m_outcome.records;
-        if (m_ctx.params.debug_slow_ms > 0) slow_down();
-    }
-
     void emit_line(std::string_view json_object) override {
         m_line.assign(json_object);
         m_line.push_back('\n');
         m_writer.write(m_line);
-        ++m_outcome.records;
         if (m_ctx.params.debug_slow_ms > 0) slow_down();
     }
 
@@ -77,32 +70,32 @@ class ArtifactSink final : public RecordSink {
     std::string m_line;
 };
 
-std::string skip_reason(const CollectorSpec& spec, const RunRequest& request) {
+std::optional<SkipReason> skip_reason(const CollectorSpec& spec, const RunRequest& request) {
     auto listed = [&](const std::vector<std::string>& names) {
         return std::find(names.begin(), names.end(), spec.name) != names.end();
     };
-    if (!request.only.empty() && !listed(request.only)) return "not selected (--collectors)";
-    if (listed(request.exclude)) return "excluded (--exclude)";
-    return {};
+    if (!request.only.empty() && !listed(request.only)) return SkipReason::not_selected;
+    if (listed(request.exclude)) return SkipReason::excluded;
+    return std::nullopt;
 }
 
 /// A collector that finished before it was told to stop is complete, even if the deadline or
 /// an interrupt came right after: only one that saw should_stop() true cut its work short.
 void finish_status(CollectorOutcome& outcome, const Context& ctx, bool cancelled) {
-    if (outcome.status == "failed") return;
+    if (outcome.status == CollectorStatus::failed) return;
     if (ctx.stop_observed() && cancelled) {
-        outcome.status = "partial";
+        outcome.status = CollectorStatus::partial;
         outcome.message = "interrupted";
     } else if (ctx.stop_observed()) {
-        outcome.status = "partial";
+        outcome.status = CollectorStatus::partial;
         outcome.message = "stopped at --timeout-per-collector";
     } else if (!outcome.coverage.empty() || outcome.error_count > 0) {
-        outcome.status = "partial";
+        outcome.status = CollectorStatus::partial;
         if (outcome.message.empty()) {
             outcome.message = outcome.coverage.empty() ? "some items failed" : "reduced coverage";
         }
     } else {
-        outcome.status = "ok";
+        outcome.status = CollectorStatus::ok;
     }
 }
 
@@ -160,19 +153,19 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         outcome.start = sample_clocks();
         const bool cancelled_before =
             request.context.cancel && request.context.cancel->load(std::memory_order_relaxed);
-        std::string reason = skip_reason(spec, request);
+        std::optional<SkipReason> reason = skip_reason(spec, request);
         // A single-platform collector is linked everywhere (a generated stub where it has no
         // code) and runs only where its spec lists the platform.
-        if (reason.empty() && (!collector.collect || !runs_on(spec, build::k_platform))) {
-            reason = "not available on this platform";
+        if (!reason && (!collector.collect || !runs_on(spec, build::k_platform))) {
+            reason = SkipReason::not_on_this_platform;
         }
-        if (reason.empty() && cancelled_before) reason = "not run: interrupted";
-        if (reason.empty() && run.output_failed) reason = "not run: output failed";
-        if (!reason.empty()) {
-            outcome.status = "skipped";
-            outcome.message = reason;
+        if (!reason && cancelled_before) reason = SkipReason::interrupted;
+        if (!reason && run.output_failed) reason = SkipReason::output_failed;
+        if (reason) {
+            outcome.status = CollectorStatus::skipped;
+            outcome.message = to_string(*reason);
             outcome.end = outcome.start;
-            if (log) log->info("collector {}: skipped ({})", spec.name, reason);
+            if (log) log->info("collector {}: skipped ({})", spec.name, outcome.message);
             run.collectors.push_back(std::move(outcome));
             continue;
         }
@@ -185,7 +178,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         }
         std::string file_name = fmt::format("{:02}_{}.jsonl", i + 1, spec.name);
         auto output_failed = [&](const OutputError& e) {
-            outcome.status = "failed";
+            outcome.status = CollectorStatus::failed;
             outcome.message = e.what();
             outcome.output_failed = true;
             run.output_failed = true;
@@ -204,10 +197,10 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             } catch (const OutputError& e) {
                 output_failed(e);
             } catch (const std::exception& e) {
-                outcome.status = "failed";
+                outcome.status = CollectorStatus::failed;
                 outcome.message = e.what();
             } catch (...) {
-                outcome.status = "failed";
+                outcome.status = CollectorStatus::failed;
                 outcome.message = "unknown exception";
             }
             try {
@@ -217,7 +210,8 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             }
             // Listed even after a write failure: the digest covers exactly what reached the
             // disk, so the partial artifact still verifies for what it holds.
-            // records: lines on disk, which after a write failure is less than emitted.
+            // records: lines on disk, which after a write failure is less than emitted; the
+            // writer is the one count of them.
             outcome.artifact = ArtifactInfo{"artifacts/" + file_name, writer->bytes(),
                                             writer->lines(), writer->sha256()};
             outcome.records = writer->lines();
@@ -228,8 +222,8 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         outcome.end = sample_clocks();
         if (log) {
             log->info("collector {}: {} records={} errors={} races={} {:.3f}s{}", spec.name,
-                      outcome.status, outcome.records, outcome.error_count, outcome.races,
-                      (outcome.end.monotonic_ns - outcome.start.monotonic_ns) / 1e9,
+                      to_string(outcome.status), outcome.records, outcome.error_count,
+                      outcome.races, (outcome.end.monotonic_ns - outcome.start.monotonic_ns) / 1e9,
                       outcome.message.empty() ? "" : " (" + outcome.message + ")");
             for (const auto& note : outcome.coverage) log->warn("  coverage: {}", note);
         }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "irsnap/collector.hpp"
@@ -29,10 +30,21 @@ class TempDir {
 /// links.txt (targets may hold \xHH escapes for non-UTF-8 bytes).
 void materialise_fixture(const std::string& scenario, const std::filesystem::path& dest);
 
-/// Collects everything a collector reports.
+/// Collects everything a collector reports. Records are kept as trees parsed from the line the
+/// artifact would hold, so tests see exactly what a bundle gets; every line must be exactly what
+/// nlohmann::json::dump() writes for it (sorted keys, compact), whichever path rendered it.
 class MemorySink final : public RecordSink {
   public:
-    void emit(const nlohmann::json& record) override { records.push_back(record); }
+    void emit_line(std::string_view line) override {
+        auto record = nlohmann::json::parse(line);
+        const std::string canonical =
+            record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (canonical != line) {
+            ADD_FAILURE() << "record line differs from nlohmann's rendering:\n  " << line << "\n  "
+                          << canonical;
+        }
+        records.push_back(std::move(record));
+    }
     void item_error(ItemError error) override { errors.push_back(std::move(error)); }
     void race() override { ++races; }
     void coverage(std::string note) override { notes.push_back(std::move(note)); }

@@ -150,7 +150,7 @@ TEST(RunCollection, WritesAVerifiableBundleThroughTheReporter) {
     const CollectOutcome outcome = run_collection(request, two_fakes(), reporter);
 
     ASSERT_TRUE(outcome.failure.empty()) << outcome.failure;
-    EXPECT_EQ(outcome.status, "complete");
+    EXPECT_EQ(outcome.status, RunStatus::complete);
     EXPECT_EQ(outcome.manifest_sha256.size(), 64u);
     ASSERT_EQ(outcome.run.collectors.size(), 2u);
     EXPECT_EQ(outcome.run.collectors[0].name, "fake_first");  // rank order

@@ -143,7 +143,7 @@ void emit_then_throw(const Context&, RecordSink& sink) {
 void emit_denied(const Context&, RecordSink& sink) {
     sink.emit({{"n", 1}});
     sink.race();
-    sink.item_error({"open", 13, "/x", "denied"});
+    sink.item_error(ItemError::from_errno("open", 13, "/x", "denied"));
     sink.coverage("x denied");
     sink.coverage("x denied");  // de-duplicated
 }
@@ -162,19 +162,19 @@ TEST(Runner, OrdersByRankAndIsolatesFailures) {
     RunOutcome run = run_collectors(fakes(), *bundle, request, nullptr);
     ASSERT_EQ(run.collectors.size(), 4u);
     EXPECT_EQ(run.collectors[0].name, "fake_throws");
-    EXPECT_EQ(run.collectors[0].status, "failed");
+    EXPECT_EQ(run.collectors[0].status, CollectorStatus::failed);
     EXPECT_EQ(run.collectors[0].message, "boom");
     EXPECT_EQ(run.collectors[0].records, 1u);  // what was written before the throw stays
     EXPECT_EQ(run.collectors[1].name, "fake_ok");
-    EXPECT_EQ(run.collectors[1].status, "ok");
+    EXPECT_EQ(run.collectors[1].status, CollectorStatus::ok);
     EXPECT_EQ(run.collectors[1].records, 3u);
-    EXPECT_EQ(run.collectors[2].status, "partial");
+    EXPECT_EQ(run.collectors[2].status, CollectorStatus::partial);
     EXPECT_EQ(run.collectors[2].races, 1u);
     EXPECT_EQ(run.collectors[2].error_count, 1u);
     EXPECT_EQ(run.collectors[2].coverage, std::vector<std::string>{"x denied"});
-    EXPECT_EQ(run.collectors[3].status, "skipped");
+    EXPECT_EQ(run.collectors[3].status, CollectorStatus::skipped);
     EXPECT_EQ(run.collectors[3].message, "not available on this platform");
-    EXPECT_EQ(run_status(run), "partial");
+    EXPECT_EQ(run_status(run), RunStatus::partial);
     // Artifact names follow run order; their digests match the files.
     ASSERT_TRUE(run.collectors[1].artifact);
     EXPECT_EQ(run.collectors[1].artifact->path, "artifacts/02_fake_ok.jsonl");
@@ -210,7 +210,7 @@ TEST(Runner, ACollectorOfAnotherPlatformIsSkippedNotCalled) {
                        RunRequest{}, nullptr);
     ASSERT_EQ(run.collectors.size(), 2u);
     EXPECT_EQ(run.collectors[1].name, "fake_elsewhere");
-    EXPECT_EQ(run.collectors[1].status, "skipped");
+    EXPECT_EQ(run.collectors[1].status, CollectorStatus::skipped);
     EXPECT_EQ(run.collectors[1].message, "not available on this platform");
     EXPECT_FALSE(run.collectors[1].artifact);
     EXPECT_EQ(g_other_platform_calls.load(), 0);
@@ -224,7 +224,8 @@ TEST(Runner, SelectionAndExclusion) {
     request.exclude = {"fake_denied"};
     RunOutcome run = run_collectors(fakes(), *bundle, request, nullptr);
     std::map<std::string, std::string> status;
-    for (const auto& c : run.collectors) status[c.name] = c.status + ":" + c.message;
+    for (const auto& c : run.collectors)
+        status[c.name] = std::string(to_string(c.status)) + ":" + c.message;
     EXPECT_EQ(status["fake_ok"], "ok:");
     EXPECT_EQ(status["fake_denied"], "skipped:excluded (--exclude)");
     EXPECT_EQ(status["fake_throws"], "skipped:not selected (--collectors)");
@@ -240,9 +241,9 @@ TEST(Runner, CancelSkipsWhatHasNotStarted) {
     request.context.cancel = &cancel;
     RunOutcome run = run_collectors(fakes(), *bundle, request, nullptr);
     EXPECT_TRUE(run.interrupted);
-    EXPECT_EQ(run_status(run), "interrupted");
+    EXPECT_EQ(run_status(run), RunStatus::interrupted);
     for (const auto& c : run.collectors) {
-        if (c.status != "skipped") ADD_FAILURE() << c.name << " ran after cancel";
+        if (c.status != CollectorStatus::skipped) ADD_FAILURE() << c.name << " ran after cancel";
     }
 }
 
@@ -282,6 +283,9 @@ TEST(Manifest, HasTheCustodySections) {
     }
     EXPECT_EQ(m["status"], "partial");
     EXPECT_EQ(m["collectors"].size(), 4u);
+    // An error entry keeps its first keys and says what kind of number its code is.
+    EXPECT_EQ(m["collectors"][2]["errors"].dump(),
+              R"([{"code":13,"domain":"errno","message":"denied","path":"/x","stage":"open"}])");
     EXPECT_EQ(m["artifacts"].back()["path"], "collection.log");
     EXPECT_EQ(m["custody"][0]["action"], "collected");
     EXPECT_EQ(read_text_file(b.path / "manifest.json.sha256"), b.digest + "  manifest.json\n");

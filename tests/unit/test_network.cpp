@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The network collector over the fixture tree (the /proc view alone) and the socket-link parser.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "fixture_util.hpp"
@@ -25,6 +27,41 @@ const nlohmann::json* find_port(const std::vector<nlohmann::json>& records, int 
         if (r.contains("local_port") && r["local_port"] == port) return &r;  // may be null
     }
     return nullptr;
+}
+
+// Records wait for their owners already rendered; owners and escaped_fields are spliced into
+// the text where they sort. MemorySink checks every line against nlohmann's own rendering.
+TEST(NetworkCollector, OwnersSplicedIntoRenderedRecordsKeepKeyOrder) {
+    TempDir tmp("irsnap-net");
+    materialise_fixture("basic", tmp.path());
+    const auto proc = tmp.path() / "proc";
+    std::string stat = read_text_file(proc / "4242/stat");
+    stat.replace(stat.find("(evil)"), 6, "(ev\xffil)");
+    std::ofstream(proc / "4242/stat", std::ios::binary | std::ios::trunc) << stat;
+    std::string unix_table = read_text_file(proc / "net/unix");
+    unix_table.replace(unix_table.find("@evil backdoor"), 14, "@evil\xff backdoor");
+    std::ofstream(proc / "net/unix", std::ios::binary | std::ios::trunc) << unix_table;
+
+    MemorySink sink;
+    collectors::collect_network(fixture_context(tmp.path()), sink);
+    ASSERT_EQ(sink.records.size(), 7u);
+    bool saw_unix = false, saw_tcp = false;
+    for (const auto& r : sink.records) {
+        if (r["inode"] == 45678) {  // its path and its owner's name escaped
+            saw_unix = true;
+            EXPECT_EQ(r["escaped_fields"], nlohmann::json::array({"local_address", "owners"}));
+            EXPECT_EQ(r["local_address"], "@evil\\xff backdoor");
+            EXPECT_EQ(r["owners"][0]["name"], "ev\\xffil) proc");  // comm was "evil) proc"
+        } else if (r["inode"] == 23456) {                          // only its owner's name
+            saw_tcp = true;
+            EXPECT_EQ(r["escaped_fields"], nlohmann::json::array({"owners"}));
+        } else if (r["inode"] == 12345) {  // nothing escaped: no marker
+            EXPECT_FALSE(r.contains("escaped_fields")) << r.dump();
+            EXPECT_EQ(r["owners"][0]["name"], "systemd");
+        }
+    }
+    EXPECT_TRUE(saw_unix);
+    EXPECT_TRUE(saw_tcp);
 }
 
 TEST(NetworkCollector, ProcViewOfTheFixtureWithOwners) {

@@ -42,7 +42,7 @@ struct CollectOutcome {
     /// the bundle not created, or its manifest not written (manifest_sha256 is then empty).
     std::string failure;
     std::string bundle_location;  ///< BundleOutput::location()
-    std::string status;           ///< run_status(): complete | partial | interrupted | incomplete
+    RunStatus status = RunStatus::incomplete;  ///< run_status()
     std::string manifest_sha256;  ///< empty when no manifest was written
     /// The collectors' outcomes; output_failed/output_error also cover the collection log and,
     /// with -o -, a reader that went away.

@@ -87,15 +87,21 @@ struct Context : HostView {
     std::shared_ptr<HandleTable> m_handles;  ///< shared by every copy: one walk per run
 };
 
-/// Where a collector streams its results. Implementations count, cap and persist; emit() throws
-/// OutputError when the artifact can no longer be written.
+/// Where a collector streams its results. Implementations count, cap and persist; emit_line()
+/// throws OutputError when the artifact can no longer be written.
+///
+/// A record travels as one representation: one JSON object rendered as a single line, keys
+/// sorted as nlohmann::json::dump() sorts them (a JsonLine gives exactly that text). Nothing on
+/// the way to the artifact parses it back.
 class RecordSink {
   public:
     virtual ~RecordSink() = default;
-    virtual void emit(const nlohmann::json& record) = 0;
-    /// The same for a record already rendered as one JSON object (JsonLine), which saves a tree
-    /// per record where there are tens of thousands. Sinks that keep trees parse it back.
-    virtual void emit_line(std::string_view json_object);
+    /// One record, already rendered (no newline).
+    virtual void emit_line(std::string_view json_object) = 0;
+    /// Convenience for a record built as a tree: renders it once (compact, invalid UTF-8
+    /// replaced) and hands the text to emit_line(). Only a buffer that must still add a member
+    /// to the record before it is rendered (network's owners) overrides it.
+    virtual void emit(const nlohmann::json& record);
     /// One item failed (not a race): recorded in the manifest with stage, errno and path.
     virtual void item_error(ItemError error) = 0;
     /// The item vanished while being read (process exited): normal on a live host, only counted.

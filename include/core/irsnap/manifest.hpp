@@ -35,8 +35,9 @@ struct ManifestInput {
     std::vector<std::string> notes;
 };
 
-/// complete | partial | interrupted | incomplete
-std::string run_status(const RunOutcome& run);
+/// incomplete if the output failed, else interrupted, else partial if a collector is partial
+/// or failed, else complete.
+RunStatus run_status(const RunOutcome& run);
 
 nlohmann::json build_manifest(const ManifestInput& input);
 

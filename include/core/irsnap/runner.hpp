@@ -11,6 +11,7 @@
 
 #include "irsnap/clock.hpp"
 #include "irsnap/collector.hpp"
+#include "irsnap/status.hpp"
 #include "irsnap/usage_error.hpp"
 
 namespace irsnap {
@@ -28,7 +29,7 @@ struct ArtifactInfo {
 struct CollectorOutcome {
     std::string name;
     int rank = 0;
-    std::string status;   ///< ok | partial | failed | skipped
+    CollectorStatus status = CollectorStatus::ok;
     std::string message;  ///< why failed/skipped/partial, empty when ok
     uint64_t records = 0;
     uint64_t error_count = 0;

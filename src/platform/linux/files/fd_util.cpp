@@ -22,7 +22,7 @@ namespace irsnap::posix {
 Result<UniqueFd> open_dir_at(int dirfd, const std::string& path, int extra_flags) {
     int fd = ::openat(dirfd, path.c_str(),
                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK | extra_flags);
-    if (fd < 0) return ItemError{"open", errno, path, std::strerror(errno)};
+    if (fd < 0) return ItemError::from_errno("open", errno, path);
     return UniqueFd(fd);
 }
 
@@ -34,14 +34,14 @@ Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_f
     // /proc/self/fd link: the same inode, so nothing can be swapped in between.
     const int path_flags = O_PATH | O_CLOEXEC | (extra_flags & (O_NOFOLLOW | O_DIRECTORY));
     const int path_fd = ::openat(dirfd, name.c_str(), path_flags);
-    if (path_fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
+    if (path_fd < 0) return ItemError::from_errno("open", errno, name);
     UniqueFd path_owner(path_fd);
     struct ::stat st {};
-    if (::fstat(path_fd, &st) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
+    if (::fstat(path_fd, &st) != 0) return ItemError::from_errno("stat", errno, name);
     if (!S_ISREG(st.st_mode)) {
-        return ItemError{
+        return ItemError::from_errno(
             "type", EINVAL, name,
-            std::string("refused: ") + file_type_name(st.st_mode) + ", not a regular file"};
+            std::string("refused: ") + file_type_name(st.st_mode) + ", not a regular file");
     }
     // O_NONBLOCK changes nothing for a regular file and is kept as a second guard. O_NOATIME
     // keeps host files' access times as they were (evidence); the kernel allows it only to the
@@ -59,12 +59,13 @@ Result<UniqueFd> open_regular_at(int dirfd, const std::string& name, int extra_f
             fd = ::openat(dirfd, name.c_str(), flags | (extra_flags & O_NOFOLLOW));
         }
     }
-    if (fd < 0) return ItemError{"open", errno, name, std::strerror(errno)};
+    if (fd < 0) return ItemError::from_errno("open", errno, name);
     UniqueFd owner(fd);
     struct ::stat opened {};
-    if (::fstat(fd, &opened) != 0) return ItemError{"stat", errno, name, std::strerror(errno)};
+    if (::fstat(fd, &opened) != 0) return ItemError::from_errno("stat", errno, name);
     if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino || !S_ISREG(opened.st_mode)) {
-        return ItemError{"type", EINVAL, name, "refused: the file changed while it was opened"};
+        return ItemError::from_errno("type", EINVAL, name,
+                                     "refused: the file changed while it was opened");
     }
     if (st_out) *st_out = opened;
     return owner;
@@ -82,7 +83,7 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t max_
         ssize_t n = ::read(fd, buf, std::min(sizeof buf, max_bytes - data.size()));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return ItemError{"read", errno, name, std::strerror(errno)};
+            return ItemError::from_errno("read", errno, name);
         }
         if (n == 0) return data;
         data.append(buf, static_cast<size_t>(n));
@@ -117,13 +118,14 @@ Result<std::string> read_link_at(int dirfd, const std::string& name) {
     std::string buf(256, '\0');
     while (true) {
         ssize_t n = ::readlinkat(dirfd, name.c_str(), buf.data(), buf.size());
-        if (n < 0) return ItemError{"readlink", errno, name, std::strerror(errno)};
+        if (n < 0) return ItemError::from_errno("readlink", errno, name);
         if (static_cast<size_t>(n) < buf.size()) {
             // A fresh string, not buf resized: callers keep 10^5 of these (one per descriptor)
             // and a resized buffer would keep its 256-byte capacity each.
             return std::string(buf.data(), static_cast<size_t>(n));
         }
-        if (buf.size() > (1u << 16)) return ItemError{"readlink", ENAMETOOLONG, name, "too long"};
+        if (buf.size() > (1u << 16))
+            return ItemError::from_errno("readlink", ENAMETOOLONG, name, "too long");
         buf.resize(buf.size() * 2);
     }
 }
@@ -167,7 +169,7 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flag
         if (errno == ENOSYS) return open_in_root_by_walk(root_fd, relative, flags);
         if (!(noatime && errno == EPERM)) break;
     }
-    return ItemError{"open", errno, relative, std::strerror(errno)};
+    return ItemError::from_errno("open", errno, relative);
 }
 
 /// The walk for kernels without openat2: resolve each component ourselves, clamping ".." and
@@ -189,10 +191,11 @@ Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, 
         const std::string path = join(done);
         struct stat st {};
         if (::fstatat(root_fd, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            return ItemError{"open", errno, relative, std::strerror(errno)};
+            return ItemError::from_errno("open", errno, relative);
         }
         if (!S_ISLNK(st.st_mode)) continue;
-        if (++hops > 40) return ItemError{"open", ELOOP, relative, "too many symbolic links"};
+        if (++hops > 40)
+            return ItemError::from_errno("open", ELOOP, relative, "too many symbolic links");
         auto target = read_link_at(root_fd, path);
         if (!target) return target.error();
         done.pop_back();
@@ -201,7 +204,7 @@ Result<UniqueFd> open_in_root_by_walk(int root_fd, const std::string& relative, 
         todo.insert(todo.begin(), more.begin(), more.end());
     }
     int fd = open_with_noatime(root_fd, join(done), flags | O_NOFOLLOW);
-    if (fd < 0) return ItemError{"open", errno, relative, std::strerror(errno)};
+    if (fd < 0) return ItemError::from_errno("open", errno, relative);
     return UniqueFd(fd);
 }
 

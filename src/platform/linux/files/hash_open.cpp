@@ -14,21 +14,22 @@ Result<UniqueFd> open_regular_for_hash(int dirfd, const std::string& path, bool 
                                        struct stat& st) {
     struct stat before {};
     if (::fstatat(dirfd, path.c_str(), &before, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
-        return ItemError{"stat", errno, path, std::strerror(errno)};
+        return ItemError::from_errno("stat", errno, path);
     }
-    if (!S_ISREG(before.st_mode)) return ItemError{"type", 0, path, "not a regular file"};
+    if (!S_ISREG(before.st_mode))
+        return ItemError::without_code("type", path, "not a regular file");
     // The shared opener (O_NONBLOCK, fstat): should the file be swapped for a FIFO between
     // stat and open, open must not hang.
     auto opened = open_regular_at(dirfd, path, follow ? 0 : O_NOFOLLOW, &st);
     if (!opened) {
         if (opened.error().stage == "type") {
-            return ItemError{"open", 0, path, "file changed while being opened"};
+            return ItemError::without_code("open", path, "file changed while being opened");
         }
         return opened.error();
     }
     UniqueFd owner = std::move(*opened);
     if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
-        return ItemError{"open", 0, path, "file changed while being opened"};
+        return ItemError::without_code("open", path, "file changed while being opened");
     }
     return owner;
 }

@@ -78,7 +78,8 @@ void pin_time_zone() noexcept {
             tz ? std::optional(std::string(tz)) : std::nullopt;
         auto step = run_bounded<Found>(k_zone_budget, [tz_value, file]() {
             const char* value = tz_value ? tz_value->c_str() : nullptr;
-            Found found{name_for(value), Result<std::string>(ItemError{"open", ENOENT, "", ""})};
+            Found found{name_for(value),
+                        Result<std::string>(ItemError::from_errno("open", ENOENT, "", ""))};
             if (!file.empty()) found.bytes = posix::read_file_at(AT_FDCWD, file, k_max_zone_bytes);
             return found;
         });

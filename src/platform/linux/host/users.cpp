@@ -90,9 +90,10 @@ std::optional<std::string> read_account_file(const std::filesystem::path& path,
         return std::nullopt;
     }
     if (truncated && problems) {
-        problems->push_back({"read", EFBIG, path.string(),
-                             "larger than " + std::to_string(k_max_account_file_bytes) +
-                                 " bytes: only the start was read"});
+        problems->push_back(ItemError::from_errno("read", EFBIG, path.string(),
+                                                  "larger than " +
+                                                      std::to_string(k_max_account_file_bytes) +
+                                                      " bytes: only the start was read"));
     }
     return std::move(*text);
 }

@@ -70,7 +70,7 @@ WalkResult walk_messages(std::string_view bytes, const Expect* expect,
 Result<bool> dump(int protocol, void* request, size_t request_size, const std::string& what,
                   const MessageFn& on_message, int netns_fd) {
     auto fail = [&](int code, std::string message) -> ItemError {
-        return ItemError{"netlink", code, what, std::move(message)};
+        return ItemError::from_errno("netlink", code, what, std::move(message));
     };
     if (request_size < sizeof(nlmsghdr)) return fail(EINVAL, "request shorter than a header");
     auto socket = netns::socket_in(netns_fd, AF_NETLINK, SOCK_DGRAM, protocol);

@@ -29,7 +29,7 @@ Result<posix::UniqueFd> socket_in(int netns_fd, int domain, int type, int protoc
         // The namespace is per thread: this thread enters it, makes the socket and ends.
         std::thread(create).join();
     }
-    if (fd < 0) return ItemError{stage, error, "", std::strerror(error)};
+    if (fd < 0) return ItemError::from_errno(stage, error, "");
     return posix::UniqueFd(fd);
 }
 

@@ -70,7 +70,7 @@ Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int pro
                                                              int netns_fd) {
     const std::string what = describe(family, protocol);
     auto fail = [&](int code, std::string message) -> ItemError {
-        return ItemError{"netlink", code, what, std::move(message)};
+        return ItemError::from_errno("netlink", code, what, std::move(message));
     };
     // Any other family would reach another sock_diag handler (unix, netlink ...) whose replies
     // are not inet_diag_msg.
