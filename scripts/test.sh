@@ -22,8 +22,10 @@ IRSNAP_WINDOWS_UNITY=ON scripts/build-windows.sh --tests
 echo "== release (static) build and tests (with the Windows end-to-end test under Wine)"
 # Unit tests are pure code: they run once, under the sanitizers below, which is where they find
 # the most; here the integration tests exercise the static binary itself.
+# Unity batches here too: the layers parse json, fmt and spdlog once per batch, and clang-tidy
+# (below) reads this tree's compile_commands.json, so it checks eight sources per parse as well.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=ON \
-  -DIRSNAP_UNIT_TESTS=OFF -DIRSNAP_BENCH=OFF -DIRSNAP_WINDOWS_BUILD_DIR=build-windows
+  -DIRSNAP_UNIT_TESTS=OFF -DIRSNAP_BENCH=OFF -DIRSNAP_WINDOWS_BUILD_DIR=build-windows -DIRSNAP_UNITY=ON
 cmake --build build -j "$jobs"
 # clang-tidy runs beside the tests (they mostly wait on processes and I/O), at low priority.
 tidy_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-tidy-log.XXXXXX")
