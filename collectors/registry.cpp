@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
+#include "irsnap/registry.hpp"
 #include "autoruns/autoruns.hpp"
 #include "handles/handles.hpp"
 #include "hidden_processes/hidden_processes.hpp"
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
-#include "irsnap/registry.hpp"
 #include "kernel_modules/kernel_modules.hpp"
 #include "modules/modules.hpp"
 #include "neighbors/neighbors.hpp"

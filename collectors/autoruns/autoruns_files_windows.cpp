@@ -6,11 +6,11 @@
 
 #include "autoruns_win_walk.hpp"
 #include "irsnap/windows/disk_file.hpp"
-#include "irsnap/windows/win_handle.hpp"
-#include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/win_command_target.hpp"
+#include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_lnk.hpp"
 #include "irsnap/windows/win_task_xml.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 namespace {

@@ -15,10 +15,10 @@
 #include "autoruns_walk.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/autoruns_parsers.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/users.hpp"
+#include "irsnap/text.hpp"
 
 namespace irsnap::collectors {
 namespace autoruns_impl {

@@ -12,8 +12,8 @@
 
 #include "irsnap/clock.hpp"
 #include "irsnap/windows/nt_process.hpp"
-#include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/win_reg_value.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 

@@ -3,8 +3,8 @@
 // 32-bit views) and every loaded user hive; Winlogon Shell / Userinit, AppInit_DLLs, IFEO
 // debuggers and SilentProcessExit monitors, Session Manager BootExecute.
 #include "autoruns_win_walk.hpp"
-#include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/win_reg_value.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 namespace {

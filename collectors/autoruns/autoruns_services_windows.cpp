@@ -3,8 +3,8 @@
 // wants the full list; `enabled` and details.start say which ones run). Read from the registry,
 // not the Service Control Manager, so a service hidden from the SCM's list is still seen.
 #include "autoruns_win_walk.hpp"
-#include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/win_reg_value.hpp"
+#include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors::autoruns_win_impl {
 namespace {

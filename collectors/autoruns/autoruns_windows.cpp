@@ -11,11 +11,11 @@
 
 #include "autoruns.hpp"
 #include "autoruns_win_walk.hpp"
-#include "irsnap/windows/win_device_path.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/windows/authenticode.hpp"
 #include "irsnap/windows/disk_file.hpp"
+#include "irsnap/windows/win_device_path.hpp"
 #include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_text.hpp"
 

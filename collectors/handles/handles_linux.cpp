@@ -9,13 +9,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "handles.hpp"
 #include "common/hash_window.hpp"
+#include "handles.hpp"
 #include "irsnap/json_line.hpp"
-#include "irsnap/open_handles.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/proc_fd.hpp"
+#include "irsnap/open_handles.hpp"
+#include "irsnap/text.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -14,13 +14,13 @@
 #include <spdlog/spdlog.h>
 
 #include "handles.hpp"
-#include "irsnap/windows/win_object_path.hpp"
 #include "irsnap/json_line.hpp"
 #include "irsnap/windows/dos_devices_windows.hpp"
 #include "irsnap/windows/name_query_worker.hpp"
 #include "irsnap/windows/nt_handles.hpp"
 #include "irsnap/windows/nt_process.hpp"
 #include "irsnap/windows/win_handle.hpp"
+#include "irsnap/windows/win_object_path.hpp"
 #include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {

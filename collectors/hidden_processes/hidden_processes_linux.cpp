@@ -24,10 +24,10 @@
 #include <nlohmann/json.hpp>
 
 #include "hidden_processes.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hidden_pids.hpp"
 #include "irsnap/linux/procfs.hpp"
+#include "irsnap/text.hpp"
 
 namespace irsnap::collectors {
 namespace {

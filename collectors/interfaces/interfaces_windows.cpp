@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "interfaces.hpp"
-#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/win_text.hpp"
 
 namespace irsnap::collectors {

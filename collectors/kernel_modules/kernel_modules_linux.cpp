@@ -16,11 +16,11 @@
 
 #include "common/hash_window.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "irsnap/text.hpp"
-#include "kernel_modules.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hash_open.hpp"
 #include "irsnap/linux/proc_modules.hpp"
+#include "irsnap/text.hpp"
+#include "kernel_modules.hpp"
 
 namespace irsnap::collectors {
 namespace {

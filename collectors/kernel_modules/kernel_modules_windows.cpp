@@ -12,17 +12,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/windows/win_object_path.hpp"
 #include "common/hash_window.hpp"
+#include "common/signature_window.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "kernel_modules.hpp"
-#include "irsnap/windows/win_driver_path.hpp"
 #include "irsnap/windows/dos_devices_windows.hpp"
 #include "irsnap/windows/file_hash_windows.hpp"
 #include "irsnap/windows/nt_process.hpp"
-#include "common/signature_window.hpp"
+#include "irsnap/windows/win_driver_path.hpp"
+#include "irsnap/windows/win_object_path.hpp"
 #include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/wine_detect.hpp"
+#include "kernel_modules.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -21,14 +21,14 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash_window.hpp"
-#include "irsnap/hash_cache.hpp"
-#include "irsnap/text.hpp"
-#include "modules.hpp"
 #include "common/ordered_parallel.hpp"
+#include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hash_open.hpp"
 #include "irsnap/linux/proc_maps.hpp"
 #include "irsnap/linux/procfs.hpp"
+#include "irsnap/text.hpp"
+#include "modules.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "irsnap/linux/proc_net_route.hpp"
+#include "irsnap/linux/rtnetlink.hpp"
 #include "neighbors.hpp"
 #include "netstate/cross_view.hpp"
 #include "netstate/netstate_common.hpp"
-#include "irsnap/linux/proc_net_route.hpp"
-#include "irsnap/linux/rtnetlink.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -14,10 +14,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "neighbors.hpp"
-#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/wine_detect.hpp"
+#include "neighbors.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "irsnap/text.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/rtnetlink.hpp"
+#include "irsnap/text.hpp"
 
 namespace irsnap::collectors::netstate {
 

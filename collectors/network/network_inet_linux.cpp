@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "network_linux.hpp"
 #include "irsnap/linux/sock_diag.hpp"
+#include "network_linux.hpp"
 
 namespace irsnap::collectors::network_linux {
 namespace {

@@ -20,12 +20,12 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/json_line.hpp"
-#include "irsnap/open_handles.hpp"
-#include "network.hpp"
-#include "network_linux.hpp"
 #include "irsnap/linux/netns.hpp"
 #include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/linux/procfs.hpp"
+#include "irsnap/open_handles.hpp"
+#include "network.hpp"
+#include "network_linux.hpp"
 
 namespace irsnap::collectors {
 namespace {

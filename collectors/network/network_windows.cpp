@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/ip_text.hpp"
-#include "irsnap/windows/win_net_format.hpp"
-#include "network.hpp"
 #include "irsnap/windows/net_tables.hpp"
 #include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/wine_detect.hpp"
+#include "network.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -18,11 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "irsnap/ip_text.hpp"
-#include "irsnap/windows/win_net_format.hpp"
-#include "network_config_windows.hpp"
 #include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/win_text.hpp"
 #include "irsnap/windows/wine_detect.hpp"
+#include "network_config_windows.hpp"
 
 namespace irsnap::collectors::network_config_windows {
 namespace {

@@ -13,10 +13,10 @@
 
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
-#include "irsnap/text.hpp"
-#include "network_config.hpp"
 #include "irsnap/linux/etc_files.hpp"
 #include "irsnap/linux/fd_util.hpp"
+#include "irsnap/text.hpp"
+#include "network_config.hpp"
 
 namespace irsnap::collectors {
 namespace {

@@ -9,17 +9,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/windows/win_device_path.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/hosts_file.hpp"
 #include "irsnap/text.hpp"
-#include "network_config.hpp"
-#include "network_config_windows.hpp"
 #include "irsnap/windows/disk_file.hpp"
 #include "irsnap/windows/nt_process.hpp"
+#include "irsnap/windows/win_device_path.hpp"
 #include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_text.hpp"
+#include "network_config.hpp"
+#include "network_config_windows.hpp"
 
 namespace irsnap::collectors {
 namespace {

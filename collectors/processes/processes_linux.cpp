@@ -22,10 +22,10 @@
 #include "common/ordered_parallel.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/linux/users.hpp"
+#include "irsnap/text.hpp"
 #include "processes.hpp"
 
 namespace irsnap::collectors {

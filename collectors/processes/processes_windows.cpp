@@ -15,11 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash_window.hpp"
+#include "common/signature_window.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/windows/file_hash_windows.hpp"
 #include "irsnap/windows/nt_process.hpp"
-#include "common/signature_window.hpp"
 #include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_text.hpp"
 #include "processes.hpp"

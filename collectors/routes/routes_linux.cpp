@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netstate/cross_view.hpp"
-#include "netstate/netstate_common.hpp"
 #include "irsnap/linux/proc_net_route.hpp"
 #include "irsnap/linux/rtnetlink.hpp"
+#include "netstate/cross_view.hpp"
+#include "netstate/netstate_common.hpp"
 #include "routes.hpp"
 
 namespace irsnap::collectors {

@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/net_tables.hpp"
+#include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/wine_detect.hpp"
 #include "routes.hpp"
 

@@ -9,10 +9,10 @@
 
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/linux/utmp.hpp"
+#include "irsnap/text.hpp"
 #include "system.hpp"
 
 namespace irsnap::collectors {

@@ -17,9 +17,9 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/export.hpp"
+#include "irsnap/registry.hpp"
 #include "irsnap/triage.hpp"
 #include "irsnap/untrusted_json.hpp"
-#include "irsnap/registry.hpp"
 #include "sqlite_db.hpp"
 
 namespace irsnap::exports {

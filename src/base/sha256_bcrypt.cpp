@@ -5,7 +5,6 @@
 
 #include <bcrypt.h>
 
-
 #include <memory>
 #include <mutex>
 #include <stdexcept>

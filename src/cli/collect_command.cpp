@@ -182,11 +182,11 @@ std::string coverage_line(const RunOutcome& run) {
 void print_final_block(const CollectOptions& o, const std::string& location, RunStatus status,
                        const std::string& digest, const RunOutcome& run) {
     if (o.quiet) return;
-    console(
-        fmt::format("\n{}  bundle: {}\n      manifest SHA-256: {}\n"
-                    "      write this digest on the custody form.\n      coverage: {}\n",
-                    status == RunStatus::complete || status == RunStatus::partial ? "DONE" : "STOPPED", location,
-                    digest, coverage_line(run)));
+    console(fmt::format(
+        "\n{}  bundle: {}\n      manifest SHA-256: {}\n"
+        "      write this digest on the custody form.\n      coverage: {}\n",
+        status == RunStatus::complete || status == RunStatus::partial ? "DONE" : "STOPPED",
+        location, digest, coverage_line(run)));
     if (status == RunStatus::interrupted) {
         console(
             "      interrupted: the bundle holds what was collected so far and still "

@@ -14,12 +14,12 @@
 #include "commands.hpp"
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/exit_codes.hpp"
+#include "irsnap/registry.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/spec_format.hpp"
 #include "irsnap/status.hpp"
 #include "irsnap/text.hpp"
 #include "irsnap/verify.hpp"
-#include "irsnap/registry.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 

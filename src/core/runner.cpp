@@ -136,7 +136,8 @@ std::vector<Collector> in_run_order(const std::vector<Collector>& all) {
 }
 
 bool runs_on(const CollectorSpec& spec, std::string_view platform) {
-    return std::find(spec.platforms.begin(), spec.platforms.end(), platform) != spec.platforms.end();
+    return std::find(spec.platforms.begin(), spec.platforms.end(), platform) !=
+           spec.platforms.end();
 }
 
 RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundle,

@@ -3,8 +3,8 @@
 // "file system" says a path exists when its length is a multiple of 3, so every branch is taken.
 #include <string>
 
-#include "irsnap/windows/win_command_target.hpp"
 #include "fuzz_common.hpp"
+#include "irsnap/windows/win_command_target.hpp"
 
 using namespace irsnap::autoruns_win;
 

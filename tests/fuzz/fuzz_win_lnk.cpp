@@ -2,9 +2,9 @@
 // libFuzzer target: shell link (.lnk) parsing; every offset in the file is attacker-chosen.
 #include <string>
 
+#include "fuzz_common.hpp"
 #include "irsnap/windows/win_lnk.hpp"
 #include "irsnap/windows/win_reg_value.hpp"
-#include "fuzz_common.hpp"
 
 using namespace irsnap::autoruns_win;
 

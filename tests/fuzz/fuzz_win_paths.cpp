@@ -8,8 +8,8 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "irsnap/windows/win_object_path.hpp"
 #include "irsnap/windows/win_driver_path.hpp"
+#include "irsnap/windows/win_object_path.hpp"
 
 using namespace irsnap::win;
 

@@ -2,8 +2,8 @@
 // libFuzzer target: registry value data of every type; the first byte picks the type.
 #include <string>
 
-#include "irsnap/windows/win_reg_value.hpp"
 #include "fuzz_common.hpp"
+#include "irsnap/windows/win_reg_value.hpp"
 
 using namespace irsnap::autoruns_win;
 

@@ -2,10 +2,10 @@
 // libFuzzer target: scheduled task XML (any encoding) and the XML reader under it.
 #include <string>
 
+#include "fuzz_common.hpp"
 #include "irsnap/windows/win_reg_value.hpp"
 #include "irsnap/windows/win_task_xml.hpp"
 #include "irsnap/windows/win_xml.hpp"
-#include "fuzz_common.hpp"
 
 using namespace irsnap::autoruns_win;
 

@@ -9,8 +9,8 @@
 
 #include "fixture_util.hpp"
 #include "irsnap/hash_cache.hpp"
-#include "irsnap/runner.hpp"
 #include "irsnap/registry.hpp"
+#include "irsnap/runner.hpp"
 
 namespace irsnap::test {
 namespace {

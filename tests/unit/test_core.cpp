@@ -10,8 +10,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "fixture_util.hpp"
 #include "build_info.hpp"
+#include "fixture_util.hpp"
 #include "irsnap/bundle.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
@@ -205,9 +205,8 @@ TEST(Runner, ACollectorOfAnotherPlatformIsSkippedNotCalled) {
     auto bundle = Bundle::create(tmp.path(), "h", k_t0);
     EXPECT_FALSE(runs_on(spec_other_platform(), build::k_platform));
     EXPECT_TRUE(runs_on(spec_ok(), "linux"));
-    RunOutcome run =
-        run_collectors({{&spec_ok, &emit_three}, {&spec_other_platform, &count_call}}, *bundle,
-                       RunRequest{}, nullptr);
+    RunOutcome run = run_collectors({{&spec_ok, &emit_three}, {&spec_other_platform, &count_call}},
+                                    *bundle, RunRequest{}, nullptr);
     ASSERT_EQ(run.collectors.size(), 2u);
     EXPECT_EQ(run.collectors[1].name, "fake_elsewhere");
     EXPECT_EQ(run.collectors[1].status, CollectorStatus::skipped);

@@ -16,9 +16,9 @@
 #include "irsnap/custody.hpp"
 #include "irsnap/export.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/registry.hpp"
 #include "irsnap/triage.hpp"
 #include "irsnap/verify.hpp"
-#include "irsnap/registry.hpp"
 #include "sqlite_util.hpp"
 
 namespace irsnap::test {

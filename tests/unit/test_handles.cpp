@@ -10,9 +10,9 @@
 #include "golden_util.hpp"
 #include "handles/handles.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/open_handles.hpp"
 #include "network/network.hpp"
-#include "irsnap/linux/proc_fd.hpp"
 
 namespace irsnap::test {
 namespace {

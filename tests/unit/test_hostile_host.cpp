@@ -15,10 +15,10 @@
 
 #include "fixture_util.hpp"
 #include "irsnap/bounded.hpp"
-#include "irsnap/text.hpp"
-#include "kernel_modules/kernel_modules.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/users.hpp"
+#include "irsnap/text.hpp"
+#include "kernel_modules/kernel_modules.hpp"
 #include "processes/processes.hpp"
 
 namespace irsnap::test {

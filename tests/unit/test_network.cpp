@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "fixture_util.hpp"
-#include "network/network.hpp"
 #include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/linux/proc_net.hpp"
+#include "network/network.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -12,10 +12,10 @@
 #include <fstream>
 
 #include "fixture_util.hpp"
-#include "irsnap/text.hpp"
-#include "network_config/network_config.hpp"
 #include "irsnap/linux/etc_files.hpp"
 #include "irsnap/linux/fd_util.hpp"
+#include "irsnap/text.hpp"
+#include "network_config/network_config.hpp"
 
 namespace irsnap::test {
 namespace {

@@ -14,7 +14,6 @@ struct ClockSample {
     int64_t boottime_ns = 0;   ///< CLOCK_BOOTTIME (counts suspend); the base of /proc starttime
 };
 
-
 /// RFC 3339 UTC with microseconds and `Z`, e.g. 2026-11-22T01:15:02.123456Z.
 std::string format_rfc3339_utc(int64_t unix_ns);
 

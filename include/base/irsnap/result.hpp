@@ -28,8 +28,8 @@ std::optional<ErrorDomain> error_domain_from_name(std::string_view name);
 /// Made through the factories, which name the kind of `code` they are given: a bare number
 /// cannot be told apart (errno 5 is EIO, Win32 error 5 is access denied).
 struct ItemError {
-    std::string stage;    ///< what we were doing: "open", "read", "parse", "hash", ...
-    int code = 0;         ///< in `domain`; 0 when none
+    std::string stage;  ///< what we were doing: "open", "read", "parse", "hash", ...
+    int code = 0;       ///< in `domain`; 0 when none
     ErrorDomain domain = ErrorDomain::none;
     std::string path;     ///< the object concerned, e.g. /proc/123/status
     std::string message;  ///< human-readable detail

@@ -41,9 +41,9 @@ struct CollectOutcome {
     /// Why there is no verifiable bundle (one line for the operator): -o - with stdout closed,
     /// the bundle not created, or its manifest not written (manifest_sha256 is then empty).
     std::string failure;
-    std::string bundle_location;  ///< BundleOutput::location()
+    std::string bundle_location;               ///< BundleOutput::location()
     RunStatus status = RunStatus::incomplete;  ///< run_status()
-    std::string manifest_sha256;  ///< empty when no manifest was written
+    std::string manifest_sha256;               ///< empty when no manifest was written
     /// The collectors' outcomes; output_failed/output_error also cover the collection log and,
     /// with -o -, a reader that went away.
     RunOutcome run;

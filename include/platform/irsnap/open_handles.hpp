@@ -21,7 +21,6 @@
 
 namespace irsnap {
 
-
 /// The content digest of a deleted file or memfd, started during the walk through the
 /// descriptor itself: nothing else reaches such a file, and a later re-open could find the
 /// descriptor closed or its number reused.

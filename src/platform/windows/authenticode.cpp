@@ -22,11 +22,11 @@
 
 #include <fmt/format.h>
 
-#include "irsnap/windows/win_trust_status.hpp"
 #include "irsnap/windows/disk_file.hpp"
 #include "irsnap/windows/system_function.hpp"
 #include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_text.hpp"
+#include "irsnap/windows/win_trust_status.hpp"
 
 namespace irsnap::win {
 namespace {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 namespace irsnap::win {
 
 SignaturePool::SignaturePool(unsigned threads) {

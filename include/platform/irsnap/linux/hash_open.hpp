@@ -7,8 +7,8 @@
 #include <string>
 
 #include "irsnap/hash_cache.hpp"
-#include "irsnap/result.hpp"
 #include "irsnap/linux/fd_util.hpp"
+#include "irsnap/result.hpp"
 
 namespace irsnap::posix {
 

@@ -2,8 +2,8 @@
 // Sockets inside another network namespace (a container's), for netlink views of its state.
 #pragma once
 
-#include "irsnap/result.hpp"
 #include "irsnap/linux/fd_util.hpp"
+#include "irsnap/result.hpp"
 
 namespace irsnap::netns {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "irsnap/result.hpp"
 #include "irsnap/linux/net_state.hpp"
+#include "irsnap/result.hpp"
 
 namespace irsnap::netlink {
 

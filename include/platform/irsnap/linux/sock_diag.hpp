@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "irsnap/result.hpp"
 #include "irsnap/linux/proc_net.hpp"
+#include "irsnap/result.hpp"
 
 namespace irsnap::netlink {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 
+#include "irsnap/hash.hpp"
 #include "irsnap/linux/autoruns_parsers.hpp"
 #include "irsnap/linux/autoruns_text.hpp"
-#include "irsnap/hash.hpp"
 
 namespace irsnap::autoruns {
 namespace {

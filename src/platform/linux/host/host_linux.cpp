@@ -17,17 +17,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/linux/etc_files.hpp"
-#include "irsnap/linux/fd_util.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/file_hash.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
-#include "irsnap/text.hpp"
-#include "irsnap/time_zone.hpp"
+#include "irsnap/linux/etc_files.hpp"
+#include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/linux/rtnetlink.hpp"
 #include "irsnap/linux/users.hpp"
+#include "irsnap/text.hpp"
+#include "irsnap/time_zone.hpp"
 
 namespace irsnap {
 namespace {

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "irsnap/linux/fd_util.hpp"
 #include "irsnap/bounded.hpp"
+#include "irsnap/linux/fd_util.hpp"
 #include "irsnap/time_zone.hpp"
 
 namespace irsnap {

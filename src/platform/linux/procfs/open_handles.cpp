@@ -14,12 +14,12 @@
 #include <cstring>
 #include <thread>
 
+#include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hash_open.hpp"
-#include "irsnap/hash_cache.hpp"
-#include "irsnap/open_handles.hpp"
 #include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/linux/procfs.hpp"
+#include "irsnap/open_handles.hpp"
 
 namespace irsnap {
 namespace {
