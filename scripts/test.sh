@@ -13,13 +13,15 @@ jobs=$(nproc)
 # tool, so a skip would hide a missing install step on a fresh machine.
 export IRSNAP_REQUIRE_TOOLS=1
 ctest_logs=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-ctest.XXXXXX")
+# Each step's heading says when it started, so a slow CI run shows where the time went.
+step() { echo "== $* (at +${SECONDS} s)"; }
 
-echo "== Windows cross build (mingw-w64): irsnap.exe, its unit tests, the Wine test program"
+step "Windows cross build (mingw-w64): irsnap.exe, its unit tests, the Wine test program"
 # Unity batches: a cold cross build of the portable core parses json, fmt and spdlog once per
 # batch of eight files instead of once per file.
 IRSNAP_WINDOWS_UNITY=ON scripts/build-windows.sh --tests
 
-echo "== release (static) build and tests (with the Windows end-to-end test under Wine)"
+step "release (static) build and tests (with the Windows end-to-end test under Wine)"
 # Unit tests are pure code: they run once, under the sanitizers below, which is where they find
 # the most; here the integration tests exercise the static binary itself.
 # Unity batches here too: the layers parse json, fmt and spdlog once per batch, and clang-tidy
@@ -39,7 +41,7 @@ ctest --test-dir build --output-on-failure -j "$jobs" | tee "$ctest_logs/release
 # Collector pages are generated from the specs: fail when they drift from the code.
 scripts/gen-collector-docs.sh build/irsnap --check
 
-echo "== ASan + UBSan build and tests"
+step "ASan + UBSan build and tests"
 # -O1 -g1: line tables are all ASan's reports need, and full -g triples the build time.
 # Unity batches for the core and the CLI (the per-OS sources and the tests stay single files).
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
@@ -48,10 +50,10 @@ cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" | tee "$ctest_logs/asan"
 
-echo "== fuzz smoke run (every parser target, a few seconds each; longer runs: scripts/fuzz.sh N)"
-scripts/fuzz.sh 3
+step "fuzz smoke run (every parser target, two seconds each; longer runs: scripts/fuzz.sh N)"
+scripts/fuzz.sh 2
 
-echo "== clang-tidy"
+step "clang-tidy"
 tidy_rc=0
 wait "$tidy_pid" || tidy_rc=$?
 cat "$tidy_log"
@@ -63,4 +65,4 @@ rm -f "$tidy_log"
 count() { ctest --test-dir "$1" -N | sed -n 's/^Total Tests: //p'; }
 skipped=$(cat "$ctest_logs"/* | grep -c '(Skipped)$' || true)
 rm -rf "$ctest_logs"
-echo "tests: $(($(count build) + $(count build-asan) - skipped)) passed, 0 failed, $skipped skipped"
+echo "tests: $(($(count build) + $(count build-asan) - skipped)) passed, 0 failed, $skipped skipped (${SECONDS} s)"

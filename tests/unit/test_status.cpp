@@ -100,7 +100,10 @@ TEST(ItemError, FactoriesNameTheDomain) {
 }
 
 TEST(ItemError, UnknownErrnoHasStrerrorsText) {
-    EXPECT_EQ(ItemError::from_errno("x", 99999, "").message, std::strerror(99999));
+    // strerror's text for an unknown number lives in a buffer its next call frees: copy it
+    // before from_errno (which asks strerror too) runs.
+    const std::string expected = std::strerror(99999);
+    EXPECT_EQ(ItemError::from_errno("x", 99999, "").message, expected);
 }
 
 }  // namespace
