@@ -93,10 +93,10 @@ std::optional<json> bounded_step(const std::string& what, std::function<json()> 
 
 /// The host and operator descriptions, each bounded. They read host files (os-release, hosts,
 /// machine-id, passwd, group) that the suspect controls.
-void describe_run_context(const Context& ctx, ManifestInput& input, spdlog::logger& log) {
-    // A copy without the run's pointers (logger, cancel flag, hash cache): a step left behind
+void describe_run_context(const HostView& ctx, ManifestInput& input, spdlog::logger& log) {
+    // The roots only, without the run's pointers (cancel flag, hash cache): a step left behind
     // must not touch anything that goes away with this function.
-    Context copy;
+    HostView copy;
     copy.proc_root = ctx.proc_root;
     copy.host_root = ctx.host_root;
     auto run = [&](const char* what, json (*describe)(const HostView&, std::vector<std::string>&),

@@ -114,7 +114,9 @@ using CollectFn = void (*)(const Context&, RecordSink&);
 
 struct Collector {
     const CollectorSpec& (*spec)();
-    CollectFn collect;  ///< null where the platform has no implementation
+    /// Never null from the registry (a single-platform collector has CMake's stub elsewhere and
+    /// is skipped by its spec's platforms); null still means "not available" to the runner.
+    CollectFn collect;
 };
 
 }  // namespace irsnap
