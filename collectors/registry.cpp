@@ -14,6 +14,7 @@
 #include "network_config/network_config.hpp"
 #include "processes/processes.hpp"
 #include "routes/routes.hpp"
+#include "samples/samples.hpp"
 #include "system/system.hpp"
 
 namespace irsnap {
@@ -30,6 +31,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
         {&collectors::handles_spec, &collectors::collect_handles},
         {&collectors::modules_spec, &collectors::collect_modules},
+        {&collectors::samples_spec, &collectors::collect_samples},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},

@@ -113,6 +113,11 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
         throw UsageError("--pid-max must be 0 (the kernel's pid_max) or between 2 and " +
                          std::to_string(k_pid_max_limit));
     }
+    if (o.params.samples != "suspicious" && o.params.samples != "all-executables") {
+        throw UsageError(format_safe(
+            "--samples {}: choose suspicious or all-executables (see 'irsnap collect --help')",
+            o.params.samples));
+    }
     if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose exclude each other");
     if (o.output == "-" && ::isatty(STDOUT_FILENO)) {
         throw UsageError(

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "irsnap/bundle.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/collection_log.hpp"
+#include "irsnap/evidence_budget.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/host.hpp"
@@ -223,7 +225,18 @@ CollectOutcome run_collection(const CollectRequest& request,
     }
     ctx.hashes = hashes.get();
 
-    RunRequest run_request{ctx, o.only, o.exclude, std::chrono::seconds(o.timeout_s)};
+    ctx.evidence = std::make_shared<EvidenceBudget>(
+        o.params.max_evidence_bytes,
+        stream ? std::function<std::optional<uint64_t>()>()
+               : [dir = out_dir]() -> std::optional<uint64_t> {
+                     std::error_code ec;
+                     const auto space = std::filesystem::space(dir, ec);
+                     if (ec) return std::nullopt;
+                     return static_cast<uint64_t>(space.available);
+                 });
+    std::vector<std::string> exclude = o.exclude;
+    if (o.no_samples) exclude.push_back("samples");
+    RunRequest run_request{ctx, o.only, exclude, std::chrono::seconds(o.timeout_s)};
     std::optional<StreamReaderWatch> reader_watch;
     if (stream) reader_watch.emplace(STDOUT_FILENO, request.cancel);
     input.run = run_collectors(collectors, *bundle, run_request, &reporter);
@@ -231,6 +244,7 @@ CollectOutcome run_collection(const CollectRequest& request,
         input.run.output_failed = true;
         input.run.output_error = "the tar stream's reader went away (connection closed?): stopped";
     }
+    input.options["evidence_bytes_copied"] = ctx.evidence->used();
     if (hashes) {
         auto s = hashes->stats();
         logger->info("hashing: {} files, {} bytes, {} cache hits, {} skipped (too large)",

@@ -33,6 +33,11 @@ json collector_to_json(const CollectorOutcome& c) {
         {"duration_ms", (c.end.monotonic_ns - c.start.monotonic_ns) / 1e6},
         {"artifact", c.artifact ? json(c.artifact->path) : json(nullptr)},
     };
+    if (!c.attachments.empty()) {
+        json paths = json::array();
+        for (const auto& a : c.attachments) paths.push_back(a.path);
+        out["attachments"] = std::move(paths);
+    }
     return out;
 }
 
@@ -66,6 +71,7 @@ json build_manifest(const ManifestInput& in) {
     for (const auto& c : in.run.collectors) {
         collectors.push_back(collector_to_json(c));
         if (c.artifact) artifacts.push_back(artifact_to_json(*c.artifact));
+        for (const auto& a : c.attachments) artifacts.push_back(artifact_to_json(a));
     }
     // The log is listed like an artifact so verify checks it the same way.
     artifacts.push_back(artifact_to_json(in.log));

@@ -2,6 +2,7 @@
 #include "irsnap/runner.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -29,8 +30,13 @@ namespace {
 /// Records are counted once, by the writer (lines that reached the file).
 class ArtifactSink final : public RecordSink {
   public:
-    ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx)
-        : m_writer(writer), m_outcome(outcome), m_ctx(ctx) {}
+    ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx,
+                 BundleOutput& bundle, std::string stem)
+        : m_writer(writer),
+          m_outcome(outcome),
+          m_ctx(ctx),
+          m_bundle(bundle),
+          m_stem(std::move(stem)) {}
 
     void emit_line(std::string_view json_object) override {
         m_line.assign(json_object);
@@ -55,6 +61,32 @@ class ArtifactSink final : public RecordSink {
         }
     }
 
+    ArtifactWriter* attachment(const std::string& extension, uint64_t size) override {
+        std::string name = m_stem + "." + extension;
+        for (const auto& a : m_attachments) {
+            if (a->name() == name) throw OutputError(name, EEXIST);
+        }
+        m_attachments.push_back(m_bundle.create_sized_artifact(name, size));
+        return m_attachments.back().get();
+    }
+
+    /// Closes what the collector left open and lists every attachment. Throws OutputError
+    /// after listing them all (each digest covers what reached the output).
+    void close_attachments() {
+        std::optional<OutputError> failure;
+        for (auto& a : m_attachments) {
+            try {
+                if (!a->closed()) a->close();
+            } catch (const OutputError& e) {
+                if (!failure) failure = e;
+            }
+            m_outcome.attachments.push_back(
+                ArtifactInfo{"artifacts/" + a->name(), a->bytes(), 0, a->sha256()});
+        }
+        m_attachments.clear();
+        if (failure) throw *failure;
+    }
+
   private:
     void slow_down() {
         // Sleep in small steps so an interrupt is still honoured within a second.
@@ -67,6 +99,9 @@ class ArtifactSink final : public RecordSink {
     ArtifactWriter& m_writer;
     CollectorOutcome& m_outcome;
     const Context& m_ctx;
+    BundleOutput& m_bundle;
+    std::string m_stem;  ///< `<NN>_<collector>`: attachments are named after the records
+    std::vector<std::unique_ptr<ArtifactWriter>> m_attachments;
     std::string m_line;
 };
 
@@ -177,7 +212,8 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         if (request.timeout_per_collector.count() > 0) {
             ctx.deadline = std::chrono::steady_clock::now() + request.timeout_per_collector;
         }
-        std::string file_name = fmt::format("{:02}_{}.jsonl", i + 1, spec.name);
+        const std::string stem = fmt::format("{:02}_{}", i + 1, spec.name);
+        const std::string file_name = stem + ".jsonl";
         auto output_failed = [&](const OutputError& e) {
             outcome.status = CollectorStatus::failed;
             outcome.message = e.what();
@@ -192,8 +228,8 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             output_failed(e);
         }
         if (writer) {
+            ArtifactSink sink(*writer, outcome, ctx, bundle, stem);
             try {
-                ArtifactSink sink(*writer, outcome, ctx);
                 collector.collect(ctx, sink);
             } catch (const OutputError& e) {
                 output_failed(e);
@@ -203,6 +239,11 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             } catch (...) {
                 outcome.status = CollectorStatus::failed;
                 outcome.message = "unknown exception";
+            }
+            try {
+                sink.close_attachments();
+            } catch (const OutputError& e) {
+                output_failed(e);
             }
             try {
                 writer->close();

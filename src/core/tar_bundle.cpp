@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -61,7 +62,65 @@ class MemberDestination final : public ArtifactDestination {
     uint64_t m_size = 0;
 };
 
+/// An artifact whose size is known before its first byte: sent as it is written.
+class StreamedMemberDestination final : public ArtifactDestination {
+  public:
+    StreamedMemberDestination(TarStreamBundle& bundle, const std::string& rel_path, uint64_t size)
+        : m_bundle(bundle), m_size(size), m_error(bundle.begin_member(rel_path, size)) {}
+
+    long write_some(const char* data, size_t size) override {
+        if (m_error) return -m_error;
+        // More than announced would shift every later member: refuse it.
+        if (size > m_size - m_sent) return -EFBIG;
+        if (int e = m_bundle.send_data({data, size}); e != 0) {
+            m_error = e;
+            return -e;
+        }
+        m_sent += size;
+        return static_cast<long>(size);
+    }
+
+    int finish() override {
+        if (m_error) return m_error;
+        // Fewer bytes than announced: zeros keep the stream's later members where they belong;
+        // the artifact's digest (of what was written) then differs, which verify names.
+        const bool short_member = m_sent < m_size;
+        const std::string zeros(64 * 1024, '\0');
+        while (m_sent < m_size) {
+            const auto n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), m_size - m_sent));
+            if (int e = m_bundle.send_data({zeros.data(), n}); e != 0) return e;
+            m_sent += n;
+        }
+        if (int e = m_bundle.end_member(m_size); e != 0) return e;
+        return short_member ? EIO : 0;
+    }
+
+  private:
+    TarStreamBundle& m_bundle;
+    uint64_t m_size;
+    uint64_t m_sent = 0;
+    int m_error;
+};
+
 }  // namespace
+
+int TarStreamBundle::end_member(uint64_t size) {
+    return send(tar_padding(size));
+}
+
+int TarStreamBundle::begin_member(const std::string& rel_path, uint64_t size) {
+    TarEntry entry{
+        m_name + "/" + rel_path, size, 0600, now_seconds(), ::geteuid(), ::getegid(), '0'};
+    return send(tar_member_header(entry));
+}
+
+std::unique_ptr<ArtifactWriter> TarStreamBundle::create_sized_artifact(const std::string& file_name,
+                                                                       uint64_t size) {
+    const std::string rel_path = "artifacts/" + file_name;
+    return std::make_unique<ArtifactWriter>(
+        std::make_unique<StreamedMemberDestination>(*this, rel_path, size), rel_path,
+        m_name + "/" + rel_path + " (tar stream)");
+}
 
 std::unique_ptr<TarStreamBundle> TarStreamBundle::create(int fd, const std::string& host,
                                                          int64_t start_unix_ns) {
@@ -122,9 +181,7 @@ int TarStreamBundle::send_directory(const std::string& rel_path) {
 
 int TarStreamBundle::send_member(const std::string& rel_path,
                                  const std::vector<std::string>& chunks, uint64_t size) {
-    TarEntry entry{
-        m_name + "/" + rel_path, size, 0600, now_seconds(), ::geteuid(), ::getegid(), '0'};
-    if (send(tar_member_header(entry)) != 0) return m_error;
+    if (begin_member(rel_path, size) != 0) return m_error;
     for (const auto& chunk : chunks) {
         if (send(chunk) != 0) return m_error;
     }

@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "irsnap/collector.hpp"
+#include "irsnap/evidence_budget.hpp"
 #include "irsnap/manifest.hpp"
 
 namespace irsnap {
@@ -32,6 +33,7 @@ struct CollectOptions {
     std::vector<std::string> only, exclude;  ///< --collectors, --exclude (comma lists, split)
     CollectParams params;                    ///< what the collectors honour, handed to them as is
     bool nice = false;
+    bool no_samples = false;  ///< --no-samples: the samples collector is excluded
     unsigned timeout_s = 0;  ///< --timeout-per-collector, 0 = none
     std::string proc_root = "/proc";
     std::string host_root;  ///< --root (or --host-root); empty = "/"

@@ -21,6 +21,8 @@ class logger;
 
 namespace irsnap {
 
+class ArtifactWriter;
+class EvidenceBudget;
 class HandleTable;
 struct HandleSnapshot;
 
@@ -65,6 +67,12 @@ struct CollectParams {
     /// Test hook (--debug-unlist-pid): hidden_processes drops these pids from its /proc listing,
     /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
     std::vector<int64_t> debug_unlist_pids;
+    /// Specimens (samples) and copied files (files): see docs/specimens.md.
+    std::string samples = "suspicious";  ///< --samples: suspicious | all-executables
+    std::vector<std::string> collect_files;  ///< --collect-file: host paths the responder names
+    uint64_t max_sample_bytes = 64ull << 20;  ///< --max-sample-bytes: larger ones are not copied
+    uint64_t max_evidence_bytes = 512ull << 20;  ///< --max-evidence-bytes: all copied content
+    uint64_t max_log_bytes = 8ull << 20;  ///< --max-log-bytes: the tail kept of each log file
 };
 
 /// What a collector may use: the host (HostView: roots, stop, hashes) plus the run's knobs,
@@ -73,6 +81,9 @@ struct Context : HostView {
     Context();
     CollectParams params;
     spdlog::logger* logger = nullptr;
+    /// The run's allowance for copied content, shared by every copying collector (null: nothing
+    /// may be copied).
+    std::shared_ptr<EvidenceBudget> evidence;
 
     /// Every process's open descriptors, walked once per run on first use and shared by all
     /// collectors (see open_handles.hpp). `who` names the collector asking.
@@ -108,6 +119,15 @@ class RecordSink {
     virtual void race() = 0;
     /// Something was not visible (permission, hidepid, platform): coverage is evidence.
     virtual void coverage(std::string note) = 0;
+    /// A second artifact of this collector's, `<NN>_<collector>.<extension>` beside its records
+    /// (an evidence archive), that will hold exactly `size` bytes. The sink owns it and closes
+    /// it after the collector returns if the collector did not. Null when this sink keeps no
+    /// attachments. Throws OutputError.
+    virtual ArtifactWriter* attachment(const std::string& extension, uint64_t size) {
+        (void)extension;
+        (void)size;
+        return nullptr;
+    }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);

@@ -39,6 +39,7 @@ struct CollectorOutcome {
     ClockSample start;
     ClockSample end;
     std::optional<ArtifactInfo> artifact;
+    std::vector<ArtifactInfo> attachments;  ///< evidence archives beside the records
     bool output_failed = false;  ///< failed because the output could not be written
 };
 

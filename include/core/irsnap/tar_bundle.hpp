@@ -32,6 +32,10 @@ class TarStreamBundle final : public BundleOutput {
     std::string kind() const override { return "stream"; }
     std::unique_ptr<ArtifactWriter> create_artifact(const std::string& file_name) override;
     std::unique_ptr<ArtifactWriter> create_file(const std::string& file_name) override;
+    /// Sends the member's header now and each write as it comes: memory stays bounded whatever
+    /// the size. Nothing else may be sent until it is closed (collectors run one at a time).
+    std::unique_ptr<ArtifactWriter> create_sized_artifact(const std::string& file_name,
+                                                          uint64_t size) override;
     /// Sends manifest.json, manifest.json.sha256 and the end-of-archive marker.
     std::string write_manifest(const nlohmann::json& manifest) override;
 
@@ -40,6 +44,10 @@ class TarStreamBundle final : public BundleOutput {
     /// resumed after a hole.
     int send_member(const std::string& rel_path, const std::vector<std::string>& chunks,
                     uint64_t size);
+    /// A member sent in pieces: the header (with the size), then data, then the padding.
+    int begin_member(const std::string& rel_path, uint64_t size);
+    int send_data(std::string_view bytes) { return send(bytes); }
+    int end_member(uint64_t size);
     /// The message for a failed send, naming the member.
     std::string failure_message(const std::string& rel_path) const;
 

@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -57,6 +58,11 @@ class HashCache {
     /// without remembering the result: for content no other record shares (a deleted file or
     /// memfd seen through one descriptor), where a cache entry per file only costs memory.
     FileHash hash_now(int fd, const FileKey& key);
+
+    /// The digest already computed (or being computed) for `key`, counted as a cache hit; empty
+    /// when the content was never submitted. Lets a later reader (the samples collector) reuse
+    /// what the processes and modules collectors hashed instead of hashing it again.
+    std::optional<std::shared_future<FileHash>> find(const FileKey& key);
 
     HashCacheStats stats() const;
 

@@ -38,6 +38,14 @@ FileHash HashCache::hash_now(int fd, const FileKey& key) {
     return hash_and_count(fd, key);
 }
 
+std::optional<std::shared_future<FileHash>> HashCache::find(const FileKey& key) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_cache.find(key);
+    if (it == m_cache.end()) return std::nullopt;
+    ++m_stats.cache_hits;
+    return it->second;
+}
+
 std::shared_future<FileHash> HashCache::submit(int fd, const FileKey& key) {
     std::unique_lock lock(m_mutex);
     if (auto it = m_cache.find(key); it != m_cache.end()) {

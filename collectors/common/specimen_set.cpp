@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "specimen_set.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "irsnap/evidence_budget.hpp"
+#include "irsnap/evidence_zip.hpp"
+#include "irsnap/file_hash.hpp"
+
+namespace irsnap::collectors {
+namespace {
+
+using nlohmann::json;
+
+/// Sources listed in one record; the count says how many there were.
+constexpr size_t k_max_listed_sources = 64;
+
+/// One distinct content, with everything that holds it.
+struct Content {
+    std::string sha256;  ///< empty when it could not be hashed
+    std::string hash_note;
+    uint64_t size = 0;
+    int64_t mtime_unix = 0;
+    int fd = -1;  ///< read through this (owned by the Held entry)
+    std::set<SpecimenReason> reasons;
+    std::set<SpecimenSource> sources;
+    std::string status;
+    std::string note;
+    std::optional<std::string> member, member_sha256, archive;
+    std::optional<uint64_t> copied_bytes;
+    SpecimenReason rank() const { return *reasons.begin(); }
+};
+
+json source_to_json(const SpecimenSource& s) {
+    return {{"kind", s.kind},
+            {"pid", s.pid ? json(*s.pid) : json(nullptr)},
+            {"process", s.process.empty() ? json(nullptr) : json(s.process)},
+            {"handle", s.handle.empty() ? json(nullptr) : json(s.handle)},
+            {"path", s.path.empty() ? json(nullptr) : json(s.path)},
+            {"read_via", s.read_via}};
+}
+
+json record_of(const Content& c) {
+    json reasons = json::array();
+    for (auto r : c.reasons) reasons.push_back(to_string(r));
+    json sources = json::array();
+    bool escaped = false;
+    for (const auto& s : c.sources) {
+        escaped = escaped || s.escaped;
+        if (sources.size() < k_max_listed_sources) sources.push_back(source_to_json(s));
+    }
+    std::string path;
+    for (const auto& s : c.sources) {
+        if (!s.path.empty()) {
+            path = s.path;
+            break;
+        }
+    }
+    auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+    json r = {{"sha256", c.sha256.empty() ? json(nullptr) : json(c.sha256)},
+              {"size", c.size},
+              {"path", path.empty() ? json(nullptr) : json(path)},
+              {"reasons", std::move(reasons)},
+              {"sources", std::move(sources)},
+              {"source_count", c.sources.size()},
+              {"status", c.status},
+              {"status_note", c.note.empty() ? json(nullptr) : json(c.note)},
+              {"archive", opt(c.archive)},
+              {"member", opt(c.member)},
+              {"member_sha256", opt(c.member_sha256)},
+              {"copied_bytes", c.copied_bytes ? json(*c.copied_bytes) : json(nullptr)}};
+    if (escaped) r["escaped_fields"] = json::array({"path", "sources"});
+    return r;
+}
+
+FileHash hash_of(const Context& ctx, int fd, const FileKey& key) {
+    // The processes and modules collectors hashed most of these already, by the same identity.
+    if (ctx.hashes) {
+        if (auto cached = ctx.hashes->find(key)) return cached->get();
+    }
+    return hash_fd(fd, key.size, ctx.params.max_hash_bytes, ctx.cancel);
+}
+
+/// The member's bytes straight from the descriptor, never past the planned size.
+ZipSource read_from(int fd, const Context& ctx) {
+    auto offset = std::make_shared<uint64_t>(0);
+    return [fd, offset, &ctx](char* buffer, size_t capacity) -> long {
+        if (ctx.should_stop()) return 0;  // the rest of the member becomes zeros
+        while (true) {
+            const ssize_t n = ::pread(fd, buffer, capacity, static_cast<off_t>(*offset));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return -errno;
+            *offset += static_cast<uint64_t>(n);
+            return static_cast<long>(n);
+        }
+    };
+}
+
+}  // namespace
+
+std::string to_string(SpecimenReason reason) {
+    switch (reason) {
+        case SpecimenReason::requested:
+            return "requested";
+        case SpecimenReason::memfd:
+            return "memfd";
+        case SpecimenReason::deleted:
+            return "deleted";
+        case SpecimenReason::preload:
+            return "preload";
+        case SpecimenReason::temporary_place:
+            return "temporary_place";
+        case SpecimenReason::hidden_directory:
+            return "hidden_directory";
+        case SpecimenReason::world_writable_directory:
+            return "world_writable_directory";
+        case SpecimenReason::unsigned_image:
+            return "unsigned_image";
+        case SpecimenReason::unsigned_module:
+            return "unsigned_module";
+        case SpecimenReason::all_executables:
+            return "all_executables";
+    }
+    return "unknown";
+}
+
+void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
+    auto it = m_by_key.find(candidate.key);
+    if (it != m_by_key.end()) {
+        it->second.reasons.insert(candidate.reasons.begin(), candidate.reasons.end());
+        it->second.sources.insert(std::move(candidate.source));
+        return;  // candidate.fd closes here: one descriptor per identity is enough
+    }
+    if (m_by_key.size() >= k_max_held_specimens) {
+        if (m_not_held++ == 0) {
+            sink.coverage(fmt::format(
+                "more than {} distinct files qualified as specimens; the rest were not held open "
+                "or copied",
+                k_max_held_specimens));
+        }
+        return;
+    }
+    Held held{std::move(candidate.fd), candidate.key, std::move(candidate.reasons), {}};
+    held.sources.insert(std::move(candidate.source));
+    m_by_key.emplace(candidate.key, std::move(held));
+}
+
+void SpecimenSet::add_unreadable(std::set<SpecimenReason> reasons, SpecimenSource source,
+                                 std::string status, std::string note) {
+    m_unreadable.push_back(
+        {std::move(reasons), std::move(source), std::move(status), std::move(note)});
+}
+
+void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
+    // 1. Identity to content: equal digests are one specimen, whatever held them.
+    std::map<std::string, Content> by_sha;
+    std::vector<Content> unhashed;
+    for (auto& [key, held] : m_by_key) {
+        if (ctx.should_stop()) break;
+        FileHash hash = hash_of(ctx, held.fd.get(), key);
+        Content* c = nullptr;
+        if (hash.sha256) {
+            c = &by_sha[*hash.sha256];
+            c->sha256 = *hash.sha256;
+        } else {
+            c = &unhashed.emplace_back();
+            c->hash_note = hash.note;
+        }
+        if (c->fd < 0) {
+            c->fd = held.fd.get();
+            c->size = key.size;
+            c->mtime_unix = key.mtime_ns / 1'000'000'000;
+        }
+        c->reasons.insert(held.reasons.begin(), held.reasons.end());
+        c->sources.insert(held.sources.begin(), held.sources.end());
+    }
+
+    // 2. The order the budget is spent in: most suspicious reason first, then the smaller file
+    // (more specimens fit), then the digest (a stable order from run to run).
+    std::vector<Content*> order;
+    for (auto& [sha, c] : by_sha) order.push_back(&c);  // by digest: the tie-break
+    std::stable_sort(order.begin(), order.end(), [](const Content* a, const Content* b) {
+        if (a->rank() != b->rank()) return a->rank() < b->rank();
+        return a->size < b->size;
+    });
+
+    // 3. Choose within the budgets; each refusal is a status and a coverage note.
+    std::map<std::string, size_t> refused;
+    std::vector<Content*> chosen;
+    for (Content* c : order) {
+        if (c->size > ctx.params.max_sample_bytes) {
+            c->status = "too_large";
+            c->note = fmt::format("{} bytes, above --max-sample-bytes {}", c->size,
+                                  ctx.params.max_sample_bytes);
+        } else if (!ctx.evidence) {
+            c->status = "budget";
+            c->note = "no evidence budget in this run";
+        } else if (auto refusal = ctx.evidence->take(c->size)) {
+            c->status = to_string(*refusal);
+            c->note =
+                *refusal == BudgetRefusal::run_budget
+                    ? fmt::format("--max-evidence-bytes {} reached", ctx.evidence->max_bytes())
+                    : "the output's file system is nearly full";
+        } else {
+            chosen.push_back(c);
+            continue;
+        }
+        ++refused[c->status];
+    }
+    for (const auto& [status, count] : refused) {
+        sink.coverage(fmt::format("specimens not copied ({}): see status in the records", status));
+    }
+
+    // 4. Copy, in that order, into one archive whose size is known before the first byte.
+    if (!chosen.empty()) {
+        std::vector<ZipMemberPlan> plan;
+        for (const Content* c : chosen) plan.push_back({c->sha256, c->size, c->mtime_unix});
+        ArtifactWriter* out = sink.attachment("zip", evidence_zip_size(plan));
+        if (!out) {
+            for (Content* c : chosen) {
+                c->status = "not_stored";
+                c->note = "this output keeps no archives";
+            }
+        } else {
+            EvidenceZipWriter zip(*out);
+            for (size_t i = 0; i < chosen.size(); ++i) {
+                Content& c = *chosen[i];
+                const bool stopped_before = ctx.should_stop();
+                ZipMemberResult copied = zip.add(plan[i], read_from(c.fd, ctx));
+                c.archive = "artifacts/" + out->name();
+                c.member = plan[i].name;
+                c.member_sha256 = copied.sha256;
+                c.copied_bytes = copied.bytes_read;
+                if (stopped_before || (copied.ended_early && ctx.should_stop())) {
+                    c.status = "interrupted";
+                    c.note = "the run was stopped; the member holds zeros after the bytes read";
+                } else if (copied.error) {
+                    c.status = "read_failed";
+                    c.note = std::strerror(copied.error);
+                } else if (copied.sha256 != c.sha256 || copied.ended_early) {
+                    c.status = "changed_while_read";
+                    c.note = copied.ended_early
+                                 ? "the file shrank while read; zeros fill the member"
+                                 : "the content changed between hashing and copying";
+                } else {
+                    c.status = "copied";
+                    if (copied.more_remained) c.note = "the file grew while read; cut at its size";
+                }
+            }
+            zip.close();
+            out->close();
+        }
+    }
+
+    // 5. One record per content, in the budget's order, then what could not be hashed or read.
+    for (const Content* c : order) sink.emit(record_of(*c));
+    for (auto& c : unhashed) {
+        c.status = "not_hashed";
+        c.note = c.hash_note;
+        sink.emit(record_of(c));
+    }
+    for (auto& u : m_unreadable) {
+        Content c;
+        c.reasons = std::move(u.reasons);
+        c.sources.insert(std::move(u.source));
+        c.status = std::move(u.status);
+        c.note = std::move(u.note);
+        sink.emit(record_of(c));
+    }
+    m_by_key.clear();  // closes every held descriptor
+}
+
+std::vector<FieldSpec> specimen_fields() {
+    return {
+        {"sha256", "string",
+         "SHA-256 of the content, the specimen's identity; null when it could "
+         "not be hashed"},
+        {"size", "integer", "bytes, from fstat of the descriptor it was found by"},
+        {"path", "string", "the first host path among the sources (null for content with no path)"},
+        {"reasons", "string[]",
+         "why it was chosen, most suspicious first: requested, memfd, deleted, preload, "
+         "temporary_place, hidden_directory, world_writable_directory, unsigned_image, "
+         "unsigned_module, all_executables"},
+        {"sources", "object[]",
+         "where it was seen (first 64): kind (exe, mapping, descriptor, preload_list, "
+         "kernel_module, requested), pid, process, handle, path, read_via"},
+        {"source_count", "integer", "how many sources hold this content"},
+        {"status", "string",
+         "copied, or why not: too_large, budget, disk_space, not_hashed, read_failed, "
+         "changed_while_read, interrupted, denied, vanished, not_stored"},
+        {"status_note", "string", "details of the status"},
+        {"archive", "string", "the bundle's ZIP archive holding it (password: infected)"},
+        {"member", "string", "its member name in the archive (the SHA-256)"},
+        {"member_sha256", "string",
+         "SHA-256 of the member's bytes; equal to sha256 when copied (irsnap extract checks it)"},
+        {"copied_bytes", "integer", "bytes read from the host into the member"},
+    };
+}
+
+}  // namespace irsnap::collectors

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <set>
+#include <string_view>
+
+#include "common/specimen_set.hpp"
+#include "irsnap/collector.hpp"
+
+namespace irsnap::collectors {
+
+/// Specimens: copies of the suspicious executables and libraries themselves, read through the
+/// descriptors that hold them while the processes live, stored encrypted ("infected").
+const CollectorSpec& samples_spec();
+
+/// Platform implementation (samples_linux.cpp / samples_windows.cpp).
+void collect_samples(const Context& ctx, RecordSink& sink);
+
+/// The reasons a path alone gives (temporary place, hidden directory), for Linux paths as the
+/// kernel prints them; `deleted` and `memfd` come from the descriptor. Pure: tested with strings.
+std::set<SpecimenReason> linux_path_reasons(std::string_view path);
+
+}  // namespace irsnap::collectors
