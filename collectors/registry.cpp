@@ -3,6 +3,7 @@
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "irsnap/registry.hpp"
 #include "autoruns/autoruns.hpp"
+#include "files/files.hpp"
 #include "handles/handles.hpp"
 #include "hidden_processes/hidden_processes.hpp"
 #include "interfaces/interfaces.hpp"
@@ -35,6 +36,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
+        {&collectors::files_spec, &collectors::collect_files},
     };
     return k_collectors;
 }

@@ -164,7 +164,16 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
     std::vector<Content> unhashed;
     for (auto& [key, held] : m_by_key) {
         if (ctx.should_stop()) break;
-        FileHash hash = hash_of(ctx, held.fd.get(), key);
+        // Too large to copy: not read at all (a 100 GB sparse file costs nothing), though a
+        // digest another collector computed is still reported.
+        FileHash hash;
+        if (key.size <= ctx.params.max_sample_bytes) {
+            hash = hash_of(ctx, held.fd.get(), key);
+        } else if (auto cached = ctx.hashes ? ctx.hashes->find(key) : std::nullopt) {
+            hash = cached->get();
+        } else {
+            hash.note = "too_large";
+        }
         Content* c = nullptr;
         if (hash.sha256) {
             c = &by_sha[*hash.sha256];
@@ -214,9 +223,6 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
         }
         ++refused[c->status];
     }
-    for (const auto& [status, count] : refused) {
-        sink.coverage(fmt::format("specimens not copied ({}): see status in the records", status));
-    }
 
     // 4. Copy, in that order, into one archive whose size is known before the first byte.
     if (!chosen.empty()) {
@@ -262,9 +268,20 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
     // 5. One record per content, in the budget's order, then what could not be hashed or read.
     for (const Content* c : order) sink.emit(record_of(*c));
     for (auto& c : unhashed) {
-        c.status = "not_hashed";
-        c.note = c.hash_note;
+        if (c.hash_note == "too_large") {
+            c.status = "too_large";
+            c.note = fmt::format("{} bytes, above --max-sample-bytes {} (not read)", c.size,
+                                 ctx.params.max_sample_bytes);
+            ++refused[c.status];
+        } else {
+            c.status = "not_hashed";
+            c.note = c.hash_note;
+        }
         sink.emit(record_of(c));
+    }
+    for (const auto& [status, count] : refused) {
+        sink.coverage(fmt::format("{} specimen(s) not copied ({}): see status in the records",
+                                  count, status));
     }
     for (auto& u : m_unreadable) {
         Content c;
@@ -294,7 +311,7 @@ std::vector<FieldSpec> specimen_fields() {
         {"source_count", "integer", "how many sources hold this content"},
         {"status", "string",
          "copied, or why not: too_large, budget, disk_space, not_hashed, read_failed, "
-         "changed_while_read, interrupted, denied, vanished, not_stored"},
+         "changed_while_read, interrupted, denied, vanished, not_regular, not_stored"},
         {"status_note", "string", "details of the status"},
         {"archive", "string", "the bundle's ZIP archive holding it (password: infected)"},
         {"member", "string", "its member name in the archive (the SHA-256)"},

@@ -106,9 +106,13 @@ class SampleFinder {
             const int code = fd.error().code;
             if (posix::is_race_errno(code)) {
                 m_sink.race();
-            } else if (fd.error().stage != "type") {  // a FIFO or device is never a specimen
+            } else if (fd.error().stage != "type") {
                 m_set.add_unreadable(std::move(reasons), std::move(src),
                                      posix::is_denied_errno(code) ? "denied" : "read_failed",
+                                     fd.error().message);
+            } else if (reasons.count(SpecimenReason::requested)) {
+                // A FIFO or device is never opened; the responder hears why theirs was not.
+                m_set.add_unreadable(std::move(reasons), std::move(src), "not_regular",
                                      fd.error().message);
             }
             return;

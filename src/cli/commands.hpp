@@ -19,6 +19,7 @@ struct Invocation {
 int run_collect(const Invocation& inv);
 int run_verify(const Invocation& inv);
 int run_unpack(const Invocation& inv);
+int run_extract(const Invocation& inv);
 int run_list(const Invocation& inv);
 int run_describe(const Invocation& inv);
 int run_procedure(const Invocation& inv);

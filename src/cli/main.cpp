@@ -69,6 +69,12 @@ const std::vector<CommandExits>& command_exits() {
           {3, "extraction failed: the bundle directory exists, or a file could not be written"},
           {5, "the tar does not verify: nothing was extracted"},
           k_internal}},
+        {"extract",
+         {{0, "every selected member was extracted and matched its record"},
+          k_usage,
+          {3, "the tar could not be unpacked into DIR"},
+          {5, "the bundle does not verify (nothing extracted), or a member was refused"},
+          k_internal}},
         {"list", {{0, "success"}, k_usage, k_internal}},
         {"describe", {{0, "success"}, {2, "usage error, or an unknown collector"}, k_internal}},
         {"procedure",
@@ -147,6 +153,7 @@ void print_global_help() {
         "  collect         snapshot this host into a bundle (the default: `irsnap` alone)\n"
         "  verify BUNDLE   recompute every digest and check the manifest (directory, tar or -)\n"
         "  unpack TAR [DIR]  verify a streamed bundle (-o -), then extract it into DIR\n"
+        "  extract BUNDLE DIR  the specimens and copied files, decrypted and re-hashed\n"
         "  list            collectors in run order, with volatility rank and reason\n"
         "  describe NAME   a collector's spec: fields, privileges, platforms\n"
         "  procedure       the one-page printed procedure and custody form for on-site staff\n"
@@ -194,6 +201,7 @@ int dispatch(int argc, char** argv) {
     if (command == "collect") return run_collect(inv);
     if (command == "verify") return run_verify(inv);
     if (command == "unpack") return run_unpack(inv);
+    if (command == "extract") return run_extract(inv);
     if (command == "list") return run_list(inv);
     if (command == "describe") return run_describe(inv);
     if (command == "procedure") return run_procedure(inv);
@@ -206,7 +214,7 @@ int dispatch(int argc, char** argv) {
         return to_int(ExitCode::ok);
     }
     print_error(fmt::format(
-        "unknown command '{}' (commands: collect, verify, unpack, list, describe, procedure, "
+        "unknown command '{}' (commands: collect, verify, unpack, extract, list, describe, procedure, "
         "custody, triage, stack, export; see 'irsnap --help')",
         command));
     return to_int(ExitCode::usage);

@@ -21,7 +21,8 @@ nlohmann::json spec_to_json(const CollectorSpec& spec) {
             {"platforms", spec.platforms},
             {"privileges", spec.privileges},
             {"without_privileges", spec.without_privileges},
-            {"fields", fields}};
+            {"fields", fields},
+            {"details", spec.details}};
 }
 
 std::string spec_to_markdown(const CollectorSpec& spec) {
@@ -45,6 +46,7 @@ std::string spec_to_markdown(const CollectorSpec& spec) {
         out += fmt::format("| `{}` | {} | {} | {} |\n", f.name, f.type,
                            fmt::join(f.platforms, ", "), desc);
     }
+    if (!spec.details.empty()) out += "\n## Details\n\n```\n" + spec.details + "```\n";
     return out;
 }
 
@@ -57,6 +59,7 @@ std::string spec_to_text(const CollectorSpec& spec) {
     for (const auto& f : spec.fields) {
         out += fmt::format("    {:<20} {:<9} {}\n", f.name, f.type, f.description);
     }
+    if (!spec.details.empty()) out += "\n  " + spec.details;
     return out;
 }
 

@@ -117,8 +117,9 @@ int TarStreamBundle::begin_member(const std::string& rel_path, uint64_t size) {
 std::unique_ptr<ArtifactWriter> TarStreamBundle::create_sized_artifact(const std::string& file_name,
                                                                        uint64_t size) {
     const std::string rel_path = "artifacts/" + file_name;
+    // Named like a directory bundle's artifact (the file name), so records that cite it agree.
     return std::make_unique<ArtifactWriter>(
-        std::make_unique<StreamedMemberDestination>(*this, rel_path, size), rel_path,
+        std::make_unique<StreamedMemberDestination>(*this, rel_path, size), file_name,
         m_name + "/" + rel_path + " (tar stream)");
 }
 

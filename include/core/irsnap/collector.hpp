@@ -46,6 +46,7 @@ struct CollectorSpec {
     std::string privileges;          ///< what full coverage needs
     std::string without_privileges;  ///< what happens without them (degrade or skip)
     std::vector<FieldSpec> fields;
+    std::string details;  ///< optional further text (a table), printed by `irsnap describe`
 };
 
 /// Sets every field `spec` declares for `platform` ("linux", "windows") that `record` lacks to

@@ -159,10 +159,14 @@ int open_with_noatime(int dirfd, const std::string& path, int flags) {
 }  // namespace
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& relative, int flags) {
-    flags |= O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    // openat2 refuses (EINVAL) any flag an O_PATH descriptor cannot use, where open ignores it.
+    const bool path_only = (flags & O_PATH) != 0;
+    flags = path_only ? (flags & (O_PATH | O_NOFOLLOW | O_DIRECTORY)) | O_CLOEXEC
+                      : flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     open_how how{};
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     for (bool noatime : {true, false}) {
+        if (noatime && path_only) continue;
         how.flags = static_cast<uint64_t>(flags | (noatime ? O_NOATIME : 0));
         long fd = ::syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
         if (fd >= 0) return UniqueFd(static_cast<int>(fd));
