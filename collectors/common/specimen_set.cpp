@@ -13,6 +13,7 @@
 #include "irsnap/evidence_budget.hpp"
 #include "irsnap/evidence_zip.hpp"
 #include "irsnap/file_hash.hpp"
+#include "irsnap/hash.hpp"
 
 namespace irsnap::collectors {
 namespace {
@@ -30,7 +31,8 @@ struct Content {
     int64_t mtime_unix = 0;
     int fd = -1;  ///< read through this (owned by the Held entry)
     std::set<SpecimenReason> reasons;
-    std::set<SpecimenSource> sources;
+    std::set<SpecimenSource> sources;  ///< the first k_max_kept_sources
+    uint64_t source_count = 0;
     std::string status;
     std::string note;
     std::optional<std::string> member, member_sha256, archive;
@@ -69,7 +71,7 @@ json record_of(const Content& c) {
               {"path", path.empty() ? json(nullptr) : json(path)},
               {"reasons", std::move(reasons)},
               {"sources", std::move(sources)},
-              {"source_count", c.sources.size()},
+              {"source_count", std::max<uint64_t>(c.source_count, c.sources.size())},
               {"status", c.status},
               {"status_note", c.note.empty() ? json(nullptr) : json(c.note)},
               {"archive", opt(c.archive)},
@@ -134,8 +136,7 @@ std::string to_string(SpecimenReason reason) {
 void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
     auto it = m_by_key.find(candidate.key);
     if (it != m_by_key.end()) {
-        it->second.reasons.insert(candidate.reasons.begin(), candidate.reasons.end());
-        it->second.sources.insert(std::move(candidate.source));
+        merge(it->second, std::move(candidate.reasons), std::move(candidate.source));
         return;  // candidate.fd closes here: one descriptor per identity is enough
     }
     if (m_by_key.size() >= k_max_held_specimens) {
@@ -147,9 +148,28 @@ void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
         }
         return;
     }
-    Held held{std::move(candidate.fd), candidate.key, std::move(candidate.reasons), {}};
-    held.sources.insert(std::move(candidate.source));
+    Held held{std::move(candidate.fd), candidate.key, {}, {}, 0};
+    merge(held, std::move(candidate.reasons), std::move(candidate.source));
     m_by_key.emplace(candidate.key, std::move(held));
+}
+
+void SpecimenSet::merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source) {
+    held.reasons.insert(reasons.begin(), reasons.end());
+    ++held.source_count;
+    // A file held by thousands of processes keeps a bounded list; the count stays exact.
+    if (held.sources.size() < k_max_kept_sources) held.sources.insert(std::move(source));
+}
+
+bool SpecimenSet::merge_known(const FileKey& key, std::set<SpecimenReason> reasons,
+                              SpecimenSource source) {
+    auto it = m_by_key.find(key);
+    if (it == m_by_key.end()) return false;
+    merge(it->second, std::move(reasons), std::move(source));
+    return true;
+}
+
+void SpecimenSet::add_empty(std::set<SpecimenReason> reasons, SpecimenSource source) {
+    merge(m_empty, std::move(reasons), std::move(source));
 }
 
 void SpecimenSet::add_unreadable(std::set<SpecimenReason> reasons, SpecimenSource source,
@@ -188,7 +208,11 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
             c->mtime_unix = key.mtime_ns / 1'000'000'000;
         }
         c->reasons.insert(held.reasons.begin(), held.reasons.end());
-        c->sources.insert(held.sources.begin(), held.sources.end());
+        c->source_count += held.source_count;
+        for (const auto& src : held.sources) {
+            if (c->sources.size() >= k_max_kept_sources) break;
+            c->sources.insert(src);
+        }
     }
 
     // 2. The order the budget is spent in: most suspicious reason first, then the smaller file
@@ -283,10 +307,22 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
         sink.coverage(fmt::format("{} specimen(s) not copied ({}): see status in the records",
                                   count, status));
     }
+    if (m_empty.source_count) {
+        // Empty files need no copy: their digest is known and they hold nothing to analyse.
+        Content c;
+        c.sha256 = sha256_hex("");
+        c.reasons = std::move(m_empty.reasons);
+        c.sources = std::move(m_empty.sources);
+        c.source_count = m_empty.source_count;
+        c.status = "empty";
+        c.note = "nothing to copy";
+        sink.emit(record_of(c));
+    }
     for (auto& u : m_unreadable) {
         Content c;
         c.reasons = std::move(u.reasons);
         c.sources.insert(std::move(u.source));
+        c.source_count = 1;
         c.status = std::move(u.status);
         c.note = std::move(u.note);
         sink.emit(record_of(c));
@@ -311,7 +347,8 @@ std::vector<FieldSpec> specimen_fields() {
         {"source_count", "integer", "how many sources hold this content"},
         {"status", "string",
          "copied, or why not: too_large, budget, disk_space, not_hashed, read_failed, "
-         "changed_while_read, interrupted, denied, vanished, not_regular, not_stored"},
+         "changed_while_read, interrupted, denied, vanished, not_regular, not_stored; empty "
+         "(one record for every empty file: nothing to copy)"},
         {"status_note", "string", "details of the status"},
         {"archive", "string", "the bundle's ZIP archive holding it (password: infected)"},
         {"member", "string", "its member name in the archive (the SHA-256)"},

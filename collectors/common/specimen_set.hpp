@@ -61,11 +61,19 @@ struct SpecimenCandidate {
 /// Most files a run holds open at once while it decides what to copy; more distinct files are
 /// recorded as not copied (status `too_many`).
 inline constexpr size_t k_max_held_specimens = 2048;
+/// Sources remembered per content (the count stays exact): a file held by every process of a
+/// busy host must not cost memory per holder.
+inline constexpr size_t k_max_kept_sources = 256;
 
 class SpecimenSet {
   public:
     /// Takes the candidate, merging it with one of the same identity (its descriptor closed).
     void add(SpecimenCandidate candidate, RecordSink& sink);
+    /// Adds a source to the file `key` names when it is already held (true), so a file seen
+    /// through many processes is opened once.
+    bool merge_known(const FileKey& key, std::set<SpecimenReason> reasons, SpecimenSource source);
+    /// An empty regular file: nothing to hold or copy; all of them share one record.
+    void add_empty(std::set<SpecimenReason> reasons, SpecimenSource source);
     /// A source that found nothing to read (denied, vanished): recorded as a specimen without
     /// content, so the record says what could not be copied and why.
     void add_unreadable(std::set<SpecimenReason> reasons, SpecimenSource source, std::string status,
@@ -81,9 +89,12 @@ class SpecimenSet {
         UniqueFd fd;
         FileKey key;
         std::set<SpecimenReason> reasons;
-        std::set<SpecimenSource> sources;
+        std::set<SpecimenSource> sources;  ///< the first k_max_kept_sources
+        uint64_t source_count = 0;
     };
+    static void merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source);
     std::map<FileKey, Held> m_by_key;
+    Held m_empty;
     size_t m_not_held = 0;
     struct Unreadable {
         std::set<SpecimenReason> reasons;
