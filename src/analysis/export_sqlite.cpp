@@ -58,7 +58,10 @@ CREATE TABLE custody (
 CREATE TABLE findings (
   finding_id INTEGER PRIMARY KEY, bundle_id INTEGER, host_id INTEGER,
   rule_id TEXT, title TEXT, urgency TEXT, confidence TEXT, attack TEXT, why TEXT,
-  collector TEXT, artifact TEXT, line INTEGER, evidence TEXT);
+  collector TEXT, artifact TEXT, line INTEGER, evidence TEXT, specimens TEXT);
+CREATE TABLE specimen_sources (
+  bundle_id INTEGER, host_id INTEGER, artifact_line INTEGER, sha256 TEXT, source INTEGER,
+  kind TEXT, pid INTEGER, process TEXT, handle TEXT, path TEXT, read_via TEXT);
 )sql";
 
 /// One collector's table and its INSERT.
@@ -101,7 +104,7 @@ struct SqliteExport::Impl {
 
     Statement host_insert, host_select, host_count, host_update;
     Statement bundle_insert, bundle_update;
-    Statement run_insert, custody_insert, finding_insert;
+    Statement run_insert, custody_insert, finding_insert, source_insert;
 
     void create_schema();
     TableWriter& create_table(const std::string& table, const SqlTable* spec);
@@ -109,6 +112,7 @@ struct SqliteExport::Impl {
     int64_t host_id(const std::string& hostname);
     void insert_row(TableWriter& table, int64_t host, int64_t bundle_id, uint64_t line,
                     const json& record);
+    void insert_sources(int64_t host, int64_t bundle_id, uint64_t line, const json& record);
     void store_manifest(int64_t bundle_id, int64_t host, const BundleExport& result,
                         const json& manifest, size_t findings);
     void store_runs(int64_t bundle_id, int64_t host, const json& manifest);
@@ -165,8 +169,9 @@ void SqliteExport::Impl::create_schema() {
     finding_insert =
         Statement(db,
                   "INSERT INTO findings(bundle_id, host_id, rule_id, title, urgency, confidence, "
-                  "attack, why, collector, artifact, line, evidence) VALUES (" +
-                      placeholders(12) + ")");
+                  "attack, why, collector, artifact, line, evidence, specimens) VALUES (" +
+                      placeholders(13) + ")");
+    source_insert = Statement(db, "INSERT INTO specimen_sources VALUES (" + placeholders(11) + ")");
     for (const auto& name : triage::needed_collectors()) triage_needs.insert(name);
 }
 
@@ -248,6 +253,34 @@ void SqliteExport::Impl::insert_row(TableWriter& table, int64_t host, int64_t bu
     ins.run();
 }
 
+/// One row per source of a specimen (a `samples` record's `sources`), so "which specimens did
+/// pid N run or hold" and "on which hosts was this content seen, and as what" are plain joins.
+void SqliteExport::Impl::insert_sources(int64_t host, int64_t bundle_id, uint64_t line,
+                                        const json& record) {
+    auto sources = record.find("sources");
+    if (sources == record.end() || !sources->is_array()) return;
+    const json sha =
+        record.contains("sha256") && record["sha256"].is_string() ? record["sha256"] : json();
+    int64_t index = 0;
+    for (const json& s : *sources) {
+        ++index;
+        if (!s.is_object()) continue;
+        auto text_at = [&](const char* key) {
+            auto it = s.find(key);
+            return it != s.end() && it->is_string() ? *it : json();
+        };
+        auto pid = s.find("pid");
+        source_insert.bind(1, bundle_id).bind(2, host).bind(3, static_cast<int64_t>(line));
+        source_insert.bind_json(4, sha).bind(5, index).bind_json(6, text_at("kind"));
+        if (pid != s.end() && pid->is_number_integer()) {
+            source_insert.bind_json(7, fits_integer_column(*pid));
+        }
+        source_insert.bind_json(8, text_at("process")).bind_json(9, text_at("handle"));
+        source_insert.bind_json(10, text_at("path")).bind_json(11, text_at("read_via"));
+        source_insert.run();
+    }
+}
+
 void SqliteExport::Impl::store_runs(int64_t bundle_id, int64_t host, const json& manifest) {
     if (!manifest.is_object() || !manifest.contains("collectors")) return;
     for (const json& c : manifest["collectors"]) {
@@ -303,7 +336,9 @@ size_t SqliteExport::Impl::store_findings(int64_t bundle_id, int64_t host,
             finding_insert.bind(10, f.evidence.front().artifact);
             finding_insert.bind(11, static_cast<int64_t>(f.evidence.front().line));
         }
-        finding_insert.bind_json(12, triage::to_json(f)["evidence"]);
+        const json as_json = triage::to_json(f);
+        finding_insert.bind_json(12, as_json["evidence"]);
+        if (as_json.contains("specimens")) finding_insert.bind_json(13, as_json["specimens"]);
         finding_insert.run();
     }
     return findings.size();
@@ -359,11 +394,13 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
         TableWriter* table = nullptr;
         std::string artifact;
         bool keep_for_triage = false;
+        bool specimens = false;
         result.summary = read_bundle(bundle, {}, [&](const BundleLine& line) {
             if (table == nullptr || line.artifact != artifact) {
                 artifact = line.artifact;
                 table = m->table_for(line.collector, created);
                 keep_for_triage = m->options.findings && m->triage_needs.count(line.collector);
+                specimens = line.collector == triage::k_specimen_collector && !table->generic;
             }
             json r = parse_untrusted_json(line.text);
             if (!r.is_object()) {
@@ -371,6 +408,7 @@ BundleExport SqliteExport::add(const std::filesystem::path& bundle) {
                 return;
             }
             m->insert_row(*table, host, bundle_id, line.line, r);
+            if (specimens) m->insert_sources(host, bundle_id, line.line, r);
             ++result.records;
             if (keep_for_triage) {
                 if (record.artifact != artifact) record.artifact = artifact;
@@ -441,6 +479,7 @@ void SqliteExport::finish() {
     m->run_insert = {};
     m->custody_insert = {};
     m->finding_insert = {};
+    m->source_insert = {};
     m->tables.clear();
     m->db.close();
 }

@@ -59,8 +59,9 @@ std::string sql_table_name(std::string_view collector) {
 }
 
 const std::vector<std::string_view>& fixed_table_names() {
-    static const std::vector<std::string_view> k_names = {"export_info",    "hosts",   "bundles",
-                                                          "collector_runs", "custody", "findings"};
+    static const std::vector<std::string_view> k_names = {"export_info",     "hosts",   "bundles",
+                                                          "collector_runs",  "custody", "findings",
+                                                          "specimen_sources"};
     return k_names;
 }
 
@@ -84,6 +85,9 @@ const std::vector<SqlIndex>& stacking_indexes() {
         {"autoruns", {"target_sha256", "host_id"}},
         {"kernel_modules", {"name", "host_id"}},
         {"kernel_modules", {"sha256", "host_id"}},
+        {"samples", {"sha256", "host_id"}},
+        {"specimen_sources", {"bundle_id", "pid"}},
+        {"specimen_sources", {"path", "host_id"}},
         {"findings", {"rule_id", "host_id"}},
         {"findings", {"bundle_id"}},
     };

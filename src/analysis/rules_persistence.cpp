@@ -12,8 +12,9 @@ namespace irsnap::triage {
 namespace {
 
 nlohmann::json autorun_fields(const nlohmann::json& a) {
+    // target_sha256: a finding names the specimen of the program it starts (the same content).
     return pick(a, {"category", "source_path", "source_line", "command", "target_path",
-                    "target_exists", "mtime", "ctime", "enabled"});
+                    "target_sha256", "target_exists", "mtime", "ctime", "enabled"});
 }
 
 /// The ATT&CK technique of each kind of autorun, so a finding names the mechanism abused.

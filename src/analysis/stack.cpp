@@ -125,6 +125,12 @@ const std::array<CategoryInfo, k_category_count>& categories() {
          "kernel modules (name, file SHA-256)",
          "kernel_modules",
          {"name", "sha256"}},
+        {Category::specimen,
+         "specimen",
+         "specimens by content (SHA-256; a path it was seen under), copied or not",
+         "samples",
+         {"sha256", "path"},
+         1},
     }};
     return k_all;
 }
@@ -165,7 +171,8 @@ void Stacker::begin_bundle() {
     m_listening.clear();
 }
 
-void Stacker::note(Category c, std::initializer_list<std::string_view> fields) {
+void Stacker::note(Category c, std::initializer_list<std::string_view> fields,
+                   std::initializer_list<std::string_view> shown) {
     if (!m_options.wants(c)) return;
     m_key.clear();
     for (std::string_view f : fields) append_field(m_key, f);
@@ -177,6 +184,11 @@ void Stacker::note(Category c, std::initializer_list<std::string_view> fields) {
         Entry e;
         e.key = m_arena.store(m_key);
         e.category = c;
+        if (shown.size() > 0) {
+            m_key.clear();
+            for (std::string_view f : shown) append_field(m_key, f);
+            e.example = m_arena.store(m_key);
+        }
         m_entries.push_back(std::move(e));
         index.emplace(m_entries.back().key, id);
     } else {
@@ -215,6 +227,12 @@ bool Stacker::add_line(std::string_view collector, std::string_view json_text) {
     } else if (collector == "kernel_modules") {
         if (f.text_or(s_kind) == "module" && f.text(s_name)) {
             note(Category::kmod, {*f.text(s_name), f.text_or(s_sha256)});
+        }
+    } else if (collector == "samples") {
+        // One item per content, whatever it was called on each host; content that could not
+        // be hashed has no identity to count.
+        if (f.text(s_sha256) && !f.text(s_sha256)->empty()) {
+            note(Category::specimen, {*f.text(s_sha256)}, {f.text_or(s_path)});
         }
     }
     return true;
@@ -331,6 +349,8 @@ std::vector<CategoryResult> Stacker::result(size_t top) {
             const Entry& e = m_entries[ids[i]];
             Item item;
             for (std::string_view f : split_key(e.key)) item.fields.emplace_back(f);
+            for (std::string_view f : split_key(e.example)) item.fields.emplace_back(f);
+            item.fields.resize(c.fields.size());  // a shown field never met stays ""
             item.host_count = e.host_count;
             for (uint32_t h : e.hosts) item.hosts.push_back(m_host_names[h]);
             r.items.push_back(std::move(item));

@@ -16,7 +16,7 @@ namespace {
 std::vector<Rule> all_rules() {
     std::vector<Rule> all;
     for (auto family : {cross_view_rules, process_rules, network_rules, memory_rules,
-                        persistence_rules, kernel_rules}) {
+                        persistence_rules, kernel_rules, samples_rules}) {
         const auto rules = family();
         all.insert(all.end(), rules.begin(), rules.end());
     }
@@ -48,10 +48,14 @@ Finding Rule::finding(std::string why, std::vector<Evidence> evidence) const {
                " more evidence records not listed)";
         evidence.resize(k_max_evidence_per_finding);
     }
-    return Finding{
-        std::string(id),    std::string(title),  urgency,
-        confidence,         std::string(attack), cut_text(std::move(why), k_max_why_bytes),
-        std::move(evidence)};
+    return Finding{std::string(id),
+                   std::string(title),
+                   urgency,
+                   confidence,
+                   std::string(attack),
+                   cut_text(std::move(why), k_max_why_bytes),
+                   std::move(evidence),
+                   {}};
 }
 
 void FindingSink::add(Finding f) {
@@ -67,6 +71,8 @@ std::vector<std::string> needed_collectors() {
     for (const Rule& rule : rules()) {
         for (auto c : collectors_of(rule)) names.emplace(c);
     }
+    // Read whatever the rules read: findings name the specimens of what they are about.
+    names.emplace(k_specimen_collector);
     return {names.begin(), names.end()};
 }
 
@@ -77,7 +83,7 @@ struct Runner::Active {
     FindingSink sink;
 };
 
-Runner::Runner(size_t max_findings_per_rule) {
+Runner::Runner(size_t max_findings_per_rule) : m_specimens(std::make_unique<SpecimenIndex>()) {
     for (const Rule& rule : rules()) {
         m_active.push_back(Active{&rule, collectors_of(rule), rule.start(rule),
                                   FindingSink(max_findings_per_rule)});
@@ -87,6 +93,7 @@ Runner::Runner(size_t max_findings_per_rule) {
 Runner::~Runner() = default;
 
 bool Runner::wants(std::string_view collector) const {
+    if (collector == k_specimen_collector) return true;
     return std::any_of(m_active.begin(), m_active.end(), [&](const Active& a) {
         return std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end();
     });
@@ -96,6 +103,7 @@ void Runner::add(std::string_view collector, const Record& r) {
     auto count = m_counts.find(collector);
     if (count == m_counts.end()) count = m_counts.emplace(std::string(collector), 0).first;
     ++count->second;
+    if (collector == k_specimen_collector) m_specimens->add(r);
     for (Active& a : m_active) {
         if (std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end()) {
             a.pass->see(collector, r, a.sink);
@@ -129,6 +137,7 @@ std::vector<Finding> Runner::finish(const Context& ctx) {
         if (a.rule_id != b.rule_id) return a.rule_id < b.rule_id;
         return place(a) < place(b);
     });
+    m_specimens->attach(findings);
     return findings;
 }
 
@@ -140,18 +149,40 @@ std::vector<Finding> run_rules(const Input& in, size_t max_findings_per_rule) {
     return runner.finish(Context{in.collected_unix_ns, in.recent_days});
 }
 
+nlohmann::json to_json(const SpecimenRef& s) {
+    auto text_or_null = [](const std::string& t) {
+        return t.empty() ? nlohmann::json(nullptr) : nlohmann::json(t);
+    };
+    return {{"sha256", text_or_null(s.sha256)},
+            {"path", text_or_null(s.path)},
+            {"status", s.status},
+            {"status_note", text_or_null(s.status_note)},
+            {"archive", text_or_null(s.archive)},
+            {"member", text_or_null(s.member)},
+            {"artifact", s.artifact},
+            {"line", s.line},
+            {"match", s.match}};
+}
+
 nlohmann::json to_json(const Finding& f) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const auto& e : f.evidence) {
         evidence.push_back({{"artifact", e.artifact}, {"line", e.line}, {"fields", e.fields}});
     }
-    return {{"rule_id", f.rule_id},
-            {"title", f.title},
-            {"urgency", to_string(f.urgency)},
-            {"confidence", to_string(f.confidence)},
-            {"attack", f.attack.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.attack)},
-            {"why", f.why},
-            {"evidence", std::move(evidence)}};
+    nlohmann::json out = {
+        {"rule_id", f.rule_id},
+        {"title", f.title},
+        {"urgency", to_string(f.urgency)},
+        {"confidence", to_string(f.confidence)},
+        {"attack", f.attack.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.attack)},
+        {"why", f.why},
+        {"evidence", std::move(evidence)}};
+    if (!f.specimens.empty()) {
+        nlohmann::json specimens = nlohmann::json::array();
+        for (const auto& s : f.specimens) specimens.push_back(to_json(s));
+        out["specimens"] = std::move(specimens);
+    }
+    return out;
 }
 
 }  // namespace irsnap::triage

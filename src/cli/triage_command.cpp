@@ -86,6 +86,7 @@ void print_text(const BundleSummary& b, const tr::BundleTriage& t,
             print_safe("    ... and {} more evidence records (--json lists them all)\n",
                        f.evidence.size() - k_evidence_shown);
         }
+        for (const auto& s : f.specimens) print_safe("    specimen: {}\n", tr::specimen_text(s));
     }
 }
 

@@ -3,6 +3,7 @@
 // line is "<collector letter><JSON>"; a rule must neither crash nor throw on any value of any
 // type, and every finding must point at a record it was given.
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -12,9 +13,9 @@
 
 namespace {
 
-constexpr const char* k_collectors[] = {"processes",  "network",        "modules",
-                                        "autoruns",   "kernel_modules", "hidden_processes",
-                                        "interfaces", "routes",         "neighbors"};
+constexpr const char* k_collectors[] = {
+    "processes",        "network",    "modules", "autoruns",  "kernel_modules",
+    "hidden_processes", "interfaces", "routes",  "neighbors", "samples"};
 
 }  // namespace
 
@@ -36,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         [&](const irsnap::BundleLine& line) {
             lines = line.line;
             if (line.text.size() < 2) return;
-            const char* collector = k_collectors[static_cast<unsigned char>(line.text[0]) % 9];
+            const char* collector =
+                k_collectors[static_cast<unsigned char>(line.text[0]) % std::size(k_collectors)];
             auto value = irsnap::parse_untrusted_json(line.text.substr(1));
             if (!value.is_object()) return;
             in.records[collector].push_back({"artifacts/x.jsonl", line.line, std::move(value)});
@@ -62,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(finding.why.size() <= k_max_why_bytes);
         // The JSON report must be printable: strings from the bundle may hold any bytes.
         (void)to_json(finding).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        FUZZ_CHECK(finding.specimens.size() <= k_max_specimens_per_finding);
     }
     FUZZ_CHECK(records + oversized <= line);
     return 0;

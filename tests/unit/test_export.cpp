@@ -42,6 +42,12 @@ struct HandBundle {
     std::string start = "2026-11-22T00:00:00.000000Z";
     std::string end = "2026-11-22T00:00:01.250000Z";
     std::vector<std::pair<std::string, std::string>> artifacts;  ///< file name, text
+    /// Files listed in the manifest beside the records (records 0), as the samples
+    /// collector's archive is: file name, bytes, and the collector whose attachment it is.
+    struct Attachment {
+        std::string file, bytes, collector;
+    };
+    std::vector<Attachment> attachments;
     bool custody_log = false;
 
     fs::path write(const fs::path& parent) const {
@@ -71,6 +77,16 @@ struct HandBundle {
                                   {"end", {{"realtime", end}}},
                                   {"duration_ms", 1.5},
                                   {"artifact", "artifacts/" + file}});
+        }
+        for (const auto& a : attachments) {
+            write_file(dir / "artifacts" / a.file, a.bytes);
+            listed.push_back({{"path", "artifacts/" + a.file},
+                              {"bytes", static_cast<uint64_t>(a.bytes.size())},
+                              {"records", 0},
+                              {"sha256", sha256_hex(a.bytes)}});
+            for (auto& c : collectors) {
+                if (c["name"] == a.collector) c["attachments"].push_back("artifacts/" + a.file);
+            }
         }
         const json manifest = {
             {"schema", "irsnap.manifest/1"},
@@ -146,6 +162,32 @@ HandBundle web01() {
     return b;
 }
 
+// The dropper's content, copied into the archive, and a library it maps that was not copied.
+const std::string k_dropper_specimen =
+    R"({"archive":"artifacts/11_samples.zip","copied_bytes":4096,"member":"bb22",)"
+    R"("member_sha256":"bb22","path":"/tmp/dropper","reasons":["deleted","temporary_place"],)"
+    R"("sha256":"bb22","size":4096,"source_count":2,"sources":[)"
+    R"({"handle":null,"kind":"exe","path":"/tmp/dropper","pid":4242,"process":"dropper",)"
+    R"("read_via":"/proc/4242/exe"},)"
+    R"({"handle":"fd 5","kind":"descriptor","path":"/tmp/dropper","pid":100,"process":"sshd",)"
+    R"("read_via":"/proc/100/fd/5"}],"status":"copied","status_note":null})";
+const std::string k_library_specimen =
+    R"({"archive":null,"copied_bytes":null,"member":null,"member_sha256":null,)"
+    R"("path":"/dev/shm/libx.so","reasons":["preload","temporary_place"],"sha256":"cc33",)"
+    R"("size":99999999,"source_count":1,"sources":[{"handle":"7f00-7f10","kind":"mapping",)"
+    R"("path":"/dev/shm/libx.so","pid":4242,"process":"dropper",)"
+    R"("read_via":"/proc/4242/map_files/7f00-7f10"}],"status":"too_large",)"
+    R"("status_note":"99999999 bytes, above --max-sample-bytes 67108864"})";
+
+/// web01 with the samples collector's records and its (stand-in) archive.
+HandBundle web01_with_specimens() {
+    HandBundle b = web01();
+    b.artifacts.emplace_back("11_samples.jsonl",
+                             k_dropper_specimen + "\n" + k_library_specimen + "\n");
+    b.attachments.push_back({"11_samples.zip", "PK\x03\x04 not read as lines\n\xff", "samples"});
+    return b;
+}
+
 /// Runs an exporter writing to a file and returns the file's text.
 template <typename Fn>
 std::string export_text(const fs::path& file, Fn&& fn) {
@@ -199,6 +241,9 @@ TEST(ExportSchema, StackingIndexesNameColumnsThatExist) {
             columns[c.spec().name].insert(col.name);
     }
     columns["findings"] = {"rule_id", "host_id", "bundle_id"};
+    columns["specimen_sources"] = {"bundle_id", "host_id", "artifact_line", "sha256",
+                                   "source",    "kind",    "pid",           "process",
+                                   "handle",    "path",    "read_via"};
     for (const ex::SqlIndex& index : ex::stacking_indexes()) {
         const std::string table(index.table);
         ASSERT_TRUE(columns.count(table)) << table;
@@ -467,6 +512,116 @@ TEST(ExportSqlite, UnreadableAndTamperedBundles) {
               (std::vector<std::vector<std::string>>{{"0", "1"}}));
     EXPECT_EQ(db.one("SELECT source_path FROM autoruns"), "/etc/cron.d/Evil");
     EXPECT_EQ(db.count("SELECT COUNT(*) FROM findings"), 0);
+}
+
+// ---- specimens -------------------------------------------------------------------------------
+
+TEST(ExportSpecimens, JsonlCarriesTheRecordsAndNeverTheArchive) {
+    TempDir tmp("irsnap-export");
+    const fs::path bundle = web01_with_specimens().write(tmp.path());
+    ex::BundleExport result;
+    const std::string text = export_text(tmp.path() / "out.jsonl", [&](ex::OutputStream& out) {
+        result = ex::export_jsonl(bundle, out);
+    });
+    EXPECT_TRUE(result.summary.verified) << result.summary.verify_note;
+    EXPECT_EQ(result.records, 8u);
+    EXPECT_EQ(result.skipped_lines, 1u);  // the cut processes line only: the zip is not lines
+    const auto lines = parse_json_lines(text);
+    std::vector<json> specimens;
+    for (const auto& l : lines) {
+        if (l["irsnap"]["collector"] == "samples") specimens.push_back(l);
+    }
+    ASSERT_EQ(specimens.size(), 2u);
+    EXPECT_EQ(specimens[0]["sha256"], "bb22");
+    EXPECT_EQ(specimens[0]["sources"][1]["pid"], 100);
+    EXPECT_EQ(specimens[1]["irsnap"]["line"], 2);
+}
+
+TEST(ExportSpecimens, TimesketchHasNoSpecimenEventsAndStillReadsTheBundle) {
+    TempDir tmp("irsnap-export");
+    const fs::path bundle = web01_with_specimens().write(tmp.path());
+    ex::BundleExport result;
+    const std::string text = export_text(tmp.path() / "ts.jsonl", [&](ex::OutputStream& out) {
+        result = ex::export_timesketch(bundle, out);
+    });
+    EXPECT_TRUE(result.summary.verified) << result.summary.verify_note;
+    // The same ten events as without specimens: their records carry no time of their own.
+    EXPECT_EQ(result.events, 10u);
+    for (const auto& e : parse_json_lines(text)) EXPECT_NE(e.value("collector", ""), "samples");
+}
+
+TEST(ExportSpecimens, SqliteHasSpecimensTheirSourcesAndFindingsNamingThem) {
+    TempDir tmp("irsnap-export");
+    const fs::path bundle = web01_with_specimens().write(tmp.path());
+    const fs::path db_file = tmp.path() / "out.db";
+    {
+        ex::SqliteExport db(db_file, {});
+        const ex::BundleExport r = db.add(bundle);
+        EXPECT_TRUE(r.summary.verified) << r.summary.verify_note;
+        EXPECT_EQ(r.records, 8u);
+        db.finish();
+    }
+    SqliteReader db(db_file);
+    // The collector's own table, typed by its spec.
+    EXPECT_EQ(db.rows("SELECT artifact_line, sha256, status, IFNULL(archive, ''), size, "
+                      "json_array_length(sources), extra FROM samples ORDER BY artifact_line"),
+              (std::vector<std::vector<std::string>>{
+                  {"1", "bb22", "copied", "artifacts/11_samples.zip", "4096", "2", "NULL"},
+                  {"2", "cc33", "too_large", "", "99999999", "1", "NULL"}}));
+    // One row per source: which specimens did pid 4242 run or map?
+    EXPECT_EQ(db.rows("SELECT s.sha256, ss.kind, s.status FROM specimen_sources ss "
+                      "JOIN samples s ON s.bundle_id = ss.bundle_id "
+                      "AND s.artifact_line = ss.artifact_line "
+                      "WHERE ss.pid = 4242 ORDER BY s.artifact_line"),
+              (std::vector<std::vector<std::string>>{{"bb22", "exe", "copied"},
+                                                     {"cc33", "mapping", "too_large"}}));
+    EXPECT_EQ(db.rows("SELECT artifact_line, source, kind, pid, process, IFNULL(handle, 'NULL'), "
+                      "path, read_via FROM specimen_sources ORDER BY artifact_line, source"),
+              (std::vector<std::vector<std::string>>{
+                  {"1", "1", "exe", "4242", "dropper", "NULL", "/tmp/dropper", "/proc/4242/exe"},
+                  {"1", "2", "descriptor", "100", "sshd", "fd 5", "/tmp/dropper", "/proc/100/fd/5"},
+                  {"2", "1", "mapping", "4242", "dropper", "7f00-7f10", "/dev/shm/libx.so",
+                   "/proc/4242/map_files/7f00-7f10"}}));
+    // The process from /tmp is a finding that names its copied specimen, then what it maps.
+    EXPECT_EQ(db.rows("SELECT json_extract(specimens, '$[0].sha256'), "
+                      "json_extract(specimens, '$[0].archive'), "
+                      "json_extract(specimens, '$[0].match'), "
+                      "json_extract(specimens, '$[1].sha256'), "
+                      "json_extract(specimens, '$[1].status') "
+                      "FROM findings WHERE rule_id = 'IRS-EXE-003'"),
+              (std::vector<std::vector<std::string>>{
+                  {"bb22", "artifacts/11_samples.zip", "sha256", "cc33", "too_large"}}));
+    // The library too large to copy is a finding of its own.
+    EXPECT_EQ(db.count("SELECT COUNT(*) FROM findings WHERE rule_id = 'IRS-SMP-001'"), 1);
+    // Stacking specimens across hosts reads an index.
+    EXPECT_EQ(db.count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                       "AND name IN ('idx_samples_sha256_host_id', "
+                       "'idx_specimen_sources_bundle_id_pid', "
+                       "'idx_specimen_sources_path_host_id')"),
+              3);
+}
+
+TEST(ExportSpecimens, AnUnknownLayoutOfSourcesIsKeptNotFatal) {
+    TempDir tmp("irsnap-export");
+    HandBundle b = web01();
+    b.artifacts.emplace_back(
+        "11_samples.jsonl",
+        std::string(
+            R"({"sha256":"dd","sources":[7,{"pid":"x","kind":3},{"pid":18446744073709551615}]})") +
+            "\n" + R"({"sha256":"ee","sources":{"pid":1}})" + "\n");
+    const fs::path db_file = tmp.path() / "out.db";
+    {
+        ex::SqliteExport db(db_file, {});
+        EXPECT_TRUE(db.add(b.write(tmp.path())).summary.verified);
+        db.finish();
+    }
+    SqliteReader db(db_file);
+    EXPECT_EQ(db.count("SELECT COUNT(*) FROM samples"), 2);
+    // The number is the source's place in the list; what is not an object is left out.
+    EXPECT_EQ(
+        db.rows("SELECT source, IFNULL(kind, 'NULL'), IFNULL(pid, 'NULL') "
+                "FROM specimen_sources ORDER BY source"),
+        (std::vector<std::vector<std::string>>{{"2", "NULL", "NULL"}, {"3", "NULL", "NULL"}}));
 }
 
 // ---- hostile bundles: what an attacker who edited a bundle may have planted ------------------

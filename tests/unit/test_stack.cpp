@@ -275,6 +275,40 @@ TEST(Stack, DiscardedBundleCountsNothing) {
     EXPECT_EQ(exe.items.at(0).fields.at(0), "bb");
 }
 
+TEST(Stack, SpecimensAreCountedByContentWhateverTheyWereCalled) {
+    const std::string a(64, 'a');
+    const std::string b(64, 'b');
+    auto specimen = [](const std::string& sha, const std::string& path,
+                       const std::string& status) -> std::pair<std::string, std::string> {
+        json r = {{"sha256", sha.empty() ? json(nullptr) : json(sha)},
+                  {"path", path.empty() ? json(nullptr) : json(path)},
+                  {"reasons", {"deleted"}},
+                  {"sources", json::array({{{"kind", "exe"}, {"pid", 7}, {"path", path}}})},
+                  {"status", status},
+                  {"archive", status == "copied" ? json("artifacts/11_samples.zip") : json()}};
+        return {"samples", r.dump()};
+    };
+    Options only;
+    only.only = {Category::specimen};
+    EXPECT_EQ(only.collectors(), std::set<std::string>{"samples"});
+    Stacker s(Options{});
+    s.add_bundle("web01", {specimen(a, "/tmp/.x/kworkerd", "copied"), specimen(b, "", "budget"),
+                           // Not hashed (denied): no identity, not counted.
+                           specimen("", "/tmp/.x/other", "denied")});
+    // The same content under another name on another host is the same item.
+    s.add_bundle("web02", {specimen(a, "/var/tmp/upd", "too_large")});
+    s.add_bundle("db01", {process("sshd", "/usr/sbin/sshd", "cc")});
+    const auto result = s.result(0);
+    const auto& specimens = of(result, Category::specimen);
+    EXPECT_EQ(summary(specimens), (std::vector<std::pair<std::string, uint32_t>>{
+                                      {b + "|", 1}, {a + "|/tmp/.x/kworkerd", 2}}));
+    EXPECT_EQ(specimens.items[1].hosts, (std::vector<std::string>{"web01", "web02"}));
+    EXPECT_EQ(info(Category::specimen).collector, "samples");
+    EXPECT_EQ(info(Category::specimen).key_count(), 1u);
+    // A process's executable is not a specimen: only the samples records count.
+    EXPECT_EQ(of(result, Category::exe).items_total, 1u);
+}
+
 TEST(Stack, CategoryNamesRoundTrip) {
     for (const auto& c : categories()) {
         EXPECT_EQ(category_named(c.name), c.category);

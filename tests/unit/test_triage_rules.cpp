@@ -2,8 +2,11 @@
 // Each triage rule over literal records: what must fire, what must not, and the evidence place.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "analysis/rules.hpp"
 #include "irsnap/triage.hpp"
 
 namespace irsnap::triage {
@@ -34,9 +37,9 @@ std::vector<Finding> of_rule(const Input& in, std::string_view id) {
 
 TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
     std::set<std::string_view> ids;
-    const std::set<std::string> collectors = {"processes",  "network",        "modules",
-                                              "autoruns",   "kernel_modules", "hidden_processes",
-                                              "interfaces", "routes",         "neighbors"};
+    const std::set<std::string> collectors = {
+        "processes",        "network",    "modules", "autoruns",  "kernel_modules",
+        "hidden_processes", "interfaces", "routes",  "neighbors", "samples"};
     for (const Rule& r : rules()) {
         EXPECT_TRUE(ids.insert(r.id).second) << r.id;
         EXPECT_FALSE(r.title.empty()) << r.id;
@@ -44,6 +47,9 @@ TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
         EXPECT_NE(r.start, nullptr) << r.id;
     }
     for (const auto& c : needed_collectors()) EXPECT_TRUE(collectors.count(c)) << c;
+    // Specimens are read whatever the rules read: every finding may name them.
+    const auto needed = needed_collectors();
+    EXPECT_NE(std::find(needed.begin(), needed.end(), "samples"), needed.end());
     EXPECT_GE(rules().size(), 20u);
 }
 
@@ -365,6 +371,245 @@ TEST(TriageRules, FindingsAreSortedByUrgencyThenConfidence) {
     }
     EXPECT_EQ(all.front().rule_id, "IRS-EXE-002");
     EXPECT_EQ(all.back().rule_id, "IRS-EXE-005");
+}
+
+// ---- specimens -------------------------------------------------------------------------------
+
+const std::string k_sha_evil(64, 'a');
+const std::string k_sha_lib(64, 'b');
+const std::string k_sha_other(64, 'c');
+
+/// A samples record as the collector writes it (specimen_fields()).
+std::string specimen(const std::string& sha, const std::string& path, const std::string& status,
+                     const json& sources, const json& reasons = json::array({"deleted"})) {
+    const bool copied = status == "copied";
+    json r = {{"sha256", sha.empty() ? json(nullptr) : json(sha)},
+              {"size", 4096},
+              {"path", path.empty() ? json(nullptr) : json(path)},
+              {"reasons", reasons},
+              {"sources", sources},
+              {"source_count", sources.size()},
+              {"status", status},
+              {"status_note", copied ? json(nullptr) : json("--max-evidence-bytes 1 reached")},
+              {"archive", copied ? json("artifacts/11_samples.zip") : json(nullptr)},
+              {"member", copied ? json(sha) : json(nullptr)},
+              {"member_sha256", copied ? json(sha) : json(nullptr)},
+              {"copied_bytes", copied ? json(4096) : json(nullptr)}};
+    return r.dump();
+}
+
+json source(const std::string& kind, int pid, const std::string& path) {
+    return {{"kind", kind},      {"pid", pid},
+            {"process", "evil"}, {"handle", kind == "exe" ? json(nullptr) : json("fd 3")},
+            {"path", path},      {"read_via", "/proc/" + std::to_string(pid) + "/exe"}};
+}
+
+TEST(TriageSpecimens, FindingsNameTheSpecimensOfTheirProcessesStrongestFirst) {
+    auto in = input_of(
+        {{"processes",
+          {// Deleted, its content copied: joined by exe_sha256.
+           R"({"pid":4242,"name":"evil","exe_path":"/tmp/x/evil","exe_deleted":true,"exe_memfd":false,"exe_sha256":")" +
+               k_sha_evil + R"("})",
+           // memfd, no specimen in the bundle: the finding names none.
+           R"({"pid":77,"name":"x","exe_path":"/memfd:x","exe_deleted":true,"exe_memfd":true})"}},
+         {"network",
+          {R"({"protocol":"tcp","local_address":"10.0.0.1","local_port":40000,"remote_address":"192.0.2.66","remote_port":6667,"state":"ESTABLISHED","owners":[{"pid":4242,"name":"evil","fd":3}]})"}},
+         {"samples",
+          {specimen(k_sha_lib, "/dev/shm/libhide.so", "budget",
+                    json::array({source("mapping", 4242, "/dev/shm/libhide.so")}),
+                    json::array({"preload", "temporary_place"})),
+           specimen(k_sha_evil, "/tmp/x/evil", "copied",
+                    json::array({source("exe", 4242, "/tmp/x/evil")})),
+           specimen(k_sha_other, "/tmp/other", "copied",
+                    json::array({source("exe", 9, "/tmp/other")}))}}});
+    auto deleted = of_rule(in, "IRS-EXE-001");
+    ASSERT_EQ(deleted.size(), 1u);
+    ASSERT_EQ(deleted[0].specimens.size(), 2u);
+    const SpecimenRef& exe = deleted[0].specimens[0];
+    EXPECT_EQ(exe.sha256, k_sha_evil);
+    EXPECT_EQ(exe.match, "sha256");
+    EXPECT_EQ(exe.status, "copied");
+    EXPECT_EQ(exe.archive, "artifacts/11_samples.zip");
+    EXPECT_EQ(exe.member, k_sha_evil);
+    EXPECT_EQ(exe.artifact, "artifacts/07_samples.jsonl");
+    EXPECT_EQ(exe.line, 2u);
+    // What the process maps comes after its own program.
+    EXPECT_EQ(deleted[0].specimens[1].sha256, k_sha_lib);
+    EXPECT_EQ(deleted[0].specimens[1].match, "held");
+    EXPECT_EQ(deleted[0].specimens[1].archive, "");
+    EXPECT_EQ(specimen_text(exe), k_sha_evil + " in artifacts/11_samples.zip (copied)");
+    EXPECT_EQ(specimen_text(deleted[0].specimens[1]),
+              k_sha_lib +
+                  " not copied (budget: --max-evidence-bytes 1 reached; mapped or held open: "
+                  "/dev/shm/libhide.so)");
+    const json as_json = to_json(deleted[0]);
+    ASSERT_TRUE(as_json.contains("specimens"));
+    EXPECT_EQ(as_json["specimens"][0]["sha256"], k_sha_evil);
+    EXPECT_EQ(as_json["specimens"][0]["archive"], "artifacts/11_samples.zip");
+    EXPECT_EQ(as_json["specimens"][0]["member"], k_sha_evil);
+    EXPECT_EQ(as_json["specimens"][0]["status"], "copied");
+    EXPECT_EQ(as_json["specimens"][0]["match"], "sha256");
+    EXPECT_EQ(as_json["specimens"][0]["line"], 2);
+    EXPECT_TRUE(as_json["specimens"][1]["archive"].is_null());
+
+    // A socket's owner is a process the finding is about.
+    auto irc = of_rule(in, "IRS-NET-001");
+    ASSERT_EQ(irc.size(), 1u);
+    ASSERT_EQ(irc[0].specimens.size(), 2u);
+    EXPECT_EQ(irc[0].specimens[0].sha256, k_sha_evil);
+    EXPECT_EQ(irc[0].specimens[0].match, "exe");
+    EXPECT_EQ(irc[0].specimens[1].match, "held");
+
+    // No specimen of pid 77: no specimens, and no key in the JSON.
+    auto memfd = of_rule(in, "IRS-EXE-002");
+    ASSERT_EQ(memfd.size(), 1u);
+    EXPECT_TRUE(memfd[0].specimens.empty());
+    EXPECT_FALSE(to_json(memfd[0]).contains("specimens"));
+    // The other process's specimen is named by no finding about these processes.
+    for (const auto& f : run_rules(in)) {
+        for (const auto& s : f.specimens) {
+            if (s.sha256 == k_sha_other) EXPECT_EQ(f.rule_id, "IRS-SMP-001") << f.why;
+        }
+    }
+}
+
+TEST(TriageSpecimens, JoinedByPathWhenTheEvidenceHasNoHashOrPid) {
+    auto in = input_of(
+        {{"autoruns",
+          {R"({"category":"cron","source_path":"/etc/cron.d/x","source_line":1,"command":"/tmp/x/evil","target_path":"/tmp/x/evil","target_exists":true})"}},
+         {"samples",
+          {specimen(k_sha_evil, "/tmp/x/evil", "copied",
+                    json::array({source("exe", 4242, "/tmp/x/evil")}))}}});
+    auto f = of_rule(in, "IRS-PER-003");
+    ASSERT_EQ(f.size(), 1u);
+    ASSERT_EQ(f[0].specimens.size(), 1u);
+    EXPECT_EQ(f[0].specimens[0].match, "path");
+    EXPECT_EQ(f[0].specimens[0].sha256, k_sha_evil);
+    EXPECT_EQ(specimen_text(f[0].specimens[0]),
+              k_sha_evil + " in artifacts/11_samples.zip (copied; same path)");
+}
+
+TEST(TriageSpecimens, AFindingNamesAtMostTenAndNothingWithoutSamples) {
+    std::vector<std::string> samples;
+    for (int i = 0; i < 15; ++i) {
+        std::string sha(64, 'd');
+        sha.replace(0, 2, fmt::format("{:02x}", i));
+        samples.push_back(specimen(sha, fmt::format("/tmp/lib{}.so", i), "copied",
+                                   json::array({source("mapping", 4242, "/tmp/lib.so")})));
+    }
+    const std::string process =
+        R"({"pid":4242,"name":"evil","exe_path":"/tmp/x/evil","exe_deleted":true})";
+    auto in = input_of({{"processes", {process}}, {"samples", samples}});
+    auto f = of_rule(in, "IRS-EXE-001");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].specimens.size(), k_max_specimens_per_finding);
+    // Without a samples artifact (an older bundle, --no-samples) nothing changes.
+    auto plain = of_rule(input_of({{"processes", {process}}}), "IRS-EXE-001");
+    ASSERT_EQ(plain.size(), 1u);
+    EXPECT_TRUE(plain[0].specimens.empty());
+}
+
+TEST(TriageSpecimens, HostileSpecimenRecordsNeitherCrashNorJoin) {
+    auto in = input_of(
+        {{"processes", {R"({"pid":5,"name":"a","exe_path":"/tmp/a","exe_deleted":true})"}},
+         {"samples",
+          {R"({"sha256":7,"sources":"x","status":["copied"]})",
+           R"({"sources":[7,null,{"pid":"5"},{"pid":-5,"kind":"exe"},{"pid":5,"path":42}]})",
+           R"({"sha256":"","path":"","sources":[{"pid":18446744073709551615}]})"}}});
+    auto f = of_rule(in, "IRS-EXE-001");
+    ASSERT_EQ(f.size(), 1u);
+    // Only the one source with an integer pid 5 joins; its record has no hash and no status.
+    ASSERT_EQ(f[0].specimens.size(), 1u);
+    EXPECT_EQ(f[0].specimens[0].line, 2u);
+    EXPECT_EQ(f[0].specimens[0].match, "held");
+    EXPECT_EQ(specimen_text(f[0].specimens[0]),
+              "(not hashed, no path) not copied (status unknown; mapped or held open)");
+}
+
+TEST(TriageSpecimens, SpecimensNotCopiedAreFindingsLowWhenOnlyTheirPlaceIsSuspicious) {
+    auto in = input_of({{"samples",
+                         {specimen(k_sha_evil, "/tmp/x/evil", "copied",
+                                   json::array({source("exe", 4242, "/tmp/x/evil")})),
+                          specimen(k_sha_lib, "/dev/shm/libhide.so", "budget",
+                                   json::array({source("mapping", 4242, "/dev/shm/libhide.so")}),
+                                   json::array({"preload", "temporary_place"})),
+                          specimen(k_sha_other, "/tmp/big.bin", "too_large",
+                                   json::array({source("descriptor", 9, "/tmp/big.bin")}),
+                                   json::array({"temporary_place"})),
+                          specimen("", "/memfd:x (deleted)", "denied",
+                                   json::array({source("exe", 12, "")}), json::array({"memfd"})),
+                          specimen(std::string(64, 'e'), "/usr/bin/a", "budget", json::array(),
+                                   json::array({"all_executables"})),
+                          specimen(std::string(64, 'f'), "/usr/bin/b", "budget", json::array(),
+                                   json::array({"all_executables"}))}}});
+    auto f = of_rule(in, "IRS-SMP-001");
+    ASSERT_EQ(f.size(), 4u);
+    // medium first: the preloaded library over the budget, the memfd that was denied.
+    EXPECT_EQ(f[0].urgency, Urgency::medium);
+    EXPECT_EQ(f[0].evidence[0].line, 2u);
+    EXPECT_EQ(f[0].why,
+              "specimen /dev/shm/libhide.so (preload, temporary_place) was not copied: budget "
+              "(--max-evidence-bytes 1 reached); held by pid 4242 (evil)");
+    ASSERT_EQ(f[0].specimens.size(), 1u);
+    EXPECT_EQ(f[0].specimens[0].match, "record");
+    EXPECT_EQ(f[1].urgency, Urgency::medium);
+    EXPECT_EQ(f[1].evidence[0].line, 4u);
+    EXPECT_NE(f[1].why.find("denied"), std::string::npos);
+    EXPECT_EQ(f[1].specimens.at(0).sha256, "");
+    // Only where it lies: low, and says so.
+    EXPECT_EQ(f[2].urgency, Urgency::low);
+    EXPECT_EQ(f[2].evidence[0].line, 3u);
+    EXPECT_NE(f[2].why.find("low: chosen for where it lies"), std::string::npos) << f[2].why;
+    // --samples all-executables: one summary finding.
+    EXPECT_EQ(f[3].urgency, Urgency::low);
+    EXPECT_EQ(f[3].why,
+              "2 specimens chosen only by --samples all-executables were not copied (budget 2)");
+    EXPECT_EQ(f[3].evidence.size(), 2u);
+}
+
+TEST(TriageSpecimens, AMemberThatChangedWhileReadIsNoCopyEither) {
+    json r = json::parse(specimen(k_sha_evil, "/tmp/x/evil", "copied",
+                                  json::array({source("exe", 4242, "/tmp/x/evil")})));
+    r["status"] = "changed_while_read";
+    r["status_note"] = "the content changed between hashing and copying";
+    auto f = of_rule(input_of({{"samples", {r.dump()}}}), "IRS-SMP-001");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].urgency, Urgency::medium);
+    EXPECT_EQ(f[0].why,
+              "specimen /tmp/x/evil (deleted) was copied, but not intact: changed_while_read (the "
+              "content changed between hashing and copying); held by pid 4242 (evil)");
+    ASSERT_EQ(f[0].specimens.size(), 1u);
+    EXPECT_EQ(specimen_text(f[0].specimens[0]),
+              k_sha_evil +
+                  " in artifacts/11_samples.zip (changed_while_read: the content changed "
+                  "between hashing and copying)");
+}
+
+TEST(TriageSpecimens, TheIndexIsBoundedAndManySpecimensOfOnePidStayCheap) {
+    // A crafted bundle: more specimen records than a run can write, all held by one pid, and
+    // many findings about that pid. The index stops at its cap; each finding names ten.
+    SpecimenIndex index;
+    const json sources = json::array({source("mapping", 5, "/tmp/lib.so")});
+    Record r{"artifacts/11_samples.jsonl", 0, {}};
+    for (size_t i = 0; i < k_max_specimens_indexed + 10; ++i) {
+        r.line = i + 1;
+        r.value = {
+            {"sha256", fmt::format("{:064x}", i)}, {"sources", sources}, {"status", "copied"}};
+        index.add(r);
+    }
+    EXPECT_EQ(index.size(), k_max_specimens_indexed);
+    EXPECT_EQ(index.not_indexed(), 10u);
+    std::vector<Finding> findings(2000);
+    for (auto& f : findings) {
+        f.evidence = {
+            {"artifacts/07_processes.jsonl", 1, {{"pid", 5}, {"exe_path", "/tmp/lib.so"}}}};
+    }
+    index.attach(findings);
+    for (const auto& f : findings) {
+        ASSERT_EQ(f.specimens.size(), k_max_specimens_per_finding);
+        EXPECT_EQ(f.specimens[0].match, "path");  // a path is a stronger match than holding
+        EXPECT_EQ(f.specimens[0].line, 1u);
+    }
 }
 
 TEST(TriageRules, HelpersParseTimesAndPlaces) {

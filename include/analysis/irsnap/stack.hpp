@@ -33,16 +33,21 @@ enum class Category : uint8_t {
     remote_port,     ///< network: protocol + remote port of outgoing connections
     listen,          ///< network: protocol + listening port + bind kind (loopback, any, address)
     kmod,            ///< kernel_modules (kind module): name + sha256
+    specimen,        ///< samples: sha256 (with a path it was seen under, not part of the key)
 };
-inline constexpr size_t k_category_count = 9;
+inline constexpr size_t k_category_count = 10;
 
-/// Name ("exe"), one-line meaning, the collector it reads, and its key fields in order.
+/// Name ("exe"), one-line meaning, the collector it reads, and its fields in order.
 struct CategoryInfo {
     Category category;
     std::string_view name;
     std::string_view title;
     std::string_view collector;
     std::vector<std::string_view> fields;
+    /// The first `key_fields` fields are the item's key (0: all of them); the rest are shown
+    /// as the first record met gave them (a specimen's path differs from host to host).
+    size_t key_fields = 0;
+    size_t key_count() const { return key_fields == 0 ? fields.size() : key_fields; }
 };
 const std::array<CategoryInfo, k_category_count>& categories();
 const CategoryInfo& info(Category c);
@@ -101,7 +106,8 @@ class Stacker {
 
   private:
     struct Entry {
-        std::string_view key;  ///< fields as "<length>:<text>" back to back, in m_arena
+        std::string_view key;      ///< fields as "<length>:<text>" back to back, in m_arena
+        std::string_view example;  ///< the fields after the key, as first met, the same way
         Category category = Category::exe;
         uint32_t host_count = 0;
         uint32_t last_bundle = 0;  ///< serials that dedupe without a set per bundle or host
@@ -116,7 +122,8 @@ class Stacker {
     };
     class Fields;
 
-    void note(Category c, std::initializer_list<std::string_view> fields);
+    void note(Category c, std::initializer_list<std::string_view> fields,
+              std::initializer_list<std::string_view> shown = {});
     void take_network(const Fields& f);
     void resolve_connections();
     void flush_group();

@@ -31,6 +31,25 @@ struct Evidence {
     nlohmann::json fields;  ///< e.g. pid, name, exe_path; never the whole record
 };
 
+/// A specimen a finding names: a `samples` record (a suspicious file's content, copied into the
+/// bundle's password-protected archive, or the reason it was not) whose SHA-256, place or
+/// sources match the finding's evidence. Joined after the rules ran (rules_samples.cpp).
+struct SpecimenRef {
+    std::string sha256;       ///< "" when the content could not be hashed
+    std::string path;         ///< the record's first host path, "" for content with no path
+    std::string status;       ///< copied, or why not (budget, too_large, denied ...)
+    std::string status_note;  ///< the record's details of the status
+    std::string archive;      ///< "artifacts/11_samples.zip"; "" when nothing was stored
+    std::string member;       ///< its member in the archive (the SHA-256); "" without one
+    std::string artifact;     ///< the samples record's place (artifact and 1-based line)
+    uint64_t line = 0;
+    /// How the evidence names it, strongest first: `record` (the evidence is this record),
+    /// `sha256` (an exe_sha256, sha256 or target_sha256 equals it), `exe` (it is the executable
+    /// of a process the evidence names), `path` (a path it was seen under) or `held` (a process
+    /// the evidence names maps it or holds it open).
+    std::string match;
+};
+
 struct Finding {
     std::string rule_id;
     std::string title;
@@ -39,6 +58,9 @@ struct Finding {
     std::string attack;  ///< MITRE ATT&CK technique id ("T1620"), "" when none fits
     std::string why;     ///< one line, specific to this finding
     std::vector<Evidence> evidence;
+    /// Specimens of what the evidence names, strongest match first (at most
+    /// k_max_specimens_per_finding); empty when the bundle holds none for it.
+    std::vector<SpecimenRef> specimens;
 };
 
 /// A record of the bundle with its place.
@@ -111,6 +133,13 @@ inline constexpr size_t k_max_why_bytes = 1024;
 inline constexpr size_t k_max_evidence_value_bytes = 1024;
 /// Most evidence records one finding keeps.
 inline constexpr size_t k_max_evidence_per_finding = 100;
+/// Most specimens one finding names.
+inline constexpr size_t k_max_specimens_per_finding = 10;
+/// The collector whose records are specimens: read by triage whatever the rules read, so
+/// every finding can name the specimens of the processes and files it is about.
+inline constexpr std::string_view k_specimen_collector = "samples";
+
+class SpecimenIndex;
 
 /// Runs every rule over records handed in one at a time, so triage's memory does not grow with
 /// the number of records (only with what rules keep: findings and small per-record keys).
@@ -124,7 +153,8 @@ class Runner {
     /// True when some rule reads `collector` (other records need not even be parsed).
     bool wants(std::string_view collector) const;
     void add(std::string_view collector, const Record& r);
-    /// Findings sorted by urgency, then confidence, rule id and evidence place.
+    /// Findings sorted by urgency, then confidence, rule id and evidence place, each with the
+    /// specimens its evidence names (from the `samples` records seen).
     std::vector<Finding> finish(const Context& ctx);
     /// Records seen per collector.
     const std::map<std::string, uint64_t, std::less<>>& counts() const { return m_counts; }
@@ -133,12 +163,13 @@ class Runner {
     struct Active;
     std::vector<Active> m_active;
     std::map<std::string, uint64_t, std::less<>> m_counts;
+    std::unique_ptr<SpecimenIndex> m_specimens;
 };
 
 /// Every rule, in id order.
 std::span<const Rule> rules();
 
-/// Collectors any rule reads (what triage loads from the bundle).
+/// Collectors any rule reads, and the specimens' (what triage loads from the bundle).
 std::vector<std::string> needed_collectors();
 
 /// Records held in memory, for tests and the fuzzer: fed to a Runner collector by collector.
@@ -162,7 +193,14 @@ struct BundleTriage {
 /// streaming: memory does not grow with the number of records.
 BundleTriage triage_bundle(const std::filesystem::path& bundle, int recent_days = 7);
 
+/// A finding as `triage --json` prints it; `specimens` only when it names any.
 nlohmann::json to_json(const Finding& f);
+nlohmann::json to_json(const SpecimenRef& s);
+/// One line for the text output, after "specimen: ": "<sha256> in artifacts/11_samples.zip
+/// (copied)", or "<sha256> not copied (budget: --max-evidence-bytes 536870912 reached)"; a
+/// specimen matched by path or held by the process adds "; same path" or "; mapped or held
+/// open: <path>". Host text, unescaped: print it through the CLI's terminal-safe printing.
+std::string specimen_text(const SpecimenRef& s);
 
 // Shared by rules (rule_helpers.cpp).
 /// A temporary or user-writable download place: /tmp, /var/tmp, /dev/shm (and below), or on
