@@ -541,7 +541,11 @@ TEST(TriageSpecimens, SpecimensNotCopiedAreFindingsLowWhenOnlyTheirPlaceIsSuspic
                           specimen(std::string(64, 'e'), "/usr/bin/a", "budget", json::array(),
                                    json::array({"all_executables"})),
                           specimen(std::string(64, 'f'), "/usr/bin/b", "budget", json::array(),
-                                   json::array({"all_executables"}))}}});
+                                   json::array({"all_executables"})),
+                          // Empty files share one record with nothing to copy: no finding.
+                          specimen(std::string(64, 'a'), "/tmp/empty", "empty",
+                                   json::array({source("descriptor", 7, "/tmp/empty")}),
+                                   json::array({"deleted", "temporary_place"}))}}});
     auto f = of_rule(in, "IRS-SMP-001");
     ASSERT_EQ(f.size(), 4u);
     // medium first: the preloaded library over the budget, the memfd that was denied.
