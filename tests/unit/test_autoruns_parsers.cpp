@@ -264,6 +264,13 @@ TEST(ScriptLines, ContinuationsJoinAsShDoes) {
     EXPECT_EQ(s.lines[2].text, "echo b # joined: sh removes only the backslash and the newline");
     EXPECT_EQ(s.lines[3].line, 7u);
     EXPECT_EQ(s.lines[3].text, "printf x");
+    // A lone backslash joined to a comment or a blank line leaves no code (found by
+    // fuzz_autoruns_script_lines); nor does one at the very end.
+    auto lone = parse_script_lines("echo x\n\\\n# c\n \\\n\nls\n\\");
+    ASSERT_EQ(lone.lines.size(), 2u);
+    EXPECT_EQ(lone.lines[0].text, "echo x");
+    EXPECT_EQ(lone.lines[1].line, 6u);
+    EXPECT_EQ(lone.lines[1].text, "ls");
 }
 
 TEST(ScriptLines, LinesAndBytesAreCapped) {

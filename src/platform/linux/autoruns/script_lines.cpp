@@ -20,7 +20,7 @@ void cut_to(std::string& s, size_t max_bytes) {
     for (int i = 0; i < 3 && end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80; ++i) {
         --end;
     }
-    if ((static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) end = max_bytes;
+    if (end == 0 || (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) end = max_bytes;
     s.resize(end);
 }
 
@@ -41,16 +41,22 @@ ScriptLines parse_script_lines(std::string_view text, size_t max_lines, size_t m
     bool continuing = false;
     bool cut = false;
     auto emit = [&] {
+        continuing = false;
         std::string_view trimmed = detail::trim(logical);
+        // A lone backslash joined to a blank or a comment line leaves no code.
+        if (trimmed.empty() || trimmed.front() == '#') return;
         std::string kept(trimmed);
         if (kept.size() > max_line_bytes) {
             cut_to(kept, max_line_bytes);
             while (!kept.empty() && detail::is_blank(kept.back())) kept.pop_back();
             cut = true;
+            if (kept.empty()) {  // max_line_bytes 0: nothing of a line fits
+                out.cut_lines = true;
+                return;
+            }
         }
         out.cut_lines = out.cut_lines || cut;
         out.lines.push_back({first, std::move(kept)});
-        continuing = false;
     };
     while (!text.empty()) {
         const size_t nl = text.find('\n');
