@@ -63,11 +63,11 @@ const CollectorSpec& autoruns_spec() {
             {"command", "string",
              "What runs. Linux: the command line, Exec*= value (systemd prefixes kept), module "
              "name and arguments, preloaded library, whole authorized_keys line, or the script's "
-             "own path for whole-file entries; for a timer, the unit it activates. Windows: the "
-             "value's data as text (environment strings not expanded; binary as hex), a "
-             "service's ImagePath, a task's Command and Arguments (or a COM handler's ClassId), a "
-             "shortcut's target and arguments, one item of a list value (Userinit, "
-             "AppInit_DLLs, BootExecute)."},
+             "own path for whole-file entries (its code is in script_lines); for a timer, the unit "
+             "it activates. Windows: the value's data as text (environment strings not expanded; "
+             "binary as hex), a service's ImagePath, a task's Command and Arguments (or a COM "
+             "handler's ClassId), a shortcut's target and arguments, one item of a list value "
+             "(Userinit, AppInit_DLLs, BootExecute)."},
             {"target_path", "string",
              "The file the command starts. Linux: its first word (after NAME=value assignments "
              "and systemd prefixes -@:+!), searched in /usr/local/sbin:/usr/local/bin:/usr/sbin:"
@@ -128,6 +128,27 @@ const CollectorSpec& autoruns_spec() {
              "start_boundary, user_id, delay, schedule, interval), run_level, logon_type, "
              "hidden, author, uri; shortcuts link_target, link_arguments, link_working_dir; via "
              "(rundll32)."},
+            {"script_lines", "string[]",
+             "The code of a shell script record (categories rc_local, sysv_init, shell_startup, "
+             "cron_script, motd_script): its lines that are neither blank nor comments (a "
+             "first non-blank '#', the shebang too), blanks trimmed, a line continued with a "
+             "trailing backslash joined with the next as sh does; at most the first 200 such "
+             "lines, each cut at 1024 bytes (script_note says when anything was left out). "
+             "Read, never executed or expanded. Null for other categories, and for a script "
+             "that is binary or could not be read.",
+             k_linux},
+            {"script_line_numbers", "integer[]",
+             "1-based line in source_path of each script_lines entry (the first line of a "
+             "continued one); null with script_lines.",
+             k_linux},
+            {"script_note", "string",
+             "Why script_lines is not the whole script: \"truncated: ...\" (more than 200 code "
+             "lines, a line longer than 1024 bytes, binary data after the code, or a file over "
+             "1 MiB of which only the start was read), \"binary: not a text script\" (a NUL byte "
+             "in its first 1024 bytes, e.g. an executable; script_lines null), or "
+             "\"unreadable: <reason>\" (also an item error). Null when script_lines is "
+             "complete, and for records that are not scripts.",
+             k_linux},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
              "backslash).",

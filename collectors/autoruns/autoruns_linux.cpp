@@ -214,7 +214,7 @@ std::optional<struct stat> Walker::stat_path(const std::string& host_path) {
     return st;
 }
 
-std::optional<Source> Walker::read(const std::string& host_path, bool with_text) {
+std::optional<Source> Walker::read(const std::string& host_path, ReadText mode) {
     auto fail = [&](const char* stage, int error) -> std::optional<Source> {
         if (error == ENOENT || error == ENOTDIR) return std::nullopt;  // absent is normal
         if (posix::is_denied_errno(error)) ++m_denied;
@@ -241,12 +241,26 @@ std::optional<Source> Walker::read(const std::string& host_path, bool with_text)
     if (::stat(real.c_str(), &src.st) != 0) return fail("stat", errno);
     // Never open a FIFO or device: a masked unit links to /dev/null, and a FIFO would block.
     if (!S_ISREG(src.st.st_mode)) return std::nullopt;
-    if (!with_text) return src;
+    if (mode == ReadText::none) return src;
     // The shared opener again: the file may have been swapped for a FIFO since the stat.
     bool truncated = false;
-    auto text = posix::read_file_at(AT_FDCWD, real, posix::k_default_read_cap, &truncated);
+    const size_t cap = mode == ReadText::script ? k_max_script_bytes : posix::k_default_read_cap;
+    auto text = posix::read_file_at(AT_FDCWD, real, cap, &truncated);
+    if (!text && mode == ReadText::script) {
+        // The script is still an autorun (its metadata was read): only its lines are unknown.
+        const ItemError& e = text.error();
+        if (posix::is_denied_errno(e.code)) ++m_denied;
+        if (e.code != ENOENT && e.code != ENOTDIR) {  // gone since the stat: a race, no error
+            m_sink.item_error(
+                {e.domain, e.stage, e.code, host_path, e.message + ": script lines not read"});
+        }
+        src.text_error = e.message;
+        return src;
+    }
     if (!text) return fail(text.error().stage.c_str(), text.error().code);
-    if (truncated) {
+    if (mode == ReadText::script) {
+        src.truncated = truncated;  // a long script is no error: its record says where it stops
+    } else if (truncated) {
         m_sink.item_error(
             ItemError::from_errno("read", EFBIG, host_path,
                                   fmt::format("larger than {} bytes: only the start was parsed",
@@ -317,6 +331,57 @@ void Walker::resolve_target(const Entry& entry, json& r) {
     m_pending.back().hash = m_ctx.hashes->submit(owner.release(), key);
 }
 
+namespace {
+
+/// script_lines, script_line_numbers and script_note of a shell script's record: its code
+/// lines, escaped, and why they are not the whole script when they are not.
+void add_script_lines(const Source& source, json& r, std::vector<std::string>& escaped) {
+    if (!source.text_error.empty()) {
+        r["script_note"] = "unreadable: " + source.text_error;
+        return;
+    }
+    const auto parsed = autoruns::parse_script_lines(source.text);
+    if (parsed.binary) {
+        r["script_note"] = "binary: not a text script";
+        return;
+    }
+    json lines = json::array();
+    json numbers = json::array();
+    bool any_escaped = false;
+    for (const auto& l : parsed.lines) {
+        bool e = false;
+        lines.push_back(escape_bytes(l.text, e));
+        numbers.push_back(l.line);
+        any_escaped = any_escaped || e;
+    }
+    if (any_escaped) escaped.emplace_back("script_lines");
+    r["script_lines"] = std::move(lines);
+    r["script_line_numbers"] = std::move(numbers);
+    std::vector<std::string> notes;
+    if (parsed.more_lines) {
+        notes.push_back(fmt::format("truncated: only the first {} code lines kept",
+                                    autoruns::k_max_script_lines));
+    }
+    if (parsed.cut_lines) {
+        notes.push_back(fmt::format("truncated: lines longer than {} bytes cut",
+                                    autoruns::k_max_script_line_bytes));
+    }
+    if (parsed.binary_from > 0) {
+        notes.push_back(
+            fmt::format("truncated: binary data from line {} not read", parsed.binary_from));
+    }
+    if (source.truncated && !parsed.more_lines && parsed.binary_from == 0) {
+        notes.push_back(
+            fmt::format("truncated: only the first {} bytes of the file read", k_max_script_bytes));
+    }
+    if (notes.empty()) return;
+    std::string note = notes.front();
+    for (size_t i = 1; i < notes.size(); ++i) note += "; " + notes[i];
+    r["script_note"] = std::move(note);
+}
+
+}  // namespace
+
 void Walker::add(const Source& source, Entry entry) {
     m_pending.push_back({});
     json& r = m_pending.back().record;
@@ -351,6 +416,10 @@ void Walker::add(const Source& source, Entry entry) {
     escape_strings(entry.details, details_escaped);
     if (details_escaped) escaped.emplace_back("details");
     r["details"] = std::move(entry.details);
+    r["script_lines"] = nullptr;
+    r["script_line_numbers"] = nullptr;
+    r["script_note"] = nullptr;
+    if (entry.script) add_script_lines(source, r, escaped);
     if (!escaped.empty()) r["escaped_fields"] = escaped;
     if (m_pending.size() >= k_pending_window) emit_front();
 }

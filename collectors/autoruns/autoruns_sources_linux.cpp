@@ -15,12 +15,14 @@ bool executable(const Source& src) {
     return (src.st.st_mode & 0111) != 0;
 }
 
-/// One record for a file that runs or is sourced as a whole: its own path is the target.
+/// One record for a shell script that runs or is sourced as a whole (read with
+/// ReadText::script): its own path is the target, its code lines go into the record.
 Entry file_entry(const char* category, const Source& src) {
     Entry e;
     e.category = category;
     e.command = src.path;
     e.target = TargetRule::self;
+    e.script = true;
     return e;
 }
 
@@ -29,7 +31,7 @@ void walk_run_parts(Walker& w, const std::string& dir, const char* category, con
     std::string canonical;
     for (const auto& name : w.list(dir, category, canonical)) {
         if (w.ctx().should_stop()) return;
-        auto src = w.read(child_path(canonical, name), false);
+        auto src = w.read(child_path(canonical, name), ReadText::script);
         if (!src) continue;
         Entry e = file_entry(category, *src);
         e.user = "root";
@@ -80,7 +82,7 @@ void walk_sysv(Walker& w) {
     std::string init_d;
     for (const auto& name : w.list("/etc/init.d", "init.d", init_d)) {
         if (w.ctx().should_stop()) return;
-        auto src = w.read(child_path(init_d, name), false);
+        auto src = w.read(child_path(init_d, name), ReadText::script);
         if (!src) continue;
         Entry e = file_entry("sysv_init", *src);
         e.user = "root";
@@ -89,7 +91,7 @@ void walk_sysv(Walker& w) {
         e.details = {{"runlevels", it != runlevels.end() ? json(it->second) : json::array()}};
         w.add(*src, std::move(e));
     }
-    if (auto src = w.read("/etc/rc.local", false)) {
+    if (auto src = w.read("/etc/rc.local", ReadText::script)) {
         Entry e = file_entry("rc_local", *src);
         e.user = "root";
         e.enabled = executable(*src);  // systemd's rc-local generator wants it executable
@@ -154,7 +156,7 @@ void walk_cron(Walker& w) {
 void walk_shell_startup(Walker& w) {
     auto add_file = [&](const std::string& path, const Account* account) {
         if (w.ctx().should_stop()) return;
-        auto src = w.read(path, false);
+        auto src = w.read(path, ReadText::script);
         if (!src) return;
         Entry e = file_entry("shell_startup", *src);
         if (account) {
@@ -171,9 +173,15 @@ void walk_shell_startup(Walker& w) {
     }
     add_file("/etc/bash.bashrc", nullptr);
     add_file("/etc/bashrc", nullptr);  // Red Hat's name for it
+    // zsh: /etc/zsh/ on Debian, /etc/ itself on Red Hat and Arch.
+    for (const char* file : {"zshenv", "zprofile", "zshrc", "zlogin"}) {
+        add_file(std::string("/etc/zsh/") + file, nullptr);
+        add_file(std::string("/etc/") + file, nullptr);
+    }
     for (const auto& account : w.accounts()) {
         if (w.ctx().should_stop()) return;
-        for (const char* file : {".bashrc", ".profile", ".bash_profile", ".bash_login"}) {
+        for (const char* file : {".bashrc", ".profile", ".bash_profile", ".bash_login", ".zshenv",
+                                 ".zprofile", ".zshrc", ".zlogin"}) {
             add_file(child_path(account.home, file), &account);
         }
     }

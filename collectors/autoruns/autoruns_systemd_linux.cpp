@@ -181,7 +181,7 @@ void walk_generators(Walker& w) {
             const std::string dir = std::string(base) + "/" + scope + "-generators";
             for (const auto& name : w.list(dir, "generators", canonical)) {
                 if (w.ctx().should_stop()) return;
-                auto src = w.read(child_path(canonical, name), false);
+                auto src = w.read(child_path(canonical, name), ReadText::none);
                 if (!src) continue;
                 Entry e;
                 e.category = "systemd_generator";

@@ -37,12 +37,25 @@ class HostFs {
     std::string m_prefix;  ///< host root without trailing '/', empty for "/"
 };
 
+/// What Walker::read takes from a file besides its metadata.
+enum class ReadText {
+    none,    ///< metadata only (binaries that are hashed, not parsed)
+    parse,   ///< the text of a file that is parsed; a cut at the read cap is an item error
+    script,  ///< a shell script's text, at most k_max_script_bytes: a cut is noted in the
+             ///< record, a read failure is an item error and a note, never a lost record
+};
+
+/// Bytes of a shell script read for its script_lines (a few hundred code lines fit many times).
+inline constexpr size_t k_max_script_bytes = size_t{1} << 20;
+
 /// A source file that was read: its text and metadata (of the file a symlink leads to).
 struct Source {
     std::string path;  ///< host path as named in its directory, e.g. /etc/cron.d/job
     std::string text;
     struct stat st {};
     std::optional<std::string> link_target;  ///< when `path` itself is a symlink
+    bool truncated = false;                  ///< ReadText::script: the text stops at the cap
+    std::string text_error;                  ///< ReadText::script: why the text was not read
 };
 
 /// How an entry's program is turned into target_path.
@@ -65,6 +78,7 @@ struct Entry {
     nlohmann::json details = nlohmann::json::object();
     TargetRule target = TargetRule::none;
     std::string program;  ///< overrides the program taken from `command` when set
+    bool script = false;  ///< a shell script read with ReadText::script: its code lines are kept
 };
 
 struct Account {
@@ -95,9 +109,9 @@ class Walker {
     /// stat() of a host path's final target (inside the root); nullopt when missing.
     std::optional<struct stat> stat_path(const std::string& host_path);
     /// Reads a regular file (through symlinks inside the root). Missing: nullopt, silently;
-    /// other failures become item errors (denials also counted for coverage).
-    /// `with_text` false: metadata only (scripts and binaries that are hashed, not parsed).
-    std::optional<Source> read(const std::string& host_path, bool with_text = true);
+    /// other failures become item errors (denials also counted for coverage). `text` says
+    /// whether and how its text is read.
+    std::optional<Source> read(const std::string& host_path, ReadText text = ReadText::parse);
     /// Records a parse problem of a source file (malformed lines counted per file).
     void malformed(const Source& source, size_t count);
 

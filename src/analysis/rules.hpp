@@ -7,6 +7,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "irsnap/triage.hpp"
@@ -51,6 +52,35 @@ class SpecimenIndex {
 inline constexpr size_t k_max_specimens_indexed = 16384;
 /// Most bytes of text the index keeps for them (paths of sources, notes).
 inline constexpr size_t k_max_specimen_index_bytes = size_t{32} << 20;
+
+/// One simple command of a line of shell, as the persistence rules read it (rules_shell.cpp):
+/// words with quotes removed, never expanded or run.
+struct ShellCommand {
+    std::vector<std::string> words;      ///< in order, quotes removed; redirections apart
+    std::vector<std::string> redirects;  ///< operator and target: ">&/dev/tcp/h/1", "2>&1"
+    size_t program = 0;   ///< index in `words` of what runs, past NAME=value assignments and
+                          ///< wrappers (nohup, exec, sudo, env, busybox ...); words.size(): none
+    std::string name;     ///< that word's last path component ("" when none), ".exe" dropped
+    size_t pipeline = 0;  ///< index of the first command of its pipeline: the commands at
+                          ///< [pipeline, own index) write into its input when `piped`
+    bool piped = false;   ///< its standard input is the pipe (through a ( ) group) of those
+    std::string host;     ///< name of the command whose $( ), <( ) or ` ` holds it; "" at the top
+};
+
+/// Most bytes of one line read as shell, and most commands taken from it: a bundle's line may
+/// be megabytes long, and what a rule needs is at its start.
+inline constexpr size_t k_max_shell_line_bytes = 8192;
+inline constexpr size_t k_max_shell_commands = 256;
+
+/// The simple commands of one line of shell in the order they start (a command before those of
+/// its $( ) substitutions), with the strings that sh -c, su -c and alias definitions run read
+/// as shell in turn (three levels deep at most). Pipes, groups, substitutions, redirections and
+/// both kinds of quotes are understood; an unquoted '#' at a word's start ends the line.
+std::vector<ShellCommand> shell_commands(std::string_view line);
+/// sh, bash, dash, zsh, ksh ... (a ShellCommand's `name`).
+bool is_shell_program(std::string_view name);
+/// A shell, or python*, perl*, ruby, php, node, lua: programs that run code they are given.
+bool is_interpreter_program(std::string_view name);
 
 /// A rule that looks at one record at a time and keeps nothing between records.
 using RecordCheck = void (*)(const Rule& self, std::string_view collector, const Record& r,

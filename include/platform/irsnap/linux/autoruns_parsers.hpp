@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Pure parsers for the files where Linux persistence lives (cron, systemd units, authorized_keys,
-// desktop entries, udev rules, preload/module lists). They take text, never throw on malformed
-// input, count what they could not parse and report 1-based line numbers.
+// desktop entries, udev rules, preload/module lists, shell scripts). They take text, never throw
+// on malformed input, count what they could not parse and report 1-based line numbers.
 #pragma once
 
 #include <cstddef>
@@ -176,6 +176,37 @@ struct AtJob {
 /// `<< 'marcinDELIMITER...'` and the delimiter in Debian's at); without that marker, the last
 /// non-comment line. Nullopt when there is no command at all.
 std::optional<AtJob> parse_at_job(std::string_view text);
+
+// ---- shell scripts (script_lines.cpp) -------------------------------------------------------
+
+/// Code lines kept per script, and bytes kept per line: what an analyst reads offline and what
+/// triage's rules look at, bounded whatever the file holds.
+inline constexpr size_t k_max_script_lines = 200;
+inline constexpr size_t k_max_script_line_bytes = 1024;
+/// A NUL byte this close to the start: an executable, not a script.
+inline constexpr size_t k_script_binary_probe_bytes = 1024;
+
+struct ScriptLine {
+    size_t line = 0;   ///< 1-based; the first physical line of a continued line
+    std::string text;  ///< blanks trimmed, backslash-newline continuations joined as sh does
+};
+
+struct ScriptLines {
+    std::vector<ScriptLine> lines;  ///< in file order
+    bool more_lines = false;        ///< code lines past `max_lines` were left out
+    bool cut_lines = false;         ///< some kept line was cut to `max_line_bytes`
+    bool binary = false;            ///< a NUL byte near the start: not a script, no lines
+    size_t binary_from = 0;         ///< a later line with a NUL byte (a payload) ended the scan
+};
+
+/// The code of a shell script (rc.local, init scripts, start-up files, run-parts scripts): its
+/// lines that are neither blank nor comments (first non-blank character '#', the shebang too).
+/// A line ending in an odd number of backslashes continues on the next one, as in sh; a comment
+/// never continues. At most `max_lines` lines of at most `max_line_bytes` bytes each (a cut
+/// backs off to a UTF-8 character start, by at most three bytes). Never expands or runs
+/// anything; heredoc bodies are kept as lines like any other.
+ScriptLines parse_script_lines(std::string_view text, size_t max_lines = k_max_script_lines,
+                               size_t max_line_bytes = k_max_script_line_bytes);
 
 /// The program a shell-like command line runs: its first word with quotes removed, after any
 /// leading NAME=value assignments. Empty when there is none. Never executes or expands anything.
