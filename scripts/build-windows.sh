@@ -5,11 +5,16 @@
 #   fmt, spdlog, nlohmann/json   header-only, from the -dev packages
 #   Boost.Program_options        its sources from Debian's boost1.74 source package, built here
 #                                with the mingw compiler into a static library, cached
+#   libarchive, zlib             libarchive from Debian's source package, built with the mingw
+#                                compiler by scripts/build-libarchive.sh, cached; zlib's libz.a
+#                                from libz-mingw-w64-dev
 # Everything goes under the build tree (default build-windows/, or $IRSNAP_WINDOWS_BUILD):
 #   deps/include/   symlinks to exactly fmt, spdlog, nlohmann and boost under /usr/include:
 #                   the cross compiler must never see the host's /usr/include itself
 #   deps/boost/     the downloaded source package, the extracted sources, objects and
 #                   deps/lib/libboost_program_options.a (rebuilt only when its stamp changes)
+#   deps/libarchive/  its source package, build tree, include/ and lib/libarchive.a (rebuilt only
+#                   when its stamp changes)
 #
 #   scripts/build-windows.sh            irsnap.exe
 #   scripts/build-windows.sh --tests    also tests/irsnap_windows_tests.exe (unit tests, run under
@@ -56,17 +61,7 @@ else
   orig=$(ls "$boost_dir"/download/"${boost_pkg}"_*.orig.tar.* 2>/dev/null | head -n1 || true)
   if [[ -z $orig ]]; then
     # apt-get source needs a deb-src line for the suite the headers came from.
-    if ! apt-get source --print-uris -qq "$boost_pkg=$boost_version" >/dev/null 2>&1; then
-      src_list=/etc/apt/sources.list.d/irsnap-deb-src.sources
-      echo "build-windows.sh: adding a deb-src entry ($src_list)"
-      sudo_cmd=()
-      [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-      printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
-        'Suites: bookworm bookworm-updates' 'Components: main' \
-        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
-        "${sudo_cmd[@]}" tee "$src_list" >/dev/null
-      "${sudo_cmd[@]}" apt-get update -qq
-    fi
+    scripts/install-deps.sh --source "$boost_pkg=$boost_version"
     # apt drops to the _apt user for downloads when it can write there.
     [[ $(id -u) -ne 0 ]] || ! id _apt >/dev/null 2>&1 || chown _apt "$boost_dir/download"
     (cd "$boost_dir/download" && apt-get source --download-only -qq "$boost_pkg=$boost_version")
@@ -88,11 +83,15 @@ else
   echo "build-windows.sh: Boost.Program_options built in $(($(date +%s) - started)) s"
 fi
 
+# ---- libarchive (specimen archives), built once ------------------------------------------------
+IRSNAP_JOBS=$jobs scripts/build-libarchive.sh mingw "$deps/libarchive"
+
 # ---- irsnap.exe ------------------------------------------------------------------------------
 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$root/scripts/mingw-w64-x86_64.cmake" \
   -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=$tests \
-  -DIRSNAP_WINDOWS_DEPS="$deps" -DIRSNAP_UNITY="${IRSNAP_WINDOWS_UNITY:-OFF}"
+  -DIRSNAP_WINDOWS_DEPS="$deps" -DIRSNAP_LIBARCHIVE_DIR="$deps/libarchive" \
+  -DIRSNAP_UNITY="${IRSNAP_WINDOWS_UNITY:-OFF}"
 nice -n 5 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 
 # Nothing but Windows' own DLLs may be imported.

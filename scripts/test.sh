@@ -16,10 +16,25 @@ ctest_logs=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-ctest.XXXXXX")
 # Each step's heading says when it started, so a slow CI run shows where the time went.
 step() { echo "== $* (at +${SECONDS} s)"; }
 
-step "Windows cross build (mingw-w64): irsnap.exe, its unit tests, the Wine test program"
+step "Windows cross build (mingw-w64): irsnap.exe, its unit tests, the Wine test program; the release tree's libarchive beside it"
+# The release tree's static libarchive (scripts/build-libarchive.sh) builds beside the cross build
+# at low priority: it fills what the cross build leaves idle (the configure steps run one check
+# at a time). Everything apt does happens first, in the foreground: no two apt runs at once.
+scripts/install-deps.sh --windows
+libarchive_dir=$(pwd)/build/deps/libarchive
+scripts/build-libarchive.sh linux "$libarchive_dir" --fetch
+libarchive_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-libarchive-log.XXXXXX")
+nice -n 10 scripts/build-libarchive.sh linux "$libarchive_dir" >"$libarchive_log" 2>&1 &
+libarchive_pid=$!
+trap 'kill "$libarchive_pid" 2>/dev/null || true' EXIT
 # Unity batches: a cold cross build of the portable core parses json, fmt and spdlog once per
 # batch of eight files instead of once per file.
 IRSNAP_WINDOWS_UNITY=ON scripts/build-windows.sh --tests
+libarchive_rc=0
+wait "$libarchive_pid" || libarchive_rc=$?
+cat "$libarchive_log"
+rm -f "$libarchive_log"
+[ "$libarchive_rc" -eq 0 ] || exit "$libarchive_rc"
 
 step "release (static) build and tests (with the Windows end-to-end test under Wine)"
 # Unit tests are pure code: they run once, under the sanitizers below, which is where they find
@@ -27,7 +42,8 @@ step "release (static) build and tests (with the Windows end-to-end test under W
 # Unity batches here too: the layers parse json, fmt and spdlog once per batch, and clang-tidy
 # (below) reads this tree's compile_commands.json, so it checks eight sources per parse as well.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=ON \
-  -DIRSNAP_UNIT_TESTS=OFF -DIRSNAP_BENCH=OFF -DIRSNAP_WINDOWS_BUILD_DIR=build-windows -DIRSNAP_UNITY=ON
+  -DIRSNAP_UNIT_TESTS=OFF -DIRSNAP_BENCH=OFF -DIRSNAP_WINDOWS_BUILD_DIR=build-windows -DIRSNAP_UNITY=ON \
+  -DIRSNAP_LIBARCHIVE_DIR="$libarchive_dir"
 cmake --build build -j "$jobs"
 # clang-tidy runs beside the tests (they mostly wait on processes and I/O), at low priority.
 tidy_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-tidy-log.XXXXXX")
