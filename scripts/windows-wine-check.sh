@@ -12,7 +12,11 @@ cd "$(dirname "$0")/.."
 linux_build=${1:-build}
 scripts/build-windows.sh --tests
 scripts/install-deps.sh --test >/dev/null
+# The static Linux binary links libarchive built from Debian's source (cached by its stamp).
+libarchive_dir=$(realpath -m "$linux_build")/deps/libarchive
+scripts/build-libarchive.sh linux "$libarchive_dir" >/dev/null
 cmake -S . -B "$linux_build" -G Ninja -DIRSNAP_BUILD_TESTS=ON \
+  -DIRSNAP_LIBARCHIVE_DIR="$libarchive_dir" \
   -DIRSNAP_WINDOWS_BUILD_DIR="$(pwd)/build-windows" >/dev/null
 cmake --build "$linux_build" --target irsnap irsnap_wine_tests -j "$(nproc)"
 ctest --test-dir "$linux_build" -L windows --output-on-failure
