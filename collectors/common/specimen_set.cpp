@@ -150,7 +150,14 @@ void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
     }
     Held held{std::move(candidate.fd), candidate.key, {}, {}, 0};
     merge(held, std::move(candidate.reasons), std::move(candidate.source));
+    m_by_inode.emplace(std::make_pair(candidate.key.dev, candidate.key.ino), candidate.key);
     m_by_key.emplace(candidate.key, std::move(held));
+}
+
+bool SpecimenSet::merge_known_inode(uint64_t dev, uint64_t ino, std::set<SpecimenReason> reasons,
+                                    SpecimenSource source) {
+    auto it = m_by_inode.find({dev, ino});
+    return it != m_by_inode.end() && merge_known(it->second, std::move(reasons), std::move(source));
 }
 
 void SpecimenSet::merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source) {

@@ -72,6 +72,9 @@ class SpecimenSet {
     /// Adds a source to the file `key` names when it is already held (true), so a file seen
     /// through many processes is opened once.
     bool merge_known(const FileKey& key, std::set<SpecimenReason> reasons, SpecimenSource source);
+    /// The same by device and inode alone (a descriptor walk has no mtime).
+    bool merge_known_inode(uint64_t dev, uint64_t ino, std::set<SpecimenReason> reasons,
+                           SpecimenSource source);
     /// An empty regular file: nothing to hold or copy; all of them share one record.
     void add_empty(std::set<SpecimenReason> reasons, SpecimenSource source);
     /// A source that found nothing to read (denied, vanished): recorded as a specimen without
@@ -94,6 +97,7 @@ class SpecimenSet {
     };
     static void merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source);
     std::map<FileKey, Held> m_by_key;
+    std::map<std::pair<uint64_t, uint64_t>, FileKey> m_by_inode;
     Held m_empty;
     size_t m_not_held = 0;
     struct Unreadable {

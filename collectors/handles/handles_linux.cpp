@@ -118,8 +118,7 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
         window.push(std::move(r), std::move(hash));
     }
     window.flush();
-    // handles is the walk's last user (network took it first): later collectors never read it.
-    ctx.release_open_handles();
+    ctx.release_open_handles("handles");
 }
 
 }  // namespace irsnap::collectors

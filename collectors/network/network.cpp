@@ -28,80 +28,85 @@ const CollectorSpec& network_spec() {
             "degrades: every socket is listed, owners only for the "
             "caller's own processes; the count of hidden processes is in "
             "coverage",
-        .fields = {
-            {"protocol", "string",
-             "tcp, udp, udplite, raw, unix or packet (raw, unix and packet sockets are read from "
-             "/proc only; for raw, local_port is the IP protocol number, for packet the "
-             "ethertype, 3 = every frame); 'unknown' for a socket a process holds that no table "
-             "lists."},
-            {"family", "string", "ipv4, ipv6, unix or packet; null when unknown."},
-            {"local_address", "string",
-             "Local IP address; for unix sockets the path, '@name' for abstract ones, empty "
-             "when unnamed."},
-            {"socket_type", "string",
-             "unix sockets: stream, dgram or seqpacket; packet sockets: raw (whole frames) or "
-             "dgram.",
-             k_linux},
-            {"interface_index", "integer",
-             "packet sockets: the interface they are bound to, 0 = all interfaces.", k_linux},
-            {"local_port", "integer", "Local port."},
-            {"remote_address", "string",
-             "Remote IP address (0.0.0.0 / :: when none). Null for UDP on Windows: its table "
-             "has no peer."},
-            {"remote_port", "integer", "Remote port (0 when none); null for UDP on Windows."},
-            {"state", "string",
-             "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show CLOSE when unconnected "
-             "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ...; "
-             "packet sockets RUNNING or STOPPED. Windows TCP states use the same names (its "
-             "CLOSED is CLOSE, SYN_RCVD is SYN_RECV), plus DELETE_TCB; null for UDP on Windows "
-             "(its table does not say whether a socket is connected)."},
-            {"local_scope_id", "integer",
-             "IPv6: the scope (zone) id of the local address, e.g. the interface index of a "
-             "link-local one; null for IPv4.",
-             k_windows},
-            {"remote_scope_id", "integer",
-             "IPv6 TCP: the scope id of the remote address; null for IPv4 and UDP.", k_windows},
-            {"inode", "integer",
-             "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
-             "no process holds (TIME_WAIT).",
-             k_linux},
-            {"uid", "integer", "Owning user id of the socket.", k_linux},
-            {"tx_queue", "integer",
-             "Bytes in the send queue; for a LISTEN socket, the backlog "
-             "limit.",
-             k_linux},
-            {"rx_queue", "integer",
-             "Bytes in the receive queue; for a LISTEN socket, "
-             "connections waiting to be accepted.",
-             k_linux},
-            {"netns", "integer",
-             "Inode of the network namespace the socket lives in (as in /proc/PID/ns/net); "
-             "each namespace is read once, through a process that lives in it. Null when "
-             "unknown.",
-             k_linux},
-            {"views", "string[]",
-             "Which kernel views saw the socket: netlink (sock_diag) and/or "
-             "proc (/proc/net tables).",
-             k_linux},
-            {"cross_view_discrepancy", "boolean",
-             "Seen steadily by one view and not by the "
-             "other: what a rootkit hooking one interface "
-             "leaves behind.",
-             k_linux},
-            {"discrepancy", "string",
-             "What differed: 'hidden from /proc/net' (both netlink dumps saw it, /proc did "
-             "not), 'missing from netlink', or 'held by a process but in no socket table ...' "
-             "(re-checked before it is reported).",
-             k_linux},
-            {"owners", "object[]",
-             "Processes holding the socket: pid, fd, name (comm). Windows: the one owner pid "
-             "the table names and its image name from a process list read right after the "
-             "tables (no fd; name null when the pid exited in between); pid 0 (the idle "
-             "process) owns TIME_WAIT sockets, and under Wine every socket."},
-            {"escaped_fields", "string[]",
-             "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
-             "backslash)."},
-        }};
+        .fields =
+            {
+                {"protocol", "string",
+                 "tcp, udp, udplite, raw, unix or packet (raw, unix and packet sockets are read "
+                 "from "
+                 "/proc only; for raw, local_port is the IP protocol number, for packet the "
+                 "ethertype, 3 = every frame); 'unknown' for a socket a process holds that no "
+                 "table "
+                 "lists."},
+                {"family", "string", "ipv4, ipv6, unix or packet; null when unknown."},
+                {"local_address", "string",
+                 "Local IP address; for unix sockets the path, '@name' for abstract ones, empty "
+                 "when unnamed."},
+                {"socket_type", "string",
+                 "unix sockets: stream, dgram or seqpacket; packet sockets: raw (whole frames) or "
+                 "dgram.",
+                 k_linux},
+                {"interface_index", "integer",
+                 "packet sockets: the interface they are bound to, 0 = all interfaces.", k_linux},
+                {"local_port", "integer", "Local port."},
+                {"remote_address", "string",
+                 "Remote IP address (0.0.0.0 / :: when none). Null for UDP on Windows: its table "
+                 "has no peer."},
+                {"remote_port", "integer", "Remote port (0 when none); null for UDP on Windows."},
+                {"state", "string",
+                 "TCP state name (LISTEN, ESTABLISHED ...); UDP sockets show CLOSE when "
+                 "unconnected "
+                 "and ESTABLISHED when connected; unix sockets LISTEN, UNCONNECTED, CONNECTED ...; "
+                 "packet sockets RUNNING or STOPPED. Windows TCP states use the same names (its "
+                 "CLOSED is CLOSE, SYN_RCVD is SYN_RECV), plus DELETE_TCB; null for UDP on Windows "
+                 "(its table does not say whether a socket is connected)."},
+                {"local_scope_id", "integer",
+                 "IPv6: the scope (zone) id of the local address, e.g. the interface index of a "
+                 "link-local one; null for IPv4.",
+                 k_windows},
+                {"remote_scope_id", "integer",
+                 "IPv6 TCP: the scope id of the remote address; null for IPv4 and UDP.", k_windows},
+                {"inode", "integer",
+                 "Socket inode: the key to /proc/PID/fd links. 0 for sockets "
+                 "no process holds (TIME_WAIT).",
+                 k_linux},
+                {"uid", "integer", "Owning user id of the socket.", k_linux},
+                {"tx_queue", "integer",
+                 "Bytes in the send queue; for a LISTEN socket, the backlog "
+                 "limit.",
+                 k_linux},
+                {"rx_queue", "integer",
+                 "Bytes in the receive queue; for a LISTEN socket, "
+                 "connections waiting to be accepted.",
+                 k_linux},
+                {"netns", "integer",
+                 "Inode of the network namespace the socket lives in (as in /proc/PID/ns/net); "
+                 "each namespace is read once, through a process that lives in it. Null when "
+                 "unknown.",
+                 k_linux},
+                {"views", "string[]",
+                 "Which kernel views saw the socket: netlink (sock_diag) and/or "
+                 "proc (/proc/net tables).",
+                 k_linux},
+                {"cross_view_discrepancy", "boolean",
+                 "Seen steadily by one view and not by the "
+                 "other: what a rootkit hooking one interface "
+                 "leaves behind.",
+                 k_linux},
+                {"discrepancy", "string",
+                 "What differed: 'hidden from /proc/net' (both netlink dumps saw it, /proc did "
+                 "not), 'missing from netlink', or 'held by a process but in no socket table ...' "
+                 "(re-checked before it is reported).",
+                 k_linux},
+                {"owners", "object[]",
+                 "Processes holding the socket: pid, fd, name (comm). Windows: the one owner pid "
+                 "the table names and its image name from a process list read right after the "
+                 "tables (no fd; name null when the pid exited in between); pid 0 (the idle "
+                 "process) owns TIME_WAIT sockets, and under Wine every socket."},
+                {"escaped_fields", "string[]",
+                 "Fields whose text was not valid UTF-8 and was escaped (\\xHH bytes, \\\\ for "
+                 "backslash)."},
+            },
+        .reads_open_handles = true};
     return spec;
 }
 

@@ -302,6 +302,7 @@ void collect_network(const Context& ctx, RecordSink& sink) {
     if (!ctx.should_stop() && snapshot.complete) {
         report_unlisted(ctx, namespaces, seen, owners, sink);
     }
+    ctx.release_open_handles("network");
 }
 
 }  // namespace irsnap::collectors

@@ -31,7 +31,8 @@ const CollectorSpec& samples_spec() {
             .without_privileges =
                 "degrades: only what the caller may open is copied; the rest is recorded with "
                 "status denied",
-            .fields = specimen_fields()};
+            .fields = specimen_fields(),
+            .reads_open_handles = true};
         return s;
     }();
     return spec;

@@ -19,6 +19,7 @@
 #include "irsnap/linux/hash_open.hpp"
 #include "irsnap/linux/proc_maps.hpp"
 #include "irsnap/linux/procfs.hpp"
+#include "irsnap/open_handles.hpp"
 #include "irsnap/text.hpp"
 #include "samples.hpp"
 
@@ -78,6 +79,7 @@ class SampleFinder {
                 if (pid == self && m_ctx.proc_root == "/proc") continue;
                 read_process(proc->get(), pid);
             }
+            read_descriptors(proc->get());
         }
         m_set.finish(m_ctx, m_sink);
     }
@@ -165,8 +167,7 @@ class SampleFinder {
         auto comm = posix::read_file_at(pid_fd, "comm", 256);
         std::string name = comm ? *comm : std::string();
         while (!name.empty() && name.back() == '\n') name.pop_back();
-        m_process_escaped = false;
-        m_process = escape_bytes(name, m_process_escaped);
+        set_process(name);
         const auto preloads = preload_names(pid_fd);
         const std::string proc_path = fmt::format("{}/{}", m_ctx.proc_root.string(), pid);
 
@@ -182,7 +183,6 @@ class SampleFinder {
             }
         }
         read_mappings(pid_fd, pid, preloads, proc_path);
-        read_descriptors(pid_fd, pid, proc_path);
     }
 
     void read_mappings(int pid_fd, int32_t pid, const std::set<std::string>& preloads,
@@ -205,20 +205,53 @@ class SampleFinder {
         }
     }
 
-    void read_descriptors(int pid_fd, int32_t pid, const std::string& proc_path) {
-        auto fd_dir = posix::open_dir_at(pid_fd, "fd");
-        if (!fd_dir) return;
-        for (int32_t n : posix::numeric_entries(fd_dir->get())) {
-            const std::string entry = std::to_string(n);
-            auto target = posix::read_link_at(fd_dir->get(), entry);
-            if (!target || target->empty() || target->front() != '/') continue;
+    /// Open files, from the run's one descriptor walk (shared with network and handles): only
+    /// a candidate not seen yet is opened, through /proc/PID/fd/N, and must still be the inode
+    /// the walk saw (the number may have been closed and reused since).
+    void read_descriptors(int proc_fd) {
+        const HandleSnapshot& walk = m_ctx.open_handles("samples");
+        const auto self = static_cast<int32_t>(::getpid());
+        size_t n = 0;
+        for (const auto& h : walk.handles) {
+            if ((++n & 255) == 0 && m_ctx.should_stop()) break;
+            if (!h.has_stat || !S_ISREG(h.mode) || h.target.empty() || h.target.front() != '/') {
+                continue;
+            }
+            if (h.pid == self && m_ctx.proc_root == "/proc") continue;
             bool suffix = false;
-            Reasons reasons = path_reasons(*target, &suffix);
-            if (reasons.empty() && !suffix) continue;
-            take(fd_dir->get(), entry, reasons,
-                 source("descriptor", pid, procfs::strip_deleted_suffix(*target, nullptr),
-                        "fd " + entry, proc_path + "/fd/" + entry));
+            Reasons reasons = path_reasons(h.target, &suffix);
+            if (h.nlink == 0) reasons.insert(SpecimenReason::deleted);
+            if (reasons.empty()) continue;
+            set_process(h.process < walk.process_names.size() ? walk.process_names[h.process]
+                                                              : std::string());
+            const std::string entry = std::to_string(h.fd);
+            const std::string proc_path = fmt::format("{}/{}", m_ctx.proc_root.string(), h.pid);
+            SpecimenSource src =
+                source("descriptor", h.pid, procfs::strip_deleted_suffix(h.target, nullptr),
+                       "fd " + entry, proc_path + "/fd/" + entry);
+            if (h.size == 0) {
+                m_set.add_empty(std::move(reasons), std::move(src));
+                continue;
+            }
+            if (m_set.merge_known_inode(h.device, h.inode, reasons, src)) continue;
+            auto fd_dir = posix::open_dir_at(proc_fd, std::to_string(h.pid) + "/fd", O_NOFOLLOW);
+            if (!fd_dir) {
+                m_sink.race();
+                continue;
+            }
+            struct stat now {};
+            if (::fstatat(fd_dir->get(), entry.c_str(), &now, 0) != 0 || now.st_ino != h.inode) {
+                m_sink.race();  // closed, or the number now names another file
+                continue;
+            }
+            take(fd_dir->get(), entry, std::move(reasons), std::move(src));
         }
+        m_ctx.release_open_handles("samples");
+    }
+
+    void set_process(const std::string& name) {
+        m_process_escaped = false;
+        m_process = escape_bytes(name, m_process_escaped);
     }
 
     /// /etc/ld.so.preload: every library it names is loaded into every dynamic program.

@@ -33,8 +33,12 @@ const HandleSnapshot& Context::open_handles(const std::string& who) const {
     return m_handles->get(*this, who);
 }
 
-void Context::release_open_handles() const {
-    m_handles->release();
+void Context::release_open_handles(const std::string& who) const {
+    m_handles->release(who);
+}
+
+void Context::expect_open_handles_users(std::set<std::string> users) const {
+    m_handles->expect(std::move(users));
 }
 
 const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& who) {
@@ -64,8 +68,15 @@ const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& wh
     return *m_snapshot;
 }
 
-void HandleTable::release() {
-    m_snapshot.reset();
+void HandleTable::expect(std::set<std::string> users) {
+    std::lock_guard lock(m_mutex);
+    m_users = std::move(users);
+}
+
+void HandleTable::release(const std::string& who) {
+    std::lock_guard lock(m_mutex);
+    m_users.erase(who);
+    if (m_users.empty()) m_snapshot.reset();
 }
 
 }  // namespace irsnap

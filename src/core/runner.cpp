@@ -180,6 +180,15 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
     RunOutcome run;
     auto ordered = in_run_order(all);
     auto* log = request.context.logger;
+    std::set<std::string> walk_users;
+    for (const auto& c : ordered) {
+        const auto& spec = c.spec();
+        if (spec.reads_open_handles && !skip_reason(spec, request) && c.collect &&
+            runs_on(spec, build::k_platform)) {
+            walk_users.insert(spec.name);
+        }
+    }
+    request.context.expect_open_handles_users(std::move(walk_users));
     for (size_t i = 0; i < ordered.size(); ++i) {
         const auto& collector = ordered[i];
         const auto& spec = collector.spec();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ struct CollectorSpec {
     std::string without_privileges;  ///< what happens without them (degrade or skip)
     std::vector<FieldSpec> fields;
     std::string details;  ///< optional further text (a table), printed by `irsnap describe`
+    /// Reads the run's shared descriptor walk (Context::open_handles) and releases it when done.
+    bool reads_open_handles = false;
 };
 
 /// Sets every field `spec` declares for `platform` ("linux", "windows") that `record` lacks to
@@ -69,9 +72,9 @@ struct CollectParams {
     /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
     std::vector<int64_t> debug_unlist_pids;
     /// Specimens (samples) and copied files (files): see docs/specimens.md.
-    std::string samples = "suspicious";  ///< --samples: suspicious | all-executables
-    std::vector<std::string> collect_files;  ///< --collect-file: host paths the responder names
-    uint64_t max_sample_bytes = 64ull << 20;  ///< --max-sample-bytes: larger ones are not copied
+    std::string samples = "suspicious";          ///< --samples: suspicious | all-executables
+    std::vector<std::string> collect_files;      ///< --collect-file: host paths the responder names
+    uint64_t max_sample_bytes = 64ull << 20;     ///< --max-sample-bytes: larger ones are not copied
     uint64_t max_evidence_bytes = 512ull << 20;  ///< --max-evidence-bytes: all copied content
     uint64_t max_log_bytes = 8ull << 20;  ///< --max-log-bytes: the tail kept of each log file
 };
@@ -92,8 +95,11 @@ struct Context : HostView {
     /// Threads for per-process /proc reading over `items` processes (worker_threads_for with
     /// --threads).
     size_t worker_threads(size_t items) const;
-    /// Frees the shared walk once its last user (handles) is done with it.
-    void release_open_handles() const;
+    /// `who` is done with the shared walk; it is freed when the last expected user is.
+    void release_open_handles(const std::string& who) const;
+    /// The runner names the collectors of this run that read the walk (specs that set
+    /// `reads_open_handles`), so it lives exactly until the last of them is done.
+    void expect_open_handles_users(std::set<std::string> users) const;
 
   private:
     std::shared_ptr<HandleTable> m_handles;  ///< shared by every copy: one walk per run
