@@ -15,6 +15,7 @@
 #include "processes/processes.hpp"
 #include "routes/routes.hpp"
 #include "system/system.hpp"
+#include "timeline/timeline.hpp"
 
 namespace irsnap {
 
@@ -33,6 +34,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
+        {&collectors::timeline_spec, &collectors::collect_timeline},
     };
     return k_collectors;
 }

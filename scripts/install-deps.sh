@@ -24,8 +24,9 @@ elif [[ "${1:-}" == "--test" ]]; then
   # openssh-server/-client, ansible-core, iproute2: the fleet test runs irsnap-ssh.sh and the
   # Ansible playbook against sshds in network namespaces (installing openssh-server may start
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
+  # sleuthkit: mactime reads the bodyfile `irsnap export --format bodyfile` writes.
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
-             openssh-server openssh-client ansible-core iproute2 python3)
+             openssh-server openssh-client ansible-core iproute2 python3 sleuthkit)
 fi
 
 missing=()

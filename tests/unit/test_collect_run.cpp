@@ -87,7 +87,8 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
     EXPECT_EQ(keys, (std::set<std::string>{
                         "output", "collectors", "exclude", "hash", "max_hash_bytes", "threads",
                         "nice", "timeout_per_collector_s", "include_environment", "proc_root",
-                        "host_root", "debug_slow_ms", "pid_max", "debug_unlist_pids"}));
+                        "host_root", "debug_slow_ms", "pid_max", "debug_unlist_pids", "recent_days",
+                        "timeline_max_entries"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false
