@@ -179,10 +179,10 @@ void report_walk(const Context& ctx, RecordSink& sink, const timeline::Report& r
     if (!ctx.logger) return;
     for (const auto& r : report.roots) {
         if (r.status == "not_reached" || r.status == "missing") continue;
-        ctx.logger->info("timeline: {} ({}): {}{}, {} entries visited, {} recorded, {:.3f} s",
+        ctx.logger->info("timeline: {} ({}): {}{}{}, {} entries visited, {} recorded, {:.3f} s",
                          terminal_safe(r.root.path), timeline::scope_name(r.root.scope), r.status,
-                         r.detail.empty() ? "" : " " + terminal_safe(r.detail), r.visited,
-                         r.records, r.seconds);
+                         r.detail.empty() ? "" : " ", terminal_safe(r.detail), r.visited, r.records,
+                         r.seconds);
     }
     ctx.logger->info("timeline: {} entries visited, {} recorded", report.visited, report.records);
 }

@@ -10,8 +10,9 @@ void collect_timeline(const Context& ctx, RecordSink& sink) {
     using namespace timeline_impl;
     timeline::WindowsPlaces places = timeline::windows_places();
     for (auto& problem : places.problems) sink.item_error(std::move(problem));
-    const auto roots = timeline::windows_roots(places.windows_dir, places.program_data,
-                                               places.public_dir, places.profiles);
+    const auto roots =
+        timeline::windows_roots(places.windows_dir, places.program_data, places.public_dir,
+                                places.profiles, places.temp_dirs);
     const timeline::Limits limits = limits_of(ctx);
     SinkVisitor visitor(sink, false);
     const timeline::Report report = timeline::walk_windows(ctx, roots, limits, visitor);

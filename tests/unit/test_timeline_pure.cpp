@@ -14,6 +14,15 @@ namespace {
 
 using nlohmann::json;
 
+RootReport root_report(std::string path, std::string status = "not_reached",
+                       std::string detail = "") {
+    RootReport r;
+    r.root = Root{std::move(path), Scope::all};
+    r.status = std::move(status);
+    r.detail = std::move(detail);
+    return r;
+}
+
 TEST(TimelineMode, LsStyleText) {
     EXPECT_EQ(mode_string(0100755), "-rwxr-xr-x");
     EXPECT_EQ(mode_string(0100644), "-rw-r--r--");
@@ -95,16 +104,22 @@ TEST(TimelineWindows, RootsInWalkOrder) {
     // What the registry did not give is left out, not walked as "\Temp".
     const auto few = windows_roots("", "", "", {});
     EXPECT_TRUE(few.empty());
+    // A user's own TEMP (HKU\SID\Environment) comes after the default ones, once.
+    const auto temps = windows_roots("C:\\Windows", "", "", {"C:\\Users\\alice"},
+                                     {"c:\\users\\ALICE\\appdata\\local\\temp", "D:\\tmp"});
+    ASSERT_EQ(temps.size(), 6u);
+    EXPECT_EQ(temps[2].path, "D:\\tmp");
+    EXPECT_EQ(temps[2].scope, Scope::all);
 }
 
 TEST(TimelineCoverage, SaysWhereAndWhyItStoppedAndWhatWasNotWalked) {
     Report r;
-    r.roots = {RootReport{{"/tmp", Scope::all}, "walked"},
-               RootReport{{"/bin", Scope::all}, "duplicate", "/usr/bin"},
-               RootReport{{"/root", Scope::all}, "stopped"},
-               RootReport{{"/home", Scope::all}},
-               RootReport{{"/srv/nfs", Scope::all}, "skipped_fs", "nfs4"},
-               RootReport{{"/opt", Scope::all}, "missing"}};
+    r.roots = {root_report("/tmp", "walked"),
+               root_report("/bin", "duplicate", "/usr/bin"),
+               root_report("/root", "stopped"),
+               root_report("/home"),
+               root_report("/srv/nfs", "skipped_fs", "nfs4"),
+               root_report("/opt", "missing")};
     r.records = 5;
     r.stop = Stop::max_records;
     r.stopped_in = "/root/.cache/x";
@@ -122,11 +137,11 @@ TEST(TimelineCoverage, SaysWhereAndWhyItStoppedAndWhatWasNotWalked) {
               "permission denied on 7 (first: /root/d0, /root/d1, /root/d2, /root/d3, /root/d4 "
               "and 2 more): what they hold is not in the timeline");
     EXPECT_EQ(notes[3],
-              "mount points of other file systems inside the walked directories, not entered: 1 "
-              "(first: /root/mnt (ext4))");
+              "mount points of other file systems (Windows: reparse points other than links) "
+              "inside the walked directories, not entered: 1 (first: /root/mnt (ext4))");
 
     Report deadline;
-    deadline.roots = {RootReport{{"/tmp", Scope::all}, "walked"}, RootReport{{"/etc", Scope::all}}};
+    deadline.roots = {root_report("/tmp", "walked"), root_report("/etc")};
     deadline.stop = Stop::should_stop;
     deadline.stopped_in = "/etc";
     deadline.records = 12;
@@ -135,7 +150,7 @@ TEST(TimelineCoverage, SaysWhereAndWhyItStoppedAndWhatWasNotWalked) {
                                         "after 12 records in /etc; not walked: /etc"}));
 
     Report complete;
-    complete.roots = {RootReport{{"/tmp", Scope::all}, "walked"}};
+    complete.roots = {root_report("/tmp", "walked")};
     EXPECT_TRUE(coverage_notes(complete, limits).empty());
 }
 

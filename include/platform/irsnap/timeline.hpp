@@ -163,11 +163,13 @@ class WalkState {
 };
 
 /// The Windows roots, in walk order (most likely landing places first, unbounded ones last):
-/// <windows>\Temp, each profile's AppData\Local\Temp, the Public profile, ProgramData (all
-/// entries), <windows>\System32 and SysWOW64 (changed within the window), then each profile's
-/// AppData (all entries). Empty inputs are left out.
+/// <windows>\Temp, each profile's AppData\Local\Temp, `temp_dirs` (the TEMP and TMP a user's
+/// environment names, when elsewhere), the Public profile, ProgramData (all entries),
+/// <windows>\System32 and SysWOW64 (changed within the window), then each profile's AppData
+/// (all entries). Empty inputs and repeated paths (compared without case) are left out.
 std::vector<Root> windows_roots(const std::string& windows_dir, const std::string& program_data,
                                 const std::string& public_dir,
-                                const std::vector<std::string>& profile_dirs);
+                                const std::vector<std::string>& profile_dirs,
+                                const std::vector<std::string>& temp_dirs = {});
 
 }  // namespace irsnap::timeline

@@ -211,8 +211,8 @@ std::vector<std::string> coverage_notes(const Report& report, const Limits& limi
     }
     if (report.other_fs.count) {
         notes.push_back(
-            "mount points of other file systems inside the walked directories, "
-            "not entered: " +
+            "mount points of other file systems (Windows: reparse points other than links) "
+            "inside the walked directories, not entered: " +
             report.other_fs.text());
     }
     if (report.too_deep.count) {
@@ -232,13 +232,26 @@ std::vector<std::string> coverage_notes(const Report& report, const Limits& limi
 
 std::vector<Root> windows_roots(const std::string& windows_dir, const std::string& program_data,
                                 const std::string& public_dir,
-                                const std::vector<std::string>& profile_dirs) {
+                                const std::vector<std::string>& profile_dirs,
+                                const std::vector<std::string>& temp_dirs) {
     std::vector<Root> out;
+    auto lower = [](std::string text) {
+        for (char& c : text) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        return text;
+    };
     auto add = [&](const std::string& base, const char* sub, Scope scope) {
-        if (!base.empty()) out.push_back({base + sub, scope});
+        if (base.empty()) return;
+        const std::string path = base + sub;
+        for (const auto& r : out) {
+            if (lower(r.path) == lower(path)) return;
+        }
+        out.push_back({path, scope});
     };
     add(windows_dir, "\\Temp", Scope::all);
     for (const auto& p : profile_dirs) add(p, "\\AppData\\Local\\Temp", Scope::all);
+    for (const auto& t : temp_dirs) add(t, "", Scope::all);
     add(public_dir, "", Scope::all);
     add(program_data, "", Scope::all);
     add(windows_dir, "\\System32", Scope::changed);

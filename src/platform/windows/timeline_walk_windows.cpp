@@ -14,6 +14,7 @@
 
 #include "irsnap/windows/nt_process.hpp"
 #include "irsnap/windows/timeline_walk_windows.hpp"
+#include "irsnap/windows/win_command_target.hpp"
 #include "irsnap/windows/win_handle.hpp"
 #include "irsnap/windows/win_text.hpp"
 
@@ -44,7 +45,7 @@ std::string lower_ascii(std::string s) {
 
 std::optional<int64_t> time_of(int64_t filetime) {
     if (filetime <= 0) return std::nullopt;  // 0: the file system keeps no such time
-    return filetime_to_unix_ns(filetime);
+    return win::filetime_to_unix_ns(filetime);
 }
 
 bool is_link_tag(DWORD tag) {
@@ -104,6 +105,40 @@ std::string expanded(const std::wstring& text) {
     out.resize(wcsnlen(out.c_str(), out.size()));
     while (!out.empty() && out.back() == L'\\') out.pop_back();
     return to_utf8(out);
+}
+
+/// `text` (a user's environment value) with that user's own folders: %USERPROFILE%, %APPDATA%
+/// and %LOCALAPPDATA% are the profile's; the rest (%SystemRoot% ...) the machine's.
+std::string expanded_for(const std::wstring& text, const std::string& profile) {
+    std::string out = autoruns_win::expand_environment(
+        to_utf8(text), [&](const std::string& raw) -> std::optional<std::string> {
+            const std::string name = autoruns_win::lower_ascii(raw);
+            if (name == "userprofile") return profile;
+            if (name == "appdata") return profile + "\\AppData\\Roaming";
+            if (name == "localappdata") return profile + "\\AppData\\Local";
+            const std::wstring wide = to_wide(raw);
+            const DWORD n = GetEnvironmentVariableW(wide.c_str(), nullptr, 0);
+            if (n == 0) return std::nullopt;
+            std::wstring value(n, L'\0');
+            value.resize(GetEnvironmentVariableW(wide.c_str(), value.data(), n));
+            return to_utf8(value);
+        });
+    while (!out.empty() && out.back() == '\\') out.pop_back();
+    return out;
+}
+
+/// The reparse tag of an entry whose listing gave none (Wine lists its links with tag 0): the
+/// reparse point itself is opened for its attributes only, never followed and never read.
+DWORD reparse_tag_of(const std::string& path) {
+    HANDLE h =
+        CreateFileW(long_path(path).c_str(), FILE_READ_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+    if (h == INVALID_HANDLE_VALUE) return 0;
+    UniqueHandle owner(h);
+    FILE_ATTRIBUTE_TAG_INFO info{};
+    if (!GetFileInformationByHandleEx(h, FileAttributeTagInfo, &info, sizeof info)) return 0;
+    return info.ReparseTag;
 }
 
 struct Subdir {
@@ -281,7 +316,8 @@ class WindowsWalk {
         e.path = frame.path + "\\" + to_utf8(name);
         const DWORD attributes = info.FileAttributes;
         // For a reparse point, EaSize holds the reparse tag.
-        const DWORD tag = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) ? info.EaSize : 0;
+        DWORD tag = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) ? info.EaSize : 0;
+        if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) && tag == 0) tag = reparse_tag_of(e.path);
         e.type = type_of(attributes, tag);
         e.inode = static_cast<uint64_t>(info.FileId.QuadPart);
         e.size = static_cast<uint64_t>(info.EndOfFile.QuadPart);
@@ -318,6 +354,22 @@ class WindowsWalk {
     DWORD m_volume = 0;
     RootReport* m_current = nullptr;
 };
+
+/// TEMP and TMP of a user whose hive is loaded under HKU.
+void add_temp_dirs(const wchar_t* sid, const std::string& profile, std::vector<std::string>& out) {
+    HKEY env = nullptr;
+    const std::wstring key = std::wstring(sid) + L"\\Environment";
+    if (RegOpenKeyExW(HKEY_USERS, key.c_str(), 0, KEY_READ, &env) != ERROR_SUCCESS) return;
+    for (const wchar_t* name : {L"TEMP", L"TMP"}) {
+        if (auto v = reg_text(env, name)) {
+            std::string dir = expanded_for(*v, profile);
+            if (!dir.empty() && std::find(out.begin(), out.end(), dir) == out.end()) {
+                out.push_back(std::move(dir));
+            }
+        }
+    }
+    RegCloseKey(env);
+}
 
 }  // namespace
 
@@ -357,6 +409,7 @@ WindowsPlaces windows_places() {
                 std::string path = expanded(*v);
                 if (!path.empty() && std::find(out.profiles.begin(), out.profiles.end(), path) ==
                                          out.profiles.end()) {
+                    add_temp_dirs(name, path, out.temp_dirs);
                     out.profiles.push_back(std::move(path));
                 }
             }

@@ -19,11 +19,16 @@ struct WindowsPlaces {
     std::string program_data;  ///< ProfileList's ProgramData, expanded (else <drive>\ProgramData)
     std::string public_dir;    ///< ProfileList's Public, expanded
     std::vector<std::string> profiles;  ///< every ProfileList SID's ProfileImagePath, expanded
-    std::vector<ItemError> problems;    ///< what could not be read (registry access ...)
+    /// TEMP and TMP of each profile whose hive is loaded (HKU\SID\Environment), expanded for
+    /// that user (%USERPROFILE% is the profile's, not the collector's)
+    std::vector<std::string> temp_dirs;
+    std::vector<ItemError> problems;  ///< what could not be read (registry access ...)
 };
 
 /// Reads HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList (64-bit view): every
-/// profile on the host, loaded or not, including the service profiles.
+/// profile on the host, loaded or not, including the service profiles; and the TEMP a loaded
+/// user hive names (a hive that is not loaded is not loaded for this: that would change the
+/// host's registry).
 WindowsPlaces windows_places();
 
 /// Walks `roots` and reports every entry to `visitor`:
