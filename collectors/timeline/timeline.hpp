@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "irsnap/collector.hpp"
+#include "irsnap/text.hpp"
 #include "irsnap/timeline.hpp"
 
 namespace irsnap::collectors {
@@ -33,7 +34,13 @@ class SinkVisitor final : public timeline::Visitor {
     void entry(const timeline::Root& root, const timeline::Entry& entry) override {
         m_sink.emit_line(record_line(root, entry, m_linux));
     }
-    void error(ItemError error) override { m_sink.item_error(std::move(error)); }
+    void error(ItemError error) override {
+        if (m_linux) {  // a path that is not UTF-8 is shown as in records, not as U+FFFD
+            bool escaped = false;
+            error.path = escape_bytes(error.path, escaped);
+        }
+        m_sink.item_error(std::move(error));
+    }
     void race() override { m_sink.race(); }
 
   private:

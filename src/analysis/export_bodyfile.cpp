@@ -175,7 +175,11 @@ BundleExport export_bodyfile(const std::filesystem::path& bundle, OutputStream& 
         const detail::BundleIdentity id = detail::peek_bundle(bundle);
         prefix = (id.host.empty() ? id.name : id.host) + ":";
     }
-    result.summary = read_bundle(bundle, {"timeline"}, [&](const BundleLine& line) {
+    // Every artifact is read (only timeline lines are parsed), so every record count is checked
+    // against the manifest, as the jsonl export does: a bodyfile is often the one thing an
+    // analyst takes from a bundle, and it must not call a bundle verified that triage would not.
+    result.summary = read_bundle(bundle, {}, [&](const BundleLine& line) {
+        if (line.collector != "timeline") return;
         const json r = parse_untrusted_json(line.text);
         if (!r.is_object()) {
             ++result.skipped_lines;

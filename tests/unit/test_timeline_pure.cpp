@@ -124,7 +124,7 @@ TEST(TimelineCoverage, SaysWhereAndWhyItStoppedAndWhatWasNotWalked) {
     r.stop = Stop::max_records;
     r.stopped_in = "/root/.cache/x";
     for (int i = 0; i < 7; ++i) r.denied.add("/root/d" + std::to_string(i));
-    r.other_fs.add("/root/mnt (ext4)");
+    r.other_fs.add("/root/mnt\xff (ext4)");
     Limits limits;
     limits.max_records = 5;
     const auto notes = coverage_notes(r, limits);
@@ -138,7 +138,7 @@ TEST(TimelineCoverage, SaysWhereAndWhyItStoppedAndWhatWasNotWalked) {
               "and 2 more): what they hold is not in the timeline");
     EXPECT_EQ(notes[3],
               "mount points of other file systems (Windows: reparse points other than links) "
-              "inside the walked directories, not entered: 1 (first: /root/mnt (ext4))");
+              "inside the walked directories, not entered: 1 (first: /root/mnt\\xff (ext4))");
 
     Report deadline;
     deadline.roots = {root_report("/tmp", "walked"), root_report("/etc")};

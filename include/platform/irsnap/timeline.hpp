@@ -100,7 +100,8 @@ struct Examples {
     uint64_t count = 0;
     std::vector<std::string> first;
     void add(std::string example, size_t keep = 5);
-    /// "3 (first: /a, /b, /c)" or "7 (first: ... , and 2 more)".
+    /// "3 (first: /a, /b, /c)" or "7 (first: /a, /b, /c, /d, /e and 2 more)"; a path that is
+    /// not UTF-8 is escaped as in records (\xHH).
     std::string text() const;
 };
 

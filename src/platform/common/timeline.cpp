@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "irsnap/text.hpp"
+
 namespace irsnap::timeline {
 namespace {
 
@@ -18,11 +20,18 @@ constexpr uint32_t k_ifdir = 0040000;
 constexpr uint32_t k_ifchr = 0020000;
 constexpr uint32_t k_ififo = 0010000;
 
+/// A host path in a coverage note: escaped as in records when it is not UTF-8, so the
+/// manifest shows \xHH rather than U+FFFD.
+std::string shown(const std::string& path) {
+    bool escaped = false;
+    return escape_bytes(path, escaped);
+}
+
 std::string joined(const std::vector<std::string>& items, size_t keep = 5) {
     std::string out;
     for (size_t i = 0; i < items.size() && i < keep; ++i) {
         if (i) out += ", ";
-        out += items[i];
+        out += shown(items[i]);
     }
     if (items.size() > keep) out += fmt::format(" and {} more", items.size() - keep);
     return out;
@@ -170,7 +179,7 @@ std::string Examples::text() const {
     std::string out = fmt::format("{} (first: ", count);
     for (size_t i = 0; i < first.size(); ++i) {
         if (i) out += ", ";
-        out += first[i];
+        out += shown(first[i]);
     }
     if (count > first.size()) out += fmt::format(" and {} more", count - first.size());
     return out + ")";
@@ -192,7 +201,7 @@ std::vector<std::string> coverage_notes(const Report& report, const Limits& limi
                       "stopped by the collector's deadline or an interrupt after {} "
                       "records",
                       report.records);
-        if (!report.stopped_in.empty()) note += " in " + report.stopped_in;
+        if (!report.stopped_in.empty()) note += " in " + shown(report.stopped_in);
         if (!not_walked.empty()) note += "; not walked: " + joined(not_walked, 30);
         notes.push_back(std::move(note));
     }
@@ -200,9 +209,10 @@ std::vector<std::string> coverage_notes(const Report& report, const Limits& limi
         if (r.status == "skipped_fs") {
             notes.push_back(
                 fmt::format("{} is on a network, FUSE or pseudo file system ({}): not walked",
-                            r.root.path, r.detail));
+                            shown(r.root.path), r.detail));
         } else if (r.status == "failed") {
-            notes.push_back(fmt::format("{} could not be walked: {}", r.root.path, r.detail));
+            notes.push_back(
+                fmt::format("{} could not be walked: {}", shown(r.root.path), r.detail));
         }
     }
     if (report.denied.count) {
