@@ -17,6 +17,7 @@
 #include "routes/routes.hpp"
 #include "samples/samples.hpp"
 #include "system/system.hpp"
+#include "timeline/timeline.hpp"
 
 namespace irsnap {
 
@@ -36,6 +37,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
+        {&collectors::timeline_spec, &collectors::collect_timeline},
         {&collectors::files_spec, &collectors::collect_files},
     };
     return k_collectors;

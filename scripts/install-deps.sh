@@ -67,9 +67,10 @@ elif [[ "${1:-}" == "--test" ]]; then
   # Ansible playbook against sshds in network namespaces (installing openssh-server may start
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
   # unzip, p7zip-full: the specimen tests open the 'infected' archives with the readers
-  # analysts use (Python's zipfile is the third).
+  # analysts use (Python's zipfile is the third). sleuthkit: mactime reads the bodyfile
+  # `irsnap export --format bodyfile` writes.
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
-             openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full)
+             openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit)
 fi
 
 missing=()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// `irsnap export BUNDLE... --format sqlite|jsonl|timesketch -o FILE`: bundles into what other
-// tools load. The output is created exclusively and never replaces a file (it could be another
-// export, or evidence); a failed export removes what it wrote, so a file that exists is whole.
+// `irsnap export BUNDLE... --format sqlite|jsonl|timesketch|bodyfile -o FILE`: bundles into what
+// other tools load. The output is created exclusively and never replaces a file (it could be
+// another export, or evidence); a failed export removes what it wrote, so a file that exists is
+// whole.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -141,6 +142,7 @@ std::string describe(const ex::BundleExport& b, const std::string& format) {
                                    b.summary.host.empty() ? "?" : b.summary.host, b.records,
                                    b.records == 1 ? "" : "s");
     if (format == "timesketch") text += fmt::format(" read, {} events written", b.events);
+    if (format == "bodyfile") text += fmt::format(" read, {} lines written", b.events);
     if (format == "sqlite") text += fmt::format(", {} findings", b.findings);
     if (b.skipped_lines) text += fmt::format(", {} lines not JSON (skipped)", b.skipped_lines);
     if (b.summary.oversized_lines) {
@@ -155,7 +157,8 @@ std::string describe(const ex::BundleExport& b, const std::string& format) {
 ExportArgs parse(const Invocation& inv, bool& help_shown) {
     ExportArgs a;
     po::options_description desc(
-        "irsnap export BUNDLE...: bundles into SQLite, merged JSON Lines or Timesketch JSONL\n\n"
+        "irsnap export BUNDLE...: bundles into SQLite, merged JSON Lines, Timesketch JSONL or a\n"
+        "TSK bodyfile\n\n"
         "Usage: irsnap export BUNDLE_DIR|BUNDLE.tar... --format FORMAT -o FILE\n"
         "  sqlite      one database: hosts, bundles, one table per collector, findings,\n"
         "              custody, collector_runs; indexed for stacking queries\n"
@@ -163,14 +166,16 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
         "              artifact, line, collected} added (Elastic, Splunk); -o - for stdout\n"
         "  timesketch  process starts, autorun file times, boot, logins, collection and\n"
         "              custody events with message/datetime/timestamp_desc; -o - for stdout\n"
+        "  bodyfile    the timeline collector's records as a TSK 3.x bodyfile for mactime -b\n"
+        "              (names of several bundles start with HOST:); -o - for stdout\n"
         "Each bundle is verified first; one that does not verify is still exported and the\n"
         "exit code is 5. FILE must not exist: irsnap never replaces a file.\n\nOptions");
-    desc.add_options()("help,h", "show this help")("format,f", po::value(&a.format),
-                                                   "sqlite, jsonl or timesketch (required)")(
+    desc.add_options()("help,h", "show this help")(
+        "format,f", po::value(&a.format), "sqlite, jsonl, timesketch or bodyfile (required)")(
         "output,o", po::value(&a.output),
-        "FILE to create (required; - is stdout for jsonl and "
-        "timesketch)")("no-findings",
-                       "sqlite: do not run the triage rules into the findings table")(
+        "FILE to create (required; - is stdout for jsonl, "
+        "timesketch and bodyfile)")("no-findings",
+                                    "sqlite: do not run the triage rules into the findings table")(
         "recent-days", number_value(&a.recent_days, "recent-days", 0, 3650),
         "sqlite findings: autoruns changed this many days before collection (default 7)")(
         "quiet,q", po::bool_switch(&a.quiet), "print only errors");
@@ -187,8 +192,9 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
     }
     a.findings = vm.count("no-findings") == 0;
     if (a.bundles.empty()) throw UsageError("export needs at least one bundle directory or tar");
-    if (a.format != "sqlite" && a.format != "jsonl" && a.format != "timesketch") {
-        throw UsageError("--format must be sqlite, jsonl or timesketch");
+    if (a.format != "sqlite" && a.format != "jsonl" && a.format != "timesketch" &&
+        a.format != "bodyfile") {
+        throw UsageError("--format must be sqlite, jsonl, timesketch or bodyfile");
     }
     if (a.output.empty()) throw UsageError("export needs -o FILE");
     if (a.output == "-" && a.format == "sqlite") {
@@ -217,7 +223,7 @@ bool export_all(const ExportArgs& a) {
             return;
         }
         all_verified = all_verified && b.summary.verified;
-        records += a.format == "timesketch" ? b.events : b.records;
+        records += a.format == "timesketch" || a.format == "bodyfile" ? b.events : b.records;
         warn_record_counts(b.summary);
         for (const auto& e : b.summary.line_errors) print_error(b.summary.name + ": " + e);
         if (!a.quiet || !b.summary.verified) console("exported " + describe(b, a.format) + "\n");
@@ -233,7 +239,9 @@ bool export_all(const ExportArgs& a) {
     } else {
         ex::OutputStream out(file ? file->fd() : STDOUT_FILENO, file ? a.output : "stdout");
         for (const auto& b : a.bundles) {
-            report(a.format == "jsonl" ? ex::export_jsonl(b, out) : ex::export_timesketch(b, out));
+            report(a.format == "jsonl"      ? ex::export_jsonl(b, out)
+                   : a.format == "bodyfile" ? ex::export_bodyfile(b, out, a.bundles.size() > 1)
+                                            : ex::export_timesketch(b, out));
         }
         out.flush();
         if (file && ::fsync(file->fd()) != 0 && errno != EINVAL) throw OutputError(a.output, errno);
@@ -245,7 +253,10 @@ bool export_all(const ExportArgs& a) {
         console(fmt::format("wrote {}: {} bundle{}, {} {}, {:.2f} s\n",
                             a.output == "-" ? "stdout" : a.output, a.bundles.size(),
                             a.bundles.size() == 1 ? "" : "s", records,
-                            a.format == "timesketch" ? "events" : "records", seconds));
+                            a.format == "timesketch" ? "events"
+                            : a.format == "bodyfile" ? "lines"
+                                                     : "records",
+                            seconds));
     }
     return all_verified;
 }

@@ -130,6 +130,23 @@ const std::vector<CollectOptionSpec>& collect_option_table() {
              .help = "hidden_processes probes pids 1 to N-1 (0 = the kernel's pid_max, or the "
                      "highest listed pid if higher; at most 4194304, the kernel's limit)",
              .manifest_key = "pid_max"},
+            {.name = "recent-days",
+             .field = option_field<&O::params, &P::recent_days>(),
+             .default_text = "30",
+             .min = 0,
+             .max = 3650,
+             .help = "what counts as recently changed: timeline records only entries of the "
+                     "library directories (Linux) and System32 (Windows) changed within this "
+                     "many days",
+             .manifest_key = "recent_days"},
+            {.name = "timeline-max-entries",
+             .field = option_field<&O::params, &P::timeline_max_entries>(),
+             .default_text = "200000",
+             .min = 1,
+             .max = 100000000,
+             .help = "the file-system timeline stops after this many records (coverage says "
+                     "where)",
+             .manifest_key = "timeline_max_entries"},
             {.name = "quiet",
              .short_name = 'q',
              .field = option_field<&O::quiet>(),

@@ -96,7 +96,7 @@ for path in "$corpus"/*; do
   run "$case" "$analysis_expect" -- triage "$path"
   run "$case" "$analysis_expect" -- triage --json "$path"
   run "$case" "$analysis_expect" -- stack "$path"
-  for format in sqlite jsonl timesketch; do
+  for format in sqlite jsonl timesketch bodyfile; do
     run "$case" "$analysis_expect" -- export "$path" --format "$format" -o "$work/out/export.$format"
   done
   # custody appends to the bundle it is given: a copy, so the corpus stays as it was.

@@ -100,7 +100,7 @@ TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
     ASSERT_TRUE(m["host"].contains("wine"));
     EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
     EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
-    ASSERT_EQ(m["collectors"].size(), 12u);
+    ASSERT_EQ(m["collectors"].size(), 13u);
     for (const auto& c : m["collectors"]) {
         const std::string status = c.value("status", "");
         EXPECT_TRUE(status == "ok" || status == "partial") << c.dump();

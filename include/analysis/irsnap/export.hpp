@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "irsnap/bundle_reader.hpp"
 #include "irsnap/collector.hpp"
 
@@ -73,6 +75,29 @@ BundleExport export_timesketch(const std::filesystem::path& bundle, OutputStream
 /// "2026-11-22T07:47:24.509808Z" -> "2026-11-22T07:47:24.509808+00:00" (the form Timesketch's
 /// importer documents); "" when `rfc3339` is not a UTC time irsnap writes.
 std::string timesketch_datetime(std::string_view rfc3339, int64_t* unix_us = nullptr);
+
+// ---- bodyfile -----------------------------------------------------------------------------
+
+/// Writes the timeline collector's records of `bundle` as a TSK 3.x bodyfile (`mactime -b`):
+/// `0|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime`, one line per record
+/// (see bodyfile_line). `name_host`: each name starts with the bundle's host and ':', so the
+/// timelines of several hosts stay apart in one file. `events` counts the lines written.
+BundleExport export_bodyfile(const std::filesystem::path& bundle, OutputStream& out,
+                             bool name_host = false);
+
+/// One bodyfile line (newline included) for a timeline record; "" when it has no path. The
+/// name is the record's path as the host gave it (escaped_fields undone), with " -> target"
+/// for a symlink as `fls -m` writes it, after `name_prefix`. MD5 is 0; a missing inode, owner
+/// or size is 0; times are whole Unix seconds, 0 when unknown; a record without a POSIX mode
+/// (Windows) gets its type letter and "rwxrwxrwx", as TSK shows NTFS files.
+std::string bodyfile_line(const nlohmann::json& record, std::string_view name_prefix = {});
+
+/// A name made safe for one bodyfile column: '|', control characters (newline, tab ...), DEL
+/// and bytes that are not UTF-8 become `\xHH`; a backslash is doubled only where it would
+/// otherwise start an escape (before 'x' or another backslash), so Windows paths read as they
+/// are. bodyfile_unescape() gives the bytes back.
+std::string bodyfile_escape(std::string_view name);
+std::string bodyfile_unescape(std::string_view text);
 
 // ---- SQLite -------------------------------------------------------------------------------
 

@@ -68,6 +68,12 @@ struct CollectParams {
     int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
     unsigned threads = 0;   ///< --threads: cap on threads a collector may use (0 = the CPUs)
     uint64_t pid_max = 0;   ///< --pid-max: hidden_processes probes pids below it (0 = the kernel's)
+    /// --recent-days: what counts as recently changed (timeline records only such entries of
+    /// the library and System32 directories).
+    unsigned recent_days = 30;
+    /// --timeline-max-entries: records the timeline writes at most. The command line's default
+    /// is 200000 (collect_option_table); a Context built in code (tests) walks less.
+    uint64_t timeline_max_entries = 20000;
     /// Test hook (--debug-unlist-pid): hidden_processes drops these pids from its /proc listing,
     /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
     std::vector<int64_t> debug_unlist_pids;
