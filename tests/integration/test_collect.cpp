@@ -111,8 +111,9 @@ TEST(Collect, DeletedExecutableIsFlaggedAndHashedThroughTheProcess) {
 
 TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
     TempDir tmp("irsnap-it");
-    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "out").string(), "--json", "-q",
-                            "--case-id", "CASE-7", "--examiner", "A. Analyst"});
+    auto run = run_command({irsnap_binary(), "--timeline-max-entries", "300", "-o",
+                            (tmp.path() / "out").string(), "--json", "-q", "--case-id", "CASE-7",
+                            "--examiner", "A. Analyst"});
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     const fs::path bundle = only_bundle(tmp.path() / "out");
     json summary = json::parse(run.out);
@@ -155,7 +156,8 @@ TEST(Collect, FullRunVerifiesAndAnyFlippedByteIsNamed) {
 /// sends `sig`; returns the bundle after checking the run stopped promptly with exit code 4.
 fs::path interrupt_mid_run(const fs::path& out, int sig) {
     // The test hook slows every record so the signal lands mid-collector.
-    pid_t pid = spawn({irsnap_binary(), "-o", out.string(), "-q", "--debug-slow-ms", "50"});
+    pid_t pid = spawn({irsnap_binary(), "--timeline-max-entries", "300", "-o", out.string(), "-q",
+                       "--debug-slow-ms", "50"});
     EXPECT_NE(wait_for_log(out, "collector system: start", 5000), "")
         << "the log never showed the first collector starting";
     auto signalled = std::chrono::steady_clock::now();
@@ -262,8 +264,9 @@ TEST(Collect, HostZoneFileKeepsItsAccessTime) {
     fs::copy_file(zone_source, zone);
     const timespec old_times[2] = {{1577836800, 0}, {0, UTIME_OMIT}};  // atime 2020-01-01
     ASSERT_EQ(utimensat(AT_FDCWD, zone.c_str(), old_times, 0), 0);
-    auto run = run_command({"/usr/bin/env", "TZ=" + zone.string(), irsnap_binary(), "-o",
-                            (tmp.path() / "out").string(), "-q"});
+    auto run =
+        run_command({"/usr/bin/env", "TZ=" + zone.string(), irsnap_binary(),
+                     "--timeline-max-entries", "300", "-o", (tmp.path() / "out").string(), "-q"});
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     struct stat st {};
     ASSERT_EQ(stat(zone.c_str(), &st), 0);
@@ -362,7 +365,8 @@ TEST(Cli, UnknownOptionAndCommandAreUsageErrors) {
     EXPECT_EQ(sel.exit_code, 2);
     EXPECT_NE(sel.err.find("nosuch"), std::string::npos) << sel.err;
     // stdout carries the tar with -o -, so --json has nowhere to go (test_stream.cpp has the rest).
-    auto stream = run_command({irsnap_binary(), "-o", "-", "--json"});
+    auto stream =
+        run_command({irsnap_binary(), "--timeline-max-entries", "300", "-o", "-", "--json"});
     EXPECT_EQ(stream.exit_code, 2);
     EXPECT_EQ(line_count(stream.err), 1) << stream.err;
     EXPECT_NE(stream.err.find("--json"), std::string::npos) << stream.err;
@@ -370,7 +374,8 @@ TEST(Cli, UnknownOptionAndCommandAreUsageErrors) {
 
 TEST(Cli, MissingParentDirectoryIsOutputUnusable) {
     TempDir tmp("irsnap-it");
-    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "no/such/dir").string()});
+    auto run = run_command({irsnap_binary(), "--timeline-max-entries", "300", "-o",
+                            (tmp.path() / "no/such/dir").string()});
     EXPECT_EQ(run.exit_code, 3);
     EXPECT_EQ(line_count(run.err), 1) << run.err;
     EXPECT_NE(run.err.find("parent directory does not exist"), std::string::npos) << run.err;
@@ -411,8 +416,9 @@ TEST(Unprivileged, UnwritableOutputIsOutputUnusable) {
     IRSNAP_NEED_TOOL(fs::exists(k_setpriv), "setpriv");
     TempDir tmp("irsnap-it");
     fs::path exe = runnable_copy(tmp);
-    auto run = run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                            exe.string(), "-o", (tmp.path() / "out").string()});
+    auto run =
+        run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", exe.string(),
+                     "--timeline-max-entries", "300", "-o", (tmp.path() / "out").string()});
     EXPECT_EQ(run.exit_code, 3) << run.err;
     EXPECT_EQ(line_count(run.err), 1) << run.err;
     EXPECT_NE(run.err.find("Permission denied"), std::string::npos) << run.err;
@@ -427,7 +433,7 @@ TEST(Unprivileged, RunSucceedsWithReducedCoverage) {
     fs::create_directory(out);
     fs::permissions(out, fs::perms::all);
     auto run = run_command({k_setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                            exe.string(), "-o", out.string()});
+                            exe.string(), "--timeline-max-entries", "300", "-o", out.string()});
     EXPECT_EQ(run.exit_code, 1) << run.err;
     EXPECT_NE(run.err.find("not root"), std::string::npos) << run.err;
     const fs::path bundle = only_bundle(out);

@@ -81,7 +81,8 @@ TEST(Faults, ProcessChurnDuringAFullCollectionIsCountedNotFatal) {
     }
     TempDir tmp("irsnap-faults");
     const auto started = std::chrono::steady_clock::now();
-    auto run = run_command({irsnap_binary(), "-o", (tmp.path() / "out").string(), "-q"});
+    auto run = run_command({irsnap_binary(), "--timeline-max-entries", "300", "-o",
+                            (tmp.path() / "out").string(), "-q"});
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     kill(churn, SIGTERM);

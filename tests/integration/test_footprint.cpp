@@ -197,7 +197,7 @@ TEST(Footprint, FullCollectionWritesOnlyItsOutputExecsNothingAndUsesOnlyNetlink)
     auto run = run_command(
         {"/usr/bin/env", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", "/usr/bin/strace", "-f",
          "-y", "--seccomp-bpf", "-e", "trace=%file,%network,execve,execveat", "-o", trace.string(),
-         irsnap_binary(), "-o", "out", "-q"},
+         irsnap_binary(), "--timeline-max-entries", "300", "-o", "out", "-q"},
         cwd.string());
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.exit_code << "\n" << run.err;
     const fs::path out = cwd / "out";

@@ -65,7 +65,8 @@ std::vector<Member> members_of(const std::string& tar) {
 
 /// Runs `irsnap -o -` into `tar` and checks it exited as a collection does.
 void collect_to(const fs::path& tar, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {irsnap_binary(), "-o", "-", "-q"};
+    std::vector<std::string> argv = {
+        irsnap_binary(), "--timeline-max-entries", "300", "-o", "-", "-q"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto run = run_redirected(argv, "", tar.string());
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.exit_code << "\n" << run.err;
@@ -191,7 +192,8 @@ std::pair<int, std::string> run_with_vanishing_reader(const std::vector<std::str
 }
 
 TEST(Stream, ClosedStdoutIsOutputUnusableWithOneLine) {
-    const auto [code, text] = run_with_vanishing_reader({"-o", "-", "-q"});
+    const auto [code, text] =
+        run_with_vanishing_reader({"--timeline-max-entries", "300", "-o", "-", "-q"});
     EXPECT_EQ(code, 3) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_NE(text.find("Broken pipe"), std::string::npos) << text;
@@ -210,7 +212,8 @@ TEST(Stream, HeadClosingTheStreamGivesExactlyOneLineWithoutQuiet) {
         EXPECT_NE(run.err.find("Broken pipe"), std::string::npos) << run.err;
     }
     // The reader gone before the first artifact: the same one line.
-    const auto [code, text] = run_with_vanishing_reader({"-o", "-"});
+    const auto [code, text] =
+        run_with_vanishing_reader({"--timeline-max-entries", "300", "-o", "-"});
     EXPECT_EQ(code, 3) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
     EXPECT_EQ(text.rfind("irsnap: ", 0), 0u) << text;
@@ -263,7 +266,8 @@ TEST(Stream, StdoutClosedAtStartIsOutputUnusableNotAStreamIntoNowhere) {
 }
 
 TEST(Stream, TerminalOrJsonOnStdoutIsAUsageError) {
-    auto json_run = run_redirected({irsnap_binary(), "-o", "-", "--json"}, "", "/dev/null");
+    auto json_run = run_redirected(
+        {irsnap_binary(), "--timeline-max-entries", "300", "-o", "-", "--json"}, "", "/dev/null");
     EXPECT_EQ(json_run.exit_code, 2) << json_run.err;
 
     // A tar on an operator's terminal helps nobody: stdout a pseudo-terminal is refused.
@@ -275,7 +279,8 @@ TEST(Stream, TerminalOrJsonOnStdoutIsAUsageError) {
     ASSERT_GE(terminal, 0);
     int err[2];
     ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
-    pid_t pid = spawn_with_fds({irsnap_binary(), "-o", "-"}, -1, terminal, err[1]);
+    pid_t pid = spawn_with_fds({irsnap_binary(), "--timeline-max-entries", "300", "-o", "-"}, -1,
+                               terminal, err[1]);
     close(terminal);
     close(err[1]);
     std::string text;
@@ -322,10 +327,10 @@ TEST(Stream, CollectionWritesNoFileAnywhere) {
     const fs::path tar = tmp.path() / "host.tar";
     // LeakSanitizer cannot run under ptrace: an ASan build would die at exit under strace. The
     // leak check belongs to the rest of the suite, not to this footprint test.
-    auto run = run_redirected(
-        {"/usr/bin/env", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", "/usr/bin/strace", "-f",
-         "-e", "trace=%file", "-o", trace.string(), irsnap_binary(), "-o", "-", "-q"},
-        "", tar.string(), cwd.string());
+    auto run = run_redirected({"/usr/bin/env", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1",
+                               "/usr/bin/strace", "-f", "-e", "trace=%file", "-o", trace.string(),
+                               irsnap_binary(), "--timeline-max-entries", "300", "-o", "-", "-q"},
+                              "", tar.string(), cwd.string());
     ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
     const std::string text = read_all(trace);
     ASSERT_NE(text.find("/proc/"), std::string::npos) << "the trace looks empty:\n" << text;
@@ -365,8 +370,9 @@ TEST(Stream, InterruptedStreamEndsWithAnInterruptedManifestThatVerifies) {
     ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
     // A stream run prints no line per collector, so the tar itself says the run is under way:
     // past its two directory members (512 bytes each), the first artifact has been sent.
-    pid_t pid =
-        spawn_with_fds({irsnap_binary(), "-o", "-", "--debug-slow-ms", "50"}, -1, out_fd, err[1]);
+    pid_t pid = spawn_with_fds(
+        {irsnap_binary(), "--timeline-max-entries", "300", "-o", "-", "--debug-slow-ms", "50"}, -1,
+        out_fd, err[1]);
     close(out_fd);
     close(err[1]);
     std::string text;
