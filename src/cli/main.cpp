@@ -213,10 +213,11 @@ int dispatch(int argc, char** argv) {
         print_global_help();
         return to_int(ExitCode::ok);
     }
-    print_error(fmt::format(
-        "unknown command '{}' (commands: collect, verify, unpack, extract, list, describe, procedure, "
-        "custody, triage, stack, export; see 'irsnap --help')",
-        command));
+    print_error(
+        fmt::format("unknown command '{}' (commands: collect, verify, unpack, extract, list, "
+                    "describe, procedure, "
+                    "custody, triage, stack, export; see 'irsnap --help')",
+                    command));
     return to_int(ExitCode::usage);
 }
 

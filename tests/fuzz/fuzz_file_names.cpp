@@ -32,8 +32,10 @@ std::string decode(const std::string& member) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text = irsnap::fuzz::as_text(data, size);
     const auto newline = text.find('\n');
-    const std::string_view pattern = newline == std::string_view::npos ? "*" : text.substr(0, newline);
-    const std::string_view name = newline == std::string_view::npos ? text : text.substr(newline + 1);
+    const std::string_view pattern =
+        newline == std::string_view::npos ? "*" : text.substr(0, newline);
+    const std::string_view name =
+        newline == std::string_view::npos ? text : text.substr(newline + 1);
     const bool matched = glob_match(pattern, name);
     if (pattern.find_first_of("*?") == std::string_view::npos) {
         FUZZ_CHECK(matched == (pattern == name));

@@ -84,13 +84,28 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
     const auto options = manifest_options(o);
     std::set<std::string> keys;
     for (const auto& [key, value] : options.items()) keys.insert(key);
-    EXPECT_EQ(keys, (std::set<std::string>{
-                        "output", "collectors", "exclude", "hash", "max_hash_bytes", "threads",
-                        "nice", "timeout_per_collector_s", "include_environment", "proc_root",
-                        "host_root", "debug_slow_ms", "pid_max", "debug_unlist_pids",
-                        "no_samples", "samples", "collect_files", "max_sample_bytes",
-                        "max_evidence_bytes", "max_log_bytes", "recent_days",
-                        "timeline_max_entries"}));
+    EXPECT_EQ(keys, (std::set<std::string>{"output",
+                                           "collectors",
+                                           "exclude",
+                                           "hash",
+                                           "max_hash_bytes",
+                                           "threads",
+                                           "nice",
+                                           "timeout_per_collector_s",
+                                           "include_environment",
+                                           "proc_root",
+                                           "host_root",
+                                           "debug_slow_ms",
+                                           "pid_max",
+                                           "debug_unlist_pids",
+                                           "no_samples",
+                                           "samples",
+                                           "collect_files",
+                                           "max_sample_bytes",
+                                           "max_evidence_bytes",
+                                           "max_log_bytes",
+                                           "recent_days",
+                                           "timeline_max_entries"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false

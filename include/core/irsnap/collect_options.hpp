@@ -34,7 +34,7 @@ struct CollectOptions {
     CollectParams params;                    ///< what the collectors honour, handed to them as is
     bool nice = false;
     bool no_samples = false;  ///< --no-samples: the samples collector is excluded
-    unsigned timeout_s = 0;  ///< --timeout-per-collector, 0 = none
+    unsigned timeout_s = 0;   ///< --timeout-per-collector, 0 = none
     std::string proc_root = "/proc";
     std::string host_root;  ///< --root (or --host-root); empty = "/"
     /// Terminal only, read by the CLI (verbose also echoes the collection log on stderr).

@@ -40,7 +40,7 @@ struct CollectorOutcome {
     ClockSample end;
     std::optional<ArtifactInfo> artifact;
     std::vector<ArtifactInfo> attachments;  ///< evidence archives beside the records
-    bool output_failed = false;  ///< failed because the output could not be written
+    bool output_failed = false;             ///< failed because the output could not be written
 };
 
 inline constexpr size_t k_max_listed_errors = 50;
