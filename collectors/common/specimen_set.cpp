@@ -136,7 +136,7 @@ std::string to_string(SpecimenReason reason) {
 void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
     auto it = m_by_key.find(candidate.key);
     if (it != m_by_key.end()) {
-        merge(it->second, std::move(candidate.reasons), std::move(candidate.source));
+        merge(it->second, candidate.reasons, std::move(candidate.source));
         return;  // candidate.fd closes here: one descriptor per identity is enough
     }
     if (m_by_key.size() >= k_max_held_specimens) {
@@ -149,34 +149,36 @@ void SpecimenSet::add(SpecimenCandidate candidate, RecordSink& sink) {
         return;
     }
     Held held{std::move(candidate.fd), candidate.key, {}, {}, 0};
-    merge(held, std::move(candidate.reasons), std::move(candidate.source));
+    merge(held, candidate.reasons, std::move(candidate.source));
     m_by_inode.emplace(std::make_pair(candidate.key.dev, candidate.key.ino), candidate.key);
     m_by_key.emplace(candidate.key, std::move(held));
 }
 
-bool SpecimenSet::merge_known_inode(uint64_t dev, uint64_t ino, std::set<SpecimenReason> reasons,
+bool SpecimenSet::merge_known_inode(uint64_t dev, uint64_t ino,
+                                    const std::set<SpecimenReason>& reasons,
                                     SpecimenSource source) {
     auto it = m_by_inode.find({dev, ino});
-    return it != m_by_inode.end() && merge_known(it->second, std::move(reasons), std::move(source));
+    return it != m_by_inode.end() && merge_known(it->second, reasons, std::move(source));
 }
 
-void SpecimenSet::merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source) {
+void SpecimenSet::merge(Held& held, const std::set<SpecimenReason>& reasons,
+                        SpecimenSource source) {
     held.reasons.insert(reasons.begin(), reasons.end());
     ++held.source_count;
     // A file held by thousands of processes keeps a bounded list; the count stays exact.
     if (held.sources.size() < k_max_kept_sources) held.sources.insert(std::move(source));
 }
 
-bool SpecimenSet::merge_known(const FileKey& key, std::set<SpecimenReason> reasons,
+bool SpecimenSet::merge_known(const FileKey& key, const std::set<SpecimenReason>& reasons,
                               SpecimenSource source) {
     auto it = m_by_key.find(key);
     if (it == m_by_key.end()) return false;
-    merge(it->second, std::move(reasons), std::move(source));
+    merge(it->second, reasons, std::move(source));
     return true;
 }
 
-void SpecimenSet::add_empty(std::set<SpecimenReason> reasons, SpecimenSource source) {
-    merge(m_empty, std::move(reasons), std::move(source));
+void SpecimenSet::add_empty(const std::set<SpecimenReason>& reasons, SpecimenSource source) {
+    merge(m_empty, reasons, std::move(source));
 }
 
 void SpecimenSet::add_unreadable(std::set<SpecimenReason> reasons, SpecimenSource source,
@@ -225,6 +227,7 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
     // 2. The order the budget is spent in: most suspicious reason first, then the smaller file
     // (more specimens fit), then the digest (a stable order from run to run).
     std::vector<Content*> order;
+    order.reserve(by_sha.size());
     for (auto& [sha, c] : by_sha) order.push_back(&c);  // by digest: the tie-break
     std::stable_sort(order.begin(), order.end(), [](const Content* a, const Content* b) {
         if (a->rank() != b->rank()) return a->rank() < b->rank();
@@ -258,6 +261,7 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
     // 4. Copy, in that order, into one archive whose size is known before the first byte.
     if (!chosen.empty()) {
         std::vector<ZipMemberPlan> plan;
+        plan.reserve(chosen.size());
         for (const Content* c : chosen) plan.push_back({c->sha256, c->size, c->mtime_unix});
         ArtifactWriter* out = sink.attachment("zip", evidence_zip_size(plan));
         if (!out) {

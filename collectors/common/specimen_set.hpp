@@ -71,12 +71,13 @@ class SpecimenSet {
     void add(SpecimenCandidate candidate, RecordSink& sink);
     /// Adds a source to the file `key` names when it is already held (true), so a file seen
     /// through many processes is opened once.
-    bool merge_known(const FileKey& key, std::set<SpecimenReason> reasons, SpecimenSource source);
+    bool merge_known(const FileKey& key, const std::set<SpecimenReason>& reasons,
+                     SpecimenSource source);
     /// The same by device and inode alone (a descriptor walk has no mtime).
-    bool merge_known_inode(uint64_t dev, uint64_t ino, std::set<SpecimenReason> reasons,
+    bool merge_known_inode(uint64_t dev, uint64_t ino, const std::set<SpecimenReason>& reasons,
                            SpecimenSource source);
     /// An empty regular file: nothing to hold or copy; all of them share one record.
-    void add_empty(std::set<SpecimenReason> reasons, SpecimenSource source);
+    void add_empty(const std::set<SpecimenReason>& reasons, SpecimenSource source);
     /// A source that found nothing to read (denied, vanished): recorded as a specimen without
     /// content, so the record says what could not be copied and why.
     void add_unreadable(std::set<SpecimenReason> reasons, SpecimenSource source, std::string status,
@@ -95,7 +96,7 @@ class SpecimenSet {
         std::set<SpecimenSource> sources;  ///< the first k_max_kept_sources
         uint64_t source_count = 0;
     };
-    static void merge(Held& held, std::set<SpecimenReason> reasons, SpecimenSource source);
+    static void merge(Held& held, const std::set<SpecimenReason>& reasons, SpecimenSource source);
     std::map<FileKey, Held> m_by_key;
     std::map<std::pair<uint64_t, uint64_t>, FileKey> m_by_inode;
     Held m_empty;

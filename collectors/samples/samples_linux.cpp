@@ -108,7 +108,7 @@ class SampleFinder {
         if (::fstatat(dirfd, name.c_str(), &st, 0) == 0 && S_ISREG(st.st_mode)) {
             if (st.st_nlink == 0) reasons.insert(SpecimenReason::deleted);
             if (st.st_size == 0) {
-                m_set.add_empty(std::move(reasons), std::move(src));
+                m_set.add_empty(reasons, std::move(src));
                 return;
             }
             if (m_set.merge_known(posix::file_key(st), reasons, src)) return;
@@ -230,7 +230,7 @@ class SampleFinder {
                 source("descriptor", h.pid, procfs::strip_deleted_suffix(h.target, nullptr),
                        "fd " + entry, proc_path + "/fd/" + entry);
             if (h.size == 0) {
-                m_set.add_empty(std::move(reasons), std::move(src));
+                m_set.add_empty(reasons, std::move(src));
                 continue;
             }
             if (m_set.merge_known_inode(h.device, h.inode, reasons, src)) continue;
