@@ -62,4 +62,24 @@ std::set<SpecimenReason> linux_path_reasons(std::string_view path) {
     return reasons;
 }
 
+std::set<SpecimenReason> windows_path_reasons(std::string_view path) {
+    std::set<SpecimenReason> reasons;
+    // Lower case, backslashes only, and a leading separator so that a path starting with a
+    // marker's directory ("ProgramData\\x") matches as one inside a path does.
+    std::string p = "\\";
+    p.reserve(path.size() + 1);
+    for (char c : path) {
+        if (c == '/') c = '\\';
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        p.push_back(c);
+    }
+    static constexpr std::array<std::string_view, 6> k_user_writable = {
+        "\\temp\\",      "\\appdata\\",      "\\programdata\\",
+        "\\downloads\\", "\\$recycle.bin\\", "\\start menu\\programs\\startup\\"};
+    for (auto marker : k_user_writable) {
+        if (p.find(marker) != std::string::npos) reasons.insert(SpecimenReason::temporary_place);
+    }
+    return reasons;
+}
+
 }  // namespace irsnap::collectors

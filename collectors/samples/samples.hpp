@@ -20,4 +20,9 @@ void collect_samples(const Context& ctx, RecordSink& sink);
 /// kernel prints them; `deleted` and `memfd` come from the descriptor. Pure: tested with strings.
 std::set<SpecimenReason> linux_path_reasons(std::string_view path);
 
+/// The reasons a Windows path alone gives: temporary_place for a directory users and programs
+/// may write without privilege (any \Temp\, AppData, ProgramData, Downloads, the Recycle Bin,
+/// the Startup folders), matched case-insensitively with either slash. Pure: tested with strings.
+std::set<SpecimenReason> windows_path_reasons(std::string_view path);
+
 }  // namespace irsnap::collectors

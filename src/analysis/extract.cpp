@@ -113,16 +113,19 @@ void write_member(struct archive* a, const ExpectedMember& expected, const std::
             failed = true;
         }
     }
-    // Read-only: a specimen is not meant to be edited, nor run by a double click.
-    if (!failed && ::fchmod(fd.get(), 0400) != 0) {
-        out.problem = std::string("cannot make it read-only: ") + std::strerror(errno);
-        failed = true;
-    }
     if (!failed && ::linkat(dir.get(), partial.c_str(), dir.get(), base.c_str(), 0) != 0) {
         out.problem = "cannot create " + target + ": " + std::strerror(errno);
         failed = true;
     }
+    // The partial name goes before the file is made read-only: Windows deletes no read-only
+    // name, and the attribute belongs to the file, not to one of its links.
     ::unlinkat(dir.get(), partial.c_str(), 0);
+    // Read-only: a specimen is not meant to be edited, nor run by a double click.
+    if (!failed && ::fchmod(fd.get(), 0400) != 0) {
+        out.problem = std::string("cannot make it read-only: ") + std::strerror(errno);
+        failed = true;
+        ::unlinkat(dir.get(), base.c_str(), 0);
+    }
     if (!failed) out.written = target;
 }
 

@@ -25,6 +25,31 @@ TEST(SpecimenPaths, TemporaryPlacesAndHiddenDirectoriesAreReasons) {
     EXPECT_TRUE(linux_path_reasons("/usr/../tmp").empty()) << "'..' is not hidden";
 }
 
+TEST(SpecimenPaths, WindowsUserWritablePlacesAreTemporary) {
+    const std::set<R> temp{R::temporary_place};
+    EXPECT_EQ(windows_path_reasons(R"(C:\Users\alice\AppData\Local\Temp\x.exe)"), temp);
+    EXPECT_EQ(windows_path_reasons(R"(C:\Windows\Temp\x.exe)"), temp);
+    EXPECT_EQ(windows_path_reasons(R"(c:\windows\TEMP\sub\x.dll)"), temp) << "any case";
+    EXPECT_EQ(windows_path_reasons("C:/Users/bob/AppData/Roaming/x.exe"), temp) << "slashes";
+    EXPECT_EQ(windows_path_reasons(R"(C:\ProgramData\x\y.exe)"), temp);
+    EXPECT_EQ(windows_path_reasons(R"(C:\Users\bob\Downloads\setup.exe)"), temp);
+    EXPECT_EQ(windows_path_reasons(R"(C:\$Recycle.Bin\S-1-5-21-1\$R1.exe)"), temp);
+    EXPECT_EQ(windows_path_reasons(
+                  R"(C:\ProgramData\Microsoft\Windows\Start Menu\Programs\StartUp\a.exe)"),
+              temp);
+    EXPECT_EQ(
+        windows_path_reasons(
+            R"(C:\Users\u\AppData\Roaming\Microsoft\Windows\Start Menu\Programs\Startup\a.exe)"),
+        temp);
+    EXPECT_EQ(windows_path_reasons(R"(\\?\C:\Windows\Temp\x.exe)"), temp) << "long-path prefix";
+    EXPECT_TRUE(windows_path_reasons(R"(C:\Windows\System32\kernel32.dll)").empty());
+    EXPECT_TRUE(windows_path_reasons(R"(C:\Program Files\App\app.exe)").empty());
+    EXPECT_TRUE(windows_path_reasons(R"(C:\Tempest\x.exe)").empty()) << "a whole component";
+    EXPECT_TRUE(windows_path_reasons(R"(C:\MyTemp\x.exe)").empty());
+    EXPECT_TRUE(windows_path_reasons(R"(C:\Windows\Temp)").empty()) << "the directory itself";
+    EXPECT_TRUE(windows_path_reasons("").empty());
+}
+
 TEST(FilesTable, GlobMatchesOneComponent) {
     EXPECT_TRUE(glob_match("*", "crontab"));
     EXPECT_TRUE(glob_match("*.service", "ssh.service"));

@@ -100,7 +100,7 @@ TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
     ASSERT_TRUE(m["host"].contains("wine"));
     EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
     EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
-    ASSERT_EQ(m["collectors"].size(), 13u);
+    ASSERT_EQ(m["collectors"].size(), 15u);  // samples, timeline and files included
     for (const auto& c : m["collectors"]) {
         const std::string status = c.value("status", "");
         EXPECT_TRUE(status == "ok" || status == "partial") << c.dump();
@@ -204,6 +204,61 @@ TEST_F(WindowsWine, ModulesIncludeKernel32ForTheTestProgram) {
         }
     }
     EXPECT_TRUE(found);
+}
+
+// An unsigned program running from the user's %TEMP% is a specimen: copied into the encrypted
+// archive, for both of its reasons, and the member is the file itself.
+TEST_F(WindowsWine, SamplesCopyTheUnsignedProgramRunningFromTemp) {
+    ASSERT_GT(session().child_pid, 0) << read_file(session().work / "child.out");
+    std::string child_path = read_file(session().work / "child.path");
+    while (!child_path.empty() && child_path.back() == '\n') child_path.pop_back();
+    const std::string digest = file_sha256(child_path);
+    bool found = false;
+    for (const auto& r : records("samples")) {
+        const std::string path = lower(r.value("path", ""));
+        const std::string name = "\\irsnap_wine_child.exe";
+        if (path.size() < name.size() || path.substr(path.size() - name.size()) != name) continue;
+        found = true;
+        EXPECT_EQ(r.value("status", ""), "copied") << r.dump();
+        const auto reasons = r.value("reasons", json::array());
+        EXPECT_NE(std::find(reasons.begin(), reasons.end(), "temporary_place"), reasons.end())
+            << r.dump();
+        EXPECT_NE(std::find(reasons.begin(), reasons.end(), "unsigned_image"), reasons.end())
+            << r.dump();
+        EXPECT_EQ(r.value("sha256", ""), digest) << r.dump();
+        EXPECT_EQ(r.value("member_sha256", ""), digest) << r.dump();
+        EXPECT_NE(lower(r.value("path", "")).find("\\appdata\\local\\temp\\"), std::string::npos)
+            << r.dump();
+    }
+    EXPECT_TRUE(found);
+}
+
+// A planted PowerShell history is copied by the files collector, and `irsnap extract` on Linux
+// gives back its text.
+TEST_F(WindowsWine, FilesCopyThePowerShellHistory) {
+    bool found = false;
+    for (const auto& r : records("files")) {
+        if (lower(r.value("path", "")).find("psreadline/consolehost_history.txt") ==
+            std::string::npos) {
+            continue;
+        }
+        found = true;
+        EXPECT_EQ(r.value("status", ""), "copied") << r.dump();
+        EXPECT_EQ(r.value("category", ""), "activity") << r.dump();
+    }
+    ASSERT_TRUE(found);
+    const fs::path into = session().work / "extracted";
+    fs::remove_all(into);
+    fs::create_directories(into);
+    const auto extract =
+        run_command({irsnap_binary(), "extract", session().bundle.string(), into.string()});
+    ASSERT_EQ(extract.exit_code, 0) << extract.out << extract.err;
+    std::string text;
+    for (const auto& e : fs::recursive_directory_iterator(into / "files")) {
+        if (e.path().filename() == "ConsoleHost_history.txt") text = read_file(e.path());
+    }
+    EXPECT_EQ(text, read_file(session().work / "history.txt"));
+    EXPECT_NE(text.find("irsnap-psreadline-test"), std::string::npos);
 }
 
 }  // namespace

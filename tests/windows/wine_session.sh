@@ -4,7 +4,9 @@
 # network namespace: Wine builds its TCP table from the host's whole /proc/net/tcp (tens of
 # seconds on a busy host, milliseconds here), and the loopback listener must be the only one.
 #   wine_session.sh WORK WINDOWS_BUILD_DIR PORT
-# Leaves in WORK: out/<bundle>, stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc.
+# Leaves in WORK: out/<bundle>, stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc,
+# child.path (the test program's copy in the user's %TEMP%, which the samples collector must
+# copy) and history.txt (the PSReadLine history planted for the files collector).
 # One wineserver serves every step: a cold start costs seconds.
 set -euo pipefail
 work=$1 build=$2 port=$3
@@ -26,7 +28,20 @@ trap '"$WINESERVER" -k 2>/dev/null || true' EXIT
 # A Run value the autoruns collector must find, with a target that exists in every prefix.
 "$WINE" reg add 'HKLM\Software\Microsoft\Windows\CurrentVersion\Run' /v IrsnapWineTest \
   /t REG_SZ /d 'C:\windows\system32\notepad.exe /irsnap-wine-test' /f >/dev/null 2>&1
-"$WINE" "$build/tests/irsnap_wine_child.exe" --listen "$port" --hold "Z:${work//\//\\}\\held-file.txt" \
+# The user's profile (the one directory under drive_c/users that is not Public).
+profile=
+for d in "$WINEPREFIX"/drive_c/users/*; do [[ ${d##*/} == Public ]] || profile=$d; done
+# An unsigned program running from %TEMP%: the samples collector must copy it.
+temp=$profile/AppData/Local/Temp
+mkdir -p "$temp"
+cp "$build/tests/irsnap_wine_child.exe" "$temp/irsnap_wine_child.exe"
+echo "$temp/irsnap_wine_child.exe" >"$work/child.path"
+# A PowerShell history the files collector must copy.
+history=$profile/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine
+mkdir -p "$history"
+printf 'Get-Process irsnap-psreadline-test\r\nexit\r\n' >"$history/ConsoleHost_history.txt"
+cp "$history/ConsoleHost_history.txt" "$work/history.txt"
+"$WINE" "$temp/irsnap_wine_child.exe" --listen "$port" --hold "Z:${work//\//\\}\\held-file.txt" \
   >"$work/child.out" 2>&1 &
 for _ in $(seq 100); do grep -q '^ready' "$work/child.out" && break; sleep 0.1; done
 rc=0; "$WINE" "$build/irsnap.exe" collect -q -o "Z:${work//\//\\}\\out" || rc=$?

@@ -238,6 +238,32 @@ int unlinkat(int dirfd, const char* name, int flags) {
     return ok ? 0 : fail(GetLastError());
 }
 
+int linkat(int olddirfd, const char* oldname, int newdirfd, const char* newname, int /*flags*/) {
+    std::wstring from = resolve(olddirfd, oldname);
+    std::wstring to = resolve(newdirfd, newname);
+    if (from.empty() || to.empty()) return -1;
+    return CreateHardLinkW(to.c_str(), from.c_str(), nullptr) ? 0 : fail(GetLastError());
+}
+
+int fchmod(int fd, int mode) {
+    HANDLE h = handle_of(fd);
+    if (h == INVALID_HANDLE_VALUE) return fail(ERROR_INVALID_HANDLE);
+    FILE_BASIC_INFO info{};
+    if (!GetFileInformationByHandleEx(h, FileBasicInfo, &info, sizeof(info))) {
+        return fail(GetLastError());
+    }
+    if (mode & 0222) {
+        info.FileAttributes &= ~static_cast<DWORD>(FILE_ATTRIBUTE_READONLY);
+    } else {
+        info.FileAttributes |= FILE_ATTRIBUTE_READONLY;
+    }
+    // Zero times mean "leave unchanged".
+    info.CreationTime.QuadPart = info.LastAccessTime.QuadPart = 0;
+    info.LastWriteTime.QuadPart = info.ChangeTime.QuadPart = 0;
+    return SetFileInformationByHandle(h, FileBasicInfo, &info, sizeof(info)) ? 0
+                                                                             : fail(GetLastError());
+}
+
 int fsync(int fd) {
     HANDLE h = handle_of(fd);
     if (h == INVALID_HANDLE_VALUE) return fail(ERROR_INVALID_HANDLE);

@@ -58,6 +58,10 @@ int openat(int dirfd, const char* name, int flags, int mode = 0);
 int mkdirat(int dirfd, const char* name, int mode);
 int renameat(int olddirfd, const char* oldname, int newdirfd, const char* newname);
 int unlinkat(int dirfd, const char* name, int flags);
+/// A hard link (CreateHardLinkW); `flags` must be 0.
+int linkat(int olddirfd, const char* oldname, int newdirfd, const char* newname, int flags);
+/// Only the write bits mean anything: none set makes the file read-only (the attribute).
+int fchmod(int fd, int mode);
 int fstatat(int dirfd, const char* name, struct stat* st, int flags);
 int fsync(int fd);
 int posix_fallocate(int fd, off_t offset, off_t len);
