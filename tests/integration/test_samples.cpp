@@ -150,10 +150,16 @@ TEST(Samples, ProgramFromDevShmAndAPreloadedLibraryAreCopiedButNotThePackageBina
     const fs::path shm = "/dev/shm/irsnap-it-" + std::to_string(getpid());
     const std::string shm_sha = plant_program(shm);
     pid_t from_shm = spawn({shm.string(), "30"});
-    // The preloaded library: the test's own LD_PRELOAD module, copied outside any temporary
-    // place so that only the preload makes it a specimen.
-    const fs::path lib = fs::path(IRSNAP_HIDE_READDIR);
-    const std::string lib_sha = sha256_hex(read_text_file(lib));
+    // The preloaded library: a copy of the system's zlib with unique bytes appended (the loader
+    // ignores them). Not the test's own LD_PRELOAD module: in the ASan build that one needs the
+    // ASan runtime loaded first, so /bin/sleep would refuse it and map nothing.
+    TempDir libdir("irsnap-it-lib");
+    const fs::path lib = libdir.path() / "libpreloaded.so";
+    std::string lib_bytes = read_text_file("/lib/x86_64-linux-gnu/libz.so.1");
+    ASSERT_FALSE(lib_bytes.empty());
+    lib_bytes += "irsnap-preload-specimen-" + std::to_string(getpid());
+    std::ofstream(lib, std::ios::binary) << lib_bytes;
+    const std::string lib_sha = sha256_hex(lib_bytes);
     pid_t preloaded = fork();
     ASSERT_GE(preloaded, 0);
     if (preloaded == 0) {
