@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "evidence_copy.hpp"
 #include "irsnap/evidence_budget.hpp"
 #include "irsnap/evidence_zip.hpp"
 #include "irsnap/file_hash.hpp"
@@ -88,21 +89,6 @@ FileHash hash_of(const Context& ctx, int fd, const FileKey& key) {
         if (auto cached = ctx.hashes->find(key)) return cached->get();
     }
     return hash_fd(fd, key.size, ctx.params.max_hash_bytes, ctx.cancel);
-}
-
-/// The member's bytes straight from the descriptor, never past the planned size.
-ZipSource read_from(int fd, const Context& ctx) {
-    auto offset = std::make_shared<uint64_t>(0);
-    return [fd, offset, &ctx](char* buffer, size_t capacity) -> long {
-        if (ctx.should_stop()) return 0;  // the rest of the member becomes zeros
-        while (true) {
-            const ssize_t n = ::pread(fd, buffer, capacity, static_cast<off_t>(*offset));
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return -errno;
-            *offset += static_cast<uint64_t>(n);
-            return static_cast<long>(n);
-        }
-    };
 }
 
 }  // namespace
@@ -274,26 +260,14 @@ void SpecimenSet::finish(const Context& ctx, RecordSink& sink) {
             for (size_t i = 0; i < chosen.size(); ++i) {
                 Content& c = *chosen[i];
                 const bool stopped_before = ctx.should_stop();
-                ZipMemberResult copied = zip.add(plan[i], read_from(c.fd, ctx));
+                ZipMemberResult copied = zip.add(plan[i], descriptor_source(c.fd, 0, ctx));
                 c.archive = "artifacts/" + out->name();
                 c.member = plan[i].name;
                 c.member_sha256 = copied.sha256;
                 c.copied_bytes = copied.bytes_read;
-                if (stopped_before || (copied.ended_early && ctx.should_stop())) {
-                    c.status = "interrupted";
-                    c.note = "the run was stopped; the member holds zeros after the bytes read";
-                } else if (copied.error) {
-                    c.status = "read_failed";
-                    c.note = std::strerror(copied.error);
-                } else if (copied.sha256 != c.sha256 || copied.ended_early) {
-                    c.status = "changed_while_read";
-                    c.note = copied.ended_early
-                                 ? "the file shrank while read; zeros fill the member"
-                                 : "the content changed between hashing and copying";
-                } else {
-                    c.status = "copied";
-                    if (copied.more_remained) c.note = "the file grew while read; cut at its size";
-                }
+                auto outcome = copy_outcome(copied, stopped_before, ctx, c.sha256);
+                c.status = std::move(outcome.status);
+                c.note = std::move(outcome.note);
             }
             zip.close();
             out->close();

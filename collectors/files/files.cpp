@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "build_info.hpp"
+#include "common/evidence_copy.hpp"
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/evidence_budget.hpp"
@@ -162,21 +163,6 @@ class FileFinder {
     bool m_full = false;
 };
 
-/// Reads the planned range of one file straight from its descriptor.
-ZipSource range_source(int fd, uint64_t from, const Context& ctx) {
-    auto offset = std::make_shared<uint64_t>(from);
-    return [fd, offset, &ctx](char* buffer, size_t capacity) -> long {
-        if (ctx.should_stop()) return 0;
-        while (true) {
-            const ssize_t n = ::pread(fd, buffer, capacity, static_cast<off_t>(*offset));
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return -errno;
-            *offset += static_cast<uint64_t>(n);
-            return static_cast<long>(n);
-        }
-    };
-}
-
 /// Decides each file's fate before any byte is copied: the archive's size must be known first.
 void choose(const Context& ctx, std::vector<Found>& found, RecordSink& sink) {
     std::map<std::string, size_t> refused;
@@ -246,27 +232,18 @@ void copy_planned(const Context& ctx, std::vector<Found>& found, RecordSink& sin
     for (size_t i = 0; i < planned.size(); ++i) {
         Found& f = *planned[i];
         const bool stopped_before = ctx.should_stop();
-        ZipMemberResult copied = zip.add(plan[i], range_source(f.file.fd.get(), f.copy_from, ctx));
+        ZipMemberResult copied =
+            zip.add(plan[i], descriptor_source(f.file.fd.get(), f.copy_from, ctx));
         f.file.fd = UniqueFd();  // done with it: descriptors stay few
         f.archive = "artifacts/" + out->name();
         f.member = plan[i].name;
         f.member_sha256 = copied.sha256;
         f.copied_bytes = copied.bytes_read;
-        if (stopped_before || (copied.ended_early && ctx.should_stop())) {
-            f.status = "interrupted";
-            f.note = "the run was stopped; the member holds zeros after the bytes read";
-        } else if (copied.error) {
-            f.status = "read_failed";
-            f.note = std::strerror(copied.error);
-        } else if (copied.ended_early) {
-            f.status = "changed_while_read";
-            f.note = "the file shrank while read; zeros fill the member";
-        } else {
-            f.status = "copied";
-            if (f.copy_from > 0) {
-                f.note =
-                    fmt::format("the last {} bytes (from offset {})", f.copy_size, f.copy_from);
-            }
+        auto outcome = copy_outcome(copied, stopped_before, ctx, "");
+        f.status = std::move(outcome.status);
+        f.note = std::move(outcome.note);
+        if (f.status == "copied" && f.copy_from > 0) {
+            f.note = fmt::format("the last {} bytes (from offset {})", f.copy_size, f.copy_from);
         }
     }
     zip.close();
