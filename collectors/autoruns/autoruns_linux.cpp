@@ -13,6 +13,7 @@
 
 #include "autoruns.hpp"
 #include "autoruns_walk.hpp"
+#include "common/package_fields.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/autoruns_parsers.hpp"
@@ -325,6 +326,8 @@ void Walker::resolve_target(const Entry& entry, json& r) {
     }
     posix::UniqueFd owner = std::move(*opened);
     r["target_exists"] = true;
+    m_pending.back().package_path = *resolved;
+    m_pending.back().package_skip.clear();
     if (!m_ctx.hashes) return;
     FileKey key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                 static_cast<uint64_t>(st.st_size), ns_of(st.st_mtim)};
@@ -426,9 +429,17 @@ void Walker::add(const Source& source, Entry entry) {
 
 void Walker::emit_front() {
     Pending& p = m_pending.front();
+    static const FileHash k_not_hashed;
+    const FileHash* h = &k_not_hashed;
     if (p.hash) {
-        const FileHash& h = p.hash->get();
-        if (h.sha256) p.record["target_sha256"] = *h.sha256;
+        h = &p.hash->get();
+        if (h->sha256) p.record["target_sha256"] = *h->sha256;
+    }
+    if (p.package_skip.empty()) {
+        put_package_check(m_ctx, p.record, "target_", p.package_path, *h, {});
+    } else {
+        // No target file: nothing to compare, the fields stay null.
+        for (const auto& f : package_field_specs("target_", "")) p.record[f.name] = nullptr;
     }
     m_sink.emit(p.record);
     m_pending.pop_front();

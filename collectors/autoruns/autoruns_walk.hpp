@@ -127,6 +127,9 @@ class Walker {
     struct Pending {
         nlohmann::json record;
         std::optional<std::shared_future<FileHash>> hash;
+        /// The target's canonical host path for the package lookup, or why there is none.
+        std::string package_path;
+        std::string package_skip = "no target file";
     };
 
     const Context& m_ctx;

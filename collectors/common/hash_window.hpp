@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/package_fields.hpp"
 #include "irsnap/collector.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/json_line.hpp"
@@ -33,9 +34,23 @@ class BasicHashWindow {
     BasicHashWindow(const BasicHashWindow&) = delete;
     BasicHashWindow& operator=(const BasicHashWindow&) = delete;
 
+    /// What a record's file is looked up as in the package database once its digest is known
+    /// (put_package_check): its path, or why it cannot be (`skip`).
+    struct PackageLookup {
+        std::string path;
+        std::string skip;
+    };
+
+    /// Records pushed with a PackageLookup get the package fields of `prefix` (json records).
+    void check_packages(const Context& ctx, std::string prefix) {
+        m_ctx = &ctx;
+        m_package_prefix = std::move(prefix);
+    }
+
     /// Queues `record`; emits the oldest one (waiting for its digest) when the window is full.
-    void push(Record record, std::optional<std::shared_future<FileHash>> hash) {
-        m_pending.push_back({std::move(record), std::move(hash)});
+    void push(Record record, std::optional<std::shared_future<FileHash>> hash,
+              std::optional<PackageLookup> lookup = std::nullopt) {
+        m_pending.push_back({std::move(record), std::move(hash), std::move(lookup)});
         if (m_pending.size() >= m_limit) emit_front();
     }
 
@@ -47,6 +62,7 @@ class BasicHashWindow {
     struct Pending {
         Record record;
         std::optional<std::shared_future<FileHash>> hash;
+        std::optional<PackageLookup> lookup;
     };
 
     void emit_front() {
@@ -66,6 +82,13 @@ class BasicHashWindow {
                 p.record[m_note_field] = h.note;
             }
         }
+        if constexpr (!std::is_same_v<Record, JsonLine>) {
+            if (m_ctx && p.lookup) {
+                static const FileHash k_not_hashed;
+                put_package_check(*m_ctx, p.record, m_package_prefix, p.lookup->path,
+                                  p.hash ? p.hash->get() : k_not_hashed, p.lookup->skip);
+            }
+        }
         if constexpr (std::is_same_v<Record, JsonLine>) {
             m_sink.emit_line(p.record.finish());
         } else {
@@ -78,6 +101,8 @@ class BasicHashWindow {
     size_t m_limit;
     std::string m_sha_field;
     std::string m_note_field;
+    const Context* m_ctx = nullptr;
+    std::string m_package_prefix;
     std::deque<Pending> m_pending;
 };
 

@@ -101,7 +101,9 @@ class KernelModulesCollector {
         : m_ctx(ctx),
           m_sink(sink),
           m_window(sink, k_pending_window, "sha256", "hash_note"),
-          m_sys_module(ctx.host_path("sys/module")) {}
+          m_sys_module(ctx.host_path("sys/module")) {
+        m_window.check_packages(ctx, "file_");
+    }
 
     void run() {
         const auto release = read_value(m_ctx.proc_root / "sys/kernel/osrelease");
@@ -279,7 +281,8 @@ class KernelModulesCollector {
     /// A module's name, version strings and dependency list are whatever bytes its author (a
     /// rootkit's, say) chose, and the file path comes from the host's modules.dep: escaped like
     /// any host text, the record then names them in escaped_fields.
-    void push(json r, std::optional<std::shared_future<FileHash>> hash) {
+    void push(json r, std::optional<std::shared_future<FileHash>> hash,
+              std::optional<HashWindow::PackageLookup> lookup = std::nullopt) {
         json escaped = json::array();
         for (const char* field : {"name", "state", "taint", "srcversion", "version", "file_path"}) {
             if (!r.contains(field) || !r[field].is_string()) continue;
@@ -299,7 +302,10 @@ class KernelModulesCollector {
             }
         }
         if (!escaped.empty()) r["escaped_fields"] = std::move(escaped);
-        m_window.push(std::move(r), std::move(hash));
+        if (!lookup) {
+            for (const auto& f : package_field_specs("file_", "")) r[f.name] = nullptr;
+        }
+        m_window.push(std::move(r), std::move(hash), std::move(lookup));
     }
 
     void queue_with_file(const std::string& name, json r) {
@@ -316,9 +322,10 @@ class KernelModulesCollector {
         const std::string file =
             it->second.front() == '/' ? it->second : m_modules_dir + "/" + it->second;
         r["file_path"] = file;
+        const HashWindow::PackageLookup lookup{file, {}};
         if (!m_ctx.hashes) {
             r["hash_note"] = "hashing disabled (--no-hash)";
-            push(std::move(r), std::nullopt);
+            push(std::move(r), std::nullopt, lookup);
             return;
         }
         struct stat st {};
@@ -329,10 +336,10 @@ class KernelModulesCollector {
             if (fd.error().code != ENOENT) {
                 m_sink.item_error(fd.error().at(full));
             }
-            push(std::move(r), std::nullopt);
+            push(std::move(r), std::nullopt, lookup);
             return;
         }
-        push(std::move(r), m_ctx.hashes->submit(fd->release(), posix::file_key(st)));
+        push(std::move(r), m_ctx.hashes->submit(fd->release(), posix::file_key(st)), lookup);
     }
 
     const Context& m_ctx;

@@ -85,11 +85,18 @@ bool is_shared_memory(std::string_view raw) {
 
 class ModulesReader {
   public:
-    /// A record and the digest it waits for.
-    using Output = std::pair<json, std::optional<std::shared_future<FileHash>>>;
+    /// A record, the digest it waits for, and how its file is looked up in the package index.
+    struct Output {
+        json record;
+        std::optional<std::shared_future<FileHash>> hash;
+        std::optional<HashWindow::PackageLookup> lookup;
+    };
 
     ModulesReader(const Context& ctx, RecordSink& sink, Coverage& coverage)
-        : m_ctx(ctx), m_sink(sink), m_coverage(coverage) {}
+        : m_ctx(ctx), m_sink(sink), m_coverage(coverage) {
+        struct stat root {};
+        if (::stat(ctx.host_root.c_str(), &root) == 0) m_host_root = root;
+    }
 
     /// Records of the last read(), in order; the caller takes them.
     std::vector<Output>& output() { return m_output; }
@@ -102,6 +109,10 @@ class ModulesReader {
         auto dir = posix::open_dir_at(proc_fd, pid_text);
         if (!dir) return handle_error(dir.error(), "");
         const int fd = dir->get();
+        // A container's libraries are its image's, not files of the host's packages.
+        struct stat root {};
+        m_other_root = m_host_root && ::fstatat(fd, "root/", &root, 0) == 0 &&
+                       (root.st_dev != m_host_root->st_dev || root.st_ino != m_host_root->st_ino);
         auto maps = posix::read_file_at(fd, "maps", k_max_maps_bytes);
         if (!maps) return handle_error(maps.error(), "maps");
         // Kernel threads and zombies have no address space: nothing loaded, nothing to say.
@@ -175,7 +186,7 @@ class ModulesReader {
             r["executable"] = true;
             r["ranges"] = std::move(anon_ranges);
             finish(r);
-            m_output.emplace_back(std::move(r), std::nullopt);
+            m_output.push_back({std::move(r), std::nullopt, std::nullopt});
         }
         if (m_map_files_denied) ++m_coverage.map_files_denied;
         return true;
@@ -251,7 +262,18 @@ class ModulesReader {
         r["path"] = text("path", path);
         r["deleted"] = deleted;
         finish(r);
-        m_output.emplace_back(std::move(r), std::move(hash));
+        HashWindow::PackageLookup lookup{path, {}};
+        if (procfs::is_memfd_pathname(g.raw_path)) {
+            lookup.skip = "memfd: no file on disk";
+        } else if (deleted) {
+            lookup.skip = "deleted since it was mapped (package upgrades replace files this way)";
+        } else if (is_shared_memory(g.raw_path)) {
+            lookup.skip = "shared memory, not a file";
+        } else if (m_other_root) {
+            lookup.skip = "process runs in another root file system (a container)";
+        }
+        if (lookup.path.empty() || lookup.path.front() != '/') lookup.skip = "no file path";
+        m_output.push_back({std::move(r), std::move(hash), std::move(lookup)});
     }
 
     /// Through the mapping's own file. False when map_files cannot be used (denied, absent).
@@ -352,6 +374,8 @@ class ModulesReader {
     RecordSink& m_sink;
     Coverage& m_coverage;
     std::vector<Output> m_output;
+    std::optional<struct stat> m_host_root;
+    bool m_other_root = false;  ///< the current process runs in another root (a container)
     std::map<FileKey, std::shared_future<FileHash>> m_seen;
     struct MapsKey {
         uint32_t major, minor;
@@ -400,6 +424,7 @@ void collect_modules(const Context& ctx, RecordSink& sink) {
         std::vector<ItemError> errors;
     };
     HashWindow window(sink, k_pending_window, "sha256", "hash_note");
+    window.check_packages(ctx, "");
     auto produce = [&](size_t worker, size_t index) {
         Worker& w = *workers[worker];
         Item item;
@@ -412,7 +437,9 @@ void collect_modules(const Context& ctx, RecordSink& sink) {
     };
     auto consume = [&](Item&& item) {
         for (auto& e : item.errors) sink.item_error(std::move(e));
-        for (auto& [record, hash] : item.records) window.push(std::move(record), std::move(hash));
+        for (auto& o : item.records) {
+            window.push(std::move(o.record), std::move(o.hash), std::move(o.lookup));
+        }
         if (item.raced) sink.race();
     };
     ordered_parallel<Item>(pids.size(), threads, k_workers_ahead, produce, consume,

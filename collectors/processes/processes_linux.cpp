@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ordered_parallel.hpp"
+#include "common/package_fields.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
@@ -43,6 +44,9 @@ constexpr size_t k_workers_ahead = 8;
 struct Pending {
     json record;
     std::optional<std::shared_future<FileHash>> hash;
+    /// The executable's path to look up in the package database, or why it cannot be.
+    std::string package_path;
+    std::string package_skip = "no executable";
 };
 
 /// How many processes had each item denied, turned into coverage notes at the end.
@@ -60,7 +64,10 @@ class ProcessReader {
           m_users(users),
           m_btime(btime),
           m_ticks(ticks_per_second),
-          m_denials(denials) {}
+          m_denials(denials) {
+        struct stat root {};
+        if (::stat(ctx.host_root.c_str(), &root) == 0) m_host_root = root;
+    }
 
     /// Fills `out`; false when the process disappeared (counted as a race by the caller).
     bool read(int proc_fd, const std::string& pid_text, Pending& out) {
@@ -260,6 +267,8 @@ class ProcessReader {
         if (st.st_nlink == 0) {
             r["exe_path"] = text("exe_path", procfs::strip_deleted_suffix(*target, nullptr));
         }
+        out.package_path = *target;
+        out.package_skip = package_skip(fd, st, target->rfind("/memfd:", 0) == 0);
         r["exe_device"] = static_cast<uint64_t>(st.st_dev);
         r["exe_inode"] = static_cast<uint64_t>(st.st_ino);
         r["exe_size"] = static_cast<int64_t>(st.st_size);
@@ -272,6 +281,22 @@ class ProcessReader {
                     static_cast<uint64_t>(st.st_size),
                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
         out.hash = m_ctx.hashes->submit(exe_fd, key);
+    }
+
+    /// Why the executable cannot be compared with the host's package database ("" when it can).
+    std::string package_skip(int fd, const struct stat& exe, bool memfd) const {
+        if (memfd) return "memfd: no file on disk";
+        if (exe.st_nlink == 0) {
+            return "deleted since the process started (package upgrades replace files this "
+                   "way; samples keeps the copy)";
+        }
+        // A container's /usr/bin/bash is its image's, not a file of the host's packages.
+        struct stat root {};
+        if (m_host_root && ::fstatat(fd, "root/", &root, 0) == 0 &&
+            (root.st_dev != m_host_root->st_dev || root.st_ino != m_host_root->st_ino)) {
+            return "runs in another root file system (a container): not the host's packages";
+        }
+        return {};
     }
 
     void read_environ(int fd, json& r) {
@@ -344,20 +369,28 @@ class ProcessReader {
     int64_t m_btime;
     long m_ticks;
     Denials& m_denials;
+    std::optional<struct stat> m_host_root;
     std::string m_path;
     std::vector<std::string> m_escaped;
     std::set<std::string> m_denied;  ///< items denied for the current process
 };
 
-void emit_front(std::deque<Pending>& pending, RecordSink& sink) {
+void emit_front(const Context& ctx, std::deque<Pending>& pending, RecordSink& sink) {
     Pending& p = pending.front();
+    static const FileHash k_not_hashed;
+    const FileHash* h = &k_not_hashed;
     if (p.hash) {
-        const FileHash& h = p.hash->get();
-        if (h.sha256) {
-            p.record["exe_sha256"] = *h.sha256;
+        h = &p.hash->get();
+        if (h->sha256) {
+            p.record["exe_sha256"] = *h->sha256;
         } else {
-            p.record["exe_hash_note"] = h.note;
+            p.record["exe_hash_note"] = h->note;
         }
+    }
+    if (p.record.value("kernel_thread", false)) {
+        for (const auto& f : package_field_specs("exe_", "")) p.record[f.name] = nullptr;
+    } else {
+        put_package_check(ctx, p.record, "exe_", p.package_path, *h, p.package_skip);
     }
     sink.emit(p.record);
     pending.pop_front();
@@ -433,11 +466,11 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         }
         if (item.pending.record.is_null()) return;  // reported as an error already
         pending.push_back(std::move(item.pending));
-        if (pending.size() >= k_pending_window) emit_front(pending, sink);
+        if (pending.size() >= k_pending_window) emit_front(ctx, pending, sink);
     };
     ordered_parallel<ProcessItem>(pids.size(), threads, k_workers_ahead, produce, consume,
                                   [&] { return ctx.should_stop(); });
-    while (!pending.empty()) emit_front(pending, sink);
+    while (!pending.empty()) emit_front(ctx, pending, sink);
 
     Denials denials;
     for (const auto& w : workers) {

@@ -10,8 +10,9 @@ const CollectorSpec& system_spec() {
         .name = "system",
         .description =
             "Time anchor and host state: clocks, boot, uptime, load, memory, mounted "
-            "file systems and logged-in sessions. One record per item, typed by "
-            "record_type (clock, load, memory, mount, session).",
+            "file systems, logged-in sessions and (Linux) the package databases read. One "
+            "record per item, typed by record_type (clock, load, memory, mount, session, "
+            "packages).",
         .volatility_rank = 0,
         .why =
             "Runs first: its clock readings are the anchor every later timestamp is placed "
@@ -20,7 +21,7 @@ const CollectorSpec& system_spec() {
         .privileges = "none",
         .without_privileges = "full coverage",
         .fields = {
-            {"record_type", "string", "clock | load | memory | mount | session."},
+            {"record_type", "string", "clock | load | memory | mount | session | packages."},
             // clock
             {"realtime", "string", "clock: CLOCK_REALTIME as UTC RFC 3339."},
             {"realtime_ns", "integer", "clock: CLOCK_REALTIME in ns since the epoch."},
@@ -70,6 +71,16 @@ const CollectorSpec& system_spec() {
              k_windows},
             {"logon_server", "string", "session: server that authenticated the logon.", k_windows},
             {"user_sid", "string", "session: the user's SID.", k_windows},
+            // packages: the package index other collectors' package verdicts come from
+            {"distribution", "string", "packages: os-release PRETTY_NAME.", k_linux},
+            {"package_managers", "string[]", "packages: databases found and read (dpkg, rpm, apk).",
+             k_linux},
+            {"packages_indexed", "integer", "packages: packages in those databases.", k_linux},
+            {"paths_indexed", "integer", "packages: paths they list (files, links, directories).",
+             k_linux},
+            {"index_seconds", "number", "packages: time to read the databases.", k_linux},
+            {"package_notes", "string[]",
+             "packages: what could not be read, and why (also coverage notes).", k_linux},
             {"escaped_fields", "string[]",
              "Fields whose text was not valid UTF-8 and was "
              "escaped."},

@@ -12,6 +12,7 @@
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/linux/utmp.hpp"
+#include "irsnap/package_index.hpp"
 #include "irsnap/text.hpp"
 #include "system.hpp"
 
@@ -176,6 +177,19 @@ void emit_sessions(const Context& ctx, RecordSink& sink) {
     }
 }
 
+/// What the package index read (docs/package-trust.md); last, since it waits for the index.
+void emit_packages(const Context& ctx, RecordSink& sink) {
+    const PackageIndex* index = ctx.packages();
+    if (!index) return;
+    const PackageIndexSummary& s = index->summary();
+    json r = {{"record_type", "packages"},      {"package_managers", s.managers},
+              {"packages_indexed", s.packages}, {"paths_indexed", s.paths},
+              {"index_seconds", s.seconds},     {"package_notes", s.notes}};
+    put_text(r, "distribution", s.distribution);
+    for (const auto& note : s.notes) sink.coverage("package database: " + note);
+    sink.emit(r);
+}
+
 }  // namespace
 
 void collect_system(const Context& ctx, RecordSink& sink) {
@@ -183,6 +197,7 @@ void collect_system(const Context& ctx, RecordSink& sink) {
     emit_load_and_memory(ctx, sink);
     emit_mounts(ctx, sink);
     emit_sessions(ctx, sink);
+    emit_packages(ctx, sink);
 }
 
 }  // namespace irsnap::collectors

@@ -78,4 +78,23 @@ std::string sha256_hex(std::string_view data) {
     return h.finish_hex();
 }
 
+// Windows has no package database to compare with (docs/package-trust.md): nothing asks.
+struct PackageDigests::Impl {};
+
+PackageDigests::PackageDigests(unsigned mask) : m_mask(mask) {
+    if (mask != 0) throw std::logic_error("package digests are computed on Linux only");
+}
+
+PackageDigests::~PackageDigests() = default;
+
+void PackageDigests::update(const void* data, size_t size) {
+    (void)data;
+    (void)size;
+}
+
+void PackageDigests::finish_hex(std::string& md5, std::string& sha1) {
+    md5.clear();
+    sha1.clear();
+}
+
 }  // namespace irsnap

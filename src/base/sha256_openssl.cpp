@@ -64,4 +64,58 @@ std::string sha256_hex(std::string_view data) {
     return h.finish_hex();
 }
 
+struct PackageDigests::Impl {
+    EVP_MD_CTX* md5 = nullptr;
+    EVP_MD_CTX* sha1 = nullptr;
+    ~Impl() {
+        EVP_MD_CTX_free(md5);
+        EVP_MD_CTX_free(sha1);
+    }
+};
+
+namespace {
+
+EVP_MD_CTX* start_digest(const EVP_MD* md) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, md, nullptr) != 1) {
+        EVP_MD_CTX_free(ctx);
+        throw std::runtime_error("package digest initialisation failed");
+    }
+    return ctx;
+}
+
+std::string finish_digest(EVP_MD_CTX* ctx) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx, digest, &len) != 1) {
+        throw std::runtime_error("package digest final failed");
+    }
+    return to_hex(digest, len);
+}
+
+}  // namespace
+
+PackageDigests::PackageDigests(unsigned mask) : m_mask(mask), m_impl(std::make_unique<Impl>()) {
+    init_crypto();
+    // OpenSSL 3's default provider still offers MD5 and SHA-1 for digests (not for signatures).
+    if (mask & k_package_md5) m_impl->md5 = start_digest(EVP_md5());
+    if (mask & k_package_sha1) m_impl->sha1 = start_digest(EVP_sha1());
+}
+
+PackageDigests::~PackageDigests() = default;
+
+void PackageDigests::update(const void* data, size_t size) {
+    if (size == 0) return;
+    for (EVP_MD_CTX* ctx : {m_impl->md5, m_impl->sha1}) {
+        if (ctx && EVP_DigestUpdate(ctx, data, size) != 1) {
+            throw std::runtime_error("package digest update failed");
+        }
+    }
+}
+
+void PackageDigests::finish_hex(std::string& md5, std::string& sha1) {
+    if (m_impl->md5) md5 = finish_digest(m_impl->md5);
+    if (m_impl->sha1) sha1 = finish_digest(m_impl->sha1);
+}
+
 }  // namespace irsnap

@@ -60,6 +60,12 @@ const std::vector<CollectOptionSpec>& collect_option_table() {
              .max = INT64_MAX,
              .help = "skip hashing files larger than this (0 = no limit)",
              .manifest_key = "max_hash_bytes"},
+            {.name = "no-package-check",
+             .field = option_field<&O::params, &P::package_check>(),
+             .help = "do not compare files with the host's package database (dpkg, rpm, apk; "
+                     "Linux): no package or package_verdict fields",
+             .manifest_key = "package_check",
+             .negated = true},
             {.name = "no-samples",
              .field = option_field<&O::no_samples>(),
              .help = "do not copy specimens (the samples collector is skipped)",

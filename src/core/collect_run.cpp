@@ -28,6 +28,7 @@
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/manifest.hpp"
+#include "irsnap/package_index.hpp"
 #include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
 
@@ -220,10 +221,14 @@ CollectOutcome run_collection(const CollectRequest& request,
 
     std::unique_ptr<HashCache> hashes;
     if (o.params.hash) {
-        hashes =
-            std::make_unique<HashCache>(o.params.threads, o.params.max_hash_bytes, request.cancel);
+        // The digests the host's package database records (dpkg: MD5) come from the same read.
+        const unsigned package_digests =
+            o.params.package_check ? package_digests_needed(host_root) : 0;
+        hashes = std::make_unique<HashCache>(o.params.threads, o.params.max_hash_bytes,
+                                             request.cancel, package_digests);
     }
     ctx.hashes = hashes.get();
+    ctx.start_package_index();
 
     ctx.evidence = std::make_shared<EvidenceBudget>(
         o.params.max_evidence_bytes,

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +12,7 @@
 #include "irsnap/collector.hpp"
 #include "irsnap/handle_table.hpp"
 #include "irsnap/open_handles.hpp"
+#include "irsnap/package_index.hpp"
 
 namespace irsnap {
 
@@ -23,7 +28,41 @@ void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
     }
 }
 
-Context::Context() : m_handles(std::make_shared<HandleTable>()) {}
+/// The run's package index, read once on its own thread (or on first use).
+struct PackageTrust {
+    std::mutex mutex;
+    std::optional<std::shared_future<std::shared_ptr<PackageIndex>>> index;
+};
+
+Context::Context()
+    : m_handles(std::make_shared<HandleTable>()), m_packages(std::make_shared<PackageTrust>()) {}
+
+void Context::start_package_index() const {
+    if (!params.package_check) return;
+    std::lock_guard lock(m_packages->mutex);
+    if (m_packages->index) return;
+    HostView host = *this;  // the thread's own copy: roots and the stop flag
+    auto build = [host]() -> std::shared_ptr<PackageIndex> { return PackageIndex::build(host); };
+    try {
+        m_packages->index = std::async(std::launch::async, build).share();
+    } catch (const std::system_error&) {
+        // No thread to spare (pids limit): read it here, now.
+        std::promise<std::shared_ptr<PackageIndex>> now;
+        now.set_value(build());
+        m_packages->index = now.get_future().share();
+    }
+}
+
+const PackageIndex* Context::packages() const {
+    if (!params.package_check) return nullptr;
+    start_package_index();
+    std::shared_future<std::shared_ptr<PackageIndex>> index;
+    {
+        std::lock_guard lock(m_packages->mutex);
+        index = *m_packages->index;
+    }
+    return index.get().get();
+}
 
 size_t Context::worker_threads(size_t items) const {
     return worker_threads_for(params.threads, items);

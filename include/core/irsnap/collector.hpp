@@ -25,7 +25,9 @@ namespace irsnap {
 class ArtifactWriter;
 class EvidenceBudget;
 class HandleTable;
+class PackageIndex;
 struct HandleSnapshot;
+struct PackageTrust;
 
 /// One field of a collector's records. Types: string, integer, number, boolean, string[],
 /// integer[], object, object[]. Any field may be null when the value could not be read.
@@ -63,6 +65,9 @@ void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
 /// Knobs from the command line that collectors honour.
 struct CollectParams {
     bool hash = true;
+    /// --no-package-check turns it off: files are compared with the host's package database
+    /// (docs/package-trust.md).
+    bool package_check = true;
     uint64_t max_hash_bytes = 0;  ///< 0 = no limit
     bool include_environment = false;
     int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
@@ -107,8 +112,17 @@ struct Context : HostView {
     /// `reads_open_handles`), so it lives exactly until the last of them is done.
     void expect_open_handles_users(std::set<std::string> users) const;
 
+    /// Starts reading the host's package databases on a thread of their own, so the index is
+    /// ready when the first executable is checked (collect_run calls it before the first
+    /// collector). Without it, packages() builds the index on first use.
+    void start_package_index() const;
+    /// The host's package index (docs/package-trust.md), waiting for it if it is still being
+    /// read; null when --no-package-check.
+    const PackageIndex* packages() const;
+
   private:
-    std::shared_ptr<HandleTable> m_handles;  ///< shared by every copy: one walk per run
+    std::shared_ptr<HandleTable> m_handles;    ///< shared by every copy: one walk per run
+    std::shared_ptr<PackageTrust> m_packages;  ///< shared by every copy: one index per run
 };
 
 /// Where a collector streams its results. Implementations count, cap and persist; emit_line()

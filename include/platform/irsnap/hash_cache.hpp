@@ -45,8 +45,10 @@ constexpr uint64_t k_inline_hash_bytes = 64 * 1024;
 /// process that exits after being listed still gets its executable hashed.
 class HashCache {
   public:
-    /// `threads` >= 1; `max_bytes` 0 means no limit; `cancel` may be null.
-    HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel);
+    /// `threads` >= 1; `max_bytes` 0 means no limit; `cancel` may be null; `package_digests`
+    /// (a PackageDigest mask) is computed beside every SHA-256 (see hash_fd).
+    HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel,
+              unsigned package_digests = 0);
     ~HashCache();
     HashCache(const HashCache&) = delete;
     HashCache& operator=(const HashCache&) = delete;
@@ -65,6 +67,8 @@ class HashCache {
     std::optional<std::shared_future<FileHash>> find(const FileKey& key);
 
     HashCacheStats stats() const;
+    /// The PackageDigest mask every digest of this cache carries.
+    unsigned package_digests() const { return m_package_digests; }
 
   private:
     void worker();
@@ -73,6 +77,7 @@ class HashCache {
     unsigned m_threads;
     uint64_t m_max_bytes;
     const std::atomic<bool>* m_cancel;
+    unsigned m_package_digests;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<std::function<void()>> m_queue;

@@ -7,12 +7,14 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 namespace irsnap {
 
-FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bool>* cancel) {
+FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bool>* cancel,
+                 unsigned package_digests) {
     FileHash result;
     if (max_bytes && size > max_bytes) {
         result.note = "skipped: larger than --max-hash-bytes";
@@ -20,6 +22,8 @@ FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bo
     }
     advise_sequential_read(fd);
     Sha256 h;
+    std::optional<PackageDigests> extra;
+    if (package_digests) extra.emplace(package_digests);
     // One buffer per thread, never zero-filled, sized to the file: a host can hold thousands
     // of empty or tiny deleted files and memfds, and a fresh zeroed 256 KiB buffer for each
     // cost more than hashing them. Reads still loop to EOF, so a growing file is hashed whole.
@@ -48,6 +52,7 @@ FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bo
         }
         if (n == 0) break;
         h.update(buf.data(), static_cast<size_t>(n));
+        if (extra) extra->update(buf.data(), static_cast<size_t>(n));
         total += static_cast<uint64_t>(n);
         // The file may grow while we read; the size limit holds for what we actually hash.
         if (max_bytes && total > max_bytes) {
@@ -56,6 +61,7 @@ FileHash hash_fd(int fd, uint64_t size, uint64_t max_bytes, const std::atomic<bo
         }
     }
     result.sha256 = h.finish_hex();
+    if (extra) extra->finish_hex(result.md5, result.sha1);
     return result;
 }
 

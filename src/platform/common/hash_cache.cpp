@@ -7,8 +7,12 @@
 
 namespace irsnap {
 
-HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel)
-    : m_threads(threads == 0 ? 1 : threads), m_max_bytes(max_bytes), m_cancel(cancel) {
+HashCache::HashCache(unsigned threads, uint64_t max_bytes, const std::atomic<bool>* cancel,
+                     unsigned package_digests)
+    : m_threads(threads == 0 ? 1 : threads),
+      m_max_bytes(max_bytes),
+      m_cancel(cancel),
+      m_package_digests(package_digests) {
     init_crypto();  // before any worker thread can touch OpenSSL
 }
 
@@ -22,7 +26,7 @@ HashCache::~HashCache() {
 }
 
 FileHash HashCache::hash_and_count(int fd, const FileKey& key) {
-    FileHash h = hash_fd(fd, key.size, m_max_bytes, m_cancel);
+    FileHash h = hash_fd(fd, key.size, m_max_bytes, m_cancel, m_package_digests);
     ::close(fd);
     std::lock_guard lock(m_mutex);
     if (h.sha256) {
