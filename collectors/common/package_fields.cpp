@@ -69,7 +69,15 @@ void put_package_check(const Context& ctx, nlohmann::json& record, const std::st
         put_package_fields(record, prefix, v);
         return;
     }
-    put_package_fields(record, prefix, index->check(path, digests));
+    const PackageVerdict v = index->check(path, digests);
+    put_package_fields(record, prefix, v);
+    // The samples collector copies what these verdicts make suspect (docs/specimens.md).
+    if (v.verdict == "modified") {
+        ctx.flag_package_file(std::string(path), "package_modified");
+    } else if (v.verdict == "unowned" && in_system_directory(path) &&
+               record.value("executable", true)) {
+        ctx.flag_package_file(std::string(path), "unowned_system_file");
+    }
 }
 
 }  // namespace irsnap::collectors

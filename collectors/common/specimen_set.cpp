@@ -103,6 +103,10 @@ std::string to_string(SpecimenReason reason) {
             return "deleted";
         case SpecimenReason::preload:
             return "preload";
+        case SpecimenReason::package_modified:
+            return "package_modified";
+        case SpecimenReason::unowned_system_file:
+            return "unowned_system_file";
         case SpecimenReason::temporary_place:
             return "temporary_place";
         case SpecimenReason::hidden_directory:
@@ -324,7 +328,8 @@ std::vector<FieldSpec> specimen_fields() {
         {"path", "string", "the first host path among the sources (null for content with no path)"},
         {"reasons", "string[]",
          "why it was chosen, most suspicious first: requested, memfd, deleted, preload, "
-         "temporary_place, hidden_directory, world_writable_directory, unsigned_image, "
+         "package_modified, unowned_system_file (the package verdicts of processes and "
+         "modules), temporary_place, hidden_directory, world_writable_directory, unsigned_image, "
          "unsigned_module, all_executables"},
         {"sources", "object[]",
          "where it was seen (first 64): kind (exe, mapping, descriptor, preload_list, "

@@ -26,6 +26,8 @@ enum class SpecimenReason {
     memfd,                     ///< runs or is held from memory only (memfd_create)
     deleted,                   ///< its file was unlinked while in use
     preload,                   ///< named by /etc/ld.so.preload, LD_PRELOAD or LD_AUDIT
+    package_modified,          ///< differs from what its package installed (package_verdict)
+    unowned_system_file,       ///< code in a system directory that no package installed
     temporary_place,           ///< under /tmp, /var/tmp, /dev/shm, /run/user; %TEMP%, Downloads ...
     hidden_directory,          ///< a path component starts with a dot
     world_writable_directory,  ///< its directory is writable by anyone

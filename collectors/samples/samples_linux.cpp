@@ -141,6 +141,10 @@ class SampleFinder {
         if (deleted_suffix) *deleted_suffix = suffix;
         Reasons reasons = linux_path_reasons(path);
         if (procfs::is_memfd_pathname(raw)) reasons.insert(SpecimenReason::memfd);
+        // What processes and modules found against the package database (package_fields).
+        const std::string flag = m_ctx.package_flag(std::string(path));
+        if (flag == "package_modified") reasons.insert(SpecimenReason::package_modified);
+        if (flag == "unowned_system_file") reasons.insert(SpecimenReason::unowned_system_file);
         if (reasons.empty() && !path.empty() && path.front() == '/' && world_writable_dir(path)) {
             reasons.insert(SpecimenReason::world_writable_directory);
         }

@@ -21,6 +21,7 @@ std::span<const Rule> memory_rules();       // rules_memory.cpp
 std::span<const Rule> persistence_rules();  // rules_persistence.cpp
 std::span<const Rule> kernel_rules();       // rules_kernel.cpp
 std::span<const Rule> samples_rules();      // rules_samples.cpp
+std::span<const Rule> package_rules();      // rules_packages.cpp
 
 /// The specimens of one bundle (its `samples` records), indexed by what evidence can name them
 /// by: SHA-256, record place, pid and path. Kept small and bounded (a crafted bundle with a

@@ -172,7 +172,8 @@ namespace {
 
 /// Reasons that say what a file is or does, rather than where it lies.
 bool is_strong_reason(std::string_view reason) {
-    return reason == "requested" || reason == "memfd" || reason == "deleted" || reason == "preload";
+    return reason == "requested" || reason == "memfd" || reason == "deleted" ||
+           reason == "preload" || reason == "package_modified";
 }
 
 nlohmann::json specimen_fields_of(const nlohmann::json& s) {

@@ -30,12 +30,35 @@ enum Slot : size_t {
     s_local_port,
     s_remote_address,
     s_remote_port,
+    s_file_path,
+    // The package fields (common/package_fields.hpp) under each collector's prefix.
+    s_exe_package,
+    s_exe_package_version,
+    s_exe_package_verdict,
+    s_exe_package_digest,
+    s_package,
+    s_package_version,
+    s_package_verdict,
+    s_package_digest,
+    s_file_package,
+    s_file_package_version,
+    s_file_package_verdict,
+    s_file_package_digest,
+    s_target_package,
+    s_target_package_version,
+    s_target_package_verdict,
+    s_target_package_digest,
     s_slot_count,
 };
 constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
     "exe_sha256", "exe_path", "name",          "kernel_thread", "kind",           "path",
     "sha256",     "category", "source_path",   "command",       "target_path",    "target_sha256",
     "protocol",   "state",    "local_address", "local_port",    "remote_address", "remote_port",
+    "file_path",
+    "exe_package", "exe_package_version", "exe_package_verdict", "exe_package_digest",
+    "package", "package_version", "package_verdict", "package_digest",
+    "file_package", "file_package_version", "file_package_verdict", "file_package_digest",
+    "target_package", "target_package_version", "target_package_verdict", "target_package_digest",
 };
 
 bool is_udp(std::string_view protocol) {
@@ -131,6 +154,12 @@ const std::array<CategoryInfo, k_category_count>& categories() {
          "samples",
          {"sha256", "path"},
          1},
+        {Category::package,
+         "package",
+         "files checked against the host's package database (path, verdict, package, version, "
+         "the digest the package recorded): a verdict or a recorded digest few hosts share",
+         "processes,modules,kernel_modules,autoruns",
+         {"path", "verdict", "package", "version", "package_digest"}},
     }};
     return k_all;
 }
@@ -149,7 +178,13 @@ std::optional<Category> category_named(std::string_view name) {
 std::set<std::string> Options::collectors() const {
     std::set<std::string> out;
     for (const auto& c : categories()) {
-        if (wants(c.category)) out.emplace(c.collector);
+        if (!wants(c.category)) continue;
+        std::string_view list = c.collector;
+        while (!list.empty()) {
+            const size_t comma = list.find(',');
+            out.emplace(list.substr(0, comma));
+            list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+        }
     }
     return out;
 }
@@ -200,9 +235,27 @@ void Stacker::note(Category c, std::initializer_list<std::string_view> fields,
     m_bundle_items.push_back(id);
 }
 
+void Stacker::note_package(const Fields& f, size_t path_slot, size_t first_package_slot) {
+    // Slots in order: package, version, verdict, digest.
+    const auto verdict = f.text(first_package_slot + 2);
+    if (!verdict || verdict->empty()) return;
+    note(Category::package,
+         {f.text_or(path_slot), *verdict, f.text_or(first_package_slot),
+          f.text_or(first_package_slot + 1), f.text_or(first_package_slot + 3)});
+}
+
 bool Stacker::add_line(std::string_view collector, std::string_view json_text) {
     Fields& f = *m_fields;
     if (!f.parse(json_text)) return false;
+    if (collector == "processes") {
+        note_package(f, s_exe_path, s_exe_package);
+    } else if (collector == "modules") {
+        note_package(f, s_path, s_package);
+    } else if (collector == "kernel_modules") {
+        note_package(f, s_file_path, s_file_package);
+    } else if (collector == "autoruns") {
+        note_package(f, s_target_path, s_target_package);
+    }
     if (collector == "processes") {
         if (f.text(s_exe_sha256) && !f.text(s_exe_sha256)->empty()) {
             note(Category::exe, {*f.text(s_exe_sha256), f.text_or(s_exe_path)});

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -32,6 +33,7 @@ void null_missing_fields(nlohmann::json& record, const CollectorSpec& spec,
 struct PackageTrust {
     std::mutex mutex;
     std::optional<std::shared_future<std::shared_ptr<PackageIndex>>> index;
+    std::map<std::string, std::string, std::less<>> flagged;  ///< path -> why
 };
 
 Context::Context()
@@ -62,6 +64,18 @@ const PackageIndex* Context::packages() const {
         index = *m_packages->index;
     }
     return index.get().get();
+}
+
+void Context::flag_package_file(const std::string& path, const std::string& why) const {
+    std::lock_guard lock(m_packages->mutex);
+    // A bounded set: a host with a million modified files still costs a few MB here.
+    if (m_packages->flagged.size() < 65536) m_packages->flagged.emplace(path, why);
+}
+
+std::string Context::package_flag(const std::string& path) const {
+    std::lock_guard lock(m_packages->mutex);
+    auto it = m_packages->flagged.find(path);
+    return it == m_packages->flagged.end() ? std::string() : it->second;
 }
 
 size_t Context::worker_threads(size_t items) const {

@@ -34,15 +34,16 @@ enum class Category : uint8_t {
     listen,          ///< network: protocol + listening port + bind kind (loopback, any, address)
     kmod,            ///< kernel_modules (kind module): name + sha256
     specimen,        ///< samples: sha256 (with a path it was seen under, not part of the key)
+    package,  ///< processes, modules, kernel_modules, autoruns: path + package verdict
 };
-inline constexpr size_t k_category_count = 10;
+inline constexpr size_t k_category_count = 11;
 
 /// Name ("exe"), one-line meaning, the collector it reads, and its fields in order.
 struct CategoryInfo {
     Category category;
     std::string_view name;
     std::string_view title;
-    std::string_view collector;
+    std::string_view collector;  ///< comma-separated when it reads several
     std::vector<std::string_view> fields;
     /// The first `key_fields` fields are the item's key (0: all of them); the rest are shown
     /// as the first record met gave them (a specimen's path differs from host to host).
@@ -125,6 +126,8 @@ class Stacker {
     void note(Category c, std::initializer_list<std::string_view> fields,
               std::initializer_list<std::string_view> shown = {});
     void take_network(const Fields& f);
+    /// The package fields of a record (path slot, first of package/version/verdict/digest).
+    void note_package(const Fields& f, size_t path_slot, size_t first_package_slot);
     void resolve_connections();
     void flush_group();
 

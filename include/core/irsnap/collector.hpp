@@ -119,6 +119,11 @@ struct Context : HostView {
     /// The host's package index (docs/package-trust.md), waiting for it if it is still being
     /// read; null when --no-package-check.
     const PackageIndex* packages() const;
+    /// A file whose package verdict makes it a specimen (samples reads these): `why` is
+    /// "package_modified" or "unowned_system_file". Keyed by the path the kernel reported.
+    void flag_package_file(const std::string& path, const std::string& why) const;
+    /// What flag_package_file recorded for `path`, or "".
+    std::string package_flag(const std::string& path) const;
 
   private:
     std::shared_ptr<HandleTable> m_handles;    ///< shared by every copy: one walk per run

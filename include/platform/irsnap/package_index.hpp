@@ -39,6 +39,10 @@ struct PackageIndexSummary {
     std::vector<std::string> notes;  ///< coverage: what could not be read, and why
 };
 
+/// Where only packages install programs and libraries: /usr/bin, /usr/sbin, /bin, /sbin,
+/// /usr/lib*, /lib* (not /usr/local). An unowned executable there is suspect.
+bool in_system_directory(std::string_view path);
+
 /// The package databases that a file digest can be compared with, found under `host_root`
 /// without reading them: the PackageDigest mask the run's hashing must add (dpkg: MD5, apk:
 /// SHA-1; rpm records SHA-256 on every current distribution).
