@@ -68,9 +68,11 @@ elif [[ "${1:-}" == "--test" ]]; then
   # a system sshd on port 22; the test's own sshds listen only on their namespace addresses).
   # unzip, p7zip-full: the specimen tests open the 'infected' archives with the readers
   # analysts use (Python's zipfile is the third). sleuthkit: mactime reads the bodyfile
-  # `irsnap export --format bodyfile` writes.
+  # `irsnap export --format bodyfile` writes. rpm (rpmbuild included): the rpm database test
+  # builds a package and installs it into a database of its own (--dbpath, --justdb).
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
-             openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit)
+             openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit
+             rpm)
 fi
 
 missing=()
