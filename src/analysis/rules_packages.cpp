@@ -17,13 +17,13 @@ namespace {
 /// oldest trick (a trojaned ps or ls hides the rest), so it is critical. Matched on the file
 /// name; libraries by prefix up to ".so".
 constexpr std::array<std::string_view, 34> k_responder_programs = {
-    "ps",      "ls",      "top",     "htop",   "netstat", "ss",      "lsof",    "find",  "du",
-    "df",      "login",   "su",      "sudo",   "sshd",    "ssh",     "crond",   "cron",  "systemd",
-    "init",    "bash",    "sh",      "dash",   "busybox", "pstree",  "pgrep",   "pidof", "kill",
-    "w",       "who",     "last",    "ip",     "ifconfig", "strace", "passwd",
+    "ps",   "ls",    "top",  "htop", "netstat",  "ss",     "lsof",   "find",  "du",
+    "df",   "login", "su",   "sudo", "sshd",     "ssh",    "crond",  "cron",  "systemd",
+    "init", "bash",  "sh",   "dash", "busybox",  "pstree", "pgrep",  "pidof", "kill",
+    "w",    "who",   "last", "ip",   "ifconfig", "strace", "passwd",
 };
 constexpr std::array<std::string_view, 9> k_responder_libraries = {
-    "libc.so",     "libc-",       "libpam.so",   "ld-linux",     "ld-musl",
+    "libc.so",      "libc-",       "libpam.so",   "ld-linux",      "ld-musl",
     "libprocps.so", "libproc2.so", "libaudit.so", "libselinux.so",
 };
 
@@ -189,8 +189,7 @@ class UnownedPass final : public PackageFilePass {
     }
     Finding make(std::string_view collector, const Record&, const PackageFields& f) const override {
         return m_rule.finding(
-            fmt::format("{} {} in a system directory and no package installed it",
-                        f.path,
+            fmt::format("{} {} in a system directory and no package installed it", f.path,
                         collector == "processes" ? "runs"
                         : collector == "modules" ? "is mapped as code"
                                                  : "is started at boot or login"),

@@ -51,14 +51,41 @@ enum Slot : size_t {
     s_slot_count,
 };
 constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
-    "exe_sha256", "exe_path", "name",          "kernel_thread", "kind",           "path",
-    "sha256",     "category", "source_path",   "command",       "target_path",    "target_sha256",
-    "protocol",   "state",    "local_address", "local_port",    "remote_address", "remote_port",
+    "exe_sha256",
+    "exe_path",
+    "name",
+    "kernel_thread",
+    "kind",
+    "path",
+    "sha256",
+    "category",
+    "source_path",
+    "command",
+    "target_path",
+    "target_sha256",
+    "protocol",
+    "state",
+    "local_address",
+    "local_port",
+    "remote_address",
+    "remote_port",
     "file_path",
-    "exe_package", "exe_package_version", "exe_package_verdict", "exe_package_digest",
-    "package", "package_version", "package_verdict", "package_digest",
-    "file_package", "file_package_version", "file_package_verdict", "file_package_digest",
-    "target_package", "target_package_version", "target_package_verdict", "target_package_digest",
+    "exe_package",
+    "exe_package_version",
+    "exe_package_verdict",
+    "exe_package_digest",
+    "package",
+    "package_version",
+    "package_verdict",
+    "package_digest",
+    "file_package",
+    "file_package_version",
+    "file_package_verdict",
+    "file_package_digest",
+    "target_package",
+    "target_package_version",
+    "target_package_verdict",
+    "target_package_digest",
 };
 
 bool is_udp(std::string_view protocol) {
@@ -239,9 +266,8 @@ void Stacker::note_package(const Fields& f, size_t path_slot, size_t first_packa
     // Slots in order: package, version, verdict, digest.
     const auto verdict = f.text(first_package_slot + 2);
     if (!verdict || verdict->empty()) return;
-    note(Category::package,
-         {f.text_or(path_slot), *verdict, f.text_or(first_package_slot),
-          f.text_or(first_package_slot + 1), f.text_or(first_package_slot + 3)});
+    note(Category::package, {f.text_or(path_slot), *verdict, f.text_or(first_package_slot),
+                             f.text_or(first_package_slot + 1), f.text_or(first_package_slot + 3)});
 }
 
 bool Stacker::add_line(std::string_view collector, std::string_view json_text) {

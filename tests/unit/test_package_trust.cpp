@@ -128,7 +128,8 @@ TEST(ApkInstalled, FilesAndSha1) {
 TEST(PathNormalizer, UsrMergeAndSlashes) {
     PathNormalizer n({"bin", "lib"});
     EXPECT_EQ(n.normalize("/bin/ls"), "/usr/bin/ls");
-    EXPECT_EQ(n.normalize("/lib//x86_64-linux-gnu/libc.so.6"), "/usr/lib/x86_64-linux-gnu/libc.so.6");
+    EXPECT_EQ(n.normalize("/lib//x86_64-linux-gnu/libc.so.6"),
+              "/usr/lib/x86_64-linux-gnu/libc.so.6");
     EXPECT_EQ(n.normalize("/sbin/init"), "/sbin/init");  // not merged here
     EXPECT_EQ(n.normalize("/binary"), "/binary");
     EXPECT_EQ(n.normalize("/lib64/ld.so"), "/lib64/ld.so");
@@ -178,8 +179,8 @@ class DpkgIndex : public ::testing::Test {
               "Package: tool\nStatus: install ok installed\nVersion: 1.0\n\n"
               "Package: diverter\nStatus: install ok installed\nVersion: 2.0\n\n"
               "Package: base-files\nStatus: install ok installed\nVersion: 12.4\nConffiles:\n"
-              " /etc/issue " + md5("issue as shipped\n") + "\n /etc/motd " +
-                  md5("motd as shipped\n") + "\n");
+              " /etc/issue " +
+                  md5("issue as shipped\n") + "\n /etc/motd " + md5("motd as shipped\n") + "\n");
         write(r / (d + "diversions"), "/usr/bin/tool\n/usr/bin/tool.distrib\ndiverter\n");
         // coreutils lists /bin/ls (before usr-merge), the kernel reports /usr/bin/ls.
         write(r / (d + "info/coreutils.list"), "/.\n/bin\n/bin/ls\n/bin/lslink\n");
@@ -218,7 +219,7 @@ TEST_F(DpkgIndex, SummaryNamesTheDatabase) {
     EXPECT_EQ(s.distribution, "Fixture Linux 1");
     EXPECT_EQ(s.managers, std::vector<std::string>{"dpkg"});
     EXPECT_EQ(s.packages, 5u);  // the planted symlink is not a package
-    EXPECT_EQ(s.paths, 8u);  // "/." is not a path
+    EXPECT_EQ(s.paths, 8u);     // "/." is not a path
     EXPECT_TRUE(s.notes.empty()) << s.notes.front();
 }
 

@@ -23,6 +23,7 @@
 #include "irsnap/hash.hpp"
 #include "irsnap/linux/rpm_db.hpp"
 #include "irsnap/linux/rpm_header.hpp"
+#include "irsnap/package_index.hpp"
 #include "rpm_header_builder.hpp"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
@@ -395,4 +396,52 @@ TEST(RpmDbKind, NamesTheBackendByItsFile) {
     // A directory by the name is not a database.
     fs::create_directories(tmp.path() / "dirs" / "rpmdb.sqlite");
     EXPECT_EQ(irsnap::rpm::rpmdb_kind(tmp.path() / "dirs"), "");
+}
+
+// The package index over a root holding that database where rpm >= 4.17 keeps it: a file as
+// shipped is verified, a changed one modified, a changed %config file config.
+TEST_F(RpmDbTest, PackageIndexGivesVerdicts) {
+    const fs::path root = m_tmp.path() / "root";
+    fs::create_directories(root / "usr/lib/sysimage");
+    fs::copy(db_dir(), root / "usr/lib/sysimage/rpm", fs::copy_options::recursive);
+    // Fedora keeps the old place as a link: an absolute one must resolve inside the root.
+    fs::create_directories(root / "var/lib");
+    fs::create_symlink("/usr/lib/sysimage/rpm", root / "var/lib/rpm");
+    write_bytes(root / "usr/bin/irsnap-fixture-tool", k_tool_content);
+    write_bytes(root / "etc/irsnap-fixture.conf", "key=changed\n");
+    irsnap::HostView host;
+    host.host_root = root;
+    auto index = irsnap::PackageIndex::build(host);
+    EXPECT_EQ(index->summary().managers, std::vector<std::string>{"rpm"});
+    EXPECT_EQ(index->summary().packages, 1u);
+    EXPECT_EQ(index->summary().paths, 4u);
+    auto digests = [](const std::string& content) {
+        irsnap::FileHash h;
+        h.sha256 = irsnap::sha256_hex(content);
+        return h;
+    };
+    const auto tool = index->check("/usr/bin/irsnap-fixture-tool", digests(k_tool_content));
+    EXPECT_EQ(tool.verdict, "verified");
+    EXPECT_EQ(tool.package, "irsnap-fixture");
+    EXPECT_EQ(tool.version, "2:1.2.3-4");
+    EXPECT_EQ(tool.manager, "rpm");
+    EXPECT_EQ(tool.algorithm, "sha256");
+    EXPECT_EQ(index->check("/usr/bin/irsnap-fixture-tool", digests("trojan")).verdict, "modified");
+    EXPECT_EQ(index->check("/etc/irsnap-fixture.conf", digests("key=changed\n")).verdict, "config");
+    EXPECT_EQ(index->check("/usr/bin/other", digests("x")).verdict, "unowned");
+}
+
+TEST(RpmPackageIndex, BerkeleyDbIsACoverageNote) {
+    irsnap::test::TempDir tmp("irsnap-rpm-bdb");
+    fs::create_directories(tmp.path() / "var/lib/rpm");
+    write_bytes(tmp.path() / "var/lib/rpm/Packages", std::string(4096, '\0'));
+    irsnap::HostView host;
+    host.host_root = tmp.path();
+    auto index = irsnap::PackageIndex::build(host);
+    EXPECT_TRUE(index->summary().managers.empty());
+    bool noted = false;
+    for (const auto& n : index->summary().notes) {
+        noted = noted || n.find("Berkeley DB") != std::string::npos;
+    }
+    EXPECT_TRUE(noted);
 }

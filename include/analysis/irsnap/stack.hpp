@@ -34,7 +34,7 @@ enum class Category : uint8_t {
     listen,          ///< network: protocol + listening port + bind kind (loopback, any, address)
     kmod,            ///< kernel_modules (kind module): name + sha256
     specimen,        ///< samples: sha256 (with a path it was seen under, not part of the key)
-    package,  ///< processes, modules, kernel_modules, autoruns: path + package verdict
+    package,         ///< processes, modules, kernel_modules, autoruns: path + package verdict
 };
 inline constexpr size_t k_category_count = 11;
 

@@ -229,7 +229,7 @@ std::unique_ptr<PackageIndex> PackageIndex::build(const HostView& host) {
     index->m_norm = PathNormalizer::detect(root_fd);
     using Reader = std::unique_ptr<Source> (*)(int, const PathNormalizer&, uint16_t, OwnerTable&,
                                                std::vector<std::string>&);
-    for (Reader read : {Reader{&read_dpkg}, Reader{&read_apk}}) {
+    for (Reader read : {Reader{&read_dpkg}, Reader{&read_rpm}, Reader{&read_apk}}) {
         if (host.should_stop()) break;
         const auto number = static_cast<uint16_t>(index->m_sources.size());
         if (auto source = read(root_fd, index->m_norm, number, index->m_table, s.notes)) {

@@ -85,6 +85,8 @@ class Source {
 /// could not be read.
 std::unique_ptr<Source> read_dpkg(int root_fd, const PathNormalizer& norm, uint16_t source,
                                   OwnerTable& table, std::vector<std::string>& notes);
+std::unique_ptr<Source> read_rpm(int root_fd, const PathNormalizer& norm, uint16_t source,
+                                 OwnerTable& table, std::vector<std::string>& notes);
 std::unique_ptr<Source> read_apk(int root_fd, const PathNormalizer& norm, uint16_t source,
                                  OwnerTable& table, std::vector<std::string>& notes);
 
