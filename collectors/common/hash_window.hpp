@@ -87,6 +87,11 @@ class BasicHashWindow {
                 static const FileHash k_not_hashed;
                 put_package_check(*m_ctx, p.record, m_package_prefix, p.lookup->path,
                                   p.hash ? p.hash->get() : k_not_hashed, p.lookup->skip);
+            } else if (m_ctx) {
+                // No file behind the record (anonymous memory): the fields are there, null.
+                for (const auto& f : package_field_specs(m_package_prefix, "")) {
+                    p.record[f.name] = nullptr;
+                }
             }
         }
         if constexpr (std::is_same_v<Record, JsonLine>) {

@@ -105,7 +105,8 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
                                            "max_evidence_bytes",
                                            "max_log_bytes",
                                            "recent_days",
-                                           "timeline_max_entries"}));
+                                           "timeline_max_entries",
+                                           "package_check"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false

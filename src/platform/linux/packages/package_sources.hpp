@@ -30,6 +30,8 @@ class PathNormalizer {
     /// For tests: the given top-level names are merged.
     explicit PathNormalizer(std::vector<std::string> merged = {}) : m_merged(std::move(merged)) {}
     std::string normalize(std::string_view path) const;
+    /// The same into `out` (reused: the index normalises every path a database lists).
+    void normalize_into(std::string_view path, std::string& out) const;
     const std::vector<std::string>& merged() const { return m_merged; }
 
   private:
