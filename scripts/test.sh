@@ -59,7 +59,9 @@ scripts/gen-collector-docs.sh build/irsnap --check
 
 step "ASan + UBSan build and tests"
 # -O1 -g1: line tables are all ASan's reports need, and full -g triples the build time.
-# Unity batches for the core and the CLI (the per-OS sources and the tests stay single files).
+# Unity batches for the core, the CLI and the test executables (the per-OS sources stay single
+# files): measured on this 2-core VM, the two test executables compile in 102 s batched against
+# 378 s one file at a time (Debug -O0, no ccache).
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
   -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON -DIRSNAP_BENCH=OFF -DIRSNAP_UNITY=ON
 cmake --build build-asan -j "$jobs"
