@@ -7,7 +7,7 @@ namespace irsnap::collectors {
 
 std::vector<FieldSpec> package_field_specs(const std::string& prefix, const std::string& what) {
     const std::vector<std::string> linux_only{"linux"};
-    const std::string p = prefix;
+    const std::string& p = prefix;
     return {
         {p + "package", "string",
          "Package that installed " + what +
