@@ -12,7 +12,8 @@
 namespace irsnap::packages {
 namespace {
 
-constexpr size_t k_max_installed_bytes = size_t{256} << 20;
+// A large Alpine host lists a few MB; the parsed copy costs a few times the text.
+constexpr size_t k_max_installed_bytes = size_t{32} << 20;
 
 class ApkSource final : public Source {
   public:
@@ -55,8 +56,7 @@ std::unique_ptr<Source> read_apk(int root_fd, const PathNormalizer& norm, uint16
             {p.name, p.version, source, static_cast<uint32_t>(&p - src->m_packages.data())});
         for (auto& f : p.files) {
             f.path = norm.normalize(f.path);
-            table.owners.push_back({path_key(f.path), id, 0});
-            ++table.paths;
+            table.add(path_key(f.path), id, 0);
         }
     }
     return src;

@@ -18,7 +18,9 @@ namespace {
 // A hostile host can plant a 10 GB .list: each database file is read up to this, and a cut one
 // is a note (its package's remaining paths look unowned).
 constexpr size_t k_max_list_bytes = size_t{64} << 20;
-constexpr size_t k_max_status_bytes = size_t{256} << 20;
+constexpr size_t k_max_status_bytes = size_t{64} << 20;
+// The largest Debian packages list about 50,000 files (5 MB of .md5sums).
+constexpr size_t k_max_md5sums_bytes = size_t{16} << 20;
 
 struct DpkgEntry {
     std::string stem;  ///< info/<stem>.list: "name" or "name:arch" (Multi-Arch: same)
@@ -181,8 +183,7 @@ std::unique_ptr<Source> read_dpkg(int root_fd, const PathNormalizer& norm, uint1
                     diverted = 1;
                 }
             }
-            table.owners.push_back({path_key(at), id, diverted});
-            ++table.paths;
+            table.add(path_key(at), id, diverted);
         });
     }
     if (unreadable)

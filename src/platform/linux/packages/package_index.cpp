@@ -140,15 +140,15 @@ class LinuxPackageIndex final : public PackageIndex {
         v.manager = std::string(source.manager());
         const std::string listed = owner.diverted ? source.listed_path(path) : path;
         if (owner.diverted) v.note = fmt::format("diverted by dpkg from {}", listed);
-        std::string load_note;
-        const DigestTable& table = digests_of(owner.package, source, ref.local, load_note);
+        const std::shared_ptr<const Loaded> loaded = digests_of(owner.package, source, ref.local);
+        const DigestTable& table = loaded->table;
         auto it = table.find(path_key(listed));
         if (it == table.end() || it->second.path != listed) {
             // A key match whose path differs is a hash collision: the path is not this
             // package's file after all, but it is listed (the key is), so say unknown.
-            v.note = load_note.empty() ? "the package records no digest for this path (a link, "
-                                         "or a package without digests)"
-                                       : load_note;
+            v.note = loaded->note.empty() ? "the package records no digest for this path (a "
+                                            "link, or a package without digests)"
+                                          : loaded->note;
             return v;
         }
         const RecordedDigest& r = it->second;
@@ -168,26 +168,34 @@ class LinuxPackageIndex final : public PackageIndex {
         return v;
     }
 
-    const DigestTable& digests_of(uint32_t package, const Source& source, uint32_t local,
-                                  std::string& note) const {
-        std::lock_guard lock(m_mutex);
-        auto it = m_digests.find(package);
-        if (it == m_digests.end()) {
-            std::string load_note;
-            it = m_digests.emplace(package, Loaded{source.digests(local, load_note), load_note})
-                     .first;
-        }
-        note = it->second.note;
-        return it->second.table;
-    }
-
     struct Loaded {
         DigestTable table;
         std::string note;
     };
+
+    /// A package's digests, read on first use and kept: the files a run checks come from a
+    /// few hundred packages. Past k_max_cached_digests entries the cache starts again (a
+    /// hostile database cannot make it grow without bound); tables in use stay alive.
+    std::shared_ptr<const Loaded> digests_of(uint32_t package, const Source& source,
+                                             uint32_t local) const {
+        std::lock_guard lock(m_mutex);
+        auto it = m_digests.find(package);
+        if (it != m_digests.end()) return it->second;
+        auto loaded = std::make_shared<Loaded>();
+        loaded->table = source.digests(local, loaded->note);
+        if (m_cached_entries + loaded->table.size() > k_max_cached_digests) {
+            m_digests.clear();
+            m_cached_entries = 0;
+        }
+        m_cached_entries += loaded->table.size();
+        m_digests.emplace(package, loaded);
+        return loaded;
+    }
+
+    static constexpr size_t k_max_cached_digests = 1'000'000;
     mutable std::mutex m_mutex;
-    // std::map: references to a loaded table stay valid while others are added.
-    mutable std::map<uint32_t, Loaded> m_digests;
+    mutable std::map<uint32_t, std::shared_ptr<const Loaded>> m_digests;
+    mutable size_t m_cached_entries = 0;
 };
 
 /// The start of an open file (os-release is small; a planted huge one is cut).
@@ -254,6 +262,12 @@ std::unique_ptr<PackageIndex> PackageIndex::build(const HostView& host) {
             s.managers.emplace_back(source->manager());
             index->m_sources.push_back(std::move(source));
         }
+    }
+    if (index->m_table.cut) {
+        s.notes.push_back(
+            fmt::format("the databases list more than {} paths: the rest were not "
+                        "indexed and look unowned",
+                        k_max_owner_entries));
     }
     std::sort(index->m_table.owners.begin(), index->m_table.owners.end());
     s.packages = index->m_table.packages.size();

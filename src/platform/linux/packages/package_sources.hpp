@@ -63,11 +63,26 @@ struct Owner {
     bool operator<(const Owner& o) const { return key < o.key; }
 };
 
+/// Most owner entries the index holds (16 bytes each: 64 MB). Debian with everything installed
+/// lists about 1.5 million paths; beyond this a database is hostile or broken, and the rest is
+/// left out with a note.
+inline constexpr size_t k_max_owner_entries = 4'000'000;
+
 /// What sources add to while the index is built.
 struct OwnerTable {
     std::vector<PackageRef> packages;
     std::vector<Owner> owners;
     uint64_t paths = 0;
+    bool cut = false;  ///< k_max_owner_entries reached: later paths were not indexed
+    /// Adds an owner entry unless the table is full.
+    void add(uint64_t key, uint32_t package, uint32_t diverted) {
+        if (owners.size() >= k_max_owner_entries) {
+            cut = true;
+            return;
+        }
+        owners.push_back({key, package, diverted});
+        ++paths;
+    }
 };
 
 /// One package manager's database.

@@ -78,8 +78,7 @@ std::unique_ptr<Source> read_rpm(int root_fd, const PathNormalizer& norm, uint16
                      std::move(version), source, static_cast<uint32_t>(src->m_hnums.size())});
                 src->m_hnums.push_back(hnum);
                 for (const auto& f : h.files) {
-                    table.owners.push_back({path_key(norm.normalize(f.path)), id, 0});
-                    ++table.paths;
+                    table.add(path_key(norm.normalize(f.path)), id, 0);
                 }
             },
             [&](int64_t, const ItemError&) { ++bad; });
