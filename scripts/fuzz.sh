@@ -40,6 +40,8 @@ declare -A max_len=(
   [fuzz_hidden_pids]=8192
   [fuzz_tar_reader]=8192
   [fuzz_rpm_header]=8192
+  [fuzz_dpkg_files]=16384
+  [fuzz_apk_installed]=16384
 )
 # Every tests/fuzz/fuzz_*.cpp is a target (the CMake file globs the same way).
 mapfile -t all_targets < <(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')

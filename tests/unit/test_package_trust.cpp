@@ -125,6 +125,24 @@ TEST(ApkInstalled, FilesAndSha1) {
     EXPECT_EQ(malformed, 2u);  // the bad Z: and the R: before any F:
 }
 
+TEST(ApkInstalled, ChecksumAfterBlankLineBelongsToNoFile) {
+    // Found by fuzz_apk_installed: the "last line was an R:" flag outlived the blank line that
+    // ends a package, so a Z: (or an a: and then a Z:) opening the next paragraph took back() of
+    // that package's still empty file list.
+    for (const char* text :
+         {"P:a\nF:bin\nR:x\n\nZ:Q19XLTlvrpIGYocU+yzgD3LpTyJY8=\nP:b\n",
+          "P:a\nF:bin\nR:x\n\na:0:0:755\nZ:Q19XLTlvrpIGYocU+yzgD3LpTyJY8=\nP:b\n"}) {
+        size_t malformed = 9;
+        const auto pkgs = parse_apk_installed(text, &malformed);
+        ASSERT_EQ(pkgs.size(), 2u) << text;
+        ASSERT_EQ(pkgs[0].files.size(), 1u);
+        EXPECT_EQ(pkgs[0].files[0].path, "/bin/x");
+        EXPECT_EQ(pkgs[0].files[0].digest, "");  // its Z: came after the package ended
+        EXPECT_TRUE(pkgs[1].files.empty());
+        EXPECT_EQ(malformed, 0u);  // a stray Z: is ignored, as after an F:
+    }
+}
+
 TEST(PathNormalizer, UsrMergeAndSlashes) {
     PathNormalizer n({"bin", "lib"});
     EXPECT_EQ(n.normalize("/bin/ls"), "/usr/bin/ls");

@@ -245,6 +245,9 @@ std::vector<ApkPackage> parse_apk_installed(std::string_view text, size_t* malfo
         have_dir = false;
         dir.clear();
         any = false;
+        // A Z: after the blank line belongs to no file of the new package (whose file list is
+        // empty): without this, "R:x", "", "Z:..." took back() of an empty vector (fuzzer find).
+        file_before = false;
     };
     for_each_line(text, [&](std::string_view line) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
