@@ -206,6 +206,9 @@ CollectOutcome run_collection(const CollectRequest& request,
     ctx.params = o.params;
     ctx.cancel = request.cancel;
     ctx.logger = logger.get();
+    // Read the package databases on their own thread from here on: the index is ready by the
+    // time the first executable is checked, and reading it overlaps the tool's own hashing.
+    ctx.start_package_index();
 
     ManifestInput input;
     input.case_info = o.case_info;
@@ -228,7 +231,6 @@ CollectOutcome run_collection(const CollectRequest& request,
                                              request.cancel, package_digests);
     }
     ctx.hashes = hashes.get();
-    ctx.start_package_index();
 
     ctx.evidence = std::make_shared<EvidenceBudget>(
         o.params.max_evidence_bytes,
