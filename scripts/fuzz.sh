@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets (build-fuzz/, clang, ASan+UBSan) and runs each one for a bounded
 # time. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 5)] [TARGET...]
+# (IRSNAP_FUZZ_BUILD_ONLY=1 only builds them.)
 # TARGET names are those of tests/fuzz/CMakeLists.txt (e.g. fuzz_proc_pid_stat); default: all.
 #
 # The seed corpus tests/fuzz/corpus/<target without "fuzz_">/ is only read: libFuzzer writes the
@@ -58,6 +59,9 @@ echo "== configuring and building build-fuzz with clang"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DIRSNAP_FUZZ=ON -DIRSNAP_STATIC=OFF \
   -DIRSNAP_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz --target "${targets[@]}"
+# IRSNAP_FUZZ_BUILD_ONLY=1: build and stop (scripts/test.sh builds beside the sanitizer tests and
+# runs the targets afterwards).
+if [ "${IRSNAP_FUZZ_BUILD_ONLY:-0}" = 1 ]; then exit 0; fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-fuzz.XXXXXX")
 keep_work=0

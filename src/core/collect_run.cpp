@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -33,6 +34,10 @@
 #include "irsnap/text.hpp"
 
 namespace irsnap {
+
+/// The collectors that look files up in the package index (docs/package-trust.md).
+constexpr std::array<const char*, 5> k_package_checking_collectors = {
+    "system", "processes", "modules", "kernel_modules", "autoruns"};
 namespace {
 
 using nlohmann::json;
@@ -208,7 +213,17 @@ CollectOutcome run_collection(const CollectRequest& request,
     ctx.logger = logger.get();
     // Read the package databases on their own thread from here on: the index is ready by the
     // time the first executable is checked, and reading it overlaps the tool's own hashing.
-    ctx.start_package_index();
+    // Not for a run of collectors that never look a file up (--collectors network).
+    auto selected = [&](const std::string& name) {
+        auto in = [&](const std::vector<std::string>& list) {
+            return std::find(list.begin(), list.end(), name) != list.end();
+        };
+        return (o.only.empty() || in(o.only)) && !in(o.exclude);
+    };
+    if (std::any_of(k_package_checking_collectors.begin(), k_package_checking_collectors.end(),
+                    selected)) {
+        ctx.start_package_index();
+    }
 
     ManifestInput input;
     input.case_info = o.case_info;

@@ -309,6 +309,60 @@ TEST(Stack, SpecimensAreCountedByContentWhateverTheyWereCalled) {
     EXPECT_EQ(of(result, Category::exe).items_total, 1u);
 }
 
+TEST(Stack, PackageVerdictsFromEveryCollectorThatHasThem) {
+    auto exe = [](const std::string& verdict, const std::string& digest) {
+        json r = {{"pid", 1},
+                  {"name", "ps"},
+                  {"exe_path", "/usr/bin/ps"},
+                  {"exe_sha256", digest},
+                  {"exe_package", "procps"},
+                  {"exe_package_version", "2:4.0.2-3"},
+                  {"exe_package_verdict", verdict},
+                  {"exe_package_digest", "aa"}};
+        return std::pair<std::string, std::string>{"processes", r.dump()};
+    };
+    json module = {{"kind", "file"},         {"path", "/usr/lib/libx.so"},
+                   {"sha256", "11"},         {"package", "libx"},
+                   {"package_version", "1"}, {"package_verdict", "verified"},
+                   {"package_digest", "bb"}};
+    json kmod = {{"kind", "module"},
+                 {"name", "rk"},
+                 {"file_path", "/lib/modules/rk.ko"},
+                 {"sha256", "22"},
+                 {"file_package_verdict", "unowned"}};
+    json autorun = {{"category", "cron"},           {"source_path", "/etc/crontab"},
+                    {"target_path", "/usr/bin/ps"}, {"target_package_verdict", "verified"},
+                    {"target_package", "procps"},   {"target_package_version", "2:4.0.2-3"},
+                    {"target_package_digest", "aa"}};
+    json unchecked = {{"pid", 2},
+                      {"name", "x"},
+                      {"exe_path", "/x"},
+                      {"exe_sha256", "33"},
+                      {"exe_package_verdict", nullptr}};
+    Options only;
+    only.only = {Category::package};
+    EXPECT_EQ(only.collectors(),
+              (std::set<std::string>{"processes", "modules", "kernel_modules", "autoruns"}));
+    Stacker s(Options{});
+    for (int host = 0; host < 5; ++host) {
+        s.add_bundle(numbered("web", host),
+                     {host == 3 ? exe("modified", "ee") : exe("verified", "dd"),
+                      {"modules", module.dump()},
+                      {"kernel_modules", kmod.dump()},
+                      {"autoruns", autorun.dump()},
+                      {"processes", unchecked.dump()}});
+    }
+    const auto result = s.result(0);
+    const auto& packages = of(result, Category::package);
+    // The modified ps on one host of five comes first; the unchecked process is no item.
+    EXPECT_EQ(summary(packages), (std::vector<std::pair<std::string, uint32_t>>{
+                                     {"/usr/bin/ps|modified|procps|2:4.0.2-3|aa", 1},
+                                     {"/lib/modules/rk.ko|unowned|||", 5},
+                                     {"/usr/bin/ps|verified|procps|2:4.0.2-3|aa", 5},
+                                     {"/usr/lib/libx.so|verified|libx|1|bb", 5}}));
+    EXPECT_EQ(packages.items[0].hosts, std::vector<std::string>{"web3"});
+}
+
 TEST(Stack, CategoryNamesRoundTrip) {
     for (const auto& c : categories()) {
         EXPECT_EQ(category_named(c.name), c.category);
