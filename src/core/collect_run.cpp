@@ -34,11 +34,11 @@
 #include "irsnap/text.hpp"
 
 namespace irsnap {
+namespace {
 
 /// The collectors that look files up in the package index (docs/package-trust.md).
 constexpr std::array<const char*, 5> k_package_checking_collectors = {
     "system", "processes", "modules", "kernel_modules", "autoruns"};
-namespace {
 
 using nlohmann::json;
 
