@@ -439,7 +439,7 @@ void Walker::emit_front() {
         put_package_check(m_ctx, p.record, "target_", p.package_path, *h, {});
     } else {
         // No target file: nothing to compare, the fields stay null.
-        for (const auto& f : package_field_specs("target_", "")) p.record[f.name] = nullptr;
+        put_package_nulls(p.record, "target_");
     }
     m_sink.emit(p.record);
     m_pending.pop_front();

@@ -89,9 +89,7 @@ class BasicHashWindow {
                                   p.hash ? p.hash->get() : k_not_hashed, p.lookup->skip);
             } else if (m_ctx) {
                 // No file behind the record (anonymous memory): the fields are there, null.
-                for (const auto& f : package_field_specs(m_package_prefix, "")) {
-                    p.record[f.name] = nullptr;
-                }
+                put_package_nulls(p.record, m_package_prefix);
             }
         }
         if constexpr (std::is_same_v<Record, JsonLine>) {

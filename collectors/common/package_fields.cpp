@@ -1,35 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/package_fields.hpp"
 
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 namespace irsnap::collectors {
+namespace {
+
+/// The fields' names after the prefix, in spec order: one list for the specs and the nulls.
+constexpr std::array<const char*, 8> k_package_fields = {
+    "package",           "package_version", "package_manager",     "package_verdict",
+    "package_algorithm", "package_digest",  "package_file_digest", "package_note"};
+
+}  // namespace
 
 std::vector<FieldSpec> package_field_specs(const std::string& prefix, const std::string& what) {
-    const std::vector<std::string> linux_only{"linux"};
-    const std::string& p = prefix;
-    return {
-        {p + "package", "string",
-         "Package that installed " + what +
-             " (dpkg name[:arch], rpm or apk name); null when "
-             "unowned or not checked.",
-         linux_only},
-        {p + "package_version", "string", "That package's version.", linux_only},
-        {p + "package_manager", "string", "dpkg | rpm | apk.", linux_only},
-        {p + "package_verdict", "string",
-         "verified (same digest as the package recorded), modified (differs: a trojaned or "
-         "patched copy), config (a configuration file that differs, as administrators change "
-         "them), unowned (no package lists the path), unknown (no database, not hashed, no "
-         "digest recorded, deleted, or in a container's root: see package_note).",
-         linux_only},
-        {p + "package_algorithm", "string",
-         "Digest the package records: md5 (dpkg), sha1 (apk), sha256 (rpm).", linux_only},
-        {p + "package_digest", "string", "Digest the package recorded for the path (hex).",
-         linux_only},
-        {p + "package_file_digest", "string",
-         "The file's digest in package_algorithm, from the same read as its SHA-256.", linux_only},
-        {p + "package_note", "string", "Why the verdict is unknown, or a diversion.", linux_only},
+    const std::array<std::string, k_package_fields.size()> descriptions = {
+        "Package that installed " + what +
+            " (dpkg name[:arch], rpm or apk name); null when unowned or not checked.",
+        "That package's version.",
+        "dpkg | rpm | apk.",
+        "verified (same digest as the package recorded), modified (differs: a trojaned or "
+        "patched copy), config (a configuration file that differs, as administrators change "
+        "them), unowned (no package lists the path), unknown (no database, not hashed, no "
+        "digest recorded, deleted, or in a container's root: see package_note).",
+        "Digest the package records: md5 (dpkg), sha1 (apk), sha256 (rpm).",
+        "Digest the package recorded for the path (hex).",
+        "The file's digest in package_algorithm, from the same read as its SHA-256.",
+        "Why the verdict is unknown, or a diversion.",
     };
+    std::vector<FieldSpec> specs;
+    for (size_t i = 0; i < k_package_fields.size(); ++i) {
+        specs.push_back({prefix + k_package_fields[i], "string", descriptions[i], {"linux"}});
+    }
+    return specs;
+}
+
+void put_package_nulls(nlohmann::json& record, const std::string& prefix) {
+    for (const char* name : k_package_fields) record[prefix + name] = nullptr;
 }
 
 std::vector<FieldSpec> with_package_fields(std::vector<FieldSpec> fields, const std::string& prefix,
@@ -60,7 +69,7 @@ void put_package_check(const Context& ctx, nlohmann::json& record, const std::st
     const PackageIndex* index = ctx.packages();
     if (!index) {
         // --no-package-check: every field present and null, as for any value not read.
-        for (const auto& f : package_field_specs(prefix, "")) record[f.name] = nullptr;
+        put_package_nulls(record, prefix);
         return;
     }
     if (!skip.empty()) {

@@ -4,8 +4,11 @@
 // (target_), so triage and stack read one shape.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -22,6 +25,21 @@ std::vector<FieldSpec> package_field_specs(const std::string& prefix, const std:
 /// Appends package_field_specs to `fields` before its escaped_fields entry (kept last).
 std::vector<FieldSpec> with_package_fields(std::vector<FieldSpec> fields, const std::string& prefix,
                                            const std::string& what);
+
+/// Sets every package field of `prefix` to null (a record with no file behind it).
+void put_package_nulls(nlohmann::json& record, const std::string& prefix);
+
+/// Whether a process runs in another root file system than the host root (a container): its
+/// /usr/bin/bash is its image's, not a file of the host's packages.
+class RootCheck {
+  public:
+    explicit RootCheck(const HostView& host);
+    /// `pid_fd` is the process's /proc/PID directory; false when its root cannot be read.
+    bool other_root(int pid_fd) const;
+
+  private:
+    std::optional<std::pair<uint64_t, uint64_t>> m_root;  ///< device and inode of the host root
+};
 
 /// Sets every package field of `prefix` from `v`.
 void put_package_fields(nlohmann::json& record, const std::string& prefix, const PackageVerdict& v);

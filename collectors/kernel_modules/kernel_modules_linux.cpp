@@ -303,7 +303,7 @@ class KernelModulesCollector {
         }
         if (!escaped.empty()) r["escaped_fields"] = std::move(escaped);
         if (!lookup) {
-            for (const auto& f : package_field_specs("file_", "")) r[f.name] = nullptr;
+            put_package_nulls(r, "file_");
         }
         m_window.push(std::move(r), std::move(hash), std::move(lookup));
     }

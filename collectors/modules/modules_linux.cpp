@@ -93,10 +93,7 @@ class ModulesReader {
     };
 
     ModulesReader(const Context& ctx, RecordSink& sink, Coverage& coverage)
-        : m_ctx(ctx), m_sink(sink), m_coverage(coverage) {
-        struct stat root {};
-        if (::stat(ctx.host_root.c_str(), &root) == 0) m_host_root = root;
-    }
+        : m_ctx(ctx), m_sink(sink), m_coverage(coverage), m_root_check(ctx) {}
 
     /// Records of the last read(), in order; the caller takes them.
     std::vector<Output>& output() { return m_output; }
@@ -110,9 +107,7 @@ class ModulesReader {
         if (!dir) return handle_error(dir.error(), "");
         const int fd = dir->get();
         // A container's libraries are its image's, not files of the host's packages.
-        struct stat root {};
-        m_other_root = m_host_root && ::fstatat(fd, "root/", &root, 0) == 0 &&
-                       (root.st_dev != m_host_root->st_dev || root.st_ino != m_host_root->st_ino);
+        m_other_root = m_root_check.other_root(fd);
         auto maps = posix::read_file_at(fd, "maps", k_max_maps_bytes);
         if (!maps) return handle_error(maps.error(), "maps");
         // Kernel threads and zombies have no address space: nothing loaded, nothing to say.
@@ -374,7 +369,7 @@ class ModulesReader {
     RecordSink& m_sink;
     Coverage& m_coverage;
     std::vector<Output> m_output;
-    std::optional<struct stat> m_host_root;
+    RootCheck m_root_check;
     bool m_other_root = false;  ///< the current process runs in another root (a container)
     std::map<FileKey, std::shared_future<FileHash>> m_seen;
     struct MapsKey {

@@ -64,10 +64,8 @@ class ProcessReader {
           m_users(users),
           m_btime(btime),
           m_ticks(ticks_per_second),
-          m_denials(denials) {
-        struct stat root {};
-        if (::stat(ctx.host_root.c_str(), &root) == 0) m_host_root = root;
-    }
+          m_denials(denials),
+          m_root_check(ctx) {}
 
     /// Fills `out`; false when the process disappeared (counted as a race by the caller).
     bool read(int proc_fd, const std::string& pid_text, Pending& out) {
@@ -290,10 +288,7 @@ class ProcessReader {
             return "deleted since the process started (package upgrades replace files this "
                    "way; samples keeps the copy)";
         }
-        // A container's /usr/bin/bash is its image's, not a file of the host's packages.
-        struct stat root {};
-        if (m_host_root && ::fstatat(fd, "root/", &root, 0) == 0 &&
-            (root.st_dev != m_host_root->st_dev || root.st_ino != m_host_root->st_ino)) {
+        if (m_root_check.other_root(fd)) {
             return "runs in another root file system (a container): not the host's packages";
         }
         return {};
@@ -369,7 +364,7 @@ class ProcessReader {
     int64_t m_btime;
     long m_ticks;
     Denials& m_denials;
-    std::optional<struct stat> m_host_root;
+    RootCheck m_root_check;
     std::string m_path;
     std::vector<std::string> m_escaped;
     std::set<std::string> m_denied;  ///< items denied for the current process
@@ -388,7 +383,7 @@ void emit_front(const Context& ctx, std::deque<Pending>& pending, RecordSink& si
         }
     }
     if (p.record.value("kernel_thread", false)) {
-        for (const auto& f : package_field_specs("exe_", "")) p.record[f.name] = nullptr;
+        put_package_nulls(p.record, "exe_");
     } else {
         put_package_check(ctx, p.record, "exe_", p.package_path, *h, p.package_skip);
     }
