@@ -19,9 +19,16 @@ std::span<const Rule> process_rules();      // rules_processes.cpp
 std::span<const Rule> network_rules();      // rules_network.cpp
 std::span<const Rule> memory_rules();       // rules_memory.cpp
 std::span<const Rule> persistence_rules();  // rules_persistence.cpp
-std::span<const Rule> kernel_rules();       // rules_kernel.cpp
-std::span<const Rule> samples_rules();      // rules_samples.cpp
-std::span<const Rule> package_rules();      // rules_packages.cpp
+std::span<const Rule> script_rules();       // rules_scripts.cpp
+
+/// An autorun record's fields for evidence, the ATT&CK technique of its category, and where it
+/// is ("/etc/crontab:3"): shared by the persistence and script rules (rules_persistence.cpp).
+nlohmann::json autorun_fields(const nlohmann::json& a);
+std::string autorun_technique(const std::string& category);
+std::string autorun_where(const nlohmann::json& a);
+std::span<const Rule> kernel_rules();   // rules_kernel.cpp
+std::span<const Rule> samples_rules();  // rules_samples.cpp
+std::span<const Rule> package_rules();  // rules_packages.cpp
 
 /// The specimens of one bundle (its `samples` records), indexed by what evidence can name them
 /// by: SHA-256, record place, pid and path. Kept small and bounded (a crafted bundle with a
