@@ -9,6 +9,7 @@
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
+#include "memory/memory.hpp"
 #include "modules/modules.hpp"
 #include "neighbors/neighbors.hpp"
 #include "network/network.hpp"
@@ -33,6 +34,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::hidden_processes_spec, &collectors::collect_hidden_processes},
         {&collectors::handles_spec, &collectors::collect_handles},
         {&collectors::modules_spec, &collectors::collect_modules},
+        {&collectors::memory_spec, &collectors::collect_memory},
         {&collectors::samples_spec, &collectors::collect_samples},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         // Least volatile: files on disk wait until memory and network state are taken.

@@ -247,15 +247,17 @@ CollectOutcome run_collection(const CollectRequest& request,
     }
     ctx.hashes = hashes.get();
 
-    ctx.evidence = std::make_shared<EvidenceBudget>(
-        o.params.max_evidence_bytes,
-        stream ? std::function<std::optional<uint64_t>()>()
-               : [dir = out_dir]() -> std::optional<uint64_t> {
+    ctx.stream_output = stream;
+    if (!stream) {
+        ctx.output_free_bytes = [dir = out_dir]() -> std::optional<uint64_t> {
             std::error_code ec;
             const auto space = std::filesystem::space(dir, ec);
             if (ec) return std::nullopt;
             return static_cast<uint64_t>(space.available);
-        });
+        };
+    }
+    ctx.evidence =
+        std::make_shared<EvidenceBudget>(o.params.max_evidence_bytes, ctx.output_free_bytes);
     std::vector<std::string> exclude = o.exclude;
     if (o.no_samples) exclude.push_back("samples");
     RunRequest run_request{ctx, o.only, exclude, std::chrono::seconds(o.timeout_s)};

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@ struct PackageTrust {
     std::mutex mutex;
     std::optional<std::shared_future<std::shared_ptr<PackageIndex>>> index;
     std::map<std::string, std::string, std::less<>> flagged;  ///< path -> why
+    std::map<int64_t, std::set<std::string>> processes;       ///< pid -> why (flag_process)
 };
 
 Context::Context()
@@ -76,6 +78,21 @@ std::string Context::package_flag(const std::string& path) const {
     std::lock_guard lock(m_packages->mutex);
     auto it = m_packages->flagged.find(path);
     return it == m_packages->flagged.end() ? std::string() : it->second;
+}
+
+void Context::flag_process(int64_t pid, const std::string& why) const {
+    std::lock_guard lock(m_packages->mutex);
+    auto it = m_packages->processes.find(pid);
+    if (it == m_packages->processes.end()) {
+        if (m_packages->processes.size() >= 65536) return;
+        it = m_packages->processes.emplace(pid, std::set<std::string>{}).first;
+    }
+    if (it->second.size() < 8) it->second.insert(why);
+}
+
+std::map<int64_t, std::set<std::string>> Context::flagged_processes() const {
+    std::lock_guard lock(m_packages->mutex);
+    return m_packages->processes;
 }
 
 size_t Context::worker_threads(size_t items) const {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "irsnap/evidence_budget.hpp"
 
+#include <algorithm>
+
 namespace irsnap {
 
 std::string to_string(BudgetRefusal refusal) {
@@ -30,6 +32,19 @@ std::optional<BudgetRefusal> EvidenceBudget::take(uint64_t bytes) {
     }
     m_used += bytes;
     return std::nullopt;
+}
+
+uint64_t EvidenceBudget::available() const {
+    std::lock_guard lock(m_mutex);
+    uint64_t left = m_max - m_used;
+    if (m_free_bytes) {
+        if (const auto free = m_free_bytes()) {
+            left = std::min(left, *free > k_free_space_reserve_bytes
+                                      ? *free - k_free_space_reserve_bytes
+                                      : uint64_t{0});
+        }
+    }
+    return left;
 }
 
 uint64_t EvidenceBudget::used() const {

@@ -52,15 +52,18 @@ struct ZipStream {
     Sink sink;
     std::string label;  ///< names the artifact in errors
 
-    explicit ZipStream(ArtifactWriter* out) {
+    explicit ZipStream(ArtifactWriter* out, ZipCompression compression = ZipCompression::store) {
         sink.out = out;
         label = out ? out->name() : "(size estimate)";
         archive = archive_write_new();
         if (!archive) throw OutputError(label, ENOMEM);
         // The order matters: format, options, passphrase, then open.
         if (archive_write_set_format_zip(archive) != ARCHIVE_OK ||
-            archive_write_set_options(archive, "zip:compression=store,zip:encryption=zipcrypt") !=
-                ARCHIVE_OK ||
+            archive_write_set_options(archive,
+                                      compression == ZipCompression::store
+                                          ? "zip:compression=store,zip:encryption=zipcrypt"
+                                          : "zip:compression=deflate,zip:compression-level=1,"
+                                            "zip:encryption=zipcrypt") != ARCHIVE_OK ||
             archive_write_set_passphrase(archive, k_evidence_zip_password) != ARCHIVE_OK ||
             archive_write_set_bytes_per_block(archive, 64 * 1024) != ARCHIVE_OK ||
             // Without this the tail is padded with zeros to a whole block.
@@ -141,7 +144,8 @@ uint64_t evidence_zip_size(const std::vector<ZipMemberPlan>& members) {
     return dry.sink.bytes + rest;
 }
 
-EvidenceZipWriter::EvidenceZipWriter(ArtifactWriter& out) : m_impl(std::make_unique<Impl>(&out)) {}
+EvidenceZipWriter::EvidenceZipWriter(ArtifactWriter& out, ZipCompression compression)
+    : m_impl(std::make_unique<Impl>(&out, compression)) {}
 
 EvidenceZipWriter::~EvidenceZipWriter() = default;
 

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -88,6 +91,17 @@ struct CollectParams {
     uint64_t max_sample_bytes = 64ull << 20;     ///< --max-sample-bytes: larger ones are not copied
     uint64_t max_evidence_bytes = 512ull << 20;  ///< --max-evidence-bytes: all copied content
     uint64_t max_log_bytes = 8ull << 20;  ///< --max-log-bytes: the tail kept of each log file
+    /// Process memory (the memory collector, docs/memory.md).
+    std::vector<int64_t> dump_pids;  ///< --dump-pid: processes dumped whole
+    bool dump_suspicious = false;    ///< --dump-suspicious: dump every process the checks flag
+    bool dump_freeze = true;         ///< --dump-no-freeze turns it off: read without stopping
+    uint64_t max_dump_bytes = 4ull << 30;  ///< --max-dump-bytes: one process's dump at most
+    /// --max-dump-total-bytes: all dumps of the run; 0 = half the output's free space at the
+    /// start of the memory collector (no limit but the per-process one for a stream).
+    uint64_t max_dump_total_bytes = 0;
+    bool memory_regions = true;  ///< --no-memory-regions turns the always-on capture off
+    uint64_t max_region_bytes = 16ull << 20;         ///< --max-region-bytes: per process
+    uint64_t max_region_total_bytes = 128ull << 20;  ///< --max-region-total-bytes: per run
 };
 
 /// What a collector may use: the host (HostView: roots, stop, hashes) plus the run's knobs,
@@ -99,6 +113,11 @@ struct Context : HostView {
     /// The run's allowance for copied content, shared by every copying collector (null: nothing
     /// may be copied).
     std::shared_ptr<EvidenceBudget> evidence;
+    /// The output file system's free bytes now (empty for a stream, or when unknown); null when
+    /// the run has no output on disk to ask about.
+    std::function<std::optional<uint64_t>()> output_free_bytes;
+    /// The bundle is a tar stream: attachments must announce their size before their bytes.
+    bool stream_output = false;
 
     /// Every process's open descriptors, walked once per run on first use and shared by all
     /// collectors (see open_handles.hpp). `who` names the collector asking.
@@ -124,10 +143,16 @@ struct Context : HostView {
     void flag_package_file(const std::string& path, const std::string& why) const;
     /// What flag_package_file recorded for `path`, or "".
     std::string package_flag(const std::string& path) const;
+    /// A process an earlier collector judged suspicious (hidden_processes: "hidden_process";
+    /// Windows processes and modules: "unsigned_image", "unsigned_module"), for the memory
+    /// collector's --dump-suspicious. Bounded; thread-safe.
+    void flag_process(int64_t pid, const std::string& why) const;
+    /// Every flagged process and why, in pid order.
+    std::map<int64_t, std::set<std::string>> flagged_processes() const;
 
   private:
     std::shared_ptr<HandleTable> m_handles;    ///< shared by every copy: one walk per run
-    std::shared_ptr<PackageTrust> m_packages;  ///< shared by every copy: one index per run
+    std::shared_ptr<PackageTrust> m_packages;  ///< shared by every copy: index and flags
 };
 
 /// Where a collector streams its results. Implementations count, cap and persist; emit_line()

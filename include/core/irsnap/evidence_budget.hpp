@@ -30,6 +30,8 @@ class EvidenceBudget {
 
     /// Takes `bytes` from the budget, or says why not (nothing is taken then).
     std::optional<BudgetRefusal> take(uint64_t bytes);
+    /// The most take() would grant now.
+    uint64_t available() const;
     uint64_t used() const;
     uint64_t max_bytes() const { return m_max; }
 

@@ -44,12 +44,17 @@ struct ZipMemberResult {
     bool more_remained = false;  ///< the source had more bytes than planned: the member is cut
 };
 
-/// Writes members into an ArtifactWriter as one ZipCrypto archive of stored entries, streaming
-/// (libarchive writes a data descriptor and never seeks).
+/// How members are kept: stored (the archive's size is known in advance: what a tar stream
+/// needs) or deflated at the fastest level (memory dumps in a directory bundle: mostly zeros).
+enum class ZipCompression { store, deflate_fast };
+
+/// Writes members into an ArtifactWriter as one ZipCrypto archive, streaming (libarchive writes
+/// a data descriptor and never seeks).
 class EvidenceZipWriter {
   public:
     /// `out` outlives the writer. Throws OutputError when the archive cannot be started.
-    explicit EvidenceZipWriter(ArtifactWriter& out);
+    explicit EvidenceZipWriter(ArtifactWriter& out,
+                               ZipCompression compression = ZipCompression::store);
     ~EvidenceZipWriter();
     EvidenceZipWriter(const EvidenceZipWriter&) = delete;
     EvidenceZipWriter& operator=(const EvidenceZipWriter&) = delete;
