@@ -88,8 +88,32 @@ uint64_t PieceStream::total_size() const {
     return total;
 }
 
-ZipSource PieceStream::source() {
-    return [this](char* buffer, size_t capacity) { return next(buffer, capacity); };
+ZipSource PieceStream::source(bool digest_now) {
+    return [this, digest_now](char* buffer, size_t capacity) {
+        const long n = next(buffer, capacity);
+        if (digest_now && n > 0) digest(buffer, static_cast<size_t>(n));
+        return n;
+    };
+}
+
+void PieceStream::digest(const char* data, size_t size) {
+    while (size > 0 && m_digest_piece < m_pieces.size()) {
+        const DumpPiece& piece = m_pieces[m_digest_piece];
+        const uint64_t left = piece.length() - m_digest_offset;
+        const size_t take = static_cast<size_t>(std::min<uint64_t>(left, size));
+        if (piece.memory) m_digests[m_digest_memory]->update(data, take);
+        data += take;
+        size -= take;
+        m_digest_offset += take;
+        if (m_digest_offset == piece.length()) {
+            if (piece.memory) {
+                m_reads[m_digest_memory].sha256 = m_digests[m_digest_memory]->finish_hex();
+                ++m_digest_memory;
+            }
+            ++m_digest_piece;
+            m_digest_offset = 0;
+        }
+    }
 }
 
 long PieceStream::next(char* buffer, size_t capacity) {
@@ -98,7 +122,6 @@ long PieceStream::next(char* buffer, size_t capacity) {
         if (m_offset >= piece.length()) {
             if (piece.memory) {
                 PieceRead& state = m_reads[m_memory_index];
-                state.sha256 = m_digests[m_memory_index]->finish_hex();
                 state.complete = state.unreadable == 0;
                 ++m_memory_index;
             }
@@ -114,7 +137,6 @@ long PieceStream::next(char* buffer, size_t capacity) {
             return static_cast<long>(want);
         }
         const long n = read_memory(piece, m_reads[m_memory_index], buffer, want);
-        m_digests[m_memory_index]->update(buffer, static_cast<size_t>(n));
         m_offset += static_cast<uint64_t>(n);
         return n;
     }
@@ -210,15 +232,47 @@ std::vector<bool> segments_within(const std::vector<uint64_t>& sizes,
 // ---- dumps
 
 DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets,
-                     const DumpPlan& plan, const MemoryRead& read) {
+                     const DumpPlan& plan, const MemoryRead& read, DumpSpool* spool,
+                     const std::function<void()>& thaw) {
     DumpWrite w;
     for (const auto& p : plan.pieces) w.size += p.length();
     if (auto refusal = budgets.dumps.take(w.size)) {
+        thaw();
         w.status = to_string(*refusal);
         w.note = *refusal == BudgetRefusal::run_budget
                      ? fmt::format("{} bytes: the run's dump budget is spent", w.size)
                      : "the output's file system is nearly full";
         return w;
+    }
+    PieceStream stream(plan.pieces, read, ctx);
+    ZipSource from;
+    std::string spool_note;
+    if (spool) {
+        // While stopped: memory to the encrypted spool only. The ZIP comes after the thaw.
+        ZipSource source = stream.source(false);
+        std::string buffer(1 << 20, '\0');
+        uint64_t done = 0;
+        int error = 0;
+        while (done < w.size) {
+            const long n = source(buffer.data(), buffer.size());
+            if (n <= 0) break;
+            if (!spool->append(buffer.data(), static_cast<size_t>(n), error)) break;
+            done += static_cast<uint64_t>(n);
+        }
+        thaw();
+        if (done < w.size) {
+            w.status = "failed";
+            w.note = fmt::format("the scratch space refused the dump after {} bytes: {}", done,
+                                 std::strerror(error ? error : EIO));
+            return w;
+        }
+        from = [&stream, spool](char* buffer, size_t capacity) -> long {
+            const long n = spool->read_back(buffer, capacity);
+            if (n > 0) stream.digest(buffer, static_cast<size_t>(n));
+            return n;
+        };
+    } else {
+        from = stream.source();
     }
     const ZipMemberPlan member{dump_member_name(plan.pid, plan.extension), w.size,
                                wall_clock_ns() / 1'000'000'000};
@@ -226,16 +280,17 @@ DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budget
         sink.attachment(fmt::format("pid{}.zip", plan.pid),
                         ctx.stream_output ? evidence_zip_size({member}) : uint64_t{0});
     if (!out) {
+        thaw();
         w.status = "not_stored";
         w.note = "this output keeps no archives";
         return w;
     }
-    PieceStream stream(plan.pieces, read, ctx);
     // A tar stream announces the archive's size first: stored. A directory: deflated, since a
     // core is mostly zero pages and file-backed code.
-    EvidenceZipWriter zip(*out,
-                          ctx.stream_output ? ZipCompression::store : ZipCompression::deflate_fast);
-    const ZipMemberResult added = zip.add(member, stream.source());
+    EvidenceZipWriter zip(*out, ctx.stream_output ? ZipCompression::store
+                                                  : ZipCompression::deflate_fast);
+    const ZipMemberResult added = zip.add(member, from);
+    thaw();
     zip.close();
     out->close();
     w.archive = "artifacts/" + out->name();
@@ -245,6 +300,10 @@ DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budget
     size_t left_out = 0;
     for (const auto& s : plan.segments) left_out += s.skipped == "budget";
     std::tie(w.status, w.note) = read_status(stream, left_out);
+    if (added.ended_early) {
+        w.status = "failed";
+        w.note = "the scratch space could not be read back: the member ends in zeros";
+    }
     return w;
 }
 

@@ -51,12 +51,16 @@ inline constexpr uint64_t k_page_size = 4096;
 /// The bytes of a dump or region, produced piece by piece for EvidenceZipWriter::add: memory is
 /// read in chunks of the caller's buffer, a failed read is retried page by page and each
 /// unreadable page becomes zeros and a hole. Once the target is gone (ESRCH) or the run stops,
-/// the rest is zeros without further reads.
+/// the rest is zeros without further reads. The pieces' digests are taken from the bytes as
+/// they pass (digest()), in the same pass or later from a spool.
 class PieceStream {
   public:
     PieceStream(std::vector<DumpPiece> pieces, MemoryRead read, const Context& ctx);
-    ZipSource source();
-    /// One entry per memory piece, in order.
+    /// The bytes in file order; `digest_now` also feeds them to digest().
+    ZipSource source(bool digest_now = true);
+    /// Takes the next bytes of the file (in order, from the start) into the pieces' digests.
+    void digest(const char* data, size_t size);
+    /// One entry per memory piece, in order (digests complete once every byte was digested).
     const std::vector<PieceRead>& reads() const { return m_reads; }
     bool target_gone() const { return m_gone; }
     bool stopped() const { return m_stopped; }
@@ -70,12 +74,29 @@ class PieceStream {
     MemoryRead m_read;
     const Context& m_ctx;
     size_t m_index = 0;
-    uint64_t m_offset = 0;  ///< within the current piece
+    uint64_t m_offset = 0;      ///< within the current piece
+    size_t m_memory_index = 0;  ///< the current memory piece's index in m_reads
     std::vector<PieceRead> m_reads;
+    // digest(): its own position, since it may run behind the reading.
     std::vector<std::unique_ptr<Sha256>> m_digests;
-    size_t m_memory_index = 0;  ///< index of the current memory piece in m_reads
+    size_t m_digest_piece = 0;
+    uint64_t m_digest_offset = 0;
+    size_t m_digest_memory = 0;
     bool m_gone = false;
     bool m_stopped = false;
+};
+
+/// Scratch space that holds a dump encrypted (a random key that never leaves memory) while
+/// the target is stopped, so the stop lasts as long as reading and a fast cipher take, not the
+/// ZIP's compression and ZipCrypto; the ZIP is written from it after the target runs again.
+/// Nothing of it is ever readable on disk, and it has no name (it vanishes when closed).
+class DumpSpool {
+  public:
+    virtual ~DumpSpool() = default;
+    /// Encrypts and appends; false (errno-style code in `error`) when the disk refuses.
+    virtual bool append(const char* data, size_t size, int& error) = 0;
+    /// Reads back and decrypts the next bytes from the start: count, 0 at the end, or -errno.
+    virtual long read_back(char* buffer, size_t size) = 0;
 };
 
 /// One segment of a dump as the record lists it.
@@ -147,10 +168,12 @@ struct DumpWrite {
 };
 
 /// Writes `plan` as the only member of the attachment `pid<PID>.zip` (stored in a stream,
-/// deflated in a directory). Called while the target is stopped; the record comes after
-/// (emit_dump), once it runs again.
+/// deflated in a directory). Called while the target is stopped; calls `thaw` as soon as its
+/// memory is read: through `spool` when given (then the ZIP is written after the thaw), else
+/// after the member. The record comes after (emit_dump).
 DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets,
-                     const DumpPlan& plan, const MemoryRead& read);
+                     const DumpPlan& plan, const MemoryRead& read, DumpSpool* spool,
+                     const std::function<void()>& thaw);
 void emit_dump(RecordSink& sink, const DumpPlan& plan, const DumpWrite& written,
                const FreezeWindow& window);
 /// A record for a process that was chosen but not dumped (denied, vanished, refused ...).

@@ -249,6 +249,7 @@ CollectOutcome run_collection(const CollectRequest& request,
 
     ctx.stream_output = stream;
     if (!stream) {
+        ctx.bundle_directory = out_dir / bundle->name();
         ctx.output_free_bytes = [dir = out_dir]() -> std::optional<uint64_t> {
             std::error_code ec;
             const auto space = std::filesystem::space(dir, ec);

@@ -5,10 +5,14 @@
 // short-lived children in flight, reaping and replacing each as it exits, until SIGTERM; it
 // prints "ready" once the churn is going and, at the end, how many children it started. With
 // "--irsnap-test-connect PORT" it first opens a TCP connection to 127.0.0.1:PORT and keeps it,
-// for tests that plant suspicious traffic.
+// for tests that plant suspicious traffic. With "--irsnap-test-memory MARKER [MIB]" it copies
+// MARKER into its heap and, behind "RWX:", into an anonymous writable and executable mapping,
+// touches MIB mebibytes more of heap (a pattern, not zeros), starts two waiting threads and
+// prints "ready": a process for the memory collector to dump.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,11 +72,42 @@ int churn(int in_flight) {
     return 0;
 }
 
+int hold_memory(const char* marker, long mebibytes) {
+    static char* heap = nullptr;  // static: kept reachable, never optimised away
+    const size_t length = std::strlen(marker);
+    heap = static_cast<char*>(std::malloc(1 << 20));
+    std::memset(heap, 'h', 1 << 20);
+    std::memcpy(heap + 4096 + 123, marker, length);
+    void* rwx = mmap(nullptr, 65536, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (rwx == MAP_FAILED) return 1;
+    std::memcpy(static_cast<char*>(rwx) + 100, "RWX:", 4);
+    std::memcpy(static_cast<char*>(rwx) + 104, marker, length);
+    static char* bulk = nullptr;
+    if (mebibytes > 0) {
+        const size_t bytes = static_cast<size_t>(mebibytes) << 20;
+        bulk = static_cast<char*>(std::malloc(bytes));
+        if (!bulk) return 1;
+        for (size_t i = 0; i < bytes; i += 8) std::memcpy(bulk + i, &i, 8);
+    }
+    for (int i = 0; i < 2; ++i) {
+        std::thread([] {
+            for (;;) pause();
+        }).detach();
+    }
+    std::printf("ready\n");
+    std::fflush(stdout);
+    for (;;) pause();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-churn") == 0) {
         return churn(std::max(1, std::atoi(argv[2])));
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-memory") == 0) {
+        return hold_memory(argv[2], argc >= 4 ? std::atol(argv[3]) : 0);
     }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-connect") == 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -118,6 +118,9 @@ struct Context : HostView {
     std::function<std::optional<uint64_t>()> output_free_bytes;
     /// The bundle is a tar stream: attachments must announce their size before their bytes.
     bool stream_output = false;
+    /// The bundle's directory (empty for a stream): where a collector may keep unnamed,
+    /// encrypted scratch files (O_TMPFILE) that vanish when closed.
+    std::filesystem::path bundle_directory;
 
     /// Every process's open descriptors, walked once per run on first use and shared by all
     /// collectors (see open_handles.hpp). `who` names the collector asking.

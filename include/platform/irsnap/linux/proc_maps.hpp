@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,13 @@ bool is_memfd_pathname(std::string_view pathname);
 /// Parses the whole file. Malformed lines are skipped and counted in `malformed` when given;
 /// nothing throws.
 std::vector<MapsEntry> parse_proc_pid_maps(std::string_view text, size_t* malformed = nullptr);
+
+/// The `VmFlags:` line of each mapping in /proc/PID/smaps ("rd ex mr mw me dw io pf dd ..."),
+/// keyed by the mapping's start address. Lines of other kinds are ignored; a flags line before
+/// any mapping header is dropped. Pure, like the maps parser.
+std::map<uint64_t, std::string> parse_proc_pid_smaps_flags(std::string_view text);
+
+/// True when the space-separated `flags` hold the two-letter `flag` ("io", "pf", "dd").
+bool has_vm_flag(std::string_view flags, std::string_view flag);
 
 }  // namespace irsnap::procfs

@@ -104,4 +104,39 @@ std::vector<MapsEntry> parse_proc_pid_maps(std::string_view text, size_t* malfor
     return out;
 }
 
+std::map<uint64_t, std::string> parse_proc_pid_smaps_flags(std::string_view text) {
+    std::map<uint64_t, std::string> out;
+    std::optional<uint64_t> current;
+    constexpr std::string_view k_flags = "VmFlags:";
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (line.substr(0, k_flags.size()) == k_flags) {
+            if (!current) continue;
+            std::string_view flags = line.substr(k_flags.size());
+            while (!flags.empty() && flags.front() == ' ') flags.remove_prefix(1);
+            while (!flags.empty() && (flags.back() == ' ' || flags.back() == '\r')) {
+                flags.remove_suffix(1);
+            }
+            out[*current] = std::string(flags);
+            current.reset();
+            continue;
+        }
+        // A mapping header is a maps line; "Rss:   4 kB" and the like are not.
+        if (auto entry = parse_line(line)) current = entry->start;
+    }
+    return out;
+}
+
+bool has_vm_flag(std::string_view flags, std::string_view flag) {
+    while (!flags.empty()) {
+        const size_t space = flags.find(' ');
+        if (flags.substr(0, space) == flag) return true;
+        if (space == std::string_view::npos) break;
+        flags.remove_prefix(space + 1);
+    }
+    return false;
+}
+
 }  // namespace irsnap::procfs
