@@ -58,7 +58,7 @@ CREATE TABLE custody (
 CREATE TABLE findings (
   finding_id INTEGER PRIMARY KEY, bundle_id INTEGER, host_id INTEGER,
   rule_id TEXT, title TEXT, urgency TEXT, confidence TEXT, attack TEXT, why TEXT,
-  collector TEXT, artifact TEXT, line INTEGER, evidence TEXT, specimens TEXT);
+  collector TEXT, artifact TEXT, line INTEGER, evidence TEXT, specimens TEXT, memory TEXT);
 CREATE TABLE specimen_sources (
   bundle_id INTEGER, host_id INTEGER, artifact_line INTEGER, sha256 TEXT, source INTEGER,
   kind TEXT, pid INTEGER, process TEXT, handle TEXT, path TEXT, read_via TEXT);
@@ -169,8 +169,8 @@ void SqliteExport::Impl::create_schema() {
     finding_insert =
         Statement(db,
                   "INSERT INTO findings(bundle_id, host_id, rule_id, title, urgency, confidence, "
-                  "attack, why, collector, artifact, line, evidence, specimens) VALUES (" +
-                      placeholders(13) + ")");
+                  "attack, why, collector, artifact, line, evidence, specimens, memory) VALUES (" +
+                      placeholders(14) + ")");
     source_insert = Statement(db, "INSERT INTO specimen_sources VALUES (" + placeholders(11) + ")");
     for (const auto& name : triage::needed_collectors()) triage_needs.insert(name);
 }
@@ -339,6 +339,7 @@ size_t SqliteExport::Impl::store_findings(int64_t bundle_id, int64_t host,
         const json as_json = triage::to_json(f);
         finding_insert.bind_json(12, as_json["evidence"]);
         if (as_json.contains("specimens")) finding_insert.bind_json(13, as_json["specimens"]);
+        if (as_json.contains("memory")) finding_insert.bind_json(14, as_json["memory"]);
         finding_insert.run();
     }
     return findings.size();

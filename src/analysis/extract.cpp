@@ -203,6 +203,17 @@ std::string extract_target(const ExpectedMember& member) {
     if (member.collector == "samples") {
         return is_hex_digest(member.member) ? "specimens/" + member.member : std::string();
     }
+    if (member.collector == "memory") {
+        // One flat name the collector made ("pid42.core", "pid42_<start>-<end>.bin"): anything
+        // else (a separator, a hidden or over-long name) is a record someone edited.
+        const std::string& name = member.member;
+        const bool safe = !name.empty() && name.size() <= 255 && name.front() != '.' &&
+                          std::all_of(name.begin(), name.end(), [](char c) {
+                              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                     (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+                          });
+        return safe ? "memory/" + name : std::string();
+    }
     // Files keep their host path (the member name, ASCII, escaped by the collector).
     const std::string& name = member.member;
     if (name.empty() || name.front() == '/' || name.size() > 4096) return {};
@@ -230,12 +241,15 @@ ExtractResult extract_bundle(const std::filesystem::path& bundle_dir,
     std::vector<ExpectedMember> expected;
     json manifest;
     BundleSummary summary = read_bundle(
-        bundle_dir, {"samples", "files"},
+        bundle_dir, {"samples", "files", "memory"},
         [&](const BundleLine& line) {
             json r = parse_untrusted_json(line.text);
             if (!r.is_object()) return;
+            // A memory record's sha256 is its member's: the bytes as written (unreadable pages
+            // are zeros), there is no host content apart from them.
+            const bool memory = line.collector == "memory";
             ExpectedMember m{std::string(line.collector), text_at(r, "archive"),
-                             text_at(r, "member"), text_at(r, "member_sha256"),
+                             text_at(r, "member"), text_at(r, memory ? "sha256" : "member_sha256"),
                              text_at(r, "sha256")};
             if (m.archive.empty() || m.member.empty() || !is_hex_digest(m.member_sha256)) return;
             if (!wanted.empty() && !wanted.count(m.sha256) && !wanted.count(m.member_sha256)) {

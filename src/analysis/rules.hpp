@@ -61,6 +61,60 @@ inline constexpr size_t k_max_specimens_indexed = 16384;
 /// Most bytes of text the index keeps for them (paths of sources, notes).
 inline constexpr size_t k_max_specimen_index_bytes = size_t{32} << 20;
 
+/// Pids an evidence record's fields name: its own `pid`, and the owners of a socket
+/// (rules_samples.cpp). What the specimen and memory joins look processes up by.
+std::vector<int64_t> evidence_pids(const nlohmann::json& fields);
+
+/// The `memory` records of one bundle (dumps and anonymous executable regions) by pid, and the
+/// anonymous executable ranges of the `modules` records IRS-MEM-001 rests on, by place: so a
+/// finding lists the memory of the processes it names and IRS-MEM-001 the regions overlapping
+/// its ranges. Bounded like SpecimenIndex: the first k_max_memory_indexed records, texts cut.
+/// memory_index.cpp.
+class MemoryIndex {
+  public:
+    /// A `memory` record.
+    void add(const Record& r);
+    /// A `modules` record: only anonymous_executable ones with writable and executable ranges
+    /// (IRS-MEM-001's evidence) are kept, as their parsed ranges.
+    void add_module(const Record& r);
+    /// Fills each finding's `memory` from its evidence, strongest match first.
+    void attach(std::vector<Finding>& findings);
+    size_t size() const { return m_items.size(); }
+    uint64_t not_indexed() const { return m_not_indexed; }
+
+  private:
+    struct Range {
+        uint64_t start = 0, end = 0;
+        bool writable_executable = false;
+    };
+    struct Item {
+        MemoryRef ref;
+        uint64_t start = 0, end = 0;  ///< regions: parsed addresses (0, 0 when unparsable)
+        bool stored = false;          ///< a member is in an archive
+    };
+    struct OfProcess {
+        std::vector<uint32_t> dumps, captured;  ///< in bundle order
+        std::vector<uint32_t> regions;          ///< every region, by start once sorted
+    };
+    void sort_regions();
+    std::vector<Item> m_items;
+    std::map<int64_t, OfProcess> m_by_pid;
+    std::map<std::pair<std::string, uint64_t>, std::vector<Range>> m_ranges;  ///< by place
+    size_t m_ranges_kept = 0;
+    size_t m_bytes = 0;
+    bool m_sorted = true;
+    uint64_t m_not_indexed = 0;
+};
+
+/// Most memory records one bundle's index holds (every anonymous executable region of every
+/// process is one: a few thousand on a busy host), and most bytes of text it keeps for them.
+inline constexpr size_t k_max_memory_indexed = 65536;
+inline constexpr size_t k_max_memory_index_bytes = size_t{32} << 20;
+/// Most anonymous executable ranges kept per modules record and in all (a JIT process may list
+/// thousands; the regions that matter overlap the first ones, writable and executable first).
+inline constexpr size_t k_max_ranges_per_record = 256;
+inline constexpr size_t k_max_ranges_kept = size_t{1} << 18;
+
 /// One simple command of a line of shell, as the persistence rules read it (rules_shell.cpp):
 /// words with quotes removed, never expanded or run.
 struct ShellCommand {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What is mapped into processes: injected code (anonymous writable and executable memory),
-// libraries loaded from memory or from temporary places, unsigned code in signed programs.
+// libraries loaded from memory or from temporary places, unsigned code in signed programs; and
+// the memory dumps the bundle should hold but does not.
 #include <array>
 #include <map>
 #include <optional>
@@ -27,6 +28,38 @@ void writable_executable_memory(const Rule& self, std::string_view, const Record
                                      number_text(r.value, "pid"), text_of(r.value, "process_name"),
                                      wx, wx == 1 ? "" : "s"),
                          {r.evidence(module_fields(r.value))}));
+}
+
+/// IRS-MEM-004: a process the memory collector chose to dump (asked for, or suspicious) whose
+/// memory is not in the bundle: a dump refused, denied or over a budget is evidence that is gone
+/// once the process exits. dumped, partial and exited dumps hold memory (partial: with holes).
+void memory_not_captured(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (text_of(r.value, "kind") != "dump") return;
+    const std::string status = text_of(r.value, "status");
+    if (status.empty() || status == "dumped" || status == "partial" || status == "exited") return;
+    std::string reasons;
+    auto listed = r.value.find("reasons");
+    if (listed != r.value.end() && listed->is_array()) {
+        for (const auto& reason : *listed) {
+            if (reason.is_string()) {
+                reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+            }
+        }
+    }
+    std::string why = fmt::format("memory of pid {} ({}, chosen for: {}) was not captured: {}",
+                                  number_text(r.value, "pid"), text_of(r.value, "process_name"),
+                                  reasons.empty() ? "no reason recorded" : reasons, status);
+    const std::string note = text_of(r.value, "status_note");
+    if (!note.empty()) why += " (" + note + ")";
+    // irsnap never dumps itself or a kernel thread: said, not worth the analyst's hurry.
+    const bool refused = status == "refused";
+    if (refused) why += " (low: irsnap itself or a kernel thread, never dumped)";
+    // finding() cuts `why` to its bound.
+    Finding f = self.finding(
+        std::move(why), {r.evidence(pick(r.value, {"pid", "process_name", "exe_path", "reasons",
+                                                   "format", "size", "status", "status_note"}))});
+    if (refused) f.urgency = Urgency::low;
+    out.add(std::move(f));
 }
 
 /// 128 bits of a path's SHA-256: what the joins below compare instead of keeping the path. A
@@ -209,6 +242,15 @@ constexpr Rule k_memory_rules[] = {
      "hijacking run attacker code under a trusted name. Reads the 'signed' fields of the Windows "
      "collectors; silent on Linux bundles.",
      pass_of<UnsignedModuleInSignedProcess>},
+    {"IRS-MEM-004", "Suspicious process memory not captured", Urgency::medium, Confidence::high, "",
+     "memory",
+     "The memory collector dumps the processes asked for (--dump-pid) and, with "
+     "--dump-suspicious, hidden, memfd, deleted, preloaded and temporary-place programs. A dump "
+     "it chose but could not take (over --max-dump-bytes or --max-dump-total-bytes, the disk "
+     "nearly full, denied, vanished, not stored) is memory the bundle lacks, and it is gone once "
+     "the process exits: collect again while it runs. Low for a refused dump (irsnap itself, a "
+     "kernel thread).",
+     per_record<memory_not_captured>},
 };
 
 }  // namespace

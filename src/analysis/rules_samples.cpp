@@ -20,7 +20,18 @@ std::string short_text_of(const nlohmann::json& record, const char* key, size_t 
     return cut_text(text_of(record, key), max_bytes);
 }
 
-/// Pids an evidence record names: its own `pid`, and the owners of a socket.
+std::vector<std::string> evidence_texts(const nlohmann::json& fields,
+                                        std::initializer_list<const char*> keys) {
+    std::vector<std::string> out;
+    for (const char* key : keys) {
+        std::string text = text_of(fields, key);
+        if (!text.empty()) out.push_back(std::move(text));
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<int64_t> evidence_pids(const nlohmann::json& fields) {
     std::vector<int64_t> pids;
     const int64_t pid = number_of(fields, "pid");
@@ -36,18 +47,6 @@ std::vector<int64_t> evidence_pids(const nlohmann::json& fields) {
     }
     return pids;
 }
-
-std::vector<std::string> evidence_texts(const nlohmann::json& fields,
-                                        std::initializer_list<const char*> keys) {
-    std::vector<std::string> out;
-    for (const char* key : keys) {
-        std::string text = text_of(fields, key);
-        if (!text.empty()) out.push_back(std::move(text));
-    }
-    return out;
-}
-
-}  // namespace
 
 void SpecimenIndex::add(const Record& r) {
     if (m_specimens.size() >= k_max_specimens_indexed || m_bytes >= k_max_specimen_index_bytes) {

@@ -56,6 +56,7 @@ Finding Rule::finding(std::string why, std::vector<Evidence> evidence) const {
                    std::string(attack),
                    cut_text(std::move(why), k_max_why_bytes),
                    std::move(evidence),
+                   {},
                    {}};
 }
 
@@ -72,8 +73,10 @@ std::vector<std::string> needed_collectors() {
     for (const Rule& rule : rules()) {
         for (auto c : collectors_of(rule)) names.emplace(c);
     }
-    // Read whatever the rules read: findings name the specimens of what they are about.
+    // Read whatever the rules read: findings name the specimens and the memory of what they are
+    // about.
     names.emplace(k_specimen_collector);
+    names.emplace(k_memory_collector);
     return {names.begin(), names.end()};
 }
 
@@ -84,7 +87,8 @@ struct Runner::Active {
     FindingSink sink;
 };
 
-Runner::Runner(size_t max_findings_per_rule) : m_specimens(std::make_unique<SpecimenIndex>()) {
+Runner::Runner(size_t max_findings_per_rule)
+    : m_specimens(std::make_unique<SpecimenIndex>()), m_memory(std::make_unique<MemoryIndex>()) {
     for (const Rule& rule : rules()) {
         m_active.push_back(Active{&rule, collectors_of(rule), rule.start(rule),
                                   FindingSink(max_findings_per_rule)});
@@ -94,7 +98,7 @@ Runner::Runner(size_t max_findings_per_rule) : m_specimens(std::make_unique<Spec
 Runner::~Runner() = default;
 
 bool Runner::wants(std::string_view collector) const {
-    if (collector == k_specimen_collector) return true;
+    if (collector == k_specimen_collector || collector == k_memory_collector) return true;
     return std::any_of(m_active.begin(), m_active.end(), [&](const Active& a) {
         return std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end();
     });
@@ -105,6 +109,9 @@ void Runner::add(std::string_view collector, const Record& r) {
     if (count == m_counts.end()) count = m_counts.emplace(std::string(collector), 0).first;
     ++count->second;
     if (collector == k_specimen_collector) m_specimens->add(r);
+    if (collector == k_memory_collector) m_memory->add(r);
+    // IRS-MEM-001's evidence: its ranges, so the finding lists the regions that overlap them.
+    if (collector == "modules") m_memory->add_module(r);
     for (Active& a : m_active) {
         if (std::find(a.collectors.begin(), a.collectors.end(), collector) != a.collectors.end()) {
             a.pass->see(collector, r, a.sink);
@@ -139,6 +146,7 @@ std::vector<Finding> Runner::finish(const Context& ctx) {
         return place(a) < place(b);
     });
     m_specimens->attach(findings);
+    m_memory->attach(findings);
     return findings;
 }
 
@@ -165,6 +173,28 @@ nlohmann::json to_json(const SpecimenRef& s) {
             {"match", s.match}};
 }
 
+nlohmann::json to_json(const MemoryRef& m) {
+    auto text_or_null = [](const std::string& t) {
+        return t.empty() ? nlohmann::json(nullptr) : nlohmann::json(t);
+    };
+    nlohmann::json out = {{"kind", m.kind}, {"pid", m.pid}};
+    if (m.kind == "dump") {
+        out["format"] = text_or_null(m.format);
+    } else {
+        out["start"] = text_or_null(m.start);
+        out["end"] = text_or_null(m.end);
+        out["permissions"] = text_or_null(m.permissions);
+    }
+    out["archive"] = text_or_null(m.archive);
+    out["member"] = text_or_null(m.member);
+    out["sha256"] = text_or_null(m.sha256);
+    out["status"] = m.status;
+    out["artifact"] = m.artifact;
+    out["line"] = m.line;
+    out["match"] = m.match;
+    return out;
+}
+
 nlohmann::json to_json(const Finding& f) {
     nlohmann::json evidence = nlohmann::json::array();
     for (const auto& e : f.evidence) {
@@ -182,6 +212,11 @@ nlohmann::json to_json(const Finding& f) {
         nlohmann::json specimens = nlohmann::json::array();
         for (const auto& s : f.specimens) specimens.push_back(to_json(s));
         out["specimens"] = std::move(specimens);
+    }
+    if (!f.memory.empty()) {
+        nlohmann::json memory = nlohmann::json::array();
+        for (const auto& m : f.memory) memory.push_back(to_json(m));
+        out["memory"] = std::move(memory);
     }
     return out;
 }

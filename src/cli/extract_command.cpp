@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `irsnap extract BUNDLE [--sha256 H ...] DIR`: specimens and copied files out of a bundle's
-// encrypted archives, each re-hashed against its record.
+// `irsnap extract BUNDLE [--sha256 H ...] DIR`: specimens, copied files and process memory out
+// of a bundle's encrypted archives, each re-hashed against its record.
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -25,17 +25,20 @@ int run_extract(const Invocation& inv) {
         std::string bundle, into;
         std::vector<std::string> digests;
         po::options_description desc(
-            "irsnap extract BUNDLE DIR: the specimens and copied files of a bundle, decrypted\n\n"
+            "irsnap extract BUNDLE DIR: the specimens, copied files and process memory of a "
+            "bundle, decrypted\n\n"
             "Usage: irsnap extract BUNDLE_DIR|BUNDLE.tar [--sha256 H ...] DIR [--json]\n"
             "The bundle is verified first. Specimens go to DIR/specimens/<sha256>, copied files "
-            "to DIR/files/<host path>, read-only, never over an existing file. Every member is "
-            "re-hashed against the record that lists it; one that differs is refused and not "
-            "kept. A tar bundle is unpacked (verified) into DIR first. These are live malware: "
+            "to DIR/files/<host path>, memory dumps and regions to DIR/memory/<member> "
+            "(pid42.core, pid42_<start>-<end>.bin), read-only, never over an existing file. "
+            "Every member is re-hashed against the record that lists it; one that differs is "
+            "refused and not kept. A tar bundle is unpacked (verified) into DIR first. These are "
+            "live malware: "
             "extract them only where that is safe (an analysis machine).\n\nOptions");
         desc.add_options()("help,h", "show this help")(
             "sha256", po::value(&digests)->composing(),
-            "only the specimen or file with this SHA-256 (repeatable)")("json",
-                                                                        "print the result as JSON");
+            "only the specimen, file or memory member with this SHA-256 (repeatable)")(
+            "json", "print the result as JSON");
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle))("into", po::value(&into));
         po::positional_options_description pos;

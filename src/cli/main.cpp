@@ -153,7 +153,7 @@ void print_global_help() {
         "  collect         snapshot this host into a bundle (the default: `irsnap` alone)\n"
         "  verify BUNDLE   recompute every digest and check the manifest (directory, tar or -)\n"
         "  unpack TAR [DIR]  verify a streamed bundle (-o -), then extract it into DIR\n"
-        "  extract BUNDLE DIR  the specimens and copied files, decrypted and re-hashed\n"
+        "  extract BUNDLE DIR  specimens, copied files and memory, decrypted and re-hashed\n"
         "  list            collectors in run order, with volatility rank and reason\n"
         "  describe NAME   a collector's spec: fields, privileges, platforms\n"
         "  procedure       the one-page printed procedure and custody form for on-site staff\n"

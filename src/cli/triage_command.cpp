@@ -87,6 +87,7 @@ void print_text(const BundleSummary& b, const tr::BundleTriage& t,
                        f.evidence.size() - k_evidence_shown);
         }
         for (const auto& s : f.specimens) print_safe("    specimen: {}\n", tr::specimen_text(s));
+        for (const auto& m : f.memory) print_safe("    memory: {}\n", tr::memory_text(m));
     }
 }
 

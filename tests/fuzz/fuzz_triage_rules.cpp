@@ -14,8 +14,8 @@
 namespace {
 
 constexpr const char* k_collectors[] = {
-    "processes",        "network",    "modules", "autoruns",  "kernel_modules",
-    "hidden_processes", "interfaces", "routes",  "neighbors", "samples"};
+    "processes",  "network", "modules",   "autoruns", "kernel_modules", "hidden_processes",
+    "interfaces", "routes",  "neighbors", "samples",  "memory"};
 
 }  // namespace
 
@@ -65,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // The JSON report must be printable: strings from the bundle may hold any bytes.
         (void)to_json(finding).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         FUZZ_CHECK(finding.specimens.size() <= k_max_specimens_per_finding);
+        FUZZ_CHECK(finding.memory.size() <= k_max_memory_per_finding);
     }
     FUZZ_CHECK(records + oversized <= line);
     return 0;

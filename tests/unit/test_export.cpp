@@ -601,6 +601,46 @@ TEST(ExportSpecimens, SqliteHasSpecimensTheirSourcesAndFindingsNamingThem) {
               3);
 }
 
+TEST(ExportMemory, RecordsHaveTheirTableAndLinesAndFindingsNameTheDump) {
+    TempDir tmp("irsnap-export");
+    HandBundle b = web01();
+    const std::string dump =
+        R"({"archive":"artifacts/13_memory.pid4242.zip","format":"elf_core","kind":"dump",)"
+        R"("member":"pid4242.core","pid":4242,"reasons":["temporary_place"],)"
+        R"("segments":[{"start":"0x1000","end":"0x2000"}],)"
+        R"("sha256":"dd44","size":8192,"status":"dumped"})";
+    b.artifacts.emplace_back("13_memory.jsonl", dump + "\n");
+    b.attachments.push_back({"13_memory.pid4242.zip", "PK\x03\x04 stand-in", "memory"});
+    const fs::path bundle = b.write(tmp.path());
+    const std::string jsonl = export_text(tmp.path() / "out.jsonl", [&](ex::OutputStream& out) {
+        EXPECT_TRUE(ex::export_jsonl(bundle, out).summary.verified);
+    });
+    size_t memory_lines = 0;
+    for (const auto& l : parse_json_lines(jsonl)) {
+        if (l["irsnap"]["collector"] != "memory") continue;
+        ++memory_lines;
+        EXPECT_EQ(l["member"], "pid4242.core");
+    }
+    EXPECT_EQ(memory_lines, 1u);
+    const fs::path db_file = tmp.path() / "out.db";
+    {
+        ex::SqliteExport db(db_file, {});
+        EXPECT_TRUE(db.add(bundle).summary.verified);
+        db.finish();
+    }
+    SqliteReader db(db_file);
+    // The collector's own table, typed by its spec: segments as JSON text.
+    EXPECT_EQ(
+        db.rows("SELECT kind, pid, member, size, json_array_length(segments) FROM memory"),
+        (std::vector<std::vector<std::string>>{{"dump", "4242", "pid4242.core", "8192", "1"}}));
+    // The process from /tmp names its dump, as `triage --json` does.
+    EXPECT_EQ(db.rows("SELECT json_extract(memory, '$[0].member'), "
+                      "json_extract(memory, '$[0].match'), json_extract(memory, '$[0].sha256') "
+                      "FROM findings WHERE rule_id = 'IRS-EXE-003'"),
+              (std::vector<std::vector<std::string>>{{"pid4242.core", "dump", "dd44"}}));
+    EXPECT_EQ(db.count("SELECT COUNT(*) FROM findings WHERE memory IS NOT NULL"), 1);
+}
+
 TEST(ExportSpecimens, AnUnknownLayoutOfSourcesIsKeptNotFatal) {
     TempDir tmp("irsnap-export");
     HandBundle b = web01();

@@ -40,8 +40,8 @@ std::vector<Finding> of_rule(const Input& in, std::string_view id) {
 TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
     std::set<std::string_view> ids;
     const std::set<std::string> collectors = {
-        "processes",        "network",    "modules", "autoruns",  "kernel_modules",
-        "hidden_processes", "interfaces", "routes",  "neighbors", "samples"};
+        "processes",  "network", "modules",   "autoruns", "kernel_modules", "hidden_processes",
+        "interfaces", "routes",  "neighbors", "samples",  "memory"};
     for (const Rule& r : rules()) {
         EXPECT_TRUE(ids.insert(r.id).second) << r.id;
         EXPECT_FALSE(r.title.empty()) << r.id;
@@ -52,6 +52,8 @@ TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
     // Specimens are read whatever the rules read: every finding may name them.
     const auto needed = needed_collectors();
     EXPECT_NE(std::find(needed.begin(), needed.end(), "samples"), needed.end());
+    // So is memory: every finding may name the dumps and regions of its processes.
+    EXPECT_NE(std::find(needed.begin(), needed.end(), "memory"), needed.end());
     EXPECT_GE(rules().size(), 20u);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `irsnap extract`: the copied content (specimens, files) out of a bundle's encrypted archives,
-// each member re-hashed against the record that lists it; anything that differs is refused.
+// `irsnap extract`: the copied content (specimens, files, process memory) out of a bundle's
+// encrypted archives, each member re-hashed against the record that lists it; anything that
+// differs is refused.
 #pragma once
 
 #include <cstdint>
@@ -13,11 +14,11 @@ namespace irsnap {
 
 /// What a record says a member must hold.
 struct ExpectedMember {
-    std::string collector;  ///< samples | files
-    std::string archive;    ///< "artifacts/11_samples.zip"
-    std::string member;     ///< the member's name in the archive
-    std::string member_sha256;
-    std::string sha256;  ///< the content's digest on the host (specimens), "" when unknown
+    std::string collector;      ///< samples | files | memory
+    std::string archive;        ///< "artifacts/11_samples.zip"
+    std::string member;         ///< the member's name in the archive
+    std::string member_sha256;  ///< memory records: their `sha256` (of the member's bytes)
+    std::string sha256;         ///< the content's digest on the host (specimens), "" when unknown
 };
 
 struct ExtractedMember {
@@ -33,8 +34,9 @@ struct ExtractResult {
     size_t refused() const;
 };
 
-/// Members of the bundle's archives listed by its samples and files records, written below
-/// `into` (specimens/<sha256>, files/<member>) read-only and never over an existing file.
+/// Members of the bundle's archives listed by its samples, files and memory records, written
+/// below `into` (specimens/<sha256>, files/<member>, memory/<member>) read-only and never over
+/// an existing file. Memory members may be stored or deflated (libarchive reads both).
 /// `wanted` (empty = all) selects by the content's or the member's SHA-256. The bundle must
 /// verify first; a member that is missing from its archive, not listed by a record or whose
 /// bytes hash differently is refused and nothing of it is left behind.
@@ -42,8 +44,10 @@ ExtractResult extract_bundle(const std::filesystem::path& bundle_dir,
                              const std::set<std::string>& wanted,
                              const std::filesystem::path& into);
 
-/// Where a member goes below the output directory: "specimens/<sha256>" or "files/<member>",
-/// with every component checked (no "..", no empty or hidden tricks); "" when unsafe. Pure.
+/// Where a member goes below the output directory: "specimens/<sha256>", "files/<member>" or
+/// "memory/<member>", with every component checked (no "..", no empty or hidden tricks; a memory
+/// member is one name of [A-Za-z0-9._-], no leading dot, at most 255 bytes); "" when unsafe.
+/// Pure.
 std::string extract_target(const ExpectedMember& member);
 
 }  // namespace irsnap

@@ -50,6 +50,25 @@ struct SpecimenRef {
     std::string match;
 };
 
+/// A memory record (`memory` collector: a whole-process dump or one anonymous executable region)
+/// of a process a finding's evidence names. Joined after the rules ran (memory_index.cpp).
+struct MemoryRef {
+    std::string kind;  ///< dump | region
+    int64_t pid = -1;
+    std::string format;                   ///< dumps: elf_core | minidump
+    std::string start, end, permissions;  ///< regions: "0x7f00..." (hex), "rwxp"
+    std::string archive;                  ///< "artifacts/12_memory.zip"; "" when nothing stored
+    std::string member;                   ///< "pid42.core", "pid42_<start>-<end>.bin"; "" without
+    std::string sha256;                   ///< of the member's bytes; "" without one
+    std::string status;                   ///< dumped, partial, budget, denied ...
+    std::string artifact;                 ///< the memory record's place (1-based line)
+    uint64_t line = 0;
+    /// How the evidence names it, strongest first: `range` (a region overlapping an address
+    /// range the evidence lists: IRS-MEM-001's anonymous executable ranges), `dump` (a dump of a
+    /// process the evidence names), `pid` (a captured region of such a process).
+    std::string match;
+};
+
 struct Finding {
     std::string rule_id;
     std::string title;
@@ -61,6 +80,9 @@ struct Finding {
     /// Specimens of what the evidence names, strongest match first (at most
     /// k_max_specimens_per_finding); empty when the bundle holds none for it.
     std::vector<SpecimenRef> specimens;
+    /// Memory dumps and regions of the processes the evidence names, strongest match first (at
+    /// most k_max_memory_per_finding); empty when the bundle holds none for them.
+    std::vector<MemoryRef> memory;
 };
 
 /// A record of the bundle with its place.
@@ -139,7 +161,13 @@ inline constexpr size_t k_max_specimens_per_finding = 10;
 /// every finding can name the specimens of the processes and files it is about.
 inline constexpr std::string_view k_specimen_collector = "samples";
 
+/// Most memory records (dumps, regions) one finding names.
+inline constexpr size_t k_max_memory_per_finding = 16;
+/// The collector of process memory: read by triage whatever the rules read, like the specimens.
+inline constexpr std::string_view k_memory_collector = "memory";
+
 class SpecimenIndex;
+class MemoryIndex;
 
 /// Runs every rule over records handed in one at a time, so triage's memory does not grow with
 /// the number of records (only with what rules keep: findings and small per-record keys).
@@ -154,7 +182,8 @@ class Runner {
     bool wants(std::string_view collector) const;
     void add(std::string_view collector, const Record& r);
     /// Findings sorted by urgency, then confidence, rule id and evidence place, each with the
-    /// specimens its evidence names (from the `samples` records seen).
+    /// specimens its evidence names (from the `samples` records seen) and the memory of the
+    /// processes it names (from the `memory` records seen).
     std::vector<Finding> finish(const Context& ctx);
     /// Records seen per collector.
     const std::map<std::string, uint64_t, std::less<>>& counts() const { return m_counts; }
@@ -164,6 +193,7 @@ class Runner {
     std::vector<Active> m_active;
     std::map<std::string, uint64_t, std::less<>> m_counts;
     std::unique_ptr<SpecimenIndex> m_specimens;
+    std::unique_ptr<MemoryIndex> m_memory;
 };
 
 /// Every rule, in id order.
@@ -193,14 +223,20 @@ struct BundleTriage {
 /// streaming: memory does not grow with the number of records.
 BundleTriage triage_bundle(const std::filesystem::path& bundle, int recent_days = 7);
 
-/// A finding as `triage --json` prints it; `specimens` only when it names any.
+/// A finding as `triage --json` prints it; `specimens` and `memory` only when it names any.
 nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const SpecimenRef& s);
+nlohmann::json to_json(const MemoryRef& m);
 /// One line for the text output, after "specimen: ": "<sha256> in artifacts/11_samples.zip
 /// (copied)", or "<sha256> not copied (budget: --max-evidence-bytes 536870912 reached)"; a
 /// specimen matched by path or held by the process adds "; same path" or "; mapped or held
 /// open: <path>". Host text, unescaped: print it through the CLI's terminal-safe printing.
 std::string specimen_text(const SpecimenRef& s);
+/// One line for the text output, after "memory: ": "dump pid42.core in
+/// artifacts/12_memory.pid42.zip (elf_core, dumped, sha256 <hex>)" or "region
+/// 0x7f00-0x7f10 rwxp pid42_...bin in artifacts/12_memory.zip (dumped, sha256 <hex>)"; "not
+/// stored" instead of the archive when there is none. Host text, unescaped, as specimen_text.
+std::string memory_text(const MemoryRef& m);
 
 // Shared by rules (rule_helpers.cpp).
 /// A temporary or user-writable download place: /tmp, /var/tmp, /dev/shm (and below), or on
