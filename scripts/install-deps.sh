@@ -70,9 +70,10 @@ elif [[ "${1:-}" == "--test" ]]; then
   # analysts use (Python's zipfile is the third). sleuthkit: mactime reads the bodyfile
   # `irsnap export --format bodyfile` writes. rpm (rpmbuild included): the rpm database test
   # builds a package and installs it into a database of its own (--dbpath, --justdb).
+  # gdb, file, binutils: the memory test opens irsnap's ELF cores with the tools analysts use.
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
              openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit
-             rpm)
+             rpm gdb file binutils)
 fi
 
 missing=()

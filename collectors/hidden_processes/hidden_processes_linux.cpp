@@ -264,7 +264,13 @@ class HiddenProcessesCollector {
         log_summary(scan, findings.size());
         null_missing_fields(scan, hidden_processes_spec(), "linux");  // the findings' fields
         m_sink.emit(scan);
-        for (const auto& f : findings) m_sink.emit(finding_record(f, live));
+        for (const auto& f : findings) {
+            // A process the listing hides is the first the memory collector dumps
+            // (--dump-suspicious); a silent listed pid has nothing to dump.
+            if (f.pid && f.kind != hidden::k_kind_silent)
+                m_ctx.flag_process(*f.pid, "hidden_process");
+            m_sink.emit(finding_record(f, live));
+        }
     }
 
   private:

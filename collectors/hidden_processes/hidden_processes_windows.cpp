@@ -148,7 +148,14 @@ void collect_hidden_processes(const Context& ctx, RecordSink& sink) {
               {"probe_seconds", probe_seconds},
               {"duration_seconds", std::chrono::duration<double>(Clock::now() - started).count()}};
     sink.emit(scan);
-    for (const auto& f : findings) sink.emit(f);
+    for (const auto& f : findings) {
+        // A process the listing hides is the first the memory collector dumps.
+        if (f.value("kind", "") != "listed_pid_not_answering" && f.contains("pid") &&
+            f["pid"].is_number_integer()) {
+            ctx.flag_process(f["pid"].get<int64_t>(), "hidden_process");
+        }
+        sink.emit(f);
+    }
     if (stopped) sink.coverage("probe stopped early: the range was not covered");
 }
 

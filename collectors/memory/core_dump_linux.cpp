@@ -154,10 +154,9 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
         return;
     }
     if (budgets.dump_allowance(ctx) < k_page_size * 16) {
-        emit_dump_refusal(sink, plan,
-                          budgets.dumps.available() < k_page_size * 16 ? "budget" : "too_large",
-                          "no dump budget left (--max-dump-bytes, --max-dump-total-bytes or "
-                          "the output's free space)");
+        emit_dump_refusal(sink, plan, budgets.dump_limit(ctx),
+                          "no room left for a dump (--max-dump-bytes, --max-dump-total-bytes or "
+                          "the output's free space above its 256 MiB reserve)");
         return;
     }
     std::string why_not;
@@ -200,7 +199,8 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
     if (!stopped.empty()) {
         for (int32_t tid : stopped) threads.push_back(thread_registers(tid));
     } else if (auto task = posix::open_dir_at(pid_fd, "task")) {
-        for (int32_t tid : posix::numeric_entries(task->get())) threads.push_back({tid, {}, {}, {}});
+        for (int32_t tid : posix::numeric_entries(task->get()))
+            threads.push_back({tid, {}, {}, {}});
         plan.notes.push_back("registers not read: the process was not stopped");
     }
     plan.threads = static_cast<int64_t>(threads.size());
@@ -225,13 +225,14 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
     const uint64_t head = elf_core_header_bytes(own_machine(), process, threads,
                                                 auxv ? *auxv : std::string(), mappings);
     const uint64_t allowance = budgets.dump_allowance(ctx);
+    const std::string limit = budgets.dump_limit(ctx);
     const auto fits = segments_within(sizes, priorities, allowance > head ? allowance - head : 0);
     for (size_t i = 0; i < mappings.size(); ++i) {
-        if (skipped[i].empty() && !fits[i]) skipped[i] = "budget";
+        if (skipped[i].empty() && !fits[i]) skipped[i] = limit;
         mappings[i].dumped = skipped[i].empty();
     }
-    CoreFile core = build_elf_core(own_machine(), process, threads, auxv ? *auxv : std::string(),
-                                   mappings);
+    CoreFile core =
+        build_elf_core(own_machine(), process, threads, auxv ? *auxv : std::string(), mappings);
     for (size_t i = 0; i < maps.size(); ++i) {
         bool esc = false;
         plan.segments.push_back({maps[i].start, maps[i].end, maps[i].perms,

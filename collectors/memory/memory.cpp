@@ -25,8 +25,13 @@ constexpr std::array<std::pair<DumpReason, const char*>, 9> k_reason_names = {{
 std::vector<FieldSpec> memory_fields() {
     return {
         {"kind", "string",
-         "dump (a whole process: ELF core or minidump) or region (one anonymous executable "
-         "region, captured for every process)"},
+         "scan (one record first: what the pass over the processes saw), dump (a whole "
+         "process: ELF core or minidump) or region (one anonymous executable region, captured "
+         "for every process)"},
+        {"processes_read", "integer", "scan: processes whose memory map was read"},
+        {"processes_denied", "integer", "scan: processes whose memory map could not be read"},
+        {"regions_found", "integer", "scan: anonymous executable regions found"},
+        {"dumps_chosen", "integer", "scan: processes chosen for a dump"},
         {"pid", "integer", "the process"},
         {"process_name", "string", "its name (comm / image name)"},
         {"exe_path", "string", "its program's path"},

@@ -70,17 +70,22 @@ class MemoryScan {
             scan(proc->get(), pid);
         }
         if (m_maps_denied) {
-            m_sink.coverage(fmt::format("{} process(es) whose memory maps could not be read "
-                                        "(denied): their regions are not captured",
-                                        m_maps_denied));
+            m_sink.coverage(
+                fmt::format("{} process(es) whose memory maps could not be read "
+                            "(denied): their regions are not captured",
+                            m_maps_denied));
         }
         MemoryBudgets budgets(m_ctx);
+        auto chosen = choose_dumps(m_ctx.params, m_ctx.flagged_processes(), std::move(m_checked));
+        emit_memory_scan(
+            m_sink, {m_processes_read, static_cast<int64_t>(m_maps_denied),
+                     static_cast<int64_t>(m_regions.size()), static_cast<int64_t>(chosen.size())});
         if (m_ctx.params.memory_regions) {
             const int proc_fd = proc->get();
             capture_regions(m_ctx, m_sink, budgets, std::move(m_regions),
                             [&](int64_t pid, std::string& why) -> MemoryRead {
-                                auto dir = posix::open_dir_at(proc_fd, std::to_string(pid),
-                                                              O_NOFOLLOW);
+                                auto dir =
+                                    posix::open_dir_at(proc_fd, std::to_string(pid), O_NOFOLLOW);
                                 if (!dir) {
                                     why = "the process ended";
                                     return {};
@@ -88,7 +93,6 @@ class MemoryScan {
                                 return open_process_memory(dir->get(), pid, why);
                             });
         }
-        auto chosen = choose_dumps(m_ctx.params, m_ctx.flagged_processes(), std::move(m_checked));
         for (const auto& candidate : chosen) {
             if (m_ctx.should_stop()) {
                 m_sink.coverage("the run was stopped before every chosen process was dumped");
@@ -109,6 +113,7 @@ class MemoryScan {
             return;
         }
         if (maps_text->empty()) return;  // a kernel thread
+        ++m_processes_read;
         bool escaped = false;
         std::string name;
         if (auto comm = posix::read_file_at(pid_fd, "comm", 256)) {
@@ -166,6 +171,7 @@ class MemoryScan {
     std::vector<RegionPlan> m_regions;
     std::vector<DumpCandidate> m_checked;
     size_t m_maps_denied = 0;
+    int64_t m_processes_read = 0;
 };
 
 }  // namespace
@@ -192,8 +198,8 @@ MemoryRead open_process_memory(int pid_fd, int64_t pid, std::string& why_not) {
         if (n < 0 && errno == ESRCH) return -ESRCH;
         const size_t got = n > 0 ? static_cast<size_t>(n) : 0;
         while (true) {
-            const ssize_t m = ::pread(mem->get(), buffer + got, size - got,
-                                      static_cast<off_t>(address + got));
+            const ssize_t m =
+                ::pread(mem->get(), buffer + got, size - got, static_cast<off_t>(address + got));
             if (m < 0 && errno == EINTR) continue;
             // 0 bytes: the target's memory is gone (it exited).
             if (m == 0) return got ? static_cast<long>(got) : -ESRCH;

@@ -51,7 +51,9 @@ std::pair<std::string, std::string> read_status(const PieceStream& stream, size_
         why.push_back(fmt::format("{} bytes in {} segment(s) could not be read (zeros)", unreadable,
                                   with_holes));
     }
-    if (left_out) why.push_back(fmt::format("{} segment(s) left out by the budget", left_out));
+    if (left_out) {
+        why.push_back(fmt::format("{} segment(s) left out by the budget or the disk", left_out));
+    }
     if (why.empty()) return {"dumped", ""};
     std::string note = why[0];
     for (size_t i = 1; i < why.size(); ++i) note += "; " + why[i];
@@ -66,6 +68,9 @@ json member_base(const std::string& kind, int64_t pid, const std::string& proces
     r["process_name"] = process.empty() ? json(nullptr) : json(process);
     r["exe_path"] = exe.empty() ? json(nullptr) : json(exe);
     r["format"] = format;
+    for (auto key : {"processes_read", "processes_denied", "regions_found", "dumps_chosen"}) {
+        r[key] = nullptr;
+    }
     return r;
 }
 
@@ -214,6 +219,18 @@ uint64_t MemoryBudgets::dump_allowance(const Context& ctx) const {
     return std::min(ctx.params.max_dump_bytes, dumps.available());
 }
 
+std::string MemoryBudgets::dump_limit(const Context& ctx) const {
+    if (ctx.output_free_bytes) {
+        if (const auto free = ctx.output_free_bytes()) {
+            const uint64_t disk =
+                *free > k_free_space_reserve_bytes ? *free - k_free_space_reserve_bytes : 0;
+            const uint64_t rest = dumps.max_bytes() - std::min(dumps.used(), dumps.max_bytes());
+            if (disk < std::min(ctx.params.max_dump_bytes, rest)) return "disk_space";
+        }
+    }
+    return "budget";
+}
+
 std::vector<bool> segments_within(const std::vector<uint64_t>& sizes,
                                   const std::vector<int>& priority, uint64_t allowance) {
     std::vector<size_t> order(sizes.size());
@@ -287,8 +304,8 @@ DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budget
     }
     // A tar stream announces the archive's size first: stored. A directory: deflated, since a
     // core is mostly zero pages and file-backed code.
-    EvidenceZipWriter zip(*out, ctx.stream_output ? ZipCompression::store
-                                                  : ZipCompression::deflate_fast);
+    EvidenceZipWriter zip(*out,
+                          ctx.stream_output ? ZipCompression::store : ZipCompression::deflate_fast);
     const ZipMemberResult added = zip.add(member, from);
     thaw();
     zip.close();
@@ -298,7 +315,9 @@ DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budget
     w.sha256 = added.sha256;
     w.reads = stream.reads();
     size_t left_out = 0;
-    for (const auto& s : plan.segments) left_out += s.skipped == "budget";
+    for (const auto& s : plan.segments) {
+        left_out += s.skipped == "budget" || s.skipped == "disk_space";
+    }
     std::tie(w.status, w.note) = read_status(stream, left_out);
     if (added.ended_early) {
         w.status = "failed";
@@ -373,6 +392,22 @@ void emit_dump_refusal(RecordSink& sink, const DumpPlan& plan, const std::string
     DumpPlan bare = plan;
     bare.pieces.clear();
     emit_dump(sink, bare, w, {});
+}
+
+// ---- the scan
+
+void emit_memory_scan(RecordSink& sink, const MemoryScanSummary& summary) {
+    json r = json::object();
+    for (const auto& f : memory_spec().fields) {
+        if (f.name != "escaped_fields") r[f.name] = nullptr;
+    }
+    r["kind"] = "scan";
+    r["processes_read"] = summary.processes_read;
+    r["processes_denied"] = summary.processes_denied;
+    r["regions_found"] = summary.regions_found;
+    r["dumps_chosen"] = summary.dumps_chosen;
+    r["notes"] = json::array();
+    sink.emit(r);
 }
 
 // ---- regions

@@ -156,6 +156,9 @@ struct MemoryBudgets {
     EvidenceBudget regions;
     /// What the next dump may hold: --max-dump-bytes, the rest of the run's total, the disk.
     uint64_t dump_allowance(const Context& ctx) const;
+    /// What bounds that allowance, as a skip reason: "disk_space" when the output's free space
+    /// does, else "budget".
+    std::string dump_limit(const Context& ctx) const;
 };
 
 /// What writing one dump gave.
@@ -186,6 +189,16 @@ void emit_dump_refusal(RecordSink& sink, const DumpPlan& plan, const std::string
 /// segment that does not fit does not stop a smaller later one. Pure.
 std::vector<bool> segments_within(const std::vector<uint64_t>& sizes,
                                   const std::vector<int>& priority, uint64_t allowance);
+
+/// What the pass over the processes saw, recorded first (kind "scan"): a host where no region
+/// was found and nothing dumped still says how many processes were looked at.
+struct MemoryScanSummary {
+    int64_t processes_read = 0;    ///< processes whose memory map was read
+    int64_t processes_denied = 0;  ///< processes whose memory map could not be read
+    int64_t regions_found = 0;
+    int64_t dumps_chosen = 0;
+};
+void emit_memory_scan(RecordSink& sink, const MemoryScanSummary& summary);
 
 /// An anonymous executable region (or executable memfd mapping) of one process.
 struct RegionPlan {

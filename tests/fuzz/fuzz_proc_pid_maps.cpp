@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: /proc/PID/maps.
+// libFuzzer target: /proc/PID/maps, and /proc/PID/smaps's VmFlags (the same header lines).
 #include "fuzz_common.hpp"
 #include "irsnap/linux/proc_maps.hpp"
 
@@ -31,6 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto backing = maps_backing(e.pathname);
         if (e.pathname.empty()) FUZZ_CHECK(backing == MapsBacking::anonymous);
         if (is_memfd_pathname(e.pathname)) FUZZ_CHECK(backing == MapsBacking::file);
+    }
+    // Every flags entry belongs to a mapping the maps parser also reads from the same text.
+    for (const auto& [start, flags] : parse_proc_pid_smaps_flags(text)) {
+        bool known = false;
+        for (const auto& e : entries) known = known || e.start == start;
+        FUZZ_CHECK(known);
+        FUZZ_CHECK(flags.find('\n') == std::string::npos);
+        (void)has_vm_flag(flags, "io");
     }
     return 0;
 }

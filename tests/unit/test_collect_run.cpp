@@ -106,7 +106,15 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
                                            "max_log_bytes",
                                            "recent_days",
                                            "timeline_max_entries",
-                                           "package_check"}));
+                                           "package_check",
+                                           "dump_pids",
+                                           "dump_suspicious",
+                                           "dump_freeze",
+                                           "max_dump_bytes",
+                                           "max_dump_total_bytes",
+                                           "memory_regions",
+                                           "max_region_bytes",
+                                           "max_region_total_bytes"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false
