@@ -162,7 +162,8 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
     std::string why_not;
     MemoryRead read = open_process_memory(pid_fd, candidate.pid, why_not);
     if (!read) {
-        emit_dump_refusal(sink, plan, "denied", why_not);
+        const bool gone = errno == ESRCH || errno == ENOENT;
+        emit_dump_refusal(sink, plan, gone ? "vanished" : "denied", why_not);
         return;
     }
 

@@ -34,7 +34,9 @@ Cipher new_cipher(const unsigned char* key, const unsigned char* iv) {
 class AesSpool final : public DumpSpool {
   public:
     AesSpool(UniqueFd fd, Cipher writer, Cipher reader)
-        : m_fd(std::move(fd)), m_writer(std::move(writer)), m_reader(std::move(reader)),
+        : m_fd(std::move(fd)),
+          m_writer(std::move(writer)),
+          m_reader(std::move(reader)),
           m_buffer(1 << 20, '\0') {}
 
     bool append(const char* data, size_t size, int& error) override {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -76,7 +77,15 @@ class MemoryScan {
                             m_maps_denied));
         }
         MemoryBudgets budgets(m_ctx);
-        auto chosen = choose_dumps(m_ctx.params, m_ctx.flagged_processes(), std::move(m_checked));
+        // A thread id (named by --dump-pid, or flagged: hidden_processes reports a hidden
+        // process's threads too) stands for its process: dumped once.
+        CollectParams params = m_ctx.params;
+        for (int64_t& pid : params.dump_pids) pid = tgid_of(proc->get(), pid);
+        std::map<int64_t, std::set<std::string>> flagged;
+        for (const auto& [pid, whys] : m_ctx.flagged_processes()) {
+            flagged[tgid_of(proc->get(), pid)].insert(whys.begin(), whys.end());
+        }
+        auto chosen = choose_dumps(params, flagged, std::move(m_checked));
         emit_memory_scan(
             m_sink, {m_processes_read, static_cast<int64_t>(m_maps_denied),
                      static_cast<int64_t>(m_regions.size()), static_cast<int64_t>(chosen.size())});
@@ -103,6 +112,15 @@ class MemoryScan {
     }
 
   private:
+    static int64_t tgid_of(int proc_fd, int64_t pid) {
+        auto dir = posix::open_dir_at(proc_fd, std::to_string(pid), O_NOFOLLOW);
+        if (!dir) return pid;
+        auto text = posix::read_file_at(dir->get(), "status", 1 << 16);
+        if (!text) return pid;
+        const auto status = procfs::parse_proc_pid_status(*text);
+        return status.tgid && *status.tgid > 0 ? *status.tgid : pid;
+    }
+
     void scan(int proc_fd, int32_t pid) {
         auto dir = posix::open_dir_at(proc_fd, std::to_string(pid), O_NOFOLLOW);
         if (!dir) return;  // exited

@@ -63,9 +63,9 @@ bool ProcessStop::stop(int pid_fd, int64_t pid, std::string& note) {
                 if (code == ESRCH) continue;  // the thread ended meanwhile
                 if (m_threads.empty()) {
                     const std::string tracer = tracer_of(pid_fd);
-                    note = fmt::format("not stopped: ptrace: {}{}", std::strerror(code),
-                                       tracer.empty() ? std::string()
-                                                      : " (already traced by pid " + tracer + ")");
+                    note = fmt::format(
+                        "not stopped: ptrace: {}{}", std::strerror(code),
+                        tracer.empty() ? std::string() : " (already traced by pid " + tracer + ")");
                     return false;
                 }
                 problems.push_back(fmt::format("thread {}: {}", tid, std::strerror(code)));
