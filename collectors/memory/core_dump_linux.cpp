@@ -47,8 +47,10 @@ std::string regset(int32_t tid, unsigned type, size_t size) {
     struct iovec iov {
         out.data(), out.size()
     };
-    if (::ptrace(PTRACE_GETREGSET, tid, reinterpret_cast<void*>(static_cast<uintptr_t>(type)),
-                 &iov) != 0) {
+    // ptrace takes the register set's type in its pointer-sized address argument.
+    void* const which = reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+        static_cast<uintptr_t>(type));
+    if (::ptrace(PTRACE_GETREGSET, tid, which, &iov) != 0) {
         return {};
     }
     out.resize(iov.iov_len);

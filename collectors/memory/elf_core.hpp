@@ -36,10 +36,10 @@ struct CoreProcess {
 /// One mapping of /proc/PID/maps and whether its bytes go into the file.
 struct CoreMapping {
     uint64_t start = 0, end = 0;
-    std::string perms;     ///< rwxp
-    uint64_t offset = 0;   ///< file offset of the mapping
-    std::string path;      ///< as the kernel names it; non-empty only for file mappings (NT_FILE)
-    bool dumped = false;   ///< its bytes are in the file (PT_LOAD p_filesz = size)
+    std::string perms;    ///< rwxp
+    uint64_t offset = 0;  ///< file offset of the mapping
+    std::string path;     ///< as the kernel names it; non-empty only for file mappings (NT_FILE)
+    bool dumped = false;  ///< its bytes are in the file (PT_LOAD p_filesz = size)
 };
 
 /// The whole file. `pieces` starts with the headers and notes as literal bytes, padded to a

@@ -142,28 +142,28 @@ void order_dump_candidates(std::vector<DumpCandidate>& candidates) {
 
 std::vector<DumpCandidate> choose_dumps(const CollectParams& params,
                                         const std::map<int64_t, std::set<std::string>>& flagged,
-                                        std::vector<DumpCandidate> checked) {
+                                        const std::vector<DumpCandidate>& checked) {
     std::map<int64_t, DumpCandidate> by_pid;
     for (int64_t pid : params.dump_pids) {
         auto& c = by_pid[pid];
         c.pid = pid;
         c.reasons.insert(DumpReason::requested);
     }
-    auto merge = [&](DumpCandidate c) {
+    auto merge = [&](const DumpCandidate& c) {
         if (!params.dump_suspicious && !by_pid.count(c.pid)) return;
         auto& into = by_pid[c.pid];
         into.pid = c.pid;
         into.reasons.insert(c.reasons.begin(), c.reasons.end());
         into.estimated_bytes = std::max(into.estimated_bytes, c.estimated_bytes);
     };
-    for (auto& c : checked) merge(std::move(c));
+    for (const auto& c : checked) merge(c);
     for (const auto& [pid, whys] : flagged) {
         DumpCandidate c;
         c.pid = pid;
         for (const auto& why : whys) {
             if (auto r = dump_reason_named(why)) c.reasons.insert(*r);
         }
-        if (!c.reasons.empty()) merge(std::move(c));
+        if (!c.reasons.empty()) merge(c);
     }
     std::vector<DumpCandidate> out;
     out.reserve(by_pid.size());

@@ -53,7 +53,7 @@ void order_dump_candidates(std::vector<DumpCandidate>& candidates);
 /// the requested pids are kept. Pure.
 std::vector<DumpCandidate> choose_dumps(const CollectParams& params,
                                         const std::map<int64_t, std::set<std::string>>& flagged,
-                                        std::vector<DumpCandidate> checked);
+                                        const std::vector<DumpCandidate>& checked);
 
 /// Member names inside the archives: `pid<PID>_<start>-<end>.bin` (hex, 16 digits) for a
 /// region, `pid<PID>.<extension>` for a dump. ASCII, no separators: safe to extract.

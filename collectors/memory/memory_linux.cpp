@@ -85,7 +85,7 @@ class MemoryScan {
         for (const auto& [pid, whys] : m_ctx.flagged_processes()) {
             flagged[tgid_of(proc->get(), pid)].insert(whys.begin(), whys.end());
         }
-        auto chosen = choose_dumps(params, flagged, std::move(m_checked));
+        auto chosen = choose_dumps(params, flagged, m_checked);
         emit_memory_scan(
             m_sink, {m_processes_read, static_cast<int64_t>(m_maps_denied),
                      static_cast<int64_t>(m_regions.size()), static_cast<int64_t>(chosen.size())});
@@ -208,8 +208,11 @@ MemoryRead open_process_memory(int pid_fd, int64_t pid, std::string& why_not) {
         struct iovec local {
             buffer, size
         };
+        // The target's address, not ours: the kernel reads it in the other process.
+        void* const there = reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+            static_cast<uintptr_t>(address));
         struct iovec remote {
-            reinterpret_cast<void*>(static_cast<uintptr_t>(address)), size
+            there, size
         };
         const ssize_t n = ::process_vm_readv(static_cast<pid_t>(pid), &local, 1, &remote, 1, 0);
         if (n == static_cast<ssize_t>(size)) return static_cast<long>(n);

@@ -130,8 +130,10 @@ void ProcessStop::resume() {
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
         }
+        // ptrace takes the signal to deliver in its pointer-sized data argument.
         ::ptrace(PTRACE_DETACH, t.tid, nullptr,
-                 reinterpret_cast<void*>(static_cast<intptr_t>(t.pending_signal)));
+                 reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+                     static_cast<intptr_t>(t.pending_signal)));
     }
     m_threads.clear();
 }
