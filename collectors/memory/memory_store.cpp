@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -72,6 +76,81 @@ json member_base(const std::string& kind, int64_t pid, const std::string& proces
         r[key] = nullptr;
     }
     return r;
+}
+
+/// Moves `total` bytes from `source` to `sink`, reading on a thread of its own so that reading
+/// the stopped target overlaps ciphering and writing the spool (the stop is what this
+/// shortens). Returns the bytes the sink took. Without a thread to spare, one loop does both.
+uint64_t pump(ZipSource& source, uint64_t total,
+              const std::function<bool(const char*, size_t)>& sink) {
+    constexpr size_t k_slots = 4;
+    constexpr size_t k_slot_bytes = 1 << 20;
+    struct Slot {
+        std::string data = std::string(k_slot_bytes, '\0');
+        long n = 0;
+    };
+    std::vector<Slot> slots(k_slots);
+    std::mutex mutex;
+    std::condition_variable changed;
+    size_t produced = 0, consumed = 0;
+    bool producer_done = false, refused = false;
+    auto produce = [&] {
+        uint64_t got = 0;
+        while (got < total) {
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return refused || produced - consumed < k_slots; });
+                if (refused) break;
+            }
+            Slot& slot = slots[produced % k_slots];
+            slot.n = source(slot.data.data(), slot.data.size());
+            {
+                std::lock_guard lock(mutex);
+                ++produced;
+            }
+            changed.notify_all();
+            if (slot.n <= 0) break;
+            got += static_cast<uint64_t>(slot.n);
+        }
+        {
+            std::lock_guard lock(mutex);
+            producer_done = true;
+        }
+        changed.notify_all();
+    };
+    std::thread producer;
+    try {
+        producer = std::thread(produce);
+    } catch (const std::system_error&) {
+        uint64_t done = 0;
+        std::string buffer(k_slot_bytes, '\0');
+        while (done < total) {
+            const long n = source(buffer.data(), buffer.size());
+            if (n <= 0 || !sink(buffer.data(), static_cast<size_t>(n))) break;
+            done += static_cast<uint64_t>(n);
+        }
+        return done;
+    }
+    uint64_t done = 0;
+    while (true) {
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return consumed < produced || producer_done; });
+            if (consumed == produced) break;
+        }
+        const Slot& slot = slots[consumed % k_slots];
+        const bool ok = slot.n > 0 && sink(slot.data.data(), static_cast<size_t>(slot.n));
+        if (ok) done += static_cast<uint64_t>(slot.n);
+        {
+            std::lock_guard lock(mutex);
+            ++consumed;
+            refused = refused || !ok;
+        }
+        changed.notify_all();
+        if (!ok) break;
+    }
+    producer.join();
+    return done;
 }
 
 }  // namespace
@@ -267,15 +346,10 @@ DumpWrite write_dump(const Context& ctx, RecordSink& sink, MemoryBudgets& budget
     if (spool) {
         // While stopped: memory to the encrypted spool only. The ZIP comes after the thaw.
         ZipSource source = stream.source(false);
-        std::string buffer(1 << 20, '\0');
-        uint64_t done = 0;
         int error = 0;
-        while (done < w.size) {
-            const long n = source(buffer.data(), buffer.size());
-            if (n <= 0) break;
-            if (!spool->append(buffer.data(), static_cast<size_t>(n), error)) break;
-            done += static_cast<uint64_t>(n);
-        }
+        const uint64_t done = pump(source, w.size, [&](const char* data, size_t size) {
+            return spool->append(data, size, error);
+        });
         thaw();
         if (done < w.size) {
             w.status = "failed";

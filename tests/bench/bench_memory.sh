@@ -64,10 +64,12 @@ for size in $sizes; do
       else
         /usr/bin/time -f '%e %M' -o "$work/time" "$binary" -o - "${args[@]}" \
           >"$work/bundle.tar" || true
+        mkdir -p "$work/unpacked"
         "$binary" unpack "$work/bundle.tar" "$work/unpacked" >/dev/null
         records=$(ls "$work"/unpacked/*/artifacts/*_memory.jsonl)
       fi
-      read -r wall rss <"$work/time"
+      # GNU time writes "Command exited with non-zero status 1" first for a partial run.
+      read -r wall rss < <(tail -1 "$work/time")
       read -r bytes freeze < <(jq -r 'select(.kind=="dump") | "\(.size) \(.freeze_ms)"' "$records")
       dump_mib=$(awk -v b="$bytes" 'BEGIN {printf "%.0f", b / 1048576}')
       walls+=("$wall")
