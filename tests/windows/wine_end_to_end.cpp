@@ -9,13 +9,17 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
+#include "irsnap/hash.hpp"
 #include "run_util.hpp"
 
 namespace irsnap::test {
@@ -42,12 +46,43 @@ int read_rc(const fs::path& path) {
     return text.empty() ? -1 : std::stoi(text);
 }
 
+/// `word=value` from the test program's ready line ("" when absent).
+std::string ready_field(const std::string& line, const std::string& word) {
+    const auto at = line.find(" " + word + "=");
+    if (at == std::string::npos) return "";
+    const auto from = at + word.size() + 2;
+    return line.substr(from, line.find_first_of(" \n", from) - from);
+}
+
+/// A member of an encrypted evidence ZIP (password "infected"), read with libarchive.
+std::optional<std::string> zip_member(const fs::path& zip, const std::string& name) {
+    archive* a = archive_read_new();
+    archive_read_support_format_zip(a);
+    archive_read_add_passphrase(a, "infected");
+    std::optional<std::string> out;
+    if (archive_read_open_filename(a, zip.c_str(), 1 << 16) == ARCHIVE_OK) {
+        archive_entry* entry = nullptr;
+        while (!out && archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+            if (archive_entry_pathname(entry) != name) continue;
+            std::string data;
+            char buffer[1 << 16];
+            la_ssize_t n = 0;
+            while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0) data.append(buffer, n);
+            if (n == 0) out = std::move(data);
+        }
+    }
+    archive_read_free(a);
+    return out;
+}
+
 // Everything the Wine session left behind, shared by the tests below (a cold Wine start costs
 // seconds; the session runs once).
 struct Session {
     fs::path work;
     fs::path bundle;
+    fs::path memory_bundle;  ///< the memory collector alone, --dump-pid of the test program
     long child_pid = -1;
+    std::string ready_line;
     std::string setup_error;
 };
 
@@ -66,8 +101,11 @@ Session& session() {
         }
         const std::string child = read_file(out.work / "child.out");
         if (child.rfind("ready ", 0) == 0) out.child_pid = std::stol(child.substr(6));
+        out.ready_line = child.substr(0, child.find('\n'));
         for (const auto& entry : fs::directory_iterator(out.work / "out"))
             out.bundle = entry.path();
+        for (const auto& entry : fs::directory_iterator(out.work / "memout"))
+            out.memory_bundle = entry.path();
         return out;
     }();
     return s;
@@ -100,7 +138,7 @@ TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
     ASSERT_TRUE(m["host"].contains("wine"));
     EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
     EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
-    ASSERT_EQ(m["collectors"].size(), 15u);  // samples, timeline and files included
+    ASSERT_EQ(m["collectors"].size(), 16u);  // samples, timeline, files and memory included
     for (const auto& c : m["collectors"]) {
         const std::string status = c.value("status", "");
         EXPECT_TRUE(status == "ok" || status == "partial") << c.dump();
@@ -259,6 +297,64 @@ TEST_F(WindowsWine, FilesCopyThePowerShellHistory) {
     }
     EXPECT_EQ(text, read_file(session().work / "history.txt"));
     EXPECT_NE(text.find("irsnap-psreadline-test"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace irsnap::test
+
+namespace irsnap::test {
+namespace {
+
+// --dump-pid of the test program: a minidump (MDMP) holding the marker it keeps in its heap,
+// and, captured for every process, its private read-write-execute region holding the other
+// marker. Both members are what their records' sha256 say.
+TEST_F(WindowsWine, MemoryDumpsTheTestProgramAndCapturesItsExecutableRegion) {
+    ASSERT_GT(session().child_pid, 0) << read_file(session().work / "child.out");
+    const int rc = read_rc(session().work / "memory.rc");
+    EXPECT_TRUE(rc == 0 || rc == 1) << rc;
+    ASSERT_FALSE(session().memory_bundle.empty()) << "the memory run wrote no bundle";
+    const std::string heap_marker = ready_field(session().ready_line, "heap");
+    const std::string rwx_marker = ready_field(session().ready_line, "rwx");
+    const std::string rwx_at = ready_field(session().ready_line, "at");
+    ASSERT_FALSE(heap_marker.empty() || rwx_marker.empty() || rwx_at.empty())
+        << session().ready_line;
+    const auto records = read_jsonl(artifact(session().memory_bundle, "memory"));
+    const json* dump = nullptr;
+    const json* region = nullptr;
+    for (const auto& r : records) {
+        if (r.value("pid", -1L) != session().child_pid) continue;
+        if (r.value("kind", "") == "dump") dump = &r;
+        if (r.value("kind", "") == "region" && r.value("start", "") == rwx_at) region = &r;
+    }
+    ASSERT_NE(dump, nullptr);
+    const std::string dump_status = (*dump)["status"];
+    EXPECT_TRUE(dump_status == "dumped" || dump_status == "partial") << dump->dump();
+    EXPECT_EQ((*dump)["format"], "minidump");
+    EXPECT_EQ((*dump)["member"], "pid" + std::to_string(session().child_pid) + ".dmp");
+    const auto dump_bytes = zip_member(
+        session().memory_bundle / (*dump)["archive"].get<std::string>(), (*dump)["member"]);
+    ASSERT_TRUE(dump_bytes) << dump->dump();
+    EXPECT_EQ(dump_bytes->substr(0, 4), "MDMP");
+    EXPECT_EQ(dump_bytes->size(), (*dump)["size"].get<uint64_t>());
+    EXPECT_EQ(sha256_hex(*dump_bytes), (*dump)["sha256"]);
+    EXPECT_NE(dump_bytes->find(heap_marker), std::string::npos);
+    EXPECT_NE(dump_bytes->find(rwx_marker), std::string::npos);
+
+    ASSERT_NE(region, nullptr) << "no region record at " << rwx_at;
+    EXPECT_EQ((*region)["permissions"], "rwxp") << region->dump();
+    EXPECT_EQ((*region)["backing"], "anonymous");
+    const std::string region_status = (*region)["status"];
+    EXPECT_TRUE(region_status == "dumped" || region_status == "partial") << region->dump();
+    const auto region_bytes = zip_member(
+        session().memory_bundle / (*region)["archive"].get<std::string>(), (*region)["member"]);
+    ASSERT_TRUE(region_bytes) << region->dump();
+    EXPECT_EQ(region_bytes->rfind(rwx_marker, 0), 0u);  // at the region's first byte
+    EXPECT_EQ(sha256_hex(*region_bytes), (*region)["sha256"]);
+    // Memory lives only inside the archives: no raw dump or region file anywhere.
+    for (const auto& e : fs::recursive_directory_iterator(session().memory_bundle)) {
+        EXPECT_NE(e.path().extension(), ".dmp") << e.path();
+        EXPECT_NE(e.path().extension(), ".bin") << e.path();
+    }
 }
 
 }  // namespace
