@@ -157,7 +157,8 @@ class MemoryWalk {
             const DWORD n = GetMappedFileNameW(process, reinterpret_cast<LPVOID>(r.base), nt.data(),
                                                static_cast<DWORD>(nt.size()));
             nt.resize(n);
-            if (n) {
+            while (!nt.empty() && nt.back() == L'\0') nt.pop_back();  // Wine counts the NUL
+            if (!nt.empty()) {
                 it->second.second = win::utf16_has_unpaired_surrogate(nt);
                 it->second.first =
                     win::nt_path_to_win32(to_utf8(nt), m_drives).value_or(to_utf8(nt));

@@ -2,8 +2,8 @@
 // The Windows test program of the Wine end-to-end test (tests/windows/wine_end_to_end.cpp):
 // it listens on a loopback port and holds a file open, keeps two random markers in memory (one in
 // its heap, one in a private PAGE_EXECUTE_READWRITE region, as injected code would be), prints
-// "ready PID heap=MARKER rwx=MARKER at=ADDRESS" and sleeps until it is killed, so the test knows
-// exactly what network, handles, modules and memory must show for it.
+// "ready PID heap=MARKER heap_at=ADDRESS rwx=MARKER at=ADDRESS" and sleeps until it is killed, so
+// the test knows exactly what network, handles, modules and memory must show for it.
 //   irsnap_wine_child.exe --listen PORT --hold PATH
 // winsock2.h first: windows.h would pull in the old winsock.h.
 #include <winsock2.h>
@@ -65,7 +65,8 @@ int wmain(int argc, wchar_t** argv) {
     std::memcpy(rwx, rwx_marker, std::strlen(rwx_marker));
     SecureZeroMemory(heap_marker, sizeof heap_marker);  // the heap and the region hold them now
     SecureZeroMemory(rwx_marker, sizeof rwx_marker);
-    std::printf("ready %lu heap=%s rwx=%s at=0x%llx\n", GetCurrentProcessId(), heap,
+    std::printf("ready %lu heap=%s heap_at=0x%llx rwx=%s at=0x%llx\n", GetCurrentProcessId(), heap,
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(heap)),
                 static_cast<const char*>(rwx),
                 static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(rwx)));
     std::fflush(stdout);
