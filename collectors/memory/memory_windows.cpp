@@ -8,6 +8,7 @@
 
 #include <psapi.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -71,11 +72,11 @@ class MemoryWalk {
         const bool scan = m_ctx.params.memory_regions || m_ctx.params.dump_suspicious;
         for (const auto& p : *processes) {
             if (m_ctx.should_stop()) break;
-            if (p.pid == 0 || p.pid == 4 || p.pid == m_self) continue;
+            if (p.pid == 0 || p.pid == 4) continue;
             ProcessView& view = m_views[p.pid];
             view.name = to_utf8(p.image_name);
             view.escaped = win::utf16_has_unpaired_surrogate(p.image_name);
-            if (scan) scan_process(p.pid, view, regions, checked);
+            if (scan && p.pid != m_self) scan_process(p.pid, view, regions, checked);
         }
         if (m_denied) {
             m_sink.coverage(fmt::format(
@@ -88,8 +89,16 @@ class MemoryWalk {
             capture_regions(m_ctx, m_sink, m_budgets, std::move(regions),
                             [](int64_t pid, std::string& why) { return open_reader(pid, why); });
         }
-        for (const DumpCandidate& c :
-             choose_dumps(m_ctx.params, m_ctx.flagged_processes(), std::move(checked))) {
+        auto candidates = choose_dumps(m_ctx.params, m_ctx.flagged_processes(), std::move(checked));
+        // A process flagged only by an earlier collector has no estimate of its own: the scan's
+        // puts it in its place among the smaller-first.
+        for (auto& c : candidates) {
+            if (auto it = m_estimates.find(c.pid); it != m_estimates.end()) {
+                c.estimated_bytes = std::max(c.estimated_bytes, it->second);
+            }
+        }
+        order_dump_candidates(candidates);
+        for (const DumpCandidate& c : candidates) {
             if (m_ctx.should_stop()) break;
             dump(c);
         }
@@ -145,6 +154,7 @@ class MemoryWalk {
             plan.backing = "anonymous";
             regions.push_back(std::move(plan));
         }
+        m_estimates[pid] = candidate.estimated_bytes;
         if (!candidate.reasons.empty()) checked.push_back(std::move(candidate));
     }
 
@@ -186,6 +196,12 @@ class MemoryWalk {
         if (c.pid <= 0 || c.pid == 4 || c.pid > UINT32_MAX) {
             emit_dump_refusal(m_sink, plan, "refused",
                               "the idle process and System hold kernel memory, not a user process");
+            return;
+        }
+        if (m_budgets.dump_allowance(m_ctx) == 0) {
+            // Refused before the process is stopped: a freeze for nothing is still a freeze.
+            emit_dump_refusal(m_sink, plan, "budget",
+                              "the run's dump budget (--max-dump-total-bytes) is spent");
             return;
         }
         const auto pid = static_cast<uint32_t>(c.pid);
@@ -307,6 +323,7 @@ class MemoryWalk {
     MemoryBudgets m_budgets;
     const DWORD m_self = GetCurrentProcessId();
     std::map<int64_t, ProcessView> m_views;
+    std::map<int64_t, uint64_t> m_estimates;  ///< pid -> readable bytes, from the scan
     uint64_t m_denied = 0;
     std::vector<win::DosDevice> m_drives = win::dos_devices();
     std::map<uint64_t, std::pair<std::string, bool>> m_mapped;  ///< allocation base -> path
