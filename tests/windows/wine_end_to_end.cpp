@@ -393,6 +393,23 @@ TEST_F(WindowsWine, MemoryDumpsTheTestProgramAndCapturesItsExecutableRegion) {
         EXPECT_NE(e.path().extension(), ".dmp") << e.path();
         EXPECT_NE(e.path().extension(), ".bin") << e.path();
     }
+    // LLDB reads Windows minidumps with its own parser: the process, the thread's registers,
+    // the modules and the region's bytes, as a debugger sees them (the test program's dump,
+    // written only into this test's own work directory).
+    IRSNAP_NEED_TOOL(access("/usr/bin/lldb", X_OK) == 0, "lldb");
+    const fs::path copy = session().work / "child.dmp";
+    std::ofstream(copy, std::ios::binary) << *dump_bytes;
+    const auto lldb =
+        run_command({"/usr/bin/lldb", "-b", "-c", copy.string(), "-o", "process status", "-o",
+                     "image list", "-o", "register read rip", "-o", "memory read -c 16 " + rwx_at});
+    EXPECT_NE(lldb.out.find("Process " + std::to_string(session().child_pid) + " stopped"),
+              std::string::npos)
+        << lldb.out << lldb.err;
+    EXPECT_NE(lower(lldb.out).find("irsnap_wine_child.exe"), std::string::npos) << lldb.out;
+    EXPECT_NE(lldb.out.find("rip = 0x"), std::string::npos) << lldb.out;
+    EXPECT_EQ(lldb.out.find("rip = 0x0000000000000000"), std::string::npos) << lldb.out;
+    EXPECT_NE(lldb.out.find(rwx_marker.substr(0, 16)), std::string::npos) << lldb.out;
+    fs::remove(copy);
 }
 
 }  // namespace
