@@ -135,7 +135,7 @@ Session& session() {
         }
         const std::string child = read_file(out.work / "child.out");
         if (child.rfind("ready ", 0) == 0) out.child_pid = std::stol(child.substr(6));
-        out.ready_line = child.substr(0, child.find('\n'));
+        out.ready_line = child.substr(0, child.find_first_of("\r\n"));  // Wine writes CRLF
         for (const auto& entry : fs::directory_iterator(out.work / "out"))
             out.bundle = entry.path();
         for (const auto& entry : fs::directory_iterator(out.work / "memout"))
