@@ -115,6 +115,7 @@ struct Session {
     fs::path work;
     fs::path bundle;
     fs::path memory_bundle;  ///< the memory collector alone, --dump-pid of the test program
+    fs::path small_bundle;   ///< the same, --dump-no-freeze --no-memory-regions, 8 MiB
     long child_pid = -1;
     std::string ready_line;
     std::string setup_error;
@@ -140,6 +141,8 @@ Session& session() {
             out.bundle = entry.path();
         for (const auto& entry : fs::directory_iterator(out.work / "memout"))
             out.memory_bundle = entry.path();
+        for (const auto& entry : fs::directory_iterator(out.work / "memsmall"))
+            out.small_bundle = entry.path();
         return out;
     }();
     return s;
@@ -410,6 +413,38 @@ TEST_F(WindowsWine, MemoryDumpsTheTestProgramAndCapturesItsExecutableRegion) {
     EXPECT_EQ(lldb.out.find("rip = 0x0000000000000000"), std::string::npos) << lldb.out;
     EXPECT_NE(lldb.out.find(rwx_marker.substr(0, 16)), std::string::npos) << lldb.out;
     fs::remove(copy);
+}
+
+// Within --max-dump-bytes the private memory (which exists nowhere else) goes in first and
+// file-backed read-only memory is what the budget leaves out, listed but not dumped;
+// --dump-no-freeze reads the process running, --no-memory-regions captures no region.
+TEST_F(WindowsWine, MemoryDumpWithinASmallBudgetKeepsPrivateMemoryAndRunsUnfrozen) {
+    ASSERT_GT(session().child_pid, 0) << read_file(session().work / "child.out");
+    EXPECT_EQ(read_rc(session().work / "memsmall.rc"), 0);
+    ASSERT_FALSE(session().small_bundle.empty()) << "the small memory run wrote no bundle";
+    const auto records = read_jsonl(artifact(session().small_bundle, "memory"));
+    ASSERT_EQ(records.size(), 1u);  // the dump, no regions
+    const json& dump = records.front();
+    EXPECT_EQ(dump["kind"], "dump");
+    EXPECT_EQ(dump["pid"].get<long>(), session().child_pid);
+    EXPECT_EQ(dump["status"], "partial") << dump["status_note"];
+    EXPECT_FALSE(dump["frozen"].get<bool>());
+    EXPECT_TRUE(dump["freeze_ms"].is_null());
+    EXPECT_LE(dump["size"].get<uint64_t>(), 8u << 20);
+    size_t budget_skipped = 0;
+    for (const auto& seg : dump["segments"]) {
+        if (seg["skipped"] != "budget") continue;
+        ++budget_skipped;
+        EXPECT_EQ(seg["permissions"].get<std::string>().back(), 's') << seg.dump();
+    }
+    EXPECT_GT(budget_skipped, 0u);
+    const auto bytes =
+        zip_member(session().small_bundle / dump["archive"].get<std::string>(), dump["member"]);
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(sha256_hex(*bytes), dump["sha256"]);
+    const std::string heap_marker = ready_field(session().ready_line, "heap");
+    const uint64_t heap_at = std::stoull(ready_field(session().ready_line, "heap_at"), nullptr, 16);
+    EXPECT_EQ(minidump_bytes_at(*bytes, heap_at, heap_marker.size()), heap_marker);
 }
 
 }  // namespace
