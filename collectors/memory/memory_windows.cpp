@@ -230,24 +230,24 @@ class MemoryWalk {
         facts.system = winmem::system_facts();
         facts.regions = winmem::query_regions(h);
         if (facts.regions.empty()) {
-            const FreezeWindow window = freeze.resume();
-            (void)window;
+            freeze.resume();
             emit_dump_refusal(m_sink, plan, "vanished", "VirtualQueryEx found no memory");
             return;
         }
         facts.threads = winmem::read_threads(pid, plan.frozen, read);
         facts.modules = winmem::read_modules(h, read);
-        choose_segments(facts, plan);
+        const std::set<size_t> left_out = choose_segments(facts, plan);
         const minidump::Layout layout = minidump::build_layout(facts);
         plan.pieces = layout.pieces;
-        describe_segments(h, facts, layout, plan);
+        describe_segments(h, facts, layout, left_out, plan);
         const DumpWrite written = write_dump(m_ctx, m_sink, m_budgets, plan, read);
         const FreezeWindow window = freeze.resume();
         emit_dump(m_sink, plan, written, window);
     }
 
-    /// Marks the readable regions the dump allowance holds (private memory first) as dumped.
-    void choose_segments(minidump::DumpFacts& facts, DumpPlan& plan) {
+    /// Marks the readable regions the dump allowance holds (private memory first) as dumped;
+    /// returns the indexes of those it left out.
+    std::set<size_t> choose_segments(minidump::DumpFacts& facts, DumpPlan& plan) {
         std::vector<size_t> candidates;
         std::vector<uint64_t> sizes;
         std::vector<int> priority;
@@ -264,23 +264,24 @@ class MemoryWalk {
         const uint64_t allowance = m_budgets.dump_allowance(m_ctx);
         const auto chosen =
             segments_within(sizes, priority, allowance > streams ? allowance - streams : 0);
-        size_t left_out = 0;
+        std::set<size_t> left_out;
         for (size_t k = 0; k < candidates.size(); ++k) {
             if (chosen[k]) continue;
             facts.regions[candidates[k]].dumped = false;
-            m_left_out.insert(candidates[k]);
-            ++left_out;
+            left_out.insert(candidates[k]);
         }
-        if (left_out) {
+        if (!left_out.empty()) {
             plan.notes.push_back(fmt::format(
                 "{} readable region(s) left out by the dump budget (listed in the minidump's "
                 "memory information, not in its memory)",
-                left_out));
+                left_out.size()));
         }
+        return left_out;
     }
 
     void describe_segments(HANDLE process, const minidump::DumpFacts& facts,
-                           const minidump::Layout& layout, DumpPlan& plan) {
+                           const minidump::Layout& layout, const std::set<size_t>& left_out,
+                           DumpPlan& plan) {
         for (size_t i = 0; i < facts.regions.size(); ++i) {
             const auto& r = facts.regions[i];
             if (r.state == MEM_FREE) continue;
@@ -292,14 +293,13 @@ class MemoryWalk {
             if (layout.region_piece[i] != minidump::npos) {
                 s.piece = layout.region_piece[i];
             } else {
-                s.skipped = m_left_out.count(i)        ? "budget"
+                s.skipped = left_out.count(i)          ? "budget"
                             : r.state == MEM_RESERVE   ? "reserved"
                             : (r.protect & PAGE_GUARD) ? "guard_page"
                                                        : "not_readable";
             }
             plan.segments.push_back(std::move(s));
         }
-        m_left_out.clear();
         size_t with_context = 0;
         for (const auto& t : facts.threads) with_context += !t.context.empty();
         plan.threads = static_cast<int64_t>(with_context);
@@ -327,7 +327,6 @@ class MemoryWalk {
     uint64_t m_denied = 0;
     std::vector<win::DosDevice> m_drives = win::dos_devices();
     std::map<uint64_t, std::pair<std::string, bool>> m_mapped;  ///< allocation base -> path
-    std::set<size_t> m_left_out;  ///< regions the budget left out, of the dump in progress
 };
 
 }  // namespace
