@@ -234,7 +234,7 @@ class MemoryWalk {
             emit_dump_refusal(m_sink, plan, "vanished", "VirtualQueryEx found no memory");
             return;
         }
-        facts.threads = winmem::read_threads(pid, plan.frozen, read);
+        facts.threads = winmem::read_threads(h, pid, plan.frozen, read);
         facts.modules = winmem::read_modules(h, read);
         const std::set<size_t> left_out = choose_segments(facts, plan);
         const minidump::Layout layout = minidump::build_layout(facts);

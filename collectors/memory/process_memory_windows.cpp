@@ -147,10 +147,12 @@ MemoryRead memory_reader(std::shared_ptr<win::UniqueHandle> process) {
     };
 }
 
-std::vector<minidump::ThreadFacts> read_threads(uint32_t pid, bool frozen, const MemoryRead& read) {
+std::vector<minidump::ThreadFacts> read_threads(HANDLE process, uint32_t pid, bool frozen,
+                                                const MemoryRead& read) {
     static const auto query =
         win::ntdll_function<NtQueryInformationThreadFn>("NtQueryInformationThread");
     std::vector<minidump::ThreadFacts> out;
+    const DWORD priority_class = GetPriorityClass(process);  // 0 when it cannot be read
     win::UniqueHandle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
     if (!snapshot) return out;
     THREADENTRY32 entry{};
@@ -160,6 +162,7 @@ std::vector<minidump::ThreadFacts> read_threads(uint32_t pid, bool frozen, const
         if (entry.th32OwnerProcessID != pid) continue;
         minidump::ThreadFacts t;
         t.id = entry.th32ThreadID;
+        t.priority_class = priority_class;
         win::UniqueHandle thread(OpenThread(
             THREAD_GET_CONTEXT | THREAD_SUSPEND_RESUME | THREAD_QUERY_INFORMATION, FALSE, t.id));
         if (!thread) {

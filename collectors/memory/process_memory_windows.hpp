@@ -42,7 +42,8 @@ MemoryRead memory_reader(std::shared_ptr<win::UniqueHandle> process);
 /// Every thread of `pid`: its CONTEXT (each thread suspended while it is read), its TEB and
 /// its stack from the stack pointer to the stack's base. `frozen`: the whole process is
 /// already suspended once by us (that count is taken off the recorded one).
-std::vector<minidump::ThreadFacts> read_threads(uint32_t pid, bool frozen, const MemoryRead& read);
+std::vector<minidump::ThreadFacts> read_threads(HANDLE process, uint32_t pid, bool frozen,
+                                                const MemoryRead& read);
 
 /// The loaded modules, with the checksum and timestamp of their PE headers when readable.
 std::vector<minidump::ModuleFacts> read_modules(HANDLE process, const MemoryRead& read);
