@@ -55,10 +55,11 @@ if [[ "${1:-}" == "--windows" ]]; then
   # system); wine64 runs the result (its programs live in /usr/lib/wine: no `wine` on PATH);
   # iproute2: the Wine session sets up its own network namespace with `ip`. libarchive is built
   # from Debian's source package with the mingw C compiler (dpkg-dev unpacks it) against
-  # libz-mingw-w64-dev's libz.a.
+  # libz-mingw-w64-dev's libz.a. lldb: the Wine test opens irsnap.exe's minidump with a
+  # debugger's own reader.
   packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
             cmake ninja-build libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64
-            googletest xz-utils dpkg-dev libz-mingw-w64-dev iproute2)
+            googletest xz-utils dpkg-dev libz-mingw-w64-dev iproute2 lldb)
 elif [[ "${1:-}" == "--test" ]]; then
   # python3: the fleet test and run-clang-tidy (named, not left to other packages' Depends).
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed

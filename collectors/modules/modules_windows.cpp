@@ -115,12 +115,21 @@ class ModulesWalk {
             }
             return;
         }
-        for (HMODULE module : *modules) emit(process.get(), pid, name, module);
+        // The first module is the program itself.
+        std::vector<std::shared_future<win::Signature>> verdicts;
+        bool image_known = false;
+        for (size_t i = 0; i < modules->size(); ++i) {
+            auto signature = emit(process.get(), pid, name, (*modules)[i]);
+            if (i == 0) image_known = signature.has_value();
+            if (signature) verdicts.push_back(std::move(*signature));
+        }
+        if (image_known && verdicts.size() > 1) m_verdicts.emplace_back(pid, std::move(verdicts));
     }
 
     void finish() {
         m_signatures.flush();
         m_window.flush();
+        flag_unsigned_modules();
         if (m_coverage.denied) {
             m_sink.coverage(
                 fmt::format("{} process(es) could not be opened (PROCESS_QUERY_INFORMATION | "
@@ -138,7 +147,25 @@ class ModulesWalk {
     }
 
   private:
-    void emit(HANDLE process, uint32_t pid, const std::wstring& name, HMODULE module) {
+    /// A signed program that loaded an unsigned module, for the memory collector's
+    /// --dump-suspicious ("error" means not checked, which is no verdict).
+    void flag_unsigned_modules() {
+        for (const auto& [pid, verdicts] : m_verdicts) {
+            if (!verdicts.front().get().is_signed()) continue;
+            for (size_t i = 1; i < verdicts.size(); ++i) {
+                const std::string status = verdicts[i].get().status;
+                if (status != "valid" && status != "error") {
+                    m_ctx.flag_process(pid, "unsigned_module");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Emits the module's record; returns its signature check, when its file was found.
+    std::optional<std::shared_future<win::Signature>> emit(HANDLE process, uint32_t pid,
+                                                           const std::wstring& name,
+                                                           HMODULE module) {
         json r = json::object();
         r["kind"] = "file";
         r["pid"] = pid;
@@ -159,7 +186,7 @@ class ModulesWalk {
             const DWORD error = GetLastError();
             if (error == ERROR_INVALID_HANDLE) {
                 m_sink.race();  // unloaded since the list was read
-                return;
+                return std::nullopt;
             }
             r["path"] = nullptr;
             r["loader_path"] = nullptr;
@@ -169,7 +196,7 @@ class ModulesWalk {
                 r[field] = nullptr;
             }
             m_signatures.push(std::move(r), std::nullopt, std::nullopt);
-            return;
+            return std::nullopt;
         }
         const std::wstring path = mapped ? *mapped : *loader;
         r["path"] = to_utf8(path);
@@ -179,6 +206,7 @@ class ModulesWalk {
         r["file_size"] = file.file_size;
         r["hash_note"] = file.hash_note;
         m_signatures.push(std::move(r), file.hash, file.signature);
+        return file.signature;
     }
 
     /// GetMappedFileNameW's NT name as a Win32 path; nullopt when not mappable.
@@ -226,6 +254,7 @@ class ModulesWalk {
     win::SignaturePool m_pool;
     Coverage m_coverage;
     std::map<std::wstring, Resolved> m_files;
+    std::vector<std::pair<uint32_t, std::vector<std::shared_future<win::Signature>>>> m_verdicts;
     std::vector<win::DosDevice> m_drives = win::dos_devices();
 };
 

@@ -194,6 +194,8 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     HashWindow window(sink, k_pending_window, "exe_sha256", "exe_hash_note");
     win::SignatureWindow signatures(window, k_pending_window);
     win::SignaturePool pool(k_signature_threads);
+    // Each image's verdict, for the memory collector's --dump-suspicious (unsigned_image).
+    std::vector<std::pair<uint32_t, std::shared_future<win::Signature>>> verdicts;
     for (const auto& [pid, s] : seen) {
         if (ctx.should_stop()) break;
         const bool both_nt = s.first && s.second;
@@ -209,10 +211,16 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         std::optional<std::shared_future<FileHash>> hash;
         std::optional<std::shared_future<win::Signature>> signature;
         json r = read_process(ctx, pid, s, denied, sink, hash, pool, signature);
+        if (signature) verdicts.emplace_back(pid, *signature);
         signatures.push(std::move(r), std::move(hash), std::move(signature));
     }
     signatures.flush();
     window.flush();
+    for (const auto& [pid, signature] : verdicts) {
+        // "error" means not checked, which is no verdict.
+        const std::string status = signature.get().status;
+        if (status != "valid" && status != "error") ctx.flag_process(pid, "unsigned_image");
+    }
     if (missing_from_toolhelp || missing_from_ntquery) {
         sink.coverage(fmt::format(
             "cross-view discrepancy: {} process(es) listed by NtQuerySystemInformation but not "

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Windows test program of the Wine end-to-end test (tests/windows/wine_end_to_end.cpp):
-// it listens on a loopback port and holds a file open, prints "ready PID" and sleeps until it is
-// killed, so the test knows exactly what network, handles and modules must show for it.
+// it listens on a loopback port and holds a file open, keeps two random markers in memory (one in
+// its heap, one in a private PAGE_EXECUTE_READWRITE region, as injected code would be), prints
+// "ready PID heap=MARKER heap_at=ADDRESS rwx=MARKER at=ADDRESS" and sleeps until it is killed, so
+// the test knows exactly what network, handles, modules and memory must show for it.
 //   irsnap_wine_child.exe --listen PORT --hold PATH
 // winsock2.h first: windows.h would pull in the old winsock.h.
 #include <winsock2.h>
@@ -9,6 +11,7 @@
 #include <windows.h>
 #include <ws2tcpip.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,8 +49,28 @@ int wmain(int argc, wchar_t** argv) {
     }
     DWORD written = 0;
     WriteFile(file, "held by irsnap_wine_child\n", 26, &written, nullptr);
-    std::printf("ready %lu\n", GetCurrentProcessId());
+    // Random, made here: the markers must not be on the command line or in the image.
+    LARGE_INTEGER now{};
+    QueryPerformanceCounter(&now);
+    char heap_marker[64], rwx_marker[64];
+    std::snprintf(heap_marker, sizeof heap_marker, "IRSNAP-HEAP-%08lx%08lx",
+                  static_cast<unsigned long>(now.LowPart), GetCurrentProcessId());
+    std::snprintf(rwx_marker, sizeof rwx_marker, "IRSNAP-RWX-%08lx%08lx",
+                  static_cast<unsigned long>(now.HighPart ^ now.LowPart * 2654435761u),
+                  GetCurrentProcessId());
+    char* heap = new char[4096]();
+    std::memcpy(heap, heap_marker, std::strlen(heap_marker));
+    void* rwx = VirtualAlloc(nullptr, 4096, MEM_COMMIT | MEM_RESERVE, PAGE_EXECUTE_READWRITE);
+    if (rwx == nullptr) return 6;
+    std::memcpy(rwx, rwx_marker, std::strlen(rwx_marker));
+    SecureZeroMemory(heap_marker, sizeof heap_marker);  // the heap and the region hold them now
+    SecureZeroMemory(rwx_marker, sizeof rwx_marker);
+    std::printf("ready %lu heap=%s heap_at=0x%llx rwx=%s at=0x%llx\n", GetCurrentProcessId(), heap,
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(heap)),
+                static_cast<const char*>(rwx),
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(rwx)));
     std::fflush(stdout);
     Sleep(120'000);  // the test kills the whole Wine session long before this
+    delete[] heap;
     return 0;
 }

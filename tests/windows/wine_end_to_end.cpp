@@ -17,14 +17,16 @@
 #include <unistd.h>
 
 #include "run_util.hpp"
+#include "wine_e2e.hpp"
 
 namespace irsnap::test {
-namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
 constexpr int k_port = 47123;
+}  // namespace
 
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
@@ -42,15 +44,8 @@ int read_rc(const fs::path& path) {
     return text.empty() ? -1 : std::stoi(text);
 }
 
-// Everything the Wine session left behind, shared by the tests below (a cold Wine start costs
+// Everything the Wine session left behind, shared by the tests (a cold Wine start costs
 // seconds; the session runs once).
-struct Session {
-    fs::path work;
-    fs::path bundle;
-    long child_pid = -1;
-    std::string setup_error;
-};
-
 Session& session() {
     static Session s = [] {
         Session out;
@@ -66,24 +61,19 @@ Session& session() {
         }
         const std::string child = read_file(out.work / "child.out");
         if (child.rfind("ready ", 0) == 0) out.child_pid = std::stol(child.substr(6));
+        out.ready_line = child.substr(0, child.find_first_of("\r\n"));  // Wine writes CRLF
         for (const auto& entry : fs::directory_iterator(out.work / "out"))
             out.bundle = entry.path();
+        for (const auto& entry : fs::directory_iterator(out.work / "memout"))
+            out.memory_bundle = entry.path();
+        for (const auto& entry : fs::directory_iterator(out.work / "memsmall"))
+            out.small_bundle = entry.path();
         return out;
     }();
     return s;
 }
 
-class WindowsWine : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        ASSERT_EQ(session().setup_error, "");
-        ASSERT_FALSE(session().bundle.empty()) << "irsnap.exe wrote no bundle";
-    }
-    static std::vector<json> records(const std::string& collector) {
-        return read_jsonl(artifact(session().bundle, collector));
-    }
-    static json manifest() { return json::parse(read_file(session().bundle / "manifest.json")); }
-};
+namespace {
 
 TEST_F(WindowsWine, WindowsUnitTestsPass) {
     EXPECT_EQ(read_rc(session().work / "unit.rc"), 0) << read_file(session().work / "unit.out");
@@ -100,7 +90,7 @@ TEST_F(WindowsWine, CollectCompletesAndTheManifestSaysWine) {
     ASSERT_TRUE(m["host"].contains("wine"));
     EXPECT_TRUE(m["host"]["wine"].is_string()) << m["host"].dump();
     EXPECT_NE(m["host"]["os"].dump().find("Windows"), std::string::npos) << m["host"]["os"].dump();
-    ASSERT_EQ(m["collectors"].size(), 15u);  // samples, timeline and files included
+    ASSERT_EQ(m["collectors"].size(), 16u);  // samples, timeline, files and memory included
     for (const auto& c : m["collectors"]) {
         const std::string status = c.value("status", "");
         EXPECT_TRUE(status == "ok" || status == "partial") << c.dump();

@@ -4,7 +4,8 @@
 # network namespace: Wine builds its TCP table from the host's whole /proc/net/tcp (tens of
 # seconds on a busy host, milliseconds here), and the loopback listener must be the only one.
 #   wine_session.sh WORK WINDOWS_BUILD_DIR PORT
-# Leaves in WORK: out/<bundle>, stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc,
+# Leaves in WORK: out/<bundle>, memout/<bundle> and memsmall/<bundle> (the memory collector
+# alone, dumping the test program; the second unfrozen within a small budget), stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc,
 # child.path (the test program's copy in the user's %TEMP%, which the samples collector must
 # copy) and history.txt (the PSReadLine history planted for the files collector).
 # One wineserver serves every step: a cold start costs seconds.
@@ -17,7 +18,7 @@ for tool in "$WINE" "$WINESERVER"; do
   [[ -x $tool ]] || { echo "wine_session.sh: $tool missing (scripts/install-deps.sh --windows)" >&2; exit 1; }
 done
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LC_ALL=C.UTF-8
-mkdir -p "$work/out"
+mkdir -p "$work/out" "$work/memout" "$work/memsmall"
 exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
 work=$1 build=$2 port=$3
 ip link set lo up
@@ -46,6 +47,15 @@ cp "$history/ConsoleHost_history.txt" "$work/history.txt"
 for _ in $(seq 100); do grep -q '^ready' "$work/child.out" && break; sleep 0.1; done
 rc=0; "$WINE" "$build/irsnap.exe" collect -q -o "Z:${work//\//\\}\\out" || rc=$?
 echo "$rc" >"$work/collect.rc"
+child=$(sed -n 's/^ready \([0-9]*\).*/\1/p' "$work/child.out")
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors memory --dump-pid "${child:-0}" \
+  -o "Z:${work//\//\\}\\memout" || rc=$?
+echo "$rc" >"$work/memory.rc"
+# The same process again, running (no freeze), without the region capture, within 8 MiB.
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors memory --dump-pid "${child:-0}" \
+  --dump-no-freeze --no-memory-regions --max-dump-bytes 8388608 \
+  -o "Z:${work//\//\\}\\memsmall" || rc=$?
+echo "$rc" >"$work/memsmall.rc"
 rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors system,processes -o - \
   >"$work/stream.tar" 2>"$work/stream.err" || rc=$?
 echo "$rc" >"$work/stream.rc"
