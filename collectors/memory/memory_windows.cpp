@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "common/debug_process_list.hpp"
 #include "irsnap/windows/dos_devices_windows.hpp"
 #include "irsnap/windows/nt_process.hpp"
 #include "irsnap/windows/win_handle.hpp"
@@ -55,22 +56,11 @@ class MemoryWalk {
     MemoryWalk(const Context& ctx, RecordSink& sink) : m_ctx(ctx), m_sink(sink), m_budgets(ctx) {}
 
     void run() {
-        if (!win::enable_privilege(L"SeDebugPrivilege")) {
-            m_sink.coverage(
-                "SeDebugPrivilege not held: other users' and service processes may be denied "
-                "(run as an administrator for full coverage)");
-        }
-        long status = 0;
-        auto processes = win::nt_process_list(status);
-        if (!processes) {
-            throw std::runtime_error(
-                fmt::format("no process list: NtQuerySystemInformation NTSTATUS 0x{:08x}",
-                            static_cast<unsigned long>(status)));
-        }
+        const auto processes = debug_process_list(m_sink);
         std::vector<RegionPlan> regions;
         std::vector<DumpCandidate> checked;
         const bool scan = m_ctx.params.memory_regions || m_ctx.params.dump_suspicious;
-        for (const auto& p : *processes) {
+        for (const auto& p : processes) {
             if (m_ctx.should_stop()) break;
             if (p.pid == 0 || p.pid == 4) continue;
             ProcessView& view = m_views[p.pid];

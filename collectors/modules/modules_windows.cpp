@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/debug_process_list.hpp"
 #include "common/hash_window.hpp"
 #include "common/signature_window.hpp"
 #include "irsnap/hash_cache.hpp"
@@ -261,20 +262,9 @@ class ModulesWalk {
 }  // namespace
 
 void collect_modules(const Context& ctx, RecordSink& sink) {
-    if (!win::enable_privilege(L"SeDebugPrivilege")) {
-        sink.coverage(
-            "SeDebugPrivilege not held: other users' and service processes may be denied (run "
-            "as an administrator for full coverage)");
-    }
-    long status = 0;
-    auto processes = win::nt_process_list(status);
-    if (!processes) {
-        throw std::runtime_error(
-            fmt::format("no process list: NtQuerySystemInformation NTSTATUS 0x{:08x}",
-                        static_cast<unsigned long>(status)));
-    }
+    const auto processes = debug_process_list(sink);
     ModulesWalk walk(ctx, sink);
-    for (const auto& p : *processes) {
+    for (const auto& p : processes) {
         if (ctx.should_stop()) break;
         walk.process(p.pid, p.image_name);
     }

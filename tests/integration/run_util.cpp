@@ -279,4 +279,8 @@ bool tools_required() {
     return value != nullptr && std::string_view(value) == "1";
 }
 
+bool have_tool(const std::string& tool) {
+    return run_command({"/bin/sh", "-c", "command -v " + tool}).exit_code == 0;
+}
+
 }  // namespace irsnap::test

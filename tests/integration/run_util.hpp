@@ -36,6 +36,9 @@ bool tools_required();
         }                                                                                   \
     } while (0)
 
+/// True when `tool` is on PATH (command -v).
+bool have_tool(const std::string& tool);
+
 /// Runs argv[0] with argv, waits, captures stdout and stderr. `cwd` empty = inherit.
 RunResult run_command(const std::vector<std::string>& argv, const std::string& cwd = "");
 

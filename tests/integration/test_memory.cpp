@@ -27,10 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool have(const std::string& tool) {
-    return run_command({"/bin/sh", "-c", "command -v " + tool}).exit_code == 0;
-}
-
 std::string random_marker() {
     std::random_device rd;
     return "irsnap-memory-marker-" + std::to_string(rd()) + "-" + std::to_string(rd());
@@ -98,7 +94,7 @@ void expect_verifies(const fs::path& bundle) {
 }
 
 TEST(Memory, DumpPidGivesACoreThatFileReadelfAndGdbReadWithSegmentsAsRecorded) {
-    IRSNAP_NEED_TOOL(have("unzip"), "unzip");
+    IRSNAP_NEED_TOOL(have_tool("unzip"), "unzip");
     const std::string marker = random_marker();
     MemoryChild child(marker);
     ASSERT_TRUE(child.ready());
@@ -149,15 +145,15 @@ TEST(Memory, DumpPidGivesACoreThatFileReadelfAndGdbReadWithSegmentsAsRecorded) {
 
     const fs::path core_path = tmp.path() / "child.core";
     std::ofstream(core_path, std::ios::binary) << core;
-    IRSNAP_NEED_TOOL(have("file"), "file");
+    IRSNAP_NEED_TOOL(have_tool("file"), "file");
     auto file = run_command({"/usr/bin/file", core_path.string()});
     EXPECT_NE(file.out.find("ELF 64-bit LSB core file"), std::string::npos) << file.out;
-    IRSNAP_NEED_TOOL(have("readelf"), "readelf (binutils)");
+    IRSNAP_NEED_TOOL(have_tool("readelf"), "readelf (binutils)");
     auto notes = run_command({"/usr/bin/readelf", "-n", core_path.string()});
     for (const char* note : {"NT_PRSTATUS", "NT_PRPSINFO", "NT_AUXV", "NT_FILE", "NT_FPREGSET"}) {
         EXPECT_NE(notes.out.find(note), std::string::npos) << note << "\n" << notes.out;
     }
-    IRSNAP_NEED_TOOL(have("gdb"), "gdb");
+    IRSNAP_NEED_TOOL(have_tool("gdb"), "gdb");
     auto gdb = run_command({"/usr/bin/gdb", "-nx", "-batch", "-ex", "info threads", "-ex",
                             "info proc mappings", "-ex", "bt", fs::canonical(IRSNAP_TEST_CHILD),
                             core_path.string()});
@@ -169,7 +165,7 @@ TEST(Memory, DumpPidGivesACoreThatFileReadelfAndGdbReadWithSegmentsAsRecorded) {
 }
 
 TEST(Memory, DefaultRunCapturesTheWritableExecutableRegion) {
-    IRSNAP_NEED_TOOL(have("unzip"), "unzip");
+    IRSNAP_NEED_TOOL(have_tool("unzip"), "unzip");
     const std::string marker = random_marker();
     MemoryChild child(marker);
     ASSERT_TRUE(child.ready());
@@ -222,7 +218,7 @@ TEST(Memory, DumpSuspiciousDumpsTheProcessWithWritableExecutableMemoryAndTheHidd
 }
 
 TEST(Memory, PtraceTouchesOnlyTheDumpedProcess) {
-    IRSNAP_NEED_TOOL(have("strace"), "strace");
+    IRSNAP_NEED_TOOL(have_tool("strace"), "strace");
     MemoryChild child(random_marker());
     ASSERT_TRUE(child.ready());
     TempDir tmp("irsnap-memory");
@@ -292,7 +288,7 @@ TEST(Memory, ProcessExitingMidDumpLeavesAValidPartialDump) {
 }
 
 TEST(Memory, DumpOverItsBudgetKeepsAnonymousMemoryFirst) {
-    IRSNAP_NEED_TOOL(have("unzip"), "unzip");
+    IRSNAP_NEED_TOOL(have_tool("unzip"), "unzip");
     const std::string marker = random_marker();
     MemoryChild child(marker, 50);
     ASSERT_TRUE(child.ready());
@@ -314,7 +310,7 @@ TEST(Memory, DumpOverItsBudgetKeepsAnonymousMemoryFirst) {
 }
 
 TEST(Memory, OutputTooSmallForTheDumpRecordsDiskSpace) {
-    IRSNAP_NEED_TOOL(have("unshare"), "unshare (util-linux)");
+    IRSNAP_NEED_TOOL(have_tool("unshare"), "unshare (util-linux)");
     MemoryChild child(random_marker(), 64);
     ASSERT_TRUE(child.ready());
     TempDir tmp("irsnap-memory");

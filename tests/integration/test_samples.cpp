@@ -27,10 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool have(const std::string& tool) {
-    return run_command({"/bin/sh", "-c", "command -v " + tool}).exit_code == 0;
-}
-
 /// A copy of /bin/sleep with unique bytes appended (ELF ignores trailing data), so its digest
 /// belongs to this test alone.
 std::string plant_program(const fs::path& path) {
@@ -98,15 +94,15 @@ TEST(Samples, DeletedProgramFromTmpComesBackWithItsDigestForEveryReader) {
     const fs::path zip = archive_of(bundle, *r);
     const std::string member = (*r)["member"];
 
-    IRSNAP_NEED_TOOL(have("unzip"), "unzip");
+    IRSNAP_NEED_TOOL(have_tool("unzip"), "unzip");
     auto unzip = run_command({"/usr/bin/unzip", "-p", "-P", "infected", zip.string(), member});
     ASSERT_EQ(unzip.exit_code, 0) << unzip.err;
     EXPECT_EQ(sha256_hex(unzip.out), sha);
-    IRSNAP_NEED_TOOL(have("7z"), "7z (p7zip-full)");
+    IRSNAP_NEED_TOOL(have_tool("7z"), "7z (p7zip-full)");
     auto seven = run_command({"/usr/bin/7z", "x", "-so", "-pinfected", zip.string(), member});
     ASSERT_EQ(seven.exit_code, 0) << seven.err;
     EXPECT_EQ(sha256_hex(seven.out), sha);
-    IRSNAP_NEED_TOOL(have("python3"), "python3");
+    IRSNAP_NEED_TOOL(have_tool("python3"), "python3");
     // Python decrypts ZipCrypto slowly (about 1 MB/s): this member is about 40 KB.
     auto py = run_command({"/usr/bin/python3", "-c",
                            "import sys,zipfile,hashlib;z=zipfile.ZipFile(sys.argv[1]);"

@@ -11,23 +11,10 @@
 #include "irsnap/evidence_budget.hpp"
 #include "irsnap/evidence_zip.hpp"
 #include "irsnap/hash.hpp"
+#include "string_destination.hpp"
 
 namespace irsnap {
 namespace {
-
-/// Collects the archive's bytes in memory.
-class MemoryDestination final : public ArtifactDestination {
-  public:
-    explicit MemoryDestination(std::string& out) : m_out(out) {}
-    long write_some(const char* data, size_t size) override {
-        m_out.append(data, size);
-        return static_cast<long>(size);
-    }
-    int finish() override { return 0; }
-
-  private:
-    std::string& m_out;
-};
 
 ZipSource from_string(const std::string& content) {
     auto offset = std::make_shared<size_t>(0);
@@ -46,7 +33,7 @@ struct Written {
 
 Written write(const std::vector<ZipMemberPlan>& plan, const std::vector<std::string>& contents) {
     Written w;
-    ArtifactWriter out(std::make_unique<MemoryDestination>(w.bytes), "test.zip", "test.zip");
+    ArtifactWriter out(std::make_unique<test::StringDestination>(w.bytes), "test.zip", "test.zip");
     EvidenceZipWriter zip(out);
     for (size_t i = 0; i < plan.size(); ++i) {
         w.results.push_back(zip.add(plan[i], from_string(contents[i])));
@@ -87,7 +74,7 @@ TEST(EvidenceZip, ShortSourceIsZeroFilledAndLongSourceIsCut) {
 TEST(EvidenceZip, FailingSourceIsReportedWithItsErrno) {
     const std::vector<ZipMemberPlan> plan = {{"unreadable", 4, 0}};
     std::string bytes;
-    ArtifactWriter out(std::make_unique<MemoryDestination>(bytes), "t.zip", "t.zip");
+    ArtifactWriter out(std::make_unique<test::StringDestination>(bytes), "t.zip", "t.zip");
     EvidenceZipWriter zip(out);
     const auto r = zip.add(plan[0], [](char*, size_t) -> long { return -5; });
     zip.close();

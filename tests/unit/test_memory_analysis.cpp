@@ -18,6 +18,7 @@
 #include "irsnap/extract.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/triage.hpp"
+#include "string_destination.hpp"
 
 namespace irsnap::test {
 namespace {
@@ -27,20 +28,6 @@ namespace tr = irsnap::triage;
 using nlohmann::json;
 
 // ---- extract --------------------------------------------------------------------------------
-
-/// Collects an archive's bytes in memory.
-class StringDestination final : public ArtifactDestination {
-  public:
-    explicit StringDestination(std::string& out) : m_out(out) {}
-    long write_some(const char* data, size_t size) override {
-        m_out.append(data, size);
-        return static_cast<long>(size);
-    }
-    int finish() override { return 0; }
-
-  private:
-    std::string& m_out;
-};
 
 /// An encrypted evidence archive holding `members` (name, bytes): deflated as a directory
 /// bundle's memory archives are, or stored as a stream bundle's.
