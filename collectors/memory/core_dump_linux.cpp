@@ -200,7 +200,17 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
     std::vector<CoreThread> threads;
     const auto stopped = stop.stopped_threads();
     if (!stopped.empty()) {
-        for (int32_t tid : stopped) threads.push_back(thread_registers(tid));
+        for (int32_t tid : stopped) {
+            CoreThread t = thread_registers(tid);
+            if (!t.general.empty() && t.general.size() != sizeof(elf_gregset_t)) {
+                // A 32-bit process: the kernel gives its 32-bit register layout, which a
+                // 64-bit core cannot hold. The memory is still all there.
+                t.general.clear();
+                t.floating.clear();
+                if (threads.empty()) plan.notes.push_back("32-bit process: registers not kept");
+            }
+            threads.push_back(std::move(t));
+        }
     } else if (auto task = posix::open_dir_at(pid_fd, "task")) {
         for (int32_t tid : posix::numeric_entries(task->get()))
             threads.push_back({tid, {}, {}, {}});
