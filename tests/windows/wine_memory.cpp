@@ -103,8 +103,11 @@ TEST_F(WindowsWine, MemoryDumpsTheTestProgramAndCapturesItsExecutableRegion) {
     const auto records = read_jsonl(artifact(session().memory_bundle, "memory"));
     const json* dump = nullptr;
     const json* region = nullptr;
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records.front()["kind"], "scan");  // what the pass over the processes saw
+    EXPECT_GT(records.front()["processes_read"].get<int64_t>(), 1);
     for (const auto& r : records) {
-        if (r.value("pid", -1L) != session().child_pid) continue;
+        if (r["kind"] == "scan" || r["pid"] != session().child_pid) continue;
         if (r.value("kind", "") == "dump") dump = &r;
         if (r.value("kind", "") == "region" && r.value("start", "") == rwx_at) region = &r;
     }
@@ -168,8 +171,9 @@ TEST_F(WindowsWine, MemoryDumpWithinASmallBudgetKeepsPrivateMemoryAndRunsUnfroze
     EXPECT_EQ(read_rc(session().work / "memsmall.rc"), 0);
     ASSERT_FALSE(session().small_bundle.empty()) << "the small memory run wrote no bundle";
     const auto records = read_jsonl(artifact(session().small_bundle, "memory"));
-    ASSERT_EQ(records.size(), 1u);  // the dump, no regions
-    const json& dump = records.front();
+    ASSERT_EQ(records.size(), 2u);  // the scan, the dump, no regions
+    EXPECT_EQ(records.front()["kind"], "scan");
+    const json& dump = records.back();
     EXPECT_EQ(dump["kind"], "dump");
     EXPECT_EQ(dump["pid"].get<long>(), session().child_pid);
     EXPECT_EQ(dump["status"], "partial") << dump["status_note"];
