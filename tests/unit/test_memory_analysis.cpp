@@ -50,7 +50,7 @@ std::string zip_of(const std::vector<std::pair<std::string, std::string>>& membe
     return bytes;
 }
 
-void write_file(const fs::path& path, const std::string& text) {
+void write_bundle_file(const fs::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
 }
@@ -64,7 +64,7 @@ fs::path write_bundle(const fs::path& parent,
     fs::create_directories(dir / "artifacts");
     json listed = json::array();
     for (const auto& [name, bytes] : files) {
-        write_file(dir / "artifacts" / name, bytes);
+        write_bundle_file(dir / "artifacts" / name, bytes);
         listed.push_back({{"path", "artifacts/" + name},
                           {"bytes", static_cast<uint64_t>(bytes.size())},
                           {"sha256", sha256_hex(bytes)}});
@@ -73,8 +73,8 @@ fs::path write_bundle(const fs::path& parent,
         json{{"schema", "irsnap.manifest/1"}, {"status", "complete"}, {"artifacts", listed}}.dump(
             2) +
         "\n";
-    write_file(dir / "manifest.json", text);
-    write_file(dir / "manifest.json.sha256", sha256_hex(text) + "  manifest.json\n");
+    write_bundle_file(dir / "manifest.json", text);
+    write_bundle_file(dir / "manifest.json.sha256", sha256_hex(text) + "  manifest.json\n");
     return dir;
 }
 
