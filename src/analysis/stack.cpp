@@ -48,6 +48,8 @@ enum Slot : size_t {
     s_target_package_version,
     s_target_package_verdict,
     s_target_package_digest,
+    s_process_name,
+    s_permissions,
     s_slot_count,
 };
 constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
@@ -86,6 +88,8 @@ constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
     "target_package_version",
     "target_package_verdict",
     "target_package_digest",
+    "process_name",
+    "permissions",
 };
 
 bool is_udp(std::string_view protocol) {
@@ -187,6 +191,13 @@ const std::array<CategoryInfo, k_category_count>& categories() {
          "the digest the package recorded): a verdict or a recorded digest few hosts share",
          "processes,modules,kernel_modules,autoruns",
          {"path", "verdict", "package", "version", "package_digest"}},
+        {Category::memory,
+         "memory",
+         "anonymous executable memory by content (SHA-256; the process and permissions it was "
+         "met with): the same injected code on a few hosts",
+         "memory",
+         {"sha256", "process", "permissions"},
+         1},
     }};
     return k_all;
 }
@@ -312,6 +323,13 @@ bool Stacker::add_line(std::string_view collector, std::string_view json_text) {
         // be hashed has no identity to count.
         if (f.text(s_sha256) && !f.text(s_sha256)->empty()) {
             note(Category::specimen, {*f.text(s_sha256)}, {f.text_or(s_path)});
+        }
+    } else if (collector == "memory") {
+        // Captured regions by content: the same shellcode on several hosts is one item. A
+        // region that was not captured has no digest and no identity.
+        if (f.text_or(s_kind) == "region" && f.text(s_sha256) && !f.text(s_sha256)->empty()) {
+            note(Category::memory, {*f.text(s_sha256)},
+                 {f.text_or(s_process_name), f.text_or(s_permissions)});
         }
     }
     return true;

@@ -60,7 +60,7 @@ class MemoryChild {
     bool m_ready = false;
 };
 
-fs::path collect(const fs::path& out, std::vector<std::string> extra) {
+fs::path collect_bundle(const fs::path& out, std::vector<std::string> extra) {
     std::vector<std::string> argv{irsnap_binary(), "collect", "-o", out.string(), "-q"};
     if (std::find(extra.begin(), extra.end(), "--collectors") == extra.end()) {
         argv.insert(argv.end(), {"--collectors", "memory"});
@@ -99,7 +99,8 @@ TEST(Memory, DumpPidGivesACoreThatFileReadelfAndGdbReadWithSegmentsAsRecorded) {
     MemoryChild child(marker);
     ASSERT_TRUE(child.ready());
     TempDir tmp("irsnap-memory");
-    const auto bundle = collect(tmp.path() / "out", {"--dump-pid", std::to_string(child.pid())});
+    const auto bundle =
+        collect_bundle(tmp.path() / "out", {"--dump-pid", std::to_string(child.pid())});
     expect_verifies(bundle);
 
     const auto dumps = records_of(bundle, "dump", child.pid());
@@ -170,7 +171,7 @@ TEST(Memory, DefaultRunCapturesTheWritableExecutableRegion) {
     MemoryChild child(marker);
     ASSERT_TRUE(child.ready());
     TempDir tmp("irsnap-memory");
-    const auto bundle = collect(tmp.path() / "out", {});
+    const auto bundle = collect_bundle(tmp.path() / "out", {});
     expect_verifies(bundle);
     EXPECT_TRUE(records_of(bundle, "dump", child.pid()).empty()) << "nothing asked a dump";
     const auto regions = records_of(bundle, "region", child.pid());
@@ -198,7 +199,7 @@ TEST(Memory, DumpSuspiciousDumpsTheProcessWithWritableExecutableMemoryAndTheHidd
     TempDir tmp("irsnap-memory");
     // hidden_processes is made to miss `hidden` from its listing (the test hook a getdents
     // hook would need a rootkit for): it flags it, and the memory collector dumps it first.
-    const auto bundle = collect(
+    const auto bundle = collect_bundle(
         tmp.path() / "out", {"--collectors", "hidden_processes,memory", "--debug-unlist-pid",
                              std::to_string(hidden.pid()), "--dump-suspicious", "--max-dump-bytes",
                              "100000000", "--max-dump-total-bytes", "400000000"});
@@ -293,9 +294,9 @@ TEST(Memory, DumpOverItsBudgetKeepsAnonymousMemoryFirst) {
     MemoryChild child(marker, 50);
     ASSERT_TRUE(child.ready());
     TempDir tmp("irsnap-memory");
-    const auto bundle =
-        collect(tmp.path() / "out", {"--no-memory-regions", "--dump-pid",
-                                     std::to_string(child.pid()), "--max-dump-bytes", "8000000"});
+    const auto bundle = collect_bundle(
+        tmp.path() / "out", {"--no-memory-regions", "--dump-pid", std::to_string(child.pid()),
+                             "--max-dump-bytes", "8000000"});
     expect_verifies(bundle);
     const auto dumps = records_of(bundle, "dump", child.pid());
     ASSERT_EQ(dumps.size(), 1u);

@@ -309,6 +309,34 @@ TEST(Stack, SpecimensAreCountedByContentWhateverTheyWereCalled) {
     EXPECT_EQ(of(result, Category::exe).items_total, 1u);
 }
 
+TEST(Stack, MemoryRegionsAreCountedByContentAndOnlyCapturedRegions) {
+    const std::string a(64, 'a');
+    auto region = [](const std::string& sha, const std::string& process, const std::string& perms,
+                     const std::string& kind = "region") -> std::pair<std::string, std::string> {
+        json r = {{"kind", kind},
+                  {"pid", 42},
+                  {"process_name", process},
+                  {"permissions", perms},
+                  {"sha256", sha.empty() ? json(nullptr) : json(sha)},
+                  {"status", sha.empty() ? "budget" : "dumped"}};
+        return {"memory", r.dump()};
+    };
+    Options only;
+    only.only = {Category::memory};
+    EXPECT_EQ(only.collectors(), std::set<std::string>{"memory"});
+    Stacker s(Options{});
+    s.add_bundle("web01", {region(a, "sshd", "rwxp"), region("", "java", "rwxp"),
+                           // A dump is not a region: its digest is of a whole process.
+                           region(std::string(64, 'd'), "sshd", "", "dump")});
+    s.add_bundle("web02", {region(a, "cron", "r-xp")});
+    const auto result = s.result(0);
+    const auto& memory = of(result, Category::memory);
+    EXPECT_EQ(summary(memory),
+              (std::vector<std::pair<std::string, uint32_t>>{{a + "|sshd|rwxp", 2}}));
+    EXPECT_EQ(memory.items[0].hosts, (std::vector<std::string>{"web01", "web02"}));
+    EXPECT_EQ(info(Category::memory).key_count(), 1u);
+}
+
 TEST(Stack, PackageVerdictsFromEveryCollectorThatHasThem) {
     auto exe = [](const std::string& verdict, const std::string& digest) {
         json r = {{"pid", 1},

@@ -35,8 +35,9 @@ enum class Category : uint8_t {
     kmod,            ///< kernel_modules (kind module): name + sha256
     specimen,        ///< samples: sha256 (with a path it was seen under, not part of the key)
     package,         ///< processes, modules, kernel_modules, autoruns: path + package verdict
+    memory,          ///< memory (kind region): sha256 (with the process and permissions shown)
 };
-inline constexpr size_t k_category_count = 11;
+inline constexpr size_t k_category_count = 12;
 
 /// Name ("exe"), one-line meaning, the collector it reads, and its fields in order.
 struct CategoryInfo {
