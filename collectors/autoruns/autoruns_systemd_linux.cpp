@@ -22,14 +22,14 @@ constexpr std::string_view k_exec_keys[] = {"ExecStart",     "ExecStartPre", "Ex
 constexpr std::string_view k_unit_suffixes[] = {".service", ".socket",    ".timer", ".path",
                                                 ".mount",   ".automount", ".swap",  ".target"};
 
-bool ends_with(std::string_view s, std::string_view suffix) {
+bool unit_name_ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 bool is_unit_name(std::string_view name) {
     return std::any_of(
         std::begin(k_unit_suffixes), std::end(k_unit_suffixes),
-        [&](std::string_view s) { return name.size() > s.size() && ends_with(name, s); });
+        [&](std::string_view s) { return name.size() > s.size() && unit_name_ends_with(name, s); });
 }
 
 /// Who a unit's commands run as, and where it was found.
@@ -46,7 +46,8 @@ void collect_enabled(Walker& w, const std::vector<std::string>& dirs, const std:
     for (const auto& dir : dirs) {
         std::string canonical;
         for (const auto& name : w.list(dir, tag + ":wants", canonical)) {
-            if (!ends_with(name, ".wants") && !ends_with(name, ".requires")) continue;
+            if (!unit_name_ends_with(name, ".wants") && !unit_name_ends_with(name, ".requires"))
+                continue;
             std::string sub;
             for (const auto& unit : w.list(child_path(canonical, name), tag + ":wants", sub)) {
                 out.insert(unit);
@@ -105,7 +106,7 @@ void emit_unit(Walker& w, const Source& src, const std::string& unit_name, bool 
         e.program = autoruns::command_program(autoruns::strip_exec_prefixes(d.value));
         w.add(src, std::move(e));
     }
-    if (ends_with(unit_name, ".timer") && !drop_in) {
+    if (unit_name_ends_with(unit_name, ".timer") && !drop_in) {
         Entry e;
         e.category = "systemd_timer";
         e.user = user;
@@ -138,11 +139,12 @@ void walk_unit_dirs(Walker& w, const std::vector<std::string>& dirs, const std::
                 continue;
             }
             // Drop-ins (<unit>.d/*.conf) add or replace Exec lines: a quiet place to persist.
-            if (!ends_with(name, ".d") || !is_unit_name(name.substr(0, name.size() - 2))) continue;
+            if (!unit_name_ends_with(name, ".d") || !is_unit_name(name.substr(0, name.size() - 2)))
+                continue;
             const std::string unit_name = name.substr(0, name.size() - 2);
             std::string sub;
             for (const auto& conf : w.list(path, tag + ":dropin", sub)) {
-                if (!ends_with(conf, ".conf")) continue;
+                if (!unit_name_ends_with(conf, ".conf")) continue;
                 if (auto src = w.read(child_path(sub, conf))) {
                     emit_unit(w, *src, unit_name, enabled.count(unit_name) > 0, scope, true);
                 }

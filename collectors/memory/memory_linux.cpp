@@ -24,7 +24,7 @@
 namespace irsnap::collectors {
 namespace {
 
-constexpr size_t k_max_maps_bytes = 64u << 20;
+constexpr size_t k_memory_maps_cap = 64u << 20;
 
 bool has_preload(int pid_fd) {
     auto bytes = posix::read_file_at(pid_fd, "environ");
@@ -125,7 +125,7 @@ class MemoryScan {
         auto dir = posix::open_dir_at(proc_fd, std::to_string(pid), O_NOFOLLOW);
         if (!dir) return;  // exited
         const int pid_fd = dir->get();
-        auto maps_text = posix::read_file_at(pid_fd, "maps", k_max_maps_bytes);
+        auto maps_text = posix::read_file_at(pid_fd, "maps", k_memory_maps_cap);
         if (!maps_text) {
             if (posix::is_denied_errno(maps_text.error().code)) ++m_maps_denied;
             return;
