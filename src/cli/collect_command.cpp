@@ -13,6 +13,7 @@
 #include <variant>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "build_info.hpp"
@@ -22,8 +23,10 @@
 #include "irsnap/collect_options.hpp"
 #include "irsnap/collect_run.hpp"
 #include "irsnap/exit_codes.hpp"
+#include "irsnap/host.hpp"
 #include "irsnap/manifest.hpp"
 #include "irsnap/registry.hpp"
+#include "irsnap/sealed_output.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 
@@ -127,6 +130,12 @@ std::optional<CollectOptions> parse_collect(const std::vector<std::string>& args
     if (o.output == "-" && o.json) {
         throw UsageError("--json prints on stdout, which -o - uses for the tar stream");
     }
+    // Resolved before anything is collected: a key that does not parse stops the run here
+    // rather than let a bundle meant to be sealed go out in plaintext.
+    SealPlan plan =
+        resolve_seal_plan(o.recipients, o.recipients_file, running_executable().parent_path());
+    o.seal_to = std::move(plan.recipients);
+    o.seal_source = std::move(plan.source);
     return o;
 }
 
@@ -184,14 +193,27 @@ std::string coverage_line(const RunOutcome& run) {
     return out;
 }
 
-void print_final_block(const CollectOptions& o, const std::string& location, RunStatus status,
-                       const std::string& digest, const RunOutcome& run) {
+void print_final_block(const CollectOptions& o, const CollectOutcome& outcome) {
     if (o.quiet) return;
-    console(fmt::format(
-        "\n{}  bundle: {}\n      manifest SHA-256: {}\n"
-        "      write this digest on the custody form.\n      coverage: {}\n",
-        status == RunStatus::complete || status == RunStatus::partial ? "DONE" : "STOPPED",
-        location, digest, coverage_line(run)));
+    const RunStatus status = outcome.status;
+    const char* head =
+        status == RunStatus::complete || status == RunStatus::partial ? "DONE" : "STOPPED";
+    if (outcome.sealed_path.empty()) {
+        console(fmt::format(
+            "\n{}  bundle: {}\n      manifest SHA-256: {}\n"
+            "      write this digest on the custody form.\n      coverage: {}\n",
+            head, outcome.bundle_location, outcome.manifest_sha256, coverage_line(outcome.run)));
+    } else {
+        // Two digests: the sealed file's can be checked by anyone who carries it, without the
+        // key; the manifest's, inside, by the analyst after opening it.
+        console(
+            fmt::format("\n{}  sealed bundle: {} ({} bytes)\n      sealed file SHA-256: {}\n"
+                        "      manifest SHA-256:    {}\n      sealed to: {}\n"
+                        "      write both digests on the custody form.\n      coverage: {}\n",
+                        head, outcome.bundle_location, outcome.sealed_bytes, outcome.sealed_sha256,
+                        outcome.manifest_sha256, fmt::join(outcome.sealed_to, ", "),
+                        coverage_line(outcome.run)));
+    }
     if (status == RunStatus::interrupted) {
         console(
             "      interrupted: the bundle holds what was collected so far and still "
@@ -199,8 +221,8 @@ void print_final_block(const CollectOptions& o, const std::string& location, Run
     }
 }
 
-json summary_json(const std::string& location, RunStatus status, const std::string& digest,
-                  const RunOutcome& run, int code) {
+json summary_json(const CollectOutcome& outcome, int code) {
+    const RunOutcome& run = outcome.run;
     json collectors = json::array();
     for (const auto& c : run.collectors) {
         collectors.push_back({{"name", c.name},
@@ -209,11 +231,18 @@ json summary_json(const std::string& location, RunStatus status, const std::stri
                               {"errors", c.error_count},
                               {"message", c.message}});
     }
-    return {{"bundle", location},
-            {"status", to_string(status)},
-            {"manifest_sha256", digest},
-            {"exit_code", code},
-            {"collectors", collectors}};
+    json out = {{"bundle", outcome.bundle_location},
+                {"status", to_string(outcome.status)},
+                {"manifest_sha256", outcome.manifest_sha256},
+                {"exit_code", code},
+                {"collectors", collectors}};
+    if (!outcome.sealed_path.empty()) {
+        out["sealed"] = {{"path", outcome.sealed_path},
+                         {"sha256", outcome.sealed_sha256},
+                         {"bytes", outcome.sealed_bytes},
+                         {"recipients", outcome.sealed_to}};
+    }
+    return out;
 }
 
 int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
@@ -228,12 +257,9 @@ int collect(const CollectOptions& o, const std::vector<std::string>& argv) {
     }
     const int code = exit_code_for(outcome.run);
     if (outcome.run.output_failed) print_error(outcome.run.output_error);
-    print_final_block(o, outcome.bundle_location, outcome.status, outcome.manifest_sha256,
-                      outcome.run);
+    print_final_block(o, outcome);
     if (o.json) {
-        std::cout << dump_for_terminal(summary_json(outcome.bundle_location, outcome.status,
-                                                    outcome.manifest_sha256, outcome.run, code))
-                  << std::endl;
+        std::cout << dump_for_terminal(summary_json(outcome, code)) << std::endl;
     }
     return code;
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -105,6 +106,34 @@ OutputError explain_removed(const OutputError& e, int dirfd, int artifacts_fd,
                        what + " was removed during the run (" + std::strerror(e.code()) + ")");
 }
 
+/// The first free name `base`, `base_2` ... (+ `suffix`) that `make` creates (0, or its
+/// errno; EEXIST tries the next). Throws OutputError naming the directory and the name.
+std::string claim_name(const std::filesystem::path& output_dir, const std::string& base,
+                       const std::string& suffix,
+                       const std::function<int(const std::string&)>& make) {
+    std::string name;
+    int code = 0;
+    for (int attempt = 1; attempt <= k_max_name_attempts; ++attempt) {
+        name = bundle_dir_name(base, attempt) + suffix;
+        code = make(name);
+        if (code != EEXIST) break;
+    }
+    if (code == EEXIST) {
+        throw OutputError(
+            (output_dir / name).string(), code,
+            fmt::format("{} bundle names for this second already exist in {} ({} ... {}); "
+                        "someone is creating them: choose another -o",
+                        k_max_name_attempts, output_dir.string(), base, name));
+    }
+    if (code != 0) {
+        auto path = (output_dir / name).string();
+        throw OutputError(
+            path, code,
+            "cannot create " + path + ": " + std::strerror(code) + " (choose a writable -o)");
+    }
+    return name;
+}
+
 }  // namespace
 
 Bundle::Bundle(std::filesystem::path path, int dirfd, int artifacts_fd)
@@ -122,33 +151,16 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
                                        const std::string& host, int64_t start_unix_ns) {
     ensure_output_dir(output_dir);
     int out_fd = open_dir_or_throw(AT_FDCWD, output_dir.string(), output_dir.string());
-    std::string base = host + "_" + format_compact_utc(start_unix_ns);
     std::string name;
-    int code = 0;
-    for (int attempt = 1; attempt <= k_max_name_attempts; ++attempt) {
-        name = bundle_dir_name(base, attempt);
+    try {
         // mkdir is atomic: two collectors started in the same second never share a bundle.
-        if (::mkdirat(out_fd, name.c_str(), 0700) == 0) {
-            code = 0;
-            break;
-        }
-        code = errno;
-        if (code != EEXIST) break;
-    }
-    if (code == EEXIST) {
+        name = claim_name(output_dir, host + "_" + format_compact_utc(start_unix_ns), "",
+                          [&](const std::string& n) {
+                              return ::mkdirat(out_fd, n.c_str(), 0700) == 0 ? 0 : errno;
+                          });
+    } catch (...) {
         ::close(out_fd);
-        throw OutputError(
-            (output_dir / name).string(), code,
-            fmt::format("{} bundle names for this second already exist in {} ({} ... {}); "
-                        "someone is creating them: choose another -o",
-                        k_max_name_attempts, output_dir.string(), base, name));
-    }
-    if (code != 0) {
-        ::close(out_fd);
-        auto path = (output_dir / name).string();
-        throw OutputError(path, code,
-                          "cannot create bundle directory " + path + ": " + std::strerror(code) +
-                              " (choose a writable -o)");
+        throw;
     }
     auto path = output_dir / name;
     int dirfd = -1;
@@ -184,6 +196,31 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
         throw;
     }
     return bundle;
+}
+
+NewOutputFile create_output_file(const std::filesystem::path& output_dir, const std::string& host,
+                                 int64_t start_unix_ns, const std::string& suffix) {
+    ensure_output_dir(output_dir);
+    int out_fd = open_dir_or_throw(AT_FDCWD, output_dir.string(), output_dir.string());
+    NewOutputFile file;
+    try {
+        const std::string name = claim_name(
+            output_dir, host + "_" + format_compact_utc(start_unix_ns), suffix,
+            [&](const std::string& n) {
+                const int fd = ::openat(out_fd, n.c_str(),
+                                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0) return errno;
+                file.fd = UniqueFd(fd);
+                return 0;
+            });
+        file.name = name.substr(0, name.size() - suffix.size());
+        file.path = output_dir / name;
+    } catch (...) {
+        ::close(out_fd);
+        throw;
+    }
+    ::close(out_fd);
+    return file;
 }
 
 std::unique_ptr<ArtifactWriter> Bundle::create_artifact(const std::string& file_name) {

@@ -25,6 +25,14 @@ const std::vector<CollectOptionSpec>& collect_option_table() {
                      "streams the bundle to stdout as a tar and writes nothing to disk: irsnap -o "
                      "- > host.tar",
              .manifest_key = "output"},
+            {.name = "recipient",
+             .field = option_field<&O::recipients>(),
+             .help = "seal the bundle with age to this public key (age1...; repeatable): the run "
+                     "writes only <bundle>.tar.age, or the sealed stream with -o -. Default: the "
+                     "keys in irsnap.recipients beside the executable, if that file exists"},
+            {.name = "recipients-file",
+             .field = option_field<&O::recipients_file>(),
+             .help = "seal to every key in this file (one age1... key a line, # comments)"},
             {.name = "case-id",
              .field = option_field<&O::case_info, &C::case_id>(),
              .help = "case identifier for the manifest"},

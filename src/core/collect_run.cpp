@@ -22,6 +22,7 @@
 #include "build_info.hpp"
 #include "irsnap/bounded.hpp"
 #include "irsnap/bundle.hpp"
+#include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/collection_log.hpp"
 #include "irsnap/evidence_budget.hpp"
@@ -30,6 +31,7 @@
 #include "irsnap/host.hpp"
 #include "irsnap/manifest.hpp"
 #include "irsnap/package_index.hpp"
+#include "irsnap/sealed_output.hpp"
 #include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
 
@@ -179,6 +181,7 @@ CollectOutcome run_collection(const CollectRequest& request,
     std::filesystem::path out_dir = stream             ? std::filesystem::path("-")
                                     : o.output.empty() ? default_output_dir(reporter)
                                                        : path_from_utf8(o.output);
+    UniqueFd sealed_file;  // declared before the bundle, which writes to it until destroyed
     std::unique_ptr<BundleOutput> bundle;
     std::unique_ptr<ArtifactWriter> log_writer;
     if (stream && standard_fd_was_closed(STDOUT_FILENO)) {
@@ -186,8 +189,33 @@ CollectOutcome run_collection(const CollectRequest& request,
             "-o -: stdout is closed, so the tar stream has nowhere to go; nothing collected";
         return outcome;
     }
+    const bool sealed = !o.seal_to.empty();
+    SealedSink* sealer = nullptr;  // owned by the bundle; read for the sealed file's digest
     try {
-        if (stream) {
+        if (sealed) {
+            // The tar stream of -o -, sealed on its way to stdout or to one new file: no
+            // plaintext byte of the bundle reaches any disk.
+            std::unique_ptr<ByteSink> target;
+            std::string name;
+            if (stream) {
+                name = bundle_host_name() + "_" + format_compact_utc(start.realtime_ns);
+                target = make_fd_sink(STDOUT_FILENO, "stdout");
+                outcome.sealed_path = "stdout";
+            } else {
+                NewOutputFile file =
+                    create_output_file(out_dir, bundle_host_name(), start.realtime_ns, ".tar.age");
+                name = file.name;
+                outcome.sealed_path = file.path.string();
+                sealed_file = std::move(file.fd);
+                target = make_fd_sink(sealed_file.get(), outcome.sealed_path, true);
+            }
+            auto sink = std::make_unique<SealedSink>(std::move(target), o.seal_to);
+            sealer = sink.get();
+            for (const auto& r : o.seal_to) outcome.sealed_to.push_back(r.text());
+            const std::string location =
+                stream ? "stdout, sealed tar stream " + name + "/" : outcome.sealed_path;
+            bundle = TarStreamBundle::create(std::move(sink), name, location);
+        } else if (stream) {
             bundle = TarStreamBundle::create(STDOUT_FILENO, bundle_host_name(), start.realtime_ns);
         } else {
             bundle = Bundle::create(out_dir, bundle_host_name(), start.realtime_ns);
@@ -236,6 +264,12 @@ CollectOutcome run_collection(const CollectRequest& request,
     recorded.output = out_dir.string();
     recorded.host_root = host_root;
     input.options = manifest_options(recorded);
+    if (sealed) {
+        json keys = json::array();
+        for (const auto& r : o.seal_to) keys.push_back(r.text());
+        input.options["sealed_to"] = keys;
+        input.options["sealed_to_source"] = o.seal_source;
+    }
 
     std::unique_ptr<HashCache> hashes;
     if (o.params.hash) {
@@ -247,9 +281,10 @@ CollectOutcome run_collection(const CollectRequest& request,
     }
     ctx.hashes = hashes.get();
 
-    ctx.stream_output = stream;
+    // A sealed run is a tar stream too: every member goes out whole, nothing is spooled.
+    ctx.stream_output = stream || sealed;
     if (!stream) {
-        ctx.bundle_directory = out_dir / bundle->name();
+        if (!sealed) ctx.bundle_directory = out_dir / bundle->name();
         ctx.output_free_bytes = [dir = out_dir]() -> std::optional<uint64_t> {
             std::error_code ec;
             const auto space = std::filesystem::space(dir, ec);
@@ -294,6 +329,10 @@ CollectOutcome run_collection(const CollectRequest& request,
     outcome.status = run_status(input.run);
     try {
         outcome.manifest_sha256 = bundle->write_manifest(build_manifest(input));
+        if (sealer) {
+            outcome.sealed_sha256 = sealer->sealed_sha256();
+            outcome.sealed_bytes = sealer->sealed_bytes();
+        }
     } catch (const OutputError& e) {
         outcome.failure = fmt::format(
             "{}; the manifest could not be written, so this bundle cannot be verified", e.what());

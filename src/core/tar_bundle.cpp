@@ -18,6 +18,34 @@
 namespace irsnap {
 namespace {
 
+class FdSink final : public ByteSink {
+  public:
+    FdSink(int fd, std::string where, bool sync)
+        : m_fd(fd), m_where(std::move(where)), m_sync(sync) {}
+    int write(std::string_view bytes) override {
+        while (!bytes.empty()) {
+            const ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                // A non-blocking stdout (some shells hand one over): wait instead of failing.
+                pollfd p{m_fd, POLLOUT, 0};
+                ::poll(&p, 1, 1000);
+                continue;
+            }
+            if (n < 0) return errno;
+            bytes.remove_prefix(static_cast<size_t>(n));
+        }
+        return 0;
+    }
+    int close() override { return m_sync && ::fsync(m_fd) != 0 ? errno : 0; }
+    std::string where() const override { return m_where; }
+
+  private:
+    int m_fd;
+    std::string m_where;
+    bool m_sync;
+};
+
 /// Memory is taken in chunks of this size, not one growing string, so an artifact never needs
 /// twice its size while a reallocation copies it.
 constexpr size_t k_chunk_size = 1 << 20;
@@ -123,13 +151,25 @@ std::unique_ptr<ArtifactWriter> TarStreamBundle::create_sized_artifact(const std
         m_name + "/" + rel_path + " (tar stream)");
 }
 
+std::unique_ptr<ByteSink> make_fd_sink(int fd, std::string where, bool sync_on_close) {
+    return std::make_unique<FdSink>(fd, std::move(where), sync_on_close);
+}
+
 std::unique_ptr<TarStreamBundle> TarStreamBundle::create(int fd, const std::string& host,
                                                          int64_t start_unix_ns) {
+    std::string name = host + "_" + format_compact_utc(start_unix_ns);
+    std::string location = "stdout, tar stream " + name + "/";
+    return create(make_fd_sink(fd, "stdout"), std::move(name), std::move(location));
+}
+
+std::unique_ptr<TarStreamBundle> TarStreamBundle::create(std::unique_ptr<ByteSink> sink,
+                                                         std::string name, std::string location) {
     std::unique_ptr<TarStreamBundle> bundle(
-        new TarStreamBundle(fd, host + "_" + format_compact_utc(start_unix_ns)));
+        new TarStreamBundle(std::move(sink), std::move(name), std::move(location)));
     for (const char* dir : {"", "artifacts/"}) {
         if (bundle->send_directory(dir) != 0) {
-            throw OutputError("stdout", bundle->m_error, bundle->failure_message(dir));
+            throw OutputError(bundle->m_sink->where(), bundle->m_error,
+                              bundle->failure_message(dir));
         }
     }
     return bundle;
@@ -151,28 +191,14 @@ std::unique_ptr<ArtifactWriter> TarStreamBundle::create_file(const std::string& 
 
 std::string TarStreamBundle::failure_message(const std::string& rel_path) const {
     std::string why = m_error == EPIPE ? " (the reader went away)" : "";
-    return "cannot write the tar stream to stdout at " + m_name + "/" + rel_path + ": " +
-           std::strerror(m_error) + why;
+    return "cannot write the tar stream to " + m_sink->where() + " at " + m_name + "/" + rel_path +
+           ": " + std::strerror(m_error) + why;
 }
 
 int TarStreamBundle::send(std::string_view bytes) {
     if (m_error) return m_error;
-    while (!bytes.empty()) {
-        ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            // A non-blocking stdout (some shells hand one over): wait instead of failing.
-            pollfd p{m_fd, POLLOUT, 0};
-            ::poll(&p, 1, 1000);
-            continue;
-        }
-        if (n < 0) {
-            m_error = errno;
-            return m_error;
-        }
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return 0;
+    m_error = m_sink->write(bytes);
+    return m_error;
 }
 
 int TarStreamBundle::send_directory(const std::string& rel_path) {
@@ -198,11 +224,15 @@ std::string TarStreamBundle::write_manifest(const nlohmann::json& manifest) {
          {std::pair<std::string, const std::string&>{"manifest.json", text},
           {"manifest.json.sha256", digest_line}}) {
         if (send_member(rel, {content}, content.size()) != 0) {
-            throw OutputError("stdout", m_error, failure_message(rel));
+            throw OutputError(m_sink->where(), m_error, failure_message(rel));
         }
     }
     if (send(tar_end_of_archive()) != 0) {
-        throw OutputError("stdout", m_error, failure_message("(end of archive)"));
+        throw OutputError(m_sink->where(), m_error, failure_message("(end of archive)"));
+    }
+    // A sealed stream's last chunk and a created file's fsync: the bundle is whole only now.
+    if (!m_error && (m_error = m_sink->close()) != 0) {
+        throw OutputError(m_sink->where(), m_error, failure_message("(end of stream)"));
     }
     return digest;
 }

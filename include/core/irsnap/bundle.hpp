@@ -9,8 +9,20 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "irsnap/bundle_output.hpp"
+#include "irsnap/unique_fd.hpp"
 
 namespace irsnap {
+
+/// A new file beside where bundle directories go (a sealed bundle's `.tar.age`).
+struct NewOutputFile {
+    UniqueFd fd;
+    std::string name;  ///< `<host>_<YYYYMMDDTHHMMSSZ>[_N]`, without the suffix
+    std::filesystem::path path;
+};
+/// Creates `<output_dir>/<name><suffix>` (O_EXCL, mode 0600) under the name rule of a bundle
+/// directory, so a sealed bundle and its tar's top directory share one name. Throws OutputError.
+NewOutputFile create_output_file(const std::filesystem::path& output_dir, const std::string& host,
+                                 int64_t start_unix_ns, const std::string& suffix);
 
 /// A bundle directory `<host>_<YYYYMMDDTHHMMSSZ>/` being written. It is created fresh (never
 /// merged into an existing one) and holds artifacts/, collection.log and the manifest.

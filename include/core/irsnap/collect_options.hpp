@@ -13,6 +13,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "irsnap/age.hpp"
 #include "irsnap/collector.hpp"
 #include "irsnap/evidence_budget.hpp"
 #include "irsnap/manifest.hpp"
@@ -29,6 +30,12 @@ inline constexpr int64_t k_max_timeout_s = 86400;
 /// option sets which field.
 struct CollectOptions {
     std::string output;  ///< -o as given: empty = the default directory, "-" = a tar on stdout
+    /// --recipient keys and --recipients-file as typed; the CLI resolves them (with the
+    /// irsnap.recipients beside the executable) into `seal_to`.
+    std::vector<std::string> recipients;
+    std::string recipients_file;
+    std::vector<age::Recipient> seal_to;  ///< empty: the bundle is not sealed
+    std::string seal_source;              ///< where seal_to came from, for the manifest
     CaseInfo case_info;
     std::vector<std::string> only, exclude;  ///< --collectors, --exclude (comma lists, split)
     CollectParams params;                    ///< what the collectors honour, handed to them as is

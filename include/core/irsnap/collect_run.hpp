@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -44,6 +45,13 @@ struct CollectOutcome {
     std::string bundle_location;               ///< BundleOutput::location()
     RunStatus status = RunStatus::incomplete;  ///< run_status()
     std::string manifest_sha256;               ///< empty when no manifest was written
+    /// A sealed run (--recipient, irsnap.recipients): the .tar.age path ("stdout" with -o -),
+    /// the SHA-256 and size of every sealed byte written (what the courier checks without the
+    /// key; complete once the manifest is written), and the recipients' keys.
+    std::string sealed_path;
+    std::string sealed_sha256;
+    uint64_t sealed_bytes = 0;
+    std::vector<std::string> sealed_to;
     /// The collectors' outcomes; output_failed/output_error also cover the collection log and,
     /// with -o -, a reader that went away.
     RunOutcome run;

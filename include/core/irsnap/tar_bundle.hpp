@@ -11,6 +11,23 @@
 
 namespace irsnap {
 
+/// Where a tar stream's bytes go: a descriptor (stdout, a sealed file), or an age sealer in
+/// front of one (sealed_output.hpp).
+class ByteSink {
+  public:
+    virtual ~ByteSink() = default;
+    /// All of `bytes`, or the errno of the failure.
+    virtual int write(std::string_view bytes) = 0;
+    /// After the end-of-archive marker: seal the last chunk, flush to the disk. 0 or errno.
+    virtual int close() { return 0; }
+    /// For messages: "stdout", or the sealed file's path.
+    virtual std::string where() const = 0;
+};
+
+/// Writes to `fd` (waiting out a non-blocking descriptor's EAGAIN). With `sync_on_close`,
+/// close() fsyncs it (a file the run created); the descriptor is never closed here.
+std::unique_ptr<ByteSink> make_fd_sink(int fd, std::string where, bool sync_on_close = false);
+
 /// A bundle sent as a tar stream (ustar, pax where needed) to a descriptor, normally stdout, so
 /// nothing is written to the host's disks (`irsnap -o -` over ssh).
 ///
@@ -26,9 +43,13 @@ class TarStreamBundle final : public BundleOutput {
     /// Throws OutputError.
     static std::unique_ptr<TarStreamBundle> create(int fd, const std::string& host,
                                                    int64_t start_unix_ns);
+    /// The same into any sink, under the top directory `name`; `location` is what the operator
+    /// is told (a sealed run: the .tar.age path).
+    static std::unique_ptr<TarStreamBundle> create(std::unique_ptr<ByteSink> sink, std::string name,
+                                                   std::string location);
 
     std::string name() const override { return m_name; }
-    std::string location() const override { return "stdout, tar stream " + m_name + "/"; }
+    std::string location() const override { return m_location; }
     std::string kind() const override { return "stream"; }
     std::unique_ptr<ArtifactWriter> create_artifact(const std::string& file_name) override;
     std::unique_ptr<ArtifactWriter> create_file(const std::string& file_name) override;
@@ -52,13 +73,15 @@ class TarStreamBundle final : public BundleOutput {
     std::string failure_message(const std::string& rel_path) const;
 
   private:
-    TarStreamBundle(int fd, std::string name) : m_fd(fd), m_name(std::move(name)) {}
+    TarStreamBundle(std::unique_ptr<ByteSink> sink, std::string name, std::string location)
+        : m_sink(std::move(sink)), m_name(std::move(name)), m_location(std::move(location)) {}
     int send(std::string_view bytes);
     int send_directory(const std::string& rel_path);
     std::unique_ptr<ArtifactWriter> create(const std::string& rel_path);
 
-    int m_fd;
+    std::unique_ptr<ByteSink> m_sink;
     std::string m_name;
+    std::string m_location;
     int m_error = 0;
 };
 
