@@ -18,6 +18,7 @@
 
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/sealed_input.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 #include "irsnap/untrusted_json.hpp"
@@ -319,20 +320,29 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
         apply_verify(report, summary);
         read_directory(dir.get(), wanted, splitter, manifest, digests);
     } else {
-        BundleFile file = open_input_file(path);
-        if (!file.fd) {
-            summary.error = path.string() + ": " + file.error;
+        // Two passes (verify, then read); a sealed file is decrypted for each, never stored.
+        TarInput first = TarInput::open(path);
+        if (!first) {
+            summary.error = first.error();
             return summary;
         }
-        report = verify_tar(file.fd.get());
+        report = verify_tar(first.fd());
+        first.finish_into(report);
         apply_verify(report, summary);
-        if (::lseek(file.fd.get(), 0, SEEK_SET) != 0) {
-            summary.error = path.string() + ": not a seekable file (save the stream first)";
+        TarInput second = TarInput::open(path);
+        if (!second) {
+            summary.error = second.error();
             return summary;
         }
-        read_tar(file.fd.get(), wanted, splitter, manifest, digests);
-        if (summary.name.size() > 4 && summary.name.substr(summary.name.size() - 4) == ".tar") {
-            summary.name.resize(summary.name.size() - 4);
+        read_tar(second.fd(), wanted, splitter, manifest, digests);
+        second.finish();
+        for (const char* suffix : {".tar.age", ".tar"}) {
+            const std::string_view s(suffix);
+            if (summary.name.size() > s.size() &&
+                summary.name.compare(summary.name.size() - s.size(), s.size(), s) == 0) {
+                summary.name.resize(summary.name.size() - s.size());
+                break;
+            }
         }
     }
     summary.host = host_from_bundle_name(summary.name);

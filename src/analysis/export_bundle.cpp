@@ -9,6 +9,7 @@
 
 #include "export_internal.hpp"
 #include "irsnap/bundle_fs.hpp"
+#include "irsnap/sealed_input.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 #include "irsnap/untrusted_json.hpp"
@@ -38,11 +39,11 @@ class ManifestOnly final : public TarVisitor {
 };
 
 std::string tar_manifest_text(const std::filesystem::path& path) {
-    BundleFile file = open_input_file(path);
-    if (!file.fd) return {};
+    TarInput in = TarInput::open(path);
+    if (!in) return {};
     ManifestOnly visitor;
     TarReader reader(visitor);
-    (void)feed_from_fd(file.fd.get(), reader);  // a read error shows as a cut stream
+    (void)feed_from_fd(in.fd(), reader);  // a read error shows as a cut stream
     reader.finish();
     return visitor.text;
 }
@@ -61,9 +62,13 @@ BundleIdentity peek_bundle(const std::filesystem::path& path) {
         const std::string text =
             dir ? read_bundle_text(dir.get(), "manifest.json", k_max_manifest_bytes, error) : "";
         if (error.empty()) id.manifest = parse_untrusted_json(text);
-    } else if (probe.kind == BundleKind::tar) {
-        if (id.name.size() > 4 && id.name.substr(id.name.size() - 4) == ".tar") {
-            id.name.resize(id.name.size() - 4);
+    } else if (probe.kind == BundleKind::tar || probe.kind == BundleKind::sealed) {
+        for (const std::string_view suffix : {".tar.age", ".tar"}) {
+            if (id.name.size() > suffix.size() &&
+                id.name.compare(id.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                id.name.resize(id.name.size() - suffix.size());
+                break;
+            }
         }
         const std::string text = tar_manifest_text(path);
         if (!text.empty()) id.manifest = parse_untrusted_json(text);

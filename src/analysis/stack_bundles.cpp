@@ -20,7 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_tar_name(std::string_view name) {
-    return name.size() > 4 && name.substr(name.size() - 4) == ".tar";
+    auto ends = [&](std::string_view s) {
+        return name.size() > s.size() && name.substr(name.size() - s.size()) == s;
+    };
+    return ends(".tar") || ends(".tar.age");
 }
 
 /// The bundles directly inside a directory that is not one itself (a fleet output directory:

@@ -27,6 +27,7 @@ int run_custody(const Invocation& inv);
 int run_triage(const Invocation& inv);
 int run_export(const Invocation& inv);
 int run_stack(const Invocation& inv);
+int run_keygen(const Invocation& inv);
 
 /// The exit code table, shown by --help and documented in README.md.
 extern const char* const k_exit_codes_help;

@@ -179,6 +179,8 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
         "recent-days", number_value(&a.recent_days, "recent-days", 0, 3650),
         "sqlite findings: autoruns changed this many days before collection (default 7)")(
         "quiet,q", po::bool_switch(&a.quiet), "print only errors");
+    std::vector<std::string> identities;
+    add_identity_option(desc, &identities);
     po::options_description all;
     all.add(desc).add_options()("bundle", po::value(&a.bundles));
     po::positional_options_description pos;
@@ -190,6 +192,7 @@ ExportArgs parse(const Invocation& inv, bool& help_shown) {
         help_shown = true;
         return a;
     }
+    load_identities(identities);
     a.findings = vm.count("no-findings") == 0;
     if (a.bundles.empty()) throw UsageError("export needs at least one bundle directory or tar");
     if (a.format != "sqlite" && a.format != "jsonl" && a.format != "timesketch" &&

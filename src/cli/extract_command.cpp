@@ -39,6 +39,8 @@ int run_extract(const Invocation& inv) {
             "sha256", po::value(&digests)->composing(),
             "only the specimen, file or memory member with this SHA-256 (repeatable)")(
             "json", "print the result as JSON");
+        std::vector<std::string> identities;
+        add_identity_option(desc, &identities);
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle))("into", po::value(&into));
         po::positional_options_description pos;
@@ -49,6 +51,7 @@ int run_extract(const Invocation& inv) {
             std::cout << desc << "\n" << exit_codes_help("extract");
             return to_int(ExitCode::ok);
         }
+        load_identities(identities);
         if (bundle.empty() || into.empty()) throw UsageError("extract needs a bundle and a DIR");
         std::error_code ec;
         if (!std::filesystem::is_directory(path_from_utf8(into), ec)) {
@@ -57,8 +60,12 @@ int run_extract(const Invocation& inv) {
         const std::set<std::string> wanted(digests.begin(), digests.end());
         std::filesystem::path bundle_dir = path_from_utf8(bundle);
         const BundleProbe probe = probe_bundle(bundle_dir);
-        if (probe.kind == BundleKind::tar) {
+        if (probe.kind == BundleKind::tar || probe.kind == BundleKind::sealed) {
             UnpackResult unpacked = unpack_tar(bundle_dir, path_from_utf8(into));
+            if (unpacked.open_failed) {
+                print_error(unpacked.error);
+                return to_int(unpacked.integrity ? ExitCode::verify_failed : ExitCode::usage);
+            }
             if (!unpacked.report.ok()) {
                 print_error(format_safe("{} does not verify: nothing extracted (see irsnap verify)",
                                         bundle));

@@ -16,6 +16,7 @@
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/registry.hpp"
 #include "irsnap/runner.hpp"
+#include "irsnap/sealed_input.hpp"
 #include "irsnap/spec_format.hpp"
 #include "irsnap/status.hpp"
 #include "irsnap/text.hpp"
@@ -28,8 +29,27 @@ namespace {
 
 using nlohmann::json;
 
+/// A tar read through `in` (a sealed one authenticated to its last chunk). A sealed file that
+/// will not open: a wrong or missing key is a usage error (2), a damaged header a problem (5).
+VerifyReport verify_input(TarInput in) {
+    if (!in) {
+        if (!in.integrity_failure()) throw UsageError(in.error());
+        VerifyReport report;
+        report.problems.push_back({"(sealed file)", "decryption failed", in.error()});
+        return report;
+    }
+    VerifyReport report = verify_tar(in.fd());
+    in.finish_into(report);
+    return report;
+}
+
 VerifyReport verify_path(const std::string& bundle) {
-    if (bundle == "-") return verify_tar(STDIN_FILENO);
+    if (bundle == "-") {
+        // With -i, stdin is a sealed stream (`irsnap -o - --recipient KEY | irsnap verify -i
+        // key.txt -`); without, a plain tar.
+        if (!have_unseal_identities()) return verify_tar(STDIN_FILENO);
+        return verify_input(TarInput::open_sealed_fd(::dup(STDIN_FILENO), "stdin"));
+    }
     const std::filesystem::path path = path_from_utf8(bundle);
     // Not a bundle (/etc, a text file, a FIFO): one line and exit 2, never a walk of the tree.
     const BundleProbe probe = probe_bundle(path);
@@ -37,9 +57,7 @@ VerifyReport verify_path(const std::string& bundle) {
         throw UsageError(fmt::format("'{}': {}", bundle, probe.error));
     }
     if (probe.kind == BundleKind::directory) return verify_bundle(path);
-    BundleFile file = open_input_file(path);
-    if (!file.fd) throw UsageError(fmt::format("cannot open '{}': {}", bundle, file.error));
-    return verify_tar(file.fd.get());
+    return verify_input(TarInput::open(path));
 }
 
 int print_report(const std::string& bundle, const VerifyReport& report, bool as_json) {
@@ -152,10 +170,13 @@ int run_verify(const Invocation& inv) {
         std::string bundle;
         po::options_description desc(
             "irsnap verify BUNDLE: recompute every digest and check the manifest\n\n"
-            "Usage: irsnap verify BUNDLE_DIR|BUNDLE.tar|- [--json]\n"
+            "Usage: irsnap verify BUNDLE_DIR|BUNDLE.tar|BUNDLE.tar.age|- [-i KEYFILE] [--json]\n"
             "A tar (from `irsnap -o - > host.tar`) is checked in one pass; '-' reads it from "
-            "stdin.\n\nOptions");
+            "stdin. A sealed bundle (.tar.age) needs the identity it was sealed to (-i); with "
+            "-i, '-' reads a sealed stream.\n\nOptions");
+        std::vector<std::string> identities;
         desc.add_options()("help,h", "show this help")("json", "print the report as JSON");
+        add_identity_option(desc, &identities);
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle));
         po::positional_options_description pos;
@@ -167,6 +188,7 @@ int run_verify(const Invocation& inv) {
             return to_int(ExitCode::ok);
         }
         if (bundle.empty()) throw UsageError("verify needs a bundle directory or tar file");
+        load_identities(identities);
         VerifyReport report = verify_path(bundle);
         return print_report(bundle, report, vm.count("json") > 0);
     });
@@ -177,11 +199,13 @@ int run_unpack(const Invocation& inv) {
         std::string tar, into;
         po::options_description desc(
             "irsnap unpack TAR [DIR]: verify a streamed bundle, then extract it into DIR\n\n"
-            "Usage: irsnap unpack BUNDLE.tar [DIR] [--json]\n"
+            "Usage: irsnap unpack BUNDLE.tar|BUNDLE.tar.age [DIR] [-i KEYFILE] [--json]\n"
             "DIR (default: the current directory) receives <host>_<time>/. Nothing is "
             "extracted unless the whole stream verifies; existing files are never "
             "overwritten.\n\nOptions");
+        std::vector<std::string> identities;
         desc.add_options()("help,h", "show this help")("json", "print the report as JSON");
+        add_identity_option(desc, &identities);
         po::options_description all;
         all.add(desc).add_options()("tar", po::value(&tar))("into", po::value(&into));
         po::positional_options_description pos;
@@ -199,14 +223,20 @@ int run_unpack(const Invocation& inv) {
                 "stdin: save it first, or use `irsnap verify -`");
         }
         std::error_code ec;
-        if (probe_bundle(path_from_utf8(tar)).kind != BundleKind::tar) {
+        const BundleKind kind = probe_bundle(path_from_utf8(tar)).kind;
+        if (kind != BundleKind::tar && kind != BundleKind::sealed) {
             throw UsageError(fmt::format("'{}' is not a tar bundle", tar));
         }
+        load_identities(identities);
         if (into.empty()) into = ".";
         if (!std::filesystem::is_directory(path_from_utf8(into), ec)) {
             throw UsageError(fmt::format("'{}' is not a directory", into));
         }
         UnpackResult result = unpack_tar(path_from_utf8(tar), path_from_utf8(into));
+        if (result.open_failed) {
+            print_error(result.error);
+            return to_int(result.integrity ? ExitCode::verify_failed : ExitCode::usage);
+        }
         if (!result.report.ok()) return print_report(tar, result.report, vm.count("json") > 0);
         if (!result.error.empty()) {
             print_error(result.error);

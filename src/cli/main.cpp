@@ -75,6 +75,11 @@ const std::vector<CommandExits>& command_exits() {
           {3, "the tar could not be unpacked into DIR"},
           {5, "the bundle does not verify (nothing extracted), or a member was refused"},
           k_internal}},
+        {"keygen",
+         {{0, "the identity was written and its public key printed"},
+          k_usage,
+          {3, "the identity file could not be created (it exists: never replaced)"},
+          k_internal}},
         {"list", {{0, "success"}, k_usage, k_internal}},
         {"describe", {{0, "success"}, {2, "usage error, or an unknown collector"}, k_internal}},
         {"procedure",
@@ -160,7 +165,10 @@ void print_global_help() {
         "  custody BUNDLE  record a custody event (transfer ...) in the bundle's custody.jsonl\n"
         "  triage BUNDLE   findings by urgency: hidden processes, fileless code, LD_PRELOAD ...\n"
         "  stack BUNDLE... what few hosts have (rarest first): hashes, autoruns, endpoints ...\n"
-        "  export BUNDLE... -o FILE  to SQLite, JSON Lines (Elastic, Splunk) or Timesketch\n\n"
+        "  export BUNDLE... -o FILE  to SQLite, JSON Lines (Elastic, Splunk) or Timesketch\n"
+        "  keygen -o FILE  a new age identity for sealed bundles; prints its public key\n"
+        "Sealed bundles (.tar.age, collect --recipient): give -i KEYFILE to verify, unpack,\n"
+        "extract, triage, stack and export.\n\n"
         "Options:\n"
         "  -h, --help      this help; `irsnap COMMAND --help` for a command's options\n"
         "  --version       version, git revision, build type, compiler, static or not, "
@@ -209,6 +217,7 @@ int dispatch(int argc, char** argv) {
     if (command == "triage") return run_triage(inv);
     if (command == "stack") return run_stack(inv);
     if (command == "export") return run_export(inv);
+    if (command == "keygen") return run_keygen(inv);
     if (command == "help") {
         print_global_help();
         return to_int(ExitCode::ok);
@@ -216,7 +225,7 @@ int dispatch(int argc, char** argv) {
     print_error(
         fmt::format("unknown command '{}' (commands: collect, verify, unpack, extract, list, "
                     "describe, procedure, "
-                    "custody, triage, stack, export; see 'irsnap --help')",
+                    "custody, triage, stack, export, keygen; see 'irsnap --help')",
                     command));
     return to_int(ExitCode::usage);
 }

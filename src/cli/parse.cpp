@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "parse.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 
 #include <fmt/format.h>
 
+#include "irsnap/age.hpp"
+#include "irsnap/bundle_fs.hpp"
 #include "irsnap/runner.hpp"
+#include "irsnap/sealed_input.hpp"
+#include "irsnap/text.hpp"
+#include "irsnap/usage_error.hpp"
 
 namespace irsnap::cli {
 
@@ -67,6 +74,38 @@ std::vector<std::string> split_list(const std::vector<std::string>& values) {
         }
     }
     return out;
+}
+
+void add_identity_option(po::options_description& desc, std::vector<std::string>* files) {
+    desc.add_options()("identity,i", po::value(files)->composing(),
+                       "age identity file (AGE-SECRET-KEY-1..., from `irsnap keygen` or "
+                       "age-keygen) that opens sealed bundles (.tar.age); repeatable");
+}
+
+void load_identities(const std::vector<std::string>& files) {
+    std::vector<age::Identity> all;
+    for (const auto& name : files) {
+        // Regular files only, bounded: an identity file is a few lines.
+        BundleFile file = open_input_file(path_from_utf8(name));
+        if (!file.fd) throw UsageError(fmt::format("--identity {}: {}", name, file.error));
+        if (file.size > (64u << 10)) {
+            throw UsageError(
+                fmt::format("--identity {}: {} bytes, not an identity file", name, file.size));
+        }
+        std::string text(static_cast<size_t>(file.size), '\0');
+        size_t got = 0;
+        while (got < text.size()) {
+            const ssize_t n = ::read(file.fd.get(), text.data() + got, text.size() - got);
+            if (n <= 0) break;
+            got += static_cast<size_t>(n);
+        }
+        text.resize(got);
+        std::string error;
+        auto ids = age::parse_identity_file(text, error);
+        if (!error.empty()) throw UsageError(fmt::format("--identity {}: {}", name, error));
+        all.insert(all.end(), ids.begin(), ids.end());
+    }
+    if (!all.empty()) set_unseal_identities(std::move(all));
 }
 
 }  // namespace irsnap::cli

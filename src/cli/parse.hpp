@@ -21,6 +21,13 @@ void parse_args(const std::string& command, const std::vector<std::string>& args
                 const po::options_description& all,
                 const po::positional_options_description* positional, po::variables_map& vm);
 
+/// -i/--identity FILE, repeatable: the age identity files (AGE-SECRET-KEY-1...) that open
+/// sealed bundles, for every analyst command that reads bundles.
+void add_identity_option(po::options_description& desc, std::vector<std::string>* files);
+/// Reads the identity files named and hands the keys to sealed_input.hpp. A file that is not
+/// an identity file is a usage error naming it and its line.
+void load_identities(const std::vector<std::string>& files);
+
 /// Reads a numeric option's text as a signed 64-bit number in [min, max]; anything else (a sign
 /// where none fits, trailing text, out of range) throws po::error naming `--option`, which
 /// parse_args turns into a usage error.

@@ -157,6 +157,8 @@ int run_stack(const Invocation& inv) {
             "host names shown per item (default 10); the count is always exact")(
             "only", po::value<std::vector<std::string>>(&only)->composing(),
             "only these categories (comma-separated, repeatable)");
+        std::vector<std::string> identities;
+        add_identity_option(desc, &identities);
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&arguments)->composing());
         po::positional_options_description pos;
@@ -167,6 +169,7 @@ int run_stack(const Invocation& inv) {
             std::cout << desc << "\n" << exit_codes_help("stack");
             return to_int(ExitCode::ok);
         }
+        load_identities(identities);
         if (arguments.empty()) throw UsageError("stack needs bundle directories or tar files");
         st::Options options;
         options.hosts_listed = static_cast<size_t>(hosts_listed);

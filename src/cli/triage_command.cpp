@@ -100,7 +100,8 @@ int run_triage(const Invocation& inv) {
         std::string min_urgency = "low";
         po::options_description desc(
             "irsnap triage BUNDLE: findings with urgency, confidence and evidence\n\n"
-            "Usage: irsnap triage BUNDLE_DIR|BUNDLE.tar [--json] [--urgency LEVEL]\n"
+            "Usage: irsnap triage BUNDLE_DIR|BUNDLE.tar|BUNDLE.tar.age [-i KEYFILE] [--json] "
+            "[--urgency LEVEL]\n"
             "       irsnap triage --list-rules [--json]\n"
             "The bundle is verified first; findings are still shown when it does not verify "
             "(exit 5).\n\nOptions");
@@ -110,6 +111,8 @@ int run_triage(const Invocation& inv) {
             "show findings of this urgency and above: critical, high, medium, low (default)")(
             "recent-days", number_value(&recent_days, "recent-days", 0, 3650),
             "autoruns changed this many days before collection are findings (default 7)");
+        std::vector<std::string> identities;
+        add_identity_option(desc, &identities);
         po::options_description all;
         all.add(desc).add_options()("bundle", po::value(&bundle));
         po::positional_options_description pos;
@@ -120,6 +123,7 @@ int run_triage(const Invocation& inv) {
             std::cout << desc << "\n" << exit_codes_help("triage");
             return to_int(ExitCode::ok);
         }
+        load_identities(identities);
         const bool as_json = vm.count("json") > 0;
         if (vm.count("list-rules")) {
             if (!bundle.empty()) {

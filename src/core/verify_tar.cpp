@@ -11,6 +11,7 @@
 
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/hash.hpp"
+#include "irsnap/sealed_input.hpp"
 #include "irsnap/tar_members.hpp"
 #include "irsnap/tar_reader.hpp"
 #include "irsnap/verify.hpp"
@@ -243,30 +244,37 @@ VerifyReport verify_tar(int fd) {
 
 UnpackResult unpack_tar(const std::filesystem::path& tar_path, const std::filesystem::path& into) {
     UnpackResult result;
-    BundleFile tar = open_input_file(tar_path);
-    if (!tar.fd) {
-        result.error = "cannot open " + tar_path.string() + ": " + tar.error;
+    // Two passes over the file (verify, then extract); a sealed one is decrypted for each.
+    TarInput first = TarInput::open(tar_path);
+    if (!first) {
+        result.error = first.error();
+        result.open_failed = true;
+        result.integrity = first.integrity_failure();
         return result;
     }
-    const int fd = tar.fd.get();
     Checker checker;
-    result.report = verify_with(fd, checker);
+    result.report = verify_with(first.fd(), checker);
+    first.finish_into(result.report);
     if (!result.report.ok()) {
         result.error = "the stream does not verify; nothing was extracted";
         return result;
     }
     std::string why;
     UniqueFd into_dir = open_directory(into, why);
-    if (!into_dir || ::lseek(fd, 0, SEEK_SET) != 0) {
-        result.error = "cannot use " + into.string() + ": " + (into_dir ? strerror(errno) : why);
+    TarInput second = into_dir ? TarInput::open(tar_path) : TarInput();
+    if (!into_dir || !second) {
+        result.error = "cannot use " + into.string() + ": " + (into_dir ? second.error() : why);
         return result;
     }
     Extractor extractor(into_dir.get(), checker.m_digests);
     TarReader reader(extractor);
-    int read_error = feed_from_fd(fd, reader);
+    int read_error = feed_from_fd(second.fd(), reader);
     reader.finish();
     if (read_error != 0 && extractor.m_error.empty()) {
         extractor.m_error = tar_path.string() + ": " + std::strerror(read_error);
+    }
+    if (const std::string sealed = second.finish(); !sealed.empty() && extractor.m_error.empty()) {
+        extractor.m_error = sealed;
     }
     if (extractor.m_error.empty() && extractor.m_extracted != checker.m_digests.size()) {
         extractor.m_error = tar_path.string() + " changed after it was verified: " +

@@ -62,6 +62,10 @@ struct UnpackResult {
     VerifyReport report;     ///< of the verifying pass
     std::string error;       ///< why extraction failed or was refused, "" on success
     std::string bundle_dir;  ///< what was created, "" if nothing was
+    /// The file could not be opened as a tar (a sealed one: no key, a wrong key, a malformed or
+    /// altered header): `error` says why, `integrity` when it is the file's fault.
+    bool open_failed = false;
+    bool integrity = false;
 };
 
 /// Verifies the tar file `tar_path`, and only when it verifies extracts it into `into`

@@ -66,7 +66,8 @@ std::vector<DirEntry> list_directory(int dir_fd, std::string& error,
                                      size_t max_entries = k_max_dir_entries);
 
 /// What a path the analyst gave to verify, unpack, triage, stack, export or custody is.
-enum class BundleKind { directory, tar, not_a_bundle };
+/// `sealed`: an age file (a bundle sealed with --recipient: sealed_input.hpp reads it).
+enum class BundleKind { directory, tar, sealed, not_a_bundle };
 struct BundleProbe {
     BundleKind kind = BundleKind::not_a_bundle;
     std::string error;  ///< why it is not a bundle, one line (does not start with the path)

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace irsnap {
 namespace {
@@ -200,6 +201,18 @@ BundleProbe probe_bundle(const std::filesystem::path& path) {
     do {
         n = ::pread(file.fd.get(), block, sizeof block, 0);
     } while (n < 0 && errno == EINTR);
+    // age's first line (the binary format; the armored one is refused with its own reason).
+    constexpr std::string_view age_magic = "age-encryption.org/v1\n";
+    constexpr std::string_view age_armor = "-----BEGIN AGE ENCRYPTED FILE-----";
+    const std::string_view head(block, n > 0 ? static_cast<size_t>(n) : 0);
+    if (head.substr(0, age_magic.size()) == age_magic) {
+        probe.kind = BundleKind::sealed;
+        return probe;
+    }
+    if (head.substr(0, age_armor.size()) == age_armor) {
+        probe.error = "an ASCII-armored age file: irsnap reads binary age files (age -d it first)";
+        return probe;
+    }
     if (n < static_cast<ssize_t>(k_ustar_magic_at + 5) ||
         std::memcmp(block + k_ustar_magic_at, "ustar", 5) != 0) {
         probe.error = "not a bundle (neither a directory nor a tar file)";

@@ -65,6 +65,11 @@ int fchmod(int fd, int mode);
 int fstatat(int dirfd, const char* name, struct stat* st, int flags);
 int fsync(int fd);
 int posix_fallocate(int fd, off_t offset, off_t len);
+/// An anonymous pipe as two CRT descriptors (binary, not inherited), 64 KiB of buffer: what a
+/// sealed bundle's decrypting thread hands the tar reader (sealed_input.cpp).
+inline int pipe(int fds[2]) {
+    return _pipe(fds, 1 << 16, _O_BINARY | _O_NOINHERIT);
+}
 ssize_t pread(int fd, void* buf, size_t count, off_t offset);
 ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset);
 
