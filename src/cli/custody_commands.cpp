@@ -19,6 +19,7 @@
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/procedure.hpp"
+#include "irsnap/sealed_output.hpp"
 #include "irsnap/runner.hpp"
 #include "irsnap/text.hpp"
 #include "parse.hpp"
@@ -81,6 +82,8 @@ int run_procedure(const Invocation& inv) {
         ProcedureInput in;
         std::string format = "txt";
         std::string binary;
+        std::vector<std::string> recipients;
+        std::string recipients_file;
         po::options_description desc(
             "irsnap procedure: print the one-page procedure and custody form for on-site staff\n\n"
             "Usage: irsnap procedure [--case-id ID] [--examiner NAME] [--platform linux|windows]"
@@ -96,7 +99,12 @@ int run_procedure(const Invocation& inv) {
             "Default: this irsnap's own, when it is a build for --platform; otherwise the box "
             "is left blank for the responder to fill in")(
             "format", po::value(&format)->default_value("txt"),
-            "txt (plain text, 60 lines) or html (self-contained, prints on one A4/Letter page)");
+            "txt (plain text, 60 lines) or html (self-contained, prints on one A4/Letter page)")(
+            "recipient", po::value(&recipients)->composing(),
+            "an age key the stick seals to (repeatable). Default: the keys in irsnap.recipients "
+            "beside --binary (or beside this irsnap); the page shows them and the form gets a "
+            "box for the sealed file's SHA-256")(
+            "recipients-file", po::value(&recipients_file), "the stick's irsnap.recipients");
         po::variables_map vm;
         parse_args("procedure", inv.args, desc, nullptr, vm);
         if (vm.count("help")) {
@@ -122,6 +130,13 @@ int run_procedure(const Invocation& inv) {
                 in.platform == "windows" ? "Windows" : "Linux",
                 in.platform == "windows" ? "irsnap.exe" : "irsnap"));
         }
+        // The same rule as a run from the stick: the keys beside the executable it names.
+        const auto beside = binary.empty() ? running_executable().parent_path()
+                                           : std::filesystem::absolute(path_from_utf8(binary))
+                                                 .parent_path();
+        for (const auto& r : resolve_seal_plan(recipients, recipients_file, beside).recipients) {
+            in.sealed_to.push_back(r.text());
+        }
         std::cout << (format == "html" ? render_procedure_html(in) : render_procedure_text(in));
         std::cout.flush();
         return std::cout ? to_int(ExitCode::ok) : to_int(ExitCode::output_unusable);
@@ -138,9 +153,11 @@ int run_custody(const Invocation& inv) {
         po::options_description desc(
             "irsnap custody BUNDLE: record a custody event (transfer, examination ...) in the\n"
             "bundle's custody.jsonl, chained by SHA-256 to the collection event. Earlier lines\n"
-            "are never rewritten; 'irsnap verify' checks the chain. Directory bundles only: "
-            "unpack\na tar bundle first (tar -xf BUNDLE.tar) and record events in the directory."
-            "\n\nUsage: irsnap custody BUNDLE_DIR --event EVENT --by NAME [--to NAME] "
+            "are never rewritten; 'irsnap verify' checks the chain. A sealed bundle (.tar.age)\n"
+            "keeps its chain beside it (BUNDLE.tar.age.custody.jsonl), anchored on the sealed\n"
+            "file's SHA-256, so a courier without the key records events too. Unpack a plain tar\n"
+            "bundle first (tar -xf BUNDLE.tar) and record events in the directory."
+            "\n\nUsage: irsnap custody BUNDLE_DIR|BUNDLE.tar.age --event EVENT --by NAME [--to NAME] "
             "[--note TEXT]\n\nOptions");
         desc.add_options()("help,h", "show this help")(
             "event", po::value(&in.event),
@@ -161,14 +178,17 @@ int run_custody(const Invocation& inv) {
         }
         if (bundle.empty()) throw UsageError("custody needs a bundle directory");
         std::error_code ec;
-        if (std::filesystem::is_regular_file(bundle, ec)) {
+        const BundleProbe probe = probe_bundle(path_from_utf8(bundle));
+        // A sealed bundle travels as one file, often with people who have no key: its chain
+        // lives beside it (<file>.custody.jsonl), anchored on the sealed file's digest.
+        const bool sealed = probe.kind == BundleKind::sealed;
+        if (!sealed && std::filesystem::is_regular_file(bundle, ec)) {
             throw UsageError(fmt::format(
-                "'{}' is a file: custody events are recorded in a bundle directory; unpack a "
-                "tar bundle first",
+                "'{}' is a file: custody events are recorded in a bundle directory or beside a "
+                "sealed bundle (.tar.age); unpack a tar bundle first",
                 bundle));
         }
-        const BundleProbe probe = probe_bundle(path_from_utf8(bundle));
-        if (probe.kind != BundleKind::directory) {
+        if (!sealed && probe.kind != BundleKind::directory) {
             throw UsageError(fmt::format("'{}' is not a bundle directory{}", bundle,
                                          probe.error.empty() ? "" : ": " + probe.error));
         }
@@ -185,7 +205,8 @@ int run_custody(const Invocation& inv) {
         init_crypto();
         in.host = recording_host();
         in.user = recording_user();
-        CustodyAppended done = append_custody_event(path_from_utf8(bundle), in);
+        CustodyAppended done = sealed ? append_sealed_custody_event(path_from_utf8(bundle), in)
+                                      : append_custody_event(path_from_utf8(bundle), in);
         if (vm.count("json")) {
             std::cout << dump_for_terminal(json{{"bundle", bundle},
                                                 {"sequence", done.sequence},
@@ -197,9 +218,12 @@ int run_custody(const Invocation& inv) {
         // `sed -n Np custody.jsonl | sha256sum` recomputes it. Printed under its JSON name so
         // the paper, the --json output and the docs say the same word.
         console(
-            format_safe("RECORDED event {} ({}) in {}/{}\n      line_sha256: {}\n"
+            format_safe("RECORDED event {} ({}) in {}\n      line_sha256: {}\n"
                         "      write this digest on the custody form (Custody line_sha256).\n",
-                        done.sequence, in.event, bundle, k_custody_log, done.line_sha256));
+                        done.sequence, in.event,
+                        sealed ? bundle + k_sealed_custody_suffix
+                               : bundle + "/" + k_custody_log,
+                        done.line_sha256));
         return to_int(ExitCode::ok);
     } catch (const UsageError& e) {
         print_error(e.what());

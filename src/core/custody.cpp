@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <functional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "irsnap/artifact_writer.hpp"
 #include "irsnap/bundle_fs.hpp"
 #include "irsnap/clock.hpp"
+#include "irsnap/file_hash.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/untrusted_json.hpp"
 
@@ -59,15 +61,15 @@ std::string read_fd_from_start(int fd, size_t size) {
 
 /// Opens custody.jsonl for appending, creating it (0600, never through a symlink) if missing.
 /// An existing one must be a regular file: a FIFO planted there would block the append.
-UniqueFd open_log(int dir_fd, bool* created, std::string& error) {
+UniqueFd open_log(int dir_fd, const char* log_name, bool* created, std::string& error) {
     *created = false;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        BundleFile file = open_bundle_file(dir_fd, k_custody_log, O_RDWR | O_APPEND);
+        BundleFile file = open_bundle_file(dir_fd, log_name, O_RDWR | O_APPEND);
         if (file.fd || file.errno_value != ENOENT) {
             error = file.error;
             return std::move(file.fd);
         }
-        UniqueFd fd(::openat(dir_fd, k_custody_log,
+        UniqueFd fd(::openat(dir_fd, log_name,
                              O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL, 0600));
         if (fd) {
             *created = true;
@@ -77,6 +79,86 @@ UniqueFd open_log(int dir_fd, bool* created, std::string& error) {
         if (errno != EEXIST) return fd;  // another append created it meanwhile: open it
     }
     return {};
+}
+
+/// Appends one event to `log_name` in `dir_fd` (the chain anchored by `make_anchor`), under an
+/// exclusive lock, in one O_APPEND write, fsynced.
+CustodyAppended append_event(int dir_fd, const char* log_name, const fs::path& path,
+                             const std::function<CustodyAnchor()>& make_anchor,
+                             const CustodyEventInput& input) {
+    std::string error;
+    bool created = false;
+    UniqueFd log_fd = open_log(dir_fd, log_name, &created, error);
+    if (!log_fd) {
+        throw OutputError(log_name, errno,
+                          fmt::format("cannot open {}: {}", path.string(), error));
+    }
+    // Two people recording at once must not both link to the same previous line.
+    if (::flock(log_fd.get(), LOCK_EX) != 0) {
+        throw OutputError(log_name, errno,
+                          fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
+    }
+    struct stat st {};
+    if (::fstat(log_fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw OutputError(log_name, errno,
+                          fmt::format("{} is not a regular file", path.string()));
+    }
+    if (static_cast<uint64_t>(st.st_size) > k_max_manifest_bytes) {
+        throw CustodyRefused(
+            fmt::format("{}: {} bytes, over the {} MiB limit; nothing was recorded", path.string(),
+                        st.st_size, k_max_manifest_bytes >> 20));
+    }
+    const std::string text = read_fd_from_start(log_fd.get(), static_cast<size_t>(st.st_size));
+    CustodyAnchor anchor;
+    try {
+        anchor = make_anchor();
+    } catch (const std::exception& e) {
+        throw CustodyRefused(e.what());
+    }
+    // Checked again under the lock: the log may have changed since verify_bundle read it.
+    CustodyCheck tail = check_custody_log(text, anchor);
+    if (!tail.ok()) {
+        const auto& p = tail.problems.front();
+        throw CustodyRefused(
+            fmt::format("{}: {} ({}); nothing was recorded", p.path, p.problem, p.detail));
+    }
+
+    CustodyEventInput event = input;
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    event.time_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    const std::string line = make_custody_line(event, anchor, tail);
+
+    size_t done = 0;
+    while (done < line.size()) {
+        ssize_t n = ::write(log_fd.get(), line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : ENOSPC;
+            // Take back only our own partial bytes, so the log stays a chain of whole lines.
+            if (done > 0 && ::ftruncate(log_fd.get(), st.st_size) != 0) {
+                throw OutputError(log_name, errno,
+                                  fmt::format("cannot write {}: {}; a partial line was left "
+                                              "at its end",
+                                              path.string(), std::strerror(err)));
+            }
+            throw OutputError(
+                log_name, errno,
+                fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(log_fd.get()) != 0) {
+        throw OutputError(log_name, errno,
+                          fmt::format("cannot fsync {}: {}; the event may not be on disk",
+                                      path.string(), std::strerror(errno)));
+    }
+    if (created) {
+        // A new file's name lives in the directory: make it durable too.
+        ::fsync(dir_fd);
+    }
+    return {anchor.last_sequence + static_cast<int64_t>(tail.events) + 1, sha256_hex(line),
+            format_rfc3339_utc(event.time_ns)};
 }
 
 }  // namespace
@@ -109,83 +191,39 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
             dir.string(), report.problems.size(), first.path, first.problem, dir.string()));
     }
 
-    const fs::path path = dir / k_custody_log;
     std::string error;
     UniqueFd dir_fd = open_directory(dir, error);
     if (!dir_fd)
         throw OutputError(k_custody_log, errno, fmt::format("{}: {}", dir.string(), error));
-    bool created = false;
-    UniqueFd log_fd = open_log(dir_fd.get(), &created, error);
-    if (!log_fd) {
-        throw OutputError(k_custody_log, errno,
-                          fmt::format("cannot open {}: {}", path.string(), error));
-    }
-    // Two people recording at once must not both link to the same previous line.
-    if (::flock(log_fd.get(), LOCK_EX) != 0) {
-        throw OutputError(k_custody_log, errno,
-                          fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
-    }
-    struct stat st {};
-    if (::fstat(log_fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw OutputError(k_custody_log, errno,
-                          fmt::format("{} is not a regular file", path.string()));
-    }
-    if (static_cast<uint64_t>(st.st_size) > k_max_manifest_bytes) {
-        throw CustodyRefused(
-            fmt::format("{}: {} bytes, over the {} MiB limit; nothing was recorded", path.string(),
-                        st.st_size, k_max_manifest_bytes >> 20));
-    }
-    const std::string text = read_fd_from_start(log_fd.get(), static_cast<size_t>(st.st_size));
-    CustodyAnchor anchor;
-    try {
-        anchor = anchor_from_bundle(dir_fd.get());
-    } catch (const std::exception& e) {
-        throw CustodyRefused(e.what());
-    }
-    // Checked again under the lock: the log may have changed since verify_bundle read it.
-    CustodyCheck tail = check_custody_log(text, anchor);
-    if (!tail.ok()) {
-        const auto& p = tail.problems.front();
-        throw CustodyRefused(
-            fmt::format("{}: {} ({}); nothing was recorded", p.path, p.problem, p.detail));
-    }
+    const int fd = dir_fd.get();
+    return append_event(fd, k_custody_log, dir / k_custody_log,
+                        [fd] { return anchor_from_bundle(fd); }, input);
+}
 
-    CustodyEventInput event = input;
-    timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
-    event.time_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-    const std::string line = make_custody_line(event, anchor, tail);
-
-    size_t done = 0;
-    while (done < line.size()) {
-        ssize_t n = ::write(log_fd.get(), line.data() + done, line.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : ENOSPC;
-            // Take back only our own partial bytes, so the log stays a chain of whole lines.
-            if (done > 0 && ::ftruncate(log_fd.get(), st.st_size) != 0) {
-                throw OutputError(k_custody_log, errno,
-                                  fmt::format("cannot write {}: {}; a partial line was left "
-                                              "at its end",
-                                              path.string(), std::strerror(err)));
-            }
-            throw OutputError(
-                k_custody_log, errno,
-                fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
-        }
-        done += static_cast<size_t>(n);
+CustodyAppended append_sealed_custody_event(const fs::path& sealed_file,
+                                            const CustodyEventInput& input) {
+    // Without the key only the sealed bytes can be vouched for: their digest anchors the chain
+    // and every line repeats it, so a file changed after an event no longer matches its log.
+    BundleFile file = open_input_file(sealed_file);
+    if (!file.fd) {
+        throw CustodyRefused(fmt::format("{}: {}; nothing was recorded", sealed_file.string(),
+                                         file.error));
     }
-    if (::fsync(log_fd.get()) != 0) {
-        throw OutputError(k_custody_log, errno,
-                          fmt::format("cannot fsync {}: {}; the event may not be on disk",
-                                      path.string(), std::strerror(errno)));
+    FileHash hash = hash_fd(file.fd.get(), file.size, 0, nullptr);
+    if (!hash.sha256) {
+        throw CustodyRefused(fmt::format("{}: cannot read it ({}); nothing was recorded",
+                                         sealed_file.string(), hash.note));
     }
-    if (created) {
-        // A new file's name lives in the directory: make it durable too.
-        ::fsync(dir_fd.get());
-    }
-    return {anchor.last_sequence + static_cast<int64_t>(tail.events) + 1, sha256_hex(line),
-            format_rfc3339_utc(event.time_ns)};
+    const fs::path parent =
+        sealed_file.has_parent_path() ? sealed_file.parent_path() : fs::path(".");
+    const std::string log_name = sealed_file.filename().string() + k_sealed_custody_suffix;
+    std::string error;
+    UniqueFd dir_fd = open_directory(parent, error);
+    if (!dir_fd)
+        throw OutputError(log_name, errno, fmt::format("{}: {}", parent.string(), error));
+    const std::string digest = *hash.sha256;
+    return append_event(dir_fd.get(), log_name.c_str(), parent / log_name,
+                        [digest] { return CustodyAnchor{digest, digest, 0}; }, input);
 }
 
 }  // namespace irsnap

@@ -43,6 +43,15 @@ std::string sample_final_block(const ProcedureInput& in) {
     // The real final block printed by `irsnap collect` (collect_command.cpp), with example values.
     const char* bundle =
         windows(in) ? "E:\\WS042_20261122T011502Z" : "/media/usb/web01_20261122T011502Z";
+    if (!in.sealed_to.empty()) {
+        return fmt::format(
+            "DONE  sealed bundle: {}.tar.age (48213 bytes)\n"
+            "      sealed file SHA-256: 9b1c0e6a2f2d4e8f0c7b5a3d1e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f\n"
+            "      manifest SHA-256:    3f197b2411de566f94b633c506b632900bb08d1629db570a92592895cd7fcb41\n"
+            "      sealed to: {}\n"
+            "      write both digests on the custody form.",
+            bundle, in.sealed_to.front());
+    }
     return fmt::format(
         "DONE  bundle: {}\n"
         "      manifest SHA-256: 3f197b2411de566f94b633c506b632900bb08d1629db570a92592895cd7fcb41\n"
@@ -87,11 +96,19 @@ std::vector<Step> steps(const ProcedureInput& in) {
          sample_final_block(in),
          "If it shows STOPPED, or a line that starts with \"irsnap:\", copy that line "
          "onto the form and call the responder."});
-    out.push_back(
-        {"On the form below, write the bundle name (the last part of the \"bundle:\" "
-         "line; it ends with the date and time in UTC) and all 64 characters of the "
-         "manifest SHA-256. Check both twice.",
-         "", ""});
+    if (in.sealed_to.empty()) {
+        out.push_back(
+            {"On the form below, write the bundle name (the last part of the \"bundle:\" "
+             "line; it ends with the date and time in UTC) and all 64 characters of the "
+             "manifest SHA-256. Check both twice.",
+             "", ""});
+    } else {
+        out.push_back(
+            {"Check that \"sealed to:\" shows the key printed at the top of this page. On the "
+             "form, write the bundle name (it ends with the date and time in UTC) and all 64 "
+             "characters of both digests. Check them twice.",
+             "", ""});
+    }
     out.push_back({windows(in) ? "Eject the stick (right-click its drive in Explorer, choose "
                                  "Eject) and unplug it."
                                : "Eject the stick (the eject icon next to it in the file "
@@ -124,6 +141,7 @@ std::vector<FormField> form_fields(const ProcedureInput& in) {
             {"Date/time (UTC)", "", "the end of the bundle name"},
             {"Bundle name", "", ""},
             {"Manifest SHA-256", "", ""},
+            {"Sealed file SHA-256", "", ""},
             {"Handed to", "", "name, date/time"},
             {"Custody line_sha256", "", "printed by irsnap custody"},
             {"Signature", "", "collected by / received by"}};
@@ -292,6 +310,7 @@ std::string render_procedure_text(const ProcedureInput& in) {
                        in.version, in.revision);
     out += fmt::format("Tool SHA-256: {}\n", tool_sha(in));
     out += "  (" + tool_sha_hint(in) + ")\n";
+    for (const std::string& key : in.sealed_to) out += fmt::format("Seals to: {}\n", key);
     out += std::string(k_text_width, '=') + "\n";
     out += wrap(
         "Read every step first, then do them in order. You make no choices: if anything "
@@ -307,8 +326,9 @@ std::string render_procedure_text(const ProcedureInput& in) {
     }
     out += "\nCUSTODY FORM " + std::string(k_text_width - 13, '-') + "\n";
     for (const FormField& f : form_fields(in)) {
+        if (f.label == "Sealed file SHA-256" && in.sealed_to.empty()) continue;
         std::string line = fmt::format("  {:<21}", f.label + ":");
-        if (f.label == "Manifest SHA-256") {
+        if (f.label == "Manifest SHA-256" || f.label == "Sealed file SHA-256") {
             out += line + "________ ________ ________ ________\n";
             out += std::string(23, ' ') + "________ ________ ________ ________\n\n";
             continue;
@@ -338,6 +358,11 @@ std::string render_procedure_html(const ProcedureInput& in) {
         "<tr><td colspan=\"3\">Tool SHA-256: <span class=\"mono sha\">{}</span> "
         "<span class=\"hint\">({})</span></td></tr>",
         html_escape(tool_sha(in)), html_escape(tool_sha_hint(in)));
+    for (const std::string& key : in.sealed_to) {
+        out += fmt::format(
+            "<tr><td colspan=\"3\">Seals to: <span class=\"mono\">{}</span></td></tr>",
+            html_escape(key));
+    }
     out += "</table>\n";
     out +=
         "<div class=\"warn\">Read every step first, then do them in order. You make no "
@@ -356,8 +381,9 @@ std::string render_procedure_html(const ProcedureInput& in) {
     }
     out += "</ol>\n<h2>Custody form</h2>\n<table class=\"form\">\n";
     for (const FormField& f : form_fields(in)) {
+        if (f.label == "Sealed file SHA-256" && in.sealed_to.empty()) continue;
         out += "<tr><th>" + html_escape(f.label) + "</th>";
-        if (f.label == "Manifest SHA-256") {
+        if (f.label == "Manifest SHA-256" || f.label == "Sealed file SHA-256") {
             out += "<td class=\"nobox\">" + html_sha_boxes() + "</td></tr>\n";
             continue;
         }

@@ -19,6 +19,8 @@ namespace irsnap {
 
 inline constexpr const char* k_custody_log = "custody.jsonl";
 inline constexpr const char* k_custody_schema = "irsnap.custody/1";
+/// A sealed bundle's custody log sits beside it: `<name>.tar.age.custody.jsonl`.
+inline constexpr const char* k_sealed_custody_suffix = ".custody.jsonl";
 
 /// Where the log's chain starts: taken from the manifest and its digest.
 struct CustodyAnchor {
@@ -86,5 +88,12 @@ struct CustodyAppended {
 /// throws OutputError when the file cannot be written.
 CustodyAppended append_custody_event(const std::filesystem::path& bundle_dir,
                                      const CustodyEventInput& input);
+
+/// The same for a sealed bundle (.tar.age), which nobody without the key can verify: the chain
+/// lives beside it in `<file>.custody.jsonl`, anchored on the sealed file's SHA-256 (line 1's
+/// previous_sha256 and every line's manifest_sha256 hold it). Refused when the file no longer
+/// has the digest its chain records.
+CustodyAppended append_sealed_custody_event(const std::filesystem::path& sealed_file,
+                                            const CustodyEventInput& input);
 
 }  // namespace irsnap

@@ -20,6 +20,9 @@ struct ProcedureInput {
     /// Why tool_sha256 is empty: "other platform" (this irsnap cannot be the one on the stick:
     /// the page leaves a box and says how to fill it), else the program could not read itself.
     bool tool_sha256_other_platform = false;
+    /// The age keys the stick seals to (irsnap.recipients beside the binary, or --recipient):
+    /// the page shows them and the form gets a box for the sealed file's digest.
+    std::vector<std::string> sealed_to;
 };
 
 /// The command staff type on Linux, one line per element (the page shows them as separate
