@@ -8,6 +8,10 @@
 #   libarchive, zlib             libarchive from Debian's source package, built with the mingw
 #                                compiler by scripts/build-libarchive.sh, cached; zlib's libz.a
 #                                from libz-mingw-w64-dev
+#   OpenSSL's libcrypto          from Debian's openssl source package (libssl-dev's version,
+#                                the library the Linux build links), built with the mingw
+#                                compiler by scripts/build-openssl.sh, cached: the bundle
+#                                encryption's primitives, the same library on both OSes
 # Everything goes under the build tree (default build-windows/, or $IRSNAP_WINDOWS_BUILD):
 #   deps/include/   symlinks to exactly fmt, spdlog, nlohmann and boost under /usr/include:
 #                   the cross compiler must never see the host's /usr/include itself
@@ -15,6 +19,8 @@
 #                   deps/lib/libboost_program_options.a (rebuilt only when its stamp changes)
 #   deps/libarchive/  its source package, build tree, include/ and lib/libarchive.a (rebuilt only
 #                   when its stamp changes)
+#   deps/openssl/   its source package, build tree, include/openssl/ and lib/libcrypto.a (rebuilt
+#                   only when its stamp changes)
 #
 #   scripts/build-windows.sh            irsnap.exe
 #   scripts/build-windows.sh --tests    also tests/irsnap_windows_tests.exe (unit tests, run under
@@ -86,11 +92,16 @@ fi
 # ---- libarchive (specimen archives), built once ------------------------------------------------
 IRSNAP_JOBS=$jobs scripts/build-libarchive.sh mingw "$deps/libarchive"
 
+# ---- OpenSSL's libcrypto (bundle encryption), built once ---------------------------------------
+# After libarchive, not beside it: both builds use -j$jobs already, and a cold one takes ~50 s.
+IRSNAP_JOBS=$jobs scripts/build-openssl.sh mingw "$deps/openssl"
+
 # ---- irsnap.exe ------------------------------------------------------------------------------
 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$root/scripts/mingw-w64-x86_64.cmake" \
   -DCMAKE_BUILD_TYPE=Release -DIRSNAP_STATIC=ON -DIRSNAP_BUILD_TESTS=$tests \
   -DIRSNAP_WINDOWS_DEPS="$deps" -DIRSNAP_LIBARCHIVE_DIR="$deps/libarchive" \
+  -DIRSNAP_OPENSSL_DIR="$deps/openssl" \
   -DIRSNAP_UNITY="${IRSNAP_WINDOWS_UNITY:-OFF}"
 nice -n 5 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 

@@ -56,10 +56,12 @@ if [[ "${1:-}" == "--windows" ]]; then
   # iproute2: the Wine session sets up its own network namespace with `ip`. libarchive is built
   # from Debian's source package with the mingw C compiler (dpkg-dev unpacks it) against
   # libz-mingw-w64-dev's libz.a. lldb: the Wine test opens irsnap.exe's minidump with a
-  # debugger's own reader.
+  # debugger's own reader. OpenSSL's libcrypto is built from Debian's source package too
+  # (scripts/build-openssl.sh): its Configure is perl, its build make (named, not left to
+  # dpkg-dev's Depends, which make-guile also satisfies).
   packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
             cmake ninja-build libboost1.74-dev nlohmann-json3-dev libspdlog-dev libfmt-dev wine64
-            googletest xz-utils dpkg-dev libz-mingw-w64-dev iproute2 lldb)
+            googletest xz-utils dpkg-dev libz-mingw-w64-dev iproute2 lldb perl make)
 elif [[ "${1:-}" == "--test" ]]; then
   # python3: the fleet test and run-clang-tidy (named, not left to other packages' Depends).
   # strace: the stream test proves nothing is written; chromium + poppler-utils: the printed

@@ -23,6 +23,9 @@ step "Windows cross build (mingw-w64): irsnap.exe, its unit tests, the Wine test
 scripts/install-deps.sh --windows
 libarchive_dir=$(pwd)/build/deps/libarchive
 scripts/build-libarchive.sh linux "$libarchive_dir" --fetch
+# OpenSSL's source package for the cross build's libcrypto (scripts/build-openssl.sh) too: its
+# download may fall back through several versions, all of it here.
+scripts/build-openssl.sh mingw "$(pwd)/build-windows/deps/openssl" --fetch
 libarchive_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-libarchive-log.XXXXXX")
 nice -n 10 scripts/build-libarchive.sh linux "$libarchive_dir" >"$libarchive_log" 2>&1 &
 libarchive_pid=$!
