@@ -74,9 +74,10 @@ elif [[ "${1:-}" == "--test" ]]; then
   # `irsnap export --format bodyfile` writes. rpm (rpmbuild included): the rpm database test
   # builds a package and installs it into a database of its own (--dbpath, --justdb).
   # gdb, file, binutils: the memory test opens irsnap's ELF cores with the tools analysts use.
+  # age: the sealed-bundle test opens irsnap's .tar.age with the reference tool and back.
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
              openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit
-             rpm gdb file binutils)
+             rpm gdb file binutils age)
 fi
 
 missing=()

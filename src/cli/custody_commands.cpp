@@ -19,8 +19,8 @@
 #include "irsnap/hash.hpp"
 #include "irsnap/host.hpp"
 #include "irsnap/procedure.hpp"
-#include "irsnap/sealed_output.hpp"
 #include "irsnap/runner.hpp"
+#include "irsnap/sealed_output.hpp"
 #include "irsnap/text.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
@@ -103,8 +103,8 @@ int run_procedure(const Invocation& inv) {
             "recipient", po::value(&recipients)->composing(),
             "an age key the stick seals to (repeatable). Default: the keys in irsnap.recipients "
             "beside --binary (or beside this irsnap); the page shows them and the form gets a "
-            "box for the sealed file's SHA-256")(
-            "recipients-file", po::value(&recipients_file), "the stick's irsnap.recipients");
+            "box for the sealed file's SHA-256")("recipients-file", po::value(&recipients_file),
+                                                 "the stick's irsnap.recipients");
         po::variables_map vm;
         parse_args("procedure", inv.args, desc, nullptr, vm);
         if (vm.count("help")) {
@@ -131,9 +131,9 @@ int run_procedure(const Invocation& inv) {
                 in.platform == "windows" ? "irsnap.exe" : "irsnap"));
         }
         // The same rule as a run from the stick: the keys beside the executable it names.
-        const auto beside = binary.empty() ? running_executable().parent_path()
-                                           : std::filesystem::absolute(path_from_utf8(binary))
-                                                 .parent_path();
+        const auto beside = binary.empty()
+                                ? running_executable().parent_path()
+                                : std::filesystem::absolute(path_from_utf8(binary)).parent_path();
         for (const auto& r : resolve_seal_plan(recipients, recipients_file, beside).recipients) {
             in.sealed_to.push_back(r.text());
         }
@@ -157,7 +157,8 @@ int run_custody(const Invocation& inv) {
             "keeps its chain beside it (BUNDLE.tar.age.custody.jsonl), anchored on the sealed\n"
             "file's SHA-256, so a courier without the key records events too. Unpack a plain tar\n"
             "bundle first (tar -xf BUNDLE.tar) and record events in the directory."
-            "\n\nUsage: irsnap custody BUNDLE_DIR|BUNDLE.tar.age --event EVENT --by NAME [--to NAME] "
+            "\n\nUsage: irsnap custody BUNDLE_DIR|BUNDLE.tar.age --event EVENT --by NAME [--to "
+            "NAME] "
             "[--note TEXT]\n\nOptions");
         desc.add_options()("help,h", "show this help")(
             "event", po::value(&in.event),
@@ -221,8 +222,7 @@ int run_custody(const Invocation& inv) {
             format_safe("RECORDED event {} ({}) in {}\n      line_sha256: {}\n"
                         "      write this digest on the custody form (Custody line_sha256).\n",
                         done.sequence, in.event,
-                        sealed ? bundle + k_sealed_custody_suffix
-                               : bundle + "/" + k_custody_log,
+                        sealed ? bundle + k_sealed_custody_suffix : bundle + "/" + k_custody_log,
                         done.line_sha256));
         return to_int(ExitCode::ok);
     } catch (const UsageError& e) {

@@ -90,8 +90,7 @@ CustodyAppended append_event(int dir_fd, const char* log_name, const fs::path& p
     bool created = false;
     UniqueFd log_fd = open_log(dir_fd, log_name, &created, error);
     if (!log_fd) {
-        throw OutputError(log_name, errno,
-                          fmt::format("cannot open {}: {}", path.string(), error));
+        throw OutputError(log_name, errno, fmt::format("cannot open {}: {}", path.string(), error));
     }
     // Two people recording at once must not both link to the same previous line.
     if (::flock(log_fd.get(), LOCK_EX) != 0) {
@@ -100,8 +99,7 @@ CustodyAppended append_event(int dir_fd, const char* log_name, const fs::path& p
     }
     struct stat st {};
     if (::fstat(log_fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw OutputError(log_name, errno,
-                          fmt::format("{} is not a regular file", path.string()));
+        throw OutputError(log_name, errno, fmt::format("{} is not a regular file", path.string()));
     }
     if (static_cast<uint64_t>(st.st_size) > k_max_manifest_bytes) {
         throw CustodyRefused(
@@ -196,8 +194,8 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
     if (!dir_fd)
         throw OutputError(k_custody_log, errno, fmt::format("{}: {}", dir.string(), error));
     const int fd = dir_fd.get();
-    return append_event(fd, k_custody_log, dir / k_custody_log,
-                        [fd] { return anchor_from_bundle(fd); }, input);
+    return append_event(
+        fd, k_custody_log, dir / k_custody_log, [fd] { return anchor_from_bundle(fd); }, input);
 }
 
 CustodyAppended append_sealed_custody_event(const fs::path& sealed_file,
@@ -206,8 +204,8 @@ CustodyAppended append_sealed_custody_event(const fs::path& sealed_file,
     // and every line repeats it, so a file changed after an event no longer matches its log.
     BundleFile file = open_input_file(sealed_file);
     if (!file.fd) {
-        throw CustodyRefused(fmt::format("{}: {}; nothing was recorded", sealed_file.string(),
-                                         file.error));
+        throw CustodyRefused(
+            fmt::format("{}: {}; nothing was recorded", sealed_file.string(), file.error));
     }
     FileHash hash = hash_fd(file.fd.get(), file.size, 0, nullptr);
     if (!hash.sha256) {
@@ -219,11 +217,14 @@ CustodyAppended append_sealed_custody_event(const fs::path& sealed_file,
     const std::string log_name = sealed_file.filename().string() + k_sealed_custody_suffix;
     std::string error;
     UniqueFd dir_fd = open_directory(parent, error);
-    if (!dir_fd)
-        throw OutputError(log_name, errno, fmt::format("{}: {}", parent.string(), error));
+    if (!dir_fd) throw OutputError(log_name, errno, fmt::format("{}: {}", parent.string(), error));
     const std::string digest = *hash.sha256;
-    return append_event(dir_fd.get(), log_name.c_str(), parent / log_name,
-                        [digest] { return CustodyAnchor{digest, digest, 0}; }, input);
+    return append_event(
+        dir_fd.get(), log_name.c_str(), parent / log_name,
+        [digest] {
+            return CustodyAnchor{digest, digest, 0};
+        },
+        input);
 }
 
 }  // namespace irsnap

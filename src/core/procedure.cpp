@@ -46,8 +46,10 @@ std::string sample_final_block(const ProcedureInput& in) {
     if (!in.sealed_to.empty()) {
         return fmt::format(
             "DONE  sealed bundle: {}.tar.age (48213 bytes)\n"
-            "      sealed file SHA-256: 9b1c0e6a2f2d4e8f0c7b5a3d1e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f\n"
-            "      manifest SHA-256:    3f197b2411de566f94b633c506b632900bb08d1629db570a92592895cd7fcb41\n"
+            "      sealed file SHA-256: "
+            "9b1c0e6a2f2d4e8f0c7b5a3d1e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f\n"
+            "      manifest SHA-256:    "
+            "3f197b2411de566f94b633c506b632900bb08d1629db570a92592895cd7fcb41\n"
             "      sealed to: {}\n"
             "      write both digests on the custody form.",
             bundle, in.sealed_to.front());
@@ -359,9 +361,9 @@ std::string render_procedure_html(const ProcedureInput& in) {
         "<span class=\"hint\">({})</span></td></tr>",
         html_escape(tool_sha(in)), html_escape(tool_sha_hint(in)));
     for (const std::string& key : in.sealed_to) {
-        out += fmt::format(
-            "<tr><td colspan=\"3\">Seals to: <span class=\"mono\">{}</span></td></tr>",
-            html_escape(key));
+        out +=
+            fmt::format("<tr><td colspan=\"3\">Seals to: <span class=\"mono\">{}</span></td></tr>",
+                        html_escape(key));
     }
     out += "</table>\n";
     out +=

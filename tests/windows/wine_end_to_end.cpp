@@ -52,6 +52,11 @@ Session& session() {
         out.work = fs::temp_directory_path() / ("irsnap-wine-e2e-" + std::to_string(::getpid()));
         fs::remove_all(out.work);
         fs::create_directories(out.work);
+        // The analyst's key for the sealed run: made by the Linux build, used by the Windows one.
+        const auto keygen =
+            run_command({irsnap_binary(), "keygen", "-o", (out.work / "key.txt").string()});
+        std::ofstream(out.work / "recipient")
+            << keygen.out.substr(keygen.out.find("age1"), keygen.out.find('\n') - 12);
         const auto run = run_command({IRSNAP_WINE_SESSION, out.work.string(),
                                       IRSNAP_WINDOWS_BUILD_DIR, std::to_string(k_port)});
         if (run.exit_code != 0) {
@@ -118,6 +123,19 @@ TEST_F(WindowsWine, LinuxVerifyAcceptsTheBundleAndTheStreamAndRejectsATamperedCo
     text[text.size() / 2] = text[text.size() / 2] == 'a' ? 'b' : 'a';
     std::ofstream(victim, std::ios::binary | std::ios::trunc) << text;
     EXPECT_EQ(run_command({irsnap_binary(), "verify", copy.string()}).exit_code, 5);
+}
+
+TEST_F(WindowsWine, TheWindowsBuildSealsAndTheLinuxBuildOpensIt) {
+    EXPECT_LE(read_rc(session().work / "sealed.rc"), 1);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(session().work / "sealed"))
+        files.push_back(e.path());
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].extension(), ".age");
+    EXPECT_EQ(read_file(files[0]).find("manifest.json"), std::string::npos);
+    const auto v = run_command({irsnap_binary(), "verify", "-i",
+                                (session().work / "key.txt").string(), files[0].string()});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
 TEST_F(WindowsWine, ProcessesIncludeWineServicesAndTheTestProgram) {

@@ -59,6 +59,10 @@ echo "$rc" >"$work/memsmall.rc"
 rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors system,processes -o - \
   >"$work/stream.tar" 2>"$work/stream.err" || rc=$?
 echo "$rc" >"$work/stream.rc"
+# Sealed to the key the test made (work/recipient): the Linux build opens it.
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors system,processes \
+  --recipient "$(cat "$work/recipient")" -o "Z:${work//\//\\}\\sealed" || rc=$?
+echo "$rc" >"$work/sealed.rc"
 rc=0; "$WINE" "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
 echo "$rc" >"$work/unit.rc"
 SESSION
