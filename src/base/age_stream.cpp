@@ -211,6 +211,7 @@ bool Decryptor::on_header() {
     m_consumed = header->length;
     m_buffer.erase(0, header->length);
     m_state = State::nonce;
+    m_header_done = true;
     return true;
 }
 
@@ -272,7 +273,11 @@ bool Decryptor::feed(std::string_view bytes) {
     }
     m_buffer.append(bytes);
     if (m_state == State::header) {
-        if (m_buffer.size() >= 5 && m_buffer.compare(0, 5, "-----") == 0) {
+        // Fed in small pieces, "-" must not be called a non-age file before the fifth byte
+        // tells armor ("-----") from the rest.
+        const size_t dashes = std::min<size_t>(m_buffer.size(), 5);
+        if (m_buffer.compare(0, dashes, "-----", dashes) == 0) {
+            if (dashes < 5) return true;
             return fail(Failure::armor,
                         "an ASCII-armored age file: irsnap reads binary age files (use `age -d`)",
                         0);

@@ -161,6 +161,35 @@ TEST(Age, WrongKeyTamperAndCutEachFailTheirOwnWay) {
     EXPECT_NE(error.message.find("byte offset"), std::string::npos) << error.message;
 }
 
+// Found by fuzz_age: the failure kind did not depend on the file alone, and header_done() was
+// true for a file that failed in its header.
+TEST(Age, ArmorIsToldApartInAnyPiecesAndHeaderDoneMeansOpened) {
+    const std::string armored = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n";
+    for (size_t piece : {1, 3, 4, 5, 64}) {
+        bool ok = true;
+        DecryptError error;
+        decrypt_all({generate_identity()}, armored, ok, error, piece);
+        EXPECT_FALSE(ok);
+        EXPECT_EQ(error.failure, Failure::armor) << "pieces of " << piece;
+    }
+    for (std::string_view file : {std::string_view(), std::string_view("---"),
+                                  std::string_view("not age"), std::string_view(k_magic)}) {
+        Decryptor d({generate_identity()}, [](std::string_view) { return 0; });
+        d.feed(file);
+        EXPECT_FALSE(d.finish());
+        EXPECT_EQ(d.error().failure, Failure::header) << file;
+        EXPECT_FALSE(d.header_done()) << file;
+    }
+    const Identity a = generate_identity();
+    std::string cut = encrypt_all({a.recipient()}, "payload");
+    cut.resize(cut.size() - 1);
+    Decryptor d({a}, [](std::string_view) { return 0; });
+    d.feed(cut);
+    EXPECT_FALSE(d.finish());
+    EXPECT_EQ(d.error().failure, Failure::payload);
+    EXPECT_TRUE(d.header_done());
+}
+
 TEST(Age, HugeHeaderIsRefusedWithoutBuffering) {
     std::string file(k_magic);
     file += "-> grease\n";

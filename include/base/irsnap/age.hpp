@@ -121,8 +121,9 @@ class Decryptor {
     /// decrypted and authenticated.
     bool finish();
     const DecryptError& error() const { return m_error; }
-    /// The header was read and a file key unwrapped (a wrong key fails before this).
-    bool header_done() const { return m_state != State::header; }
+    /// The header was read and a file key unwrapped (a wrong key fails before this). Stays true
+    /// when the payload fails later, and false when the header itself failed.
+    bool header_done() const { return m_header_done; }
     /// The sink's errno when it stopped the stream, else 0.
     int sink_error() const { return m_sink_errno; }
     uint64_t chunks() const { return m_counter; }
@@ -137,6 +138,7 @@ class Decryptor {
     Sink m_sink;
     std::unique_ptr<Crypto> m_crypto;
     State m_state = State::header;
+    bool m_header_done = false;
     std::string m_buffer;
     std::string m_plain;
     uint64_t m_consumed = 0;  ///< file bytes before m_buffer's first byte
