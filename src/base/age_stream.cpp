@@ -289,10 +289,14 @@ bool Decryptor::feed(std::string_view bytes) {
                         "'age-encryption.org/v1'",
                         0);
         }
-        const size_t mac_line = m_buffer.find("\n---");
+        // Searched from where the last search stopped (less the pattern's length): a header
+        // fed in tiny pieces costs linear, not quadratic, time.
+        const size_t from = m_header_scan > 4 ? m_header_scan - 4 : 0;
+        const size_t mac_line = m_buffer.find("\n---", from);
         const size_t end =
             mac_line == std::string::npos ? mac_line : m_buffer.find('\n', mac_line + 1);
         if (end == std::string::npos) {
+            m_header_scan = mac_line == std::string::npos ? m_buffer.size() : mac_line;
             if (m_buffer.size() > k_max_header_bytes) {
                 return fail(Failure::header, "the age header is longer than 1 MiB", 0);
             }

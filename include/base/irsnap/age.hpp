@@ -139,6 +139,7 @@ class Decryptor {
     std::unique_ptr<Crypto> m_crypto;
     State m_state = State::header;
     bool m_header_done = false;
+    size_t m_header_scan = 0;  ///< where the search for the MAC line goes on
     std::string m_buffer;
     std::string m_plain;
     uint64_t m_consumed = 0;  ///< file bytes before m_buffer's first byte
