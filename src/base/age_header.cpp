@@ -5,22 +5,12 @@
 #include <vector>
 
 #include "irsnap/age.hpp"
+#include "irsnap/base64.hpp"
 
 namespace irsnap::age {
 namespace {
 
-constexpr std::string_view k_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr size_t k_columns = 64;
-
-int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
 
 /// An argument of a stanza: one or more visible ASCII characters.
 bool is_vchar_string(std::string_view s) {
@@ -47,47 +37,11 @@ std::vector<std::string> split_args(std::string_view s) {
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() * 4 + 2) / 3);
-    size_t i = 0;
-    auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])); };
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-        for (int s = 18; s >= 0; s -= 6) out += k_alphabet[(v >> s) & 63];
-    }
-    if (bytes.size() - i == 1) {
-        const uint32_t v = at(i) << 16;
-        out += k_alphabet[(v >> 18) & 63];
-        out += k_alphabet[(v >> 12) & 63];
-    } else if (bytes.size() - i == 2) {
-        const uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
-        out += k_alphabet[(v >> 18) & 63];
-        out += k_alphabet[(v >> 12) & 63];
-        out += k_alphabet[(v >> 6) & 63];
-    }
-    return out;
+    return irsnap::base64_encode(bytes, false);
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const int v = b64_value(c);
-        if (v < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    // Canonical: the bits left over after the last whole byte must be zero, so every byte
-    // string has exactly one encoding.
-    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
+    return irsnap::base64_decode(text, {.padding_allowed = false, .canonical = true});
 }
 
 std::optional<Header> parse_header(std::string_view text, std::string& error) {

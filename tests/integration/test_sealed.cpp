@@ -74,7 +74,7 @@ TEST_F(Sealed, DirectoryRunLeavesOnlySealedBytesThatAgeAndIrsnapOpen) {
     ASSERT_LE(run.exit_code, 1) << run.err;
     const auto files = files_under(out);
     ASSERT_EQ(files.size(), 1u);
-    const fs::path sealed = files[0];
+    const fs::path& sealed = files[0];
     EXPECT_EQ(sealed.extension(), ".age");
     const std::string bytes = slurp(sealed);
     EXPECT_EQ(bytes.rfind(std::string(age::k_magic), 0), 0u);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 
+#include "irsnap/base64.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/linux/autoruns_parsers.hpp"
 #include "irsnap/linux/autoruns_text.hpp"
@@ -93,23 +94,7 @@ AuthorizedKeys parse_authorized_keys(std::string_view text) {
 }
 
 std::optional<std::string> decode_base64(std::string_view text) {
-    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        size_t v = k_base64.find(c);
-        if (v == std::string_view::npos) return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    return out;
+    return base64_decode(text);
 }
 
 std::string ssh_key_fingerprint(std::string_view base64) {
@@ -120,17 +105,7 @@ std::string ssh_key_fingerprint(std::string_view base64) {
     for (size_t i = 0; i + 1 < hex.size(); i += 2) {
         digest += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
     }
-    std::string out = "SHA256:";
-    for (size_t i = 0; i < digest.size(); i += 3) {
-        uint32_t n = static_cast<unsigned char>(digest[i]) << 16;
-        if (i + 1 < digest.size()) n |= static_cast<unsigned char>(digest[i + 1]) << 8;
-        if (i + 2 < digest.size()) n |= static_cast<unsigned char>(digest[i + 2]);
-        out += k_base64[(n >> 18) & 63];
-        out += k_base64[(n >> 12) & 63];
-        if (i + 1 < digest.size()) out += k_base64[(n >> 6) & 63];
-        if (i + 2 < digest.size()) out += k_base64[n & 63];
-    }
-    return out;
+    return "SHA256:" + base64_encode(digest, false);
 }
 
 }  // namespace irsnap::autoruns

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "irsnap/linux/package_files.hpp"
+#include "irsnap/base64.hpp"
+#include "irsnap/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -191,36 +193,11 @@ namespace {
 std::string apk_checksum_hex(std::string_view value) {
     if (!value.starts_with("Q1")) return {};
     value.remove_prefix(2);
-    auto decode = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+') return 62;
-        if (c == '/') return 63;
-        return -1;
-    };
-    std::string bytes;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : value) {
-        if (c == '=') break;
-        const int v = decode(c);
-        if (v < 0) return {};
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            bytes.push_back(static_cast<char>((acc >> bits) & 0xff));
-        }
-    }
+    const auto decoded = base64_decode(value);
+    if (!decoded) return {};
+    const std::string& bytes = *decoded;
     if (bytes.size() != 20) return {};
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned char b : bytes) {
-        hex.push_back(k_digits[b >> 4]);
-        hex.push_back(k_digits[b & 15]);
-    }
-    return hex;
+    return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 }  // namespace
