@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "irsnap/bundle_fs.hpp"
+#include "irsnap/custody.hpp"
 #include "irsnap/exit_codes.hpp"
 #include "irsnap/registry.hpp"
 #include "irsnap/runner.hpp"
@@ -57,7 +58,12 @@ VerifyReport verify_path(const std::string& bundle) {
         throw UsageError(fmt::format("'{}': {}", bundle, probe.error));
     }
     if (probe.kind == BundleKind::directory) return verify_bundle(path);
-    return verify_input(TarInput::open(path));
+    VerifyReport report = verify_input(TarInput::open(path));
+    if (probe.kind == BundleKind::sealed) {
+        // The custody chain beside a sealed file, as verify checks a directory's custody.jsonl.
+        for (auto& p : verify_sealed_custody_log(path)) report.problems.push_back(std::move(p));
+    }
+    return report;
 }
 
 int print_report(const std::string& bundle, const VerifyReport& report, bool as_json) {

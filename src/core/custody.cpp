@@ -198,27 +198,65 @@ CustodyAppended append_custody_event(const fs::path& dir, const CustodyEventInpu
         fd, k_custody_log, dir / k_custody_log, [fd] { return anchor_from_bundle(fd); }, input);
 }
 
+namespace {
+
+/// The sealed file's SHA-256 (the anchor of its chain); throws std::runtime_error.
+std::string sealed_file_sha256(const fs::path& sealed_file) {
+    BundleFile file = open_input_file(sealed_file);
+    if (!file.fd) throw std::runtime_error(sealed_file.string() + ": " + file.error);
+    FileHash hash = hash_fd(file.fd.get(), file.size, 0, nullptr);
+    if (!hash.sha256) {
+        throw std::runtime_error(sealed_file.string() + ": cannot read it (" + hash.note + ")");
+    }
+    return *hash.sha256;
+}
+
+fs::path parent_of(const fs::path& file) {
+    return file.has_parent_path() ? file.parent_path() : fs::path(".");
+}
+
+}  // namespace
+
+std::vector<VerifyProblem> verify_sealed_custody_log(const fs::path& sealed_file) {
+    const std::string log_name = sealed_file.filename().string() + k_sealed_custody_suffix;
+    std::error_code ec;
+    if (fs::symlink_status(parent_of(sealed_file) / log_name, ec).type() ==
+        fs::file_type::not_found) {
+        return {};
+    }
+    try {
+        const std::string digest = sealed_file_sha256(sealed_file);
+        std::string error;
+        UniqueFd dir = open_directory(parent_of(sealed_file), error);
+        if (!dir) throw std::runtime_error(error);
+        auto problems = check_custody_log(read_file(dir.get(), log_name.c_str()),
+                                          CustodyAnchor{digest, digest, 0})
+                            .problems;
+        const std::string plain_name = k_custody_log;
+        for (auto& p : problems) {
+            if (p.path.rfind(plain_name, 0) == 0) p.path.replace(0, plain_name.size(), log_name);
+        }
+        return problems;
+    } catch (const std::exception& e) {
+        return {{log_name, "unreadable", e.what()}};
+    }
+}
+
 CustodyAppended append_sealed_custody_event(const fs::path& sealed_file,
                                             const CustodyEventInput& input) {
     // Without the key only the sealed bytes can be vouched for: their digest anchors the chain
     // and every line repeats it, so a file changed after an event no longer matches its log.
-    BundleFile file = open_input_file(sealed_file);
-    if (!file.fd) {
-        throw CustodyRefused(
-            fmt::format("{}: {}; nothing was recorded", sealed_file.string(), file.error));
+    std::string digest;
+    try {
+        digest = sealed_file_sha256(sealed_file);
+    } catch (const std::exception& e) {
+        throw CustodyRefused(std::string(e.what()) + "; nothing was recorded");
     }
-    FileHash hash = hash_fd(file.fd.get(), file.size, 0, nullptr);
-    if (!hash.sha256) {
-        throw CustodyRefused(fmt::format("{}: cannot read it ({}); nothing was recorded",
-                                         sealed_file.string(), hash.note));
-    }
-    const fs::path parent =
-        sealed_file.has_parent_path() ? sealed_file.parent_path() : fs::path(".");
+    const fs::path parent = parent_of(sealed_file);
     const std::string log_name = sealed_file.filename().string() + k_sealed_custody_suffix;
     std::string error;
     UniqueFd dir_fd = open_directory(parent, error);
     if (!dir_fd) throw OutputError(log_name, errno, fmt::format("{}: {}", parent.string(), error));
-    const std::string digest = *hash.sha256;
     return append_event(
         dir_fd.get(), log_name.c_str(), parent / log_name,
         [digest] {

@@ -162,10 +162,18 @@ TEST_F(Sealed, StickWithRecipientsFileSealsAZeroOptionRun) {
                              "transferred", "--by", "courier", "--to", "lab"});
             EXPECT_EQ(c.exit_code, 0) << c.err;
             EXPECT_TRUE(fs::exists(e.path().string() + ".custody.jsonl"));
+            const RunResult checked =
+                run_command({irsnap_binary(), "verify", "-i", key().string(), e.path().string()});
+            EXPECT_EQ(checked.exit_code, 0) << checked.out;
             std::ofstream(e.path(), std::ios::app) << "x";
             const RunResult again = run_command({irsnap_binary(), "custody", e.path().string(),
                                                  "--event", "received", "--by", "lab"});
             EXPECT_EQ(again.exit_code, 5) << again.err;
+            // verify names the chain that no longer matches (besides the bytes after the end).
+            const RunResult broken =
+                run_command({irsnap_binary(), "verify", "-i", key().string(), e.path().string()});
+            EXPECT_EQ(broken.exit_code, 5);
+            EXPECT_NE(broken.out.find(".custody.jsonl line 1"), std::string::npos) << broken.out;
         } else {
             EXPECT_TRUE(name == "irsnap" || name == "irsnap.recipients" ||
                         name.find(".custody.jsonl") != std::string::npos)

@@ -93,6 +93,10 @@ CustodyAppended append_custody_event(const std::filesystem::path& bundle_dir,
 /// lives beside it in `<file>.custody.jsonl`, anchored on the sealed file's SHA-256 (line 1's
 /// previous_sha256 and every line's manifest_sha256 hold it). Refused when the file no longer
 /// has the digest its chain records.
+/// The chain beside a sealed bundle checked against the file's digest now; empty when there is
+/// no chain beside it. Problems are named "<file>.custody.jsonl line N".
+std::vector<VerifyProblem> verify_sealed_custody_log(const std::filesystem::path& sealed_file);
+
 CustodyAppended append_sealed_custody_event(const std::filesystem::path& sealed_file,
                                             const CustodyEventInput& input);
 
