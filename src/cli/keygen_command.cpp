@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -68,7 +69,8 @@ int run_keygen(const Invocation& inv) {
         if (error == 0 && ::fsync(fd) != 0) error = errno;
         ::close(fd);
         if (error != 0) {
-            ::unlink(path_from_utf8(output).c_str());
+            std::error_code ec;
+            std::filesystem::remove(path_from_utf8(output), ec);  // never a half-written key
             print_error(format_safe("cannot write {}: {}", output, std::strerror(error)));
             return to_int(ExitCode::output_unusable);
         }
