@@ -117,7 +117,13 @@ TarInput TarInput::open(const std::filesystem::path& path) {
         in.m_error = "cannot open " + path.string() + ": " + file.error;
         return in;
     }
-    if (!starts_with_age_magic(file.fd.get())) {
+    const bool sealed = starts_with_age_magic(file.fd.get());
+    // Back to the start: on Windows pread moves the file position (ReadFile with an offset).
+    if (::lseek(file.fd.get(), 0, SEEK_SET) != 0) {
+        in.m_error = "cannot read " + path.string() + ": " + std::strerror(errno);
+        return in;
+    }
+    if (!sealed) {
         in.m_fd = std::move(file.fd);
         return in;
     }

@@ -136,6 +136,10 @@ TEST_F(WindowsWine, TheWindowsBuildSealsAndTheLinuxBuildOpensIt) {
     const auto v = run_command({irsnap_binary(), "verify", "-i",
                                 (session().work / "key.txt").string(), files[0].string()});
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    // irsnap.exe opens its own sealed file as well.
+    EXPECT_EQ(read_rc(session().work / "sealed_verify.rc"), 0)
+        << read_file(session().work / "sealed_verify.out");
+    EXPECT_NE(read_file(session().work / "sealed_verify.out").find("VERIFIED"), std::string::npos);
 }
 
 TEST_F(WindowsWine, ProcessesIncludeWineServicesAndTheTestProgram) {

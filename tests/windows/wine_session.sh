@@ -63,6 +63,11 @@ echo "$rc" >"$work/stream.rc"
 rc=0; "$WINE" "$build/irsnap.exe" collect -q --collectors system,processes \
   --recipient "$(cat "$work/recipient")" -o "Z:${work//\//\\}\\sealed" || rc=$?
 echo "$rc" >"$work/sealed.rc"
+# ... and the Windows build opens it too (the decrypting pipe and thread under Wine).
+sealed_file=$(ls "$work"/sealed/*.tar.age 2>/dev/null | head -n 1)
+rc=0; "$WINE" "$build/irsnap.exe" verify -i "Z:${work//\//\\}\\key.txt" "Z:${sealed_file//\//\\}" \
+  >"$work/sealed_verify.out" 2>&1 || rc=$?
+echo "$rc" >"$work/sealed_verify.rc"
 rc=0; "$WINE" "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
 echo "$rc" >"$work/unit.rc"
 SESSION
