@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets (build-fuzz/, clang, ASan+UBSan) and runs each one for a bounded
 # time. Usage: scripts/fuzz.sh [SECONDS_PER_TARGET (default 5)] [TARGET...]
-# (IRSNAP_FUZZ_BUILD_ONLY=1 only builds them.)
+# (IRSNAP_FUZZ_BUILD_ONLY=1 only builds them; FUZZ_JOBS targets run at once, default: the CPUs.)
 # TARGET names are those of tests/fuzz/CMakeLists.txt (e.g. fuzz_proc_pid_stat); default: all.
 #
 # The seed corpus tests/fuzz/corpus/<target without "fuzz_">/ is only read: libFuzzer writes the
@@ -75,38 +75,62 @@ trap cleanup EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
-  seeds="$root/tests/fuzz/corpus/${t#fuzz_}"
-  new="$work/$t/corpus"
-  artifacts="$work/$t/artifacts/"
-  log="$work/$t/log.txt"
+# One target's run; its verdict goes to $work/$t/result ("ok ..." or "FAIL ..."). Each libFuzzer
+# run is one process on one core, so FUZZ_JOBS (default: the CPUs) of them run at once.
+run_target() {
+  local t=$1
+  local seeds="$root/tests/fuzz/corpus/${t#fuzz_}"
+  local new="$work/$t/corpus"
+  local artifacts="$work/$t/artifacts/"
+  local log="$work/$t/log.txt"
   mkdir -p "$new" "$artifacts"
-  corpus_dirs=("$new")
+  local corpus_dirs=("$new")
   if [ -d "$seeds" ]; then corpus_dirs+=("$seeds"); fi
-
-  echo "== $t: ${seconds}s, -max_len=${max_len[$t]}"
-  rc=0
+  local rc=0
   (cd "$work/$t" && "$root/build-fuzz/tests/fuzz/$t" -max_total_time="$seconds" \
     -max_len="${max_len[$t]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "${corpus_dirs[@]}") >"$log" 2>&1 || rc=$?
-
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
-  found=$(find "$new" -type f | wc -l)
+  local execs cov found
+  # A run that died at once has no stats: empty values, never a set -e exit before the verdict.
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1 || true)
+  cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}' || true)
+  found=$(find "$new" -type f | wc -l || true)
   if [ "$rc" -ne 0 ] || compgen -G "$artifacts*" >/dev/null; then
+    printf 'FAIL %s %s\n' "$rc" "$(printf '%-26s FAIL  execs=%s' "$t" "${execs:-?}")" \
+      >"$work/$t/result"
+  else
+    printf 'ok 0 %s\n' "$(printf '%-26s ok    execs=%-9s cov=%-5s new_inputs=%s' \
+      "$t" "${execs:-?}" "${cov:-?}" "$found")" >"$work/$t/result"
+  fi
+}
+
+jobs=${FUZZ_JOBS:-$(nproc)}
+running=0
+for t in "${targets[@]}"; do
+  echo "== $t: ${seconds}s, -max_len=${max_len[$t]}"
+  run_target "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait || true
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  read -r verdict rc line <"$work/$t/result" || { verdict=FAIL; rc='?'; line="$t FAIL (no result)"; }
+  summary+=("$line")
+  if [ "$verdict" != ok ]; then
     failed+=("$t")
     keep_work=1
+    artifacts="$work/$t/artifacts/"
     mkdir -p "$root/tests/fuzz/artifacts/$t"
     cp -a "$artifacts". "$root/tests/fuzz/artifacts/$t/" 2>/dev/null || true
-    echo "!! $t failed (exit $rc); last lines of $log:" >&2
-    tail -n 40 "$log" >&2
+    echo "!! $t failed (exit $rc); last lines of $work/$t/log.txt:" >&2
+    tail -n 40 "$work/$t/log.txt" >&2
     echo "!! crashing inputs copied to tests/fuzz/artifacts/$t/" >&2
-    summary+=("$(printf '%-26s FAIL  execs=%s' "$t" "${execs:-?}")")
-  else
-    summary+=("$(printf '%-26s ok    execs=%-9s cov=%-5s new_inputs=%s' \
-      "$t" "${execs:-?}" "${cov:-?}" "$found")")
   fi
 done
 

@@ -193,8 +193,11 @@ std::string TarInput::finish() {
 
 void TarInput::finish_into(VerifyReport& report) {
     const std::string failure = finish();
-    if (!failure.empty())
-        report.problems.push_back({"(sealed file)", "decryption failed", failure});
+    // First: it is the cause of whatever the tar reader then found cut or missing.
+    if (!failure.empty()) {
+        report.problems.insert(report.problems.begin(),
+                               {"(sealed file)", "decryption failed", failure});
+    }
 }
 
 }  // namespace irsnap
