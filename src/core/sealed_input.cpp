@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "irsnap/sealed_input.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -25,11 +26,18 @@ std::vector<age::Identity> identities() {
     return g_identities;
 }
 
-/// Reads until `size` bytes or the end; -1 on an error (errno set).
+/// One read of at most `size` bytes; -1 on an error (errno set). A non-blocking descriptor (some
+/// shells hand stdin over that way) is waited on, not taken for an error.
 ssize_t read_some(int fd, char* buffer, size_t size) {
     while (true) {
         const ssize_t n = ::read(fd, buffer, size);
-        if (n >= 0 || errno != EINTR) return n;
+        if (n >= 0) return n;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            pollfd p{fd, POLLIN, 0};
+            ::poll(&p, 1, 1000);
+            continue;
+        }
+        if (errno != EINTR) return n;
     }
 }
 
@@ -104,7 +112,16 @@ struct TarInput::Sealed {
 
 TarInput::TarInput() = default;
 TarInput::TarInput(TarInput&&) noexcept = default;
-TarInput& TarInput::operator=(TarInput&&) noexcept = default;
+TarInput& TarInput::operator=(TarInput&& other) noexcept {
+    if (this != &other) {
+        finish();  // never drop a running thread (a joinable std::thread would terminate)
+        m_fd = std::move(other.m_fd);
+        m_sealed = std::move(other.m_sealed);
+        m_error = std::move(other.m_error);
+        m_integrity = other.m_integrity;
+    }
+    return *this;
+}
 
 TarInput::~TarInput() {
     finish();

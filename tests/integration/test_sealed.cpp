@@ -129,11 +129,17 @@ TEST_F(Sealed, DirectoryRunLeavesOnlySealedBytesThatAgeAndIrsnapOpen) {
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
-TEST_F(Sealed, StreamOverAPipeVerifiesWithTheKey) {
+TEST_F(Sealed, StreamOverAPipeVerifiesWithTheKeyWhateverOpenSslConfigTheHostHas) {
+    // An openssl.cnf that leaves only the null provider: loaded, it would make every cipher
+    // fetch fail. Neither side may read it (no host configuration is obeyed).
+    const fs::path conf = m_dir / "openssl.cnf";
+    std::ofstream(conf) << "openssl_conf = openssl_init\n[openssl_init]\nproviders = prov\n"
+                           "[prov]\nnull = null_sect\n[null_sect]\nactivate = 1\n";
+    const std::string env = "OPENSSL_CONF='" + conf.string() + "' ";
     const RunResult v =
         run_command({"/bin/sh", "-c",
-                     std::string("'") + irsnap_binary() + "' -o - -q --recipient " + m_recipient +
-                         " --collectors system | '" + irsnap_binary() + "' verify -i '" +
+                     env + "'" + irsnap_binary() + "' -o - -q --recipient " + m_recipient +
+                         " --collectors system | " + env + "'" + irsnap_binary() + "' verify -i '" +
                          key().string() + "' -"});
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     EXPECT_NE(v.out.find("VERIFIED -"), std::string::npos) << v.out;
