@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "age_crypto.hpp"
 
+#include "openssl_init.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -15,18 +17,6 @@
 
 namespace irsnap::age::crypto {
 namespace {
-
-/// The same safe start as the SHA-256 code: never read openssl.cnf or load a provider module
-/// named by the host (on Windows libcrypto serves only age, so it is initialised here).
-void init_openssl() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr) !=
-            1) {
-            throw std::runtime_error("OpenSSL initialisation failed");
-        }
-    });
-}
 
 struct PkeyFree {
     void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }

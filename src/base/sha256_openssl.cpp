@@ -12,19 +12,12 @@
 
 #include "irsnap/hash.hpp"
 #include "irsnap/text.hpp"
+#include "openssl_init.hpp"
 
 namespace irsnap {
 
 void init_crypto() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // NO_ATEXIT: a preparation step abandoned on its own thread (bounded.hpp) may still be
-        // hashing when main returns; OpenSSL's atexit clean-up would free state under it.
-        if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr) !=
-            1) {
-            throw std::runtime_error("OpenSSL initialisation failed");
-        }
-    });
+    init_openssl();
 }
 
 struct Sha256::Impl {
