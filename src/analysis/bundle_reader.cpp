@@ -336,14 +336,7 @@ BundleSummary read_bundle(const std::filesystem::path& path, const std::set<std:
         }
         read_tar(second.fd(), wanted, splitter, manifest, digests);
         second.finish();
-        for (const char* suffix : {".tar.age", ".tar"}) {
-            const std::string_view s(suffix);
-            if (summary.name.size() > s.size() &&
-                summary.name.compare(summary.name.size() - s.size(), s.size(), s) == 0) {
-                summary.name.resize(summary.name.size() - s.size());
-                break;
-            }
-        }
+        summary.name.resize(summary.name.size() - tar_bundle_suffix(summary.name).size());
     }
     summary.host = host_from_bundle_name(summary.name);
     summarise_manifest(manifest, summary);

@@ -63,13 +63,7 @@ BundleIdentity peek_bundle(const std::filesystem::path& path) {
             dir ? read_bundle_text(dir.get(), "manifest.json", k_max_manifest_bytes, error) : "";
         if (error.empty()) id.manifest = parse_untrusted_json(text);
     } else if (probe.kind == BundleKind::tar || probe.kind == BundleKind::sealed) {
-        for (const std::string_view suffix : {".tar.age", ".tar"}) {
-            if (id.name.size() > suffix.size() &&
-                id.name.compare(id.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-                id.name.resize(id.name.size() - suffix.size());
-                break;
-            }
-        }
+        id.name.resize(id.name.size() - tar_bundle_suffix(id.name).size());
         const std::string text = tar_manifest_text(path);
         if (!text.empty()) id.manifest = parse_untrusted_json(text);
     }

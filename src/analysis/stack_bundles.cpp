@@ -19,13 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_tar_name(std::string_view name) {
-    auto ends = [&](std::string_view s) {
-        return name.size() > s.size() && name.substr(name.size() - s.size()) == s;
-    };
-    return ends(".tar") || ends(".tar.age");
-}
-
 /// The bundles directly inside a directory that is not one itself (a fleet output directory:
 /// NAME.tar with NAME.log beside it; or an `irsnap collect -o DIR` destination). Listed and
 /// judged through the directory's descriptor: a symlink among them is not followed (it could
@@ -38,7 +31,7 @@ std::vector<fs::path> bundles_inside(const fs::path& dir, int dir_fd, std::strin
             std::string why;
             UniqueFd sub = open_bundle_dir(dir_fd, entry.name, why);
             if (sub && is_bundle_directory(sub.get())) out.push_back(dir / entry.name);
-        } else if (entry.type == EntryType::regular && is_tar_name(entry.name)) {
+        } else if (entry.type == EntryType::regular && !tar_bundle_suffix(entry.name).empty()) {
             out.push_back(dir / entry.name);
         }
     }

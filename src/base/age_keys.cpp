@@ -139,10 +139,13 @@ std::string_view trim(std::string_view line) {
     return line;
 }
 
-/// Calls `on_key(line, number)` for each line that is neither blank nor a `#` comment; stops
-/// at the first `false`.
-template <typename F>
-void for_each_key_line(std::string_view text, F on_key) {
+/// The keys of a key file: one a line, blank lines and `#` comments skipped, the first line
+/// `parse` refuses named in `error`; a file without keys is an error too (`none`).
+template <typename Key>
+std::vector<Key> parse_key_lines(std::string_view text, std::string& error,
+                                 std::optional<Key> (*parse)(std::string_view, std::string&),
+                                 const char* none) {
+    std::vector<Key> out;
     size_t number = 0;
     while (!text.empty()) {
         const size_t nl = text.find('\n');
@@ -150,8 +153,16 @@ void for_each_key_line(std::string_view text, F on_key) {
         text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
         ++number;
         if (line.empty() || line.front() == '#') continue;
-        if (!on_key(line, number)) return;
+        std::string why;
+        auto key = parse(line, why);
+        if (!key) {
+            error = "line " + std::to_string(number) + ": " + why;
+            return {};
+        }
+        out.push_back(*key);
     }
+    if (out.empty()) error = none;
+    return out;
 }
 
 }  // namespace
@@ -205,36 +216,12 @@ std::optional<Identity> parse_identity(std::string_view text, std::string& error
 }
 
 std::vector<Recipient> parse_recipients_file(std::string_view text, std::string& error) {
-    std::vector<Recipient> out;
-    for_each_key_line(text, [&](std::string_view line, size_t number) {
-        std::string why;
-        auto r = parse_recipient(line, why);
-        if (!r) {
-            error = "line " + std::to_string(number) + ": " + why;
-            return false;
-        }
-        out.push_back(*r);
-        return true;
-    });
-    if (!error.empty()) return {};
-    return out;
+    return parse_key_lines<Recipient>(text, error, parse_recipient, "holds no age1... key");
 }
 
 std::vector<Identity> parse_identity_file(std::string_view text, std::string& error) {
-    std::vector<Identity> out;
-    for_each_key_line(text, [&](std::string_view line, size_t number) {
-        std::string why;
-        auto id = parse_identity(line, why);
-        if (!id) {
-            error = "line " + std::to_string(number) + ": " + why;
-            return false;
-        }
-        out.push_back(*id);
-        return true;
-    });
-    if (!error.empty()) return {};
-    if (out.empty()) error = "holds no AGE-SECRET-KEY-1... line";
-    return out;
+    return parse_key_lines<Identity>(text, error, parse_identity,
+                                     "holds no AGE-SECRET-KEY-1... line");
 }
 
 Identity generate_identity() {

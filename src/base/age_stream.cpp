@@ -66,11 +66,6 @@ std::string_view failure_name(Failure failure) {
 
 // ---- Encryptor -------------------------------------------------------------------------------
 
-struct Encryptor::Crypto {
-    explicit Crypto(const Key32& key) : aead(key) {}
-    crypto::ChaChaPoly aead;
-};
-
 Encryptor::Encryptor(std::vector<Recipient> recipients, Sink sink)
     : m_recipients(std::move(recipients)), m_sink(std::move(sink)) {
     if (m_recipients.empty()) throw std::invalid_argument("age: no recipient");
@@ -104,7 +99,7 @@ int Encryptor::start() {
     header += " " + base64_encode(as_view(mac)) + "\n";
     std::string nonce(k_nonce_bytes, '\0');
     os_random(nonce.data(), nonce.size());
-    m_crypto = std::make_unique<Crypto>(payload_key(file_key, nonce));
+    m_aead = std::make_unique<crypto::ChaChaPoly>(payload_key(file_key, nonce));
     std::fill(file_key.begin(), file_key.end(), '\0');
     m_error = m_sink(header + nonce);
     return m_error;
@@ -113,7 +108,7 @@ int Encryptor::start() {
 int Encryptor::seal_chunk(bool last) {
     uint8_t nonce[12];
     stream_nonce(m_counter++, last, nonce);
-    m_crypto->aead.seal(nonce, m_chunk, m_out);
+    m_aead->seal(nonce, m_chunk, m_out);
     m_chunk.clear();
     m_error = m_sink(m_out);
     return m_error;
@@ -121,7 +116,7 @@ int Encryptor::seal_chunk(bool last) {
 
 int Encryptor::write(std::string_view plaintext) {
     if (m_error) return m_error;
-    if (!m_crypto) throw std::logic_error("age: write before start");
+    if (!m_aead) throw std::logic_error("age: write before start");
     m_plain_total += plaintext.size();
     while (!plaintext.empty()) {
         // A full chunk is sealed only once more data shows it is not the last one.
@@ -135,16 +130,11 @@ int Encryptor::write(std::string_view plaintext) {
 
 int Encryptor::finish() {
     if (m_error) return m_error;
-    if (!m_crypto) throw std::logic_error("age: finish before start");
+    if (!m_aead) throw std::logic_error("age: finish before start");
     return seal_chunk(true);
 }
 
 // ---- Decryptor -------------------------------------------------------------------------------
-
-struct Decryptor::Crypto {
-    explicit Crypto(const Key32& key) : aead(key) {}
-    crypto::ChaChaPoly aead;
-};
 
 Decryptor::Decryptor(std::vector<Identity> identities, Sink sink)
     : m_identities(std::move(identities)), m_sink(std::move(sink)) {}
@@ -219,14 +209,14 @@ bool Decryptor::open_chunk(std::string_view sealed, bool last) {
     uint8_t nonce[12];
     const uint64_t offset = m_consumed;
     stream_nonce(m_counter, last, nonce);
-    bool ok = m_crypto->aead.open(nonce, sealed, m_plain);
+    bool ok = m_aead->open(nonce, sealed, m_plain);
     bool was_last = last;
     if (!ok) {
         // The other flag tells a cut file from a damaged chunk: a full chunk that opens as the
         // last one but has bytes after it, or one that opens as a middle one at the file's end.
         // Only a full chunk can be a middle one: a short chunk is the end or damaged.
         stream_nonce(m_counter, !last, nonce);
-        if (sealed.size() == k_sealed_chunk && m_crypto->aead.open(nonce, sealed, m_plain)) {
+        if (sealed.size() == k_sealed_chunk && m_aead->open(nonce, sealed, m_plain)) {
             // Authentic, just in the wrong place: release it, then report the cut or the extra
             // bytes, as the reference implementation does (the CCTV vectors' payload hashes).
             if (m_plain.size() > 0 && (m_sink_errno = m_sink(m_plain)) != 0) {
@@ -306,7 +296,7 @@ bool Decryptor::feed(std::string_view bytes) {
     }
     if (m_state == State::nonce) {
         if (m_buffer.size() < k_nonce_bytes) return true;
-        m_crypto = std::make_unique<Crypto>(
+        m_aead = std::make_unique<crypto::ChaChaPoly>(
             payload_key(std::string_view(reinterpret_cast<const char*>(m_file_key_storage.data()),
                                          k_file_key_bytes),
                         std::string_view(m_buffer).substr(0, k_nonce_bytes)));

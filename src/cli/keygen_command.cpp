@@ -18,8 +18,9 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/exit_codes.hpp"
-#include "irsnap/hash.hpp"
+#include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
+#include "irsnap/unique_fd.hpp"
 #include "parse.hpp"
 #include "safe_print.hpp"
 
@@ -49,25 +50,16 @@ int run_keygen(const Invocation& inv) {
         const age::Identity identity = age::generate_identity();
         const std::string text =
             age::identity_file_text(identity, format_rfc3339_utc(sample_clocks().realtime_ns));
-        const int fd = ::open(path_from_utf8(output).c_str(),
-                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
+        const UniqueFd fd(::open(path_from_utf8(output).c_str(),
+                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd) {
             print_error(format_safe("cannot create {}: {}", output, std::strerror(errno)));
             return to_int(ExitCode::output_unusable);
         }
-        size_t done = 0;
-        int error = 0;
-        while (done < text.size()) {
-            const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                error = errno;
-                break;
-            }
-            done += static_cast<size_t>(n);
-        }
-        if (error == 0 && ::fsync(fd) != 0) error = errno;
-        ::close(fd);
+        // The tar stream's descriptor sink: every byte written (EINTR retried), then fsync.
+        const auto sink = make_fd_sink(fd.get(), output, true);
+        int error = sink->write(text);
+        if (error == 0) error = sink->close();
         if (error != 0) {
             std::error_code ec;
             std::filesystem::remove(path_from_utf8(output), ec);  // never a half-written key

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "parse.hpp"
 
-#include <unistd.h>
-
 #include <charconv>
 
 #include <fmt/format.h>
@@ -86,21 +84,9 @@ void load_identities(const std::vector<std::string>& files) {
     std::vector<age::Identity> all;
     for (const auto& name : files) {
         // Regular files only, bounded: an identity file is a few lines.
-        BundleFile file = open_input_file(path_from_utf8(name));
-        if (!file.fd) throw UsageError(fmt::format("--identity {}: {}", name, file.error));
-        if (file.size > (64u << 10)) {
-            throw UsageError(
-                fmt::format("--identity {}: {} bytes, not an identity file", name, file.size));
-        }
-        std::string text(static_cast<size_t>(file.size), '\0');
-        size_t got = 0;
-        while (got < text.size()) {
-            const ssize_t n = ::read(file.fd.get(), text.data() + got, text.size() - got);
-            if (n <= 0) break;
-            got += static_cast<size_t>(n);
-        }
-        text.resize(got);
         std::string error;
+        const std::string text = read_input_text(path_from_utf8(name), 64u << 10, error);
+        if (!error.empty()) throw UsageError(fmt::format("--identity {}: {}", name, error));
         auto ids = age::parse_identity_file(text, error);
         if (!error.empty()) throw UsageError(fmt::format("--identity {}: {}", name, error));
         all.insert(all.end(), ids.begin(), ids.end());

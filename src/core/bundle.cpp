@@ -154,7 +154,7 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
     std::string name;
     try {
         // mkdir is atomic: two collectors started in the same second never share a bundle.
-        name = claim_name(output_dir, host + "_" + format_compact_utc(start_unix_ns), "",
+        name = claim_name(output_dir, bundle_base_name(host, start_unix_ns), "",
                           [&](const std::string& n) {
                               return ::mkdirat(out_fd, n.c_str(), 0700) == 0 ? 0 : errno;
                           });
@@ -198,6 +198,10 @@ std::unique_ptr<Bundle> Bundle::create(const std::filesystem::path& output_dir,
     return bundle;
 }
 
+std::string bundle_base_name(const std::string& host, int64_t start_unix_ns) {
+    return host + "_" + format_compact_utc(start_unix_ns);
+}
+
 NewOutputFile create_output_file(const std::filesystem::path& output_dir, const std::string& host,
                                  int64_t start_unix_ns, const std::string& suffix) {
     ensure_output_dir(output_dir);
@@ -205,8 +209,7 @@ NewOutputFile create_output_file(const std::filesystem::path& output_dir, const 
     NewOutputFile file;
     try {
         const std::string name = claim_name(
-            output_dir, host + "_" + format_compact_utc(start_unix_ns), suffix,
-            [&](const std::string& n) {
+            output_dir, bundle_base_name(host, start_unix_ns), suffix, [&](const std::string& n) {
                 const int fd = ::openat(out_fd, n.c_str(),
                                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (fd < 0) return errno;

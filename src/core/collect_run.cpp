@@ -22,7 +22,6 @@
 #include "build_info.hpp"
 #include "irsnap/bounded.hpp"
 #include "irsnap/bundle.hpp"
-#include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/collection_log.hpp"
 #include "irsnap/evidence_budget.hpp"
@@ -198,7 +197,7 @@ CollectOutcome run_collection(const CollectRequest& request,
             std::unique_ptr<ByteSink> target;
             std::string name;
             if (stream) {
-                name = bundle_host_name() + "_" + format_compact_utc(start.realtime_ns);
+                name = bundle_base_name(bundle_host_name(), start.realtime_ns);
                 target = make_fd_sink(STDOUT_FILENO, "stdout");
                 outcome.sealed_path = "stdout";
             } else {

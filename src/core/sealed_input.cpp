@@ -74,7 +74,6 @@ struct TarInput::Sealed {
     std::thread thread;
     std::string display;
     std::string failure;  ///< written by the thread, read after join
-    bool joined = false;
 
     int deliver(std::string_view plain) {
         while (!plain.empty() && !discard.load()) {
@@ -200,10 +199,9 @@ TarInput TarInput::open_sealed_fd(int fd, std::string display) {
 
 std::string TarInput::finish() {
     if (!m_sealed) return {};
-    if (!m_sealed->joined) {
+    if (m_sealed->thread.joinable()) {
         m_fd.reset();  // the thread's next write fails: it authenticates the rest undelivered
-        if (m_sealed->thread.joinable()) m_sealed->thread.join();
-        m_sealed->joined = true;
+        m_sealed->thread.join();
     }
     return m_sealed->failure;
 }

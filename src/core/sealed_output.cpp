@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "irsnap/sealed_output.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -18,32 +16,9 @@ namespace irsnap {
 std::vector<age::Recipient> read_recipients_file(const std::filesystem::path& path,
                                                  std::string& error) {
     // Regular files only and bounded: a FIFO planted as irsnap.recipients must not hang the run.
-    BundleFile file = open_input_file(path);
-    if (!file.fd) {
-        error = file.error;
-        return {};
-    }
-    if (file.size > k_max_recipients_file_bytes) {
-        error = fmt::format("{} bytes, more than a recipients file holds ({} at most)", file.size,
-                            k_max_recipients_file_bytes);
-        return {};
-    }
-    std::string text(static_cast<size_t>(file.size), '\0');
-    size_t got = 0;
-    while (got < text.size()) {
-        const ssize_t n = ::read(file.fd.get(), text.data() + got, text.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error = std::strerror(errno);
-            return {};
-        }
-        if (n == 0) break;
-        got += static_cast<size_t>(n);
-    }
-    text.resize(got);
-    auto recipients = age::parse_recipients_file(text, error);
-    if (error.empty() && recipients.empty()) error = "holds no age1... key";
-    return recipients;
+    const std::string text = read_input_text(path, k_max_recipients_file_bytes, error);
+    if (!error.empty()) return {};
+    return age::parse_recipients_file(text, error);
 }
 
 SealPlan resolve_seal_plan(const std::vector<std::string>& keys, const std::string& keys_file,

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "irsnap/clock.hpp"
+#include "irsnap/bundle.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/tar_writer.hpp"
@@ -157,7 +157,7 @@ std::unique_ptr<ByteSink> make_fd_sink(int fd, std::string where, bool sync_on_c
 
 std::unique_ptr<TarStreamBundle> TarStreamBundle::create(int fd, const std::string& host,
                                                          int64_t start_unix_ns) {
-    std::string name = host + "_" + format_compact_utc(start_unix_ns);
+    std::string name = bundle_base_name(host, start_unix_ns);
     std::string location = "stdout, tar stream " + name + "/";
     return create(make_fd_sink(fd, "stdout"), std::move(name), std::move(location));
 }

@@ -18,6 +18,10 @@
 
 namespace irsnap::age {
 
+namespace crypto {
+class ChaChaPoly;  // age_crypto.hpp
+}  // namespace crypto
+
 /// The first line of every age file, newline included.
 inline constexpr std::string_view k_magic = "age-encryption.org/v1\n";
 /// Plaintext bytes per STREAM chunk, and the Poly1305 tag after each.
@@ -51,7 +55,8 @@ std::optional<Recipient> parse_recipient(std::string_view text, std::string& err
 std::optional<Identity> parse_identity(std::string_view text, std::string& error);
 
 /// A recipients file (irsnap.recipients, --recipients-file, `age -R`): one `age1...` key a line,
-/// blank lines and `#` comments ignored. Any other line is an error naming its number.
+/// blank lines and `#` comments ignored. Any other line, or no key at all, is an error (a line
+/// is named by its number).
 std::vector<Recipient> parse_recipients_file(std::string_view text, std::string& error);
 /// An identity file (age-keygen's output, `irsnap keygen`'s): `AGE-SECRET-KEY-1...` lines, blank
 /// lines and `#` comments ignored.
@@ -83,10 +88,9 @@ class Encryptor {
 
   private:
     int seal_chunk(bool last);
-    struct Crypto;
     std::vector<Recipient> m_recipients;
     Sink m_sink;
-    std::unique_ptr<Crypto> m_crypto;
+    std::unique_ptr<crypto::ChaChaPoly> m_aead;  ///< keyed with the payload key
     std::string m_chunk;  ///< plaintext waiting; sealed once known not to be the last
     std::string m_out;
     uint64_t m_counter = 0;
@@ -133,10 +137,9 @@ class Decryptor {
     bool fail(Failure failure, std::string message, uint64_t offset);
     bool on_header();
     bool open_chunk(std::string_view sealed, bool last);
-    struct Crypto;
     std::vector<Identity> m_identities;
     Sink m_sink;
-    std::unique_ptr<Crypto> m_crypto;
+    std::unique_ptr<crypto::ChaChaPoly> m_aead;  ///< keyed with the payload key
     State m_state = State::header;
     bool m_header_done = false;
     size_t m_header_scan = 0;  ///< where the search for the MAC line goes on

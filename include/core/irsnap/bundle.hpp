@@ -13,6 +13,10 @@
 
 namespace irsnap {
 
+/// `<host>_<YYYYMMDDTHHMMSSZ>`: the name every output form starts from (a bundle directory, a
+/// tar stream's top directory, a sealed file), before any `_2` for a taken name.
+std::string bundle_base_name(const std::string& host, int64_t start_unix_ns);
+
 /// A new file beside where bundle directories go (a sealed bundle's `.tar.age`).
 struct NewOutputFile {
     UniqueFd fd;

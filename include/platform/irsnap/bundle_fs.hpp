@@ -44,6 +44,16 @@ BundleFile open_bundle_file(int dir_fd, std::string_view rel, int flags = 0);
 /// A file the analyst named on the command line (a tar bundle): O_NONBLOCK, regular files only.
 BundleFile open_input_file(const std::filesystem::path& path);
 
+/// The whole of a small file named on the command line (an identity or recipients file),
+/// through open_input_file: a FIFO or a file larger than `max_bytes` is an `error`, not a wait
+/// or a gigabyte read.
+std::string read_input_text(const std::filesystem::path& path, uint64_t max_bytes,
+                            std::string& error);
+
+/// ".tar.age" (a sealed bundle) or ".tar" when `file_name` ends so, else "": what a bundle
+/// file's name carries after the bundle's own name.
+std::string_view tar_bundle_suffix(std::string_view file_name);
+
 /// The whole of a small bundle file, refusing one larger than `max_bytes` (an `error` that says
 /// how large it is) without reading it.
 std::string read_bundle_text(int dir_fd, std::string_view rel, uint64_t max_bytes,

@@ -139,16 +139,18 @@ BundleFile open_input_file(const std::filesystem::path& path) {
     return out;
 }
 
-std::string read_bundle_text(int dir_fd, std::string_view rel, uint64_t max_bytes,
-                             std::string& error) {
-    BundleFile file = open_bundle_file(dir_fd, rel);
+namespace {
+
+/// The whole of an open regular file, refused over `max_bytes` without reading it.
+std::string read_whole(BundleFile file, uint64_t max_bytes, std::string& error) {
     if (!file.fd) {
         error = file.error;
         return {};
     }
     if (file.size > max_bytes) {
         error = std::to_string(file.size) + " bytes, over the limit of " +
-                std::to_string(max_bytes >> 20) + " MiB";
+                (max_bytes >= (1u << 20) ? std::to_string(max_bytes >> 20) + " MiB"
+                                         : std::to_string(max_bytes >> 10) + " KiB");
         return {};
     }
     std::string out(static_cast<size_t>(file.size), '\0');
@@ -166,6 +168,25 @@ std::string read_bundle_text(int dir_fd, std::string_view rel, uint64_t max_byte
     }
     out.resize(done);
     return out;
+}
+
+}  // namespace
+
+std::string read_bundle_text(int dir_fd, std::string_view rel, uint64_t max_bytes,
+                             std::string& error) {
+    return read_whole(open_bundle_file(dir_fd, rel), max_bytes, error);
+}
+
+std::string read_input_text(const std::filesystem::path& path, uint64_t max_bytes,
+                            std::string& error) {
+    return read_whole(open_input_file(path), max_bytes, error);
+}
+
+std::string_view tar_bundle_suffix(std::string_view file_name) {
+    for (const std::string_view suffix : {".tar.age", ".tar"}) {
+        if (file_name.size() > suffix.size() && file_name.ends_with(suffix)) return suffix;
+    }
+    return {};
 }
 
 bool is_bundle_directory(int dir_fd) {
