@@ -10,6 +10,7 @@
 #include <numeric>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -205,8 +206,11 @@ std::vector<bool> segments_within(const std::vector<uint64_t>& sizes,
                                   const std::vector<int>& priority, uint64_t allowance) {
     std::vector<size_t> order(sizes.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return priority.at(a) < priority.at(b); });
+    // Smaller first within a priority: many small regions (a heap chunk, a stack, injected
+    // code) tell more than one large one, and the largest are what the docs say is left out.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return std::pair(priority.at(a), sizes.at(a)) < std::pair(priority.at(b), sizes.at(b));
+    });
     std::vector<bool> chosen(sizes.size(), false);
     for (size_t i : order) {
         if (sizes[i] > allowance) continue;

@@ -185,8 +185,8 @@ void emit_dump_refusal(RecordSink& sink, const DumpPlan& plan, const std::string
 
 /// Which segments fit `allowance` bytes of segment data, lowest `priority` first (platforms
 /// pass 0 for anonymous memory, which exists nowhere else; 1 for writable file mappings; 2 for
-/// read-only file mappings, also on disk); within a priority in address (index) order, and a
-/// segment that does not fit does not stop a smaller later one. Pure.
+/// read-only file mappings, also on disk); within a priority smallest first (address order
+/// among equals), so the largest mappings are the ones left out. Pure.
 std::vector<bool> segments_within(const std::vector<uint64_t>& sizes,
                                   const std::vector<int>& priority, uint64_t allowance);
 

@@ -62,7 +62,7 @@ TEST(MemoryChoice, NamesAreSafeMemberNames) {
     }
 }
 
-TEST(MemoryBudget, SegmentsFitByPriorityThenAddressAndSmallerLaterOnesStillFit) {
+TEST(MemoryBudget, SegmentsFitByPriorityThenSizeSoTheLargestAreLeftOut) {
     // Priorities: 0 anonymous, 1 writable file, 2 read-only file.
     const std::vector<uint64_t> sizes = {4096, 8192, 4096, 16384, 4096, 0};
     const std::vector<int> priority = {2, 0, 1, 0, 2, 2};
@@ -71,6 +71,9 @@ TEST(MemoryBudget, SegmentsFitByPriorityThenAddressAndSmallerLaterOnesStillFit) 
     EXPECT_EQ(segments_within(sizes, priority, 0),
               (std::vector<bool>{false, false, false, false, false, true}));
     EXPECT_EQ(segments_within(sizes, priority, 1 << 30), std::vector<bool>(6, true));
+    // A large anonymous region first in the address space does not crowd out a small one.
+    EXPECT_EQ(segments_within({50u << 20, 1u << 20, 2u << 20}, {0, 0, 0}, 4u << 20),
+              (std::vector<bool>{false, true, true}));
 }
 
 /// A target whose memory is `pages` pages of 'A'..: page `bad` unreadable, gone from `gone`.
