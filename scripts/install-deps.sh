@@ -45,10 +45,13 @@ fi
 
 # libarchive-dev: ZIP writing for dynamic builds; the static binary links libarchive built from
 # Debian's source package (scripts/build-libarchive.sh: dpkg-dev unpacks it, xz-utils its
-# .orig.tar.xz, zlib1g-dev has libz.a).
+# .orig.tar.xz, zlib1g-dev has libz.a). The BPF iterators: clang compiles them for the BPF
+# target, bpftool turns each object into a skeleton header, libbpf-dev and libelf-dev have the
+# static archives the binary links (libbpf.a, libelf.a).
 packages=(g++ cmake ninja-build git pkg-config
           libboost-program-options-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev
-          libsqlite3-dev libarchive-dev zlib1g-dev dpkg-dev xz-utils)
+          libsqlite3-dev libarchive-dev zlib1g-dev dpkg-dev xz-utils
+          clang libbpf-dev libelf-dev bpftool)
 if [[ "${1:-}" == "--windows" ]]; then
   # posix thread model (spdlog needs std::mutex); Boost headers of the version whose sources
   # build-windows.sh compiles (its source package is an .orig.tar.xz: xz-utils, not on a minimal

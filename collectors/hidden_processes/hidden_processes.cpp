@@ -34,7 +34,9 @@ const CollectorSpec& hidden_processes_spec() {
              "not in the listing), 'listed_pid_not_answering' (listed, but getpgid and kill say "
              "no such process), 'proc_dir_covered_by_mount' (a mount at /proc/PID or below), "
              "'proc_covered_by_mount' (a non-procfs or stacked procfs mount at /proc itself), "
-             "'proc_entry_covered_by_mount' (a mount over another /proc entry)."},
+             "'proc_entry_covered_by_mount' (a mount over another /proc entry), "
+             "'listed_pid_not_in_kernel_tasks' (listed, but the kernel's task list read "
+             "through iter/task lacks it: a /proc entry no task backs, or a protected process)."},
             {"pid", "integer",
              "The pid found (null for a mount that is not over a process directory)."},
             {"tgid",
@@ -112,6 +114,42 @@ const CollectorSpec& hidden_processes_spec() {
              "integer[]",
              "scan: only in test runs (--debug-unlist-pid): pids removed from the listing to "
              "simulate a hiding rootkit; null otherwise.",
+             {"linux"}},
+            {"seen_in",
+             "string[]",
+             "Views that show this pid: proc (the /proc listing), probe (the system calls), "
+             "iter/task (the kernel's own task list, read through a BPF iterator; see "
+             "docs/kernel-views.md).",
+             {"linux"}},
+            {"missing_from", "string[]", "Views that do not show this pid.", {"linux"}},
+            {"kernel_comm",
+             "string",
+             "The process's name (comm) in the kernel's task list: the kernel's word, not read "
+             "through /proc. Null when iter/task was not read or lacks the pid.",
+             {"linux"}},
+            {"kernel_ppid",
+             "integer",
+             "Parent process id from the kernel's task list (0: outside irsnap's pid namespace).",
+             {"linux"}},
+            {"kernel_uid", "integer", "Real uid from the kernel's task list.", {"linux"}},
+            {"kernel_thread",
+             "boolean",
+             "The kernel's task list marks it a kernel thread (PF_KTHREAD).",
+             {"linux"}},
+            {"views",
+             "string[]",
+             "scan: the views compared: proc, probe, and iter/task when the kernel's task list "
+             "was read.",
+             {"linux"}},
+            {"kernel_processes",
+             "integer",
+             "scan: processes (thread-group leaders) in the kernel's task list, null when it "
+             "was not read.",
+             {"linux"}},
+            {"kernel_view",
+             "string",
+             "scan: 'read', or 'not read: ' and why (--no-bpf, no BTF, not root, the kernel "
+             "refused the program).",
              {"linux"}},
             {"escaped_fields",
              "string[]",

@@ -26,6 +26,7 @@
 #include "hidden_processes.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hidden_pids.hpp"
+#include "irsnap/linux/kernel_tasks.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/text.hpp"
 
@@ -183,6 +184,14 @@ json finding_record(const hidden::Finding& f, bool syscalls) {
         put_text(r, "mount_source", f.mount->source);
     }
     put_text(r, "why", f.why);
+    r["seen_in"] = f.seen_in;
+    r["missing_from"] = f.missing_from;
+    if (f.kernel) {
+        put_text(r, "kernel_comm", f.kernel->comm);
+        r["kernel_ppid"] = f.kernel->ppid;
+        r["kernel_uid"] = f.kernel->uid;
+        r["kernel_thread"] = f.kernel->kernel_thread();
+    }
     return r;
 }
 
@@ -231,9 +240,17 @@ class HiddenProcessesCollector {
 
         std::vector<hidden::Finding> findings;
         hidden::Tally tally;
+        m_sink.view("proc");
         if (live) {
+            // The kernel's list is read right after the listing it is compared with.
+            m_sink.view("probe");
+            std::optional<std::vector<kernel_view::KernelTask>> kernel = read_kernel_tasks(scan);
             probe(first, scan, findings, tally);
+            if (kernel) add_kernel_findings(*kernel, first, findings, tally);
         } else {
+            scan["views"] = json::array({"proc"});
+            scan["kernel_processes"] = nullptr;
+            scan["kernel_view"] = "not read: the proc root is not the live procfs";
             scan["kernel_pid_max"] = nullptr;
             scan["range_first"] = nullptr;
             scan["range_last"] = nullptr;
@@ -274,6 +291,66 @@ class HiddenProcessesCollector {
     }
 
   private:
+    /// The kernel's task list through iter/task, or nullopt (with the reason in scan and
+    /// coverage) when --no-bpf, BTF, privileges or the kernel keep it from being read.
+    std::optional<std::vector<kernel_view::KernelTask>> read_kernel_tasks(json& scan) {
+        scan["views"] = json::array({"proc", "probe"});
+        scan["kernel_processes"] = nullptr;
+        std::string why;
+        if (!m_ctx.params.bpf) {
+            why = "--no-bpf";
+        } else {
+            why = kernel_view::kernel_views_unavailable();
+        }
+        if (why.empty()) {
+            auto tasks = kernel_view::read_kernel_tasks();
+            if (tasks) {
+                size_t processes = 0;
+                for (const auto& t : *tasks) processes += t.leader();
+                scan["kernel_processes"] = processes;
+                scan["kernel_view"] = "read";
+                scan["views"].push_back("iter/task");
+                m_sink.view("iter/task");
+                return std::move(*tasks);
+            }
+            why = tasks.error().message.empty() ? tasks.error().text() : tasks.error().message;
+        }
+        scan["kernel_view"] = "not read: " + why;
+        m_sink.coverage("kernel task list (iter/task) not read (" + why +
+                        "): only the /proc listing and the system-call probe were compared");
+        return std::nullopt;
+    }
+
+    /// Compares the kernel's list with the first listing; on any difference reads both again
+    /// (a process born or gone in between is a race) and judges.
+    void add_kernel_findings(const std::vector<kernel_view::KernelTask>& kernel,
+                             const hidden::PidListing& first,
+                             std::vector<hidden::Finding>& findings, hidden::Tally& tally) {
+        std::vector<hidden::Finding> from_kernel;
+        hidden::Tally scratch;  // this first judging only asks whether to look again
+        const auto candidates = hidden::judge_kernel_view(kernel, first, kernel, first, scratch);
+        std::vector<kernel_view::KernelTask> again = kernel;
+        if (!candidates.empty()) {
+            auto second = kernel_view::read_kernel_tasks();
+            if (!second) {
+                m_sink.item_error(second.error());
+                return;
+            }
+            again = std::move(*second);
+            const hidden::PidListing relisted = read_listing(m_proc_fd.get(), m_unlist, nullptr);
+            from_kernel = hidden::judge_kernel_view(kernel, first, again, relisted, tally);
+        }
+        for (auto& f : from_kernel) {
+            // What the system calls and /proc say of it, as for the probe's own findings.
+            const auto e = confirm(m_proc_fd.get(), *f.pid, true);
+            f.answered = e.answered;
+            f.tried = hidden::k_probe_all;
+            if (!f.name) f.name = e.name;
+            if (!f.tgid) f.tgid = e.tgid;
+        }
+        hidden::merge_kernel_findings(findings, std::move(from_kernel), again);
+    }
+
     void read_mounts(const std::string& proc_point) {
         m_proc_point = proc_point;
         auto text = posix::read_file_at(m_proc_fd.get(), "self/mountinfo");

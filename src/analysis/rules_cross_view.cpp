@@ -14,11 +14,17 @@ void hidden_process(const Rule& self, std::string_view, const Record& r, Finding
     if (kind.empty() || kind == "scan") return;
     Finding f = self.finding(text_of(r.value, "why"),
                              {r.evidence(pick(r.value, {"kind", "pid", "tgid", "name",
+                                                        "kernel_comm", "seen_in", "missing_from",
                                                         "mount_point", "mount_source"}))});
     if (f.why.empty()) f.why = kind;
     if (kind == "listed_pid_not_answering") {
         // Listed but dead: a race the collector could not rule out, or a forged entry.
         f.urgency = Urgency::medium;
+        f.confidence = Confidence::low;
+    } else if (kind == "listed_pid_not_in_kernel_tasks") {
+        // On a real host this is a protected process (an LSM hides it from BPF iterators) far
+        // more often than a forged /proc entry: listed, to be explained, not raised.
+        f.urgency = Urgency::low;
         f.confidence = Confidence::low;
     } else if (kind == "proc_entry_covered_by_mount") {
         f.urgency = Urgency::high;
@@ -58,9 +64,10 @@ void network_config_cross_view(const Rule& self, std::string_view collector, con
 constexpr Rule k_cross_view_rules[] = {
     {"IRS-HID-001", "Process hidden from the /proc listing", Urgency::critical, Confidence::high,
      "T1014", "hidden_processes",
-     "A pid that answers system calls (getpgid, kill 0, /proc/PID) but is missing from the /proc "
-     "directory listing, or a /proc/PID covered by a mount, is what user-space and kernel "
-     "rootkits do to hide a process from ps and top.",
+     "A pid that answers system calls (getpgid, kill 0, /proc/PID) or that the kernel's own "
+     "task list holds (iter/task) but is missing from the /proc directory listing, or a "
+     "/proc/PID covered by a mount, is what user-space, eBPF and kernel rootkits do to hide a "
+     "process from ps and top.",
      per_record<hidden_process>},
     {"IRS-HID-002", "Socket seen by one view only", Urgency::high, Confidence::medium, "T1014",
      "network",

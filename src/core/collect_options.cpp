@@ -74,6 +74,12 @@ const std::vector<CollectOptionSpec>& collect_option_table() {
                      "Linux): no package or package_verdict fields",
              .manifest_key = "package_check",
              .negated = true},
+            {.name = "no-bpf",
+             .field = option_field<&O::params, &P::bpf>(),
+             .help = "do not read the kernel's own lists through BPF iterators (Linux): the "
+                     "collectors use /proc, netlink and probes only",
+             .manifest_key = "bpf",
+             .negated = true},
             {.name = "no-samples",
              .field = option_field<&O::no_samples>(),
              .help = "do not copy specimens (the samples collector is skipped)",

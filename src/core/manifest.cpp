@@ -38,6 +38,7 @@ json collector_to_json(const CollectorOutcome& c) {
         for (const auto& a : c.attachments) paths.push_back(a.path);
         out["attachments"] = std::move(paths);
     }
+    if (!c.views.empty()) out["views"] = c.views;
     return out;
 }
 

@@ -61,6 +61,13 @@ class ArtifactSink final : public RecordSink {
         }
     }
 
+    void view(std::string name) override {
+        auto& views = m_outcome.views;
+        if (std::find(views.begin(), views.end(), name) == views.end()) {
+            views.push_back(std::move(name));
+        }
+    }
+
     ArtifactWriter* attachment(const std::string& extension, uint64_t size) override {
         std::string name = m_stem + "." + extension;
         for (const auto& a : m_attachments) {

@@ -71,6 +71,9 @@ struct CollectParams {
     /// --no-package-check turns it off: files are compared with the host's package database
     /// (docs/package-trust.md).
     bool package_check = true;
+    /// --no-bpf turns it off: the kernel's task and socket lists are read through BPF
+    /// iterators as a further view (docs/kernel-views.md).
+    bool bpf = true;
     uint64_t max_hash_bytes = 0;  ///< 0 = no limit
     bool include_environment = false;
     int debug_slow_ms = 0;  ///< test hook: sleep per record so a run can be interrupted mid-way
@@ -188,6 +191,10 @@ class RecordSink {
         (void)size;
         return nullptr;
     }
+    /// A view of the host this collector compared ("proc", "probe", "netlink", "iter/task"
+    /// ...): listed once each, in first-use order, in the manifest entry's `views`, so a reader
+    /// knows what was compared with what.
+    virtual void view(std::string name) { (void)name; }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);

@@ -40,6 +40,7 @@ struct CollectorOutcome {
     ClockSample end;
     std::optional<ArtifactInfo> artifact;
     std::vector<ArtifactInfo> attachments;  ///< evidence archives beside the records
+    std::vector<std::string> views;         ///< views of the host compared (RecordSink::view)
     bool output_failed = false;             ///< failed because the output could not be written
 };
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "irsnap/linux/kernel_tasks.hpp"
 #include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::hidden {
@@ -73,6 +74,11 @@ struct Finding {
     uint32_t tried = 0;
     std::optional<procfs::MountInfo> mount;
     std::string why;
+    /// The views that saw the pid and those that did not ("proc", "probe", "iter/task"), for
+    /// findings about a pid; empty for mounts.
+    std::vector<std::string> seen_in, missing_from;
+    /// The kernel's own record of the process (iter/task), when its task list has it.
+    std::optional<kernel_view::KernelTask> kernel;
 };
 
 inline constexpr const char* k_kind_unlisted = "unlisted_pid";
@@ -80,6 +86,7 @@ inline constexpr const char* k_kind_silent = "listed_pid_not_answering";
 inline constexpr const char* k_kind_dir_covered = "proc_dir_covered_by_mount";
 inline constexpr const char* k_kind_proc_covered = "proc_covered_by_mount";
 inline constexpr const char* k_kind_entry_covered = "proc_entry_covered_by_mount";
+inline constexpr const char* k_kind_not_in_kernel = "listed_pid_not_in_kernel_tasks";
 
 /// What judging left out, and why: none of these is a finding.
 struct Tally {
@@ -101,6 +108,25 @@ std::vector<Finding> judge_unlisted(const std::vector<PidEvidence>& evidence,
 /// again: a hook on those calls, or a /proc entry that is not the kernel's. Otherwise a race.
 std::vector<Finding> judge_silent(const std::vector<PidEvidence>& evidence,
                                   const PidListing& relisted, Tally& tally);
+
+/// The kernel's task list (iter/task) against the /proc listing, each read twice: once around
+/// the first listing (`first_tasks`), once after the re-read (`second_tasks`, `relisted`). A
+/// process (a thread-group leader that is not EXIT_DEAD) both kernel reads hold and neither
+/// listing shows is an `unlisted_pid` finding seen in iter/task and missing from proc, named
+/// by the kernel's comm, whatever the system calls answer. A listed process neither kernel read
+/// holds is `listed_pid_not_in_kernel_tasks` (a /proc entry the kernel does not back, or a task
+/// the iterator is not shown: a protected process). Anything else is a race. `first_listing`
+/// is the listing the first kernel read is compared with.
+std::vector<Finding> judge_kernel_view(const std::vector<kernel_view::KernelTask>& first_tasks,
+                                       const PidListing& first_listing,
+                                       const std::vector<kernel_view::KernelTask>& second_tasks,
+                                       const PidListing& relisted, Tally& tally);
+
+/// Adds the kernel view to the probe's findings: each pid finding gets the kernel's record of
+/// that pid from `tasks` (and iter/task in seen_in) or iter/task in missing_from; a pid both
+/// report becomes one finding, the probe's. The kernel's other findings are appended.
+void merge_kernel_findings(std::vector<Finding>& findings, std::vector<Finding> kernel,
+                           const std::vector<kernel_view::KernelTask>& tasks);
 
 /// Mounts that cover all or part of the proc root `proc_mount_point` (as mountinfo spells it,
 /// e.g. "/proc"): a mount at PROC/N or below it (a process directory covered, kind

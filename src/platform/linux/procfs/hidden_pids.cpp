@@ -94,6 +94,8 @@ std::vector<Finding> judge_unlisted(const std::vector<PidEvidence>& evidence,
         f.name = e.name;
         f.answered = e.answered;
         f.tried = k_probe_all;
+        f.seen_in = {"probe"};
+        f.missing_from = {"proc"};
         f.why = "pid " + std::to_string(e.pid) + " answers (" + join_probes(e.answered) +
                 ") but is not in the /proc listing, neither as a process nor as a thread of a "
                 "listed process, read before and after the probe";
@@ -126,6 +128,8 @@ std::vector<Finding> judge_silent(const std::vector<PidEvidence>& evidence,
         f.name = e.name;
         f.answered = e.answered;
         f.tried = k_probe_all;
+        f.seen_in = {"proc"};
+        f.missing_from = {"probe"};
         f.why = "pid " + std::to_string(e.pid) +
                 " is listed in /proc (read twice) and its directory exists, but getpgid() and "
                 "kill(pid, 0) say no such process: a hook on those system calls, or a /proc "
@@ -213,6 +217,106 @@ std::optional<std::string> proc_hidepid(const std::vector<procfs::MountInfo>& mo
     }
     if (value == "0" || value == "off") value.clear();
     return value;
+}
+
+namespace {
+
+/// Live (not EXIT_DEAD) thread-group leaders of a kernel read, by pid.
+std::map<int64_t, const kernel_view::KernelTask*> live_leaders(
+    const std::vector<kernel_view::KernelTask>& tasks) {
+    std::map<int64_t, const kernel_view::KernelTask*> out;
+    for (const auto& t : tasks) {
+        if (t.leader() && !t.dead() && t.pid > 0) out.emplace(t.pid, &t);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<Finding> judge_kernel_view(const std::vector<kernel_view::KernelTask>& first_tasks,
+                                       const PidListing& first_listing,
+                                       const std::vector<kernel_view::KernelTask>& second_tasks,
+                                       const PidListing& relisted, Tally& tally) {
+    const auto first = live_leaders(first_tasks);
+    const auto second = live_leaders(second_tasks);
+    std::set<int64_t> every_first_task;
+    for (const auto& t : first_tasks) every_first_task.insert(t.pid);
+    std::set<int64_t> every_second_task;
+    for (const auto& t : second_tasks) every_second_task.insert(t.pid);
+    std::vector<Finding> out;
+    for (const auto& [pid, task] : first) {
+        if (first_listing.contains(pid)) continue;
+        const auto again = second.find(pid);
+        if (again == second.end() || relisted.contains(pid)) {
+            ++tally.races;  // gone, or born between the listing and the kernel's read
+            continue;
+        }
+        Finding f;
+        f.kind = k_kind_unlisted;
+        f.pid = pid;
+        f.tgid = pid;
+        f.name = again->second->comm;
+        f.kernel = *again->second;
+        f.seen_in = {"iter/task"};
+        f.missing_from = {"proc"};
+        f.why = "process " + std::to_string(pid) +
+                " is in the kernel's own task list (read twice through iter/task) but not in "
+                "the /proc listing, read before and after: a process hidden from directory "
+                "listings (a getdents hook, in user space or in an eBPF program)";
+        out.push_back(std::move(f));
+    }
+    for (int64_t pid : first_listing.tgids) {
+        if (every_first_task.count(pid)) continue;
+        if (every_second_task.count(pid) || !relisted.tgids.count(pid)) {
+            ++tally.races;
+            continue;
+        }
+        Finding f;
+        f.kind = k_kind_not_in_kernel;
+        f.pid = pid;
+        f.seen_in = {"proc"};
+        f.missing_from = {"iter/task"};
+        f.why = "process " + std::to_string(pid) +
+                " is in the /proc listing, read before and after, but in neither read of the "
+                "kernel's task list through iter/task: a /proc entry no task backs (a mount or "
+                "a hook inventing it), or a task the kernel does not show BPF iterators (a "
+                "process protected by the kernel or an LSM)";
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+void merge_kernel_findings(std::vector<Finding>& findings, std::vector<Finding> kernel,
+                           const std::vector<kernel_view::KernelTask>& tasks) {
+    std::map<int64_t, const kernel_view::KernelTask*> by_pid;
+    for (const auto& t : tasks) by_pid.emplace(t.pid, &t);
+    for (auto& f : findings) {
+        if (!f.pid || f.mount || f.kernel) continue;
+        const auto task = by_pid.find(*f.pid);
+        if (task == by_pid.end()) {
+            f.missing_from.push_back("iter/task");
+        } else {
+            f.kernel = *task->second;
+            f.seen_in.push_back("iter/task");
+        }
+    }
+    for (auto& k : kernel) {
+        auto same = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) {
+            return f.pid == k.pid && !f.mount;
+        });
+        if (same == findings.end()) {
+            findings.push_back(std::move(k));
+            continue;
+        }
+        same->kernel = k.kernel;
+        for (auto& view : k.seen_in) {
+            if (std::find(same->seen_in.begin(), same->seen_in.end(), view) ==
+                same->seen_in.end()) {
+                same->seen_in.push_back(view);
+            }
+        }
+        if (!same->name && k.name) same->name = k.name;
+    }
 }
 
 }  // namespace irsnap::hidden

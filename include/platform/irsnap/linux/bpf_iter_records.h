@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The records irsnap's BPF iterators write (bpf_seq_write) and the parsers read: one fixed-size
+ * C struct per iterator, shared by the BPF program (src/platform/linux/bpf_iter/progs) and the
+ * C++ side, so the layout is written once. Every record starts with its own size and a kind, so
+ * a parser refuses a stream from a different build instead of misreading it. */
+#ifndef IRSNAP_BPF_ITER_RECORDS_H
+#define IRSNAP_BPF_ITER_RECORDS_H
+
+#define IRSNAP_ITER_TASK 1
+
+/* iter/task: one record per task (thread) the kernel's task list holds. pid, tgid and ppid are
+ * numbered in the pid namespace irsnap runs in. */
+struct irsnap_task_record {
+    __u16 size;
+    __u16 kind;
+    __u32 flags;      /* task->flags (PF_KTHREAD 0x00200000 ...) */
+    __s32 pid;        /* thread id */
+    __s32 tgid;       /* thread-group (process) id */
+    __s32 ppid;       /* real parent's tgid; 0 when outside irsnap's pid namespace */
+    __s32 exit_state; /* EXIT_ZOMBIE 16, EXIT_DEAD 32; 0 while running */
+    __u32 uid;
+    __u32 gid;
+    __u32 euid;
+    __u32 egid;
+    __u32 pid_ns;
+    __u32 mnt_ns;
+    __u32 net_ns;
+    __u32 uts_ns;
+    __u64 start_time;     /* ns since boot, CLOCK_MONOTONIC */
+    __u64 start_boottime; /* ns since boot, CLOCK_BOOTTIME (what /proc/PID/stat counts in) */
+    char comm[16];
+};
+
+#endif
