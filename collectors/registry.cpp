@@ -3,6 +3,7 @@
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "irsnap/registry.hpp"
 #include "autoruns/autoruns.hpp"
+#include "bpf/bpf.hpp"
 #include "files/files.hpp"
 #include "handles/handles.hpp"
 #include "hidden_processes/hidden_processes.hpp"
@@ -37,6 +38,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::memory_spec, &collectors::collect_memory},
         {&collectors::samples_spec, &collectors::collect_samples},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
+        {&collectors::bpf_spec, &collectors::collect_bpf},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
         {&collectors::timeline_spec, &collectors::collect_timeline},

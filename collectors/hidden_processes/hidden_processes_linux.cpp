@@ -286,7 +286,9 @@ class HiddenProcessesCollector {
             // (--dump-suspicious); a silent listed pid has nothing to dump.
             if (f.pid && f.kind != hidden::k_kind_silent)
                 m_ctx.flag_process(*f.pid, "hidden_process");
-            m_sink.emit(finding_record(f, live));
+            json record = finding_record(f, live);
+            null_missing_fields(record, hidden_processes_spec(), "linux");
+            m_sink.emit(record);
         }
     }
 

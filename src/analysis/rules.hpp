@@ -27,6 +27,7 @@ nlohmann::json autorun_fields(const nlohmann::json& a);
 std::string autorun_technique(const std::string& category);
 std::string autorun_where(const nlohmann::json& a);
 std::span<const Rule> kernel_rules();   // rules_kernel.cpp
+std::span<const Rule> bpf_rules();      // rules_bpf.cpp
 std::span<const Rule> samples_rules();  // rules_samples.cpp
 std::span<const Rule> package_rules();  // rules_packages.cpp
 

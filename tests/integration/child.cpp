@@ -10,6 +10,8 @@
 // touches MIB mebibytes more of heap (a pattern, not zeros), starts two waiting threads and
 // prints "ready": a process for the memory collector to dump.
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -118,6 +120,19 @@ int main(int argc, char** argv) {
         if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) {
             return 1;  // the test sees the child gone and says so
         }
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "--irsnap-test-packet-filter") == 0) {
+        // A packet socket with a classic filter (IPv4 frames only), as BPFDoor holds one.
+        const int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
+        sock_filter code[] = {
+            {0x28, 0, 0, 12}, {0x15, 0, 1, 0x800}, {0x06, 0, 0, 0xffff}, {0x06, 0, 0, 0}};
+        sock_fprog program{4, code};
+        if (fd < 0 ||
+            ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) != 0) {
+            return 1;
+        }
+        std::printf("ready\n");
+        std::fflush(stdout);
     }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-threads") == 0) {
         for (int i = std::atoi(argv[2]); i > 0; --i) {

@@ -31,8 +31,8 @@ Result<std::vector<KernelTask>> read_kernel_tasks() {
         return bpf_iter::load_error("iter/task", err);
     }
     // 4 million tasks (PID_MAX_LIMIT) at 88 bytes: the cap no real host reaches.
-    auto bytes = bpf_iter::read_iterator(skeleton->progs.irsnap_task, "iter/task",
-                                         size_t{4} << 20 << 7);
+    auto bytes =
+        bpf_iter::read_iterator(skeleton->progs.irsnap_task, "iter/task", size_t{4} << 20 << 7);
     irsnap_task__destroy(skeleton);
     if (!bytes) return bytes.error();
     return parse_task_records(*bytes);

@@ -301,9 +301,8 @@ void merge_kernel_findings(std::vector<Finding>& findings, std::vector<Finding> 
         }
     }
     for (auto& k : kernel) {
-        auto same = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) {
-            return f.pid == k.pid && !f.mount;
-        });
+        auto same = std::find_if(findings.begin(), findings.end(),
+                                 [&](const Finding& f) { return f.pid == k.pid && !f.mount; });
         if (same == findings.end()) {
             findings.push_back(std::move(k));
             continue;

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// The kernel views through BPF (docs/kernel-views.md), live: an eBPF program hooking
+// getdents64 is listed with its attach point and holder and raised by triage, a packet socket's
+// classic filter is listed, --no-bpf falls back, and nothing irsnap loads stays loaded.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "../unit/fixture_util.hpp"
+#include "run_util.hpp"
+
+namespace irsnap::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool kernel_views_possible() {
+    return ::geteuid() == 0 && ::access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+/// A helper process started with its stdout on a pipe, alive until destroyed; ready() when it
+/// printed "ready".
+class Helper {
+  public:
+    explicit Helper(const std::vector<std::string>& argv) {
+        int out[2], in[2];
+        EXPECT_EQ(::pipe(out), 0);
+        EXPECT_EQ(::pipe(in), 0);
+        m_pid = spawn_with_fds(argv, in[0], out[1], out[1]);
+        ::close(out[1]);
+        ::close(in[0]);
+        m_stdin = in[1];
+        char c = 0;
+        while (m_seen.find("ready") == std::string::npos && m_seen.size() < 4096 &&
+               ::read(out[0], &c, 1) == 1) {
+            m_seen += c;
+        }
+        ::close(out[0]);
+    }
+    ~Helper() {
+        ::close(m_stdin);
+        if (m_pid > 0) kill_and_reap(m_pid);
+    }
+    pid_t pid() const { return m_pid; }
+    bool ready() const { return m_seen.find("ready") != std::string::npos; }
+    const std::string& said() const { return m_seen; }
+
+  private:
+    pid_t m_pid = -1;
+    int m_stdin = -1;
+    std::string m_seen;
+};
+
+/// The ids `bpftool prog list` shows.
+std::set<std::string> loaded_program_ids() {
+    std::set<std::string> ids;
+    auto run = run_command({"/usr/sbin/bpftool", "prog", "list"});
+    size_t at = 0;
+    while (at < run.out.size()) {
+        const size_t end = std::min(run.out.find('\n', at), run.out.size());
+        const std::string line = run.out.substr(at, end - at);
+        at = end + 1;
+        const size_t colon = line.find(':');
+        if (colon != std::string::npos && colon > 0 &&
+            std::isdigit(static_cast<unsigned char>(line[0]))) {
+            ids.insert(line.substr(0, colon));
+        }
+    }
+    return ids;
+}
+
+fs::path collect(const fs::path& out, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{irsnap_binary(), "collect", "-q", "-o", out.string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto run = run_command(argv);
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    return only_bundle(out);
+}
+
+std::vector<json> of_kind(const fs::path& bundle, const std::string& kind) {
+    std::vector<json> out;
+    for (auto& r : read_jsonl(artifact(bundle, "bpf"))) {
+        if (r["kind"] == kind) out.push_back(std::move(r));
+    }
+    return out;
+}
+
+TEST(KernelViews, AGetdentsHookIsListedWithItsHolderRaisedByTriageAndNothingStaysLoaded) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    IRSNAP_NEED_TOOL(fs::exists("/usr/sbin/bpftool"), "bpftool");
+    // libbpf finds the tracepoint's id in tracefs: mounted in a private mount namespace, so the
+    // host's mount table is left as it was.
+    Helper hook({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+                 "mount -t tracefs nodev /sys/kernel/tracing && exec \"$0\"",
+                 IRSNAP_TEST_BPF_COUNTER});
+    ASSERT_TRUE(hook.ready()) << hook.said();
+    const auto before = loaded_program_ids();
+    TempDir tmp("irsnap-bpf");
+    const auto bundle = collect(tmp.path(), {"--collectors", "bpf,hidden_processes"});
+    EXPECT_EQ(loaded_program_ids(), before) << "irsnap left a program loaded, or unloaded one";
+
+    json program;
+    for (const auto& p : of_kind(bundle, "program")) {
+        if (p["name"] == "count_getdents") program = p;
+    }
+    ASSERT_TRUE(program.is_object()) << "the hook is not listed";
+    EXPECT_EQ(program["type"], "tracepoint");
+    ASSERT_FALSE(program["attach_points"].empty()) << program.dump();
+    EXPECT_EQ(program["attach_points"][0]["point"], "sys_exit_getdents64") << program.dump();
+    bool held = false;
+    for (const auto& h : program["holders"]) held = held || h["pid"] == hook.pid();
+    EXPECT_TRUE(held) << program.dump();
+    EXPECT_EQ(program["map_ids"].size(), 1u);  // its counter
+    bool link_found = false;
+    for (const auto& l : of_kind(bundle, "link")) {
+        link_found = link_found ||
+                     (l["prog_id"] == program["id"] && l["attach_point"] == "sys_exit_getdents64");
+    }
+    EXPECT_TRUE(link_found);
+
+    auto triage = run_command({irsnap_binary(), "triage", bundle.string()});
+    EXPECT_NE(triage.out.find("IRS-BPF-001"), std::string::npos) << triage.out;
+    EXPECT_NE(triage.out.find("CRITICAL"), std::string::npos) << triage.out;
+
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] == "hidden_processes") {
+            EXPECT_EQ(c["views"], json({"proc", "probe", "iter/task"})) << c.dump();
+        }
+    }
+}
+
+TEST(KernelViews, APacketSocketsClassicFilterIsListedWithItsInstructions) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    Helper child({IRSNAP_TEST_CHILD, "--irsnap-test-packet-filter"});
+    ASSERT_TRUE(child.ready()) << child.said();
+    TempDir tmp("irsnap-bpf");
+    const auto bundle = collect(tmp.path(), {"--collectors", "bpf"});
+    json filter;
+    for (const auto& f : of_kind(bundle, "socket_filter")) {
+        if (f["pid"] == child.pid()) filter = f;
+    }
+    ASSERT_TRUE(filter.is_object()) << "no socket_filter record for the child";
+    EXPECT_EQ(filter["socket_table"], "packet");
+    EXPECT_EQ(filter["instructions"], 4);
+    // ldh [12]; jeq #0x800 jt 0 jf 1; ret #0xffff; ret #0 (code, jt, jf, k little-endian).
+    EXPECT_EQ(filter["filter_hex"],
+              "280000000c000000150000010008000006000000ffff00000600000000000000");
+    auto triage = run_command({irsnap_binary(), "triage", bundle.string()});
+    EXPECT_NE(triage.out.find("IRS-BPF-003"), std::string::npos) << triage.out;
+}
+
+TEST(KernelViews, NoBpfFallsBackToProcAndSaysSo) {
+    TempDir tmp("irsnap-bpf");
+    const auto bundle = collect(tmp.path(), {"--no-bpf", "--collectors", "bpf,hidden_processes"});
+    const auto records = read_jsonl(artifact(bundle, "hidden_processes"));
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records[0]["kernel_view"], "not read: --no-bpf");
+    EXPECT_EQ(records[0]["views"], json({"proc", "probe"}));
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    EXPECT_EQ(manifest["options"]["bpf"], false);
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] != "bpf" && c["name"] != "hidden_processes") continue;
+        EXPECT_NE(c["coverage"].dump().find("--no-bpf"), std::string::npos) << c.dump();
+    }
+}
+
+}  // namespace
+}  // namespace irsnap::test
