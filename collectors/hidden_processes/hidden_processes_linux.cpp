@@ -213,7 +213,7 @@ class HiddenProcessesCollector {
         // mountinfo names paths as this process sees them; over a tree captured elsewhere it
         // speaks of that host's /proc.
         std::string proc_point = "/proc";
-        if (live) {
+        if (live && !m_ctx.proc_is_private) {
             std::error_code ec;
             auto canonical = std::filesystem::canonical(m_ctx.proc_root, ec);
             proc_point = ec ? m_ctx.proc_root.lexically_normal().string() : canonical.string();
@@ -449,7 +449,8 @@ class HiddenProcessesCollector {
                 f.tried = hidden::k_probe_all;
                 f.tgid = e.tgid;
                 f.name = e.name;
-                f.name_trusted = false;
+                // Through a private procfs the mount is not in the way: the kernel's words.
+                f.name_trusted = m_ctx.proc_is_private;
             }
             findings.push_back(std::move(f));
         }

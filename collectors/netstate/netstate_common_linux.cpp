@@ -14,7 +14,7 @@
 namespace irsnap::collectors::netstate {
 
 bool netlink_view(const Context& ctx, RecordSink& sink) {
-    if (ctx.proc_root == "/proc") return true;
+    if (ctx.live_proc()) return true;
     sink.coverage("netlink view not read: the proc root is not the live /proc");
     return false;
 }

@@ -76,7 +76,7 @@ class SampleFinder {
             const int32_t self = static_cast<int32_t>(::getpid());
             for (int32_t pid : posix::numeric_entries(proc->get())) {
                 if (m_ctx.should_stop()) break;
-                if (pid == self && m_ctx.proc_root == "/proc") continue;
+                if (pid == self && m_ctx.live_proc()) continue;
                 read_process(proc->get(), pid);
             }
             read_descriptors(proc->get());
@@ -221,7 +221,7 @@ class SampleFinder {
             if (!h.has_stat || !S_ISREG(h.mode) || h.target.empty() || h.target.front() != '/') {
                 continue;
             }
-            if (h.pid == self && m_ctx.proc_root == "/proc") continue;
+            if (h.pid == self && m_ctx.live_proc()) continue;
             bool suffix = false;
             Reasons reasons = path_reasons(h.target, &suffix);
             if (h.nlink == 0) reasons.insert(SpecimenReason::deleted);

@@ -30,6 +30,7 @@
 #include "irsnap/host.hpp"
 #include "irsnap/manifest.hpp"
 #include "irsnap/package_index.hpp"
+#include "irsnap/private_proc_root.hpp"
 #include "irsnap/sealed_output.hpp"
 #include "irsnap/tar_bundle.hpp"
 #include "irsnap/text.hpp"
@@ -108,6 +109,7 @@ void describe_run_context(const HostView& ctx, ManifestInput& input, spdlog::log
     HostView copy;
     copy.proc_root = ctx.proc_root;
     copy.host_root = ctx.host_root;
+    copy.proc_is_private = ctx.proc_is_private;
     auto run = [&](const char* what, json (*describe)(const HostView&, std::vector<std::string>&),
                    json fallback) {
         auto notes = std::make_shared<std::vector<std::string>>();
@@ -233,6 +235,16 @@ CollectOutcome run_collection(const CollectRequest& request,
 
     Context ctx;
     ctx.proc_root = o.proc_root;
+    // A mount over /proc or /proc/PID hides what is under it from every path-based reader:
+    // read a procfs instance of our own instead, for the whole run.
+    std::string private_proc_note;
+    std::optional<PrivateProcRoot> private_proc =
+        private_proc_root_if_covered(o.proc_root, private_proc_note);
+    if (private_proc) {
+        ctx.proc_root = private_proc->path;
+        ctx.proc_is_private = true;
+    }
+    if (!private_proc_note.empty()) logger->warn("{}", private_proc_note);
     const std::string host_root = o.host_root.empty() ? "/" : o.host_root;
     ctx.host_root = host_root;
     ctx.params = o.params;
@@ -258,6 +270,7 @@ CollectOutcome run_collection(const CollectRequest& request,
     input.output_kind = bundle->kind();
     input.start = start;
     input.tool = tool_identity(request.argv, input.notes, *logger);
+    if (!private_proc_note.empty()) input.notes.push_back(private_proc_note);
     describe_run_context(ctx, input, *logger);
     CollectOptions recorded = o;  // as the run used them
     recorded.output = out_dir.string();

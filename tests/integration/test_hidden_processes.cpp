@@ -140,7 +140,7 @@ std::optional<int> collect_with_covered_proc_dir(pid_t covered, const fs::path& 
     const std::string target = "/proc/" + std::to_string(covered);
     const std::string bin = irsnap_binary();
     std::vector<std::string> args = {
-        bin, "collect", "-o", out.string(), "-q", "--collectors", "hidden_processes"};
+        bin, "collect", "-o", out.string(), "-q", "--collectors", "hidden_processes,processes"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -188,6 +188,7 @@ std::optional<int> collect_with_covered_proc_dir(pid_t covered, const fs::path& 
 TEST(HiddenProcesses, BindMountOverAProcDirectoryIsReported) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root to create a mount namespace and bind mount";
     pid_t child = spawn_threaded_child(2);
+    const std::string comm = comm_of(child);
     TempDir tmp("irsnap-it-hidden");
     const fs::path empty = tmp.path() / "empty";
     fs::create_directory(empty);
@@ -208,12 +209,23 @@ TEST(HiddenProcesses, BindMountOverAProcDirectoryIsReported) {
     EXPECT_EQ(r["pid"], child);
     EXPECT_EQ(r["mount_point"], "/proc/" + std::to_string(child));
     EXPECT_TRUE(r["mount_root"].get<std::string>().ends_with("/empty")) << r.dump();
-    // The empty directory has no status: the process answers every system call, and what
-    // /proc shows for it is the mount.
-    EXPECT_EQ(r["answered"], json({"getpgid", "kill", "getsid", "proc_dir"}));
-    EXPECT_EQ(r["not_answered"], json({"proc_status"}));
-    EXPECT_EQ(r["name"], nullptr);
+    // The run read a private procfs instance, which no mount covers: the process answers
+    // every probe, its status is the kernel's, and processes has its full record.
+    EXPECT_EQ(r["answered"], json({"getpgid", "kill", "getsid", "proc_dir", "proc_status"}));
+    EXPECT_EQ(r["not_answered"], json::array());
+    EXPECT_EQ(r["name"], comm);
+    EXPECT_EQ(r["name_trusted"], true);
     EXPECT_TRUE(records_of_kind(records, "unlisted_pid").empty());
+    bool full_record = false;
+    for (const auto& p : read_jsonl(artifact(bundle, "processes"))) {
+        if (p["pid"] != child) continue;
+        full_record = p["name"] == comm && p["exe_path"].is_string() && !p["argv"].empty();
+        EXPECT_TRUE(full_record) << p.dump();
+    }
+    EXPECT_TRUE(full_record) << "the covered process has no processes record";
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    EXPECT_NE(manifest["notes"].dump().find("private procfs"), std::string::npos)
+        << manifest["notes"].dump();
     EXPECT_EQ(run_command({irsnap_binary(), "verify", bundle.string()}).exit_code, 0);
 }
 

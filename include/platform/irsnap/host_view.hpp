@@ -18,6 +18,9 @@ struct HostView {
     /// same code as the live host.
     std::filesystem::path proc_root = "/proc";
     std::filesystem::path host_root = "/";
+    /// proc_root is a private procfs instance standing in for the live /proc (a mount covered
+    /// part of the host's; private_proc_root.hpp): it is the live kernel's, read another way.
+    bool proc_is_private = false;
     const std::atomic<bool>* cancel = nullptr;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     HashCache* hashes = nullptr;  ///< null when hashing is off
@@ -26,6 +29,9 @@ struct HostView {
     /// that it said so, which is how the runner knows a collector stopped early.
     bool should_stop() const;
     bool stop_observed() const { return m_stop_observed; }
+    /// The proc root is the live kernel's /proc (or its private stand-in), not a fixture tree
+    /// or another host's: netlink and system calls answer for the same processes.
+    bool live_proc() const { return proc_is_private || proc_root == "/proc"; }
     /// A path under the host root, e.g. host_path("etc/passwd").
     std::filesystem::path host_path(const std::string& relative) const;
 
