@@ -158,8 +158,9 @@ const CollectorSpec& autoruns_spec() {
                  k_linux},
                 {"preload_hooks_note", "string",
                  "ld_so_preload: why preload_hooks is null or partial: not an absolute path, "
-                 "missing, not a regular file, larger than 64 MiB, not ELF, no section headers "
-                 "or no .dynsym, more than 65536 symbols. Null when it was read whole.",
+                 "missing, not a regular file, larger than 64 MiB, not ELF, neither a .dynsym "
+                 "section nor a dynamic segment that can be read, more than 65536 symbols. Null "
+                 "when it was read whole.",
                  k_linux},
                 {"script_lines", "string[]",
                  "The code of a shell script record (categories rc_local, sysv_init, "

@@ -160,8 +160,9 @@ const CollectorSpec& processes_spec() {
                  "string",
                  "Why ld_preload_hooks is null or partial, per library (prefixed with its name "
                  "when LD_PRELOAD names several): not an absolute path, a $LIB-style token, "
-                 "missing, denied, not a regular file, larger than 64 MiB, not ELF, no section "
-                 "headers or no .dynsym. Null when every library was read whole.",
+                 "missing, denied, not a regular file, larger than 64 MiB, not ELF, neither a "
+                 ".dynsym section nor a dynamic segment that can be read. Null when every "
+                 "library was read whole.",
                  {"linux"}},
                 {"ld_library_path",
                  "string",

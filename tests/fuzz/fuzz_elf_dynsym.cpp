@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: an ELF shared object's dynamic symbol table (a preloaded library as the
 // autoruns and processes collectors read it), and the hook classification of what it exports.
-// Seeds: minimal 64-bit little-endian and 32-bit big-endian objects exporting readdir.
+// Seeds: minimal 64-bit little-endian (DT_GNU_HASH) and 32-bit big-endian (DT_HASH) objects
+// exporting readdir, with section headers and a dynamic segment.
 #include "fuzz_common.hpp"
 #include "irsnap/linux/elf_dynsym.hpp"
 #include "irsnap/preload_hooks.hpp"

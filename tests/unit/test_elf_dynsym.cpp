@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "irsnap/linux/elf_dynsym.hpp"
@@ -31,6 +32,7 @@ constexpr uint8_t k_local_func = 0x02;
 struct Image {
     std::string bytes;
     size_t dynsym = 0, shoff = 0;
+    size_t strtab_at = 0, strtab_size = 0, symbols = 0;  ///< symbols: the null one included
     bool is64 = true, big = false;
 
     void put(size_t at, uint64_t v, unsigned n) {
@@ -61,6 +63,9 @@ Image build(const std::vector<Sym>& syms, bool is64, bool big) {
         strtab += s.name + '\0';
     }
     const size_t strtab_at = ehdr;
+    im.strtab_at = strtab_at;
+    im.strtab_size = strtab.size();
+    im.symbols = syms.size() + 1;
     im.dynsym = strtab_at + strtab.size();
     const size_t dynsym_size = (syms.size() + 1) * sym;
     im.shoff = im.dynsym + dynsym_size;
@@ -94,6 +99,55 @@ Image build(const std::vector<Sym>& syms, bool is64, bool big) {
     im.set_offset(2, strtab_at);
     im.set_size(2, strtab.size());
     return im;
+}
+
+/// Appends what the loader reads: a hash table (DT_GNU_HASH or DT_HASH) counting the symbols,
+/// a dynamic section, a PT_LOAD mapping the whole file at k_base and a PT_DYNAMIC.
+constexpr uint64_t k_base = 0x10000;
+void add_dynamic_segment(Image& im, bool gnu) {
+    const size_t w = im.word();
+    auto append = [&](uint64_t v, unsigned n) {
+        im.bytes.append(n, '\0');
+        im.put(im.bytes.size() - n, v, n);
+    };
+    const uint64_t hash_at = im.bytes.size();
+    if (gnu) {
+        // One bucket starting at symbol 1; the chain ends (low bit set) at the last symbol.
+        for (uint64_t v : {1, 1, 1, 0}) append(v, 4);  // nbuckets symoffset bloom_size shift
+        append(0, static_cast<unsigned>(w));           // the bloom word
+        append(1, 4);                                  // bucket 0
+        for (size_t i = 1; i < im.symbols; ++i) append(i + 1 == im.symbols ? 1 : 0, 4);
+    } else {
+        append(1, 4);           // nbucket
+        append(im.symbols, 4);  // nchain: the symbol count
+        for (size_t i = 0; i < 1 + im.symbols; ++i) append(0, 4);
+    }
+    const uint64_t dynamic_at = im.bytes.size();
+    for (auto [tag, value] :
+         std::vector<std::pair<uint64_t, uint64_t>>{{gnu ? 0x6ffffef5 : 4, k_base + hash_at},
+                                                    {5, k_base + im.strtab_at},
+                                                    {6, k_base + im.dynsym},
+                                                    {10, im.strtab_size},
+                                                    {0, 0}}) {
+        append(tag, static_cast<unsigned>(w));
+        append(value, static_cast<unsigned>(w));
+    }
+    const uint64_t dynamic_size = im.bytes.size() - dynamic_at;
+    const uint64_t phoff = im.bytes.size();
+    const size_t phdr = im.is64 ? 56 : 32;
+    im.bytes.append(2 * phdr, '\0');
+    const uint64_t file_size = im.bytes.size();
+    for (int i = 0; i < 2; ++i) {
+        const size_t at = phoff + i * phdr;
+        const size_t fields = im.is64 ? at + 8 : at + 4;
+        im.put(at, i == 0 ? 1 : 2, 4);  // PT_LOAD, PT_DYNAMIC
+        im.put(fields, i == 0 ? 0 : dynamic_at, w);
+        im.put(fields + w, k_base + (i == 0 ? 0 : dynamic_at), w);
+        im.put(fields + 3 * w, i == 0 ? file_size : dynamic_size, w);
+    }
+    im.put(24 + w, phoff, w);             // e_phoff
+    im.put(24 + 3 * w + 4 + 2, phdr, 2);  // e_phentsize
+    im.put(24 + 3 * w + 4 + 4, 2, 2);     // e_phnum
 }
 
 const std::vector<Sym> k_rootkit = {
@@ -163,6 +217,37 @@ TEST(ElfDynsym, NamesOutsideTheStringTableAreSkipped) {
     ASSERT_TRUE(capped) << capped.error().message;
     EXPECT_TRUE(capped->truncated);
     EXPECT_EQ(capped->functions, std::vector<std::string>{"readdir"});
+}
+
+TEST(ElfDynsym, TheLoadersViewCountsWithoutSectionHeadersOrDespiteFalseOnes) {
+    const std::vector<std::string> expected = {"opendir", "readdir", "readdir64"};
+    for (bool gnu : {true, false}) {
+        for (bool is64 : {true, false}) {
+            for (bool big : {false, true}) {
+                Image im = build(k_rootkit, is64, big);
+                add_dynamic_segment(im, gnu);
+                im.put(24 + 2 * im.word(), 0, im.word());  // sstrip: no section headers
+                auto parsed = parse_elf_dynsym(im.bytes);
+                ASSERT_TRUE(parsed) << gnu << is64 << big << " " << parsed.error().message;
+                EXPECT_EQ(parsed->functions, expected) << gnu << is64 << big;
+            }
+        }
+    }
+    // Section headers that show only the null symbol: the hooks are still found.
+    Image lying = build(k_rootkit, true, false);
+    add_dynamic_segment(lying, true);
+    lying.set_size(1, 24);
+    auto parsed = parse_elf_dynsym(lying.bytes);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->functions, expected);
+    // A hash table claiming more symbols than the file holds reads those that are there.
+    Image claims = build(k_rootkit, true, false);
+    add_dynamic_segment(claims, false);
+    claims.put(claims.shoff + 3 * 64 + 4, 0x7fffffff, 4);  // nchain, right after the headers
+    claims.put(24 + 16, 0, 8);
+    parsed = parse_elf_dynsym(claims.bytes);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->functions, expected);
 }
 
 TEST(PreloadHookList, ClassifiesListedFunctionsOnly) {

@@ -28,12 +28,13 @@ struct DynamicExports {
     bool truncated = false;
 };
 
-/// Parses an ELF image (32 or 64-bit, little or big-endian) from its section headers: the
-/// SHT_DYNSYM section and the string table its sh_link names. Every offset, size and count is
+/// Parses an ELF image (32 or 64-bit, little or big-endian) both ways its exports can be found,
+/// and returns what either finds: the SHT_DYNSYM section with the string table its sh_link
+/// names (what tools read), and the PT_DYNAMIC segment's DT_SYMTAB and DT_STRTAB, counted by
+/// DT_GNU_HASH or DT_HASH (what the dynamic loader reads: a library stripped of its section
+/// headers, or given false ones, still hooks what this says). Every offset, size and count is
 /// checked against the image before it is read, so a truncated or lying file is an ItemError
-/// (stage "parse"), never a read out of bounds. An image without section headers (stripped by
-/// sstrip, or crafted) is an error too: its exports are not read from the dynamic segment.
-/// Pure: no I/O.
+/// (stage "parse") when neither view can be read, never a read out of bounds. Pure: no I/O.
 Result<DynamicExports> parse_elf_dynsym(std::string_view image);
 
 }  // namespace irsnap::elf
