@@ -43,6 +43,8 @@ declare -A max_len=(
   [fuzz_rpm_header]=8192
   [fuzz_dpkg_files]=16384
   [fuzz_apk_installed]=16384
+  # ELF: a minimal shared object with a dynamic symbol table is a few hundred bytes.
+  [fuzz_elf_dynsym]=16384
   # age: headers of a few hundred bytes per recipient; mode 0x01 seals its own chunks, so a
   # second and a final chunk are reached from a dozen bytes and no input needs to hold a 64 KiB
   # chunk (a longer limit would only slow the short CI runs down with unauthenticated bytes).

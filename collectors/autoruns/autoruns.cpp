@@ -142,6 +142,26 @@ const CollectorSpec& autoruns_spec() {
                  "hidden, author, uri; shortcuts link_target, link_arguments, link_working_dir; "
                  "via "
                  "(rundll32)."},
+                {"preload_hooks", "string[]",
+                 "ld_so_preload: the libc functions the library exports over libc's own, from "
+                 "its ELF dynamic symbol table (defined GLOBAL or WEAK functions), among those "
+                 "user-space rootkits hook: readdir, opendir, fopen, open, stat, accept, "
+                 "pam_authenticate, crypt, execve, unlink, pututline ... (docs/hidden-processes.md "
+                 "has "
+                 "the list). Read as bytes, never loaded. Empty when it hooks none of them; null "
+                 "for other categories and when the library was not read (preload_hooks_note).",
+                 k_linux},
+                {"preload_techniques", "string[]",
+                 "ld_so_preload: what those hooks are for, in this order: process_hiding, "
+                 "file_hiding (files and sockets), backdoor, credential_theft, exec_hook, "
+                 "anti_forensics, login_hiding. Null with preload_hooks.",
+                 k_linux},
+                {"preload_hooks_note", "string",
+                 "ld_so_preload: why preload_hooks is null or partial: not an absolute path, "
+                 "missing, not a regular file, larger than 64 MiB, not ELF, neither a .dynsym "
+                 "section nor a dynamic segment that can be read, more than 65536 symbols. Null "
+                 "when it was read whole.",
+                 k_linux},
                 {"script_lines", "string[]",
                  "The code of a shell script record (categories rc_local, sysv_init, "
                  "shell_startup, "

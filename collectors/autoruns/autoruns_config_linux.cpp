@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // ld.so.preload, kernel module loading and modprobe hooks, udev rules, XDG autostart entries and
 // SSH authorized_keys.
+#include <fcntl.h>
+
+#include <system_error>
+
 #include "autoruns_walk.hpp"
 #include "irsnap/linux/autoruns_parsers.hpp"
 
@@ -27,6 +31,18 @@ void for_each_file(Walker& w, std::initializer_list<const char*> dirs, const cha
     }
 }
 
+/// What a library /etc/ld.so.preload names hooks, read inside the host root. The loader
+/// searches for a name that is not a path; irsnap does not guess where it would find it.
+PreloadScan scan_preload(Walker& w, PreloadScanCache& libraries, const std::string& name) {
+    if (name.empty() || name.front() != '/') {
+        return {.note = "not read: not an absolute path (the loader searches for it)"};
+    }
+    int error = 0;
+    auto resolved = w.fs().resolve(name, error);
+    if (!resolved) return {.note = "not read: " + std::generic_category().message(error)};
+    return libraries.scan_at(AT_FDCWD, w.fs().real(*resolved));
+}
+
 void emit_modules(Walker& w, const Source& src) {
     for (auto& m : autoruns::parse_modules_list(src.text)) {
         Entry e;
@@ -44,8 +60,10 @@ void emit_modules(Walker& w, const Source& src) {
 
 void walk_preload_and_modules(Walker& w) {
     if (auto src = w.read("/etc/ld.so.preload")) {
+        PreloadScanCache libraries;  // a library listed twice is read once
         for (auto& lib : autoruns::parse_ld_so_preload(src->text)) {
             Entry e;
+            e.preload = scan_preload(w, libraries, lib.value);
             e.category = "ld_so_preload";
             e.line = lib.line;
             e.command = lib.value;  // loaded into every dynamically linked process, any user

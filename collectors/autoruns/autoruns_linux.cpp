@@ -419,6 +419,9 @@ void Walker::add(const Source& source, Entry entry) {
     escape_strings(entry.details, details_escaped);
     if (details_escaped) escaped.emplace_back("details");
     r["details"] = std::move(entry.details);
+    std::vector<std::pair<std::string, PreloadScan>> scans;
+    if (entry.preload) scans.emplace_back(entry.command.value_or(""), std::move(*entry.preload));
+    put_preload_hooks(r, "preload_", scans);
     r["script_lines"] = nullptr;
     r["script_line_numbers"] = nullptr;
     r["script_note"] = nullptr;

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/preload_scan.hpp"
 #include "irsnap/collector.hpp"
 #include "irsnap/hash.hpp"
 
@@ -79,6 +80,7 @@ struct Entry {
     TargetRule target = TargetRule::none;
     std::string program;  ///< overrides the program taken from `command` when set
     bool script = false;  ///< a shell script read with ReadText::script: its code lines are kept
+    std::optional<PreloadScan> preload;  ///< ld_so_preload: what the library's exports hook
 };
 
 struct Account {

@@ -139,6 +139,31 @@ const CollectorSpec& processes_spec() {
                  "';').",
                  {"linux"}},
                 {"ld_preload", "string", "LD_PRELOAD from the process environment.", {"linux"}},
+                {"ld_preload_hooks",
+                 "string[]",
+                 "The libc functions the libraries LD_PRELOAD names export over libc's own, "
+                 "from their ELF dynamic symbol tables (defined GLOBAL or WEAK functions), among "
+                 "those user-space rootkits hook: readdir, opendir, fopen, open, stat, accept, "
+                 "pam_authenticate, crypt, execve, unlink, pututline ... (docs/hidden-processes.md "
+                 "has "
+                 "the list). Each library is read once per run through /proc/PID/root, as bytes, "
+                 "never loaded. Empty when they hook none; null without LD_PRELOAD or when no "
+                 "library could be read (ld_preload_hooks_note).",
+                 {"linux"}},
+                {"ld_preload_techniques",
+                 "string[]",
+                 "What those hooks are for, in this order: process_hiding, file_hiding (files "
+                 "and sockets), backdoor, credential_theft, exec_hook, anti_forensics, "
+                 "login_hiding. Null with ld_preload_hooks.",
+                 {"linux"}},
+                {"ld_preload_hooks_note",
+                 "string",
+                 "Why ld_preload_hooks is null or partial, per library (prefixed with its name "
+                 "when LD_PRELOAD names several): not an absolute path, a $LIB-style token, "
+                 "missing, denied, not a regular file, larger than 64 MiB, not ELF, neither a "
+                 ".dynsym section nor a dynamic segment that can be read. Null when every "
+                 "library was read whole.",
+                 {"linux"}},
                 {"ld_library_path",
                  "string",
                  "LD_LIBRARY_PATH from the process environment.",

@@ -21,6 +21,7 @@
 
 #include "common/ordered_parallel.hpp"
 #include "common/package_fields.hpp"
+#include "common/preload_scan.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
@@ -40,6 +41,8 @@ constexpr size_t k_pending_window = 64;
 // Processes read ahead of the writer: enough to keep the workers busy, few enough that a
 // window of whole processes' records stays small next to the records waiting for digests.
 constexpr size_t k_workers_ahead = 8;
+// Libraries read from one LD_PRELOAD: the loader takes any number, a real list has one or two.
+constexpr size_t k_max_preload_names = 16;
 
 struct Pending {
     json record;
@@ -58,13 +61,14 @@ struct Denials {
 class ProcessReader {
   public:
     ProcessReader(const Context& ctx, RecordSink& sink, const users::UserDb& users, int64_t btime,
-                  long ticks_per_second, Denials& denials)
+                  long ticks_per_second, Denials& denials, PreloadScanCache& libraries)
         : m_ctx(ctx),
           m_sink(sink),
           m_users(users),
           m_btime(btime),
           m_ticks(ticks_per_second),
           m_denials(denials),
+          m_libraries(libraries),
           m_root_check(ctx) {}
 
     /// Fills `out`; false when the process disappeared (counted as a race by the caller).
@@ -116,6 +120,7 @@ class ProcessReader {
             // Kernel threads have no executable, maps or environment: nothing to deny.
             for (auto key :
                  {"exe_path", "exe_sha256", "cwd", "root", "cgroup", "ld_preload",
+                  "ld_preload_hooks", "ld_preload_techniques", "ld_preload_hooks_note",
                   "ld_library_path", "ld_audit", "exe_device", "exe_inode", "exe_size"}) {
                 r[key] = nullptr;
             }
@@ -298,6 +303,7 @@ class ProcessReader {
         r["ld_preload"] = nullptr;
         r["ld_library_path"] = nullptr;
         r["ld_audit"] = nullptr;
+        put_preload_hooks(r, "ld_preload_", {});
         auto bytes = posix::read_file_at(fd, "environ");
         if (!bytes) {
             note_error(bytes.error(), "environ");
@@ -305,7 +311,14 @@ class ProcessReader {
         }
         auto entries = procfs::parse_proc_pid_environ(*bytes);
         for (const auto& [key, value] : entries) {
-            if (key == "LD_PRELOAD") r["ld_preload"] = text("ld_preload", value);
+            if (key == "LD_PRELOAD") {
+                r["ld_preload"] = text("ld_preload", value);
+                bool escaped = false;
+                put_preload_hooks(r, "ld_preload_", scan_preloads(fd, value, escaped));
+                if (escaped && r["ld_preload_hooks_note"].is_string()) {
+                    mark_escaped("ld_preload_hooks_note");
+                }
+            }
             if (key == "LD_LIBRARY_PATH") r["ld_library_path"] = text("ld_library_path", value);
             if (key == "LD_AUDIT") r["ld_audit"] = text("ld_audit", value);
         }
@@ -320,6 +333,35 @@ class ProcessReader {
                 escape_all ? escape_bytes_always(value) : value;
         }
         r["environment"] = std::move(environment);
+    }
+
+    /// What each library LD_PRELOAD names (blanks or colons between them, as ld.so reads it)
+    /// hooks, read through /proc/PID/root: the process's own file system, a container's too.
+    /// `escaped`: a name had to be escaped for the notes.
+    std::vector<std::pair<std::string, PreloadScan>> scan_preloads(int fd, const std::string& list,
+                                                                   bool& escaped) {
+        std::vector<std::pair<std::string, PreloadScan>> scans;
+        size_t start = 0;
+        while (start <= list.size() && scans.size() < k_max_preload_names) {
+            const size_t end = list.find_first_of(" :", start);
+            const std::string name = list.substr(start, end - start);
+            start = end == std::string::npos ? list.size() + 1 : end + 1;
+            if (name.empty()) continue;
+            bool this_escaped = false;
+            std::string shown = escape_bytes(name, this_escaped);
+            escaped = escaped || this_escaped;
+            if (name.front() != '/') {
+                scans.emplace_back(shown, PreloadScan{.note = "not read: not an absolute path "
+                                                              "(the loader searches for it)"});
+            } else if (name.find('$') != std::string::npos) {
+                scans.emplace_back(shown, PreloadScan{.note = "not read: $ORIGIN, $LIB or "
+                                                              "$PLATFORM is the loader's to "
+                                                              "expand"});
+            } else {
+                scans.emplace_back(shown, m_libraries.scan_at(fd, "root" + name));
+            }
+        }
+        return scans;
     }
 
     void read_cgroup(int fd, json& r) {
@@ -364,6 +406,7 @@ class ProcessReader {
     int64_t m_btime;
     long m_ticks;
     Denials& m_denials;
+    PreloadScanCache& m_libraries;
     RootCheck m_root_check;
     std::string m_path;
     std::vector<std::string> m_escaped;
@@ -400,8 +443,9 @@ struct ProcessItem {
 
 /// What each worker thread owns.
 struct Worker {
-    Worker(const Context& ctx, const users::UserDb& users, int64_t btime)
-        : reader(ctx, errors, users, btime, sysconf(_SC_CLK_TCK), denials) {}
+    Worker(const Context& ctx, const users::UserDb& users, int64_t btime,
+           PreloadScanCache& libraries)
+        : reader(ctx, errors, users, btime, sysconf(_SC_CLK_TCK), denials, libraries) {}
     ErrorBuffer errors;
     Denials denials;
     ProcessReader reader;
@@ -441,9 +485,10 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     std::vector<std::string> pids;
     for (int32_t pid : posix::numeric_entries(proc->get())) pids.push_back(std::to_string(pid));
     const size_t threads = ctx.worker_threads(pids.size());
+    PreloadScanCache libraries;  // a library many processes preload is read once
     std::vector<std::unique_ptr<Worker>> workers;
     for (size_t i = 0; i < threads; ++i)
-        workers.push_back(std::make_unique<Worker>(ctx, users, btime));
+        workers.push_back(std::make_unique<Worker>(ctx, users, btime, libraries));
 
     std::deque<Pending> pending;
     auto produce = [&](size_t worker, size_t index) {

@@ -30,6 +30,7 @@ std::span<const Rule> kernel_rules();   // rules_kernel.cpp
 std::span<const Rule> bpf_rules();      // rules_bpf.cpp
 std::span<const Rule> samples_rules();  // rules_samples.cpp
 std::span<const Rule> package_rules();  // rules_packages.cpp
+std::span<const Rule> preload_rules();  // rules_preload.cpp
 
 /// The specimens of one bundle (its `samples` records), indexed by what evidence can name them
 /// by: SHA-256, record place, pid and path. Kept small and bounded (a crafted bundle with a

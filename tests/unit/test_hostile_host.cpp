@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/preload_scan.hpp"
 #include "fixture_util.hpp"
 #include "irsnap/bounded.hpp"
 #include "irsnap/linux/fd_util.hpp"
@@ -104,6 +105,33 @@ TEST(SafeOpen, OpenInRootDoesNotBlockOnAFifo) {
         ASSERT_EQ(::fstat(fd->get(), &st), 0);
         EXPECT_TRUE(S_ISFIFO(st.st_mode));
     }
+}
+
+TEST(PreloadScan, FifoNonElfAndHugeLibrariesAreNotedNotRead) {
+    using namespace irsnap::collectors;
+    TempDir tmp("irsnap-preload");
+    const fs::path fifo = tmp.path() / "libfifo.so";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    write_file(tmp.path() / "libtext.so", "not a library\n");
+    const fs::path huge = tmp.path() / "libhuge.so";
+    write_file(huge,
+               "\x7f"
+               "ELF");
+    fs::resize_file(huge, k_max_preload_library_bytes + 1);  // sparse: nothing is written
+    PreloadScanCache cache;
+    const auto start = std::chrono::steady_clock::now();
+    const PreloadScan from_fifo = cache.scan_at(AT_FDCWD, fifo.string());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    EXPECT_FALSE(from_fifo.read);
+    EXPECT_NE(from_fifo.note.find("not a regular file"), std::string::npos) << from_fifo.note;
+    const PreloadScan text = cache.scan_at(AT_FDCWD, (tmp.path() / "libtext.so").string());
+    EXPECT_FALSE(text.read);
+    EXPECT_EQ(text.note, "exports not read: not an ELF file");
+    const PreloadScan big = cache.scan_at(AT_FDCWD, huge.string());
+    EXPECT_FALSE(big.read);
+    EXPECT_NE(big.note.find("more than the 64 MiB read at most"), std::string::npos) << big.note;
+    EXPECT_TRUE(cache.scan_at(AT_FDCWD, (tmp.path() / "missing.so").string())
+                    .note.starts_with("not read: "));
 }
 
 TEST(Bounded, LateStepIsLeftBehindAndSaid) {

@@ -292,6 +292,47 @@ TEST(TriageRules, ModulesThatAreNoFindingNeverUseUpTheCap) {
     EXPECT_EQ(by_rule["IRS-MEM-002"][0].evidence.at(0).fields["path"], "/tmp/libevil.so");
 }
 
+TEST(TriageRules, PreloadedLibraryHooksNameTheTechnique) {
+    auto in = input_of(
+        {{"autoruns",
+          {R"({"category":"ld_so_preload","source_path":"/etc/ld.so.preload","source_line":1,"command":"/lib/libhide.so","preload_hooks":["readdir","fopen"],"preload_techniques":["process_hiding","file_hiding"]})",
+           R"({"category":"ld_so_preload","source_path":"/etc/ld.so.preload","source_line":2,"command":"/lib/libjemalloc.so","preload_hooks":[],"preload_techniques":[]})",
+           R"({"category":"cron","source_path":"/etc/crontab","source_line":3,"command":"x","preload_hooks":["readdir"]})"}},
+         {"processes",
+          {R"({"pid":42,"name":"make","ld_preload":"/usr/lib/libfakeroot.so","ld_preload_hooks":["__lxstat","stat","x\u001b[31m",7],"ld_preload_techniques":["file_hiding"]})",
+           R"({"pid":43,"name":"sshd","ld_preload":"/lib/b.so","ld_preload_hooks":["accept","pam_authenticate"]})",
+           R"({"pid":44,"name":"ls","ld_preload":"/lib/c.so","ld_preload_hooks":null})"}}});
+    std::map<std::string, Finding> by_line;
+    for (auto& f : of_rule(in, "IRS-HID-005")) {
+        by_line[f.evidence.at(0).artifact + ":" + std::to_string(f.evidence.at(0).line)] =
+            std::move(f);
+    }
+    ASSERT_EQ(by_line.size(), 3u);
+    const Finding& hide = by_line.at("artifacts/07_autoruns.jsonl:1");
+    EXPECT_EQ(hide.urgency, Urgency::critical);
+    EXPECT_EQ(hide.attack, "T1574.006");
+    EXPECT_NE(hide.why.find("/etc/ld.so.preload:1 makes every dynamic program load "
+                            "/lib/libhide.so"),
+              std::string::npos)
+        << hide.why;
+    EXPECT_NE(hide.why.find("process hiding (readdir hook); file and socket hiding (fopen hook)"),
+              std::string::npos)
+        << hide.why;
+    EXPECT_EQ(hide.evidence[0].fields["preload_hooks"], json({"readdir", "fopen"}));
+    // File hiding alone is what fakeroot does too: high. Names not on the list are not repeated.
+    const Finding& files = by_line.at("artifacts/07_processes.jsonl:1");
+    EXPECT_EQ(files.urgency, Urgency::high);
+    EXPECT_NE(files.why.find("file and socket hiding (__lxstat, stat hooks)"), std::string::npos)
+        << files.why;
+    EXPECT_EQ(files.why.find('\x1b'), std::string::npos);
+    const Finding& backdoor = by_line.at("artifacts/07_processes.jsonl:2");
+    EXPECT_EQ(backdoor.urgency, Urgency::critical);
+    EXPECT_NE(backdoor.why.find("pid 43 (sshd) has LD_PRELOAD=/lib/b.so, which hooks libc: "
+                                "backdoor (accept, pam_authenticate hooks)"),
+              std::string::npos)
+        << backdoor.why;
+}
+
 TEST(TriageRules, AutorunPreloadMissingTemporaryAndRecent) {
     auto in = input_of(
         {{"autoruns",
