@@ -9,6 +9,7 @@
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
+#include "kernel_state/kernel_state.hpp"
 #include "memory/memory.hpp"
 #include "modules/modules.hpp"
 #include "neighbors/neighbors.hpp"
@@ -37,6 +38,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::memory_spec, &collectors::collect_memory},
         {&collectors::samples_spec, &collectors::collect_samples},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
+        {&collectors::kernel_state_spec, &collectors::collect_kernel_state},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
         {&collectors::timeline_spec, &collectors::collect_timeline},

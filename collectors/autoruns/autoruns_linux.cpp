@@ -460,9 +460,9 @@ void collect_autoruns(const Context& ctx, RecordSink& sink) {
     using namespace autoruns_impl;
     Walker w(ctx, sink);
     // Fixed category order; each walker checks ctx.should_stop() between files.
-    for (auto walk :
-         {walk_systemd, walk_generators, walk_sysv, walk_cron, walk_shell_startup,
-          walk_preload_and_modules, walk_udev, walk_xdg_autostart, walk_ssh_keys, walk_motd}) {
+    for (auto walk : {walk_systemd, walk_generators, walk_sysv, walk_cron, walk_shell_startup,
+                      walk_preload_and_modules, walk_udev, walk_xdg_autostart, walk_ssh_keys,
+                      walk_motd, walk_kernel_helpers}) {
         if (ctx.should_stop()) break;
         walk(w);
     }

@@ -95,6 +95,7 @@ class Walker {
     ~Walker();
 
     const Context& ctx() const { return m_ctx; }
+    RecordSink& sink() const { return m_sink; }
     const HostFs& fs() const { return m_fs; }
     /// Accounts from the host's /etc/passwd with distinct, absolute home directories.
     const std::vector<Account>& accounts() const { return m_accounts; }
@@ -164,5 +165,7 @@ void walk_udev(Walker& w);
 void walk_xdg_autostart(Walker& w);
 void walk_ssh_keys(Walker& w);
 void walk_motd(Walker& w);
+// Programs the kernel itself runs (autoruns_kernel_linux.cpp).
+void walk_kernel_helpers(Walker& w);
 
 }  // namespace irsnap::collectors::autoruns_impl
