@@ -122,10 +122,12 @@ const CollectorSpec& autoruns_spec() {
                  k_linux},
                 {"mtime", "string",
                  "Source modification time (RFC 3339 UTC): the file's, or on Windows the registry "
-                 "key's last write time."},
+                 "key's last write time; null for a /proc or /sys source (its times are when the "
+                 "kernel made the inode)."},
                 {"ctime", "string",
                  "Source file change time (RFC 3339 UTC): Linux inode change, Windows NTFS "
-                 "ChangeTime; null for registry keys, which keep only a last write time."},
+                 "ChangeTime; null for registry keys, which keep only a last write time, and for "
+                 "/proc and /sys sources."},
                 {"created", "string", "Source file creation time (RFC 3339 UTC).", k_windows},
                 {"enabled", "boolean",
                  "Whether it will run: systemd unit linked from a *.wants/ or *.requires/ "

@@ -26,6 +26,7 @@ std::optional<Source> read_proc(Walker& w, const std::string& relative) {
     const std::string real = (w.ctx().proc_root / relative).string();
     Source src;
     src.path = "/proc/" + relative;
+    src.kernel_file = true;
     auto fail = [&](const char* stage, int error) -> std::optional<Source> {
         if (error != ENOENT && error != ENOTDIR) {
             w.sink().item_error(ItemError::from_errno(stage, error, real));
@@ -72,6 +73,7 @@ void core_pattern(Walker& w) {
 void uevent_helper(Walker& w) {
     // Two names for one kernel variable: sysfs first, the sysctl when sysfs is not there.
     auto src = w.read("/sys/kernel/uevent_helper");
+    if (src) src->kernel_file = true;
     if (!src) src = read_proc(w, "sys/kernel/hotplug");
     if (src) one_program(w, *src, "uevent_helper");
 }

@@ -56,6 +56,9 @@ struct Source {
     std::optional<std::string> link_target;  ///< when `path` itself is a symlink
     bool truncated = false;                  ///< ReadText::script: the text stops at the cap
     std::string text_error;                  ///< ReadText::script: why the text was not read
+    /// A /proc or /sys file: its times are when the kernel made the inode, not a change, so
+    /// the record's mtime and ctime are null.
+    bool kernel_file = false;
 };
 
 /// How an entry's program is turned into target_path.

@@ -93,6 +93,20 @@ const CollectorSpec& kernel_state_spec() {
                  "backslash).",
                  k_linux},
             },
+        .details =
+            "What is read, and what is left as it was:\n"
+            "  setting  /proc/sys/<name, '.' as '/'> under the proc root, one small read each,\n"
+            "           and /sys/kernel/security/lockdown under the host root. A missing file\n"
+            "           is a record with status 'absent', not an error.\n"
+            "  log      /dev/kmsg, only when the proc root is the live /proc and the name is\n"
+            "           character device 1:11. Opened O_RDONLY|O_NONBLOCK; each read() returns\n"
+            "           one record, from the oldest still in the ring buffer, and EAGAIN ends\n"
+            "           the read at the newest. An open /dev/kmsg has its own position:\n"
+            "           reading neither consumes nor clears the buffer, and journald, dmesg\n"
+            "           and other readers keep their place. EPIPE (the ring wrapped past the\n"
+            "           position) is counted in coverage and the read goes on. At most 100000\n"
+            "           records and 64 MiB of message text; the rest is counted in coverage.\n"
+            "Nothing on the host changes: no sysctl is written, the log is not cleared.\n",
     };
     return spec;
 }

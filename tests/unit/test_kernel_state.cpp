@@ -144,6 +144,7 @@ TEST(AutorunsKernelHelpers, OverFixture) {
     EXPECT_EQ(core["command"], "/tmp/.x/crash %p %s");
     EXPECT_EQ(core["target_path"], "/tmp/.x/crash");
     EXPECT_EQ(core["target_exists"], true);
+    EXPECT_TRUE(core["mtime"].is_null());  // a /proc file's times say nothing about changes
     ASSERT_EQ(by_category["kernel_modprobe"].size(), 1u);
     EXPECT_EQ(by_category["kernel_modprobe"][0]["target_path"], "/tmp/.x/modprobe");
     EXPECT_EQ(by_category["kernel_modprobe"][0]["target_exists"], false);
