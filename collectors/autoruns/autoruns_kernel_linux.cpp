@@ -14,6 +14,7 @@
 #include "irsnap/linux/autoruns_parsers.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/kernel_state.hpp"
+#include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::collectors::autoruns_impl {
 namespace {
@@ -78,7 +79,29 @@ void uevent_helper(Walker& w) {
     if (src) one_program(w, *src, "uevent_helper");
 }
 
+/// systemd mounts binfmt_misc on demand: /proc/sys/fs/binfmt_misc is an autofs trigger until
+/// then, and opening it would mount the file system, a change on the host. True when the newest
+/// mount there is that trigger (no entry can be registered before the mount). A tree without a
+/// mount table (a fixture) is read as it is.
+bool binfmt_misc_is_untriggered_automount(Walker& w) {
+    const auto path = w.ctx().proc_root / "self/mountinfo";
+    auto text = posix::read_file_at(AT_FDCWD, path.string(), 16u << 20);
+    if (!text) return false;
+    std::string top;
+    for (const auto& m : procfs::parse_proc_pid_mountinfo(*text)) {
+        if (m.mount_point == "/proc/sys/fs/binfmt_misc") top = m.fs_type;
+    }
+    return top == "autofs";
+}
+
 void binfmt_misc(Walker& w) {
+    if (binfmt_misc_is_untriggered_automount(w)) {
+        w.sink().coverage(
+            "binfmt_misc not read: /proc/sys/fs/binfmt_misc is an automount not yet "
+            "triggered (opening it would mount binfmt_misc); no interpreter is registered "
+            "until it is mounted");
+        return;
+    }
     const std::string dir = (w.ctx().proc_root / "sys/fs/binfmt_misc").string();
     auto opened = posix::open_dir_at(AT_FDCWD, dir);
     if (!opened) {

@@ -4,6 +4,8 @@
 // the "kstate" fixture tree.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -159,6 +161,17 @@ TEST(AutorunsKernelHelpers, OverFixture) {
     EXPECT_EQ(binfmt[1]["details"]["extension"], ".zz");
     EXPECT_EQ(binfmt[1]["enabled"], true);
     EXPECT_EQ(binfmt[1]["target_path"], "/tmp/.x/interp");
+
+    // An automount systemd has not triggered yet is left alone: opening it would mount.
+    std::filesystem::create_directories(tmp.path() / "proc/self");
+    std::ofstream(tmp.path() / "proc/self/mountinfo")
+        << "40 22 0:35 / /proc/sys/fs/binfmt_misc rw,relatime shared:13 - autofs systemd-1 "
+           "rw,fd=29,pgrp=1,timeout=0,minproto=5,maxproto=5,direct\n";
+    MemorySink again;
+    collectors::collect_autoruns(fixture_context(tmp.path()), again);
+    for (const auto& r : again.records) EXPECT_NE(r["category"], "binfmt_misc");
+    ASSERT_EQ(again.notes.size(), 1u);
+    EXPECT_NE(again.notes[0].find("automount"), std::string::npos);
 }
 
 }  // namespace
