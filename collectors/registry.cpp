@@ -10,6 +10,7 @@
 #include "interfaces/interfaces.hpp"
 #include "irsnap/collector.hpp"
 #include "kernel_modules/kernel_modules.hpp"
+#include "kernel_state/kernel_state.hpp"
 #include "memory/memory.hpp"
 #include "modules/modules.hpp"
 #include "neighbors/neighbors.hpp"
@@ -39,6 +40,7 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::samples_spec, &collectors::collect_samples},
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         {&collectors::bpf_spec, &collectors::collect_bpf},
+        {&collectors::kernel_state_spec, &collectors::collect_kernel_state},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
         {&collectors::timeline_spec, &collectors::collect_timeline},

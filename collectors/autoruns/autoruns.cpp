@@ -13,7 +13,9 @@ const CollectorSpec& autoruns_spec() {
             "Persistence on disk, parsed entry by entry: systemd units, timers and generators, "
             "SysV init and rc.local, cron, anacron and at jobs, shell start-up files, "
             "ld.so.preload, kernel module loading and modprobe hooks, udev RUN/PROGRAM rules, "
-            "XDG autostart, SSH authorized_keys and update-motd scripts on Linux; Run keys, "
+            "XDG autostart, SSH authorized_keys, update-motd scripts and the programs the "
+            "kernel runs (core_pattern pipe, modprobe, uevent helper, binfmt_misc "
+            "interpreters) on Linux; Run keys, "
             "services and drivers, scheduled tasks, Startup folders, Winlogon, AppInit_DLLs, "
             "IFEO debuggers and BootExecute on Windows; with the SHA-256 of each target "
             "executable.",
@@ -34,7 +36,12 @@ const CollectorSpec& autoruns_spec() {
                  "What kind of autorun. Linux: systemd_unit, systemd_timer, systemd_generator, "
                  "sysv_init, rc_local, cron, cron_script, anacron, at_job, shell_startup, "
                  "ld_so_preload, kernel_module, modprobe_hook, udev_rule, xdg_autostart, "
-                 "ssh_authorized_key, motd_script. Windows: run_key, service, scheduled_task, "
+                 "ssh_authorized_key, motd_script, and the programs the kernel itself runs: "
+                 "core_pattern (the core dump pipe, /proc/sys/kernel/core_pattern starting "
+                 "with '|'), kernel_modprobe (/proc/sys/kernel/modprobe), uevent_helper "
+                 "(/sys/kernel/uevent_helper, else /proc/sys/kernel/hotplug, when not empty), "
+                 "binfmt_misc (an interpreter registered in /proc/sys/fs/binfmt_misc). Windows: "
+                 "run_key, service, scheduled_task, "
                  "startup_folder, winlogon, appinit_dll, ifeo_debugger, silent_process_exit, "
                  "boot_execute."},
                 {"source_path", "string",
@@ -115,10 +122,12 @@ const CollectorSpec& autoruns_spec() {
                  k_linux},
                 {"mtime", "string",
                  "Source modification time (RFC 3339 UTC): the file's, or on Windows the registry "
-                 "key's last write time."},
+                 "key's last write time; null for a /proc or /sys source (its times are when the "
+                 "kernel made the inode)."},
                 {"ctime", "string",
                  "Source file change time (RFC 3339 UTC): Linux inode change, Windows NTFS "
-                 "ChangeTime; null for registry keys, which keep only a last write time."},
+                 "ChangeTime; null for registry keys, which keep only a last write time, and for "
+                 "/proc and /sys sources."},
                 {"created", "string", "Source file creation time (RFC 3339 UTC).", k_windows},
                 {"enabled", "boolean",
                  "Whether it will run: systemd unit linked from a *.wants/ or *.requires/ "
@@ -133,7 +142,9 @@ const CollectorSpec& autoruns_spec() {
                  "Category-specific extras. Linux: unit, directive, scope, drop_in, link_target; "
                  "timer activates and [Timer] keys; cron schedule and environment; anacron period, "
                  "delay, job_id; sysv runlevels; ssh key_type, comment, options, fingerprint; udev "
-                 "key, operator, match; modprobe hook and module; desktop entry keys. Windows: "
+                 "key, operator, match; modprobe hook and module; desktop entry keys; binfmt_misc "
+                 "name, flags, offset, magic, mask, extension and binfmt_misc_enabled (the "
+                 "global status switch). Windows: "
                  "registry_view (64/32), data_note (odd registry data); services service_name, "
                  "display_name, start (boot/system/auto/demand/disabled), type, type_names, group, "
                  "service_dll, driver_object; tasks task_path, action, arguments, "

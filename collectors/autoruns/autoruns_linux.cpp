@@ -411,8 +411,10 @@ void Walker::add(const Source& source, Entry entry) {
     }
     r["owner_uid"] = static_cast<int64_t>(source.st.st_uid);
     r["mode"] = mode_text(source.st.st_mode);
-    r["mtime"] = format_rfc3339_utc(ns_of(source.st.st_mtim));
-    r["ctime"] = format_rfc3339_utc(ns_of(source.st.st_ctim));
+    r["mtime"] =
+        source.kernel_file ? json(nullptr) : json(format_rfc3339_utc(ns_of(source.st.st_mtim)));
+    r["ctime"] =
+        source.kernel_file ? json(nullptr) : json(format_rfc3339_utc(ns_of(source.st.st_ctim)));
     r["enabled"] = entry.enabled ? json(*entry.enabled) : json(nullptr);
     if (source.link_target) entry.details["link_target"] = *source.link_target;
     bool details_escaped = false;
@@ -463,9 +465,9 @@ void collect_autoruns(const Context& ctx, RecordSink& sink) {
     using namespace autoruns_impl;
     Walker w(ctx, sink);
     // Fixed category order; each walker checks ctx.should_stop() between files.
-    for (auto walk :
-         {walk_systemd, walk_generators, walk_sysv, walk_cron, walk_shell_startup,
-          walk_preload_and_modules, walk_udev, walk_xdg_autostart, walk_ssh_keys, walk_motd}) {
+    for (auto walk : {walk_systemd, walk_generators, walk_sysv, walk_cron, walk_shell_startup,
+                      walk_preload_and_modules, walk_udev, walk_xdg_autostart, walk_ssh_keys,
+                      walk_motd, walk_kernel_helpers}) {
         if (ctx.should_stop()) break;
         walk(w);
     }

@@ -57,6 +57,9 @@ struct Source {
     std::optional<std::string> link_target;  ///< when `path` itself is a symlink
     bool truncated = false;                  ///< ReadText::script: the text stops at the cap
     std::string text_error;                  ///< ReadText::script: why the text was not read
+    /// A /proc or /sys file: its times are when the kernel made the inode, not a change, so
+    /// the record's mtime and ctime are null.
+    bool kernel_file = false;
 };
 
 /// How an entry's program is turned into target_path.
@@ -97,6 +100,7 @@ class Walker {
     ~Walker();
 
     const Context& ctx() const { return m_ctx; }
+    RecordSink& sink() const { return m_sink; }
     const HostFs& fs() const { return m_fs; }
     /// Accounts from the host's /etc/passwd with distinct, absolute home directories.
     const std::vector<Account>& accounts() const { return m_accounts; }
@@ -166,5 +170,7 @@ void walk_udev(Walker& w);
 void walk_xdg_autostart(Walker& w);
 void walk_ssh_keys(Walker& w);
 void walk_motd(Walker& w);
+// Programs the kernel itself runs (autoruns_kernel_linux.cpp).
+void walk_kernel_helpers(Walker& w);
 
 }  // namespace irsnap::collectors::autoruns_impl

@@ -26,7 +26,7 @@ namespace {
 
 constexpr uint64_t k_pf_kthread = 0x00200000;  ///< PF_KTHREAD in /proc/PID/stat's flags
 /// /proc/PID/maps of a process with the kernel's 65530 mappings is about 7 MB; smaps 20x that.
-constexpr size_t k_memory_maps_cap = 64u << 20;
+constexpr size_t k_core_dump_maps_cap = 64u << 20;
 constexpr size_t k_max_smaps_bytes = 256u << 20;
 
 /// The ELF machine of irsnap's own executable: the dumps are of processes of the same kind
@@ -180,7 +180,7 @@ void dump_process(const Context& ctx, RecordSink& sink, MemoryBudgets& budgets, 
         plan.freeze_note = "not stopped (--dump-no-freeze): memory may change while read";
     }
 
-    auto maps_text = posix::read_file_at(pid_fd, "maps", k_memory_maps_cap);
+    auto maps_text = posix::read_file_at(pid_fd, "maps", k_core_dump_maps_cap);
     if (!maps_text || maps_text->empty()) {
         stop.resume();
         emit_dump_refusal(sink, plan, maps_text ? "refused" : "denied",

@@ -32,6 +32,9 @@ std::span<const Rule> samples_rules();  // rules_samples.cpp
 std::span<const Rule> package_rules();  // rules_packages.cpp
 std::span<const Rule> preload_rules();  // rules_preload.cpp
 
+/// Kernel state and the programs the kernel runs (rules_kernel_state.cpp).
+std::span<const Rule> kernel_state_rules();
+
 /// The specimens of one bundle (its `samples` records), indexed by what evidence can name them
 /// by: SHA-256, record place, pid and path. Kept small and bounded (a crafted bundle with a
 /// million records indexes the first k_max_specimens_indexed and the rest are not joined).

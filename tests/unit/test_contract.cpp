@@ -136,7 +136,7 @@ TEST(Contract, SystemRunsFirst) {
 
 TEST(Contract, RecordsOverFixtureTreesMatchSpecs) {
     // Every fixture tree: each makes other collectors emit other record shapes.
-    for (const char* fixture : {"basic", "kmods", "maps", "netcfg"}) {
+    for (const char* fixture : {"basic", "kmods", "kstate", "maps", "netcfg"}) {
         SCOPED_TRACE(fixture);
         TempDir tmp("irsnap-contract");
         materialise_fixture(fixture, tmp.path());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -211,5 +212,26 @@ ScriptLines parse_script_lines(std::string_view text, size_t max_lines = k_max_s
 /// The program a shell-like command line runs: its first word with quotes removed, after any
 /// leading NAME=value assignments. Empty when there is none. Never executes or expands anything.
 std::string command_program(std::string_view command);
+
+// ---- programs the kernel runs (kernel_helpers.cpp) ------------------------------------------
+
+/// One /proc/sys/fs/binfmt_misc/<name> file as fs/binfmt_misc.c prints it: "enabled" or
+/// "disabled", "interpreter <path>", "flags: <letters>", then "offset <n>", "magic <hex>" and
+/// "mask <hex>", or "extension .<ext>".
+struct BinfmtMiscEntry {
+    std::optional<bool> enabled;  ///< unset when neither word is there
+    std::string interpreter;      ///< the rest of its line, spaces included
+    std::string flags;            ///< P, O, C, F letters ("" when none)
+    std::optional<uint64_t> offset;
+    std::string magic, mask;  ///< hex as printed
+    std::string extension;    ///< with its leading '.'
+    size_t malformed = 0;     ///< lines that are none of the above
+};
+BinfmtMiscEntry parse_binfmt_misc_entry(std::string_view text);
+
+/// /proc/sys/kernel/core_pattern: when it starts with '|' the kernel pipes each core dump to a
+/// program run as root; that command line (after '|', blanks and the newline trimmed).
+/// nullopt for a file name pattern.
+std::optional<std::string> core_pattern_pipe_command(std::string_view text);
 
 }  // namespace irsnap::autoruns
