@@ -283,8 +283,9 @@ class HiddenProcessesCollector {
         m_sink.emit(scan);
         for (const auto& f : findings) {
             // A process the listing hides is the first the memory collector dumps
-            // (--dump-suspicious); a silent listed pid has nothing to dump.
-            if (f.pid && f.kind != hidden::k_kind_silent)
+            // (--dump-suspicious); a silent listed pid has nothing to dump, and one the kernel's
+            // list lacks is not hidden from anyone.
+            if (f.pid && f.kind != hidden::k_kind_silent && f.kind != hidden::k_kind_not_in_kernel)
                 m_ctx.flag_process(*f.pid, "hidden_process");
             json record = finding_record(f, live);
             null_missing_fields(record, hidden_processes_spec(), "linux");

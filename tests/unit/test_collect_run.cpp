@@ -85,6 +85,7 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
     std::set<std::string> keys;
     for (const auto& [key, value] : options.items()) keys.insert(key);
     EXPECT_EQ(keys, (std::set<std::string>{"output",
+                                           "bpf",
                                            "collectors",
                                            "exclude",
                                            "hash",
