@@ -31,13 +31,13 @@ const CollectorSpec& network_spec() {
         .fields =
             {
                 {"protocol", "string",
-                 "tcp, udp, udplite, raw, unix or packet (raw, unix and packet sockets are read "
-                 "from "
-                 "/proc only; for raw, local_port is the IP protocol number, for packet the "
-                 "ethertype, 3 = every frame); 'unknown' for a socket a process holds that no "
-                 "table "
+                 "tcp, udp, udplite, raw, unix, packet or netlink (raw, unix, packet and netlink "
+                 "sockets are read from /proc only; for raw, local_port is the IP protocol "
+                 "number, for packet the ethertype, 3 = every frame, for netlink the port id, "
+                 "and local_address the netlink family: route, sock_diag, audit, "
+                 "kobject_uevent ...); 'unknown' for a socket a process holds that no table "
                  "lists."},
-                {"family", "string", "ipv4, ipv6, unix or packet; null when unknown."},
+                {"family", "string", "ipv4, ipv6, unix, packet or netlink; null when unknown."},
                 {"local_address", "string",
                  "Local IP address; for unix sockets the path, '@name' for abstract ones, empty "
                  "when unnamed."},

@@ -81,6 +81,44 @@ void emit_packet(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink
     report_malformed(malformed, "net/packet", ns, sink);
 }
 
+/// The netlink family's name, as ss prints it.
+std::string netlink_family_name(int protocol) {
+    static const char* const k_names[] = {
+        "route",         "unused",   "usersock", "firewall",       "sock_diag",  "nflog",
+        "xfrm",          "selinux",  "iscsi",    "audit",          "fib_lookup", "connector",
+        "netfilter",     "ip6_fw",   "dnrtmsg",  "kobject_uevent", "generic",    "dm",
+        "scsitransport", "ecryptfs", "rdma",     "crypto",         "smc"};
+    if (protocol >= 0 && protocol < static_cast<int>(std::size(k_names))) {
+        return k_names[protocol];
+    }
+    return fmt::format("protocol_{}", protocol);
+}
+
+/// Netlink sockets talk to the kernel: audit and uevent listeners, routing daemons, and
+/// anything that reads the kernel's tables (ss -a lists them too).
+void emit_netlink(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink) {
+    auto text = read_net_table(ns, "net/netlink", sink);
+    if (!text) return;
+    size_t malformed = 0;
+    for (const auto& n : procfs::parse_proc_net_netlink(*text, &malformed)) {
+        seen.insert(n.inode);
+        sink.emit({{"protocol", "netlink"},
+                   {"family", "netlink"},
+                   {"socket_type", nullptr},
+                   {"local_address", netlink_family_name(n.protocol)},
+                   {"remote_address", nullptr},
+                   {"remote_port", nullptr},
+                   {"local_port", n.port_id},
+                   {"state", nullptr},
+                   {"inode", n.inode},
+                   {"netns", netns_json(ns)},
+                   {"views", json::array({"proc"})},
+                   {"cross_view_discrepancy", false},
+                   {"discrepancy", nullptr}});
+    }
+    report_malformed(malformed, "net/netlink", ns, sink);
+}
+
 }  // namespace
 
 std::string NetnsView::label() const {
@@ -125,9 +163,7 @@ void put_owners(json& record, const SocketOwners& owners, uint64_t inode) {
 void emit_local_sockets(const NetnsView& ns, std::set<uint64_t>& seen, RecordSink& sink) {
     emit_unix(ns, seen, sink);
     emit_packet(ns, seen, sink);
-    if (auto text = read_net_table(ns, "net/netlink", sink)) {
-        for (const auto& n : procfs::parse_proc_net_netlink(*text)) seen.insert(n.inode);
-    }
+    emit_netlink(ns, seen, sink);
 }
 
 std::set<uint64_t> table_inodes(const NetnsView& ns) {

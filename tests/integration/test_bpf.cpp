@@ -3,7 +3,9 @@
 // getdents64 is listed with its attach point and holder and raised by triage, a packet socket's
 // classic filter is listed, --no-bpf falls back, and nothing irsnap loads stays loaded.
 #include <gtest/gtest.h>
+#include <linux/netlink.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +169,30 @@ TEST(KernelViews, NoBpfFallsBackToProcAndSaysSo) {
         if (c["name"] != "bpf" && c["name"] != "hidden_processes") continue;
         EXPECT_NE(c["coverage"].dump().find("--no-bpf"), std::string::npos) << c.dump();
     }
+}
+
+TEST(NetworkNetlink, ANetlinkSocketIsListedWithItsOwner) {
+    // This test process holds a NETLINK_ROUTE socket (as ss -a -f netlink would show it).
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    ASSERT_GE(fd, 0);
+    sockaddr_nl self{};
+    self.nl_family = AF_NETLINK;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&self), sizeof(self)), 0);
+    socklen_t len = sizeof(self);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len), 0);
+    TempDir tmp("irsnap-netlink");
+    const auto bundle = collect(tmp.path(), {"--collectors", "network"});
+    ::close(fd);
+    bool found = false;
+    for (const auto& r : read_jsonl(artifact(bundle, "network"))) {
+        if (r["protocol"] != "netlink" || r["local_port"] != self.nl_pid) continue;
+        found = true;
+        EXPECT_EQ(r["local_address"], "route") << r.dump();
+        ASSERT_EQ(r["owners"].size(), 1u) << r.dump();
+        EXPECT_EQ(r["owners"][0]["pid"], ::getpid()) << r.dump();
+        EXPECT_EQ(r["owners"][0]["fd"], fd) << r.dump();
+    }
+    EXPECT_TRUE(found) << "no netlink record with port id " << self.nl_pid;
 }
 
 }  // namespace
