@@ -42,7 +42,7 @@ class LogReader {
 
     void run() {
         // Only the running kernel has a log: a fixture or an image's proc root has none.
-        if (m_ctx.proc_root != "/proc") {
+        if (!m_ctx.live_proc()) {
             m_sink.coverage("kernel log not read: the proc root is not the live /proc");
             return;
         }
