@@ -12,10 +12,10 @@ namespace {
 void hidden_process(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     const std::string kind = text_of(r.value, "kind");
     if (kind.empty() || kind == "scan") return;
-    Finding f = self.finding(text_of(r.value, "why"),
-                             {r.evidence(pick(r.value, {"kind", "pid", "tgid", "name",
-                                                        "kernel_comm", "seen_in", "missing_from",
-                                                        "mount_point", "mount_source"}))});
+    Finding f = self.finding(
+        text_of(r.value, "why"),
+        {r.evidence(pick(r.value, {"kind", "pid", "tgid", "name", "kernel_comm", "seen_in",
+                                   "missing_from", "mount_point", "mount_source"}))});
     if (f.why.empty()) f.why = kind;
     if (kind == "listed_pid_not_answering") {
         // Listed but dead: a race the collector could not rule out, or a forged entry.

@@ -61,11 +61,9 @@ class ArtifactSink final : public RecordSink {
         }
     }
 
-    void view(std::string name) override {
+    void view(const std::string& name) override {
         auto& views = m_outcome.views;
-        if (std::find(views.begin(), views.end(), name) == views.end()) {
-            views.push_back(std::move(name));
-        }
+        if (std::find(views.begin(), views.end(), name) == views.end()) views.push_back(name);
     }
 
     ArtifactWriter* attachment(const std::string& extension, uint64_t size) override {

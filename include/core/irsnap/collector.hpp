@@ -194,7 +194,7 @@ class RecordSink {
     /// A view of the host this collector compared ("proc", "probe", "netlink", "iter/task"
     /// ...): listed once each, in first-use order, in the manifest entry's `views`, so a reader
     /// knows what was compared with what.
-    virtual void view(std::string name) { (void)name; }
+    virtual void view(const std::string& name) { (void)name; }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);

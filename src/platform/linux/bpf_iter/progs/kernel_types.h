@@ -24,38 +24,70 @@ enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0 };
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 struct seq_file;
-struct ns_common { unsigned int inum; };
-struct pid_namespace { struct ns_common ns; };
-struct mnt_namespace { struct ns_common ns; };
-struct net { struct ns_common ns; };
-struct uts_namespace { struct ns_common ns; };
-struct upid { int nr; struct pid_namespace *ns; };
-struct pid { unsigned int level; struct upid numbers[1]; };
-struct nsproxy {
-    struct uts_namespace *uts_ns;
-    struct mnt_namespace *mnt_ns;
-    struct net *net_ns;
+struct ns_common {
+    unsigned int inum;
 };
-typedef struct { unsigned int val; } kuid_t;
-typedef struct { unsigned int val; } kgid_t;
-struct cred { kuid_t uid; kgid_t gid; kuid_t euid; kgid_t egid; };
+struct pid_namespace {
+    struct ns_common ns;
+};
+struct mnt_namespace {
+    struct ns_common ns;
+};
+struct net {
+    struct ns_common ns;
+};
+struct uts_namespace {
+    struct ns_common ns;
+};
+struct upid {
+    int nr;
+    struct pid_namespace* ns;
+};
+struct pid {
+    unsigned int level;
+    struct upid numbers[1];
+};
+struct nsproxy {
+    struct uts_namespace* uts_ns;
+    struct mnt_namespace* mnt_ns;
+    struct net* net_ns;
+};
+typedef struct {
+    unsigned int val;
+} kuid_t;
+typedef struct {
+    unsigned int val;
+} kgid_t;
+struct cred {
+    kuid_t uid;
+    kgid_t gid;
+    kuid_t euid;
+    kgid_t egid;
+};
 struct task_struct {
     unsigned int flags;
     int exit_state;
     int pid;
     int tgid;
-    struct task_struct *real_parent;
-    struct task_struct *group_leader;
-    struct pid *thread_pid;
+    struct task_struct* real_parent;
+    struct task_struct* group_leader;
+    struct pid* thread_pid;
     __u64 start_time;
     __u64 start_boottime;
-    const struct cred *cred;
+    const struct cred* cred;
     char comm[16];
-    struct nsproxy *nsproxy;
+    struct nsproxy* nsproxy;
 };
 
-struct bpf_iter_meta { struct seq_file *seq; __u64 session_id; __u64 seq_num; };
-struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; };
+struct bpf_iter_meta {
+    struct seq_file* seq;
+    __u64 session_id;
+    __u64 seq_num;
+};
+struct bpf_iter__task {
+    struct bpf_iter_meta* meta;
+    struct task_struct* task;
+};
 
 #pragma clang attribute pop
 
