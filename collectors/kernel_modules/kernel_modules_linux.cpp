@@ -28,7 +28,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr size_t k_pending_window = 64;
+constexpr size_t k_module_hash_window = 64;
 
 /// A small sysfs or proc value without its trailing newline; nullopt when unreadable.
 std::optional<std::string> read_value(const fs::path& path) {
@@ -100,7 +100,7 @@ class KernelModulesCollector {
     KernelModulesCollector(const Context& ctx, RecordSink& sink)
         : m_ctx(ctx),
           m_sink(sink),
-          m_window(sink, k_pending_window, "sha256", "hash_note"),
+          m_window(sink, k_module_hash_window, "sha256", "hash_note"),
           m_sys_module(ctx.host_path("sys/module")) {
         m_window.check_packages(ctx, "file_");
     }
