@@ -9,6 +9,9 @@
 
 namespace irsnap::win {
 
+/// "C:" at the start, followed by the end or a backslash.
+bool has_drive(std::string_view path);
+
 /// `raw` (UTF-8) is one of the forms the loader records:
 ///   \SystemRoot\system32\drivers\x.sys  -> <windows_dir>\system32\drivers\x.sys
 ///   \??\C:\dir\x.sys, \\?\C:\dir\x.sys  -> C:\dir\x.sys   (\??\UNC\srv\s\x -> \\srv\s\x)

@@ -13,12 +13,12 @@ using table::for_each_line;
 using table::to_number;
 
 /// /proc/modules fields; a stray CR (a file copied through Windows) separates like a blank.
-std::vector<std::string_view> split_ws(std::string_view text) {
+std::vector<std::string_view> split_module_fields(std::string_view text) {
     return table::split_ws(text, " \t\r");
 }
 
 std::optional<ProcModule> parse_module_line(std::string_view line) {
-    auto f = split_ws(line);
+    auto f = split_module_fields(line);
     if (f.size() != 6 && f.size() != 7) return std::nullopt;
     ProcModule m;
     m.name = std::string(f[0]);
@@ -92,7 +92,7 @@ std::vector<ProcModule> parse_proc_modules(std::string_view text, size_t* malfor
     std::vector<ProcModule> out;
     size_t bad = 0;
     for_each_line(text, [&](std::string_view line) {
-        if (split_ws(line).empty()) return;
+        if (split_module_fields(line).empty()) return;
         if (auto m = parse_module_line(line)) {
             out.push_back(std::move(*m));
         } else {
@@ -117,7 +117,7 @@ std::vector<TaintFlag> decode_kernel_taint(uint64_t mask) {
 }
 
 std::optional<uint64_t> parse_proc_sys_kernel_tainted(std::string_view text) {
-    auto f = split_ws(text.substr(0, text.find('\n')));
+    auto f = split_module_fields(text.substr(0, text.find('\n')));
     if (f.size() != 1) return std::nullopt;
     return to_number<uint64_t>(f[0]);
 }
@@ -134,7 +134,7 @@ std::map<std::string, std::string> parse_modules_dep(std::string_view text, size
     std::map<std::string, std::string> out;
     size_t bad = 0;
     for_each_line(text, [&](std::string_view line) {
-        if (split_ws(line).empty()) return;
+        if (split_module_fields(line).empty()) return;
         size_t colon = line.find(':');
         std::string_view path = line.substr(0, colon);
         size_t slash = path.rfind('/');

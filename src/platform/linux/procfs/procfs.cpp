@@ -13,7 +13,7 @@ using table::for_each_line;
 using table::to_number;
 
 /// Fields of one /proc line or of a whole small file: newlines separate like blanks.
-std::vector<std::string_view> split_ws(std::string_view text) {
+std::vector<std::string_view> split_proc_fields(std::string_view text) {
     return table::split_ws(text, " \t\n");
 }
 
@@ -61,7 +61,7 @@ std::string decode_octal_escapes(std::string_view text) {
 }
 
 std::optional<std::array<int64_t, 4>> parse_id_quad(std::string_view value) {
-    auto parts = split_ws(value);
+    auto parts = split_proc_fields(value);
     if (parts.size() != 4) return std::nullopt;
     std::array<int64_t, 4> ids{};
     for (size_t i = 0; i < 4; ++i) {
@@ -81,14 +81,14 @@ std::optional<PidStat> parse_proc_pid_stat(std::string_view text) {
         return std::nullopt;
     }
     PidStat st;
-    auto head = split_ws(text.substr(0, open));
+    auto head = split_proc_fields(text.substr(0, open));
     if (head.size() != 1) return std::nullopt;
     auto pid = to_number<int64_t>(head[0]);
     if (!pid) return std::nullopt;
     st.pid = *pid;
     st.comm = std::string(text.substr(open + 1, close - open - 1));
     // Fields after comm, numbered from 3 (state) as in proc(5).
-    auto rest = split_ws(text.substr(close + 1));
+    auto rest = split_proc_fields(text.substr(close + 1));
     if (rest.size() < 22) return std::nullopt;  // need up to rss (field 24)
     auto field = [&](int number) { return rest[static_cast<size_t>(number - 3)]; };
     if (field(3).size() != 1) return std::nullopt;
@@ -149,7 +149,7 @@ PidStatus parse_proc_pid_status(std::string_view text) {
         } else if (key == "CapEff") {
             status.cap_eff = to_number<uint64_t>(value, 16);
         } else if (key == "VmRSS") {
-            auto parts = split_ws(value);
+            auto parts = split_proc_fields(value);
             if (!parts.empty()) status.vm_rss_kb = to_number<int64_t>(parts[0]);
         }
     });
@@ -177,7 +177,7 @@ std::vector<std::pair<std::string, std::string>> parse_proc_pid_environ(std::str
 std::optional<int64_t> parse_proc_stat_btime(std::string_view text) {
     std::optional<int64_t> btime;
     for_each_line(text, [&](std::string_view line) {
-        auto parts = split_ws(line);
+        auto parts = split_proc_fields(line);
         if (parts.size() == 2 && parts[0] == "btime") btime = to_number<int64_t>(parts[1]);
     });
     return btime;
@@ -265,7 +265,7 @@ std::optional<uint64_t> parse_proc_pid_ns_link(std::string_view target) {
 }
 
 std::optional<std::pair<double, double>> parse_proc_uptime(std::string_view text) {
-    auto parts = split_ws(text);
+    auto parts = split_proc_fields(text);
     if (parts.size() != 2) return std::nullopt;
     auto up = to_double(parts[0]);
     auto idle = to_double(parts[1]);
@@ -274,7 +274,7 @@ std::optional<std::pair<double, double>> parse_proc_uptime(std::string_view text
 }
 
 std::optional<LoadAvg> parse_proc_loadavg(std::string_view text) {
-    auto parts = split_ws(text);
+    auto parts = split_proc_fields(text);
     if (parts.size() != 5) return std::nullopt;
     size_t slash = parts[3].find('/');
     if (slash == std::string_view::npos) return std::nullopt;
@@ -293,7 +293,7 @@ std::map<std::string, uint64_t> parse_proc_meminfo(std::string_view text) {
     for_each_line(text, [&](std::string_view line) {
         size_t colon = line.find(':');
         if (colon == std::string_view::npos) return;
-        auto parts = split_ws(line.substr(colon + 1));
+        auto parts = split_proc_fields(line.substr(colon + 1));
         if (parts.empty()) return;
         auto value = to_number<uint64_t>(parts[0]);
         if (!value) return;

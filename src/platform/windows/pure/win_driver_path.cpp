@@ -7,13 +7,13 @@
 #include "irsnap/text.hpp"
 
 namespace irsnap::win {
-namespace {
 
-/// "C:" at the start, followed by the end or a separator.
 bool has_drive(std::string_view path) {
     return path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) &&
            path[1] == ':' && (path.size() == 2 || path[2] == '\\');
 }
+
+namespace {
 
 std::string join(std::string_view dir, std::string_view rest) {
     std::string out(dir);

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "irsnap/text.hpp"
+#include "irsnap/windows/win_driver_path.hpp"
 
 namespace irsnap::win {
 namespace {
@@ -13,11 +14,6 @@ namespace {
 bool component_prefix(std::string_view path, std::string_view prefix) {
     return !prefix.empty() && starts_with_nocase(path, prefix) &&
            (path.size() == prefix.size() || path[prefix.size()] == '\\' || prefix.back() == '\\');
-}
-
-bool has_drive(std::string_view path) {
-    return path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) &&
-           path[1] == ':' && (path.size() == 2 || path[2] == '\\');
 }
 
 }  // namespace
