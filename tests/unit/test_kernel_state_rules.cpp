@@ -5,31 +5,15 @@
 
 #include "analysis/rules.hpp"
 #include "irsnap/triage.hpp"
+#include "triage_test_util.hpp"
 
 namespace irsnap::triage {
 namespace {
 
 using nlohmann::json;
 
-Input input_of(std::initializer_list<std::pair<std::string, std::vector<std::string>>> sets) {
-    Input in;
-    for (const auto& [collector, lines] : sets) {
-        auto& records = in.records[collector];
-        for (size_t i = 0; i < lines.size(); ++i) {
-            records.push_back(
-                {"artifacts/14_" + collector + ".jsonl", i + 1, json::parse(lines[i])});
-        }
-    }
-    return in;
-}
-
-std::vector<Finding> of_rule(const Input& in, std::string_view id) {
-    std::vector<Finding> out;
-    for (auto& f : run_rules(in)) {
-        if (f.rule_id == id) out.push_back(std::move(f));
-    }
-    return out;
-}
+using test::input_of;
+using test::of_rule;
 
 TEST(KernelStateRules, TaintLogAndHardening) {
     auto in = input_of(

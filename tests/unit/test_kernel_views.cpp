@@ -12,6 +12,7 @@
 #include "irsnap/linux/hidden_pids.hpp"
 #include "irsnap/linux/kernel_tasks.hpp"
 #include "irsnap/triage.hpp"
+#include "triage_test_util.hpp"
 
 namespace irsnap {
 namespace {
@@ -151,16 +152,7 @@ TEST(BpfText, HelperCallsResolveThroughKallsyms) {
 
 std::vector<triage::Finding> bpf_findings(std::initializer_list<std::string> lines,
                                           std::string_view id) {
-    triage::Input in;
-    size_t n = 0;
-    for (const auto& l : lines) {
-        in.records["bpf"].push_back({"artifacts/13_bpf.jsonl", ++n, json::parse(l)});
-    }
-    std::vector<triage::Finding> out;
-    for (auto& f : triage::run_rules(in)) {
-        if (f.rule_id == id) out.push_back(std::move(f));
-    }
-    return out;
+    return triage::test::of_rule(triage::test::input_of({{"bpf", lines}}), id);
 }
 
 TEST(BpfRules, GetdentsHooksAndDangerousHelpersAreCriticalOthersAreNot) {

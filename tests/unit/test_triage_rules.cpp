@@ -10,32 +10,15 @@
 #include "analysis/rules.hpp"
 #include "irsnap/text.hpp"
 #include "irsnap/triage.hpp"
+#include "triage_test_util.hpp"
 
 namespace irsnap::triage {
 namespace {
 
 using nlohmann::json;
 
-/// Records of one collector, one JSON text per line, numbered from 1 as in an artifact.
-Input input_of(std::initializer_list<std::pair<std::string, std::vector<std::string>>> sets) {
-    Input in;
-    for (const auto& [collector, lines] : sets) {
-        auto& records = in.records[collector];
-        for (size_t i = 0; i < lines.size(); ++i) {
-            records.push_back(
-                {"artifacts/07_" + collector + ".jsonl", i + 1, json::parse(lines[i])});
-        }
-    }
-    return in;
-}
-
-std::vector<Finding> of_rule(const Input& in, std::string_view id) {
-    std::vector<Finding> out;
-    for (auto& f : run_rules(in)) {
-        if (f.rule_id == id) out.push_back(std::move(f));
-    }
-    return out;
-}
+using test::input_of;
+using test::of_rule;
 
 TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
     std::set<std::string_view> ids;
