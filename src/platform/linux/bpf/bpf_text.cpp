@@ -3,50 +3,24 @@
 #include <cstring>
 
 #include "irsnap/linux/bpf_objects.hpp"
-#include "irsnap/text.hpp"
+#include "irsnap/linux/text_table.hpp"
 
 namespace irsnap::bpf {
 namespace {
 
+using procfs::table::to_number;
+
+/// The number after `key` on its line ("prog_id:\t131"); 0 when absent or not a number.
 uint32_t field_number(std::string_view text, std::string_view key) {
-    size_t at = 0;
-    while (at < text.size()) {
-        const size_t end = std::min(text.find('\n', at), text.size());
-        std::string_view line = text.substr(at, end - at);
-        at = end + 1;
-        if (line.substr(0, key.size()) != key) continue;
+    uint32_t found = 0;
+    procfs::table::for_each_line(text, [&](std::string_view line) {
+        if (found || line.substr(0, key.size()) != key) return;
         line.remove_prefix(key.size());
         while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
             line.remove_prefix(1);
-        uint64_t value = 0;
-        size_t digits = 0;
-        for (char c : line) {
-            if (c < '0' || c > '9' || digits == 10) break;
-            value = value * 10 + static_cast<uint64_t>(c - '0');
-            ++digits;
-        }
-        return digits && value <= UINT32_MAX ? static_cast<uint32_t>(value) : 0;
-    }
-    return 0;
-}
-
-std::optional<uint64_t> parse_hex(std::string_view text) {
-    if (text.empty() || text.size() > 16) return std::nullopt;
-    uint64_t value = 0;
-    for (char c : text) {
-        int digit;
-        if (c >= '0' && c <= '9') {
-            digit = c - '0';
-        } else if (c >= 'a' && c <= 'f') {
-            digit = c - 'a' + 10;
-        } else if (c >= 'A' && c <= 'F') {
-            digit = c - 'A' + 10;
-        } else {
-            return std::nullopt;
-        }
-        value = value << 4 | static_cast<uint64_t>(digit);
-    }
-    return value;
+        found = to_number<uint32_t>(line).value_or(0);
+    });
+    return found;
 }
 
 }  // namespace
@@ -99,7 +73,7 @@ KallsymsLookup read_bpf_symbols(std::string_view text) {
         // "ffffffff81000000 T _stext" [module]
         const size_t space = line.find(' ');
         if (space == std::string_view::npos || space + 3 > line.size()) continue;
-        const auto address = parse_hex(line.substr(0, space));
+        const auto address = to_number<uint64_t>(line.substr(0, space), 16);
         if (!address || *address == 0) continue;
         std::string_view name = line.substr(space + 3);
         name = name.substr(0, name.find_first_of(" \t"));

@@ -28,6 +28,10 @@ std::string type_name(const char* libbpf_name, uint32_t value) {
     return libbpf_name ? std::string(libbpf_name) : fmt::format("type_{}", value);
 }
 
+std::string attach_type_name(uint32_t value) {
+    return type_name(libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(value)), value);
+}
+
 std::string hex_tag(const unsigned char* tag, size_t size) {
     std::string out;
     for (size_t i = 0; i < size; ++i) out += fmt::format("{:02x}", tag[i]);
@@ -147,21 +151,15 @@ void read_link(int fd, BtfNames& btf_names, Link& l) {
             break;
         }
         case BPF_LINK_TYPE_TRACING:
-            l.attach_type = type_name(
-                libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(info.tracing.attach_type)),
-                info.tracing.attach_type);
+            l.attach_type = attach_type_name(info.tracing.attach_type);
             l.attach_point = btf_names.name(info.tracing.target_obj_id, info.tracing.target_btf_id);
             break;
         case BPF_LINK_TYPE_CGROUP:
-            l.attach_type = type_name(
-                libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(info.cgroup.attach_type)),
-                info.cgroup.attach_type);
+            l.attach_type = attach_type_name(info.cgroup.attach_type);
             l.attach_point = fmt::format("cgroup id {}", info.cgroup.cgroup_id);
             break;
         case BPF_LINK_TYPE_NETNS:
-            l.attach_type = type_name(
-                libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(info.netns.attach_type)),
-                info.netns.attach_type);
+            l.attach_type = attach_type_name(info.netns.attach_type);
             l.attach_point = fmt::format("netns {}", info.netns.netns_ino);
             break;
         case BPF_LINK_TYPE_XDP:
