@@ -82,6 +82,11 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
             snapshot.taken_at, snapshot.taken_by, snapshot.seconds, snapshot.handles.size(),
             snapshot.processes);
     }
+    sink.view(snapshot.view);
+    if (!snapshot.kernel_view_note.empty()) {
+        sink.coverage("kernel descriptor tables (iter/task_file) not read (" +
+                      snapshot.kernel_view_note + "): descriptors were read through /proc");
+    }
     if (snapshot.processes_denied) {
         sink.coverage(fmt::format("descriptors of {} process(es) not readable{}",
                                   snapshot.processes_denied,

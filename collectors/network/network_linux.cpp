@@ -293,6 +293,7 @@ void collect_network(const Context& ctx, RecordSink& sink) {
     // Owners last: every socket listed above exists by now, and its holders most likely still.
     const auto& snapshot = ctx.open_handles("network");
     const auto owners = socket_owners(snapshot);
+    sink.view(snapshot.view == "proc" ? "proc/fd" : snapshot.view);  // where the owners came from
     if (snapshot.processes_denied) {
         sink.coverage(fmt::format(
             "fd list denied for {} process(es): their sockets have no owner{}",

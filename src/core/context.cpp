@@ -115,7 +115,7 @@ const HandleSnapshot& HandleTable::get(const Context& ctx, const std::string& wh
     std::call_once(m_once, [&] {
         const auto start_wall = std::chrono::system_clock::now();
         const auto start = std::chrono::steady_clock::now();
-        HandleSnapshot snapshot = walk_open_handles(ctx, ctx.params.threads);
+        HandleSnapshot snapshot = walk_open_handles(ctx, ctx.params.threads, ctx.params.bpf);
         snapshot.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         snapshot.taken_at = format_rfc3339_utc(

@@ -8,12 +8,17 @@
 // for tests that plant suspicious traffic. With "--irsnap-test-memory MARKER [MIB]" it copies
 // MARKER into its heap and, behind "RWX:", into an anonymous writable and executable mapping,
 // touches MIB mebibytes more of heap (a pattern, not zeros), starts two waiting threads and
-// prints "ready": a process for the memory collector to dump.
+// prints "ready": a process for the memory collector to dump. With "--irsnap-test-descriptors
+// DIR" it holds one descriptor of each kind (a file read part-way, a deleted file, a memfd, a
+// directory, /dev/null close-on-exec, a pipe, a socket pair, an eventfd, a listening TCP socket)
+// and prints "ready": the kernel's and /proc's descriptor walks must agree on it.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -24,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 namespace {
@@ -102,6 +108,34 @@ int hold_memory(const char* marker, long mebibytes) {
     for (;;) pause();
 }
 
+int hold_descriptors(const char* dir) {
+    const std::string base(dir);
+    const int file = ::open((base + "/kept.txt").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+    const int gone = ::open((base + "/gone.bin").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+    const int memfd = ::memfd_create("held", 0);
+    if (file < 0 || gone < 0 || memfd < 0) return 1;
+    if (::write(file, "0123456789", 10) != 10 || ::lseek(file, 4, SEEK_SET) != 4) return 1;
+    if (::write(gone, "deleted", 7) != 7 || ::unlink((base + "/gone.bin").c_str()) != 0) return 1;
+    if (::write(memfd, "in memory", 9) != 9) return 1;
+    int pipe_ends[2], pair[2];
+    if (::open(dir, O_RDONLY | O_DIRECTORY) < 0 || ::open("/dev/null", O_WRONLY | O_CLOEXEC) < 0 ||
+        ::pipe(pipe_ends) != 0 || ::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0 ||
+        ::eventfd(0, EFD_NONBLOCK) < 0) {
+        return 1;
+    }
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener < 0 || ::bind(listener, reinterpret_cast<const sockaddr*>(&any), sizeof any) ||
+        ::listen(listener, 1) != 0) {
+        return 1;
+    }
+    std::printf("ready\n");
+    std::fflush(stdout);
+    for (;;) pause();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +144,9 @@ int main(int argc, char** argv) {
     }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-memory") == 0) {
         return hold_memory(argv[2], argc >= 4 ? std::atol(argv[3]) : 0);
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-descriptors") == 0) {
+        return hold_descriptors(argv[2]);
     }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-connect") == 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <set>
 
 #include "../unit/fixture_util.hpp"
@@ -193,6 +194,69 @@ TEST(NetworkNetlink, ANetlinkSocketIsListedWithItsOwner) {
         EXPECT_EQ(r["owners"][0]["fd"], fd) << r.dump();
     }
     EXPECT_TRUE(found) << "no netlink record with port id " << self.nl_pid;
+}
+
+}  // namespace
+}  // namespace irsnap::test
+
+namespace irsnap::test {
+namespace {
+
+/// The handles records of `pid` in a bundle, by descriptor number.
+std::map<int64_t, json> handles_of(const fs::path& bundle, pid_t pid) {
+    std::map<int64_t, json> out;
+    for (auto& r : read_jsonl(artifact(bundle, "handles"))) {
+        if (r["pid"] != pid) continue;
+        const auto fd = r["fd"].get<int64_t>();
+        out[fd] = std::move(r);
+    }
+    return out;
+}
+
+json handles_entry(const fs::path& bundle) {
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] == "handles") return c;
+    }
+    return nullptr;
+}
+
+TEST(KernelViews, KernelAndProcDescriptorWalksGiveTheSameRecords) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    TempDir tmp("irsnap-fds");
+    Helper child({IRSNAP_TEST_CHILD, "--irsnap-test-descriptors", tmp.path().string()});
+    ASSERT_TRUE(child.ready()) << child.said();
+    const auto kernel = collect(tmp.path() / "kernel", {"--collectors", "handles"});
+    const auto proc = collect(tmp.path() / "proc", {"--no-bpf", "--collectors", "handles"});
+    EXPECT_EQ(handles_entry(kernel)["views"], json({"iter/task_file"}));
+    EXPECT_EQ(handles_entry(proc)["views"], json({"proc"}));
+    const auto from_kernel = handles_of(kernel, child.pid());
+    const auto from_proc = handles_of(proc, child.pid());
+    // stdin, stdout, stderr and the eleven the child opened.
+    ASSERT_GE(from_proc.size(), 14u);
+    ASSERT_EQ(from_kernel.size(), from_proc.size());
+    std::set<std::string> types;
+    for (const auto& [fd, record] : from_proc) {
+        ASSERT_TRUE(from_kernel.count(fd)) << "fd " << fd << " only in the /proc walk";
+        EXPECT_EQ(from_kernel.at(fd), record) << "fd " << fd;
+        types.insert(record["type"].get<std::string>());
+    }
+    // Every kind the child holds was compared, including the hashed deleted file and memfd.
+    for (const char* type :
+         {"file", "directory", "char_device", "pipe", "socket", "anon_inode", "memfd"}) {
+        EXPECT_TRUE(types.count(type)) << type;
+    }
+    bool hashed_deleted = false, read_part_way = false, close_on_exec = false;
+    for (const auto& [fd, r] : from_kernel) {
+        hashed_deleted = hashed_deleted || (r["deleted"] == true && r["sha256"].is_string());
+        read_part_way = read_part_way || (r["position"] == 4 && r["size"] == 10);
+        close_on_exec =
+            close_on_exec || (r["target"] == "/dev/null" &&
+                              r["flags"].get<std::string>().find("O_CLOEXEC") != std::string::npos);
+    }
+    EXPECT_TRUE(hashed_deleted);
+    EXPECT_TRUE(read_part_way);
+    EXPECT_TRUE(close_on_exec);
 }
 
 }  // namespace

@@ -48,12 +48,19 @@ struct HandleSnapshot {
     std::string taken_at;                    ///< RFC 3339 UTC, when the walk started
     std::string taken_by;                    ///< collector whose first use started the walk
     double seconds = 0;                      ///< how long the walk took
+    /// Where the descriptors came from: "iter/task_file" (the kernel's tables through BPF, with
+    /// /proc for what they cannot give) or "proc" (/proc/*/fd alone; "handles" on Windows).
+    std::string view = "proc";
+    /// Why the kernel's tables were not read, when they were wanted ("" otherwise).
+    std::string kernel_view_note;
 };
 
 /// Walks every process's descriptors once (platform implementation), on up to four threads:
 /// the cost is kernel time per descriptor, which spreads over cores. Privileges: root
 /// (CAP_SYS_PTRACE) for other users' processes; without it they are counted as denied.
 /// Races: a process or descriptor that vanishes mid-walk is skipped and counted.
-HandleSnapshot walk_open_handles(const HostView& host, unsigned max_threads);
+/// `kernel_view` (Linux, a live /proc): read the kernel's descriptor tables through BPF first,
+/// falling back to /proc when they cannot be read (docs/kernel-views.md).
+HandleSnapshot walk_open_handles(const HostView& host, unsigned max_threads, bool kernel_view);
 
 }  // namespace irsnap

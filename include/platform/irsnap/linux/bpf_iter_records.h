@@ -7,6 +7,7 @@
 #define IRSNAP_BPF_ITER_RECORDS_H
 
 #define IRSNAP_ITER_TASK 1
+#define IRSNAP_ITER_TASK_FILE 2
 
 /* iter/task: one record per task (thread) the kernel's task list holds. pid, tgid and ppid are
  * numbered in the pid namespace irsnap runs in. */
@@ -29,6 +30,30 @@ struct irsnap_task_record {
     __u64 start_time;     /* ns since boot, CLOCK_MONOTONIC */
     __u64 start_boottime; /* ns since boot, CLOCK_BOOTTIME (what /proc/PID/stat counts in) */
     char comm[16];
+};
+
+/* iter/task_file: one record per descriptor of each process (thread-group leader), followed by
+ * the descriptor's path as /proc/PID/fd/N's link shows it (d_path: "/usr/lib/...",
+ * "socket:[123]", "anon_inode:[eventfd]", "... (deleted)"), not NUL-terminated: `size` covers
+ * both. path_status is the path's length, or the negative errno d_path failed with (then no path
+ * follows and the reader falls back to readlink). */
+struct irsnap_file_record {
+    __u16 size;
+    __u16 kind;
+    __s32 tgid; /* numbered in irsnap's pid namespace */
+    __s32 fd;
+    __u32 flags;  /* file->f_flags, plus O_CLOEXEC from the descriptor table (as fdinfo shows) */
+    __u32 mode;   /* inode->i_mode */
+    __u32 nlink;  /* inode->i_nlink */
+    __u32 dev;    /* inode->i_sb->s_dev, the kernel's encoding (major << 20 | minor) */
+    __s32 mnt_id; /* the mount's id, as fdinfo and mountinfo show it */
+    __u64 ino;
+    __u64 file_size;
+    __u64 pos;
+    __u64 fs_magic; /* the file system's magic number (statfs f_type) */
+    __s32 path_status;
+    __u32 reserved;
+    char comm[16]; /* the process's name */
 };
 
 #endif

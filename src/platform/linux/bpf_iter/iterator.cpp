@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -71,7 +72,8 @@ ItemError load_error(const char* name, int err) {
     return ItemError::from_errno("bpf-load", err, name, std::move(why));
 }
 
-Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes) {
+std::optional<ItemError> stream_iterator(bpf_program* program, const char* name,
+                                         const std::function<bool(std::string_view)>& take) {
     bpf_link* link = bpf_program__attach_iter(program, nullptr);
     if (!link) return load_error(name, errno);
     const int iter_fd = bpf_iter_create(bpf_link__fd(link));
@@ -80,28 +82,36 @@ Result<std::string> read_iterator(bpf_program* program, const char* name, size_t
         bpf_link__destroy(link);
         return ItemError::from_errno("bpf-iter", err, name);
     }
-    std::string out;
-    char buffer[1 << 16];
+    std::optional<ItemError> failed;
+    std::vector<char> buffer(size_t{1} << 16);
     for (;;) {
-        const ssize_t n = ::read(iter_fd, buffer, sizeof(buffer));
+        const ssize_t n = ::read(iter_fd, buffer.data(), buffer.size());
         if (n == 0) break;
         if (n < 0) {
             if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(iter_fd);
-            bpf_link__destroy(link);
-            return ItemError::from_errno("read", err, name);
+            failed = ItemError::from_errno("read", errno, name);
+            break;
         }
-        if (out.size() + static_cast<size_t>(n) > max_bytes) {
-            ::close(iter_fd);
-            bpf_link__destroy(link);
-            return ItemError::from_errno("read", EFBIG, name,
-                                         fmt::format("more than {} bytes", max_bytes));
-        }
-        out.append(buffer, static_cast<size_t>(n));
+        if (!take(std::string_view(buffer.data(), static_cast<size_t>(n)))) break;
     }
     ::close(iter_fd);
     bpf_link__destroy(link);
+    return failed;
+}
+
+Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes) {
+    std::string out;
+    bool too_big = false;
+    auto failed = stream_iterator(program, name, [&](std::string_view chunk) {
+        too_big = out.size() + chunk.size() > max_bytes;
+        if (!too_big) out.append(chunk);
+        return !too_big;
+    });
+    if (failed) return *failed;
+    if (too_big) {
+        return ItemError::from_errno("read", EFBIG, name,
+                                     fmt::format("more than {} bytes", max_bytes));
+    }
     return out;
 }
 

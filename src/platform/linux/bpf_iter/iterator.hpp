@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "irsnap/result.hpp"
 
@@ -23,6 +26,13 @@ std::string libbpf_messages();
 /// Routes libbpf's printing into libbpf_messages() instead of stderr: nothing from libbpf
 /// reaches the responder's terminal.
 void capture_libbpf_output();
+
+/// Feeds the output of the iterator program `program` (already loaded) to `take` chunk by chunk
+/// (a record may be split between two chunks) until the end or until `take` returns false: the
+/// memory stays one buffer however much the kernel lists. The link and the iterator's descriptor
+/// are closed before it returns; nullopt when the iterator ran to the end or was stopped.
+std::optional<ItemError> stream_iterator(bpf_program* program, const char* name,
+                                         const std::function<bool(std::string_view)>& take);
 
 /// Reads the whole output of the iterator program `program` (already loaded), at most
 /// `max_bytes`: more is an error, not a silent cut. The link and the iterator's descriptor

@@ -19,7 +19,7 @@ typedef _Bool bool;
 #define true 1
 #define false 0
 
-enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0 };
+enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0, BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -47,6 +47,7 @@ struct pid {
     unsigned int level;
     struct upid numbers[1];
 };
+struct files_struct;
 struct nsproxy {
     struct uts_namespace* uts_ns;
     struct mnt_namespace* mnt_ns;
@@ -76,6 +77,7 @@ struct task_struct {
     __u64 start_boottime;
     const struct cred* cred;
     char comm[16];
+    struct files_struct* files;
     struct nsproxy* nsproxy;
 };
 
