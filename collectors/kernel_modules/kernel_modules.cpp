@@ -79,10 +79,17 @@ const CollectorSpec& kernel_modules_spec() {
                  "boolean",
                  "Has /sys/module/<name> under the host root; null when sysfs is not readable.",
                  {"linux"}},
+                {"in_kernel_symbols",
+                 "boolean",
+                 "Owns symbols in the kernel's symbol table, read through BPF (iter/ksym, Linux "
+                 "6.0+); null when that view was not read (coverage says why). False alone is no "
+                 "discrepancy: a fully stripped module has no symbols.",
+                 {"linux"}},
                 {"cross_view_discrepancy",
                  "boolean",
-                 "Seen in one view and not the other, after a re-check: a rootkit that unlinks "
-                 "itself from the module list often stays in sysfs, or the reverse.",
+                 "Seen in one view and not another, after a re-check: a rootkit that unlinks "
+                 "itself from the module list often stays in sysfs or the symbol table, or the "
+                 "reverse.",
                  {"linux"}},
                 {"discrepancy",
                  "string",

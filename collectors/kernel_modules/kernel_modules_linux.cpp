@@ -18,6 +18,8 @@
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hash_open.hpp"
+#include "irsnap/linux/kernel_symbols.hpp"
+#include "irsnap/linux/kernel_tasks.hpp"
 #include "irsnap/linux/proc_modules.hpp"
 #include "irsnap/text.hpp"
 #include "kernel_modules.hpp"
@@ -125,8 +127,15 @@ class KernelModulesCollector {
             m_sink.coverage("sysfs module view not readable (" + m_sys_module.string() +
                             "): the cross-view check was skipped");
         }
+        m_sink.view("proc");
+        if (sys) m_sink.view("sysfs");
+        // The running kernel's table: nothing to ask for a copied or mounted proc tree. Read even
+        // without module support (a few ms: a check that the table names no module), but then
+        // its absence is no missing coverage.
+        if (m_ctx.live_proc()) m_symbols = read_symbol_modules(support != k_no_module_support);
         // Wanted when there is a module to locate: an empty list needs no modules.dep.
-        load_modules_dep(release, !proc.modules.empty() || (sys && !sys->empty()));
+        load_modules_dep(release, !proc.modules.empty() || (sys && !sys->empty()) ||
+                                      (m_symbols && !m_symbols->empty()));
 
         std::set<std::string> in_proc;
         for (const auto& m : proc.modules) in_proc.insert(m.name);
@@ -145,7 +154,9 @@ class KernelModulesCollector {
                 if (m_ctx.should_stop()) break;
                 if (!again.count(name)) emit_sysfs_only(name);
             }
+            m_relisted = std::move(again);
         }
+        if (m_symbols) emit_symbols_only(m_relisted ? *m_relisted : in_proc, sys);
         m_window.flush();
     }
 
@@ -222,7 +233,51 @@ class KernelModulesCollector {
         json r = json::object();
         r["kind"] = "module";
         r["name"] = name;
+        r["in_kernel_symbols"] = m_symbols ? json(m_symbols->count(name) > 0) : json(nullptr);
         return r;
+    }
+
+    /// The modules the kernel's symbol table names (iter/ksym), or nullopt with the reason in
+    /// coverage (when `wanted`): --no-bpf, no BTF, not root, a kernel before 6.0.
+    std::optional<std::set<std::string>> read_symbol_modules(bool wanted) {
+        std::string why = m_ctx.params.bpf ? kernel_view::kernel_views_unavailable() : "--no-bpf";
+        if (why.empty()) {
+            auto modules = kernel_view::read_kernel_symbol_modules();
+            if (modules) {
+                m_sink.view("iter/ksym");
+                return std::move(*modules);
+            }
+            why =
+                modules.error().message.empty() ? modules.error().text() : modules.error().message;
+        }
+        if (wanted) {
+            m_sink.coverage("kernel symbol table (iter/ksym) not read (" + why +
+                            "): modules compared between /proc/modules and /sys/module only");
+        }
+        return std::nullopt;
+    }
+
+    /// Modules whose symbols the kernel holds that neither the (re-read) module list nor sysfs
+    /// shows: a module that unlinked itself from both still has its code in the symbol table.
+    void emit_symbols_only(const std::set<std::string>& listed,
+                           const std::optional<std::set<std::string>>& sys) {
+        for (const auto& name : *m_symbols) {
+            if (m_ctx.should_stop()) break;
+            if (listed.count(name) || (sys && sys->count(name))) continue;
+            if (::access((m_sys_module / name).c_str(), F_OK) == 0) continue;  // just loaded
+            json r = base_record(name);
+            for (const char* field : {"size", "refcount", "used_by", "permanent", "state",
+                                      "address", "taint", "srcversion", "version"}) {
+                r[field] = nullptr;
+            }
+            r["in_proc_modules"] = false;
+            r["in_sys_module"] = sys ? json(false) : json(nullptr);
+            r["cross_view_discrepancy"] = true;
+            r["discrepancy"] =
+                "symbols in the kernel's symbol table (iter/ksym) but in neither /proc/modules "
+                "nor /sys/module";
+            queue_with_file(name, std::move(r));
+        }
     }
 
     void emit_listed(const procfs::ProcModule& m, const std::optional<std::set<std::string>>& sys) {
@@ -269,6 +324,10 @@ class KernelModulesCollector {
         r["cross_view_discrepancy"] = true;
         r["discrepancy"] =
             "in /sys/module (a loadable module: it has initstate) but not in /proc/modules";
+        if (m_symbols && !m_symbols->count(name)) {
+            r["discrepancy"] = r["discrepancy"].get<std::string>() +
+                               ", nor in the kernel's symbol table (iter/ksym)";
+        }
         add_sysfs_details(name, r);
         queue_with_file(name, std::move(r));
     }
@@ -346,6 +405,8 @@ class KernelModulesCollector {
     RecordSink& m_sink;
     HashWindow m_window;
     fs::path m_sys_module;
+    std::optional<std::set<std::string>> m_symbols;   ///< iter/ksym's modules, when read
+    std::optional<std::set<std::string>> m_relisted;  ///< the module list read a second time
     std::string m_modules_dir;
     std::map<std::string, std::string> m_dep;
 };

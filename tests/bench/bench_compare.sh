@@ -159,8 +159,9 @@ run_timed() {
 # durations, and the bundle is deleted so disk use stays flat.
 run_irsnap() {
   local name=$1 dest="$tmp/bundle"
+  shift
   rm -rf "$dest" && mkdir -p "$dest"
-  run_timed "$name" "$binary" collect -o "$dest" -q
+  run_timed "$name" "$binary" collect -o "$dest" -q "$@"
   local manifest
   manifest=$(find "$dest" -mindepth 2 -maxdepth 2 -name manifest.json | head -n 1)
   [[ -n "$manifest" ]] && cp "$manifest" "$tmp/$name.manifest.json"
@@ -191,6 +192,7 @@ collector_table() {
 label_of() {
   case "$1" in
     irsnap) echo "irsnap collect -q" ;;
+    irsnap_proc) echo "irsnap collect -q --no-bpf" ;;
     ps) echo "ps -eo pid,ppid,user,args" ;;
     ss) echo "ss -tanpu" ;;
     lsof) echo "lsof -n -P" ;;
@@ -208,11 +210,13 @@ compare() {
   echo "$psutil_note"
   start_load "$procs" "$fds" "$sockets"
   print_counts
-  local names=(irsnap ps ss lsof) name
+  # irsnap_proc: the same run without the kernel views, its descriptor walk through /proc.
+  local names=(irsnap irsnap_proc ps ss lsof) name
   if [[ -n "$python" ]]; then names+=(psutil); fi
   run_one() {
     case "$1" in
       irsnap) run_irsnap irsnap ;;
+      irsnap_proc) run_irsnap irsnap_proc --no-bpf ;;
       ps) run_timed ps ps -eo pid,ppid,user,args ;;
       ss) run_timed ss ss -tanpu ;;
       lsof) run_timed lsof lsof -n -P ;;

@@ -261,3 +261,33 @@ TEST(KernelViews, KernelAndProcDescriptorWalksGiveTheSameRecords) {
 
 }  // namespace
 }  // namespace irsnap::test
+
+namespace irsnap::test {
+namespace {
+
+TEST(KernelViews, KernelModulesReadTheSymbolTableAsAThirdView) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    TempDir tmp("irsnap-ksym");
+    for (const bool bpf : {true, false}) {
+        std::vector<std::string> args{"--collectors", "kernel_modules"};
+        if (!bpf) args.push_back("--no-bpf");
+        const auto bundle = collect(tmp.path() / (bpf ? "bpf" : "proc"), args);
+        const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+        for (const auto& c : manifest["collectors"]) {
+            if (c["name"] != "kernel_modules") continue;
+            const bool has_view = c["views"].dump().find("iter/ksym") != std::string::npos;
+            EXPECT_EQ(has_view, bpf) << c.dump();
+            // Missing coverage only where a module could hide: not on a kernel without modules.
+            const bool modular = ::access("/proc/modules", F_OK) == 0;
+            EXPECT_EQ(c["coverage"].dump().find("iter/ksym") != std::string::npos, !bpf && modular);
+        }
+        // Every module record says whether the symbol table names it, or null when unread.
+        for (const auto& r : read_jsonl(artifact(bundle, "kernel_modules"))) {
+            if (r["kind"] != "module") continue;
+            EXPECT_EQ(r["in_kernel_symbols"].is_boolean(), bpf) << r.dump();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace irsnap::test

@@ -8,6 +8,7 @@
 
 #define IRSNAP_ITER_TASK 1
 #define IRSNAP_ITER_TASK_FILE 2
+#define IRSNAP_ITER_KSYM 10
 
 /* iter/task: one record per task (thread) the kernel's task list holds. pid, tgid and ppid are
  * numbered in the pid namespace irsnap runs in. */
@@ -54,6 +55,15 @@ struct irsnap_file_record {
     __s32 path_status;
     __u32 reserved;
     char comm[16]; /* the process's name */
+};
+
+/* iter/ksym: one record per module symbol of the kernel's symbol table, naming its module
+ * ("bpf", "__builtin__ftrace" ... for the kernel's pseudo-modules). */
+struct irsnap_ksym_record {
+    __u16 size;
+    __u16 kind;
+    __u32 reserved;
+    char module[56]; /* MODULE_NAME_LEN, NUL-terminated */
 };
 
 #endif
