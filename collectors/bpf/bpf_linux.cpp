@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bpf.hpp"
+#include "common/escaped_text.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/hash.hpp"
 #include "irsnap/linux/bpf_objects.hpp"
@@ -33,12 +34,6 @@ namespace fs = std::filesystem;
 
 /// Pinned objects looked at, at most: bpffs is small on any real host.
 constexpr size_t k_max_pins = 10000;
-
-void put_text(json& r, const char* field, std::string_view bytes) {
-    bool escaped = false;
-    r[field] = escape_bytes(bytes, escaped);
-    if (escaped) r["escaped_fields"].push_back(field);
-}
 
 struct Holder {
     int32_t pid;

@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "common/escaped_text.hpp"
 #include "hidden_processes.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hidden_pids.hpp"
@@ -44,12 +45,6 @@ constexpr int64_t k_stop_check_every = 65536;
 
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-void put_text(json& r, const char* field, std::string_view bytes) {
-    bool escaped = false;
-    r[field] = escape_bytes(bytes, escaped);
-    if (escaped) r["escaped_fields"].push_back(field);
 }
 
 /// The proc root is the procfs of our own pid namespace: only then do pids in its listing mean

@@ -8,10 +8,11 @@ const CollectorSpec& kernel_modules_spec() {
     static const CollectorSpec spec{
         .name = "kernel_modules",
         .description =
-            "Kernel modules from /proc/modules cross-checked with /sys/module, each with its "
-            "file (from modules.dep) hashed. Two record kinds: one 'kernel' record first (taint "
+            "Kernel modules from /proc/modules cross-checked with /sys/module and, on a live "
+            "host with BPF, the kernel's symbol table (iter/ksym), each with its file (from "
+            "modules.dep) hashed. Two record kinds: one 'kernel' record first (taint "
             "mask decoded, release, whether modules are supported), then one 'module' record "
-            "per module in either view. /sys and /lib/modules are read under the host root. "
+            "per module in any view. /sys and /lib/modules are read under the host root. "
             "Windows: one 'module' record per loaded driver (EnumDeviceDrivers), its image "
             "name normalised to a Win32 path, hashed and with its Authenticode status.",
         .volatility_rank = 55,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/escaped_text.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/clock_sampling.hpp"
 #include "irsnap/linux/fd_util.hpp"
@@ -23,13 +24,6 @@ using nlohmann::json;
 
 /// utmp holds one 384-byte entry per terminal: 16 MiB is 40000 of them.
 constexpr size_t k_max_utmp_bytes = 16u << 20;
-
-/// Escapes a text field and remembers it in escaped_fields.
-void put_text(json& r, const char* field, std::string_view bytes) {
-    bool escaped = false;
-    r[field] = escape_bytes(bytes, escaped);
-    if (escaped) r["escaped_fields"].push_back(field);
-}
 
 std::optional<std::string> read_proc(const Context& ctx, const std::string& rel, RecordSink& sink) {
     auto path = (ctx.proc_root / rel).string();

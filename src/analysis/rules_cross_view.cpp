@@ -49,8 +49,8 @@ void kernel_module_cross_view(const Rule& self, std::string_view, const Record& 
     if (!flag_of(r.value, "cross_view_discrepancy")) return;
     out.add(self.finding(
         fmt::format("module {}: {}", text_of(r.value, "name"), text_of(r.value, "discrepancy")),
-        {r.evidence(pick(r.value, {"name", "in_proc_modules", "in_sys_module", "taint",
-                                   "discrepancy", "file_path"}))}));
+        {r.evidence(pick(r.value, {"name", "in_proc_modules", "in_sys_module", "in_kernel_symbols",
+                                   "taint", "discrepancy", "file_path"}))}));
 }
 
 void network_config_cross_view(const Rule& self, std::string_view collector, const Record& r,
@@ -77,8 +77,9 @@ constexpr Rule k_cross_view_rules[] = {
      per_record<socket_cross_view>},
     {"IRS-HID-003", "Kernel module seen by one view only", Urgency::critical, Confidence::high,
      "T1014", "kernel_modules",
-     "A module in /sys/module but not in /proc/modules (or the reverse) after a re-check: kernel "
-     "rootkits unlink themselves from the module list and often stay in sysfs.",
+     "A module in /sys/module or the kernel's symbol table (iter/ksym) but not in /proc/modules "
+     "(or the reverse) after a re-check: kernel rootkits unlink themselves from the module list "
+     "and often stay in sysfs, or filter the list's reads.",
      per_record<kernel_module_cross_view>},
     {"IRS-HID-004", "Interface, route or neighbour seen by one view only", Urgency::medium,
      Confidence::low, "T1014", "interfaces,routes,neighbors",
