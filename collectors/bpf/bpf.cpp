@@ -100,6 +100,9 @@ const CollectorSpec& bpf_spec() {
                 {"sockets_checked", "integer",
                  "scan: raw and packet sockets whose filter was asked for."},
                 {"socket_filters", "integer", "scan: socket_filter records."},
+                {"own_objects", "integer",
+                 "scan: programs and maps held by irsnap alone (its own iterators, loaded for "
+                 "the run and unloaded at its end), left out of the records."},
                 {"escaped_fields", "string[]",
                  "Fields whose bytes were not valid UTF-8 and were escaped (\\xHH)."},
             },

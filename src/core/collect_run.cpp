@@ -28,6 +28,7 @@
 #include "irsnap/hash.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/host.hpp"
+#include "irsnap/kernel_view_programs.hpp"
 #include "irsnap/manifest.hpp"
 #include "irsnap/package_index.hpp"
 #include "irsnap/private_proc_root.hpp"
@@ -263,6 +264,9 @@ CollectOutcome run_collection(const CollectRequest& request,
                     selected)) {
         ctx.start_package_index();
     }
+    // Loaded now, while the process is small (kernel_view_programs.hpp); unloaded when the run
+    // returns.
+    const KernelViewPrograms kernel_programs(ctx.params.bpf && ctx.live_proc(), selected);
 
     ManifestInput input;
     input.case_info = o.case_info;

@@ -149,7 +149,17 @@ class KernelFileAssembler {
     bool m_stopped = false;
 };
 
+Result<std::shared_ptr<irsnap_task_file>> load_task_file_program() {
+    return load_skeleton<irsnap_task_file>(
+        "iter/task_file", irsnap_task_file__open, irsnap_task_file__load, irsnap_task_file__destroy,
+        [](irsnap_task_file* s) { s->rodata->pid_ns_level = own_pid_ns_level(); });
+}
+
 }  // namespace
+
+void preload_task_file_program() {
+    if (auto loaded = load_task_file_program()) keep_preloaded("iter/task_file", *loaded);
+}
 
 std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
                                                           std::string& why_not) {
@@ -160,16 +170,9 @@ std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
         why_not = "the proc root cannot be opened";
         return std::nullopt;
     }
-    capture_libbpf_output();
-    irsnap_task_file* skeleton = irsnap_task_file__open();
+    auto skeleton = load_task_file_program();
     if (!skeleton) {
-        why_not = load_error("iter/task_file", errno).text();
-        return std::nullopt;
-    }
-    skeleton->rodata->pid_ns_level = own_pid_ns_level();
-    if (irsnap_task_file__load(skeleton) != 0) {
-        why_not = load_error("iter/task_file", errno).text();
-        irsnap_task_file__destroy(skeleton);
+        why_not = skeleton.error().text();
         return std::nullopt;
     }
     HandleSnapshot out;
@@ -178,7 +181,7 @@ std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
     std::string carry;  // a record cut at a chunk's end
     std::optional<ItemError> bad;
     auto failed = stream_iterator(
-        skeleton->progs.irsnap_task_file, "iter/task_file", [&](std::string_view chunk) {
+        (*skeleton)->progs.irsnap_task_file, "iter/task_file", [&](std::string_view chunk) {
             std::string_view bytes = chunk;
             if (!carry.empty()) {
                 carry.append(chunk);
@@ -193,7 +196,6 @@ std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
             carry = std::string(bytes.substr(*used));
             return true;
         });
-    irsnap_task_file__destroy(skeleton);
     if (failed || bad || !carry.empty()) {
         // A view that lost records would invent hidden descriptors: all or nothing.
         why_not = failed ? failed->text() : bad ? bad->text() : "the iterator's last record is cut";

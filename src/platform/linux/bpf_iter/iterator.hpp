@@ -3,8 +3,10 @@
 // everything. Shared by the iterator readers in this folder.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,5 +43,36 @@ Result<std::string> read_iterator(bpf_program* program, const char* name, size_t
 
 /// An ItemError for a failed open/load of skeleton `name`, with errno `err` and libbpf's words.
 ItemError load_error(const char* name, int err);
+
+/// The run's loaded programs by iterator name ("iter/task" ...): kept by KernelViewPrograms,
+/// taken by the readers (preload.cpp).
+std::shared_ptr<void> preloaded(const std::string& name);
+void keep_preloaded(const std::string& name, std::shared_ptr<void> skeleton);
+void drop_preloaded();
+
+/// A skeleton of type S opened, configured and loaded, or the run's preloaded one; destroyed
+/// when the last holder lets go. `configure` runs between open and load (read-only data).
+template <class S>
+Result<std::shared_ptr<S>> load_skeleton(const char* name, S* (*open)(), int (*load)(S*),
+                                         void (*destroy)(S*),
+                                         const std::function<void(S*)>& configure = {}) {
+    if (auto kept = preloaded(name)) return std::static_pointer_cast<S>(kept);
+    capture_libbpf_output();
+    S* skeleton = open();
+    if (!skeleton) return load_error(name, errno);
+    if (configure) configure(skeleton);
+    if (load(skeleton) != 0) {
+        const int err = errno;
+        destroy(skeleton);
+        return load_error(name, err);
+    }
+    return std::shared_ptr<S>(skeleton, destroy);
+}
+
+/// Load each program into the run's preloaded set (task_iter.cpp, handles_iter.cpp,
+/// ksym_iter.cpp); a failure leaves it out.
+void preload_task_program();
+void preload_task_file_program();
+void preload_ksym_program();
 
 }  // namespace irsnap::bpf_iter

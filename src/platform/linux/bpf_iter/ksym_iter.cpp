@@ -11,20 +11,23 @@
 
 namespace irsnap::kernel_view {
 
+namespace {
+
+Result<std::shared_ptr<irsnap_ksym>> load_ksym_program() {
+    return bpf_iter::load_skeleton<irsnap_ksym>("iter/ksym", irsnap_ksym__open, irsnap_ksym__load,
+                                                irsnap_ksym__destroy);
+}
+
+}  // namespace
+
 Result<std::set<std::string>> read_kernel_symbol_modules() {
-    bpf_iter::capture_libbpf_output();
-    irsnap_ksym* skeleton = irsnap_ksym__open();
-    if (!skeleton) return bpf_iter::load_error("iter/ksym", errno);
-    if (irsnap_ksym__load(skeleton) != 0) {
-        const int err = errno;
-        irsnap_ksym__destroy(skeleton);
-        return bpf_iter::load_error("iter/ksym", err);
-    }
+    auto skeleton = load_ksym_program();
+    if (!skeleton) return skeleton.error();
     std::set<std::string> modules;
     std::string carry, last;
     std::optional<ItemError> bad;
     auto failed = bpf_iter::stream_iterator(
-        skeleton->progs.irsnap_ksym, "iter/ksym", [&](std::string_view chunk) {
+        (*skeleton)->progs.irsnap_ksym, "iter/ksym", [&](std::string_view chunk) {
             carry.append(chunk);
             auto used = parse_ksym_records(carry, [&](std::string_view module) {
                 if (module == last) return;  // a module's symbols come together
@@ -38,10 +41,13 @@ Result<std::set<std::string>> read_kernel_symbol_modules() {
             carry.erase(0, *used);
             return true;
         });
-    irsnap_ksym__destroy(skeleton);
     if (failed) return *failed;
     if (bad) return *bad;
     return modules;
 }
 
 }  // namespace irsnap::kernel_view
+
+void irsnap::bpf_iter::preload_ksym_program() {
+    if (auto loaded = kernel_view::load_ksym_program()) keep_preloaded("iter/ksym", *loaded);
+}

@@ -20,22 +20,28 @@ std::string kernel_views_unavailable() {
     return {};
 }
 
+namespace {
+
+Result<std::shared_ptr<irsnap_task>> load_task_program() {
+    return bpf_iter::load_skeleton<irsnap_task>(
+        "iter/task", irsnap_task__open, irsnap_task__load, irsnap_task__destroy,
+        [](irsnap_task* s) { s->rodata->pid_ns_level = bpf_iter::own_pid_ns_level(); });
+}
+
+}  // namespace
+
 Result<std::vector<KernelTask>> read_kernel_tasks() {
-    bpf_iter::capture_libbpf_output();
-    irsnap_task* skeleton = irsnap_task__open();
-    if (!skeleton) return bpf_iter::load_error("iter/task", errno);
-    skeleton->rodata->pid_ns_level = bpf_iter::own_pid_ns_level();
-    if (irsnap_task__load(skeleton) != 0) {
-        const int err = errno;
-        irsnap_task__destroy(skeleton);
-        return bpf_iter::load_error("iter/task", err);
-    }
+    auto skeleton = load_task_program();
+    if (!skeleton) return skeleton.error();
     // 4 million tasks (PID_MAX_LIMIT) at 88 bytes: the cap no real host reaches.
     auto bytes =
-        bpf_iter::read_iterator(skeleton->progs.irsnap_task, "iter/task", size_t{4} << 20 << 7);
-    irsnap_task__destroy(skeleton);
+        bpf_iter::read_iterator((*skeleton)->progs.irsnap_task, "iter/task", size_t{4} << 20 << 7);
     if (!bytes) return bytes.error();
     return parse_task_records(*bytes);
 }
 
 }  // namespace irsnap::kernel_view
+
+void irsnap::bpf_iter::preload_task_program() {
+    if (auto loaded = kernel_view::load_task_program()) keep_preloaded("iter/task", *loaded);
+}
