@@ -260,13 +260,13 @@ CollectOutcome run_collection(const CollectRequest& request,
         };
         return (o.only.empty() || in(o.only)) && !in(o.exclude);
     };
+    // Loaded now, while the process is small and before the package index grows on its thread
+    // (kernel_view_programs.hpp); unloaded when the run returns.
+    const KernelViewPrograms kernel_programs(ctx.params.bpf && ctx.live_proc(), selected);
     if (std::any_of(k_package_checking_collectors.begin(), k_package_checking_collectors.end(),
                     selected)) {
         ctx.start_package_index();
     }
-    // Loaded now, while the process is small (kernel_view_programs.hpp); unloaded when the run
-    // returns.
-    const KernelViewPrograms kernel_programs(ctx.params.bpf && ctx.live_proc(), selected);
 
     ManifestInput input;
     input.case_info = o.case_info;

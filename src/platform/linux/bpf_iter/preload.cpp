@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The run's preloaded iterator programs: loaded at the start (KernelViewPrograms), taken by the
 // readers, unloaded at the end of the run.
+#include <malloc.h>
+
 #include <map>
 #include <mutex>
 
@@ -41,6 +43,11 @@ void drop_preloaded() {
 KernelViewPrograms::KernelViewPrograms(bool wanted,
                                        const std::function<bool(const std::string&)>& selected) {
     if (!wanted || !kernel_view::kernel_views_unavailable().empty()) return;
+    // libbpf reads the kernel's BTF into two 5.5 MB buffers per load. glibc maps such blocks
+    // and unmaps them at free, but after the first free it raises its threshold to their size,
+    // and the next loads' buffers then come from the heap and stay in the peak. A fixed 1 MiB
+    // threshold keeps every large block mapped (and the spooled buffers of other collectors too).
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     // The shared descriptor walk's users (Context::open_handles).
     if (selected("network") || selected("handles") || selected("bpf") || selected("samples")) {
         bpf_iter::preload_task_file_program();
