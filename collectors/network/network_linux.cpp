@@ -276,13 +276,26 @@ void collect_network(const Context& ctx, RecordSink& sink) {
     OwnerlessBuffer buffer(sink);
     std::set<uint64_t> seen;
     auto namespaces = network_namespaces(ctx, buffer);
+    KernelSocketView kernel(ctx, sink);  // loaded once; unloaded when the collector returns
+    KernelViewAdder with_kernel_views(kernel, buffer);
     uint64_t netlink_denied = 0;
+    bool netlink_read = false;
     for (const auto& ns : namespaces) {
         if (ctx.should_stop()) break;
         const bool netlink = live && can_enter(ns);
         if (live && !netlink) ++netlink_denied;
-        emit_inet_sockets(ctx, ns, netlink, seen, buffer);
-        emit_local_sockets(ns, seen, buffer);
+        netlink_read = netlink_read || netlink;
+        // The kernel's tables first: a socket they list before and after the other views were
+        // read existed while those were read.
+        const bool kernel_read = netlink && kernel.read(ns, buffer);
+        emit_inet_sockets(ctx, ns, netlink, seen, with_kernel_views);
+        emit_local_sockets(ns, seen, with_kernel_views);
+        if (kernel_read) with_kernel_views.settle(ns, netlink, seen);
+    }
+    sink.view("proc");
+    if (netlink_read) sink.view("netlink");
+    if (kernel.read_any()) {
+        for (const char* view : {"iter/tcp", "iter/udp", "iter/unix"}) sink.view(view);
     }
     if (netlink_denied) {
         sink.coverage(

@@ -71,6 +71,26 @@ ItemError load_error(const char* name, int err) {
     return ItemError::from_errno("bpf-load", err, name, std::move(why));
 }
 
+Result<std::string> read_iterator_fd(int iter_fd, const char* name, size_t max_bytes) {
+    const posix::UniqueFd owned(iter_fd);
+    std::string out;
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(iter_fd, buffer, sizeof(buffer));
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return ItemError::from_errno("read", errno, name);
+        }
+        if (out.size() + static_cast<size_t>(n) > max_bytes) {
+            return ItemError::from_errno("read", EFBIG, name,
+                                         fmt::format("more than {} bytes", max_bytes));
+        }
+        out.append(buffer, static_cast<size_t>(n));
+    }
+    return out;
+}
+
 Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes) {
     bpf_link* link = bpf_program__attach_iter(program, nullptr);
     if (!link) return load_error(name, errno);
@@ -80,27 +100,7 @@ Result<std::string> read_iterator(bpf_program* program, const char* name, size_t
         bpf_link__destroy(link);
         return ItemError::from_errno("bpf-iter", err, name);
     }
-    std::string out;
-    char buffer[1 << 16];
-    for (;;) {
-        const ssize_t n = ::read(iter_fd, buffer, sizeof(buffer));
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(iter_fd);
-            bpf_link__destroy(link);
-            return ItemError::from_errno("read", err, name);
-        }
-        if (out.size() + static_cast<size_t>(n) > max_bytes) {
-            ::close(iter_fd);
-            bpf_link__destroy(link);
-            return ItemError::from_errno("read", EFBIG, name,
-                                         fmt::format("more than {} bytes", max_bytes));
-        }
-        out.append(buffer, static_cast<size_t>(n));
-    }
-    ::close(iter_fd);
+    auto out = read_iterator_fd(iter_fd, name, max_bytes);
     bpf_link__destroy(link);
     return out;
 }

@@ -29,6 +29,10 @@ void capture_libbpf_output();
 /// are closed before it returns.
 Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes);
 
+/// Reads the iterator descriptor `iter_fd` to its end, at most `max_bytes` (more is an error);
+/// closes it.
+Result<std::string> read_iterator_fd(int iter_fd, const char* name, size_t max_bytes);
+
 /// An ItemError for a failed open/load of skeleton `name`, with errno `err` and libbpf's words.
 ItemError load_error(const char* name, int err);
 

@@ -12,11 +12,14 @@
 struct inode {
     unsigned long i_ino;
 };
-struct file {
-    struct inode* f_inode;
-};
 struct socket {
-    struct file* file;
+    short type; /* not read: only the struct's place at the start of socket_alloc matters */
+};
+/* A socket's inode is allocated with it (sockfs): sock_i_ino() reads this one, so kernel
+ * sockets without a file have their inode too, as /proc/net and sock_diag show it. */
+struct socket_alloc {
+    struct socket socket;
+    struct inode vfs_inode;
 };
 typedef struct {
     struct net* net;

@@ -31,11 +31,13 @@ static __always_inline void read_common(struct sock_common *c, struct irsnap_soc
     }
 }
 
-// What only a full socket has: its type, protocol and inode (0 when no file holds it).
+// What only a full socket has: its type, protocol and inode, read as sock_i_ino() does (the
+// inode allocated with the struct socket; 0 once the socket is orphaned).
 static __always_inline void read_full(struct sock *sk, struct irsnap_socket_record *r) {
     r->protocol = BPF_CORE_READ(sk, sk_protocol);
     r->type = BPF_CORE_READ(sk, sk_type);
-    r->inode = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+    struct socket_alloc *alloc = (struct socket_alloc *)BPF_CORE_READ(sk, sk_socket);
+    if (alloc) r->inode = BPF_CORE_READ(alloc, vfs_inode.i_ino);
 }
 
 static __always_inline void start(struct irsnap_socket_record *r, __u16 kind, __u32 uid) {
