@@ -64,6 +64,17 @@ void add_discrepancy(json& record, const std::string& text) {
     record["cross_view_discrepancy"] = true;
 }
 
+}  // namespace
+
+/// A TCP socket without an inode (TIME_WAIT, a request) as its record's endpoints.
+InodelessKey inodeless_key(const KernelSocket& s) {
+    const bool v6 = s.family == 10;  // AF_INET6
+    auto text = [v6](const std::array<uint8_t, 16>& a) {
+        return v6 ? ip::format_ipv6(a.data()) : ip::format_ipv4(a.data());
+    };
+    return {text(s.local_address), s.local_port, text(s.remote_address), s.remote_port};
+}
+
 json kernel_only_record(const KernelSocket& s, bool netlink_read) {
     const bool is_unix = s.table == SocketTable::unix_domain;
     std::string missing = is_unix        ? "/proc/net/unix"
@@ -99,13 +110,10 @@ json kernel_only_record(const KernelSocket& s, bool netlink_read) {
     return r;
 }
 
-}  // namespace
-
 KernelSocketView::KernelSocketView(const Context& ctx, RecordSink& sink) {
+    if (!ctx.live_proc()) return;  // collect_network's note on netlink says so for both
     std::string why;
-    if (!ctx.live_proc()) {
-        why = "the proc root is not the live /proc";
-    } else if (!ctx.params.bpf) {
+    if (!ctx.params.bpf) {
         why = "--no-bpf";
     } else {
         why = kernel_view::kernel_views_unavailable();
@@ -139,16 +147,30 @@ bool KernelSocketView::read(const NetnsView& ns, RecordSink& sink) {
         return false;
     }
     m_sockets = std::move(*sockets);
+    m_inodeless.clear();
     for (const auto& s : m_sockets) {
-        if (s.inode) m_by_inode.emplace(s.inode, &s);
+        if (s.inode) {
+            m_by_inode.emplace(s.inode, &s);
+        } else if (s.table == SocketTable::tcp) {
+            m_inodeless.insert(inodeless_key(s));
+        }
     }
     m_listed = m_read_any = true;
     return true;
 }
 
-const char* KernelSocketView::view_of(uint64_t inode) const {
-    auto it = inode ? m_by_inode.find(inode) : m_by_inode.end();
-    return it == m_by_inode.end() ? nullptr : it->second->view();
+const char* KernelSocketView::view_of(const json& record) const {
+    const uint64_t inode = record.value("inode", uint64_t{0});
+    if (inode) {
+        auto it = m_by_inode.find(inode);
+        return it == m_by_inode.end() ? nullptr : it->second->view();
+    }
+    // TIME_WAIT and request sockets have no inode: the same endpoints are the same socket.
+    if (m_inodeless.empty() || record.value("protocol", "") != "tcp") return nullptr;
+    const InodelessKey key{
+        record.value("local_address", ""), record.value("local_port", uint16_t{0}),
+        record.value("remote_address", ""), record.value("remote_port", uint16_t{0})};
+    return m_inodeless.count(key) ? "iter/tcp" : nullptr;
 }
 
 std::vector<const KernelSocket*> KernelSocketView::unseen(const std::set<uint64_t>& seen) const {
@@ -171,7 +193,7 @@ Result<std::map<uint64_t, const char*>> KernelSocketView::read_again(const Netns
 
 void KernelViewAdder::emit(const json& record) {
     const uint64_t inode = record.value("inode", uint64_t{0});
-    if (const char* view = m_kernel.view_of(inode)) {
+    if (const char* view = m_kernel.view_of(record)) {
         json with = record;
         with["views"].push_back(view);
         m_out.emit(with);

@@ -272,7 +272,11 @@ std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) 
 void collect_network(const Context& ctx, RecordSink& sink) {
     // Netlink always answers for the live kernel, so it is only a second view of a live /proc.
     const bool live = ctx.live_proc();
-    if (!live) sink.coverage("netlink view not read: the proc root is not the live /proc");
+    if (!live) {
+        sink.coverage(
+            "netlink view not read, nor the kernel socket tables (iter/tcp, iter/udp, "
+            "iter/unix): the proc root is not the live /proc");
+    }
     OwnerlessBuffer buffer(sink);
     std::set<uint64_t> seen;
     auto namespaces = network_namespaces(ctx, buffer);

@@ -62,6 +62,14 @@ void emit_local_sockets(const NetnsView& ns, std::set<uint64_t>& seen, RecordSin
 std::set<uint64_t> table_inodes(const NetnsView& ns);
 void add_inet_table_inodes(const NetnsView& ns, std::set<uint64_t>& out);
 
+/// A TCP socket without inode by its endpoints: local address and port, remote address and port.
+using InodelessKey = std::tuple<std::string, uint16_t, std::string, uint16_t>;
+
+/// The record of a socket only the kernel's tables list (after the re-check): its endpoints,
+/// state and inode from the iterator, `views` the iterator alone, and a discrepancy naming what
+/// lacks it (netlink and /proc/net, or /proc/net only when netlink was not read).
+nlohmann::json kernel_only_record(const kernel_view::KernelSocket& s, bool netlink_read);
+
 /// The kernel's socket tables (iter/tcp, iter/udp, iter/unix), loaded once for the run when it
 /// may (live /proc, no --no-bpf, BTF, root; otherwise coverage says why) and read per namespace.
 class KernelSocketView {
@@ -73,8 +81,9 @@ class KernelSocketView {
     bool read(const NetnsView& ns, RecordSink& sink);
     /// Whether the last read() succeeded: records of the namespace are then compared.
     bool listed() const { return m_listed; }
-    /// "iter/tcp" ... when the last read listed `inode`, else nullptr.
-    const char* view_of(uint64_t inode) const;
+    /// "iter/tcp" ... when the last read listed the record's socket (by inode; a TCP socket
+    /// without one by its endpoints), else nullptr.
+    const char* view_of(const nlohmann::json& record) const;
     /// The sockets of the last read whose inode is not in `seen`.
     std::vector<const kernel_view::KernelSocket*> unseen(const std::set<uint64_t>& seen) const;
     /// The namespace read again (the re-check), by inode, without replacing the last read.
@@ -86,6 +95,7 @@ class KernelSocketView {
     std::unique_ptr<kernel_view::KernelSocketReader> m_reader;
     std::vector<kernel_view::KernelSocket> m_sockets;
     std::map<uint64_t, const kernel_view::KernelSocket*> m_by_inode;
+    std::set<InodelessKey> m_inodeless;
     bool m_listed = false;
     bool m_read_any = false;
 };

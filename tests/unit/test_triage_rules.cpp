@@ -77,10 +77,10 @@ TEST(TriageRules, CrossViewSocketModuleAndInterface) {
 TEST(TriageRules, ASocketOnlyTheKernelTablesHoldIsItsOwnRule) {
     auto in = input_of(
         {{"network",
-          {R"({"protocol":"tcp","local_address":"0.0.0.0","local_port":31337,"state":"LISTEN","inode":7,"views":["iter/tcp"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/tcp) holds it"})",
-           R"({"protocol":"unix","local_address":"@x","state":"CONNECTED","inode":8,"views":["iter/unix"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/unix) holds it"})",
-           R"({"protocol":"tcp","local_address":"0.0.0.0","local_port":22,"state":"LISTEN","inode":9,"views":["proc","iter/tcp"],"cross_view_discrepancy":false})",
-           R"({"protocol":"udp","local_address":"0.0.0.0","local_port":68,"state":"CLOSE","inode":10,"views":["netlink","proc"],"cross_view_discrepancy":true,"discrepancy":"missing from the kernel's socket table (iter/udp) while /proc/net listed it before and after (re-checked)"})"}}});
+          {R"j({"protocol":"tcp","local_address":"0.0.0.0","local_port":31337,"state":"LISTEN","inode":7,"views":["iter/tcp"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/tcp) holds it"})j",
+           R"j({"protocol":"unix","local_address":"@x","state":"CONNECTED","inode":8,"views":["iter/unix"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/unix) holds it"})j",
+           R"j({"protocol":"tcp","local_address":"0.0.0.0","local_port":22,"state":"LISTEN","inode":9,"views":["proc","iter/tcp"],"cross_view_discrepancy":false})j",
+           R"j({"protocol":"udp","local_address":"0.0.0.0","local_port":68,"state":"CLOSE","inode":10,"views":["netlink","proc"],"cross_view_discrepancy":true,"discrepancy":"missing from the kernel's socket table (iter/udp) while /proc/net listed it before and after (re-checked)"})j"}}});
     auto kernel_only = of_rule(in, "IRS-NET-005");
     ASSERT_EQ(kernel_only.size(), 2u);
     EXPECT_EQ(kernel_only[0].urgency, Urgency::critical);  // the hidden listener
