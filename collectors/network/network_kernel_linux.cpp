@@ -64,8 +64,6 @@ void add_discrepancy(json& record, const std::string& text) {
     record["cross_view_discrepancy"] = true;
 }
 
-}  // namespace
-
 /// A TCP socket without an inode (TIME_WAIT, a request) as its record's endpoints.
 InodelessKey inodeless_key(const KernelSocket& s) {
     const bool v6 = s.family == 10;  // AF_INET6
@@ -74,6 +72,8 @@ InodelessKey inodeless_key(const KernelSocket& s) {
     };
     return {text(s.local_address), s.local_port, text(s.remote_address), s.remote_port};
 }
+
+}  // namespace
 
 json kernel_only_record(const KernelSocket& s, bool netlink_read) {
     const bool is_unix = s.table == SocketTable::unix_domain;
