@@ -122,6 +122,7 @@ KernelSocketView::KernelSocketView(const Context& ctx, RecordSink& sink) {
         auto reader = kernel_view::KernelSocketReader::load();
         if (reader) {
             m_reader = std::move(*reader);
+            m_read = [this](int netns_fd) { return m_reader->read(netns_fd); };
             return;
         }
         why = reader.error().message.empty() ? reader.error().text() : reader.error().message;
@@ -136,10 +137,10 @@ bool KernelSocketView::read(const NetnsView& ns, RecordSink& sink) {
     m_sockets.clear();
     m_by_inode.clear();
     m_listed = false;
-    if (!m_reader) return false;
+    if (!m_read) return false;
     // Another namespace is entered by a helper thread, which needs root (as netlink does).
     if (ns.via_pid != 0 && !ns.ns_fd) return false;
-    auto sockets = m_reader->read(ns.via_pid == 0 ? -1 : ns.ns_fd.get());
+    auto sockets = m_read(ns.via_pid == 0 ? -1 : ns.ns_fd.get());
     if (!sockets) {
         auto e = sockets.error();
         e.path = fmt::format("{} ({})", e.path, ns.label());
@@ -182,7 +183,7 @@ std::vector<const KernelSocket*> KernelSocketView::unseen(const std::set<uint64_
 }
 
 Result<std::map<uint64_t, const char*>> KernelSocketView::read_again(const NetnsView& ns) const {
-    auto sockets = m_reader->read(ns.via_pid == 0 ? -1 : ns.ns_fd.get());
+    auto sockets = m_read(ns.via_pid == 0 ? -1 : ns.ns_fd.get());
     if (!sockets) return sockets.error();
     std::map<uint64_t, const char*> out;
     for (const auto& s : *sockets) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -74,7 +75,13 @@ nlohmann::json kernel_only_record(const kernel_view::KernelSocket& s, bool netli
 /// may (live /proc, no --no-bpf, BTF, root; otherwise coverage says why) and read per namespace.
 class KernelSocketView {
   public:
+    /// Reads one namespace's kernel tables (-1: irsnap's own).
+    using Read = std::function<Result<std::vector<kernel_view::KernelSocket>>(int netns_fd)>;
     KernelSocketView(const Context& ctx, RecordSink& sink);
+    /// A view over `read` instead of the BPF iterators (tests).
+    explicit KernelSocketView(Read read) : m_read(std::move(read)) {}
+    KernelSocketView(const KernelSocketView&) = delete;  // m_read may point back at it
+    KernelSocketView& operator=(const KernelSocketView&) = delete;
     ~KernelSocketView();
     /// Reads the namespace's tables, replacing the previous namespace's; false when not read
     /// (unavailable, or an item error).
@@ -93,6 +100,7 @@ class KernelSocketView {
 
   private:
     std::unique_ptr<kernel_view::KernelSocketReader> m_reader;
+    Read m_read;  ///< empty when the iterators are not read
     std::vector<kernel_view::KernelSocket> m_sockets;
     std::map<uint64_t, const kernel_view::KernelSocket*> m_by_inode;
     std::set<InodelessKey> m_inodeless;
