@@ -99,8 +99,9 @@ const CollectorSpec& network_spec() {
                  "What differed: 'hidden from /proc/net' (both netlink dumps saw it, /proc did "
                  "not), 'missing from netlink', 'only the kernel's socket table (iter/tcp) holds "
                  "it: missing from netlink and /proc/net' (a record of its own, views naming only "
-                 "the iterator), or 'held by a process but in no socket table ...' (re-checked "
-                 "before it is reported).",
+                 "the iterator), 'missing from the kernel's socket table (iter/tcp) while "
+                 "/proc/net listed it before and after', or 'held by a process but in no socket "
+                 "table ...' (each re-checked before it is reported).",
                  k_linux},
                 {"owners", "object[]",
                  "Processes holding the socket: pid, fd, name (comm). Windows: the one owner pid "

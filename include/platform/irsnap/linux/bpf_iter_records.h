@@ -47,10 +47,10 @@ struct irsnap_socket_record {
     __u8 state;     /* skc_state: TCP_LISTEN 10, TCP_TIME_WAIT 6, TCP_NEW_SYN_RECV 12 ... */
     __u8 pad0;
     __u32 uid;
-    __u32 netns;      /* inode of the socket's network namespace */
+    __u32 netns; /* inode of the socket's network namespace */
     __u32 pad1;
     __u64 inode; /* as sock_i_ino(): the key to /proc/PID/fd links; 0 for TIME_WAIT, requests */
-    __u8 local_address[16];  /* IPv4: the first 4 bytes, network order */
+    __u8 local_address[16]; /* IPv4: the first 4 bytes, network order */
     __u8 remote_address[16];
     __u16 local_port; /* host order */
     __u16 remote_port;
