@@ -11,8 +11,10 @@ const CollectorSpec& network_spec() {
         .description =
             "TCP, UDP, UDP-Lite, raw (IPv4 and IPv6), unix and packet sockets of every network "
             "namespace, with their owning processes; TCP and UDP are read through two "
-            "independent kernel views and reconciled, and a socket a process holds that no "
-            "table lists is reported, so a socket one view hides is a cross-view discrepancy. "
+            "independent kernel views and reconciled, TCP, UDP and unix sockets also through "
+            "the kernel's own socket tables (BPF iterators, when root and not --no-bpf), and a "
+            "socket a process holds that no table lists is reported, so a socket one view hides "
+            "is a cross-view discrepancy. "
             "On Windows: the TCP and UDP tables (IPv4 and IPv6) of the IP Helper API with the "
             "owning pid each row names.",
         .volatility_rank = 10,
@@ -84,8 +86,9 @@ const CollectorSpec& network_spec() {
                  "unknown.",
                  k_linux},
                 {"views", "string[]",
-                 "Which kernel views saw the socket: netlink (sock_diag) and/or "
-                 "proc (/proc/net tables).",
+                 "Which kernel views saw the socket: netlink (sock_diag), proc (/proc/net "
+                 "tables), and iter/tcp, iter/udp or iter/unix (the kernel's own socket hash "
+                 "tables through a BPF iterator, read before the other two).",
                  k_linux},
                 {"cross_view_discrepancy", "boolean",
                  "Seen steadily by one view and not by the "
@@ -94,8 +97,11 @@ const CollectorSpec& network_spec() {
                  k_linux},
                 {"discrepancy", "string",
                  "What differed: 'hidden from /proc/net' (both netlink dumps saw it, /proc did "
-                 "not), 'missing from netlink', or 'held by a process but in no socket table ...' "
-                 "(re-checked before it is reported).",
+                 "not), 'missing from netlink', 'only the kernel's socket table (iter/tcp) holds "
+                 "it: missing from netlink and /proc/net' (a record of its own, views naming only "
+                 "the iterator), 'missing from the kernel's socket table (iter/tcp) while "
+                 "/proc/net listed it before and after', or 'held by a process but in no socket "
+                 "table ...' (each re-checked before it is reported).",
                  k_linux},
                 {"owners", "object[]",
                  "Processes holding the socket: pid, fd, name (comm). Windows: the one owner pid "

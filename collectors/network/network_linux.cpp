@@ -272,17 +272,34 @@ std::vector<NetnsView> network_namespaces(const Context& ctx, RecordSink& sink) 
 void collect_network(const Context& ctx, RecordSink& sink) {
     // Netlink always answers for the live kernel, so it is only a second view of a live /proc.
     const bool live = ctx.live_proc();
-    if (!live) sink.coverage("netlink view not read: the proc root is not the live /proc");
+    if (!live) {
+        sink.coverage(
+            "netlink view not read, nor the kernel socket tables (iter/tcp, iter/udp, "
+            "iter/unix): the proc root is not the live /proc");
+    }
     OwnerlessBuffer buffer(sink);
     std::set<uint64_t> seen;
     auto namespaces = network_namespaces(ctx, buffer);
+    KernelSocketView kernel(ctx, sink);  // loaded once; unloaded when the collector returns
+    KernelViewAdder with_kernel_views(kernel, buffer);
     uint64_t netlink_denied = 0;
+    bool netlink_read = false;
     for (const auto& ns : namespaces) {
         if (ctx.should_stop()) break;
         const bool netlink = live && can_enter(ns);
         if (live && !netlink) ++netlink_denied;
-        emit_inet_sockets(ctx, ns, netlink, seen, buffer);
-        emit_local_sockets(ns, seen, buffer);
+        netlink_read = netlink_read || netlink;
+        // The kernel's tables first: a socket they list before and after the other views were
+        // read existed while those were read.
+        const bool kernel_read = netlink && kernel.read(ns, buffer);
+        emit_inet_sockets(ctx, ns, netlink, seen, with_kernel_views);
+        emit_local_sockets(ns, seen, with_kernel_views);
+        if (kernel_read) with_kernel_views.settle(ns, netlink, seen);
+    }
+    sink.view("proc");
+    if (netlink_read) sink.view("netlink");
+    if (kernel.read_any()) {
+        for (const char* view : {"iter/tcp", "iter/udp", "iter/unix"}) sink.view(view);
     }
     if (netlink_denied) {
         sink.coverage(

@@ -33,15 +33,50 @@ void hidden_process(const Rule& self, std::string_view, const Record& r, Finding
     out.add(std::move(f));
 }
 
+/// Whether every view that saw the socket is a kernel iterator (iter/tcp, iter/udp, iter/unix):
+/// hidden from both netlink and /proc/net, IRS-NET-005's case rather than IRS-HID-002's.
+bool only_kernel_views(const nlohmann::json& record) {
+    auto views = record.find("views");
+    if (views == record.end() || !views->is_array() || views->empty()) return false;
+    for (const auto& v : *views) {
+        if (!v.is_string() || v.get_ref<const std::string&>().rfind("iter/", 0) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string socket_summary(const Record& r) {
+    return fmt::format("{} {}:{} -> {}:{} {}: {}", text_of(r.value, "protocol"),
+                       text_of(r.value, "local_address"), number_text(r.value, "local_port"),
+                       text_of(r.value, "remote_address"), number_text(r.value, "remote_port"),
+                       text_of(r.value, "state"), text_of(r.value, "discrepancy"));
+}
+
+Evidence socket_evidence(const Record& r) {
+    return r.evidence(pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
+                                     "remote_port", "state", "inode", "discrepancy", "owners"}));
+}
+
 void socket_cross_view(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
-    if (!flag_of(r.value, "cross_view_discrepancy")) return;
-    out.add(self.finding(
-        fmt::format("{} {}:{} -> {}:{} {}: {}", text_of(r.value, "protocol"),
-                    text_of(r.value, "local_address"), number_text(r.value, "local_port"),
-                    text_of(r.value, "remote_address"), number_text(r.value, "remote_port"),
-                    text_of(r.value, "state"), text_of(r.value, "discrepancy")),
-        {r.evidence(pick(r.value, {"protocol", "local_address", "local_port", "remote_address",
-                                   "remote_port", "state", "inode", "discrepancy", "owners"}))}));
+    if (!flag_of(r.value, "cross_view_discrepancy") || only_kernel_views(r.value)) return;
+    Finding f = self.finding(socket_summary(r), {socket_evidence(r)});
+    if (text_of(r.value, "discrepancy").rfind("missing from the kernel's socket table", 0) == 0) {
+        // Listed by /proc/net but not by the BPF iterator: far more often an LSM that keeps a
+        // socket from iterators than a forged row (as listed_pid_not_in_kernel_tasks).
+        f.urgency = Urgency::low;
+        f.confidence = Confidence::low;
+    }
+    out.add(std::move(f));
+}
+
+void socket_only_in_kernel(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (!flag_of(r.value, "cross_view_discrepancy") || !only_kernel_views(r.value)) return;
+    Finding f = self.finding(socket_summary(r), {socket_evidence(r)});
+    // A listener hidden from ss and netstat is a backdoor waiting for its operator; another
+    // hidden socket (an established one, a unix socket) is raised high.
+    if (text_of(r.value, "state") != "LISTEN") f.urgency = Urgency::high;
+    out.add(std::move(f));
 }
 
 void kernel_module_cross_view(const Rule& self, std::string_view, const Record& r,
@@ -86,6 +121,13 @@ constexpr Rule k_cross_view_rules[] = {
      "Network configuration read through rtnetlink and /proc disagrees: a hooked view can hide a "
      "tunnel interface or a route; short-lived entries can also race, hence low confidence.",
      per_record<network_config_cross_view>},
+    {"IRS-NET-005", "Socket only the kernel's own socket tables hold", Urgency::critical,
+     Confidence::high, "T1014", "network",
+     "The kernel's socket hash tables, read through BPF iterators (iter/tcp, iter/udp, "
+     "iter/unix) before and after netlink and /proc/net, list a socket neither of those shows: "
+     "what a rootkit hooking both the /proc/net seq files and the sock_diag dump leaves behind. "
+     "Critical for a listening socket, high otherwise.",
+     per_record<socket_only_in_kernel>},
 };
 
 }  // namespace

@@ -4,15 +4,21 @@
 // classic filter is listed, --no-bpf falls back, and nothing irsnap loads stays loaded.
 #include <gtest/gtest.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
 #include "../unit/fixture_util.hpp"
+#include "irsnap/linux/kernel_sockets.hpp"
 #include "run_util.hpp"
 
 namespace irsnap::test {
@@ -169,6 +175,116 @@ TEST(KernelViews, NoBpfFallsBackToProcAndSaysSo) {
     for (const auto& c : manifest["collectors"]) {
         if (c["name"] != "bpf" && c["name"] != "hidden_processes") continue;
         EXPECT_NE(c["coverage"].dump().find("--no-bpf"), std::string::npos) << c.dump();
+    }
+}
+
+/// Sockets this test process opens: a TCP listener and a bound UDP socket on 127.0.0.1, and a
+/// unix socket bound to an abstract name; each with its inode.
+struct OwnSockets {
+    int tcp = -1, udp = -1, unix_fd = -1;
+    uint64_t tcp_inode = 0, udp_inode = 0, unix_inode = 0;
+    std::string abstract_name;
+
+    OwnSockets() {
+        sockaddr_in any{};
+        any.sin_family = AF_INET;
+        any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        EXPECT_EQ(::bind(tcp, reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+        EXPECT_EQ(::listen(tcp, 1), 0);
+        udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        EXPECT_EQ(::bind(udp, reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+        unix_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un un{};
+        un.sun_family = AF_UNIX;
+        abstract_name = "irsnap-test-" + std::to_string(::getpid());
+        std::memcpy(un.sun_path + 1, abstract_name.data(), abstract_name.size());
+        const auto len =
+            static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract_name.size());
+        EXPECT_EQ(::bind(unix_fd, reinterpret_cast<sockaddr*>(&un), len), 0);
+        EXPECT_EQ(::listen(unix_fd, 1), 0);
+        tcp_inode = inode_of(tcp);
+        udp_inode = inode_of(udp);
+        unix_inode = inode_of(unix_fd);
+    }
+    ~OwnSockets() {
+        for (int fd : {tcp, udp, unix_fd}) ::close(fd);
+    }
+    static uint64_t inode_of(int fd) {
+        struct stat st {};
+        EXPECT_EQ(::fstat(fd, &st), 0);
+        return st.st_ino;
+    }
+};
+
+TEST(KernelViews, TheSocketIteratorsListOwnSocketsAndTheirRecordsNameTheIterViews) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    OwnSockets own;
+    auto reader = kernel_view::KernelSocketReader::load();
+    ASSERT_TRUE(reader.ok()) << reader.error().text();
+    auto sockets = (*reader)->read(-1);
+    ASSERT_TRUE(sockets.ok()) << sockets.error().text();
+    std::map<uint64_t, kernel_view::KernelSocket> by_inode;
+    for (const auto& s : *sockets) by_inode[s.inode] = s;
+    ASSERT_TRUE(by_inode.count(own.tcp_inode));
+    const auto& tcp = by_inode[own.tcp_inode];
+    EXPECT_STREQ(tcp.view(), "iter/tcp");
+    EXPECT_EQ(tcp.state, 10);  // LISTEN
+    EXPECT_EQ(tcp.family, AF_INET);
+    EXPECT_EQ(tcp.local_address[0], 127);
+    EXPECT_NE(tcp.local_port, 0);
+    ASSERT_TRUE(by_inode.count(own.udp_inode));
+    EXPECT_STREQ(by_inode[own.udp_inode].view(), "iter/udp");
+    EXPECT_EQ(by_inode[own.udp_inode].protocol, IPPROTO_UDP);
+    ASSERT_TRUE(by_inode.count(own.unix_inode));
+    EXPECT_STREQ(by_inode[own.unix_inode].view(), "iter/unix");
+    EXPECT_EQ(by_inode[own.unix_inode].unix_path, std::string(1, '\0') + own.abstract_name);
+    reader->reset();
+
+    const auto before = loaded_program_ids();
+    TempDir tmp("irsnap-kernel-sockets");
+    const auto bundle = collect(tmp.path(), {"--collectors", "network"});
+    EXPECT_EQ(loaded_program_ids(), before) << "irsnap left a program loaded";
+    std::map<uint64_t, json> records;
+    for (auto& r : read_jsonl(artifact(bundle, "network"))) {
+        if (r["inode"].is_number()) records[r["inode"].get<uint64_t>()] = r;
+    }
+    const std::pair<uint64_t, const char*> expected[] = {
+        {own.tcp_inode, "iter/tcp"}, {own.udp_inode, "iter/udp"}, {own.unix_inode, "iter/unix"}};
+    for (const auto& [inode, view] : expected) {
+        ASSERT_TRUE(records.count(inode)) << view;
+        const json& r = records[inode];
+        EXPECT_NE(std::find(r["views"].begin(), r["views"].end(), view), r["views"].end())
+            << r.dump();
+        EXPECT_NE(std::find(r["views"].begin(), r["views"].end(), "proc"), r["views"].end())
+            << r.dump();
+        EXPECT_EQ(r["cross_view_discrepancy"], false) << r.dump();
+    }
+    EXPECT_EQ(records[own.unix_inode]["local_address"], "@" + own.abstract_name);
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] == "network") {
+            // The socket views, then where the owners came from (the descriptor walk).
+            EXPECT_EQ(c["views"], json({"proc", "netlink", "iter/tcp", "iter/udp", "iter/unix",
+                                        "iter/task_file"}))
+                << c.dump();
+        }
+    }
+}
+
+TEST(KernelViews, NoBpfLeavesTheSocketIteratorsOutAndSaysSo) {
+    TempDir tmp("irsnap-kernel-sockets");
+    const auto bundle = collect(tmp.path(), {"--no-bpf", "--collectors", "network"});
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] != "network") continue;
+        EXPECT_NE(c["coverage"].dump().find("iter/tcp, iter/udp, iter/unix) not read (--no-bpf"),
+                  std::string::npos)
+            << c.dump();
+        EXPECT_EQ(c["views"].dump().find("iter/"), std::string::npos) << c.dump();
+    }
+    for (const auto& r : read_jsonl(artifact(bundle, "network"))) {
+        ASSERT_EQ(r["views"].dump().find("iter/"), std::string::npos) << r.dump();
     }
 }
 

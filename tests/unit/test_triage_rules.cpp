@@ -74,6 +74,23 @@ TEST(TriageRules, CrossViewSocketModuleAndInterface) {
     EXPECT_EQ(of_rule(in, "IRS-HID-004").size(), 1u);
 }
 
+TEST(TriageRules, ASocketOnlyTheKernelTablesHoldIsItsOwnRule) {
+    auto in = input_of(
+        {{"network",
+          {R"j({"protocol":"tcp","local_address":"0.0.0.0","local_port":31337,"state":"LISTEN","inode":7,"views":["iter/tcp"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/tcp) holds it"})j",
+           R"j({"protocol":"unix","local_address":"@x","state":"CONNECTED","inode":8,"views":["iter/unix"],"cross_view_discrepancy":true,"discrepancy":"only the kernel's socket table (iter/unix) holds it"})j",
+           R"j({"protocol":"tcp","local_address":"0.0.0.0","local_port":22,"state":"LISTEN","inode":9,"views":["proc","iter/tcp"],"cross_view_discrepancy":false})j",
+           R"j({"protocol":"udp","local_address":"0.0.0.0","local_port":68,"state":"CLOSE","inode":10,"views":["netlink","proc"],"cross_view_discrepancy":true,"discrepancy":"missing from the kernel's socket table (iter/udp) while /proc/net listed it before and after (re-checked)"})j"}}});
+    auto kernel_only = of_rule(in, "IRS-NET-005");
+    ASSERT_EQ(kernel_only.size(), 2u);
+    EXPECT_EQ(kernel_only[0].urgency, Urgency::critical);  // the hidden listener
+    EXPECT_NE(kernel_only[0].why.find("31337"), std::string::npos);
+    EXPECT_EQ(kernel_only[1].urgency, Urgency::high);
+    auto one_view = of_rule(in, "IRS-HID-002");  // one finding per socket, not two
+    ASSERT_EQ(one_view.size(), 1u);
+    EXPECT_EQ(one_view[0].urgency, Urgency::low);  // only the iterator lacks it
+}
+
 TEST(TriageRules, DeletedMemfdAndTemporaryExecutables) {
     auto in = input_of(
         {{"processes",

@@ -66,4 +66,32 @@ struct irsnap_ksym_record {
     char module[56]; /* MODULE_NAME_LEN, NUL-terminated */
 };
 
+#define IRSNAP_ITER_TCP 3
+#define IRSNAP_ITER_UDP 4
+#define IRSNAP_ITER_UNIX 5
+
+/* iter/tcp, iter/udp, iter/unix: one record per socket of the kernel's hash tables, in the
+ * network namespace of the thread that created the iterator. kind says which iterator. */
+struct irsnap_socket_record {
+    __u16 size;
+    __u16 kind;
+    __u16 family;   /* AF_INET 2, AF_INET6 10, AF_UNIX 1 */
+    __u16 protocol; /* sk_protocol: IPPROTO_TCP 6, IPPROTO_UDP 17; 0 for unix */
+    __u16 type;     /* sk_type: SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 */
+    __u8 state;     /* skc_state: TCP_LISTEN 10, TCP_TIME_WAIT 6, TCP_NEW_SYN_RECV 12 ... */
+    __u8 pad0;
+    __u32 uid;
+    __u32 netns; /* inode of the socket's network namespace */
+    __u32 pad1;
+    __u64 inode; /* as sock_i_ino(): the key to /proc/PID/fd links; 0 for TIME_WAIT, requests */
+    __u8 local_address[16]; /* IPv4: the first 4 bytes, network order */
+    __u8 remote_address[16];
+    __u16 local_port; /* host order */
+    __u16 remote_port;
+    __u16 unix_path_len; /* bytes of unix_path used; 0 when unnamed */
+    __u16 pad2;
+    char unix_path[108]; /* sun_path as bound: a leading NUL for an abstract name */
+    __u32 pad3;
+};
+
 #endif

@@ -72,37 +72,31 @@ ItemError load_error(const char* name, int err) {
     return ItemError::from_errno("bpf-load", err, name, std::move(why));
 }
 
-std::optional<ItemError> stream_iterator(bpf_program* program, const char* name,
-                                         const std::function<bool(std::string_view)>& take) {
-    bpf_link* link = bpf_program__attach_iter(program, nullptr);
-    if (!link) return load_error(name, errno);
-    const int iter_fd = bpf_iter_create(bpf_link__fd(link));
-    if (iter_fd < 0) {
-        const int err = errno;
-        bpf_link__destroy(link);
-        return ItemError::from_errno("bpf-iter", err, name);
-    }
-    std::optional<ItemError> failed;
+namespace {
+
+/// Reads `iter_fd` to its end in 64 KiB chunks, handing each to `take` until it says stop.
+std::optional<ItemError> stream_fd(int iter_fd, const char* name,
+                                   const std::function<bool(std::string_view)>& take) {
     std::vector<char> buffer(size_t{1} << 16);
     for (;;) {
         const ssize_t n = ::read(iter_fd, buffer.data(), buffer.size());
-        if (n == 0) break;
+        if (n == 0) return std::nullopt;
         if (n < 0) {
             if (errno == EINTR) continue;
-            failed = ItemError::from_errno("read", errno, name);
-            break;
+            return ItemError::from_errno("read", errno, name);
         }
-        if (!take(std::string_view(buffer.data(), static_cast<size_t>(n)))) break;
+        if (!take(std::string_view(buffer.data(), static_cast<size_t>(n)))) return std::nullopt;
     }
-    ::close(iter_fd);
-    bpf_link__destroy(link);
-    return failed;
 }
 
-Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes) {
+/// The whole output, at most `max_bytes`: more is an error, not a silent cut.
+Result<std::string> read_whole(
+    const std::function<std::optional<ItemError>(const std::function<bool(std::string_view)>&)>&
+        stream,
+    const char* name, size_t max_bytes) {
     std::string out;
     bool too_big = false;
-    auto failed = stream_iterator(program, name, [&](std::string_view chunk) {
+    auto failed = stream([&](std::string_view chunk) {
         too_big = out.size() + chunk.size() > max_bytes;
         if (!too_big) out.append(chunk);
         return !too_big;
@@ -113,6 +107,35 @@ Result<std::string> read_iterator(bpf_program* program, const char* name, size_t
                                      fmt::format("more than {} bytes", max_bytes));
     }
     return out;
+}
+
+}  // namespace
+
+std::optional<ItemError> stream_iterator(bpf_program* program, const char* name,
+                                         const std::function<bool(std::string_view)>& take) {
+    bpf_link* link = bpf_program__attach_iter(program, nullptr);
+    if (!link) return load_error(name, errno);
+    const int iter_fd = bpf_iter_create(bpf_link__fd(link));
+    if (iter_fd < 0) {
+        const int err = errno;
+        bpf_link__destroy(link);
+        return ItemError::from_errno("bpf-iter", err, name);
+    }
+    auto failed = stream_fd(iter_fd, name, take);
+    ::close(iter_fd);
+    bpf_link__destroy(link);
+    return failed;
+}
+
+Result<std::string> read_iterator_fd(int iter_fd, const char* name, size_t max_bytes) {
+    const posix::UniqueFd owned(iter_fd);
+    return read_whole([&](const auto& take) { return stream_fd(iter_fd, name, take); }, name,
+                      max_bytes);
+}
+
+Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes) {
+    return read_whole([&](const auto& take) { return stream_iterator(program, name, take); }, name,
+                      max_bytes);
 }
 
 }  // namespace irsnap::bpf_iter

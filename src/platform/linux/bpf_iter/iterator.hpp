@@ -41,6 +41,10 @@ std::optional<ItemError> stream_iterator(bpf_program* program, const char* name,
 /// are closed before it returns.
 Result<std::string> read_iterator(bpf_program* program, const char* name, size_t max_bytes);
 
+/// Reads the iterator descriptor `iter_fd` to its end, at most `max_bytes` (more is an error);
+/// closes it.
+Result<std::string> read_iterator_fd(int iter_fd, const char* name, size_t max_bytes);
+
 /// An ItemError for a failed open/load of skeleton `name`, with errno `err` and libbpf's words.
 ItemError load_error(const char* name, int err);
 
@@ -70,9 +74,10 @@ Result<std::shared_ptr<S>> load_skeleton(const char* name, S* (*open)(), int (*l
 }
 
 /// Load each program into the run's preloaded set (task_iter.cpp, handles_iter.cpp,
-/// ksym_iter.cpp); a failure leaves it out.
+/// ksym_iter.cpp, sockets_iter.cpp); a failure leaves it out.
 void preload_task_program();
 void preload_task_file_program();
 void preload_ksym_program();
+void preload_socket_programs();
 
 }  // namespace irsnap::bpf_iter

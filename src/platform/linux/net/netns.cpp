@@ -10,27 +10,32 @@
 
 namespace irsnap::netns {
 
-Result<posix::UniqueFd> socket_in(int netns_fd, int domain, int type, int protocol) {
+Result<posix::UniqueFd> fd_in(int netns_fd, const std::function<int()>& make, const char* stage) {
     int fd = -1;
     int error = 0;
-    const char* stage = "socket";
+    const char* failed = stage;
     auto create = [&] {
         if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
             error = errno;
-            stage = "setns";
+            failed = "setns";
             return;
         }
-        fd = ::socket(domain, type | SOCK_CLOEXEC, protocol);
+        fd = make();
         if (fd < 0) error = errno;
     };
     if (netns_fd < 0) {
         create();
     } else {
-        // The namespace is per thread: this thread enters it, makes the socket and ends.
+        // The namespace is per thread: this thread enters it, makes the descriptor and ends.
         std::thread(create).join();
     }
-    if (fd < 0) return ItemError::from_errno(stage, error, "");
+    if (fd < 0) return ItemError::from_errno(failed, error, "");
     return posix::UniqueFd(fd);
+}
+
+Result<posix::UniqueFd> socket_in(int netns_fd, int domain, int type, int protocol) {
+    return fd_in(
+        netns_fd, [&] { return ::socket(domain, type | SOCK_CLOEXEC, protocol); }, "socket");
 }
 
 }  // namespace irsnap::netns
