@@ -16,8 +16,9 @@ serial_says() { grep -qxF "LAB: $1" "$LAB_SERIAL"; }
 no_unproven() { ! grep -q '^LAB: NOT-PROVEN' "$LAB_SERIAL"; }
 # serial_value KEY: the rest of the guest's line "LAB: KEY rest".
 serial_value() { sed -n "s/^LAB: $1 //p" "$LAB_SERIAL" | head -n 1; }
-# records COLLECTOR: the collector's records, one JSON object a line.
-records() { cat "$LAB_BUNDLE"/artifacts/*_"$1".jsonl; }
+# records COLLECTOR: the collector's records, one JSON object a line (artifacts/NN_COLLECTOR.jsonl;
+# the NN keeps "processes" from matching "hidden_processes").
+records() { cat "$LAB_BUNDLE"/artifacts/[0-9][0-9]_"$1".jsonl; }
 # any_record COLLECTOR JQ_FILTER [jq args]: some record of the collector matches the filter.
 any_record() {
   local collector=$1 filter=$2

@@ -37,6 +37,11 @@ check "hidden_processes: pid $pid in the kernel's task list (iter/task) as lab_i
   '.kind == "unlisted_pid" and .pid == $p and (.seen_in | index("iter/task")) and .kernel_comm == "lab_implant"' \
   --argjson p "${pid:-0}"
 check "triage: IRS-HID-001 critical" triage_has IRS-HID-001 critical
+# The other collectors' records of the hidden process, for the table (issue 23 asks for full
+# records; today the processes collector lists what /proc lists).
+in_processes=$(records processes | jq -s --argjson p "${pid:-0}" 'map(select(.pid == $p)) | length')
+in_handles=$(records handles | jq -s --argjson p "${pid:-0}" 'map(select(.pid == $p)) | length')
+echo "  note: records of pid $pid in processes: $in_processes, in handles: $in_handles"
 
 # What irsnap saw of the module, for the table; asserted per variant below.
 module_seen=$(records kernel_modules | jq -r -s \
@@ -57,8 +62,9 @@ taint=$(records kernel_modules | jq -r -s '[.[] | select(.kind == "kernel")][0].
 echo "  kernel taint mask recorded: ${taint:-none} (guest said $(serial_value TAINTED))"
 
 guest="ls /proc, ps: pid hidden; /proc/modules, lsmod: module hidden"
+guest+="; /proc/kallsyms: $(serial_value 'SEEN kallsyms-names-module' | sed 's/yes/names it/;s/no/silent/')"
 if [[ $HIDE_SYSFS -eq 1 ]]; then guest+="; /sys/module: hidden"; else guest+="; /sys/module: shown"; fi
-seen="pid $pid: probe + iter/task (IRS-HID-001)"
+seen="pid $pid: probe + iter/task (IRS-HID-001), $in_processes processes / $in_handles handles records"
 if [[ -n "$module_seen" ]]; then seen+="; module: $module_seen"; else seen+="; module: not seen"; fi
 if [[ $HIDE_SYSFS -eq 1 ]]; then
   row "ftrace getdents64 hook + list_del + kobject_del" "$guest" "$seen"
