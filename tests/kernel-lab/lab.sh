@@ -114,15 +114,14 @@ trap 'rm -rf "$tmp"' EXIT
 wanted_modules=(virtio_pci virtio_blk)
 kcache="$cache/kernel-$kver"
 if [[ ! -f "$kcache/complete" ]]; then
-  mkdir -p "$cache/debs"
-  if ! compgen -G "$cache/debs/${kernel_pkg}_*.deb" >/dev/null; then
-    log "downloading $kernel_pkg into $cache/debs"
-    (cd "$cache/debs" && apt-get download -q "$kernel_pkg" >&2) \
-      || skip "apt-get download $kernel_pkg failed (no mirror reachable?)"
-  fi
-  deb=$(compgen -G "$cache/debs/${kernel_pkg}_*.deb" | sort | tail -n 1)
+  # The package (70 MB) is only kept until its few files are out: the cache holds ~9 MB.
   rm -rf "$kcache"
-  mkdir -p "$kcache/x"
+  mkdir -p "$kcache/download" "$kcache/x"
+  log "downloading $kernel_pkg into $kcache"
+  # apt warns that it downloads as root when _apt cannot write the directory; harmless here.
+  (cd "$kcache/download" && apt-get download -q "$kernel_pkg" >&2) \
+    || skip "apt-get download $kernel_pkg failed (no mirror reachable?)"
+  deb=$(compgen -G "$kcache/download/${kernel_pkg}_*.deb" | head -n 1)
   # One pass over the package: the kernel image and the virtio drivers. The package ships no
   # modules.dep (depmod writes it at install), so dependencies are read from each .ko below.
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kcache/x" --wildcards \
@@ -131,7 +130,7 @@ if [[ ! -f "$kcache/complete" ]]; then
   mkdir -p "$kcache/modules"
   mv "$kcache/x/boot/vmlinuz-$kver" "$kcache/vmlinuz"
   find "$kcache/x/lib/modules/$kver" -name '*.ko' -exec mv -t "$kcache/modules" {} +
-  rm -rf "$kcache/x"
+  rm -rf "$kcache/x" "$kcache/download"
   touch "$kcache/complete"
 fi
 
