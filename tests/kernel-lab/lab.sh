@@ -33,7 +33,7 @@ irsnap=""
 scenario=""
 keep=""
 verbose=0
-qemu_timeout=${LAB_QEMU_TIMEOUT:-300}
+qemu_timeout=${LAB_QEMU_TIMEOUT:-180}
 
 usage() {
   sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -173,6 +173,9 @@ while read -r kind what; do
 done <"$scenario_dir/build.list"
 
 # --- 4. initramfs ------------------------------------------------------------------------------
+# busybox-static's /bin/busybox (the busybox package's is dynamic; the two packages conflict).
+ldd_out=$(ldd /bin/busybox 2>&1 || true)
+[[ "$ldd_out" == *"not a dynamic executable"* ]] || die "/bin/busybox is not static (busybox-static?)"
 cp /bin/busybox "$root/bin/busybox"
 cp "$irsnap" "$root/bin/irsnap"
 cp "$lab_dir/init.sh" "$root/init"
@@ -200,9 +203,16 @@ timeout "$qemu_timeout" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp 1 \
   -serial "file:$serial_raw" \
   -kernel "$kcache/vmlinuz" -initrd "$tmp/initrd.gz" \
   -append "console=ttyS0 panic=-1 loglevel=4" \
-  -drive "file=$tmp/ship.img,format=raw,if=virtio" </dev/null >&2 || qemu_rc=$?
+  -drive "file=$tmp/ship.img,format=raw,if=virtio" </dev/null >&2 2>"$tmp/qemu.err" || qemu_rc=$?
 boot_seconds=$(($(date +%s) - start))
+touch "$serial_raw"
 tr -d '\r' <"$serial_raw" >"$serial"  # the console writes CR LF
+# QEMU that fails before the guest printed anything could not run here (no TCG, no memory): a
+# skip, not a failure of irsnap. A guest that started and then failed is a failure.
+if [[ $qemu_rc -ne 0 && ! -s "$serial" ]]; then
+  skip "qemu-system-x86_64 could not run: exit $qemu_rc, $(head -n 1 "$tmp/qemu.err")"
+fi
+cat "$tmp/qemu.err" >&2
 [[ $verbose -eq 1 ]] && cat "$serial" >&2
 grep '^LAB: ' "$serial" >&2 || true
 [[ $qemu_rc -eq 0 ]] || { cat "$serial" >&2; die "QEMU exited $qemu_rc (124: timeout)"; }
