@@ -34,3 +34,9 @@ triage_has() {
 verify_ok() { "$LAB_IRSNAP" verify "$LAB_BUNDLE" >/dev/null; }
 # row TECHNIQUE GUEST IRSNAP: one line of the results table (run-tests.sh collects them).
 row() { echo "LAB-ROW|$1|$2|$3"; }
+# not_triage_has RULE: triage ran and raised the rule at no urgency.
+not_triage_has() {
+  local out
+  out=$("$LAB_IRSNAP" triage --json "$LAB_BUNDLE" 2>/dev/null) || return 1
+  echo "$out" | jq -e --arg r "$1" '[.. | objects | select(.rule_id? == $r)] | length == 0' >/dev/null
+}

