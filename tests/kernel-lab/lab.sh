@@ -53,7 +53,7 @@ list_scenarios() {
   local d
   for d in "$lab_dir"/scenarios/*/; do
     printf '%-20s %s\n' "$(basename "$d")" "$(head -n 1 "$d/about")"
-  done
+  done | LC_ALL=C sort
 }
 
 while [[ $# -gt 0 ]]; do

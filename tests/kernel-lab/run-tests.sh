@@ -20,7 +20,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ ${#scenarios[@]} -eq 0 ]]; then
-  for d in "$lab_dir"/scenarios/*/; do scenarios+=("$(basename "$d")"); done
+  # Sorted by name (module-hide before module-hide-notrace: the glob's trailing / sorts after -).
+  mapfile -t scenarios < <(for d in "$lab_dir"/scenarios/*/; do basename "$d"; done | LC_ALL=C sort)
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-kernel-lab-run.XXXXXX")
