@@ -117,11 +117,12 @@ const CollectorSpec& processes_spec() {
                 {"threads", "integer", "Number of threads."},
                 {"handle_count", "integer", "Number of open handles.", {"windows"}},
                 {"private_bytes", "integer", "Private (commit) bytes.", {"windows"}},
-                {"views",
-                 "string[]",
-                 "Which process lists showed it: ntquery (NtQuerySystemInformation), toolhelp "
-                 "(Toolhelp32). One view only is a cross-view discrepancy (see coverage).",
-                 {"windows"}},
+                {"views", "string[]",
+                 "Which process lists showed it. Linux: proc (the /proc listing, read twice), "
+                 "iter/task (the kernel's task list through BPF, on a live host as root; a "
+                 "process only it shows was hidden from the listing and is read through "
+                 "/proc/PID all the same). Windows: ntquery (NtQuerySystemInformation), toolhelp "
+                 "(Toolhelp32); one view only is a cross-view discrepancy (see coverage)."},
                 {"rss_bytes", "integer", "Resident set size in bytes."},
                 {"vsize_bytes", "integer", "Virtual memory size in bytes."},
                 {"tty", "string", "Controlling terminal name, empty if none.", {"linux"}},

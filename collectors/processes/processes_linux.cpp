@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -25,6 +26,7 @@
 #include "irsnap/clock.hpp"
 #include "irsnap/hash_cache.hpp"
 #include "irsnap/linux/fd_util.hpp"
+#include "irsnap/linux/kernel_tasks.hpp"
 #include "irsnap/linux/procfs.hpp"
 #include "irsnap/linux/users.hpp"
 #include "irsnap/text.hpp"
@@ -467,6 +469,47 @@ void note_hidepid(const Context& ctx, RecordSink& sink) {
 
 }  // namespace
 
+/// The pids to read: the /proc listing and, on a live host with BPF, the kernel's task list
+/// (iter/task). A process a getdents hook hides from the listing still has its /proc/PID: it is
+/// read like any other, and its record's views say only the kernel listed it.
+struct ProcessLists {
+    std::vector<int32_t> pids;  ///< ascending
+    std::set<int32_t> listed;   ///< in either /proc listing
+    std::optional<std::set<int32_t>> kernel;
+
+    nlohmann::json views_of(int32_t pid) const {
+        nlohmann::json views = nlohmann::json::array();
+        if (listed.count(pid)) views.push_back("proc");
+        if (kernel && kernel->count(pid)) views.push_back("iter/task");
+        return views;
+    }
+};
+
+ProcessLists process_lists(const Context& ctx, int proc_fd, RecordSink& sink) {
+    ProcessLists out;
+    out.pids = posix::numeric_entries(proc_fd);
+    out.listed.insert(out.pids.begin(), out.pids.end());
+    sink.view("proc");
+    if (!ctx.params.bpf || !ctx.live_proc() || !kernel_view::kernel_views_unavailable().empty()) {
+        return out;  // hidden_processes says why the kernel's list was not read
+    }
+    auto tasks = kernel_view::read_kernel_tasks();
+    if (!tasks) return out;
+    sink.view("iter/task");
+    out.kernel.emplace();
+    for (const auto& t : *tasks) {
+        if (t.leader() && !t.dead()) out.kernel->insert(t.tgid);
+    }
+    // Listed again: a process born after the first listing is in this one, not hidden.
+    for (int32_t pid : posix::numeric_entries(proc_fd)) out.listed.insert(pid);
+    for (int32_t pid : *out.kernel) {
+        if (!out.listed.count(pid)) out.pids.push_back(pid);
+    }
+    std::sort(out.pids.begin(), out.pids.end());
+    out.pids.erase(std::unique(out.pids.begin(), out.pids.end()), out.pids.end());
+    return out;
+}
+
 void collect_processes(const Context& ctx, RecordSink& sink) {
     auto proc = posix::open_dir_at(AT_FDCWD, ctx.proc_root.string());
     if (!proc)
@@ -482,8 +525,9 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
     std::vector<ItemError> account_problems;
     auto users = users::UserDb::load(ctx.host_root, &account_problems);
     for (auto& e : account_problems) sink.item_error(std::move(e));  // names then unknown
+    const ProcessLists lists = process_lists(ctx, proc->get(), sink);
     std::vector<std::string> pids;
-    for (int32_t pid : posix::numeric_entries(proc->get())) pids.push_back(std::to_string(pid));
+    for (int32_t pid : lists.pids) pids.push_back(std::to_string(pid));
     const size_t threads = ctx.worker_threads(pids.size());
     PreloadScanCache libraries;  // a library many processes preload is read once
     std::vector<std::unique_ptr<Worker>> workers;
@@ -495,6 +539,9 @@ void collect_processes(const Context& ctx, RecordSink& sink) {
         Worker& w = *workers[worker];
         ProcessItem item;
         item.raced = !w.reader.read(proc->get(), pids[index], item.pending);
+        if (!item.pending.record.is_null()) {
+            item.pending.record["views"] = lists.views_of(lists.pids[index]);
+        }
         item.errors = w.errors.take();
         return item;
     };

@@ -407,3 +407,40 @@ TEST(KernelViews, KernelModulesReadTheSymbolTableAsAThirdView) {
 
 }  // namespace
 }  // namespace irsnap::test
+
+namespace irsnap::test {
+namespace {
+
+TEST(KernelViews, AProcessHiddenFromTheListingHasItsFullProcessRecord) {
+    if (!kernel_views_possible()) GTEST_SKIP() << "needs root and a kernel with BTF";
+    // irsnap itself runs under the readdir hook (as on a host with an ld.so.preload rootkit):
+    // every /proc listing it makes lacks the child, the kernel's task list does not.
+    Helper child({IRSNAP_TEST_CHILD, "--irsnap-test-descriptors", "/tmp"});
+    ASSERT_TRUE(child.ready()) << child.said();
+    TempDir tmp("irsnap-hidden");
+    auto run =
+        run_command({"/usr/bin/env", std::string("LD_PRELOAD=") + IRSNAP_HIDE_READDIR,
+                     "IRSNAP_HIDE=" + std::to_string(child.pid()), irsnap_binary(), "collect", "-q",
+                     "-o", tmp.path().string(), "--collectors", "processes,hidden_processes"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    const auto bundle = only_bundle(tmp.path());
+    json hidden;
+    size_t listed = 0;
+    for (const auto& r : read_jsonl(artifact(bundle, "processes"))) {
+        if (r["pid"] == child.pid()) hidden = r;
+        listed += r["views"] == json({"proc", "iter/task"});
+    }
+    ASSERT_TRUE(hidden.is_object()) << "the hidden child has no processes record";
+    EXPECT_EQ(hidden["views"], json({"iter/task"}));
+    EXPECT_NE(hidden["exe_path"].get<std::string>().find("irsnap_test_child"), std::string::npos);
+    EXPECT_TRUE(hidden["exe_sha256"].is_string()) << hidden.dump();
+    EXPECT_GT(listed, 1u);  // the others are in both lists
+    bool finding = false;
+    for (const auto& r : read_jsonl(artifact(bundle, "hidden_processes"))) {
+        finding = finding || (r["pid"] == child.pid() && r["kind"] == "unlisted_pid");
+    }
+    EXPECT_TRUE(finding);
+}
+
+}  // namespace
+}  // namespace irsnap::test

@@ -53,7 +53,7 @@ KernelViewPrograms::KernelViewPrograms(bool wanted,
         bpf_iter::preload_task_file_program();
     }
     if (selected("network")) bpf_iter::preload_socket_programs();
-    if (selected("hidden_processes")) bpf_iter::preload_task_program();
+    if (selected("processes") || selected("hidden_processes")) bpf_iter::preload_task_program();
     if (selected("kernel_modules")) bpf_iter::preload_ksym_program();
 }
 
