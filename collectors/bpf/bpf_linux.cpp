@@ -97,12 +97,15 @@ class BpfCollector {
         std::vector<json> filters = socket_filters(held);
         scan["sockets_checked"] = m_sockets_checked;
         scan["socket_filters"] = filters.size();
-        scan["own_objects"] = count_own(objects, held);
+        // irsnap's own iterators (KernelViewPrograms) are loaded while this runs: the records
+        // are about the host, so exactly those are counted, not listed.
+        const bpf::OwnIds own = bpf::own_ids();
+        scan["own_objects"] = own.programs.size() + own.maps.size();
         null_missing_fields(scan, bpf_spec(), "linux");
         m_sink.emit(scan);
 
         for (const auto& p : objects.programs) {
-            if (held_by_self_only(held.progs, p.id)) continue;
+            if (own.programs.count(p.id)) continue;
             json r = {{"kind", "program"}, {"id", p.id}, {"type", p.type}, {"tag", p.tag}};
             put_text(r, "name", p.name);
             const int64_t since_load = now.boottime_ns - static_cast<int64_t>(p.load_time_boot_ns);
@@ -142,7 +145,7 @@ class BpfCollector {
             emit(r);
         }
         for (const auto& m : objects.maps) {
-            if (held_by_self_only(held.maps, m.id)) continue;
+            if (own.maps.count(m.id)) continue;
             json r = {{"kind", "map"},
                       {"id", m.id},
                       {"type", m.type},
@@ -160,24 +163,6 @@ class BpfCollector {
     }
 
   private:
-    /// irsnap's own iterators (KernelViewPrograms) are loaded while this runs: the records are
-    /// about the host, so objects only irsnap holds are counted, not listed.
-    static bool held_by_self_only(const std::map<uint32_t, std::vector<Holder>>& table,
-                                  uint32_t id) {
-        auto it = table.find(id);
-        if (it == table.end() || it->second.empty()) return false;
-        const int32_t self = static_cast<int32_t>(::getpid());
-        return std::all_of(it->second.begin(), it->second.end(),
-                           [&](const Holder& h) { return h.pid == self; });
-    }
-
-    static size_t count_own(const bpf::Objects& objects, const HeldObjects& held) {
-        size_t n = 0;
-        for (const auto& p : objects.programs) n += held_by_self_only(held.progs, p.id);
-        for (const auto& m : objects.maps) n += held_by_self_only(held.maps, m.id);
-        return n;
-    }
-
     void emit(json& r) {
         null_missing_fields(r, bpf_spec(), "linux");
         m_sink.emit(r);

@@ -78,9 +78,10 @@ void collect_handles(const Context& ctx, RecordSink& sink) {
     if (ctx.logger) {
         ctx.logger->info(
             "handles: descriptor walk taken at {} for {} in {:.3f} s: {} descriptors of {} "
-            "processes",
+            "processes ({} read from {}, {} through /proc)",
             snapshot.taken_at, snapshot.taken_by, snapshot.seconds, snapshot.handles.size(),
-            snapshot.processes);
+            snapshot.processes, snapshot.processes_from_kernel, snapshot.view,
+            snapshot.processes - snapshot.processes_from_kernel);
     }
     sink.view(snapshot.view);
     if (!snapshot.kernel_view_note.empty()) {

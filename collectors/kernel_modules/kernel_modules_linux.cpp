@@ -156,7 +156,18 @@ class KernelModulesCollector {
             }
             m_relisted = std::move(again);
         }
-        if (m_symbols) emit_symbols_only(m_relisted ? *m_relisted : in_proc, sys);
+        if (m_symbols) {
+            // The list read again after the symbol table, so a module loaded in between is not
+            // taken for one hidden from the list (done above when sysfs was read).
+            if (!m_relisted) {
+                m_relisted = in_proc;
+                if (proc.present) {
+                    for (const auto& m : read_proc_modules(m_ctx, m_sink, false).modules)
+                        m_relisted->insert(m.name);
+                }
+            }
+            emit_symbols_only(*m_relisted, sys);
+        }
         m_window.flush();
     }
 

@@ -33,6 +33,19 @@ void write_file(const fs::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
 }
 
+TEST(NumericEntries, ListingOneDescriptorTwiceSeesEveryEntryBothTimes) {
+    // A re-check lists the same directory descriptor again (processes: the /proc listing before
+    // and after the kernel's task list): the second listing must not start where the first ended.
+    TempDir tmp("irsnap-relist");
+    for (const char* name : {"12", "7", "not-a-pid", "300"})
+        std::ofstream(tmp.path() / name).put(0);
+    auto dir = posix::open_dir_at(AT_FDCWD, tmp.path().string());
+    ASSERT_TRUE(dir.ok());
+    const std::vector<int32_t> expected{7, 12, 300};
+    EXPECT_EQ(posix::numeric_entries(dir->get()), expected);
+    EXPECT_EQ(posix::numeric_entries(dir->get()), expected);
+}
+
 TEST(SafeOpen, FifoIsRefusedAtOnceNotWaitedOn) {
     TempDir tmp("irsnap-fifo");
     const fs::path fifo = tmp.path() / "passwd";

@@ -42,6 +42,7 @@ struct HandleSnapshot {
     std::vector<std::string> process_names;  ///< comm of each process that had descriptors
     std::deque<HandleContent> contents;      ///< see OpenHandle::content
     uint64_t processes = 0;                  ///< processes whose descriptors were listed
+    uint64_t processes_from_kernel = 0;      ///< of them, read from iter/task_file's records
     uint64_t processes_denied = 0;           ///< fd lists we were not allowed to read
     uint64_t races = 0;                      ///< processes that exited during the walk
     bool complete = true;                    ///< false when the run was stopped mid-walk

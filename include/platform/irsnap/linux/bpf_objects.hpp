@@ -122,4 +122,13 @@ Result<Pin> inspect_pin(const std::string& path);
 /// instruction), empty when the socket has none (or has an eBPF one, listed as a program).
 Result<std::string> socket_filter(int32_t pid, int32_t fd);
 
+/// The ids of the programs and maps irsnap itself loaded for this run (its preloaded iterators,
+/// kernel_view_programs.hpp): the bpf collector leaves out exactly these, not whatever else
+/// irsnap happens to hold.
+struct OwnIds {
+    std::set<uint32_t> programs;
+    std::set<uint32_t> maps;
+};
+OwnIds own_ids();
+
 }  // namespace irsnap::bpf

@@ -43,8 +43,9 @@ Result<size_t> parse_file_records(std::string_view bytes,
 
 /// Whether stat() on this file system reports the inode's own number and its super block's
 /// device (generic attributes), so the iterator's values are what /proc/PID/fd/N's stat says.
-/// Stacking and network file systems (overlayfs, btrfs subvolumes, NFS, FUSE) report others:
-/// their descriptors are stat'ed through /proc.
+/// Stacking and network file systems (overlayfs, btrfs subvolumes, NFS, FUSE), and those whose
+/// getattr recomputes fields (proc, sysfs, cgroup), report others: their descriptors are
+/// stat'ed through /proc.
 bool stat_reports_inode(uint64_t fs_magic);
 
 }  // namespace irsnap::kernel_view

@@ -71,11 +71,7 @@ bool stat_reports_inode(uint64_t fs_magic) {
         case 0x58465342:  // xfs
         case 0x01021994:  // tmpfs, shmem (memfd), devtmpfs
         case 0x858458f6:  // ramfs
-        case 0x9fa0:      // proc
-        case 0x62656572:  // sysfs
         case 0x1cd1:      // devpts
-        case 0x63677270:  // cgroup2
-        case 0x27e0eb:    // cgroup
         case 0x64626720:  // debugfs
         case 0x74726163:  // tracefs
         case 0x73636673:  // securityfs
@@ -85,7 +81,6 @@ bool stat_reports_inode(uint64_t fs_magic) {
         case 0x50495045:  // pipefs
         case 0x534F434B:  // sockfs
         case 0x09041934:  // anon_inodefs
-        case 0x4d44:      // vfat, msdos
         case 0x2011BAB0:  // exfat
         case 0x5346544e:  // ntfs
         case 0x9660:      // iso9660
@@ -95,7 +90,10 @@ bool stat_reports_inode(uint64_t fs_magic) {
         case 0x6e736673:  // nsfs
             return true;
         default:
-            return false;  // overlayfs, btrfs, NFS, FUSE, CIFS ... and anything unknown
+            // overlayfs, btrfs, NFS, FUSE, CIFS; proc and the kernfs ones (sysfs, cgroup), whose
+            // getattr computes link counts or modes at stat time; vfat (nfs= mount option
+            // numbers); anything unknown.
+            return false;
     }
 }
 

@@ -34,7 +34,11 @@ class KernelFileAssembler {
           m_out(out),
           m_walker(out, host.hashes) {}
 
-    void add(const kernel_view::KernelFile& f) {
+    /// False when the record is out of pid order: the reader's assumption (the iterator walks
+    /// irsnap's pid namespace in ascending order) does not hold, and the merge would repeat
+    /// processes; the caller then walks /proc instead.
+    bool add(const kernel_view::KernelFile& f) {
+        if (f.tgid < m_pid) return false;
         if (f.tgid != m_pid) start_process(f.tgid, f.comm);
         OpenHandle h;
         h.pid = f.tgid;
@@ -49,7 +53,7 @@ class KernelFileAssembler {
             // The kernel could not build the path (longer than its buffer): /proc's link can.
             auto link = fd_dir() >= 0 ? posix::read_link_at(fd_dir(), name)
                                       : Result<std::string>(ItemError::without_code("", "", ""));
-            if (!link) return;  // closed since: as the /proc walk, nothing to report
+            if (!link) return true;  // closed since: as the /proc walk, nothing to report
             target = std::move(*link);
             h.target = target;
         }
@@ -61,6 +65,7 @@ class KernelFileAssembler {
             h.mnt_id = f.mnt_id;
         }
         m_out.handles.push_back(h);
+        return true;
     }
 
     /// The listed processes after the last one the iterator returned.
@@ -74,6 +79,7 @@ class KernelFileAssembler {
         m_fd_dir.reset();
         m_fd_dir_tried = false;
         ++m_out.processes;
+        ++m_out.processes_from_kernel;
         m_index = static_cast<uint32_t>(m_out.process_names.size());
         m_out.process_names.emplace_back(comm);
     }
@@ -85,6 +91,7 @@ class KernelFileAssembler {
         }
     }
 
+  public:
     bool stop_requested() {
         if (m_host.cancel && m_host.cancel->load(std::memory_order_relaxed)) m_stopped = true;
         if (std::chrono::steady_clock::now() >= m_host.deadline) m_stopped = true;
@@ -92,6 +99,7 @@ class KernelFileAssembler {
         return m_stopped;
     }
 
+  private:
     /// /proc/PID/fd of the current process, opened on first need (a stat on a stacking file
     /// system, a hash, a long path): most processes never need it.
     int fd_dir() {
@@ -158,7 +166,8 @@ Result<std::shared_ptr<irsnap_task_file>> load_task_file_program() {
 }  // namespace
 
 void preload_task_file_program() {
-    if (auto loaded = load_task_file_program()) keep_preloaded("iter/task_file", *loaded);
+    if (auto loaded = load_task_file_program())
+        keep_preloaded("iter/task_file", *loaded, (*loaded)->obj);
 }
 
 std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
@@ -180,15 +189,27 @@ std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
     KernelFileAssembler assembler(host, proc->get(), posix::numeric_entries(proc->get()), out);
     std::string carry;  // a record cut at a chunk's end
     std::optional<ItemError> bad;
+    bool stopped = false;
     auto failed = stream_iterator(
         (*skeleton)->progs.irsnap_task_file, "iter/task_file", [&](std::string_view chunk) {
+            // Stopped (Ctrl-C, the deadline): what was read is kept, marked incomplete.
+            if (assembler.stop_requested()) {
+                stopped = true;
+                return false;
+            }
             std::string_view bytes = chunk;
             if (!carry.empty()) {
                 carry.append(chunk);
                 bytes = carry;
             }
+            bool in_order = true;
             auto used = kernel_view::parse_file_records(
-                bytes, [&](const kernel_view::KernelFile& f) { assembler.add(f); });
+                bytes,
+                [&](const kernel_view::KernelFile& f) { in_order = in_order && assembler.add(f); });
+            if (used && !in_order) {
+                used = ItemError::without_code("parse", "iter/task_file",
+                                               "records out of pid order: another pid namespace?");
+            }
             if (!used) {
                 bad = used.error();
                 return false;
@@ -196,6 +217,7 @@ std::optional<HandleSnapshot> walk_open_handles_in_kernel(const HostView& host,
             carry = std::string(bytes.substr(*used));
             return true;
         });
+    if (stopped) return out;  // complete is false: the runner records the early stop
     if (failed || bad || !carry.empty()) {
         // A view that lost records would invent hidden descriptors: all or nothing.
         why_not = failed ? failed->text() : bad ? bad->text() : "the iterator's last record is cut";

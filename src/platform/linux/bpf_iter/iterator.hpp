@@ -13,6 +13,7 @@
 
 #include "irsnap/result.hpp"
 
+struct bpf_object;
 struct bpf_program;
 
 namespace irsnap::bpf_iter {
@@ -51,7 +52,7 @@ ItemError load_error(const char* name, int err);
 /// The run's loaded programs by iterator name ("iter/task" ...): kept by KernelViewPrograms,
 /// taken by the readers (preload.cpp).
 std::shared_ptr<void> preloaded(const std::string& name);
-void keep_preloaded(const std::string& name, std::shared_ptr<void> skeleton);
+void keep_preloaded(const std::string& name, std::shared_ptr<void> skeleton, bpf_object* object);
 void drop_preloaded();
 
 /// A skeleton of type S opened, configured and loaded, or the run's preloaded one; destroyed

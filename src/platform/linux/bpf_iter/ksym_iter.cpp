@@ -49,5 +49,6 @@ Result<std::set<std::string>> read_kernel_symbol_modules() {
 }  // namespace irsnap::kernel_view
 
 void irsnap::bpf_iter::preload_ksym_program() {
-    if (auto loaded = kernel_view::load_ksym_program()) keep_preloaded("iter/ksym", *loaded);
+    if (auto loaded = kernel_view::load_ksym_program())
+        keep_preloaded("iter/ksym", *loaded, (*loaded)->obj);
 }

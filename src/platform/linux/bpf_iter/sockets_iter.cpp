@@ -66,9 +66,10 @@ Result<std::vector<KernelSocket>> KernelSocketReader::read(int netns_fd) const {
             e.path = m_loaded->names[i];
             return e;
         }
-        // 16 million sockets at 184 bytes: far beyond any namespace (each is a kernel object).
+        // A million sockets of one kind in one namespace (184 MB): past that the view is an
+        // error (coverage), not memory a local user can make irsnap spend by opening sockets.
         auto out =
-            bpf_iter::read_iterator_fd(iter->release(), m_loaded->names[i], size_t{184} << 24);
+            bpf_iter::read_iterator_fd(iter->release(), m_loaded->names[i], size_t{184} << 20);
         if (!out) return out.error();
         bytes += *out;
     }
@@ -79,6 +80,6 @@ Result<std::vector<KernelSocket>> KernelSocketReader::read(int netns_fd) const {
 
 void irsnap::bpf_iter::preload_socket_programs() {
     if (auto loaded = kernel_view::load_socket_programs()) {
-        keep_preloaded("iter/tcp, iter/udp, iter/unix", *loaded);
+        keep_preloaded("iter/tcp, iter/udp, iter/unix", *loaded, (*loaded)->obj);
     }
 }

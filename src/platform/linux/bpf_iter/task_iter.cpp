@@ -43,5 +43,6 @@ Result<std::vector<KernelTask>> read_kernel_tasks() {
 }  // namespace irsnap::kernel_view
 
 void irsnap::bpf_iter::preload_task_program() {
-    if (auto loaded = kernel_view::load_task_program()) keep_preloaded("iter/task", *loaded);
+    if (auto loaded = kernel_view::load_task_program())
+        keep_preloaded("iter/task", *loaded, (*loaded)->obj);
 }

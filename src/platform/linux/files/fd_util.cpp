@@ -104,6 +104,9 @@ std::vector<int32_t> numeric_entries(int dirfd) {
     std::vector<int32_t> out;
     DIR* dir = fdopendir(::dup(dirfd));  // closedir() must not close the caller's fd
     if (!dir) return out;
+    // The duplicate shares the caller's file offset: start at the beginning, so listing the same
+    // directory descriptor again (a re-check) sees every entry, not none.
+    rewinddir(dir);
     while (dirent* e = readdir(dir)) {
         const char* s = e->d_name;
         if (!*s || std::strspn(s, "0123456789") != std::strlen(s) || std::strlen(s) > 9) continue;

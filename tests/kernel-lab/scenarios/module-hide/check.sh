@@ -35,8 +35,12 @@ check "hidden_processes: pid $pid in the kernel's task list (iter/task) as lab_i
   '.kind == "unlisted_pid" and .pid == $p and (.seen_in | index("iter/task")) and .kernel_comm == "lab_implant"' \
   --argjson p "${pid:-0}"
 check "triage: IRS-HID-001 critical" triage_has IRS-HID-001 critical
-# The other collectors' records of the hidden process, for the table (issue 23 asks for full
-# records; today the processes collector lists what the /proc listing lists).
+# Full records of the hidden process: processes reads the kernel's task list too (its views say
+# only iter/task listed it), handles takes it from iter/task_file.
+check "processes: pid $pid has its record, listed by iter/task only, exe lab_implant" \
+  any_record processes '.pid == $p and .views == ["iter/task"] and (.exe_path | endswith("lab_implant"))' \
+  --argjson p "${pid:-0}"
+check "handles: pid $pid has its descriptors" any_record handles '.pid == $p' --argjson p "${pid:-0}"
 in_processes=$(records processes | jq -s --argjson p "${pid:-0}" 'map(select(.pid == $p)) | length')
 in_handles=$(records handles | jq -s --argjson p "${pid:-0}" 'map(select(.pid == $p)) | length')
 echo "  note: records of pid $pid in processes: $in_processes, in handles: $in_handles"
