@@ -122,12 +122,7 @@ class KernelFileAssembler {
         } else {
             struct stat st {};
             if (fd_dir() >= 0 && ::fstatat(fd_dir(), name, &st, 0) == 0) {
-                h.has_stat = true;
-                h.mode = st.st_mode;
-                h.device = st.st_dev;
-                h.inode = st.st_ino;
-                h.size = static_cast<uint64_t>(st.st_size);
-                h.nlink = static_cast<uint32_t>(st.st_nlink);
+                fd_walk::put_stat(h, st);
             } else if (h.target.starts_with("/memfd:") || h.target.ends_with(" (deleted)")) {
                 m_walker.add_content(h,
                                      fd_walk::unreachable_content(fd_dir() >= 0 ? errno : ENOENT));

@@ -65,6 +65,15 @@ HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, cons
     return out;
 }
 
+void put_stat(OpenHandle& h, const struct stat& st) {
+    h.has_stat = true;
+    h.mode = st.st_mode;
+    h.device = st.st_dev;
+    h.inode = st.st_ino;
+    h.size = static_cast<uint64_t>(st.st_size);
+    h.nlink = static_cast<uint32_t>(st.st_nlink);
+}
+
 HandleContent unreachable_content(int err) {
     HandleContent gone;
     gone.note = posix::is_race_errno(err)
@@ -116,12 +125,7 @@ void Walker::walk_process(int proc_dir, int32_t pid) {
         // fully named by its link text, and skipping it saves a syscall per descriptor.
         if (!h.target.empty() && h.target[0] == '/') {
             if (::fstatat(fd_dir->get(), name, &st, 0) == 0) {
-                h.has_stat = true;
-                h.mode = st.st_mode;
-                h.device = st.st_dev;
-                h.inode = st.st_ino;
-                h.size = static_cast<uint64_t>(st.st_size);
-                h.nlink = static_cast<uint32_t>(st.st_nlink);
+                put_stat(h, st);
                 if (m_hashes && S_ISREG(h.mode) &&
                     (h.nlink == 0 || h.target.starts_with("/memfd:"))) {
                     add_content(h, hash_content(*m_hashes, fd_dir->get(), name, h));

@@ -4,6 +4,8 @@
 // file or memfd, taken through the descriptor itself.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 
 #include "irsnap/open_handles.hpp"
@@ -17,6 +19,9 @@ namespace fd_walk {
 /// Starts hashing a deleted file or memfd through /proc/PID/fd/N (`name` under `fd_dir`) right
 /// after it was seen, if the descriptor still refers to that file (h.device, h.inode).
 HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, const OpenHandle& h);
+
+/// What stat() said of the open file, into the record (has_stat set).
+void put_stat(OpenHandle& h, const struct stat& st);
 
 /// Why a deleted file or memfd has no digest when its descriptor could not be stat'ed (errno).
 HandleContent unreachable_content(int err);
