@@ -8,13 +8,15 @@ const CollectorSpec& kernel_state_spec() {
     static const CollectorSpec spec{
         .name = "kernel_state",
         .description =
-            "Kernel state that changes at run time and that rootkits touch. Two record kinds: "
+            "Kernel state that changes at run time and that rootkits touch. Three record kinds: "
             "'setting' for each security sysctl (kptr_restrict, dmesg_restrict, "
             "modules_disabled, unprivileged_bpf_disabled, ptrace_scope, kexec_load_disabled, "
             "perf_event_paranoid, randomize_va_space, sysrq, bpf_jit_enable, bpf_jit_harden), "
-            "the taint mask decoded, and the lockdown mode; then 'log', one per record of the "
-            "kernel log ring buffer (/dev/kmsg, read without consuming it), with markers for "
-            "lines that loading foreign code or BPF hooks leave.",
+            "the taint mask decoded, and the lockdown mode; 'ftrace_hook', one per kernel "
+            "function ftrace has a hook on, with the hooks' callbacks and modules (tracefs "
+            "enabled_functions); then 'log', one per record of the kernel log ring buffer "
+            "(/dev/kmsg, read without consuming it), with markers for lines that loading "
+            "foreign code or BPF hooks leave.",
         .volatility_rank = 57,
         .why =
             "RFC 3227 kernel state: sysctls can be flipped back and the log ring buffer is "
@@ -23,19 +25,23 @@ const CollectorSpec& kernel_state_spec() {
         .platforms = {"linux"},
         .privileges =
             "root (CAP_SYSLOG) to read /dev/kmsg when kernel.dmesg_restrict is 1 (and "
-            "/sys/kernel/security/lockdown, readable by root only on some kernels)",
+            "/sys/kernel/security/lockdown, readable by root only on some kernels); root for "
+            "tracefs (CAP_SYS_ADMIN for a private instance when the host mounted none)",
         .without_privileges =
-            "degrades: the settings are read, the kernel log is not (a coverage note says why)",
+            "degrades: the settings are read, the kernel log and the ftrace hooks are not (a "
+            "coverage note says why)",
         .fields =
             {
-                {"kind", "string", "Record kind: 'setting' or 'log'.", k_linux},
+                {"kind", "string", "Record kind: 'setting', 'ftrace_hook' or 'log'.", k_linux},
                 {"name", "string",
                  "setting: the sysctl's name (e.g. 'kernel.kptr_restrict'), or "
-                 "'security.lockdown'.",
+                 "'security.lockdown'; ftrace_hook: the hooked kernel function.",
                  k_linux},
                 {"path", "string",
                  "setting: the file read, as the host names it (/proc/sys/..., "
-                 "/sys/kernel/security/lockdown), never prefixed with --root.",
+                 "/sys/kernel/security/lockdown), never prefixed with --root; ftrace_hook: the "
+                 "enabled_functions file read, or a private tracefs instance when the host has "
+                 "none mounted.",
                  k_linux},
                 {"status", "string",
                  "setting: 'present', 'absent' (the kernel lacks the setting, or securityfs is "
@@ -58,6 +64,21 @@ const CollectorSpec& kernel_state_spec() {
                  k_linux},
                 {"lockdown_modes", "string[]",
                  "security.lockdown only: the modes the kernel lists.", k_linux},
+                {"hook_count", "integer", "ftrace_hook: how many callbacks hook the function.",
+                 k_linux},
+                {"hook_flags", "string[]",
+                 "ftrace_hook: R (saves registers), I (may change where the function returns: "
+                 "what a hook that replaces a system call needs), D (direct call, BPF "
+                 "trampolines), O, M.",
+                 k_linux},
+                {"callbacks", "string[]",
+                 "ftrace_hook: the symbols the kernel names for the hook (trampoline, callback).",
+                 k_linux},
+                {"modules", "string[]",
+                 "ftrace_hook: the modules those symbols belong to; the kernel names them even "
+                 "for a module that left the module list and sysfs. Empty for the kernel's own "
+                 "hooks (BPF trampolines, kprobes, function tracing).",
+                 k_linux},
                 {"seq", "integer", "log: the record's sequence number in the ring buffer.",
                  k_linux},
                 {"facility", "integer", "log: syslog facility (0 kernel, 1 user ...).", k_linux},
@@ -106,6 +127,11 @@ const CollectorSpec& kernel_state_spec() {
             "           and other readers keep their place. EPIPE (the ring wrapped past the\n"
             "           position) is counted in coverage and the read goes on. At most 100000\n"
             "           records and 64 MiB of message text; the rest is counted in coverage.\n"
+            "  ftrace_hook  enabled_functions of tracefs where the host's mountinfo shows it\n"
+            "           mounted, else of a private tracefs instance (fsopen + fsmount, attached\n"
+            "           to no mount tree, closed after the read); never through\n"
+            "           /sys/kernel/debug/tracing unmounted, which would automount it. Live\n"
+            "           host only. Read, never written: no tracer is enabled or changed.\n"
             "Nothing on the host changes: no sysctl is written, the log is not cleared.\n",
     };
     return spec;

@@ -132,6 +132,7 @@ void collect_kernel_state(const Context& ctx, RecordSink& sink) {
     using namespace kernel_state_impl;
     collect_sysctls(ctx, sink);
     if (!ctx.should_stop()) collect_lockdown(ctx, sink);
+    if (!ctx.should_stop()) collect_ftrace_hooks(ctx, sink);
     if (!ctx.should_stop()) collect_kernel_log(ctx, sink);
 }
 

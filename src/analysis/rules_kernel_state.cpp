@@ -150,6 +150,45 @@ void hardening_off(const Rule& self, std::string_view, const Record& r, FindingS
                          {r.evidence(pick(r.value, {"name", "value", "path"}))}));
 }
 
+/// The kernel functions hiding rootkits hook: system call entries, directory and /proc
+/// listing, the socket tables' show functions.
+bool hooked_to_hide(std::string_view function) {
+    for (std::string_view prefix :
+         {"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_"}) {
+        if (function.starts_with(prefix)) return true;
+    }
+    for (std::string_view name :
+         {"filldir", "filldir64", "iterate_dir", "proc_pid_readdir", "proc_root_readdir",
+          "tcp4_seq_show", "tcp6_seq_show", "udp4_seq_show", "udp6_seq_show", "inet_diag_dump",
+          "packet_rcv", "tpacket_rcv", "m_show", "find_task_by_vpid", "do_sys_openat2", "vfs_read",
+          "kill_pid_info"}) {
+        if (function == name) return true;
+    }
+    return false;
+}
+
+void module_ftrace_hook(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
+    if (text_of(r.value, "kind") != "ftrace_hook") return;
+    const auto modules = r.value.find("modules");
+    if (modules == r.value.end() || !modules->is_array() || modules->empty()) return;
+    std::string names;
+    for (const auto& m : *modules) {
+        if (!m.is_string()) continue;
+        if (!names.empty()) names += ", ";
+        names += m.get<std::string>();
+    }
+    const std::string function = text_of(r.value, "name");
+    Finding f = self.finding(
+        fmt::format("ftrace hook on {} by module {}", function, names),
+        {r.evidence(pick(r.value, {"name", "hook_flags", "callbacks", "modules", "path"}))});
+    if (!hooked_to_hide(function)) {
+        // Live patches and some drivers hook other kernel functions through ftrace.
+        f.urgency = Urgency::medium;
+        f.confidence = Confidence::low;
+    }
+    out.add(std::move(f));
+}
+
 constexpr Rule k_kernel_state_rules[] = {
     {"IRS-KST-002", "Kernel log: unsigned module loaded", Urgency::high, Confidence::medium,
      "T1547.006", "kernel_state",
@@ -189,6 +228,14 @@ constexpr Rule k_kernel_state_rules[] = {
      "kernel.kptr_restrict = 0 shows kernel addresses to every user: both ease a local "
      "privilege escalation. Some distributions ship them so; listed for context.",
      per_record<hardening_off>},
+    {"IRS-KST-008", "Module hooks a system call through ftrace", Urgency::critical,
+     Confidence::high, "T1014", "kernel_state",
+     "A module's callback on a system call entry or a listing function (getdents64, filldir, "
+     "the /proc and socket-table show functions) through ftrace is how Diamorphine-style "
+     "rootkits hide processes, files and sockets. The kernel names the callback's module in "
+     "enabled_functions even after the module left the module list, sysfs and the symbol "
+     "table. A module hook on any other function (a live patch) is listed at medium.",
+     per_record<module_ftrace_hook>},
 };
 
 }  // namespace

@@ -70,3 +70,24 @@ TEST(KernelStateRules, ProgramsTheKernelRuns) {
 
 }  // namespace
 }  // namespace irsnap::triage
+
+namespace irsnap::triage {
+namespace {
+
+TEST(KernelStateRules, AModuleHookingASystemCallThroughFtraceIsCritical) {
+    auto in = test::input_of(
+        {{"kernel_state",
+          {
+              R"({"kind":"ftrace_hook","name":"__x64_sys_getdents64","hook_flags":["R","I"],"callbacks":["hp_ftrace_thunk","ftrace_ops_assist_func"],"modules":["hide_pid"]})",
+              R"({"kind":"ftrace_hook","name":"cmdline_proc_show","hook_flags":["R","I"],"callbacks":["livepatch_cmdline_proc_show"],"modules":["livepatch_sample"]})",
+              R"({"kind":"ftrace_hook","name":"__x64_sys_openat","hook_flags":["D"],"callbacks":["bpf_trampoline_6442"],"modules":[]})",
+          }}});
+    auto hooks = test::of_rule(in, "IRS-KST-008");
+    ASSERT_EQ(hooks.size(), 2u);  // the kernel's own trampoline (no module) is not one
+    EXPECT_EQ(hooks[0].urgency, Urgency::critical);
+    EXPECT_NE(hooks[0].why.find("__x64_sys_getdents64 by module hide_pid"), std::string::npos);
+    EXPECT_EQ(hooks[1].urgency, Urgency::medium);  // a live patch's kind of hook
+}
+
+}  // namespace
+}  // namespace irsnap::triage

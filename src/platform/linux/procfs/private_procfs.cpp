@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,38 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "irsnap/linux/detached_mount.hpp"
 #include "irsnap/linux/fd_util.hpp"
 #include "irsnap/linux/hidden_pids.hpp"
 #include "irsnap/private_proc_root.hpp"
 
 namespace irsnap {
-namespace {
-
-// From <linux/mount.h>, which clashes with glibc's <sys/mount.h>; the values are ABI.
-constexpr unsigned k_fsopen_cloexec = 0x1;
-constexpr unsigned k_fsconfig_cmd_create = 6;
-constexpr unsigned k_fsmount_cloexec = 0x1;
-constexpr unsigned k_mount_attr_rdonly = 0x1;
-constexpr unsigned k_mount_attr_nosuid = 0x2;
-constexpr unsigned k_mount_attr_nodev = 0x4;
-constexpr unsigned k_mount_attr_noexec = 0x8;
-
-/// A read-only procfs instance of irsnap's pid namespace, attached nowhere.
-Result<UniqueFd> make_instance() {
-    const int fs = static_cast<int>(::syscall(SYS_fsopen, "proc", k_fsopen_cloexec));
-    if (fs < 0) return ItemError::from_errno("fsopen", errno, "proc");
-    UniqueFd context(fs);
-    if (::syscall(SYS_fsconfig, fs, k_fsconfig_cmd_create, nullptr, nullptr, 0) != 0) {
-        return ItemError::from_errno("fsconfig", errno, "proc");
-    }
-    const int mount = static_cast<int>(::syscall(
-        SYS_fsmount, fs, k_fsmount_cloexec,
-        k_mount_attr_rdonly | k_mount_attr_nosuid | k_mount_attr_nodev | k_mount_attr_noexec));
-    if (mount < 0) return ItemError::from_errno("fsmount", errno, "proc");
-    return UniqueFd(mount);
-}
-
-}  // namespace
 
 std::optional<PrivateProcRoot> private_proc_root_if_covered(const std::string& proc_root,
                                                             std::string& why) {
@@ -55,7 +28,7 @@ std::optional<PrivateProcRoot> private_proc_root_if_covered(const std::string& p
                           : f.kind;
     }
     if (covers.empty()) return std::nullopt;
-    auto instance = make_instance();
+    auto instance = detached_mount("proc");
     if (!instance) {
         why = fmt::format(
             "/proc is covered ({}), but no private procfs could be made ({}: {}): "

@@ -71,6 +71,10 @@ else
     --argjson k "$([[ $NOTRACE_INIT -eq 0 ]] && echo true || echo false)"
   check "triage: IRS-HID-003 critical" triage_has IRS-HID-003 critical
 fi
+# The hook itself, from ftrace's list: the module's name stays there in every variant.
+check "kernel_state: ftrace hook on __x64_sys_getdents64 by module hide_pid" \
+  any_record kernel_state '.kind == "ftrace_hook" and .name == "__x64_sys_getdents64" and (.modules | index("hide_pid"))'
+check "triage: IRS-KST-008 critical" triage_has IRS-KST-008 critical
 taint=$(records kernel_modules | jq -r -s '[.[] | select(.kind == "kernel")][0].tainted // empty')
 echo "  note: kernel taint mask recorded: ${taint:-none} (guest said $(serial_value TAINTED))"
 
@@ -92,7 +96,8 @@ seen="pid $pid: probe + iter/task, IRS-HID-001 critical ($in_processes processes
 if [[ ${#module_views[@]} -gt 0 ]]; then
   seen+="; module: ${module_views[*]}, IRS-HID-003 critical"
 else
-  seen+="; module: not seen (kernel taint $taint only)"
+  seen+="; module: in no module view (kernel taint $taint)"
 fi
+seen+="; its getdents64 hook: ftrace (enabled_functions names hide_pid), IRS-KST-008 critical"
 row "$technique" "$guest" "$seen"
 check_done
