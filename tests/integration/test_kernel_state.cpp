@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 
 #include "../unit/fixture_util.hpp"
 #include "run_util.hpp"
@@ -48,6 +49,48 @@ TEST(KernelState, SettingsAndTheKernelLogOnThisHost) {
         last_seq = seq;
         EXPECT_TRUE((*r)["time"].is_string());
         EXPECT_TRUE((*r)["flags"].is_array());
+    }
+}
+
+}  // namespace
+}  // namespace irsnap::test
+
+namespace irsnap::test {
+namespace {
+
+size_t tracefs_mounts() {
+    size_t n = 0;
+    std::istringstream lines(read_text_file("/proc/self/mountinfo"));
+    for (std::string line; std::getline(lines, line);) n += line.find(" - tracefs ") != line.npos;
+    return n;
+}
+
+TEST(KernelState, FtraceHooksAreListedOrTheRefusalIsSaidAndNoMountStays) {
+    if (geteuid() != 0) GTEST_SKIP() << "tracefs is root's";
+    const size_t before = tracefs_mounts();
+    TempDir tmp("irsnap-ftrace");
+    auto run = run_command({irsnap_binary(), "collect", "-o", tmp.path().string(), "--collectors",
+                            "kernel_state", "-q"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    // The private tracefs instance is attached nowhere: the mount table is as it was.
+    EXPECT_EQ(tracefs_mounts(), before);
+    const auto bundle = only_bundle(tmp.path());
+    const json manifest = json::parse(read_text_file(bundle / "manifest.json"));
+    json entry;
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] == "kernel_state") entry = c;
+    }
+    ASSERT_TRUE(entry.is_object());
+    const bool read =
+        entry["views"].is_array() && entry["views"].dump().find("\"ftrace\"") != std::string::npos;
+    const bool refused =
+        entry["coverage"].dump().find("ftrace hooks not read (") != std::string::npos;
+    EXPECT_NE(read, refused) << entry.dump();  // one or the other, always said
+    for (const auto& r : read_jsonl(artifact(bundle, "kernel_state"))) {
+        if (r["kind"] != "ftrace_hook") continue;
+        EXPECT_TRUE(read);
+        EXPECT_FALSE(r["name"].get<std::string>().empty());
+        EXPECT_TRUE(r["modules"].is_array());
     }
 }
 
