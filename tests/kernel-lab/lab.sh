@@ -110,10 +110,19 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/irsnap-kernel-lab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # --- 2. the kernel, cached ---------------------------------------------------------------------
-# The guest needs the virtio PCI transport and virtio_blk for the disk the bundle comes back on.
-wanted_modules=(virtio_pci virtio_blk)
+# The guest needs the virtio PCI transport and virtio_blk for the disk the bundle comes back on,
+# and the sock_diag handlers of TCP and UDP (inet_diag, tcp_diag, udp_diag: modules in Debian's
+# kernel) for irsnap's netlink socket view. A real system loads those on the first `ss` through
+# modprobe; the guest has no modprobe and no modules.dep, so without them every netlink dump of
+# an inet table fails with ENOENT and only /proc/net and the BPF iterators list sockets.
+wanted_modules=(virtio_pci virtio_blk inet_diag tcp_diag udp_diag)
 kcache="$cache/kernel-$kver"
-if [[ ! -f "$kcache/complete" ]]; then
+# A cache extracted before a module was wanted lacks it: extract again.
+cache_has_wanted() {
+  local m
+  for m in "${wanted_modules[@]}"; do [[ -f "$kcache/modules/$m.ko" ]] || return 1; done
+}
+if [[ ! -f "$kcache/complete" ]] || ! cache_has_wanted; then
   # The package (70 MB) is only kept until its few files are out: the cache holds ~9 MB.
   rm -rf "$kcache"
   mkdir -p "$kcache/download" "$kcache/x"
@@ -122,11 +131,13 @@ if [[ ! -f "$kcache/complete" ]]; then
   (cd "$kcache/download" && apt-get download -q "$kernel_pkg" >&2) \
     || skip "apt-get download $kernel_pkg failed (no mirror reachable?)"
   deb=$(compgen -G "$kcache/download/${kernel_pkg}_*.deb" | head -n 1)
-  # One pass over the package: the kernel image and the virtio drivers. The package ships no
-  # modules.dep (depmod writes it at install), so dependencies are read from each .ko below.
+  # One pass over the package: the kernel image, the virtio drivers and the inet sock_diag
+  # handlers. The package ships no modules.dep (depmod writes it at install), so dependencies are
+  # read from each .ko below.
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kcache/x" --wildcards \
     "./boot/vmlinuz-$kver" "./lib/modules/$kver/kernel/drivers/virtio/*" \
-    "./lib/modules/$kver/kernel/drivers/block/virtio_blk.ko"
+    "./lib/modules/$kver/kernel/drivers/block/virtio_blk.ko" \
+    "./lib/modules/$kver/kernel/net/ipv4/*_diag.ko"
   mkdir -p "$kcache/modules"
   mv "$kcache/x/boot/vmlinuz-$kver" "$kcache/vmlinuz"
   find "$kcache/x/lib/modules/$kver" -name '*.ko' -exec mv -t "$kcache/modules" {} +
