@@ -2,6 +2,8 @@
 // Cross-view discrepancies: the same kernel object seen by one interface and not by another.
 // A rootkit hooks one view (getdents on /proc, /proc/net/tcp's seq_file, the module list); the
 // collectors read two views and record the difference, and these rules surface it.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "rules.hpp"
@@ -46,6 +48,15 @@ bool only_kernel_views(const nlohmann::json& record) {
     return true;
 }
 
+/// Whether one of the record's views starts with `prefix` ("iter/": a kernel socket table).
+bool has_view(const nlohmann::json& record, std::string_view prefix) {
+    auto views = record.find("views");
+    if (views == record.end() || !views->is_array()) return false;
+    return std::any_of(views->begin(), views->end(), [&](const nlohmann::json& v) {
+        return v.is_string() && v.get_ref<const std::string&>().rfind(prefix, 0) == 0;
+    });
+}
+
 std::string socket_summary(const Record& r) {
     return fmt::format("{} {}:{} -> {}:{} {}: {}", text_of(r.value, "protocol"),
                        text_of(r.value, "local_address"), number_text(r.value, "local_port"),
@@ -66,6 +77,12 @@ void socket_cross_view(const Rule& self, std::string_view, const Record& r, Find
         // socket from iterators than a forged row (as listed_pid_not_in_kernel_tasks).
         f.urgency = Urgency::low;
         f.confidence = Confidence::low;
+    } else if (text_of(r.value, "state") == "LISTEN" &&
+               text_of(r.value, "discrepancy").rfind("hidden from /proc/net", 0) == 0) {
+        // A listener netstat cannot see is a backdoor waiting for its operator (the classic
+        // tcp4_seq_show hook); with the kernel's own table agreeing with netlink, no race.
+        f.urgency = Urgency::critical;
+        if (has_view(r.value, "iter/")) f.confidence = Confidence::high;
     }
     out.add(std::move(f));
 }
@@ -108,7 +125,8 @@ constexpr Rule k_cross_view_rules[] = {
      "network",
      "The collector reads sockets through netlink sock_diag and /proc/net, re-checking before it "
      "records a difference. A socket present in one and absent from the other, steadily, is what "
-     "a rootkit hooking one interface leaves behind.",
+     "a rootkit hooking one interface leaves behind. A listening socket hidden from /proc/net "
+     "(netstat, ss reading /proc) is raised critical: a backdoor waiting for its operator.",
      per_record<socket_cross_view>},
     {"IRS-HID-003", "Kernel module seen by one view only", Urgency::critical, Confidence::high,
      "T1014", "kernel_modules",

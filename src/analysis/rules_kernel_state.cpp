@@ -228,8 +228,8 @@ constexpr Rule k_kernel_state_rules[] = {
      "kernel.kptr_restrict = 0 shows kernel addresses to every user: both ease a local "
      "privilege escalation. Some distributions ship them so; listed for context.",
      per_record<hardening_off>},
-    {"IRS-KST-008", "Module hooks a system call through ftrace", Urgency::critical,
-     Confidence::high, "T1014", "kernel_state",
+    {"IRS-KST-008", "Module hooks a system call or listing function through ftrace",
+     Urgency::critical, Confidence::high, "T1014", "kernel_state",
      "A module's callback on a system call entry or a listing function (getdents64, filldir, "
      "the /proc and socket-table show functions) through ftrace is how Diamorphine-style "
      "rootkits hide processes, files and sockets. The kernel names the callback's module in "

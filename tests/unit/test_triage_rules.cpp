@@ -60,14 +60,20 @@ TEST(TriageRules, CrossViewSocketModuleAndInterface) {
     auto in = input_of(
         {{"network",
           {R"({"protocol":"tcp","local_address":"10.0.0.1","local_port":22,"remote_address":"1.2.3.4","remote_port":4444,"state":"ESTABLISHED","cross_view_discrepancy":true,"discrepancy":"hidden from /proc/net"})",
-           R"({"protocol":"tcp","local_address":"10.0.0.1","local_port":22,"state":"LISTEN","cross_view_discrepancy":false})"}},
+           R"({"protocol":"tcp","local_address":"10.0.0.1","local_port":22,"state":"LISTEN","cross_view_discrepancy":false})",
+           R"j({"protocol":"tcp","local_address":"127.0.0.1","local_port":31337,"state":"LISTEN","views":["netlink","iter/tcp"],"cross_view_discrepancy":true,"discrepancy":"hidden from /proc/net"})j"}},
          {"kernel_modules",
           {R"({"kind":"module","name":"diamorphine","cross_view_discrepancy":true,"discrepancy":"missing from /proc/modules"})"}},
          {"interfaces", {R"({"name":"tun9","cross_view_discrepancy":true,"discrepancy":"x"})"}}});
-    auto sockets = of_rule(in, "IRS-HID-002");
-    ASSERT_EQ(sockets.size(), 1u);
-    EXPECT_NE(sockets[0].why.find("hidden from /proc/net"), std::string::npos);
-    EXPECT_EQ(sockets[0].evidence[0].line, 1u);
+    auto sockets = of_rule(in, "IRS-HID-002");  // most urgent first
+    ASSERT_EQ(sockets.size(), 2u);
+    // A listener netstat cannot see, netlink and the kernel's own table agreeing.
+    EXPECT_NE(sockets[0].why.find("31337"), std::string::npos);
+    EXPECT_EQ(sockets[0].urgency, Urgency::critical);
+    EXPECT_EQ(sockets[0].confidence, Confidence::high);
+    EXPECT_NE(sockets[1].why.find("hidden from /proc/net"), std::string::npos);
+    EXPECT_EQ(sockets[1].evidence[0].line, 1u);
+    EXPECT_EQ(sockets[1].urgency, Urgency::high);  // an established connection
     auto modules = of_rule(in, "IRS-HID-003");
     ASSERT_EQ(modules.size(), 1u);
     EXPECT_NE(modules[0].why.find("diamorphine"), std::string::npos);

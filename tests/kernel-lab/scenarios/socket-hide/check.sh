@@ -44,9 +44,9 @@ check "network: port $port owned by the listener (pid $pid, lab_listener)" any_r
 check "network: control port $control_port in every view, no discrepancy" any_record network \
   "$listener"' and .cross_view_discrepancy == false and (.views | index("proc")) and (.views | index("netlink"))' \
   --argjson p "${control_port:-0}"
-# IRS-HID-002 is declared high (src/analysis/rules_cross_view.cpp: "Socket seen by one view
-# only", Urgency::high); only a socket no user-space view lists (IRS-NET-005) is critical.
-check "triage: IRS-HID-002 high (its declared urgency)" triage_has IRS-HID-002 high
+# IRS-HID-002 raises a listener hidden from /proc/net critical (src/analysis/rules_cross_view.cpp);
+# only a socket no user-space view lists at all is IRS-NET-005.
+check "triage: IRS-HID-002 critical (a listener netstat cannot see)" triage_has IRS-HID-002 critical
 check "triage: no IRS-NET-005 (netlink still lists the socket)" not_triage_has IRS-NET-005
 # The hook itself, from ftrace's list: the module's name stays there after list_del.
 check "kernel_state: ftrace hook on tcp4_seq_show by module hide_tcp" any_record kernel_state \
