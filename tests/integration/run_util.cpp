@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run_util.hpp"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,10 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -281,6 +284,27 @@ bool tools_required() {
 
 bool have_tool(const std::string& tool) {
     return run_command({"/bin/sh", "-c", "command -v " + tool}).exit_code == 0;
+}
+
+/// Whether the ELF file has a program interpreter (PT_INTERP): a dynamically linked executable
+/// that the dynamic loader, and so LD_PRELOAD, would act on.
+std::optional<bool> has_interpreter(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.size() < sizeof(Elf64_Ehdr) || data.compare(0, SELFMAG, ELFMAG) != 0 ||
+        data[EI_CLASS] != ELFCLASS64) {
+        return std::nullopt;
+    }
+    Elf64_Ehdr header;
+    std::memcpy(&header, data.data(), sizeof header);
+    for (size_t i = 0; i < header.e_phnum; ++i) {
+        const size_t at = header.e_phoff + i * header.e_phentsize;
+        if (at + sizeof(Elf64_Phdr) > data.size()) return std::nullopt;
+        Elf64_Phdr program;
+        std::memcpy(&program, data.data() + at, sizeof program);
+        if (program.p_type == PT_INTERP) return true;
+    }
+    return false;
 }
 
 }  // namespace irsnap::test

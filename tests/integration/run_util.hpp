@@ -97,6 +97,10 @@ std::string file_sha256(const std::filesystem::path& path);
 
 const char* irsnap_binary();
 
+/// Whether the ELF file has a program interpreter (PT_INTERP): a dynamically linked executable
+/// that the dynamic loader, and so LD_PRELOAD, would act on. nullopt when not a 64-bit ELF.
+std::optional<bool> has_interpreter(const std::filesystem::path& path);
+
 /// This process's network namespace inode: sockets of other namespaces (other tests, other
 /// sessions on a shared machine) may reuse any port number.
 uint64_t own_netns();

@@ -242,26 +242,6 @@ TEST(Footprint, FullCollectionWritesOnlyItsOutputExecsNothingAndUsesOnlyNetlink)
     EXPECT_GT(sockets, 0) << "no socket() seen: the network collectors use netlink";
 }
 
-/// Whether the ELF file has a program interpreter (PT_INTERP): a dynamically linked executable
-/// that the dynamic loader, and so LD_PRELOAD, would act on.
-std::optional<bool> has_interpreter(const fs::path& path) {
-    const std::string data = read_all(path);
-    if (data.size() < sizeof(Elf64_Ehdr) || data.compare(0, SELFMAG, ELFMAG) != 0 ||
-        data[EI_CLASS] != ELFCLASS64) {
-        return std::nullopt;
-    }
-    Elf64_Ehdr header;
-    std::memcpy(&header, data.data(), sizeof header);
-    for (size_t i = 0; i < header.e_phnum; ++i) {
-        const size_t at = header.e_phoff + i * header.e_phentsize;
-        if (at + sizeof(Elf64_Phdr) > data.size()) return std::nullopt;
-        Elf64_Phdr program;
-        std::memcpy(&program, data.data() + at, sizeof program);
-        if (program.p_type == PT_INTERP) return true;
-    }
-    return false;
-}
-
 bool lists_entry(const std::string& listing, const std::string& name) {
     std::istringstream lines(listing);
     for (std::string line; std::getline(lines, line);) {
