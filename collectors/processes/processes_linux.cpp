@@ -487,7 +487,15 @@ struct ProcessLists {
 
 ProcessLists process_lists(const Context& ctx, int proc_fd, RecordSink& sink) {
     ProcessLists out;
-    out.pids = posix::numeric_entries(proc_fd);
+    // The test hook drops pids from the listing as a getdents hook would (see hidden_processes).
+    const std::set<int64_t> unlisted(ctx.params.debug_unlist_pids.begin(),
+                                     ctx.params.debug_unlist_pids.end());
+    auto listing = [&] {
+        auto pids = posix::numeric_entries(proc_fd);
+        std::erase_if(pids, [&](int32_t pid) { return unlisted.count(pid) > 0; });
+        return pids;
+    };
+    out.pids = listing();
     out.listed.insert(out.pids.begin(), out.pids.end());
     sink.view("proc");
     if (!ctx.params.bpf || !ctx.live_proc() || !kernel_view::kernel_views_unavailable().empty()) {
@@ -501,7 +509,7 @@ ProcessLists process_lists(const Context& ctx, int proc_fd, RecordSink& sink) {
         if (t.leader() && !t.dead()) out.kernel->insert(t.tgid);
     }
     // Listed again: a process born after the first listing is in this one, not hidden.
-    for (int32_t pid : posix::numeric_entries(proc_fd)) out.listed.insert(pid);
+    for (int32_t pid : listing()) out.listed.insert(pid);
     for (int32_t pid : *out.kernel) {
         if (!out.listed.count(pid)) out.pids.push_back(pid);
     }

@@ -85,8 +85,9 @@ struct CollectParams {
     /// --timeline-max-entries: records the timeline writes at most. The command line's default
     /// is 200000 (collect_option_table); a Context built in code (tests) walks less.
     uint64_t timeline_max_entries = 20000;
-    /// Test hook (--debug-unlist-pid): hidden_processes drops these pids from its /proc listing,
-    /// as a getdents hook would, so the whole probe path can be tested without a rootkit.
+    /// Test hook (--debug-unlist-pid): hidden_processes and processes drop these pids from their
+    /// /proc listings, as a getdents hook would, so the probe and kernel-list paths can be tested
+    /// without a rootkit (and with the static binary, which LD_PRELOAD cannot reach).
     std::vector<int64_t> debug_unlist_pids;
     /// Specimens (samples) and copied files (files): see docs/specimens.md.
     std::string samples = "suspicious";          ///< --samples: suspicious | all-executables
