@@ -40,3 +40,17 @@ not_triage_has() {
   out=$("$LAB_IRSNAP" triage --json "$LAB_BUNDLE" 2>/dev/null) || return 1
   echo "$out" | jq -e --arg r "$1" '[.. | objects | select(.rule_id? == $r)] | length == 0' >/dev/null
 }
+# check_guest_proofs PROOF...: the guest proved each (its tools are blind), proved nothing false,
+# collected a valid bundle (collect exit 0, or 1 for reduced coverage: docs/exit-codes.md) that
+# verifies in the guest and on the host. Every scenario's checks start with these.
+check_guest_proofs() {
+  local p collect_exit
+  for p in "$@"; do check "PROVEN $p" serial_says "PROVEN $p"; done
+  check "no NOT-PROVEN line" no_unproven
+  collect_exit=$(serial_value COLLECT-EXIT)
+  check "irsnap collect in the guest exited 0 or 1 (was '$collect_exit')" \
+    test "$collect_exit" = 0 -o "$collect_exit" = 1
+  check "irsnap verify in the guest" serial_says "GUEST-VERIFY-EXIT 0"
+  echo "host: the bundle"
+  check "irsnap verify on the host" verify_ok
+}

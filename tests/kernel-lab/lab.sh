@@ -171,6 +171,7 @@ while read -r kind what args; do
     module)
       name=$(basename "$what")
       cp -r "$lab_dir/$what" "$tmp/build-$name"
+      cp "$lab_dir"/rootkits/common/*.h "$tmp/build-$name/"  # shared hook code (ftrace_redirect.h)
       # shellcheck disable=SC2086  # args is a word list
       make -s -C "$headers" M="$tmp/build-$name" $args modules >"$tmp/build-$name.log" 2>&1 \
         || { cat "$tmp/build-$name.log" >&2; die "building module $what failed"; }

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <string_view>
 #include <vector>
@@ -92,9 +91,9 @@ class KernelFileAssembler {
     }
 
   public:
+    /// Remembered: once stopped, the snapshot is incomplete and stays so.
     bool stop_requested() {
-        if (m_host.cancel && m_host.cancel->load(std::memory_order_relaxed)) m_stopped = true;
-        if (std::chrono::steady_clock::now() >= m_host.deadline) m_stopped = true;
+        m_stopped = m_stopped || fd_walk::stop_requested(m_host);
         if (m_stopped) m_out.complete = false;
         return m_stopped;
     }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -63,6 +64,11 @@ HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, cons
         return HandleContent::of(hashes.hash_now(fd->release(), key));
     out.pending = hashes.submit(fd->release(), key);
     return out;
+}
+
+bool stop_requested(const HostView& host) {
+    return (host.cancel && host.cancel->load(std::memory_order_relaxed)) ||
+           std::chrono::steady_clock::now() >= host.deadline;
 }
 
 void put_stat(OpenHandle& h, const struct stat& st) {

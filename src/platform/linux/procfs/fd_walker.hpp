@@ -20,6 +20,11 @@ namespace fd_walk {
 /// after it was seen, if the descriptor still refers to that file (h.device, h.inode).
 HandleContent hash_content(HashCache& hashes, int fd_dir, const char* name, const OpenHandle& h);
 
+/// A stop request (Ctrl-C, the deadline) seen from a walking thread. HostView::should_stop() is
+/// not thread-safe (it remembers that it said so), so the walks read the cancel flag and the
+/// deadline directly.
+bool stop_requested(const HostView& host);
+
 /// What stat() said of the open file, into the record (has_stat set).
 void put_stat(OpenHandle& h, const struct stat& st);
 

@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -20,13 +18,6 @@
 
 namespace irsnap {
 namespace {
-
-/// Stop requests seen from the walking threads. HostView::should_stop() is not thread-safe (it
-/// remembers that it said so), so the threads read the cancel flag and the deadline directly.
-bool stop_requested(const HostView& ctx) {
-    return (ctx.cancel && ctx.cancel->load(std::memory_order_relaxed)) ||
-           std::chrono::steady_clock::now() >= ctx.deadline;
-}
 
 /// Appends `part` to `out`, moving descriptors out chunk by chunk so memory does not double.
 void append(HandleSnapshot& out, HandleSnapshot& part) {
@@ -67,7 +58,7 @@ HandleSnapshot walk_open_handles(const HostView& ctx, unsigned max_threads, bool
         const size_t begin = pids.size() * part / threads;
         const size_t end = pids.size() * (part + 1) / threads;
         for (size_t i = begin; i < end; ++i) {
-            if (stop_requested(ctx)) {
+            if (fd_walk::stop_requested(ctx)) {
                 parts[part].complete = false;
                 return;
             }

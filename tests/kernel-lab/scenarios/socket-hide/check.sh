@@ -14,21 +14,10 @@ control_port=$(sed -n 's/.* control_port=\([0-9][0-9]*\)$/\1/p' <<<"$target")
 echo "guest: the rootkit blinds the guest's own tools"
 check "the guest named the listener (pid $pid, port $port, control port $control_port)" \
   test -n "$pid" -a -n "$port" -a -n "$control_port"
-for p in baseline-proc-net-tcp-shows-port baseline-netstat-shows-port proc-net-tcp-hides-port \
-  netstat-hides-port proc-net-tcp-shows-control-port netstat-shows-control-port \
-  listener-still-alive listener-still-holds-socket proc-modules-hides-module lsmod-hides-module \
-  sysfs-still-shows-module; do
-  check "PROVEN $p" serial_says "PROVEN $p"
-done
-check "no NOT-PROVEN line" no_unproven
-collect_exit=$(serial_value COLLECT-EXIT)
-# 0 everything collected, 1 reduced coverage (docs/exit-codes.md): both are valid bundles.
-check "irsnap collect in the guest exited 0 or 1 (was '$collect_exit')" \
-  test "$collect_exit" = 0 -o "$collect_exit" = 1
-check "irsnap verify in the guest" serial_says "GUEST-VERIFY-EXIT 0"
-
-echo "host: the bundle"
-check "irsnap verify on the host" verify_ok
+check_guest_proofs baseline-proc-net-tcp-shows-port baseline-netstat-shows-port \
+  proc-net-tcp-hides-port netstat-hides-port proc-net-tcp-shows-control-port \
+  netstat-shows-control-port listener-still-alive listener-still-holds-socket \
+  proc-modules-hides-module lsmod-hides-module sysfs-still-shows-module
 # The hidden listener: both netlink dumps and the BPF iterator saw it, /proc/net/tcp did not
 # (collectors/network/network_inet_linux.cpp, network_kernel_linux.cpp).
 listener='.protocol == "tcp" and .local_port == $p and .state == "LISTEN"'
