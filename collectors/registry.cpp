@@ -16,6 +16,7 @@
 #include "neighbors/neighbors.hpp"
 #include "network/network.hpp"
 #include "network_config/network_config.hpp"
+#include "physical_memory/physical_memory.hpp"
 #include "processes/processes.hpp"
 #include "routes/routes.hpp"
 #include "samples/samples.hpp"
@@ -41,6 +42,8 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::kernel_modules_spec, &collectors::collect_kernel_modules},
         {&collectors::bpf_spec, &collectors::collect_bpf},
         {&collectors::kernel_state_spec, &collectors::collect_kernel_state},
+        // Off by default (--physical-memory): minutes of reading, after every quick volatile view.
+        {&collectors::physical_memory_spec, &collectors::collect_physical_memory},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
         {&collectors::timeline_spec, &collectors::collect_timeline},

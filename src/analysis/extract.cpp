@@ -203,8 +203,9 @@ std::string extract_target(const ExpectedMember& member) {
     if (member.collector == "samples") {
         return is_hex_digest(member.member) ? "specimens/" + member.member : std::string();
     }
-    if (member.collector == "memory") {
-        // One flat name the collector made ("pid42.core", "pid42_<start>-<end>.bin"): anything
+    if (member.collector == "memory" || member.collector == "physical_memory") {
+        // One flat name the collector made ("pid42.core", "pid42_<start>-<end>.bin",
+        // "physical_memory.lime"): anything
         // else (a separator, a hidden or over-long name) is a record someone edited.
         const std::string& name = member.member;
         const bool safe = !name.empty() && name.size() <= 255 && name.front() != '.' &&
@@ -241,13 +242,13 @@ ExtractResult extract_bundle(const std::filesystem::path& bundle_dir,
     std::vector<ExpectedMember> expected;
     json manifest;
     BundleSummary summary = read_bundle(
-        bundle_dir, {"samples", "files", "memory"},
+        bundle_dir, {"samples", "files", "memory", "physical_memory"},
         [&](const BundleLine& line) {
             json r = parse_untrusted_json(line.text);
             if (!r.is_object()) return;
             // A memory record's sha256 is its member's: the bytes as written (unreadable pages
             // are zeros), there is no host content apart from them.
-            const bool memory = line.collector == "memory";
+            const bool memory = line.collector == "memory" || line.collector == "physical_memory";
             ExpectedMember m{std::string(line.collector), text_at(r, "archive"),
                              text_at(r, "member"), text_at(r, memory ? "sha256" : "member_sha256"),
                              text_at(r, "sha256")};

@@ -25,12 +25,13 @@ int run_extract(const Invocation& inv) {
         std::string bundle, into;
         std::vector<std::string> digests;
         po::options_description desc(
-            "irsnap extract BUNDLE DIR: the specimens, copied files and process memory of a "
-            "bundle, decrypted\n\n"
+            "irsnap extract BUNDLE DIR: the specimens, copied files, process memory and "
+            "physical memory of a bundle, decrypted\n\n"
             "Usage: irsnap extract BUNDLE_DIR|BUNDLE.tar [--sha256 H ...] DIR [--json]\n"
             "The bundle is verified first. Specimens go to DIR/specimens/<sha256>, copied files "
             "to DIR/files/<host path>, memory dumps and regions to DIR/memory/<member> "
-            "(pid42.core, pid42_<start>-<end>.bin), read-only, never over an existing file. "
+            "(pid42.core, pid42_<start>-<end>.bin, physical_memory.lime), read-only, never over an "
+            "existing file. "
             "Every member is re-hashed against the record that lists it; one that differs is "
             "refused and not kept. A tar bundle is unpacked (verified) into DIR first. These are "
             "live malware: "

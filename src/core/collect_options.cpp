@@ -173,6 +173,13 @@ const std::vector<CollectOptionSpec>& collect_option_table() {
              .max = INT64_MAX,
              .help = "anonymous executable memory captured per run at most",
              .manifest_key = "max_region_total_bytes"},
+            {.name = "physical-memory",
+             .field = option_field<&O::params, &P::physical_memory>(),
+             .help = "also acquire physical memory (Linux): all RAM as a LiME image in "
+                     "<NN>_physical_memory.zip, password infected; as large as RAM, so the "
+                     "output's free space is checked first; reading takes about a minute per "
+                     "4 GiB: raise --timeout-per-collector for more",
+             .manifest_key = "physical_memory"},
             {.name = "threads",
              .field = option_field<&O::params, &P::threads>(),
              .default_text = std::to_string(default_threads),

@@ -61,6 +61,7 @@ class ArtifactSink final : public RecordSink {
         }
     }
 
+    void summary(std::string note) override { m_outcome.message = std::move(note); }
     void view(const std::string& name) override {
         auto& views = m_outcome.views;
         if (std::find(views.begin(), views.end(), name) == views.end()) views.push_back(name);
@@ -116,6 +117,7 @@ std::optional<SkipReason> skip_reason(const CollectorSpec& spec, const RunReques
     };
     if (!request.only.empty() && !listed(request.only)) return SkipReason::not_selected;
     if (listed(request.exclude)) return SkipReason::excluded;
+    if (request.only.empty() && listed(request.off_by_default)) return SkipReason::off_by_default;
     return std::nullopt;
 }
 

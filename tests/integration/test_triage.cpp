@@ -71,7 +71,7 @@ json triage(const fs::path& bundle) {
     return report;
 }
 
-fs::path collect(const fs::path& out) {
+fs::path collect_for_triage(const fs::path& out) {
     auto run = run_command({irsnap_binary(), "collect", "-o", out.string(), "--collectors",
                             "processes,network,modules", "-q"});
     EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
@@ -110,7 +110,7 @@ TEST(Triage, PlantedChildYieldsItsFindingsAndACleanChildNone) {
     pid_t good = spawn({fs::canonical(IRSNAP_TEST_CHILD).string()});
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
-    const fs::path bundle = collect(tmp.path() / "out");
+    const fs::path bundle = collect_for_triage(tmp.path() / "out");
     kill_and_reap(bad);
     kill_and_reap(good);
     ::close(accepted);
@@ -164,7 +164,7 @@ TEST(Triage, TarBundleGivesTheSameFindingsAsItsUnpackedDirectory) {
 
 TEST(Triage, ChangedBundleStillTriagedButExitsVerifyFailed) {
     TempDir tmp("irsnap-triage");
-    const fs::path bundle = collect(tmp.path() / "out");
+    const fs::path bundle = collect_for_triage(tmp.path() / "out");
     std::ofstream(bundle / "artifacts" / "07_processes.jsonl", std::ios::app) << "not json\n";
     auto run = run_command({irsnap_binary(), "triage", bundle.string()});
     EXPECT_EQ(run.exit_code, 5) << run.err;

@@ -106,6 +106,8 @@ struct CollectParams {
     bool memory_regions = true;  ///< --no-memory-regions turns the always-on capture off
     uint64_t max_region_bytes = 16ull << 20;         ///< --max-region-bytes: per process
     uint64_t max_region_total_bytes = 128ull << 20;  ///< --max-region-total-bytes: per run
+    /// --physical-memory: the physical_memory collector runs (docs/physical-memory.md).
+    bool physical_memory = false;
 };
 
 /// What a collector may use: the host (HostView: roots, stop, hashes) plus the run's knobs,
@@ -196,6 +198,10 @@ class RecordSink {
     /// ...): listed once each, in first-use order, in the manifest entry's `views`, so a reader
     /// knows what was compared with what.
     virtual void view(const std::string& name) { (void)name; }
+    /// One line the console shows beside the collector's status instead of a generic "reduced
+    /// coverage", for a collector whose refusal the responder must read on the spot (physical
+    /// memory: why it was not acquired). Written by irsnap, never host text.
+    virtual void summary(std::string note) { (void)note; }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);

@@ -51,6 +51,9 @@ struct RunRequest {
     std::vector<std::string> only;
     std::vector<std::string> exclude;
     std::chrono::milliseconds timeout_per_collector{0};  ///< 0 = none
+    /// Collectors that run only when asked for (by their option, or by name in `only`):
+    /// skipped as off_by_default otherwise.
+    std::vector<std::string> off_by_default;
 };
 
 struct RunOutcome {

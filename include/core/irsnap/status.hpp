@@ -36,6 +36,7 @@ enum class SkipReason : uint8_t {
     not_on_this_platform,  ///< no implementation for this platform
     interrupted,           ///< the run was interrupted before it started
     output_failed,         ///< an earlier artifact could not be written
+    off_by_default,        ///< runs only when its option asks for it (--physical-memory)
 };
 
 namespace status_detail {
@@ -60,6 +61,7 @@ inline constexpr std::pair<SkipReason, std::string_view> k_skip[] = {
     {SkipReason::not_on_this_platform, "not available on this platform"},
     {SkipReason::interrupted, "not run: interrupted"},
     {SkipReason::output_failed, "not run: output failed"},
+    {SkipReason::off_by_default, "off by default (its option turns it on)"},
 };
 
 template <class Enum, size_t N>

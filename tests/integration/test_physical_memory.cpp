@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+// Physical memory end to end with the real binary, against a proc root holding an iomem and a
+// file laid out like /proc/kcore (this machine has no kcore; the kernel lab reads a real one):
+// the LiME image holds every System RAM range with the bytes at their physical addresses, an
+// unmapped part as a recorded hole, digests that match, in a directory bundle and in a tar
+// stream; an output too small is refused before a byte is written; and without a source the
+// refusal is one line on the console.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "../unit/fixture_util.hpp"
+#include "../unit/kcore_builder.hpp"
+#include "irsnap/hash.hpp"
+#include "irsnap/lime.hpp"
+#include "run_util.hpp"
+
+namespace irsnap::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string seeded_bytes(size_t size, uint32_t seed) {
+    std::mt19937 gen(seed);
+    std::string out(size, '\0');
+    for (auto& c : out) c = static_cast<char>(gen() & 0xff);
+    return out;
+}
+
+std::string read_whole_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// RAM [0x1000, 0x9000) and [0x100000, 0x140000); kcore maps all of the first and the first
+/// 0x30000 bytes of the second (the rest of it is a hole); the marker sits at 0x120010.
+struct FakeHost {
+    explicit FakeHost(const fs::path& root) : proc(root / "proc") {
+        fs::create_directories(proc);
+        std::ofstream(proc / "iomem") << "00000000-00000fff : Reserved\n"
+                                         "00001000-00008fff : System RAM\n"
+                                         "000a0000-000bffff : PCI Bus 0000:00\n"
+                                         "00100000-0013ffff : System RAM\n"
+                                         "  00100000-0010ffff : Kernel code\n";
+        low = seeded_bytes(0xa0000, 1);
+        high = seeded_bytes(0x30000, 2);
+        high.replace(0x20010, marker.size(), marker);
+        std::ofstream(proc / "kcore", std::ios::binary)
+            << fake_kcore({{UINT64_MAX, std::string(4096, 'v')}, {0, low}, {0x100000, high}});
+    }
+    /// The LiME file irsnap should write.
+    std::string expected_image() const {
+        return lime::range_header(0x1000, 0x9000) + low.substr(0x1000, 0x8000) +
+               lime::range_header(0x100000, 0x140000) + high + std::string(0x10000, '\0');
+    }
+    fs::path proc;
+    std::string low, high;
+    const std::string marker = "irsnap-physical-marker-7f3a";
+};
+
+std::vector<json> physmem_records(const fs::path& bundle, const std::string& kind) {
+    std::vector<json> out;
+    for (auto& r : read_jsonl(artifact(bundle, "physical_memory"))) {
+        if (r["kind"] == kind) out.push_back(std::move(r));
+    }
+    return out;
+}
+
+TEST(PhysicalMemory, LimeImageHoldsEveryRamRangeAtItsPhysicalAddress) {
+    TempDir tmp("irsnap-physmem");
+    const FakeHost host(tmp.path());
+    const fs::path out = tmp.path() / "out";
+    auto run = run_command({irsnap_binary(), "collect", "-q", "-o", out.string(), "--proc-root",
+                            host.proc.string(), "--physical-memory", "--exclude",
+                            "timeline,files,autoruns"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    const fs::path bundle = only_bundle(out);
+    auto verify = run_command({irsnap_binary(), "verify", bundle.string()});
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+    const auto images = physmem_records(bundle, "image");
+    ASSERT_EQ(images.size(), 1u);
+    const json& image = images[0];
+    EXPECT_EQ(image["source"], "/proc/kcore");
+    EXPECT_EQ(image["status"], "partial") << image.dump();
+    EXPECT_EQ(image["ranges"], 2);
+    EXPECT_EQ(image["ram_bytes"], 0x8000 + 0x40000);
+    EXPECT_EQ(image["unreadable_bytes"], 0x10000);
+    EXPECT_EQ(image["bytes_read"], 0x8000 + 0x30000);
+    const std::string expected = host.expected_image();
+    EXPECT_EQ(image["size"], expected.size());
+    EXPECT_EQ(image["sha256"], sha256_hex(expected));
+
+    const auto ranges = physmem_records(bundle, "range");
+    ASSERT_EQ(ranges.size(), 2u);
+    EXPECT_EQ(ranges[0]["start"], "0x1000");
+    EXPECT_EQ(ranges[0]["end"], "0x9000");
+    EXPECT_EQ(ranges[0]["lime_offset"], 0);
+    EXPECT_EQ(ranges[0]["sha256"], sha256_hex(host.low.substr(0x1000, 0x8000)));
+    EXPECT_EQ(ranges[1]["lime_offset"], 32 + 0x8000);
+    EXPECT_EQ(ranges[1]["holes"], json::parse(R"([{"start":"0x130000","end":"0x140000"}])"));
+    const auto sources = physmem_records(bundle, "source");
+    ASSERT_EQ(sources.size(), 1u);
+    EXPECT_EQ(sources[0]["usable"], true);
+
+    // extract re-hashes the member against the image record and writes it read-only.
+    const fs::path into = tmp.path() / "extracted";
+    fs::create_directories(into);
+    auto extract = run_command({irsnap_binary(), "extract", bundle.string(), into.string()});
+    ASSERT_EQ(extract.exit_code, 0) << extract.out << extract.err;
+    const std::string lime_file = read_whole_file(into / "memory" / "physical_memory.lime");
+    ASSERT_EQ(lime_file.size(), expected.size());
+    EXPECT_TRUE(lime_file == expected) << "the image differs from the fake host's RAM";
+    const size_t marker_at = 32 + 0x8000 + 32 + (0x120010 - 0x100000);
+    EXPECT_EQ(lime_file.find(host.marker), marker_at);
+    const auto header = lime::read_range_header(std::string_view(lime_file).substr(32 + 0x8000));
+    ASSERT_TRUE(header);
+    EXPECT_EQ(header->start, 0x100000u);
+}
+
+TEST(PhysicalMemory, AStreamAnnouncesTheImageAndHoldsTheSameBytes) {
+    TempDir tmp("irsnap-physmem");
+    const FakeHost host(tmp.path());
+    const fs::path tar = tmp.path() / "bundle.tar";
+    auto run = run_redirected({irsnap_binary(), "collect", "-q", "-o", "-", "--proc-root",
+                               host.proc.string(), "--collectors", "physical_memory"},
+                              "", tar.string());
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    const fs::path into = tmp.path() / "extracted";
+    fs::create_directories(into);
+    auto extract = run_command({irsnap_binary(), "extract", tar.string(), into.string()});
+    ASSERT_EQ(extract.exit_code, 0) << extract.out << extract.err;
+    EXPECT_TRUE(read_whole_file(into / "memory" / "physical_memory.lime") == host.expected_image());
+}
+
+TEST(PhysicalMemory, OffByDefault) {
+    TempDir tmp("irsnap-physmem");
+    const FakeHost host(tmp.path());
+    const fs::path out = tmp.path() / "out";
+    auto run = run_command({irsnap_binary(), "collect", "-q", "-o", out.string(), "--proc-root",
+                            host.proc.string(), "--exclude", "timeline,files,autoruns"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    const fs::path bundle = only_bundle(out);
+    const json manifest = json::parse(read_whole_file(bundle / "manifest.json"));
+    bool seen = false;
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] != "physical_memory") continue;
+        seen = true;
+        EXPECT_EQ(c["status"], "skipped") << c.dump();
+        EXPECT_NE(c.dump().find("off by default"), std::string::npos) << c.dump();
+    }
+    EXPECT_TRUE(seen);
+    for (const auto& e : fs::directory_iterator(bundle / "artifacts")) {
+        EXPECT_EQ(e.path().filename().string().find("physical_memory"), std::string::npos);
+    }
+}
+
+TEST(PhysicalMemory, WithoutASourceTheRefusalIsOneLineOnTheConsole) {
+    TempDir tmp("irsnap-physmem");
+    FakeHost host(tmp.path());
+    fs::remove(host.proc / "kcore");
+    const fs::path out = tmp.path() / "out";
+    auto run =
+        run_command({irsnap_binary(), "collect", "-o", out.string(), "--proc-root",
+                     host.proc.string(), "--physical-memory", "--collectors", "physical_memory"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    const std::string console = run.out + run.err;
+    EXPECT_NE(console.find("not acquired: /proc/kcore: absent"), std::string::npos) << console;
+    const auto images = physmem_records(only_bundle(out), "image");
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0]["status"], "refused");
+    EXPECT_EQ(images[0]["archive"], nullptr);
+}
+
+TEST(PhysicalMemory, AnOutputTooSmallIsRefusedBeforeAByteIsWritten) {
+    IRSNAP_NEED_TOOL(have_tool("unshare"), "unshare (util-linux)");
+    TempDir tmp("irsnap-physmem");
+    const FakeHost host(tmp.path());
+    const fs::path small = tmp.path() / "small";
+    fs::create_directories(small);
+    // 64 MiB: the image is small, but irsnap keeps 256 MiB free beside it.
+    const std::string script = "mount -t tmpfs -o size=64m irsnap-test " + small.string() +
+                               " && \"$0\" -q -o " + small.string() + "/out --proc-root " +
+                               host.proc.string() +
+                               " --physical-memory --collectors physical_memory; rc=$?; cp -a " +
+                               small.string() + "/out " + tmp.path().string() + "/copied; exit $rc";
+    auto run = run_command({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+                            script, irsnap_binary()});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    const fs::path bundle = only_bundle(tmp.path() / "copied");
+    auto verify = run_command({irsnap_binary(), "verify", bundle.string()});
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    const auto images = physmem_records(bundle, "image");
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0]["status"], "disk_space") << images[0].dump();
+    EXPECT_NE(images[0]["status_note"].get<std::string>().find("256 MiB to spare"),
+              std::string::npos);
+    for (const auto& e : fs::directory_iterator(bundle / "artifacts")) {
+        EXPECT_EQ(e.path().extension(), ".jsonl") << e.path();
+    }
+}
+
+}  // namespace
+}  // namespace irsnap::test
