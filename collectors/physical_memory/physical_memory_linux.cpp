@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -75,6 +76,23 @@ Layout lime_layout(const std::vector<physmem::PhysicalRange>& ram) {
     return l;
 }
 
+/// Unreadable bytes of `range` that lie in its first or last page when the range covers that
+/// page only in part (x86's first range ends at 0x9fc00): /proc/kcore maps RAM by whole pages,
+/// so such a tail is never readable and says nothing about the acquisition.
+uint64_t zeros_in_edge_pages(const physmem::PhysicalRange& range, const PieceRead& read) {
+    const uint64_t head_end =
+        std::min(range.end, (range.start + k_page_size - 1) / k_page_size * k_page_size);
+    const uint64_t tail_start = std::max(range.start, range.end / k_page_size * k_page_size);
+    uint64_t zeros = 0;
+    for (const auto& [from, to] : read.holes) {
+        const auto overlap = [&](uint64_t a, uint64_t b) {
+            return std::min(to, b) > std::max(from, a) ? std::min(to, b) - std::max(from, a) : 0;
+        };
+        zeros += overlap(range.start, head_end) + overlap(tail_start, range.end);
+    }
+    return zeros;
+}
+
 json holes_json(const std::vector<std::pair<uint64_t, uint64_t>>& holes) {
     json out = json::array();
     for (const auto& [from, to] : holes) {
@@ -105,9 +123,10 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     auto source = open_physical_source(ctx, ram.ranges, checks);
     std::string reasons;
     for (const auto& c : checks) {
-        emit(sink, {{"kind", "source"}, {"source", c.name}, {"usable", c.usable},
-                    {"reason", c.reason}});
-        if (!c.usable) reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", c.name, c.reason);
+        emit(sink,
+             {{"kind", "source"}, {"source", c.name}, {"usable", c.usable}, {"reason", c.reason}});
+        if (!c.usable)
+            reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", c.name, c.reason);
     }
     if (!source) {
         refuse(sink, "refused", reasons);
@@ -138,11 +157,12 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     const int64_t started = wall_clock_ns();
     const auto steady = std::chrono::steady_clock::now();
     const PhysicalSource& from = *source;
-    PieceStream stream(layout.pieces,
-                       [&from](uint64_t address, char* buffer, size_t size) {
-                           return read_physical(from, address, buffer, size);
-                       },
-                       ctx);
+    PieceStream stream(
+        layout.pieces,
+        [&from](uint64_t address, char* buffer, size_t size) {
+            return read_physical(from, address, buffer, size);
+        },
+        ctx);
     // A stream announced the archive's size: stored. A directory: deflated (free RAM is
     // mostly zero pages).
     EvidenceZipWriter zip(*out,
@@ -153,12 +173,13 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - steady).count();
 
-    uint64_t bytes_read = 0, unreadable = 0;
+    uint64_t bytes_read = 0, unreadable = 0, edge_zeros = 0;
     for (size_t i = 0; i < ram.ranges.size(); ++i) {
         const auto& r = ram.ranges[i];
         const PieceRead& read = stream.reads()[i];
         bytes_read += read.bytes_read;
         unreadable += read.unreadable;
+        edge_zeros += zeros_in_edge_pages(r, read);
         emit(sink, {{"kind", "range"},
                     {"source", source->name},
                     {"start", hex_address(r.start)},
@@ -177,13 +198,18 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     } else if (stream.stopped()) {
         status = "interrupted";
         note = "stopped (Ctrl-C or --timeout-per-collector): the rest of the image is zeros";
-    } else if (unreadable > 0) {
+    } else if (unreadable > edge_zeros) {
         status = "partial";
         note = fmt::format("{} bytes could not be read and are zeros", unreadable);
+    } else if (unreadable > 0) {
+        note = fmt::format(
+            "{} bytes in pages that a System RAM range only partly covers are zeros ({} maps "
+            "whole pages of RAM only)",
+            unreadable, source->name);
     }
     if (status != "acquired") sink.coverage("physical memory " + status + ": " + note);
-    sink.summary(fmt::format("{} MiB of RAM from {}, {}", layout.ram_bytes >> 20, source->name,
-                             status));
+    sink.summary(
+        fmt::format("{} MiB of RAM from {}, {}", layout.ram_bytes >> 20, source->name, status));
     json r = image_record(status, note);
     r["source"] = source->name;
     r["archive"] = "artifacts/" + out->name();

@@ -113,7 +113,10 @@ TEST(Faults, ProcessChurnDuringAFullCollectionIsCountedNotFatal) {
     long races = 0;
     for (const auto& c : manifest["collectors"]) {
         // A vanished process is a race to count, never a reason for a collector to give up.
-        EXPECT_TRUE(c["status"] == "ok" || c["status"] == "partial") << c.dump();
+        // (physical_memory is off by default.)
+        EXPECT_TRUE(c["status"] == "ok" || c["status"] == "partial" ||
+                    (c["name"] == "physical_memory" && c["status"] == "skipped"))
+            << c.dump();
         races += c["races"].get<long>();
     }
     EXPECT_GT(races, 0) << "no collector saw a process vanish: was the churn running? "

@@ -92,6 +92,7 @@ kver=${kernel_pkg#linux-image-}
 headers="/usr/src/linux-headers-$kver"
 packages=(qemu-system-x86 busybox-static cpio gzip kmod make gcc libc6-dev jq tar
           "linux-headers-$kver")
+packages+=(python3)  # the physical-memory check reads the LiME image
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -205,14 +206,19 @@ done
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$tmp/initrd.gz"
 
 # --- 5. boot -----------------------------------------------------------------------------------
-truncate -s 256M "$tmp/ship.img"
+# A scenario may ask for another guest size and shipping disk (scenarios/*/lab.conf).
+LAB_MEMORY_MB=512
+LAB_DISK_MB=256
+# shellcheck source=/dev/null
+[[ -f "$scenario_dir/lab.conf" ]] && . "$scenario_dir/lab.conf"
+truncate -s "${LAB_DISK_MB}M" "$tmp/ship.img"
 serial_raw="$tmp/serial.raw"
 serial="$tmp/serial.log"
 log "booting $kver with scenario $scenario (timeout ${qemu_timeout}s)"
 start=$(date +%s)
 qemu_rc=0
 # panic=-1 with -no-reboot: a kernel panic ends QEMU at once instead of hanging to the timeout.
-timeout "$qemu_timeout" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp 1 \
+timeout "$qemu_timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$LAB_MEMORY_MB" -smp 1 \
   -nodefaults -no-reboot -display none -monitor none \
   -serial "file:$serial_raw" \
   -kernel "$kcache/vmlinuz" -initrd "$tmp/initrd.gz" \

@@ -115,7 +115,8 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
                                            "max_dump_total_bytes",
                                            "memory_regions",
                                            "max_region_bytes",
-                                           "max_region_total_bytes"}));
+                                           "max_region_total_bytes",
+                                           "physical_memory"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false
