@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the small /proc parsers (uptime, loadavg, meminfo, stat btime, namespace
-// links) and the helpers fed from parsed numbers (tty_name, capability_names,
-// strip_deleted_suffix), all on the same input.
+// links), /proc/iomem's System RAM ranges and /proc/kcore's program headers, and the helpers fed
+// from parsed numbers (tty_name, capability_names, strip_deleted_suffix), all on the same input.
 #include <cstring>
 #include <string>
 
 #include "fuzz_common.hpp"
+#include "irsnap/linux/physical_memory_map.hpp"
 #include "irsnap/linux/procfs.hpp"
 
 using namespace irsnap::procfs;
@@ -52,6 +53,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto mask = static_cast<uint64_t>(n);
         FUZZ_CHECK(capability_names(mask).size() ==
                    static_cast<size_t>(__builtin_popcountll(mask)));
+    }
+    // RAM ranges: in order, never empty, never overlapping (the image reads each byte once).
+    const auto ram = irsnap::physmem::parse_iomem_system_ram(text);
+    for (size_t i = 0; i < ram.ranges.size(); ++i) {
+        FUZZ_CHECK(ram.ranges[i].start < ram.ranges[i].end);
+        if (i > 0) FUZZ_CHECK(ram.ranges[i - 1].end <= ram.ranges[i].start);
+    }
+    FUZZ_CHECK(!ram.addresses_hidden || ram.ranges.empty());
+    // kcore: every segment maps bytes that wrap neither address space, largest first.
+    std::string error;
+    if (auto segments = irsnap::physmem::parse_kcore_segments(text, error)) {
+        for (size_t i = 0; i < segments->size(); ++i) {
+            const auto& s = (*segments)[i];
+            FUZZ_CHECK(s.size > 0 && s.physical + s.size > s.physical &&
+                       s.file_offset + s.size > s.file_offset);
+            if (i > 0) FUZZ_CHECK((*segments)[i - 1].size >= s.size);
+            FUZZ_CHECK(irsnap::physmem::segment_holding(*segments, s.physical) != nullptr);
+        }
+    } else {
+        FUZZ_CHECK(!error.empty());
     }
     return 0;
 }

@@ -4,6 +4,8 @@
 #
 #   tests/kernel-lab/lab.sh --irsnap PATH --scenario NAME [--cache DIR] [--keep DIR] [--verbose]
 #   tests/kernel-lab/lab.sh --list
+#   tests/kernel-lab/lab.sh --prepare [--cache DIR]   (steps 1 and 2 only: scripts/test.sh runs
+#                                                      every apt step in the foreground first)
 #
 # 1. Finds the kernel Debian serves (the linux-image-ABI package linux-image-amd64 depends on,
 #    asked of apt-cache, never hard-coded), installs what the lab needs with apt-get (QEMU,
@@ -33,6 +35,7 @@ irsnap=""
 scenario=""
 keep=""
 verbose=0
+prepare=0
 qemu_timeout=${LAB_QEMU_TIMEOUT:-180}
 
 usage() {
@@ -63,22 +66,25 @@ while [[ $# -gt 0 ]]; do
     --cache) cache=${2:?}; shift 2 ;;
     --keep) keep=${2:?}; shift 2 ;;
     --verbose) verbose=1; shift ;;
+    --prepare) prepare=1; shift ;;
     --list) list_scenarios; exit 0 ;;
     -h|--help) usage ;;
     *) echo "kernel-lab: unknown argument $1" >&2; usage ;;
   esac
 done
-[[ -n "$irsnap" && -n "$scenario" ]] || usage
-scenario_dir="$lab_dir/scenarios/$scenario"
-[[ -f "$scenario_dir/guest.sh" && -f "$scenario_dir/check.sh" ]] \
-  || { echo "kernel-lab: no scenario '$scenario' (--list)" >&2; exit 2; }
-[[ -x "$irsnap" ]] || { echo "kernel-lab: --irsnap $irsnap is not an executable" >&2; exit 2; }
-irsnap=$(cd "$(dirname "$irsnap")" && pwd)/$(basename "$irsnap")
-# The guest has no libraries at all: a dynamic irsnap would not start there. ldd exits 1 on a
-# static binary, so capture its text rather than pipe it under pipefail.
-ldd_out=$(ldd "$irsnap" 2>&1 || true)
-[[ "$ldd_out" == *"not a dynamic executable"* ]] \
-  || { echo "kernel-lab: --irsnap $irsnap is not static (scripts/build.sh builds one)" >&2; exit 2; }
+[[ $prepare -eq 1 || ( -n "$irsnap" && -n "$scenario" ) ]] || usage
+if [[ $prepare -eq 0 ]]; then
+  scenario_dir="$lab_dir/scenarios/$scenario"
+  [[ -f "$scenario_dir/guest.sh" && -f "$scenario_dir/check.sh" ]] \
+    || { echo "kernel-lab: no scenario '$scenario' (--list)" >&2; exit 2; }
+  [[ -x "$irsnap" ]] || { echo "kernel-lab: --irsnap $irsnap is not an executable" >&2; exit 2; }
+  irsnap=$(cd "$(dirname "$irsnap")" && pwd)/$(basename "$irsnap")
+  # The guest has no libraries at all: a dynamic irsnap would not start there. ldd exits 1 on a
+  # static binary, so capture its text rather than pipe it under pipefail.
+  ldd_out=$(ldd "$irsnap" 2>&1 || true)
+  [[ "$ldd_out" == *"not a dynamic executable"* ]] \
+    || { echo "kernel-lab: --irsnap $irsnap is not static (scripts/build.sh builds one)" >&2; exit 2; }
+fi
 
 # --- 1. packages -------------------------------------------------------------------------------
 if ! command -v apt-cache >/dev/null || ! command -v apt-get >/dev/null; then
@@ -144,6 +150,10 @@ if [[ ! -f "$kcache/complete" ]] || ! cache_has_wanted; then
   find "$kcache/x/lib/modules/$kver" -name '*.ko' -exec mv -t "$kcache/modules" {} +
   rm -rf "$kcache/x" "$kcache/download"
   touch "$kcache/complete"
+fi
+if [[ $prepare -eq 1 ]]; then
+  log "prepared: packages installed, $kver cached in $kcache"
+  exit 0
 fi
 
 # Load order of the wanted modules and their dependencies (the .ko's own "depends" field),

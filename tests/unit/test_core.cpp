@@ -232,6 +232,25 @@ TEST(Runner, SelectionAndExclusion) {
     EXPECT_NO_THROW(validate_selection(fakes(), {"fake_ok"}, {"fake_throws"}));
 }
 
+TEST(Runner, AnOffByDefaultCollectorRunsOnlyWhenNamed) {
+    TempDir tmp("irsnap-runner");
+    auto status_of = [&](const RunRequest& request, const std::string& host) {
+        auto bundle = Bundle::create(tmp.path(), host, k_t0);
+        std::map<std::string, std::string> status;
+        for (const auto& c : run_collectors(fakes(), *bundle, request, nullptr).collectors) {
+            status[c.name] = std::string(to_string(c.status)) + ":" + c.message;
+        }
+        return status;
+    };
+    RunRequest request;
+    request.off_by_default = {"fake_ok"};
+    EXPECT_EQ(status_of(request, "h1")["fake_ok"],
+              "skipped:off by default (its option turns it on)");
+    // Named in --collectors, it runs.
+    request.only = {"fake_ok"};
+    EXPECT_EQ(status_of(request, "h2")["fake_ok"], "ok:");
+}
+
 TEST(Runner, CancelSkipsWhatHasNotStarted) {
     TempDir tmp("irsnap-runner");
     auto bundle = Bundle::create(tmp.path(), "h", k_t0);

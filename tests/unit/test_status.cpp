@@ -38,6 +38,7 @@ TEST(Status, SkipReasonsKeepTheirManifestText) {
     EXPECT_EQ(to_string(SkipReason::not_on_this_platform), "not available on this platform");
     EXPECT_EQ(to_string(SkipReason::interrupted), "not run: interrupted");
     EXPECT_EQ(to_string(SkipReason::output_failed), "not run: output failed");
+    EXPECT_EQ(to_string(SkipReason::off_by_default), "off by default (its option turns it on)");
 }
 
 TEST(Status, UnknownTextFromABundleIsNoStatus) {
