@@ -117,8 +117,15 @@ std::optional<SkipReason> skip_reason(const CollectorSpec& spec, const RunReques
     };
     if (!request.only.empty() && !listed(request.only)) return SkipReason::not_selected;
     if (listed(request.exclude)) return SkipReason::excluded;
-    if (request.only.empty() && listed(request.off_by_default)) return SkipReason::off_by_default;
     return std::nullopt;
+}
+
+/// Off by default and not named in --collectors (checked after the platform: on a platform
+/// where it cannot run, that is what the manifest says).
+bool off_by_default(const CollectorSpec& spec, const RunRequest& request) {
+    return request.only.empty() &&
+           std::find(request.off_by_default.begin(), request.off_by_default.end(), spec.name) !=
+               request.off_by_default.end();
 }
 
 /// A collector that finished before it was told to stop is complete, even if the deadline or
@@ -211,6 +218,7 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
         if (!reason && (!collector.collect || !runs_on(spec, build::k_platform))) {
             reason = SkipReason::not_on_this_platform;
         }
+        if (!reason && off_by_default(spec, request)) reason = SkipReason::off_by_default;
         if (!reason && cancelled_before) reason = SkipReason::interrupted;
         if (!reason && run.output_failed) reason = SkipReason::output_failed;
         if (reason) {
