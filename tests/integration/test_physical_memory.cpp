@@ -2,9 +2,9 @@
 // Physical memory end to end with the real binary, against a proc root holding an iomem and a
 // file laid out like /proc/kcore (this machine has no kcore; the kernel lab reads a real one):
 // the LiME image holds every System RAM range with the bytes at their physical addresses, an
-// unmapped part as a recorded hole, digests that match, in a directory bundle and in a tar
-// stream; an output too small is refused before a byte is written; and without a source the
-// refusal is one line on the console.
+// unmapped part as a recorded hole, digests that match, in a directory bundle, a tar stream and
+// a sealed bundle; an output too small is refused before a byte is written; and without a source
+// the refusal is one line on the console.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -153,6 +153,33 @@ TEST(PhysicalMemory, AStreamAnnouncesTheImageAndHoldsTheSameBytes) {
     EXPECT_EQ(images[0]["status"], "acquired") << images[0].dump();
     EXPECT_EQ(images[0]["unreadable_bytes"], 0xc00);
     EXPECT_NE(images[0]["status_note"].get<std::string>().find("partly covers"), std::string::npos);
+}
+
+TEST(PhysicalMemory, ASealedBundleHoldsTheImageWithNoPlaintextOnDisk) {
+    TempDir tmp("irsnap-physmem");
+    const FakeHost host(tmp.path(), false);
+    const fs::path key = tmp.path() / "key.txt";
+    const auto keygen = run_command({irsnap_binary(), "keygen", "-o", key.string()});
+    ASSERT_EQ(keygen.out.rfind("Public key: age1", 0), 0u) << keygen.out << keygen.err;
+    const std::string recipient = keygen.out.substr(12, keygen.out.find('\n') - 12);
+    const fs::path out = tmp.path() / "out";
+    auto run =
+        run_command({irsnap_binary(), "collect", "-q", "-o", out.string(), "--recipient", recipient,
+                     "--proc-root", host.proc.string(), "--collectors", "physical_memory"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+        if (e.is_regular_file()) files.push_back(e.path());
+    }
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].extension(), ".age");
+    EXPECT_EQ(read_whole_file(files[0]).find(host.marker), std::string::npos);
+    const fs::path into = tmp.path() / "extracted";
+    fs::create_directories(into);
+    auto extract = run_command(
+        {irsnap_binary(), "extract", "-i", key.string(), files[0].string(), into.string()});
+    ASSERT_EQ(extract.exit_code, 0) << extract.out << extract.err;
+    EXPECT_TRUE(read_whole_file(into / "memory" / "physical_memory.lime") == host.expected_image());
 }
 
 TEST(PhysicalMemory, OffByDefault) {
