@@ -43,6 +43,15 @@ check "bpf: that program held by the loader (pid $loader, bpf_hide_pid), pinned 
   --argjson l "${loader:-0}"
 check "bpf: a tracepoint program on sys_enter_getdents64 (saves the buffer)" any_record bpf \
   '.kind == "program" and .type == "tracepoint" and (.attach_points | any(.point == "sys_enter_getdents64"))'
+# 6.1 reports the perf link without a point; irsnap gives it the point of the loader's perf event
+# (bpf::fill_perf_link_points), so the program has one attach point, as on kernels from 6.6.
+exit_id=$(records bpf | jq -s "[.[] | select($exit_prog)][0].id // 0")
+check "bpf: the perf link of program $exit_id names tracepoint sys_exit_getdents64, held by the loader" \
+  any_record bpf '.kind == "link" and .prog_id == $i and .attach_type == "tracepoint" and .attach_point == "sys_exit_getdents64" and any(.holders[]; .pid == $l)' \
+  --argjson i "$exit_id" --argjson l "${loader:-0}"
+check "bpf: program $exit_id has one attach point, through that link" any_record bpf \
+  '.kind == "program" and .id == $i and (.attach_points | length == 1 and .[0].via == "link" and .[0].point == "sys_exit_getdents64")' \
+  --argjson i "$exit_id"
 check "triage: IRS-BPF-001 critical naming sys_exit_getdents64 and bpf_probe_write_user" bash -c \
   '"$LAB_IRSNAP" triage --json "$LAB_BUNDLE" 2>/dev/null | jq -e '"'"'[.. | objects
      | select(.rule_id? == "IRS-BPF-001" and .urgency? == "critical")
