@@ -187,12 +187,14 @@ while read -r kind what args; do
       ;;
     bpf)
       # -g: bpftool needs the object's BTF for the skeleton's view of its global variables. The
-      # loader is static like every guest program: libbpf.a needs libelf.a and libz.a.
+      # loader is static like every guest program: libbpf.a needs libelf.a and libz.a. Debian
+      # installs bpftool in /usr/sbin, which a user's PATH may lack.
       name=$(basename "$what")
       mkdir -p "$tmp/build-$name"
       { clang -g -O2 -Wall -Werror -target bpf -c "$lab_dir/$what/$name.bpf.c" \
           -o "$tmp/build-$name/$name.bpf.o" \
-        && bpftool gen skeleton "$tmp/build-$name/$name.bpf.o" name "$name" \
+        && "$(command -v bpftool || echo /usr/sbin/bpftool)" gen skeleton \
+          "$tmp/build-$name/$name.bpf.o" name "$name" \
           >"$tmp/build-$name/$name.skel.h" \
         && gcc -static -O2 -Wall -Werror -I"$tmp/build-$name" -o "$root/lab/bin/$name" \
           "$lab_dir/$what/$name.c" -lbpf -lelf -lz; } >"$tmp/build-$name.log" 2>&1 \
