@@ -70,7 +70,10 @@ const CollectorSpec& bpf_spec() {
                  "link: the attach type (trace_fentry, cgroup_inet_ingress ...) or, for a perf "
                  "link, tracepoint/kprobe/uprobe."},
                 {"attach_point", "string",
-                 "link: the tracepoint, traced function, cgroup id, 'ifindex N' or 'netns N'."},
+                 "link: the tracepoint, traced function, cgroup id, 'ifindex N' or 'netns N'. "
+                 "Kernels before 6.6 give a perf link none: it is then the point the loader's "
+                 "perf event descriptor names, when the program has one such link and one "
+                 "such point."},
                 {"key_size", "integer", "map: key size in bytes."},
                 {"value_size", "integer", "map: value size in bytes."},
                 {"max_entries", "integer", "map: capacity."},

@@ -80,11 +80,14 @@ class BpfCollector {
         } else {
             m_sink.coverage("/proc/kallsyms not readable: helper calls are not named");
         }
-        const bpf::Objects objects = bpf::list_objects(kallsyms);
+        bpf::Objects objects = bpf::list_objects(kallsyms);
         kallsyms.clear();
         kallsyms.shrink_to_fit();
         for (const auto& e : objects.errors) m_sink.item_error(e);
         const HeldObjects held = read_holders();
+        std::vector<bpf::TaskFdAttachment> perf;
+        for (const auto& [holder, a] : held.perf_attachments) perf.push_back(a);
+        bpf::fill_perf_link_points(objects.links, perf);
         const auto pins = read_pins();
         const ClockSample now = sample_clocks();
 

@@ -9,12 +9,14 @@
 #
 # 1. Finds the kernel Debian serves (the linux-image-ABI package linux-image-amd64 depends on,
 #    asked of apt-cache, never hard-coded), installs what the lab needs with apt-get (QEMU,
-#    busybox-static, the kernel's headers, gcc, make, kmod, jq, cpio) when it is missing, and
+#    busybox-static, the kernel's headers, gcc, make, kmod, jq, cpio, and clang, bpftool and the
+#    static libbpf for the eBPF rootkit) when it is missing, and
 #    `apt-get download`s the kernel package into the cache.
 # 2. Extracts vmlinuz and the virtio modules the guest needs (the disk the bundle comes back on)
 #    from the package into the cache: a second run downloads and extracts nothing.
 # 3. Builds the scenario's payloads: test kernel modules (tests/kernel-lab/rootkits/*) against the
-#    headers, helper programs (tests/kernel-lab/helpers/*.c) with gcc -static.
+#    headers, helper programs (tests/kernel-lab/helpers/*.c) with gcc -static, eBPF programs with
+#    clang -target bpf and their loaders (a bpftool skeleton, linked statically with libbpf).
 # 4. Packs an initramfs (cpio newc, gzip): busybox-static, the static irsnap given with --irsnap,
 #    the payloads, the virtio modules, /init (init.sh) and the scenario's guest.sh.
 # 5. Boots it: qemu-system-x86_64 -accel tcg -cpu max (no KVM needed), serial console to a log,
@@ -97,7 +99,7 @@ kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
 kver=${kernel_pkg#linux-image-}
 headers="/usr/src/linux-headers-$kver"
 packages=(qemu-system-x86 busybox-static cpio gzip kmod make gcc libc6-dev jq tar
-          "linux-headers-$kver")
+          "linux-headers-$kver" clang bpftool libbpf-dev libelf-dev zlib1g-dev)
 packages+=(python3)  # the physical-memory check reads the LiME image
 missing=()
 for p in "${packages[@]}"; do
@@ -175,7 +177,8 @@ for m in "${wanted_modules[@]}"; do add_module "$m"; done
 root="$tmp/root"
 mkdir -p "$root/bin" "$root/lab/bin" "$root/lab/kmod" "$root/lab/payload" "$root/lab/lib"
 # build.list: "module DIR [MAKE-ARGS...]" (a Kbuild directory under tests/kernel-lab, built with
-# those extra make arguments, e.g. KCFLAGS=-DX) or "helper FILE.c".
+# those extra make arguments, e.g. KCFLAGS=-DX), "helper FILE.c" or "bpf DIR" (DIR/NAME.bpf.c, an
+# eBPF program, and DIR/NAME.c, its loader, which includes the skeleton NAME.skel.h).
 while read -r kind what args; do
   [[ -z "$kind" || "$kind" == \#* ]] && continue
   case "$kind" in
@@ -192,6 +195,21 @@ while read -r kind what args; do
       name=$(basename "$what" .c)
       gcc -static -O2 -Wall -Werror -o "$root/lab/bin/$name" "$lab_dir/$what" \
         || die "building helper $what failed"
+      ;;
+    bpf)
+      # -g: bpftool needs the object's BTF for the skeleton's view of its global variables. The
+      # loader is static like every guest program: libbpf.a needs libelf.a and libz.a. Debian
+      # installs bpftool in /usr/sbin, which a user's PATH may lack.
+      name=$(basename "$what")
+      mkdir -p "$tmp/build-$name"
+      { clang -g -O2 -Wall -Werror -target bpf -c "$lab_dir/$what/$name.bpf.c" \
+          -o "$tmp/build-$name/$name.bpf.o" \
+        && "$(command -v bpftool || echo /usr/sbin/bpftool)" gen skeleton \
+          "$tmp/build-$name/$name.bpf.o" name "$name" \
+          >"$tmp/build-$name/$name.skel.h" \
+        && gcc -static -O2 -Wall -Werror -I"$tmp/build-$name" -o "$root/lab/bin/$name" \
+          "$lab_dir/$what/$name.c" -lbpf -lelf -lz; } >"$tmp/build-$name.log" 2>&1 \
+        || { cat "$tmp/build-$name.log" >&2; die "building bpf $what failed"; }
       ;;
     *) die "$scenario_dir/build.list: unknown kind $kind" ;;
   esac

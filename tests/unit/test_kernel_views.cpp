@@ -150,6 +150,34 @@ TEST(BpfText, HelperCallsResolveThroughKallsyms) {
     EXPECT_EQ(bpf::read_bpf_symbols("0000000000000000 T __bpf_call_base\n").call_base, 0u);
 }
 
+TEST(BpfText, PerfLinksTakeTheirPointFromTheLoadersPerfEvent) {
+    // Debian 12's 6.1: libbpf attached programs 6 and 8 to the getdents64 tracepoints through
+    // perf links the kernel reports without a point (the kernel lab's bpf-hide scenario).
+    std::vector<bpf::Link> links = {{1, "perf_event", 6, "", ""},
+                                    {2, "perf_event", 8, "", ""},
+                                    {3, "perf_event", 9, "", ""},
+                                    {4, "perf_event", 9, "", ""},
+                                    {5, "tracing", 10, "trace_fentry", "vfs_read"},
+                                    {6, "perf_event", 11, "", ""}};
+    const std::vector<bpf::TaskFdAttachment> perf = {
+        {6, "tracepoint", "sys_enter_getdents64", 0, 0},
+        {8, "tracepoint", "sys_exit_getdents64", 0, 0},
+        {8, "tracepoint", "sys_exit_getdents64", 0, 0},  // the same event, held twice
+        {9, "kprobe", "do_sys_openat2", 0, 0},           // two links, one event: ambiguous
+        {11, "kprobe", "vfs_read", 0, 0},                // two points, one link: ambiguous
+        {11, "kprobe", "vfs_write", 0, 0}};
+    bpf::fill_perf_link_points(links, perf);
+    EXPECT_EQ(links[0].attach_type, "tracepoint");
+    EXPECT_EQ(links[0].attach_point, "sys_enter_getdents64");
+    EXPECT_EQ(links[1].attach_type, "tracepoint");
+    EXPECT_EQ(links[1].attach_point, "sys_exit_getdents64");
+    EXPECT_EQ(links[2].attach_point, "");
+    EXPECT_EQ(links[3].attach_point, "");
+    EXPECT_EQ(links[4].attach_point, "vfs_read");  // not a perf link: as the kernel gave it
+    EXPECT_EQ(links[5].attach_point, "");
+    EXPECT_EQ(links[5].attach_type, "");
+}
+
 std::vector<triage::Finding> bpf_findings(std::initializer_list<std::string> lines,
                                           std::string_view id) {
     return triage::test::of_rule(triage::test::input_of({{"bpf", lines}}), id);

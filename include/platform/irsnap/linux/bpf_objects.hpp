@@ -110,6 +110,13 @@ struct TaskFdAttachment {
 };
 Result<TaskFdAttachment> query_task_fd(int32_t pid, int32_t fd);
 
+/// Kernels before 6.6 report a perf_event link (a program on a tracepoint, kprobe or uprobe,
+/// which libbpf attaches this way) without its attach point; the perf event descriptor its
+/// loader keeps open names it through BPF_TASK_FD_QUERY. When a program has exactly one such
+/// link and its descriptors name one point, they are the same attachment: the link takes the
+/// descriptor's kind and point. Anything ambiguous is left as the kernel gave it. Pure.
+void fill_perf_link_points(std::vector<Link>& links, const std::vector<TaskFdAttachment>& perf);
+
 /// A pinned object under a bpffs mount: what BPF_OBJ_GET opened (read-only) there.
 struct Pin {
     std::string kind;  ///< "prog", "map", "link"

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The pure parts of the bpf collector's view: fdinfo ids, kallsyms names, helper calls.
+// The pure parts of the bpf collector's view: fdinfo ids, kallsyms names, helper calls, the
+// attach points of perf links.
+#include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "irsnap/linux/bpf_objects.hpp"
 #include "irsnap/linux/text_table.hpp"
@@ -88,6 +91,24 @@ KallsymsLookup read_bpf_symbols(std::string_view text) {
 bool is_dangerous_helper(std::string_view name) {
     return name == "probe_write_user" || name == "override_return" || name == "send_signal" ||
            name == "send_signal_thread";
+}
+
+void fill_perf_link_points(std::vector<Link>& links, const std::vector<TaskFdAttachment>& perf) {
+    for (auto& link : links) {
+        if (link.type != "perf_event" || !link.attach_point.empty()) continue;
+        const bool alone = std::count_if(links.begin(), links.end(), [&](const Link& l) {
+                               return l.prog_id == link.prog_id && l.type == "perf_event" &&
+                                      l.attach_point.empty();
+                           }) == 1;
+        // Several holders of one perf event (a forked loader) name the same point once.
+        std::set<std::pair<std::string, std::string>> points;
+        for (const auto& a : perf) {
+            if (a.prog_id == link.prog_id && !a.point.empty()) points.emplace(a.kind, a.point);
+        }
+        if (!alone || points.size() != 1) continue;
+        link.attach_type = points.begin()->first;
+        link.attach_point = points.begin()->second;
+    }
 }
 
 }  // namespace irsnap::bpf
