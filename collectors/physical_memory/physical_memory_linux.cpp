@@ -4,6 +4,7 @@
 // (never raw: RAM holds malware and secrets), with one record per range and one for the image.
 #include <fcntl.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,6 +29,7 @@ using nlohmann::json;
 
 // /proc/iomem is a few KiB; a cap keeps a hostile fixture from costing more.
 constexpr size_t k_iomem_cap = 1u << 20;
+constexpr uint64_t k_max_ram_bytes = 1ull << 48;
 
 json image_record(const std::string& status, const std::string& note) {
     json r = json::object();
@@ -80,9 +82,11 @@ Layout lime_layout(const std::vector<physmem::PhysicalRange>& ram) {
 /// page only in part (x86's first range ends at 0x9fc00): /proc/kcore maps RAM by whole pages,
 /// so such a tail is never readable and says nothing about the acquisition.
 uint64_t zeros_in_edge_pages(const physmem::PhysicalRange& range, const PieceRead& read) {
-    const uint64_t head_end =
-        std::min(range.end, (range.start + k_page_size - 1) / k_page_size * k_page_size);
-    const uint64_t tail_start = std::max(range.start, range.end / k_page_size * k_page_size);
+    const long configured = sysconf(_SC_PAGESIZE);
+    const uint64_t page = configured > 0 ? static_cast<uint64_t>(configured) : k_page_size;
+    const uint64_t head_end = std::min(range.end, (range.start + page - 1) / page * page);
+    // A range inside one page: its head is all of it, and no tail is counted again.
+    const uint64_t tail_start = std::max(head_end, range.end / page * page);
     uint64_t zeros = 0;
     for (const auto& [from, to] : read.holes) {
         const auto overlap = [&](uint64_t a, uint64_t b) {
@@ -117,6 +121,17 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     }
     if (ram.ranges.empty()) {
         refuse(sink, "refused", "/proc/iomem lists no System RAM");
+        return;
+    }
+    // A hostile or broken iomem could add up to more than any machine holds (and wrap the
+    // sizes below): 256 TiB is beyond every x86-64 and arm64 host's physical address space.
+    uint64_t ram_total = 0;
+    for (const auto& r : ram.ranges) {
+        ram_total += std::min(r.size(), k_max_ram_bytes + 1);
+        if (ram_total > k_max_ram_bytes) break;
+    }
+    if (ram_total > k_max_ram_bytes) {
+        refuse(sink, "refused", "/proc/iomem's System RAM adds up to more than 256 TiB");
         return;
     }
     std::vector<PhysicalSourceCheck> checks;
@@ -173,13 +188,14 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - steady).count();
 
-    uint64_t bytes_read = 0, unreadable = 0, edge_zeros = 0;
+    uint64_t bytes_read = 0, unreadable = 0;
+    bool holes_beyond_edges = false;
     for (size_t i = 0; i < ram.ranges.size(); ++i) {
         const auto& r = ram.ranges[i];
         const PieceRead& read = stream.reads()[i];
         bytes_read += read.bytes_read;
         unreadable += read.unreadable;
-        edge_zeros += zeros_in_edge_pages(r, read);
+        holes_beyond_edges = holes_beyond_edges || read.unreadable > zeros_in_edge_pages(r, read);
         emit(sink, {{"kind", "range"},
                     {"source", source->name},
                     {"start", hex_address(r.start)},
@@ -198,7 +214,7 @@ void collect_physical_memory(const Context& ctx, RecordSink& sink) {
     } else if (stream.stopped()) {
         status = "interrupted";
         note = "stopped (Ctrl-C or --timeout-per-collector): the rest of the image is zeros";
-    } else if (unreadable > edge_zeros) {
+    } else if (holes_beyond_edges) {
         status = "partial";
         note = fmt::format("{} bytes could not be read and are zeros", unreadable);
     } else if (unreadable > 0) {

@@ -22,15 +22,33 @@ namespace {
 
 constexpr uint64_t k_first_mib = 1u << 20;
 
+uint64_t page_size() {
+    const long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<uint64_t>(size) : 4096;
+}
+
+/// pread until `size` bytes, the end, or an error other than EINTR: bytes read or -errno.
+long pread_all(int fd, char* buffer, size_t size, off_t offset) {
+    size_t done = 0;
+    while (done < size) {
+        const ssize_t n = pread(fd, buffer + done, size - done, offset + static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return done > 0 ? static_cast<long>(done) : -errno;
+        if (n == 0) break;
+        done += static_cast<size_t>(n);
+    }
+    return static_cast<long>(done);
+}
+
 /// "kernel lockdown (confidentiality)" when the kernel is locked down, else the errno's text.
 std::string refusal(const Context& ctx, int err) {
     if (err == EPERM) {
-        auto text =
-            posix::read_file_at(AT_FDCWD, ctx.host_path("sys/kernel/security/lockdown").string(),
-                                4096);
+        auto text = posix::read_file_at(
+            AT_FDCWD, ctx.host_path("sys/kernel/security/lockdown").string(), 4096);
         if (text) {
             auto mode = procfs::parse_sys_kernel_security_lockdown(*text);
-            if (mode && *mode != "none") return fmt::format("refused by kernel lockdown ({})", *mode);
+            if (mode && *mode != "none")
+                return fmt::format("refused by kernel lockdown ({})", *mode);
         }
         return "refused (EPERM): kernel lockdown or a security module";
     }
@@ -66,7 +84,8 @@ std::string test_read(const Context& ctx, const PhysicalSource& s,
     if (n == -EPERM && !s.translated && *at >= k_first_mib) {
         return "STRICT_DEVMEM: RAM above the first MiB cannot be read";
     }
-    return fmt::format("reading RAM at 0x{:x} fails: {}", *at, n < 0 ? refusal(ctx, static_cast<int>(-n)) : "no bytes");
+    return fmt::format("reading RAM at 0x{:x} fails: {}", *at,
+                       n < 0 ? refusal(ctx, static_cast<int>(-n)) : "no bytes");
 }
 
 std::optional<PhysicalSource> try_kcore(const Context& ctx,
@@ -81,9 +100,9 @@ std::optional<PhysicalSource> try_kcore(const Context& ctx,
     }
     PhysicalSource s{check.name, std::move(*fd), {}, true};
     std::string first(64, '\0');
-    const ssize_t got = pread(s.fd.get(), first.data(), first.size(), 0);
+    const long got = pread_all(s.fd.get(), first.data(), first.size(), 0);
     if (got < 0) {
-        check.reason = "reading its ELF header fails: " + refusal(ctx, errno);
+        check.reason = "reading its ELF header fails: " + refusal(ctx, static_cast<int>(-got));
         return std::nullopt;
     }
     first.resize(static_cast<size_t>(got));
@@ -94,41 +113,39 @@ std::optional<PhysicalSource> try_kcore(const Context& ctx,
         return std::nullopt;
     }
     std::string header(*span, '\0');
-    const ssize_t whole = pread(s.fd.get(), header.data(), header.size(), 0);
+    const long whole = pread_all(s.fd.get(), header.data(), header.size(), 0);
     header.resize(whole > 0 ? static_cast<size_t>(whole) : 0);
     auto segments = physmem::parse_kcore_segments(header, error);
     if (!segments) {
         check.reason = "its program headers are unusable: " + error;
         return std::nullopt;
     }
-    s.segments = std::move(*segments);
+    s.segments = physmem::segments_in_ram(*segments, ram, page_size());
+    if (s.segments.empty()) {
+        check.reason = segments->empty()
+                           ? "its program headers give no physical address at all"
+                           : "its program headers give no physical address inside System RAM "
+                             "(a kernel before 4.11 writes p_paddr 0 for every segment)";
+        return std::nullopt;
+    }
     check.reason = test_read(ctx, s, ram);
     if (!check.reason.empty()) return std::nullopt;
     uint64_t mapped = 0, total = 0;
     for (const auto& r : ram) {
         total += r.size();
-        for (uint64_t at = r.start; at < r.end;) {
-            const auto* seg = physmem::segment_holding(s.segments, at);
-            if (!seg) {
-                at = std::min(r.end, (at / 4096 + 1) * 4096);
-                continue;
-            }
-            const uint64_t until = std::min(r.end, seg->physical + seg->size);
-            mapped += until - at;
-            at = until;
-        }
+        mapped += physmem::mapped_bytes(r, s.segments);
     }
     check.usable = true;
-    check.reason = fmt::format("maps {} of the {} bytes of System RAM ({} segments)", mapped,
-                               total, s.segments.size());
+    check.reason = fmt::format("maps {} of the {} bytes of System RAM ({} segments)", mapped, total,
+                               s.segments.size());
     return s;
 }
 
 /// The device number /sys/class/misc/NAME/dev gives ("10:58"), for a misc device like
 /// /dev/crash whose minor number is assigned at load.
 std::optional<dev_t> misc_device(const Context& ctx, const std::string& name) {
-    auto text = posix::read_file_at(
-        AT_FDCWD, ctx.host_path("sys/class/misc/" + name + "/dev").string(), 64);
+    auto text = posix::read_file_at(AT_FDCWD,
+                                    ctx.host_path("sys/class/misc/" + name + "/dev").string(), 64);
     unsigned major_number = 0, minor_number = 0;
     if (!text || std::sscanf(text->c_str(), "%u:%u", &major_number, &minor_number) != 2) {
         return std::nullopt;
@@ -138,7 +155,8 @@ std::optional<dev_t> misc_device(const Context& ctx, const std::string& name) {
 
 std::optional<PhysicalSource> try_device(const Context& ctx,
                                          const std::vector<physmem::PhysicalRange>& ram,
-                                         PhysicalSourceCheck& check, std::optional<dev_t> expected) {
+                                         PhysicalSourceCheck& check,
+                                         std::optional<dev_t> expected) {
     if (!ctx.live_proc()) {
         check.reason = "not tried: the proc root is not the live /proc";
         return std::nullopt;
@@ -147,10 +165,10 @@ std::optional<PhysicalSource> try_device(const Context& ctx,
     // a symlink to another device (a watchdog) must be refused before it is opened.
     UniqueFd path(::open(check.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!path) {
-        check.reason = errno == ENOENT ? (check.name == "/dev/crash"
-                                              ? "absent (a Red Hat driver, crash.ko)"
-                                              : "absent")
-                                       : refusal(ctx, errno);
+        check.reason =
+            errno == ENOENT
+                ? (check.name == "/dev/crash" ? "absent (a Red Hat driver, crash.ko)" : "absent")
+                : refusal(ctx, errno);
         return std::nullopt;
     }
     struct stat st {};

@@ -52,8 +52,8 @@ struct FakeHost {
         low = seeded_bytes(0x9000, 1);
         high = seeded_bytes(hole ? 0x30000 : 0x40000, 2);
         high.replace(0x20010, marker.size(), marker);
-        std::ofstream(proc / "kcore", std::ios::binary)
-            << fake_kcore({{UINT64_MAX, std::string(4096, 'v')}, {0, low}, {0x100000, high}});
+        std::ofstream(proc / "kcore", std::ios::binary) << fake_kcore(
+            {{UINT64_MAX, std::string(4096, 'v')}, {0x1000, low.substr(0x1000)}, {0x100000, high}});
     }
     /// The LiME file irsnap should write.
     std::string expected_image() const {
@@ -219,6 +219,27 @@ TEST(PhysicalMemory, WithoutASourceTheRefusalIsOneLineOnTheConsole) {
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0]["status"], "refused");
     EXPECT_EQ(images[0]["archive"], nullptr);
+}
+
+TEST(PhysicalMemory, AKcoreWithoutPhysicalAddressesOrAnImpossibleIomemIsRefusedAtOnce) {
+    TempDir tmp("irsnap-physmem");
+    FakeHost host(tmp.path(), false);
+    // Linux before 4.11: every p_paddr 0, vmalloc's terabyte among the segments.
+    std::ofstream(host.proc / "kcore", std::ios::binary)
+        << fake_kcore({{0, std::string(0x2000, 'v')}, {0, host.low}});
+    auto run = run_command({irsnap_binary(), "collect", "-o", (tmp.path() / "a").string(),
+                            "--proc-root", host.proc.string(), "--collectors", "physical_memory"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    EXPECT_NE((run.out + run.err).find("before 4.11"), std::string::npos) << run.out << run.err;
+    // RAM that adds up to more than any machine holds: refused before any source is opened.
+    std::ofstream(host.proc / "iomem") << "00001000-fffffffffffffffe : System RAM\n";
+    run = run_command({irsnap_binary(), "collect", "-o", (tmp.path() / "b").string(), "--proc-root",
+                       host.proc.string(), "--collectors", "physical_memory"});
+    ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.out << run.err;
+    const auto images = physmem_records(only_bundle(tmp.path() / "b"), "image");
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0]["status"], "refused");
+    EXPECT_NE(images[0]["status_note"].get<std::string>().find("256 TiB"), std::string::npos);
 }
 
 TEST(PhysicalMemory, AnOutputTooSmallIsRefusedBeforeAByteIsWritten) {

@@ -74,6 +74,29 @@ TEST(Kcore, ProgramHeadersWithAPhysicalAddressAreTheSegmentsLargestFirst) {
     EXPECT_EQ(physmem::segment_holding(*segments, 0x101000), nullptr);
 }
 
+TEST(Kcore, OnlySegmentsInsideSystemRamAreRam) {
+    const std::vector<PhysicalRange> ram = {{0x1000, 0x9fc00}, {0x100000, 0x40000000}};
+    const std::vector<physmem::KcoreSegment> segments = {
+        {0x100000, 0x10000000, 0x3ff00000},  // the direct map of the second range
+        {0x1000, 0x20000000, 0x9e000},       // the first range, whole pages only
+        {0x1000000, 0x30000000, 0x2000000},  // the kernel text, inside the direct map
+        {0, 0x40000000, 1ull << 40},         // vmalloc as a kernel before 4.11 described it
+        {0x40000000, 0x50000000, 0x1000},    // beyond RAM
+    };
+    const auto kept = physmem::segments_in_ram(segments, ram, 4096);
+    ASSERT_EQ(kept.size(), 3u);
+    EXPECT_EQ(kept[0], segments[0]);
+    EXPECT_EQ(kept[1], segments[1]);
+    EXPECT_EQ(kept[2], segments[2]);
+    // The text segment overlaps the direct map: its bytes are counted once.
+    EXPECT_EQ(physmem::mapped_bytes(ram[1], kept), 0x3ff00000u);
+    EXPECT_EQ(physmem::mapped_bytes(ram[0], kept), 0x9e000u);
+    // Every p_paddr 0 (Linux before 4.11): nothing is RAM, nothing passes for address 0.
+    const std::vector<physmem::KcoreSegment> old_kernel = {{0, 0x10000000, 0x40000000},
+                                                           {0, 0x40000000, 1ull << 40}};
+    EXPECT_TRUE(physmem::segments_in_ram(old_kernel, ram, 4096).empty());
+}
+
 TEST(Kcore, WhatIsNotAKcoreHeaderIsRefusedWithAReason) {
     std::string error;
     EXPECT_FALSE(physmem::kcore_header_span("not an elf file at all, not at all", error));

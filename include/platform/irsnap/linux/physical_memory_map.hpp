@@ -52,6 +52,17 @@ std::optional<uint64_t> kcore_header_span(std::string_view first_bytes, std::str
 std::optional<std::vector<KcoreSegment>> parse_kcore_segments(std::string_view header,
                                                               std::string& error);
 
+/// The segments that lie inside one System RAM range of `ram` (its ends rounded out to whole
+/// pages of `page_size` bytes: kcore maps RAM by pages), in the same order. What is left out
+/// is not physical memory kcore described: a kernel before 4.11 wrote p_paddr 0 for every
+/// segment (vmalloc's terabytes among them), which must never pass for RAM at address 0.
+std::vector<KcoreSegment> segments_in_ram(const std::vector<KcoreSegment>& segments,
+                                          const std::vector<PhysicalRange>& ram,
+                                          uint64_t page_size);
+
+/// Bytes of `range` that `segments` map (overlapping segments counted once).
+uint64_t mapped_bytes(const PhysicalRange& range, const std::vector<KcoreSegment>& segments);
+
 /// The segment that holds `physical`, or null.
 const KcoreSegment* segment_holding(const std::vector<KcoreSegment>& segments, uint64_t physical);
 

@@ -14,10 +14,6 @@
 namespace irsnap::physmem {
 namespace {
 
-// A real kcore has a few dozen headers (one per RAM range plus a handful); this bounds what a
-// hostile or broken file can make irsnap read and hold.
-constexpr uint64_t k_max_headers = 65536;
-
 bool is_elf64_le(std::string_view bytes) {
     return bytes.size() >= sizeof(Elf64_Ehdr) && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0 &&
            static_cast<unsigned char>(bytes[EI_CLASS]) == ELFCLASS64 &&
@@ -37,7 +33,9 @@ std::optional<uint64_t> kcore_header_span(std::string_view first_bytes, std::str
         error = fmt::format("ELF type {} is not a core file", eh.e_type);
         return std::nullopt;
     }
-    if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum >= k_max_headers ||
+    // PN_XNUM (extended numbering, the count in a section header) is for cores of more than
+    // 65534 segments; kcore has a few dozen.
+    if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum == PN_XNUM ||
         eh.e_phoff < sizeof(Elf64_Ehdr) || eh.e_phoff > (1u << 20)) {
         error = fmt::format("implausible program header table ({} entries of {} bytes at {})",
                             eh.e_phnum, eh.e_phentsize, eh.e_phoff);
@@ -71,6 +69,40 @@ std::optional<std::vector<KcoreSegment>> parse_kcore_segments(std::string_view h
     std::stable_sort(out.begin(), out.end(),
                      [](const KcoreSegment& a, const KcoreSegment& b) { return a.size > b.size; });
     return out;
+}
+
+std::vector<KcoreSegment> segments_in_ram(const std::vector<KcoreSegment>& segments,
+                                          const std::vector<PhysicalRange>& ram,
+                                          uint64_t page_size) {
+    std::vector<KcoreSegment> out;
+    for (const auto& s : segments) {
+        const bool inside = std::any_of(ram.begin(), ram.end(), [&](const PhysicalRange& r) {
+            const uint64_t first = r.start / page_size * page_size;
+            const uint64_t after = r.end > UINT64_MAX - (page_size - 1)
+                                       ? UINT64_MAX
+                                       : (r.end + page_size - 1) / page_size * page_size;
+            return s.physical >= first && s.physical < after && s.size <= after - s.physical;
+        });
+        if (inside) out.push_back(s);
+    }
+    return out;
+}
+
+uint64_t mapped_bytes(const PhysicalRange& range, const std::vector<KcoreSegment>& segments) {
+    std::vector<std::pair<uint64_t, uint64_t>> parts;
+    for (const auto& s : segments) {
+        const uint64_t from = std::max(range.start, s.physical);
+        const uint64_t to = std::min(range.end, s.physical + s.size);
+        if (from < to) parts.emplace_back(from, to);
+    }
+    std::sort(parts.begin(), parts.end());
+    uint64_t total = 0, covered_to = range.start;
+    for (const auto& [from, to] : parts) {
+        const uint64_t begin = std::max(from, covered_to);
+        if (to > begin) total += to - begin;
+        covered_to = std::max(covered_to, to);
+    }
+    return total;
 }
 
 const KcoreSegment* segment_holding(const std::vector<KcoreSegment>& segments, uint64_t physical) {

@@ -4,6 +4,7 @@
 # page) and says its physical address; irsnap collects with --physical-memory as a tar stream
 # written straight onto the shipping disk (the guest's own RAM could not hold an image of itself
 # and 256 MiB to spare). Sourced by /init.
+# shellcheck disable=SC2034  # read by /init
 SHIP_STREAM=1
 COLLECT_ARGS="--physical-memory --collectors system,processes,physical_memory"
 hex32() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
