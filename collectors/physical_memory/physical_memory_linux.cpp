@@ -88,11 +88,12 @@ uint64_t zeros_in_edge_pages(const physmem::PhysicalRange& range, const PieceRea
     // A range inside one page: its head is all of it, and no tail is counted again.
     const uint64_t tail_start = std::max(head_end, range.end / page * page);
     uint64_t zeros = 0;
-    for (const auto& [from, to] : read.holes) {
-        const auto overlap = [&](uint64_t a, uint64_t b) {
-            return std::min(to, b) > std::max(from, a) ? std::min(to, b) - std::max(from, a) : 0;
-        };
-        zeros += overlap(range.start, head_end) + overlap(tail_start, range.end);
+    const auto overlap = [](const std::pair<uint64_t, uint64_t>& hole, uint64_t a, uint64_t b) {
+        const uint64_t from = std::max(hole.first, a), to = std::min(hole.second, b);
+        return to > from ? to - from : uint64_t{0};
+    };
+    for (const auto& hole : read.holes) {
+        zeros += overlap(hole, range.start, head_end) + overlap(hole, tail_start, range.end);
     }
     return zeros;
 }

@@ -61,7 +61,7 @@ class ArtifactSink final : public RecordSink {
         }
     }
 
-    void summary(std::string note) override { m_outcome.message = std::move(note); }
+    void summary(const std::string& note) override { m_outcome.message = note; }
     void view(const std::string& name) override {
         auto& views = m_outcome.views;
         if (std::find(views.begin(), views.end(), name) == views.end()) views.push_back(name);

@@ -201,7 +201,7 @@ class RecordSink {
     /// One line the console shows beside the collector's status instead of a generic "reduced
     /// coverage", for a collector whose refusal the responder must read on the spot (physical
     /// memory: why it was not acquired). Written by irsnap, never host text.
-    virtual void summary(std::string note) { (void)note; }
+    virtual void summary(const std::string& note) { (void)note; }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);
