@@ -71,7 +71,12 @@ tidy_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-tidy-log.XXXXXX")
 nice -n 10 scripts/tidy.sh build 2 >"$tidy_log" 2>&1 &
 tidy_pid=$!
 stop_lab() { kill -- -"$lab_pid" 2>/dev/null || true; }
-trap 'kill "$tidy_pid" 2>/dev/null; stop_lab' EXIT
+# The fuzz targets (build-fuzz, clang) build from here on at low priority, beside the release
+# tests, the sanitizer build and its tests, and run after them.
+fuzz_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-fuzz-build.XXXXXX")
+IRSNAP_FUZZ_BUILD_ONLY=1 nice -n 10 scripts/fuzz.sh 1 >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+trap 'kill "$tidy_pid" "$fuzz_pid" 2>/dev/null; stop_lab' EXIT
 ctest --test-dir build --output-on-failure -j "$jobs" | tee "$ctest_logs/release"
 # Collector pages are generated from the specs: fail when they drift from the code.
 scripts/gen-collector-docs.sh build/irsnap --check
@@ -81,20 +86,20 @@ step "ASan + UBSan build and tests"
 # Unity batches for the core, the CLI and the test executables (the per-OS sources stay single
 # files): measured on this 2-core VM, the two test executables compile in 102 s batched against
 # 378 s one file at a time (Debug -O0, no ccache).
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-  -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON -DIRSNAP_BENCH=OFF -DIRSNAP_UNITY=ON
+# Debian's clang (the fuzz targets' compiler) rather than gcc: measured on this 2-core VM, idle,
+# the same unity batches with the same flags compile in 23-25 s with clang against 30-37 s with
+# gcc, the whole tree in 6.5 minutes, and the 796 tests ran in 116 s.
+CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DIRSNAP_SANITIZE=address,undefined -DIRSNAP_BUILD_TESTS=ON \
+  -DIRSNAP_BENCH=OFF -DIRSNAP_UNITY=ON
 cmake --build build-asan -j "$jobs"
-# The fuzz targets build beside these tests (mostly serial: they wait on processes and I/O), at
-# low priority, and run after them. The fleet test (shell and Ansible plumbing around the binary)
+# The fuzz targets go on building beside these tests (mostly serial: they wait on processes and
+# I/O), and run after them. The fleet test (shell and Ansible plumbing around the binary)
 # ran against the release tree; here it would only repeat that with a slower binary. So do the
 # slowest plumbing tests of the shipped binary (a closed console, a noexec stick, the printed
 # procedure, a stream that writes no file: 48 s under Debug, more under ASan), whose collections
 # other sanitizer tests already make.
 release_only='^(Collect\.BrokenOrClosedConsoleNeverCostsTheBundle|Procedure\.LinuxCommandRunsFromANoexecStick|Procedure\.HtmlIsSelfContainedAndPrintsOnOnePage|Stream\.CollectionWritesNoFileAnywhere)$'
-fuzz_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-fuzz-build.XXXXXX")
-IRSNAP_FUZZ_BUILD_ONLY=1 nice -n 10 scripts/fuzz.sh 1 >"$fuzz_log" 2>&1 &
-fuzz_pid=$!
-trap 'kill "$tidy_pid" "$fuzz_pid" 2>/dev/null; stop_lab' EXIT
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE fleet -E "$release_only" | tee "$ctest_logs/asan"
 

@@ -36,14 +36,16 @@ std::string zip_of(const std::vector<std::pair<std::string, std::string>>& membe
     std::string bytes;
     ArtifactWriter out(std::make_unique<StringDestination>(bytes), "m.zip", "m.zip");
     EvidenceZipWriter zip(out, compression);
-    for (const auto& [name, content] : members) {
+    for (const auto& member : members) {
+        const std::string& content = member.second;  // a named reference: lambdas may capture it
         auto offset = std::make_shared<size_t>(0);
-        zip.add({name, content.size(), 1700000000}, [&content, offset](char* buf, size_t cap) {
-            const size_t n = std::min(cap, content.size() - *offset);
-            std::copy_n(content.data() + *offset, n, buf);
-            *offset += n;
-            return static_cast<long>(n);
-        });
+        zip.add({member.first, content.size(), 1700000000},
+                [&content, offset](char* buf, size_t cap) {
+                    const size_t n = std::min(cap, content.size() - *offset);
+                    std::copy_n(content.data() + *offset, n, buf);
+                    *offset += n;
+                    return static_cast<long>(n);
+                });
     }
     zip.close();
     out.close();
