@@ -76,7 +76,7 @@ stop_lab() { kill -- -"$lab_pid" 2>/dev/null || true; }
 fuzz_log=$(mktemp "${TMPDIR:-/tmp}/irsnap-fuzz-build.XXXXXX")
 IRSNAP_FUZZ_BUILD_ONLY=1 nice -n 10 scripts/fuzz.sh 1 >"$fuzz_log" 2>&1 &
 fuzz_pid=$!
-trap 'kill "$tidy_pid" "$fuzz_pid" 2>/dev/null; stop_lab' EXIT
+trap 'kill "$tidy_pid" "$fuzz_pid" 2>/dev/null || true; stop_lab' EXIT
 ctest --test-dir build --output-on-failure -j "$jobs" | tee "$ctest_logs/release"
 # Collector pages are generated from the specs: fail when they drift from the code.
 scripts/gen-collector-docs.sh build/irsnap --check
