@@ -4,7 +4,6 @@
 // (never raw: RAM holds malware and secrets), with one record per range and one for the image.
 #include <fcntl.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -82,8 +81,7 @@ Layout lime_layout(const std::vector<physmem::PhysicalRange>& ram) {
 /// page only in part (x86's first range ends at 0x9fc00): /proc/kcore maps RAM by whole pages,
 /// so such a tail is never readable and says nothing about the acquisition.
 uint64_t zeros_in_edge_pages(const physmem::PhysicalRange& range, const PieceRead& read) {
-    const long configured = sysconf(_SC_PAGESIZE);
-    const uint64_t page = configured > 0 ? static_cast<uint64_t>(configured) : k_page_size;
+    const uint64_t page = page_size();
     const uint64_t head_end = std::min(range.end, (range.start + page - 1) / page * page);
     // A range inside one page: its head is all of it, and no tail is counted again.
     const uint64_t tail_start = std::max(head_end, range.end / page * page);

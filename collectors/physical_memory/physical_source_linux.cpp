@@ -22,11 +22,6 @@ namespace {
 
 constexpr uint64_t k_first_mib = 1u << 20;
 
-uint64_t page_size() {
-    const long size = sysconf(_SC_PAGESIZE);
-    return size > 0 ? static_cast<uint64_t>(size) : 4096;
-}
-
 /// pread until `size` bytes, the end, or an error other than EINTR: bytes read or -errno.
 long pread_all(int fd, char* buffer, size_t size, off_t offset) {
     size_t done = 0;
@@ -193,6 +188,11 @@ std::optional<PhysicalSource> try_device(const Context& ctx,
 }
 
 }  // namespace
+
+uint64_t page_size() {
+    const long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<uint64_t>(size) : 4096;
+}
 
 long read_physical(const PhysicalSource& source, uint64_t address, char* buffer, size_t size) {
     size_t done = 0;

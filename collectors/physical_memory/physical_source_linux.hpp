@@ -32,6 +32,9 @@ struct PhysicalSource {
     bool translated = false;
 };
 
+/// The kernel's page size (4096 when sysconf cannot say): kcore maps RAM by whole pages.
+uint64_t page_size();
+
 /// Reads up to `size` bytes of physical memory at `address`: the bytes read (fewer when an
 /// unreadable or unmapped page follows; 0 when the first one is) or -errno.
 long read_physical(const PhysicalSource& source, uint64_t address, char* buffer, size_t size);

@@ -13,65 +13,60 @@
 #include <linux/module.h>
 
 struct ftrace_redirect {
-	struct ftrace_ops ops;
-	void *replacement;
+    struct ftrace_ops ops;
+    void* replacement;
 };
 
-static unsigned long lookup_name(const char *name)
-{
-	typedef unsigned long (*kallsyms_fn)(const char *);
-	struct kprobe kp = {.symbol_name = "kallsyms_lookup_name"};
-	kallsyms_fn kallsyms_lookup;
+static unsigned long lookup_name(const char* name) {
+    typedef unsigned long (*kallsyms_fn)(const char*);
+    struct kprobe kp = {.symbol_name = "kallsyms_lookup_name"};
+    kallsyms_fn kallsyms_lookup;
 
-	if (register_kprobe(&kp) < 0)
-		return 0;
-	kallsyms_lookup = (kallsyms_fn)kp.addr;
-	unregister_kprobe(&kp);
-	return kallsyms_lookup ? kallsyms_lookup(name) : 0;
+    if (register_kprobe(&kp) < 0) return 0;
+    kallsyms_lookup = (kallsyms_fn)kp.addr;
+    unregister_kprobe(&kp);
+    return kallsyms_lookup ? kallsyms_lookup(name) : 0;
 }
 
 static void notrace ftrace_redirect_thunk(unsigned long ip, unsigned long parent_ip,
-					  struct ftrace_ops *ops, struct ftrace_regs *fregs)
-{
-	struct ftrace_redirect *r = container_of(ops, struct ftrace_redirect, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+                                          struct ftrace_ops* ops, struct ftrace_regs* fregs) {
+    struct ftrace_redirect* r = container_of(ops, struct ftrace_redirect, ops);
+    struct pt_regs* regs = ftrace_get_regs(fregs);
 
-	if (regs && !within_module(parent_ip, THIS_MODULE))
-		regs->ip = (unsigned long)r->replacement;
+    if (regs && !within_module(parent_ip, THIS_MODULE)) regs->ip = (unsigned long)r->replacement;
 }
 
-#define FTRACE_REDIRECT(name, to)                                                          \
-	static struct ftrace_redirect name = {                                             \
-		.ops = {.func = ftrace_redirect_thunk,                                     \
-			.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |       \
-				 FTRACE_OPS_FL_IPMODIFY},                                  \
-		.replacement = (to),                                                       \
-	}
+#define FTRACE_REDIRECT(name, to)                                                                \
+    static struct ftrace_redirect name = {                                                       \
+        .ops = {.func = ftrace_redirect_thunk,                                                   \
+                .flags =                                                                         \
+                    FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_IPMODIFY}, \
+        .replacement = (to),                                                                     \
+    }
 
 /* Hooks `symbol`; returns its address (the real function, for the replacement to call), or 0
  * with the reason in the kernel log and *err. */
-static unsigned long ftrace_redirect_install(struct ftrace_redirect *r, const char *symbol,
-					     int *err)
-{
-	unsigned long ip = lookup_name(symbol);
+static unsigned long ftrace_redirect_install(struct ftrace_redirect* r, const char* symbol,
+                                             int* err) {
+    unsigned long ip = lookup_name(symbol);
 
-	if (!ip) {
-		pr_err("%s: %s not found\n", THIS_MODULE->name, symbol);
-		*err = -ENOENT;
-		return 0;
-	}
-	*err = ftrace_set_filter_ip(&r->ops, ip, 0, 0);
-	if (*err) {
-		pr_err("%s: ftrace_set_filter_ip: %d\n", THIS_MODULE->name, *err);
-		return 0;
-	}
-	*err = register_ftrace_function(&r->ops);
-	if (*err) {
-		pr_err("%s: register_ftrace_function: %d\n", THIS_MODULE->name, *err);
-		ftrace_set_filter_ip(&r->ops, ip, 1, 0);
-		return 0;
-	}
-	return ip;
+    if (!ip) {
+        pr_err("%s: %s not found\n", THIS_MODULE->name, symbol);
+        *err = -ENOENT;
+        return 0;
+    }
+    *err = ftrace_set_filter_ip(&r->ops, ip, 0, 0);
+    if (*err) {
+        pr_err("%s: ftrace_set_filter_ip: %d\n", THIS_MODULE->name, *err);
+        return 0;
+    }
+    *err = register_ftrace_function(&r->ops);
+    if (*err) {
+        pr_err("%s: register_ftrace_function: %d\n", THIS_MODULE->name, *err);
+        ftrace_set_filter_ip(&r->ops, ip, 1, 0);
+        return 0;
+    }
+    return ip;
 }
 
 #endif
