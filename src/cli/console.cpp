@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -20,6 +21,16 @@ void ConsoleProgress::started(const CollectorSpec& spec, size_t index, size_t to
         fmt::format("{} {:<16} ...", progress_counter(index, total), spec.name);
     m_transient_width = line.size();
     console(line + "\r");
+}
+
+void ConsoleProgress::progress(const CollectorSpec& spec, const std::string& text, size_t index,
+                               size_t total) {
+    if (m_quiet || !isatty(STDERR_FILENO)) return;
+    const std::string line =
+        fmt::format("{} {:<16} ... {}", progress_counter(index, total), spec.name, text);
+    // Pad over a longer line before it, so no stale characters stay at its end.
+    console(fmt::format("{:<{}}\r", line, m_transient_width));
+    m_transient_width = std::max(m_transient_width, line.size());
 }
 
 void ConsoleProgress::finished(const CollectorOutcome& o, size_t index, size_t total) {

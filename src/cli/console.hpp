@@ -15,6 +15,8 @@ class ConsoleProgress final : public RunObserver {
     explicit ConsoleProgress(bool quiet, bool stream = false) : m_quiet(quiet), m_stream(stream) {}
     void started(const CollectorSpec& spec, size_t index, size_t total) override;
     void finished(const CollectorOutcome& outcome, size_t index, size_t total) override;
+    void progress(const CollectorSpec& spec, const std::string& text, size_t index,
+                  size_t total) override;
 
   private:
     bool m_quiet;

@@ -315,6 +315,8 @@ CollectOutcome run_collection(const CollectRequest& request,
     RunRequest run_request{ctx, o.only, exclude, std::chrono::seconds(o.timeout_s)};
     // Physical memory is as large as RAM: it runs only when asked for, by its option or by name.
     if (!o.params.physical_memory) run_request.off_by_default.push_back("physical_memory");
+    // The observation window keeps irsnap on the host: only when asked for.
+    if (o.params.observe_seconds == 0) run_request.off_by_default.push_back("activity");
     std::optional<StreamReaderWatch> reader_watch;
     if (stream) reader_watch.emplace(STDOUT_FILENO, request.cancel);
     input.run = run_collectors(collectors, *bundle, run_request, &reporter);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <functional>
 #include <optional>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -31,12 +32,14 @@ namespace {
 class ArtifactSink final : public RecordSink {
   public:
     ArtifactSink(ArtifactWriter& writer, CollectorOutcome& outcome, const Context& ctx,
-                 BundleOutput& bundle, std::string stem)
+                 BundleOutput& bundle, std::string stem,
+                 std::function<void(const std::string&)> progress)
         : m_writer(writer),
           m_outcome(outcome),
           m_ctx(ctx),
           m_bundle(bundle),
-          m_stem(std::move(stem)) {}
+          m_stem(std::move(stem)),
+          m_progress(std::move(progress)) {}
 
     void emit_line(std::string_view json_object) override {
         m_line.assign(json_object);
@@ -62,6 +65,9 @@ class ArtifactSink final : public RecordSink {
     }
 
     void summary(const std::string& note) override { m_outcome.message = note; }
+    void progress(const std::string& text) override {
+        if (m_progress) m_progress(text);
+    }
     void view(const std::string& name) override {
         auto& views = m_outcome.views;
         if (std::find(views.begin(), views.end(), name) == views.end()) views.push_back(name);
@@ -107,6 +113,7 @@ class ArtifactSink final : public RecordSink {
     const Context& m_ctx;
     BundleOutput& m_bundle;
     std::string m_stem;  ///< `<NN>_<collector>`: attachments are named after the records
+    std::function<void(const std::string&)> m_progress;
     std::vector<std::unique_ptr<ArtifactWriter>> m_attachments;
     std::string m_line;
 };
@@ -252,7 +259,10 @@ RunOutcome run_collectors(const std::vector<Collector>& all, BundleOutput& bundl
             output_failed(e);
         }
         if (writer) {
-            ArtifactSink sink(*writer, outcome, ctx, bundle, stem);
+            ArtifactSink sink(*writer, outcome, ctx, bundle, stem, [&](const std::string& text) {
+                notify(observer,
+                       [&](RunObserver& o) { o.progress(spec, text, i, ordered.size()); });
+            });
             try {
                 collector.collect(ctx, sink);
             } catch (const OutputError& e) {

@@ -108,6 +108,10 @@ struct CollectParams {
     uint64_t max_region_total_bytes = 128ull << 20;  ///< --max-region-total-bytes: per run
     /// --physical-memory: the physical_memory collector runs (docs/physical-memory.md).
     bool physical_memory = false;
+    /// The observation window (the activity collector, docs/observe.md).
+    unsigned observe_seconds = 0;              ///< --observe: 0 = no window
+    uint64_t max_capture_bytes = 64ull << 20;  ///< --max-capture-bytes: the pcap at most
+    unsigned capture_snaplen = 128;            ///< --capture-snaplen: bytes kept per packet
 };
 
 /// What a collector may use: the host (HostView: roots, stop, hashes) plus the run's knobs,
@@ -202,6 +206,9 @@ class RecordSink {
     /// coverage", for a collector whose refusal the responder must read on the spot (physical
     /// memory: why it was not acquired). Written by irsnap, never host text.
     virtual void summary(const std::string& note) { (void)note; }
+    /// How a long collector is getting on ("42 s left, 1234 events"), for the console's
+    /// transient line; at most a few times a second. Written by irsnap, never host text.
+    virtual void progress(const std::string& text) { (void)text; }
 };
 
 using CollectFn = void (*)(const Context&, RecordSink&);

@@ -69,6 +69,11 @@ class RunObserver {
     virtual ~RunObserver() = default;
     virtual void started(const CollectorSpec& spec, size_t index, size_t total) = 0;
     virtual void finished(const CollectorOutcome& outcome, size_t index, size_t total) = 0;
+    /// A running collector's progress text (RecordSink::progress).
+    virtual void progress(const CollectorSpec& spec, const std::string& text, size_t index,
+                          size_t total) {
+        (void)spec, (void)text, (void)index, (void)total;
+    }
 };
 
 /// Checks --collectors/--exclude names against the registry; throws UsageError naming the
