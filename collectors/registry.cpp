@@ -17,6 +17,7 @@
 #include "network/network.hpp"
 #include "network_config/network_config.hpp"
 #include "physical_memory/physical_memory.hpp"
+#include "activity/activity.hpp"
 #include "processes/processes.hpp"
 #include "routes/routes.hpp"
 #include "samples/samples.hpp"
@@ -44,6 +45,8 @@ const std::vector<Collector>& registered_collectors() {
         {&collectors::kernel_state_spec, &collectors::collect_kernel_state},
         // Off by default (--physical-memory): minutes of reading, after every quick volatile view.
         {&collectors::physical_memory_spec, &collectors::collect_physical_memory},
+        // Off by default (--observe): a window of watching, once every snapshot is taken.
+        {&collectors::activity_spec, &collectors::collect_activity},
         // Least volatile: files on disk wait until memory and network state are taken.
         {&collectors::autoruns_spec, &collectors::collect_autoruns},
         {&collectors::timeline_spec, &collectors::collect_timeline},
