@@ -96,6 +96,41 @@ void process_event(EventWriter& w, const Origin& from, const json& r) {
             std::move(fields));
 }
 
+/// The observation window's events (activity): processes, connections and DNS, each at the
+/// instant it happened; flows and the window record are summaries, not events.
+void activity_event(EventWriter& w, const Origin& from, const json& r) {
+    const std::string kind = text_of(r, "kind");
+    const std::string event = text_of(r, "event");
+    const std::string who = fmt::format("{} (pid {})", shown(text_of(r, "process")),
+                                        triage::number_text(r, "pid"));
+    if (kind == "process") {
+        json fields = picked(r, {"event", "pid", "ppid", "uid", "process", "exe", "sha256",
+                                 "exit_code", "lifetime_ms", "source"});
+        const std::string cmd = command_line(r.value("argv", json()));
+        if (!cmd.empty()) fields["command_line"] = cmd;
+        w.write(from, text_of(r, "time"), "Event Time", "irsnap:activity:process",
+                fmt::format("Process {}: {}{}", event, who, cmd.empty() ? "" : ": " + cmd),
+                std::move(fields));
+    } else if (kind == "connection") {
+        json fields = picked(r, {"event", "pid", "process", "exe", "protocol", "local_address",
+                                 "local_port", "remote_address", "remote_port", "old_state",
+                                 "new_state", "direction", "source"});
+        w.write(from, text_of(r, "time"), "Event Time", "irsnap:activity:connection",
+                fmt::format("Connection {}: {} {} {}:{} -> {}:{}", event, who,
+                            text_of(r, "protocol"), text_of(r, "local_address"),
+                            triage::number_text(r, "local_port"), text_of(r, "remote_address"),
+                            triage::number_text(r, "remote_port")),
+                std::move(fields));
+    } else if (kind == "dns") {
+        json fields = picked(r, {"event", "pid", "process", "query", "query_type",
+                                 "response_code", "answers", "server_address", "source"});
+        w.write(from, text_of(r, "time"), "Event Time", "irsnap:activity:dns",
+                fmt::format("DNS {}: {} {} by {}", event, shown(text_of(r, "query")),
+                            text_of(r, "query_type"), who),
+                std::move(fields));
+    }
+}
+
 void autorun_events(EventWriter& w, const Origin& from, const json& r) {
     const json fields = picked(r, {"category", "source_path", "source_line", "command",
                                    "target_path", "target_sha256", "user", "enabled"});
@@ -193,7 +228,7 @@ BundleExport export_timesketch(const std::filesystem::path& bundle, OutputStream
     std::string artifact;  // copied: the reader reuses its buffers
     std::string collector;
     result.summary =
-        read_bundle(bundle, {"processes", "autoruns", "system"}, [&](const BundleLine& line) {
+        read_bundle(bundle, {"processes", "autoruns", "system", "activity"}, [&](const BundleLine& line) {
             const json r = parse_untrusted_json(line.text);
             if (!r.is_object()) {
                 ++result.skipped_lines;
@@ -209,6 +244,8 @@ BundleExport export_timesketch(const std::filesystem::path& bundle, OutputStream
                 process_event(writer, from, r);
             } else if (collector == "autoruns") {
                 autorun_events(writer, from, r);
+            } else if (collector == "activity") {
+                activity_event(writer, from, r);
             } else {
                 system_event(writer, from, r);
             }

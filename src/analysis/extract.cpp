@@ -200,7 +200,8 @@ size_t ExtractResult::refused() const {
 }
 
 std::string extract_target(const ExpectedMember& member) {
-    if (member.collector == "samples") {
+    // The window's specimens (activity) are the same records as samples' own.
+    if (member.collector == "samples" || member.collector == "activity") {
         return is_hex_digest(member.member) ? "specimens/" + member.member : std::string();
     }
     if (member.collector == "memory" || member.collector == "physical_memory") {
@@ -242,7 +243,7 @@ ExtractResult extract_bundle(const std::filesystem::path& bundle_dir,
     std::vector<ExpectedMember> expected;
     json manifest;
     BundleSummary summary = read_bundle(
-        bundle_dir, {"samples", "files", "memory", "physical_memory"},
+        bundle_dir, {"samples", "files", "memory", "physical_memory", "activity"},
         [&](const BundleLine& line) {
             json r = parse_untrusted_json(line.text);
             if (!r.is_object()) return;

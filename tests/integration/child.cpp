@@ -12,6 +12,12 @@
 // DIR" it holds one descriptor of each kind (a file read part-way, a deleted file, a memfd, a
 // directory, /dev/null close-on-exec, a pipe, a socket pair, an eventfd, a listening TCP socket)
 // and prints "ready": the kernel's and /proc's descriptor walks must agree on it.
+// For the observation window (test_observe.cpp), each of these ends by itself:
+// "--irsnap-test-beacon PORT INTERVAL_MS COUNT" connects to 127.0.0.1:PORT COUNT times, holding
+// each connection 300 ms; "--irsnap-test-connect-once PORT HOLD_MS" connects once and exits;
+// "--irsnap-test-dns PORT NAME" asks 127.0.0.1:PORT for NAME's A record and waits 2 s at most for
+// the answer; "--irsnap-test-raw-udp SPORT DPORT" sends one UDP datagram from a raw socket
+// (no UDP socket holds either port) and keeps the raw socket 1.5 s.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -21,6 +27,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,9 +143,91 @@ int hold_descriptors(const char* dir) {
     for (;;) pause();
 }
 
+sockaddr_in loopback_port(int port) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return to;
+}
+
+void sleep_ms(long ms) {
+    timespec ts{ms / 1000, (ms % 1000) * 1'000'000};
+    ::nanosleep(&ts, nullptr);
+}
+
+int connect_hold(int port, long hold_ms) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in to = loopback_port(port);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) return 1;
+    sleep_ms(hold_ms);
+    ::close(fd);
+    return 0;
+}
+
+int beacon(int port, long interval_ms, int count) {
+    for (int i = 0; i < count; ++i) {
+        if (connect_hold(port, 300) != 0) return 1;
+        sleep_ms(std::max(0L, interval_ms - 300));
+    }
+    return 0;
+}
+
+int dns_query(int port, const char* name) {
+    std::string q("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+    for (const char* label = name; *label;) {
+        const char* dot = std::strchr(label, '.');
+        const size_t len = dot ? static_cast<size_t>(dot - label) : std::strlen(label);
+        q.push_back(static_cast<char>(len));
+        q.append(label, len);
+        label += len + (dot ? 1 : 0);
+    }
+    q.append("\x00\x00\x01\x00\x01", 5);
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in to = loopback_port(port);
+    timeval wait{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    if (fd < 0 ||
+        ::sendto(fd, q.data(), q.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0) {
+        return 1;
+    }
+    char answer[512];
+    return ::recv(fd, answer, sizeof answer, 0) > 0 ? 0 : 1;
+}
+
+int raw_udp(int sport, int dport) {
+    const int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+    if (fd < 0) return 1;
+    // The UDP header by hand (checksum 0: none, allowed over IPv4); the kernel adds the IP one.
+    unsigned char datagram[8 + 5] = {0, 0, 0, 0, 0, 8 + 5, 0, 0, 'm', 'a', 'g', 'i', 'c'};
+    datagram[0] = static_cast<unsigned char>(sport >> 8);
+    datagram[1] = static_cast<unsigned char>(sport & 0xff);
+    datagram[2] = static_cast<unsigned char>(dport >> 8);
+    datagram[3] = static_cast<unsigned char>(dport & 0xff);
+    const sockaddr_in to = loopback_port(0);
+    if (::sendto(fd, datagram, sizeof datagram, 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof to) < 0) {
+        return 1;
+    }
+    sleep_ms(1500);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 5 && std::strcmp(argv[1], "--irsnap-test-beacon") == 0) {
+        return beacon(std::atoi(argv[2]), std::atol(argv[3]), std::atoi(argv[4]));
+    }
+    if (argc >= 4 && std::strcmp(argv[1], "--irsnap-test-connect-once") == 0) {
+        return connect_hold(std::atoi(argv[2]), std::atol(argv[3]));
+    }
+    if (argc >= 4 && std::strcmp(argv[1], "--irsnap-test-dns") == 0) {
+        return dns_query(std::atoi(argv[2]), argv[3]);
+    }
+    if (argc >= 4 && std::strcmp(argv[1], "--irsnap-test-raw-udp") == 0) {
+        return raw_udp(std::atoi(argv[2]), std::atoi(argv[3]));
+    }
     if (argc >= 3 && std::strcmp(argv[1], "--irsnap-test-churn") == 0) {
         return churn(std::max(1, std::atoi(argv[2])));
     }
