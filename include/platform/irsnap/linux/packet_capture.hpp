@@ -94,7 +94,8 @@ class PacketRing {
     /// Opens the ring. `netns_fd`: an open /proc/PID/ns/net, or -1 for irsnap's own namespace.
     /// `capture_bytes`: network-layer bytes kept of each packet (a socket filter returning that
     /// many truncates; e.g. 1600 keeps DNS whole). `ring_bytes`: total ring size (e.g. 4 MiB),
-    /// cut into blocks the kernel hands over when full or after a 50 ms retire timeout.
+    /// cut into blocks (power-of-two pages, at most 1 MiB, at least two of them) the kernel
+    /// hands over when full or after a 50 ms retire timeout.
     /// Privileges: CAP_NET_RAW (EPERM otherwise), CAP_SYS_ADMIN for another namespace.
     static Result<PacketRing> open(int netns_fd, uint32_t capture_bytes, size_t ring_bytes);
 
