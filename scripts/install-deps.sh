@@ -78,9 +78,10 @@ elif [[ "${1:-}" == "--test" ]]; then
   # builds a package and installs it into a database of its own (--dbpath, --justdb).
   # gdb, file, binutils: the memory test opens irsnap's ELF cores with the tools analysts use.
   # age: the sealed-bundle test opens irsnap's .tar.age with the reference tool and back.
+  # tcpdump: the packet ring test reads the pcap irsnap writes with the reader analysts use.
   packages+=(libgtest-dev util-linux clang clang-tidy libclang-rt-14-dev strace chromium poppler-utils
              openssh-server openssh-client ansible-core iproute2 python3 unzip p7zip-full sleuthkit
-             rpm gdb file binutils age)
+             rpm gdb file binutils age tcpdump)
 fi
 
 missing=()
