@@ -5,6 +5,7 @@
 #include "irsnap/linux/activity_trace.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
@@ -36,8 +37,8 @@ struct TraceSession::Impl {
 namespace {
 
 struct Tracepoint {
-    const char* name;  ///< as attached() reports it
-    const char* btf_name;
+    const char* name;      ///< as attached() reports it
+    const char* btf_name;  ///< the kernel's typedef btf_trace_<btf_name> says it exists
     bool required;
     bpf_program* (*program)(irsnap_activity*);
 };
@@ -55,6 +56,26 @@ const Tracepoint k_tracepoints[] = {
      [](irsnap_activity* s) { return s->progs.irsnap_udp_send; }},
 };
 
+/// A tracepoint the kernel lacks would fail the whole load (its BTF id is resolved then): an
+/// optional one is left out (named in `missing`), a required one is the error. The kernel's BTF
+/// (5 MB) is parsed once for all of them and freed before the load parses its own copy.
+std::optional<ItemError> leave_out_missing(irsnap_activity* skeleton,
+                                           std::vector<std::string>& missing) {
+    const std::unique_ptr<btf, void (*)(btf*)> kernel_btf(btf__load_vmlinux_btf(), btf__free);
+    if (!kernel_btf) return bpf_iter::load_error("trace/activity", errno);
+    for (const Tracepoint& tp : k_tracepoints) {
+        const std::string type = std::string("btf_trace_") + tp.btf_name;
+        if (btf__find_by_name_kind(kernel_btf.get(), type.c_str(), BTF_KIND_TYPEDEF) > 0) continue;
+        if (tp.required) {
+            return ItemError::from_errno("bpf-load", ENOENT, "trace/activity",
+                                         std::string("the kernel has no tracepoint ") + tp.name);
+        }
+        bpf_program__set_autoload(tp.program(skeleton), false);
+        missing.emplace_back(tp.name);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TraceSession>> TraceSession::start() {
@@ -69,17 +90,7 @@ Result<std::unique_ptr<TraceSession>> TraceSession::start() {
     bpf_iter::capture_libbpf_output();
     impl.skeleton = irsnap_activity__open();
     if (!impl.skeleton) return bpf_iter::load_error(k_name, errno);
-    // A tracepoint the kernel lacks would fail the whole load (its BTF id is resolved then):
-    // an optional one is left out before loading, a required one fails here with its name.
-    for (const Tracepoint& tp : k_tracepoints) {
-        if (libbpf_find_vmlinux_btf_id(tp.btf_name, BPF_TRACE_RAW_TP) >= 0) continue;
-        if (tp.required) {
-            return ItemError::from_errno("bpf-load", ENOENT, k_name,
-                                         std::string("the kernel has no tracepoint ") + tp.name);
-        }
-        bpf_program__set_autoload(tp.program(impl.skeleton), false);
-        session->m_missing.emplace_back(tp.name);
-    }
+    if (auto failed = leave_out_missing(impl.skeleton, session->m_missing)) return *failed;
     if (irsnap_activity__load(impl.skeleton) != 0) return bpf_iter::load_error(k_name, errno);
     for (const Tracepoint& tp : k_tracepoints) {
         bpf_program* program = tp.program(impl.skeleton);
