@@ -19,7 +19,12 @@ typedef _Bool bool;
 #define true 1
 #define false 0
 
-enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0, BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
+enum bpf_map_type {
+    BPF_MAP_TYPE_UNSPEC = 0,
+    BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+    BPF_MAP_TYPE_LRU_HASH = 9,
+    BPF_MAP_TYPE_RINGBUF = 27,
+};
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -48,6 +53,7 @@ struct pid {
     struct upid numbers[1];
 };
 struct files_struct;
+struct mm_struct;
 struct nsproxy {
     struct uts_namespace* uts_ns;
     struct mnt_namespace* mnt_ns;
@@ -79,6 +85,8 @@ struct task_struct {
     char comm[16];
     struct files_struct* files;
     struct nsproxy* nsproxy;
+    struct mm_struct* mm; /* activity.bpf.c: argv of an exec */
+    int exit_code;        /* activity.bpf.c: the wait status at exit */
 };
 
 struct bpf_iter_meta {
