@@ -107,6 +107,9 @@ std::vector<FieldSpec> activity_own_fields() {
         {"events_lost", "integer",
          "window: events the kernel dropped (BPF ring buffer full, process connector "
          "overrun)"},
+        {"events_not_written", "integer",
+         "window: process, connection, dns and flow records past the 200,000 a window writes, "
+         "counted and not written (coverage says so)"},
         {"interfaces", "string[]", "capture: the interfaces captured on", k_linux},
         {"format", "string", "capture: pcap (nanosecond, LINKTYPE_LINUX_SLL2)", k_linux},
         {"attachment", "string", "capture: the file in artifacts/ (<NN>_activity.pcap)",

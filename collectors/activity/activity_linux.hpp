@@ -3,6 +3,8 @@
 // socket views saw which local port, and the three watchers (processes, sockets, wire).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <future>
 #include <map>
@@ -20,6 +22,9 @@
 #include "table_diff.hpp"
 
 namespace irsnap::collectors::activity {
+
+/// The records' family: ipv4 or ipv6.
+inline std::string family_text(int family) { return family == AF_INET6 ? "ipv6" : "ipv4"; }
 
 /// Converts between the monotonic clock (BPF and the process connector stamp with it) and the
 /// wall clock (the packet ring stamps with it), by their difference at the window's start.

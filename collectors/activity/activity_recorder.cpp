@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "activity_recorder.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -58,14 +59,58 @@ bool Endpoints::operator<(const Endpoints& o) const {
 bool Endpoints::operator==(const Endpoints& o) const { return !(*this < o) && !(o < *this); }
 
 ActivityRecorder::ActivityRecorder(RecordSink& sink, std::string platform)
-    : m_sink(sink), m_platform(std::move(platform)) {}
+    : m_sink(sink), m_platform(std::move(platform)) {
+    for (const auto& f : activity_spec().fields) {
+        if (f.name == "escaped_fields") continue;
+        if (!f.platforms.empty() &&
+            std::find(f.platforms.begin(), f.platforms.end(), m_platform) == f.platforms.end()) {
+            continue;
+        }
+        m_sorted_fields.push_back(f.name);
+    }
+    std::sort(m_sorted_fields.begin(), m_sorted_fields.end());
+}
 
 void ActivityRecorder::emit(const std::string& kind, json& record) {
+    const bool event = kind == "process" || kind == "connection" || kind == "dns" || kind == "flow";
+    if (event && m_event_records >= k_max_event_records) {
+        if (m_not_written++ == 0) {
+            m_sink.coverage(fmt::format("more than {} events in the window: the rest were "
+                                        "counted, not written",
+                                        k_max_event_records));
+        }
+        return;
+    }
     record["kind"] = kind;
-    null_missing_fields(record, activity_spec(), m_platform);
-    m_sink.emit(record);
+    // Both sequences are in key order (nlohmann's objects are sorted maps): one merge pass.
+    m_line.assign(1, '{');
+    bool first = true;
+    auto put = [&](const std::string& key, const json* value) {
+        if (!first) m_line.push_back(',');
+        first = false;
+        m_line.push_back('"');
+        m_line.append(key);
+        m_line.append("\":");
+        m_line.append(value ? value->dump(-1, ' ', false, json::error_handler_t::replace) : "null");
+    };
+    auto it = record.begin();
+    size_t i = 0;
+    while (i < m_sorted_fields.size() || it != record.end()) {
+        if (it == record.end() || (i < m_sorted_fields.size() && m_sorted_fields[i] < it.key())) {
+            put(m_sorted_fields[i++], nullptr);
+        } else if (i < m_sorted_fields.size() && m_sorted_fields[i] == it.key()) {
+            put(m_sorted_fields[i++], &it.value());
+            ++it;
+        } else {
+            put(it.key(), &it.value());  // escaped_fields
+            ++it;
+        }
+    }
+    m_line.push_back('}');
+    m_sink.emit_line(m_line);
     ++m_counts[kind];
     ++m_total;
+    if (event) ++m_event_records;
 }
 
 void ActivityRecorder::process(const ProcessEvent& e) {
@@ -177,6 +222,7 @@ void ActivityRecorder::window(const WindowSummary& w) {
     for (const auto& [kind, n] : m_counts) counts[kind] = n;
     r["events"] = std::move(counts);
     r["events_lost"] = w.events_lost;
+    r["events_not_written"] = m_not_written;
     emit("window", r);
 }
 

@@ -42,8 +42,6 @@ bool in_process_context(int from, int to) {
            (from == k_close_wait && to == k_last_ack);
 }
 
-std::string family_name(int family) { return family == AF_INET6 ? "ipv6" : "ipv4"; }
-
 struct RawSeen {
     std::string socket_type;  ///< raw or packet
     uint64_t netns = 0;
@@ -55,6 +53,9 @@ struct RawSeen {
 }  // namespace
 
 struct SocketWatcher::Impl {
+    Impl(const Context& c, ActivityRecorder& r, Owners& o, EndpointViews& v, const WindowClock& k,
+         RecordSink& s)
+        : ctx(c), recorder(r), owners(o), views(v), clock(k), sink(s) {}
     const Context& ctx;
     ActivityRecorder& recorder;
     Owners& owners;
@@ -66,6 +67,7 @@ struct SocketWatcher::Impl {
     bool have_baseline = false;
     std::map<uint64_t, int64_t> sock_owner;       ///< BPF socket id -> pid
     std::map<uint64_t, std::string> sock_direction;
+    std::map<uint64_t, Endpoints> sock_ends;      ///< the endpoints once the port is known
     std::map<uint16_t, int64_t> listen_owner;     ///< TCP port -> the listener's pid
     std::map<uint64_t, RawSeen> raw;              ///< by inode
     std::set<std::string> reported;               ///< errors already recorded once
@@ -94,7 +96,7 @@ struct SocketWatcher::Impl {
                 const std::string proto = protocol == IPPROTO_TCP ? "tcp" : "udp";
                 for (const auto& row : *rows) {
                     SocketRow r;
-                    r.ends = {proto,           family_name(family), row.local_address,
+                    r.ends = {proto,           family_text(family), row.local_address,
                               row.local_port, row.remote_address,  row.remote_port};
                     r.state = procfs::tcp_state_name(row.state);
                     r.pid = owner_of(r.ends, row.inode);
@@ -146,14 +148,23 @@ struct SocketWatcher::Impl {
 
 SocketWatcher::SocketWatcher(const Context& ctx, ActivityRecorder& recorder, Owners& owners,
                              EndpointViews& views, const WindowClock& clock, RecordSink& sink)
-    : m(new Impl{ctx, recorder, owners, views, clock, sink, {}, {}, false, {}, {}, {}, {}, {}}) {
+    : m(std::make_unique<Impl>(ctx, recorder, owners, views, clock, sink)) {
     m->namespaces = network_linux::network_namespaces(ctx, sink);
 }
 
 SocketWatcher::~SocketWatcher() = default;
 
-void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& ends, int old_state, int new_state,
-                              int64_t pid, const std::string& comm, int64_t monotonic_ns) {
+void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& given, int old_state,
+                              int new_state, int64_t pid, const std::string& comm,
+                              int64_t monotonic_ns) {
+    // The kernel reports local port 0 before connect() picks one and again once close()
+    // released it: the socket's known endpoints stand in then.
+    Endpoints ends = given;
+    if (ends.local_port != 0) {
+        m->sock_ends[sock] = ends;
+    } else if (auto known = m->sock_ends.find(sock); known != m->sock_ends.end()) {
+        ends = known->second;
+    }
     ConnectionEvent e;
     e.source = "bpf";
     e.at = m->clock.from_monotonic(monotonic_ns);
@@ -192,6 +203,9 @@ void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& ends, int old_stat
     } else if (auto known = m->owners.tcp_owner(ends)) {
         e.pid = known;
     }
+    // The connect itself has no local port yet (it is chosen after SYN_SENT is set): the
+    // socket's later events tie its endpoints to the owner, for flows and DNS over TCP.
+    if (e.pid && ends.local_port != 0) m->owners.own_tcp(ends, *e.pid);
     auto dir = m->sock_direction.find(sock);
     if (dir != m->sock_direction.end()) e.direction = dir->second;
     if (e.pid) {
@@ -202,6 +216,7 @@ void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& ends, int old_stat
     if (new_state == k_close) {
         m->sock_owner.erase(sock);
         m->sock_direction.erase(sock);
+        m->sock_ends.erase(sock);
     }
     m->recorder.connection(e);
 }

@@ -47,8 +47,6 @@ struct HeldDns {
     int64_t release_ns = 0;
 };
 
-std::string family_name(int family) { return family == AF_INET6 ? "ipv6" : "ipv4"; }
-
 std::string rcode_name(uint8_t rcode) {
     static const char* const k_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
                                           "NOTIMP",  "REFUSED"};
@@ -58,6 +56,9 @@ std::string rcode_name(uint8_t rcode) {
 }  // namespace
 
 struct WireWatcher::Impl {
+    Impl(const Context& c, ActivityRecorder& r, Owners& o, EndpointViews& v, const WindowClock& k,
+         RecordSink& s)
+        : ctx(c), recorder(r), owners(o), views(v), clock(k), sink(s) {}
     const Context& ctx;
     ActivityRecorder& recorder;
     Owners& owners;
@@ -121,9 +122,9 @@ struct WireWatcher::Impl {
         const std::string proto = info->protocol == IPPROTO_TCP ? "tcp" : "udp";
         const std::string ifname = interface_name(netns, static_cast<int32_t>(p.meta.ifindex));
         interfaces_seen.insert(ifname);
-        Endpoints ends = outbound ? Endpoints{proto, family_name(info->family), info->src,
+        Endpoints ends = outbound ? Endpoints{proto, family_text(info->family), info->src,
                                               info->sport, info->dst, info->dport}
-                                  : Endpoints{proto, family_name(info->family), info->dst,
+                                  : Endpoints{proto, family_text(info->family), info->dst,
                                               info->dport, info->src, info->sport};
         add_to_flow(netns, ends, outbound, *info, p.wire_len, at, ifname);
         if (info->sport == 53 || info->dport == 53) {
@@ -186,7 +187,7 @@ struct WireWatcher::Impl {
         e.netns = netns;
         h.client_port = *e.client_port;
         h.client_local = loopback || (to_server ? outbound : !outbound);
-        h.ends = {proto, family_name(info.family), e.client_address, *e.client_port,
+        h.ends = {proto, family_text(info.family), e.client_address, *e.client_port,
                   e.server_address, 53};
         h.release_ns = at.monotonic_ns + k_dns_hold_ns;
         dns.push_back(std::move(h));
@@ -209,7 +210,7 @@ struct WireWatcher::Impl {
 
 WireWatcher::WireWatcher(const Context& ctx, ActivityRecorder& recorder, Owners& owners,
                          EndpointViews& views, const WindowClock& clock, RecordSink& sink)
-    : m(new Impl{ctx, recorder, owners, views, clock, sink}) {}
+    : m(std::make_unique<Impl>(ctx, recorder, owners, views, clock, sink)) {}
 
 WireWatcher::~WireWatcher() = default;
 
@@ -229,7 +230,7 @@ bool WireWatcher::open(const std::vector<std::pair<uint64_t, int>>& namespaces) 
                          "needed): no pcap, no DNS, no flows");
         return false;
     }
-    m->interface_names = interface_names(m->sink);
+    m->interface_names = netstate::interface_names(m->sink);
     if (m->ctx.params.max_capture_bytes > 0) {
         if (!m->ctx.stream_output) m->file = m->sink.attachment("pcap", 0);
         m->write_pcap(capture::pcap_file_header(m->ctx.params.capture_snaplen));

@@ -19,6 +19,7 @@ namespace irsnap {
 namespace {
 
 using physmem::PhysicalRange;
+using test::TempDir;
 
 TEST(Iomem, TopLevelSystemRamRangesWithExclusiveEnds) {
     const auto ram = physmem::parse_iomem_system_ram(
