@@ -120,7 +120,8 @@ JitterResult jitter_of(std::vector<double> intervals) {
     JitterResult out;
     if (intervals.size() >= k_trim_from_intervals) {
         std::vector<double> sorted = intervals;
-        std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2),
+        std::nth_element(sorted.begin(),
+                         sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
                          sorted.end());
         const double median = sorted[sorted.size() / 2];
         auto farthest = std::max_element(
@@ -173,8 +174,9 @@ class Beacon final : public RulePass {
             ++s.pid_count;
             if (s.pids.size() < 8) s.pids.insert(pid);
         }
-        if (s.evidence.size() < k_evidence_kept)
+        if (s.evidence.size() < k_evidence_kept) {
             s.evidence.push_back(rec.evidence(connection_fields(r)));
+        }
     }
 
     void finish(const Context&, FindingSink& out) override {
@@ -253,6 +255,7 @@ class ShortLived final : public RulePass {
         if (is_kind(r, "process") && text_of(r, "event") == "exec") {
             if (!m_runs.count(pid) && m_runs.size() >= k_max_runs && !make_room()) return;
             Run& run = m_runs[pid];
+            if (run.exited && !run.contact) --m_silent;  // a pid reused
             run = Run{};
             run.exec = rec.evidence(
                 pick(r, {"time", "pid", "ppid", "process", "exe", "argv", "sha256", "read_via"}));
@@ -263,13 +266,16 @@ class ShortLived final : public RulePass {
         if (it == m_runs.end()) return;
         Run& run = it->second;
         if (is_kind(r, "process") && text_of(r, "event") == "exit") {
+            if (!run.exited && !run.contact) ++m_silent;
             run.exited = true;
             run.lifetime_ms = number_of(r, "lifetime_ms");
             run.exit = rec.evidence(pick(r, {"time", "pid", "exit_code", "lifetime_ms"}));
         } else if (!run.contact && is_outbound_connect(r)) {
+            if (run.exited) --m_silent;
             run.contact = rec.evidence(connection_fields(r));
             run.contact_text = "connected to " + destination_text(r);
         } else if (!run.contact && is_kind(r, "dns") && text_of(r, "event") == "query") {
+            if (run.exited) --m_silent;
             run.contact = rec.evidence(pick(r, {"time", "pid", "process", "query", "query_type"}));
             run.contact_text = "asked for " + cut_text(text_of(r, "query"), 256);
         }
@@ -305,18 +311,24 @@ class ShortLived final : public RulePass {
         std::string out;
         for (const auto& a : *it) {
             if (!out.empty()) out += ' ';
-            out += a.is_string() ? a.get<std::string>() : std::string("?");
+            if (!a.is_string()) {
+                out += '?';
+            } else {
+                out.append(a.get_ref<const std::string&>(), 0, 301);  // a crafted one may be huge
+            }
             if (out.size() > 300) break;
         }
         return cut_text(std::move(out), 300);
     }
 
-    /// Forgets runs that ended without contacting anyone; false when none did.
+    /// Forgets runs that ended without contacting anyone; false when none did. Counted, so a
+    /// full table of live runs is not swept again at every exec.
     bool make_room() {
-        const size_t before = m_runs.size();
+        if (m_silent == 0) return false;
         std::erase_if(m_runs,
                       [](const auto& item) { return item.second.exited && !item.second.contact; });
-        return m_runs.size() < before;
+        m_silent = 0;
+        return true;
     }
 
     Finding finding(const std::vector<const Run*>& runs) const {
@@ -350,6 +362,7 @@ class ShortLived final : public RulePass {
 
     const Rule& m_self;
     std::map<int64_t, Run> m_runs;
+    size_t m_silent = 0;  ///< runs that exited without contact
 };
 
 /// DNS names compare without case and without the root's trailing dot.

@@ -93,6 +93,13 @@ TEST(ActivityRules, BeaconConfidenceAndUrgencyFollowTheDestinationAndProgram) {
     EXPECT_TRUE(act_says(l[0], "loopback")) << l[0].why;
 }
 
+std::string act_query(double seconds, int64_t pid, const std::string& name,
+                      const std::string& type = "A") {
+    return fmt::format(
+        R"({{"kind":"dns","time":"2026-12-06T06:00:00.000000Z","monotonic_ns":{},"event":"query","source":"wire","protocol":"udp","query":"{}","query_type":"{}","transaction_id":7,"client_address":"10.0.0.5","client_port":5353,"server_address":"10.0.0.1","pid":{},"process":"p{}"}})",
+        static_cast<int64_t>(seconds * k_act_second), name, type, pid, pid);
+}
+
 TEST(ActivityRules, ShortLivedChildThatConnectedIsNamedWithArgvAndDigest) {
     const std::string sha(64, 'a');
     auto in = input_of(
@@ -121,11 +128,24 @@ TEST(ActivityRules, ShortLivedChildThatConnectedIsNamedWithArgvAndDigest) {
     EXPECT_EQ(f[0].evidence[2].line, 3u);
 }
 
-std::string act_query(double seconds, int64_t pid, const std::string& name,
-                      const std::string& type = "A") {
-    return fmt::format(
-        R"({{"kind":"dns","time":"2026-12-06T06:00:00.000000Z","monotonic_ns":{},"event":"query","source":"wire","protocol":"udp","query":"{}","query_type":"{}","transaction_id":7,"client_address":"10.0.0.5","client_port":5353,"server_address":"10.0.0.1","pid":{},"process":"p{}"}})",
-        static_cast<int64_t>(seconds * k_act_second), name, type, pid, pid);
+TEST(ActivityRules, ShortLivedRunsThatOnlyAskedDnsCountAndAreOneFindingPerProgram) {
+    std::vector<std::string> lines;
+    for (int pid = 8000; pid < 8003; ++pid) {
+        lines.push_back(fmt::format(
+            R"({{"kind":"process","monotonic_ns":1000000000,"event":"exec","pid":{},"process":"check","exe":"/usr/lib/check","argv":["check"],"sha256":"dd"}})",
+            pid));
+        lines.push_back(act_query(1.05, pid, "update.example"));
+        lines.push_back(fmt::format(
+            R"({{"kind":"process","monotonic_ns":1200000000,"event":"exit","pid":{},"lifetime_ms":200}})",
+            pid));
+    }
+    auto f = of_rule(input_of({{"activity", lines}}), "IRS-ACT-002");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].urgency, Urgency::medium);
+    EXPECT_EQ(f[0].confidence, Confidence::low);
+    EXPECT_TRUE(act_says(f[0], "asked for update.example")) << f[0].why;
+    EXPECT_TRUE(act_says(f[0], "2 more short runs")) << f[0].why;
+    EXPECT_EQ(f[0].evidence.size(), 9u);  // three runs' exec, query and exit
 }
 
 TEST(ActivityRules, NamesAskedOnceAreOneLowFindingPerProcess) {
