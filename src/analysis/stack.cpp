@@ -204,8 +204,7 @@ const std::array<CategoryInfo, k_category_count>& categories() {
          1},
         {Category::dns,
          "dns",
-         "DNS names asked for during an observation window (collect --observe; the process "
-         "shown is the first asker met): a name few hosts asked for",
+         "DNS names asked for during an --observe window (name; the first asker shown)",
          "activity",
          {"name", "process"},
          1},
