@@ -35,6 +35,24 @@ std::span<const Rule> preload_rules();  // rules_preload.cpp
 /// Kernel state and the programs the kernel runs (rules_kernel_state.cpp).
 std::span<const Rule> kernel_state_rules();
 
+/// The observation window's rules (rules_activity.cpp, rules_activity_wire.cpp).
+std::span<const Rule> activity_rules();
+
+/// The network rules' classes (rules_network.cpp), shared with the observation window's rules
+/// so a port means the same in a snapshot and in a window.
+
+/// "addr:port", "[v6]:port" of a record's address and port fields.
+std::string endpoint_text(const nlohmann::json& s, const char* address, const char* port);
+bool is_loopback(const std::string& address);
+/// 6660-6669, 6697.
+bool is_irc_port(int64_t port);
+/// Ports backdoors pick by habit (4444, 31337 ...).
+bool is_backdoor_port(int64_t port);
+/// Services a server commonly offers to the network.
+bool is_common_service_port(int64_t port);
+/// Owners that hold packet or raw sockets for a living (dhclient, lldpd ...).
+bool is_expected_raw_owner(const std::string& name);
+
 /// The specimens of one bundle (its `samples` records), indexed by what evidence can name them
 /// by: SHA-256, record place, pid and path. Kept small and bounded (a crafted bundle with a
 /// million records indexes the first k_max_specimens_indexed and the rest are not joined).

@@ -10,6 +10,47 @@
 #include "rules.hpp"
 
 namespace irsnap::triage {
+
+// The port and owner classes, shared with the observation window's rules (rules_activity.cpp).
+
+std::string endpoint_text(const nlohmann::json& s, const char* address, const char* port) {
+    const std::string a = text_of(s, address);
+    return a.find(':') != std::string::npos ? fmt::format("[{}]:{}", a, number_text(s, port))
+                                            : fmt::format("{}:{}", a, number_text(s, port));
+}
+
+bool is_loopback(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" ||
+           address.rfind("::ffff:127.", 0) == 0;
+}
+
+bool is_irc_port(int64_t port) {
+    return (port >= 6660 && port <= 6669) || port == 6697;
+}
+
+bool is_backdoor_port(int64_t port) {
+    static const std::set<int64_t> k_ports = {1337,  1524,  4444,  5555,  6666,  12345,
+                                              12346, 20000, 31337, 31338, 54321, 65535};
+    return k_ports.count(port) > 0;
+}
+
+bool is_common_service_port(int64_t port) {
+    static const std::set<int64_t> k_ports = {
+        21,   22,   23,   25,   53,   67,   68,   69,   80,   88,    110,   111,  123,
+        137,  138,  139,  143,  161,  162,  389,  443,  445,  465,   514,   546,  547,
+        587,  631,  636,  853,  873,  993,  995,  1194, 1433, 1521,  1883,  2049, 2379,
+        2380, 3000, 3128, 3306, 3389, 5353, 5355, 5432, 5672, 5900,  5985,  5986, 6379,
+        6443, 8000, 8080, 8443, 8883, 9090, 9100, 9200, 9300, 10250, 11211, 27017};
+    return k_ports.count(port) > 0;
+}
+
+bool is_expected_raw_owner(const std::string& name) {
+    static const std::set<std::string> k_names = {
+        "dhclient",   "dhcpcd", "NetworkManager", "systemd-network", "wpa_supplicant", "lldpd",
+        "keepalived", "ping",   "arping",         "dhcpd",           "systemd-timesyn"};
+    return k_names.count(name) > 0;
+}
+
 namespace {
 
 nlohmann::json socket_fields(const nlohmann::json& s) {
@@ -27,12 +68,6 @@ std::string owners_text(const nlohmann::json& s) {
         text += fmt::format("pid {} ({})", number_text(o, "pid"), text_of(o, "name"));
     }
     return text;
-}
-
-std::string endpoint(const nlohmann::json& s, const char* address, const char* port) {
-    const std::string a = text_of(s, address);
-    return a.find(':') != std::string::npos ? fmt::format("[{}]:{}", a, number_text(s, port))
-                                            : fmt::format("{}:{}", a, number_text(s, port));
 }
 
 bool is_tcp_or_udp(const nlohmann::json& s) {
@@ -54,28 +89,19 @@ bool is_listener(const nlohmann::json& s) {
            number_of(s, "local_port") > 0 && number_of(s, "local_port") < 32768;
 }
 
-bool is_loopback(const std::string& address) {
-    return address.rfind("127.", 0) == 0 || address == "::1" ||
-           address.rfind("::ffff:127.", 0) == 0;
-}
-
-bool is_irc_port(int64_t port) {
-    return (port >= 6660 && port <= 6669) || port == 6697;
-}
-
 void irc_traffic(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     const auto& s = r.value;
     if (is_outgoing(s) && is_irc_port(number_of(s, "remote_port"))) {
-        out.add(
-            self.finding(fmt::format("{} -> {} {} ({})", endpoint(s, "local_address", "local_port"),
-                                     endpoint(s, "remote_address", "remote_port"),
-                                     text_of(s, "state"), owners_text(s)),
-                         {r.evidence(socket_fields(s))}));
+        out.add(self.finding(
+            fmt::format("{} -> {} {} ({})", endpoint_text(s, "local_address", "local_port"),
+                        endpoint_text(s, "remote_address", "remote_port"), text_of(s, "state"),
+                        owners_text(s)),
+            {r.evidence(socket_fields(s))}));
     } else if (is_listener(s) && is_irc_port(number_of(s, "local_port"))) {
-        Finding f =
-            self.finding(fmt::format("listening on the IRC port {} ({})",
-                                     endpoint(s, "local_address", "local_port"), owners_text(s)),
-                         {r.evidence(socket_fields(s))});
+        Finding f = self.finding(
+            fmt::format("listening on the IRC port {} ({})",
+                        endpoint_text(s, "local_address", "local_port"), owners_text(s)),
+            {r.evidence(socket_fields(s))});
         f.urgency = Urgency::medium;  // a server here is odd, but it is not bot traffic
         out.add(std::move(f));
     }
@@ -98,8 +124,8 @@ class OutboundSmtp final : public RulePass {
         }
         m_waiting.add(m_self.finding(
             fmt::format("{} -> {} from a host with no mail listener ({})",
-                        endpoint(s, "local_address", "local_port"),
-                        endpoint(s, "remote_address", "remote_port"), owners_text(s)),
+                        endpoint_text(s, "local_address", "local_port"),
+                        endpoint_text(s, "remote_address", "remote_port"), owners_text(s)),
             {r.evidence(socket_fields(s))}));
     }
     void finish(const Context&, FindingSink& out) override {
@@ -114,23 +140,6 @@ class OutboundSmtp final : public RulePass {
     FindingSink m_waiting;
 };
 
-bool is_backdoor_port(int64_t port) {
-    static const std::set<int64_t> k_ports = {1337,  1524,  4444,  5555,  6666,  12345,
-                                              12346, 20000, 31337, 31338, 54321, 65535};
-    return k_ports.count(port) > 0;
-}
-
-/// Services a server commonly offers to the network.
-bool is_common_service_port(int64_t port) {
-    static const std::set<int64_t> k_ports = {
-        21,   22,   23,   25,   53,   67,   68,   69,   80,   88,    110,   111,  123,
-        137,  138,  139,  143,  161,  162,  389,  443,  445,  465,   514,   546,  547,
-        587,  631,  636,  853,  873,  993,  995,  1194, 1433, 1521,  1883,  2049, 2379,
-        2380, 3000, 3128, 3306, 3389, 5353, 5355, 5432, 5672, 5900,  5985,  5986, 6379,
-        6443, 8000, 8080, 8443, 8883, 9090, 9100, 9200, 9300, 10250, 11211, 27017};
-    return k_ports.count(port) > 0;
-}
-
 void unusual_listener(const Rule& self, std::string_view, const Record& r, FindingSink& out) {
     const auto& s = r.value;
     if (!is_listener(s) || !is_tcp_or_udp(s) || is_loopback(text_of(s, "local_address"))) {
@@ -142,7 +151,7 @@ void unusual_listener(const Rule& self, std::string_view, const Record& r, Findi
     if (!backdoor && is_common_service_port(port)) return;
     Finding f = self.finding(
         fmt::format("{} listens on {}{} ({})", text_of(s, "protocol"),
-                    endpoint(s, "local_address", "local_port"),
+                    endpoint_text(s, "local_address", "local_port"),
                     backdoor ? ", a port backdoors favour" : ", not a common service port",
                     owners_text(s)),
         {r.evidence(socket_fields(s))});
@@ -151,14 +160,6 @@ void unusual_listener(const Rule& self, std::string_view, const Record& r, Findi
         f.confidence = Confidence::medium;
     }
     out.add(std::move(f));
-}
-
-/// Owners that hold packet or raw sockets for a living.
-bool is_expected_raw_owner(const std::string& name) {
-    static const std::set<std::string> k_names = {
-        "dhclient",   "dhcpcd", "NetworkManager", "systemd-network", "wpa_supplicant", "lldpd",
-        "keepalived", "ping",   "arping",         "dhcpd",           "systemd-timesyn"};
-    return k_names.count(name) > 0;
 }
 
 void raw_or_packet_socket(const Rule& self, std::string_view, const Record& r, FindingSink& out) {

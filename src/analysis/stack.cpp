@@ -50,6 +50,8 @@ enum Slot : size_t {
     s_target_package_digest,
     s_process_name,
     s_permissions,
+    s_query,
+    s_process,
     s_slot_count,
 };
 constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
@@ -90,6 +92,8 @@ constexpr std::array<std::string_view, s_slot_count> k_slot_keys = {
     "target_package_digest",
     "process_name",
     "permissions",
+    "query",
+    "process",
 };
 
 bool is_udp(std::string_view protocol) {
@@ -197,6 +201,12 @@ const std::array<CategoryInfo, k_category_count>& categories() {
          "met with): the same injected code on a few hosts",
          "memory",
          {"sha256", "process", "permissions"},
+         1},
+        {Category::dns,
+         "dns",
+         "DNS names asked for during an --observe window (name; the first asker shown)",
+         "activity",
+         {"name", "process"},
          1},
     }};
     return k_all;
@@ -324,6 +334,8 @@ bool Stacker::add_line(std::string_view collector, std::string_view json_text) {
         if (f.text(s_sha256) && !f.text(s_sha256)->empty()) {
             note(Category::specimen, {*f.text(s_sha256)}, {f.text_or(s_path)});
         }
+    } else if (collector == "activity") {
+        take_dns(f);
     } else if (collector == "memory") {
         // Captured regions by content: the same shellcode on several hosts is one item. A
         // region that was not captured has no digest and no identity.
@@ -354,6 +366,22 @@ void Stacker::take_network(const Fields& f) {
     if (!remote_port || *remote_port <= 0 || is_unspecified(remote)) return;
     m_connections.push_back(Connection{std::string(protocol), std::string(remote),
                                        local_port.value_or(0), *remote_port});
+}
+
+/// A name as DNS compares it: without case and without the root's trailing dot. Reverse lookups
+/// (a host naming its own clients) differ on every host and only crowd the rare end.
+void Stacker::take_dns(const Fields& f) {
+    if (f.text_or(s_kind) != "dns") return;
+    std::string_view name = f.text_or(s_query);
+    if (name.ends_with('.')) name.remove_suffix(1);
+    m_name.assign(name);
+    for (char& c : m_name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    }
+    if (m_name.empty() || m_name.ends_with(".in-addr.arpa") || m_name.ends_with(".ip6.arpa")) {
+        return;
+    }
+    note(Category::dns, {m_name}, {f.text_or(s_process)});
 }
 
 /// Whether a connection is inbound is only known once the bundle's listeners are all read: a

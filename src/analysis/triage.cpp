@@ -17,7 +17,7 @@ std::vector<Rule> all_rules() {
     std::vector<Rule> all;
     for (auto family : {cross_view_rules, process_rules, network_rules, memory_rules,
                         persistence_rules, script_rules, kernel_rules, bpf_rules, samples_rules,
-                        package_rules, preload_rules, kernel_state_rules}) {
+                        package_rules, preload_rules, kernel_state_rules, activity_rules}) {
         const auto rules = family();
         all.insert(all.end(), rules.begin(), rules.end());
     }

@@ -13,9 +13,10 @@
 
 namespace {
 
+// "activity" last: a line starting with k (107 % 12) is an observation window's record.
 constexpr const char* k_collectors[] = {
     "processes",  "network", "modules",   "autoruns", "kernel_modules", "hidden_processes",
-    "interfaces", "routes",  "neighbors", "samples",  "memory"};
+    "interfaces", "routes",  "neighbors", "samples",  "memory",         "activity"};
 
 }  // namespace
 

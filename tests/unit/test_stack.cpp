@@ -391,6 +391,37 @@ TEST(Stack, PackageVerdictsFromEveryCollectorThatHasThem) {
     EXPECT_EQ(packages.items[0].hosts, std::vector<std::string>{"web3"});
 }
 
+std::pair<std::string, std::string> dns_query(const std::string& name, const std::string& process) {
+    json r = {{"kind", "dns"}, {"event", "query"},   {"query", name},    {"query_type", "A"},
+              {"pid", 42},     {"process", process}, {"source", "wire"}, {"monotonic_ns", 1000}};
+    return {"activity", r.dump()};
+}
+
+TEST(Stack, DnsNamesFewHostsAskedForComeFirst) {
+    Stacker s(Options{});
+    s.add_bundle("web1",
+                 {dns_query("repo.example.com", "apt"), dns_query("ntp.example.com.", "chronyd")});
+    s.add_bundle("web2", {dns_query("REPO.example.com", "apt"),
+                          dns_query("ntp.example.com", "chronyd"),
+                          dns_query("x7f2.badhost.example", "kworkerd"),
+                          dns_query("9.2.0.192.in-addr.arpa", "sshd"),
+                          // Not a DNS record: a connection of the window is no name.
+                          {"activity", R"({"kind":"connection","query":"nope.example"})"}});
+    s.add_bundle("web3",
+                 {dns_query("repo.example.com", "apt"), dns_query("ntp.example.com", "chronyd")});
+    const auto result = s.result(0);
+    const auto& dns = of(result, Category::dns);
+    // Case and the trailing dot do not make another name; reverse lookups are left out.
+    EXPECT_EQ(summary(dns),
+              (std::vector<std::pair<std::string, uint32_t>>{{"x7f2.badhost.example|kworkerd", 1},
+                                                             {"ntp.example.com|chronyd", 3},
+                                                             {"repo.example.com|apt", 3}}));
+    EXPECT_EQ(dns.items[0].hosts, std::vector<std::string>{"web2"});
+    Options only_dns;
+    only_dns.only = {Category::dns};
+    EXPECT_EQ(only_dns.collectors(), std::set<std::string>{"activity"});
+}
+
 TEST(Stack, CategoryNamesRoundTrip) {
     for (const auto& c : categories()) {
         EXPECT_EQ(category_named(c.name), c.category);

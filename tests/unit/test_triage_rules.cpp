@@ -23,9 +23,9 @@ using test::of_rule;
 TEST(TriageRules, RegistryHasUniqueIdsSpecsAndReadsOnlyRealCollectors) {
     std::set<std::string_view> ids;
     const std::set<std::string> collectors = {
-        "processes",        "network",    "modules",     "autoruns",  "kernel_modules",
-        "hidden_processes", "interfaces", "routes",      "neighbors", "samples",
-        "memory",           "bpf",        "kernel_state"};
+        "processes",        "network",    "modules",      "autoruns",  "kernel_modules",
+        "hidden_processes", "interfaces", "routes",       "neighbors", "samples",
+        "memory",           "bpf",        "kernel_state", "activity"};
     for (const Rule& r : rules()) {
         EXPECT_TRUE(ids.insert(r.id).second) << r.id;
         EXPECT_FALSE(r.title.empty()) << r.id;

@@ -36,8 +36,9 @@ enum class Category : uint8_t {
     specimen,        ///< samples: sha256 (with a path it was seen under, not part of the key)
     package,         ///< processes, modules, kernel_modules, autoruns: path + package verdict
     memory,          ///< memory (kind region): sha256 (with the process and permissions shown)
+    dns,             ///< activity (kind dns): the name asked for (with the first asker shown)
 };
-inline constexpr size_t k_category_count = 12;
+inline constexpr size_t k_category_count = 13;
 
 /// Name ("exe"), one-line meaning, the collector it reads, and its fields in order.
 struct CategoryInfo {
@@ -127,6 +128,7 @@ class Stacker {
     void note(Category c, std::initializer_list<std::string_view> fields,
               std::initializer_list<std::string_view> shown = {});
     void take_network(const Fields& f);
+    void take_dns(const Fields& f);
     /// The package fields of a record (path slot, first of package/version/verdict/digest).
     void note_package(const Fields& f, size_t path_slot, size_t first_package_slot);
     void resolve_connections();
@@ -149,6 +151,7 @@ class Stacker {
     std::set<std::pair<std::string, int64_t>> m_listening;
     std::unique_ptr<Fields> m_fields;
     std::string m_key;
+    std::string m_name;  ///< a DNS name being normalised, capacity reused
 };
 
 /// A bundle as stacking saw it.
