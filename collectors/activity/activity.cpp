@@ -97,7 +97,7 @@ std::vector<FieldSpec> activity_own_fields() {
         {"seconds_requested", "integer", "window: --observe"},
         {"seconds", "number", "window: how long it watched"},
         {"ended", "string", "window: its end (UTC)"},
-        {"sources", "string[]",
+        {"event_sources", "string[]",
          "window: the event sources that ran (bpf/sched_process_exec, "
          "bpf/inet_sock_set_state, proc_connector, sock_diag, wire ...)"},
         {"poll_interval_ms", "integer",

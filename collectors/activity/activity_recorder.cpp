@@ -58,8 +58,9 @@ bool Endpoints::operator<(const Endpoints& o) const {
 
 bool Endpoints::operator==(const Endpoints& o) const { return !(*this < o) && !(o < *this); }
 
-ActivityRecorder::ActivityRecorder(RecordSink& sink, std::string platform)
-    : m_sink(sink), m_platform(std::move(platform)) {
+ActivityRecorder::ActivityRecorder(RecordSink& sink, std::string platform,
+                                   uint64_t max_event_records)
+    : m_sink(sink), m_platform(std::move(platform)), m_max_event_records(max_event_records) {
     for (const auto& f : activity_spec().fields) {
         if (f.name == "escaped_fields") continue;
         if (!f.platforms.empty() &&
@@ -73,11 +74,11 @@ ActivityRecorder::ActivityRecorder(RecordSink& sink, std::string platform)
 
 void ActivityRecorder::emit(const std::string& kind, json& record) {
     const bool event = kind == "process" || kind == "connection" || kind == "dns" || kind == "flow";
-    if (event && m_event_records >= k_max_event_records) {
+    if (event && m_event_records >= m_max_event_records) {
         if (m_not_written++ == 0) {
             m_sink.coverage(fmt::format("more than {} events in the window: the rest were "
                                         "counted, not written",
-                                        k_max_event_records));
+                                        m_max_event_records));
         }
         return;
     }
@@ -216,7 +217,7 @@ void ActivityRecorder::window(const WindowSummary& w) {
     r["seconds"] = static_cast<double>(w.ended.monotonic_ns - w.started.monotonic_ns) / 1e9;
     r["status"] = w.status;
     if (!w.status_note.empty()) r["status_note"] = w.status_note;
-    r["sources"] = w.sources;
+    r["event_sources"] = w.sources;
     r["poll_interval_ms"] = w.poll_interval_ms;
     json counts = json::object();
     for (const auto& [kind, n] : m_counts) counts[kind] = n;

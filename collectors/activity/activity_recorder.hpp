@@ -15,10 +15,16 @@
 
 namespace irsnap::collectors::activity {
 
+/// Process, connection, DNS and flow records one window writes at most (about 1.3 KB each):
+/// a stream holds its artifact in memory until the window ends, so a flood is counted beyond
+/// this, not written.
+inline constexpr uint64_t k_max_event_records = 200000;
+
 class ActivityRecorder {
   public:
     /// `platform`: "linux" or "windows", for the fields the spec declares per platform.
-    ActivityRecorder(RecordSink& sink, std::string platform);
+    ActivityRecorder(RecordSink& sink, std::string platform,
+                     uint64_t max_event_records = k_max_event_records);
 
     void process(const ProcessEvent& e);
     void connection(const ConnectionEvent& e);
@@ -50,11 +56,8 @@ class ActivityRecorder {
     uint64_t m_total = 0;
     uint64_t m_not_written = 0;
     uint64_t m_event_records = 0;
+    uint64_t m_max_event_records;
 };
 
-/// Process, connection, DNS and flow records one window writes at most (about 1.3 KB each):
-/// a stream holds its artifact in memory until the window ends, so a flood is counted beyond
-/// this, not written.
-inline constexpr uint64_t k_max_event_records = 200000;
 
 }  // namespace irsnap::collectors::activity

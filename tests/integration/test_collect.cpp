@@ -452,9 +452,10 @@ TEST(Unprivileged, RunSucceedsWithReducedCoverage) {
             processes_partial_with_notes = c["status"] == "partial" && !c["coverage"].empty();
         }
         // Every collector still produces what it can, and says what it could not see.
-        // (physical_memory is off by default.)
+        // (physical_memory and activity are off by default.)
         EXPECT_TRUE(c["status"] == "ok" || c["status"] == "partial" ||
-                    (c["name"] == "physical_memory" && c["status"] == "skipped"))
+                    (c["status"] == "skipped" &&
+                     c["message"] == "off by default (its option turns it on)"))
             << c.dump();
         if (c["status"] == "partial") {
             EXPECT_FALSE(c["coverage"].empty()) << c.dump();

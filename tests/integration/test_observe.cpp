@@ -162,7 +162,7 @@ const json* exec_of(const std::vector<json>& processes, pid_t pid) {
 }
 
 bool has_source(const json& window, const std::string& prefix) {
-    for (const auto& s : window["sources"]) {
+    for (const auto& s : window["event_sources"]) {
         if (s.get<std::string>().rfind(prefix, 0) == 0) return true;
     }
     return false;

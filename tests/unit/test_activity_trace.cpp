@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "irsnap/linux/activity_trace.hpp"
@@ -315,37 +316,44 @@ bool trace_test_until(int fd, Drain drain, Done done) {
     return true;
 }
 
-/// The names of the BPF programs loaded now (the kernel keeps 15 characters).
-std::set<std::string> trace_test_loaded_programs() {
-    std::set<std::string> names;
+/// The BPF programs loaded now, by id (names: the kernel keeps 15 characters).
+std::map<__u32, std::string> trace_test_loaded_programs() {
+    std::map<__u32, std::string> loaded;
     __u32 id = 0;
     while (bpf_prog_get_next_id(id, &id) == 0) {
         const int fd = bpf_prog_get_fd_by_id(id);
         if (fd < 0) continue;
         bpf_prog_info info{};
         __u32 size = sizeof(info);
-        if (bpf_obj_get_info_by_fd(fd, &info, &size) == 0) names.insert(info.name);
+        if (bpf_obj_get_info_by_fd(fd, &info, &size) == 0) loaded.emplace(id, info.name);
         ::close(fd);
     }
-    return names;
+    return loaded;
 }
 
 const std::set<std::string> k_trace_test_programs = {"irsnap_exec", "irsnap_fork", "irsnap_exit",
                                                      "irsnap_tcp_stat", "irsnap_udp_send"};
 
-size_t trace_test_ours(const std::set<std::string>& loaded) {
-    size_t n = 0;
-    for (const auto& name : k_trace_test_programs) n += loaded.count(name);
-    return n;
+/// The ids of the activity skeleton's programs in `loaded` that `before` did not have: this
+/// session's own, whatever another irsnap on the host (a parallel test) holds.
+std::set<__u32> trace_test_ours(const std::map<__u32, std::string>& loaded,
+                                const std::map<__u32, std::string>& before) {
+    std::set<__u32> ids;
+    for (const auto& [id, name] : loaded) {
+        if (k_trace_test_programs.count(name) && !before.count(id)) ids.insert(id);
+    }
+    return ids;
 }
 
 TEST(TraceSessionLive, ProcessTcpAndUdpEventsOfThisProcess) {
     if (auto why = kernel_view::kernel_views_unavailable(); !why.empty()) GTEST_SKIP() << why;
+    const auto before = trace_test_loaded_programs();
     auto started = trace::TraceSession::start();
     ASSERT_TRUE(started) << started.error().message;
     auto& session = *started;
     EXPECT_EQ(session->attached().size() + session->missing().size(), 5u);
-    EXPECT_EQ(trace_test_ours(trace_test_loaded_programs()), session->attached().size());
+    const std::set<__u32> ours = trace_test_ours(trace_test_loaded_programs(), before);
+    EXPECT_EQ(ours.size(), session->attached().size());
     const pid_t self = ::getpid();
 
     const pid_t child = trace_test_spawn_exit3();
@@ -442,10 +450,15 @@ TEST(TraceSessionLive, ProcessTcpAndUdpEventsOfThisProcess) {
     session.reset();
     // The kernel frees a detached tracing program after an RCU grace period, not at close.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    size_t still = trace_test_ours(trace_test_loaded_programs());
+    auto still_loaded = [&] {
+        size_t n = 0;
+        for (const auto& entry : trace_test_loaded_programs()) n += ours.count(entry.first);
+        return n;
+    };
+    size_t still = still_loaded();
     while (still > 0 && std::chrono::steady_clock::now() < deadline) {
         ::usleep(20000);
-        still = trace_test_ours(trace_test_loaded_programs());
+        still = still_loaded();
     }
     EXPECT_EQ(still, 0u) << "a program of the activity skeleton is still loaded";
 }

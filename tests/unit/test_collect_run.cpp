@@ -116,7 +116,10 @@ TEST(ManifestOptions, RecordsEveryKeyedOption) {
                                            "memory_regions",
                                            "max_region_bytes",
                                            "max_region_total_bytes",
-                                           "physical_memory"}));
+                                           "physical_memory",
+                                           "observe_seconds",
+                                           "max_capture_bytes",
+                                           "capture_snaplen"}));
     EXPECT_EQ(options["output"], "/media/usb");
     EXPECT_EQ(options["collectors"], nlohmann::json({"processes"}));
     EXPECT_EQ(options["hash"], false);  // --no-hash is recorded as hash: false

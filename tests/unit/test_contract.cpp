@@ -159,6 +159,7 @@ TEST(Contract, RecordsOverLiveHostMatchSpecs) {
     for (const auto& c : registered_collectors()) {
         if (!c.collect) continue;
         Context ctx;  // /proc and / of this host
+        ctx.params.observe_seconds = 2;  // the activity window: long enough for its sources
         HashCache hashes(2, 64 << 20, nullptr);
         ctx.hashes = &hashes;
         MemorySink sink;

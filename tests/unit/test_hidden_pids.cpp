@@ -207,7 +207,7 @@ TEST(HiddenPids, StatusTgidOfAThread) {
     EXPECT_EQ(s.name, "worker");
 }
 
-void write_file(const fs::path& path, const std::string& text) {
+void hidden_pids_write_file(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
     std::ofstream(path) << text;
 }
@@ -222,11 +222,11 @@ const nlohmann::json* find_kind(const MemorySink& sink, const std::string& kind)
 TEST(HiddenProcessesCollector, OverATreeChecksMountsOnly) {
     TempDir tmp("irsnap-hidden");
     const fs::path proc = tmp.path() / "proc";
-    write_file(proc / "1/status", "Name:\tinit\nTgid:\t1\nPid:\t1\n");
+    hidden_pids_write_file(proc / "1/status", "Name:\tinit\nTgid:\t1\nPid:\t1\n");
     fs::create_directories(proc / "1/task/1");
     // What a covering mount shows in /proc/77: a status that claims another name.
-    write_file(proc / "77/status", "Name:\tkworker/0:1\nTgid:\t77\nPid:\t77\n");
-    write_file(proc / "1/mountinfo", k_mountinfo);
+    hidden_pids_write_file(proc / "77/status", "Name:\tkworker/0:1\nTgid:\t77\nPid:\t77\n");
+    hidden_pids_write_file(proc / "1/mountinfo", k_mountinfo);
     fs::create_directory_symlink("1", proc / "self");
 
     Context ctx;
