@@ -87,6 +87,10 @@ bool WindowsTables::processes(const ProcessTable& previous, ProcessTable& out, b
     out.clear();
     if (!win::nt_process_list(m_list, m_process_buffer, status)) return false;
     for (const auto& p : m_list) {
+        // A process being created is listed for a moment before its image is (Wine shows it
+        // without a name and with another creation time): the next reading has it whole, and
+        // taking it now would make one start look like two.
+        if (p.pid != 0 && p.image_name.empty()) continue;
         ProcessRow row;
         row.pid = p.pid;
         if (p.pid != 0) row.ppid = p.ppid;

@@ -73,6 +73,8 @@ Session& session() {
         if (beacon.rfind("ready ", 0) == 0) out.beacon_pid = std::stol(beacon.substr(6));
         for (const auto& entry : fs::directory_iterator(out.work / "observe"))
             out.observe_bundle = entry.path();
+        for (const auto& entry : fs::directory_iterator(out.work / "observe_timeout"))
+            out.observe_timeout_bundle = entry.path();
         for (const auto& entry : fs::directory_iterator(out.work / "memout"))
             out.memory_bundle = entry.path();
         for (const auto& entry : fs::directory_iterator(out.work / "memsmall"))

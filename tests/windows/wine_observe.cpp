@@ -65,16 +65,36 @@ TEST_F(WindowsWine, ObserveEndsCompleteWithOneWindowRecordAndTheBundleVerifies) 
     EXPECT_TRUE(listed);
     // The budget figure (CPU of the poll over the window), for the log of this test run.
     const std::string log = read_file(session().observe_bundle / "collection.log");
-    const auto at = log.find("activity: ");
+    const auto at = log.find("CPU of the poll");
     if (at != std::string::npos) {
-        std::cout << "[ observe  ] " << log.substr(at, log.find('\n', at) - at) << "\n";
+        const auto line = log.rfind('\n', at) + 1;
+        std::cout << "[ observe  ] " << log.substr(line, log.find('\n', at) - line) << "\n";
     }
 }
 
-// Under Wine the TCP table's owner pid is 0 for every row (the sockets live in wineserver;
-// network shows the same), so the events carry no pid: the poll sees the beacon's connections
-// by their ports only. On Windows the table names the owner and the event its pid.
-TEST_F(WindowsWine, ObserveSeesTheBeaconsConnectionsAsTheTablesShowThem) {
+// --timeout-per-collector shorter than the window: it ends at the deadline, says so, and the
+// bundle is whole.
+TEST_F(WindowsWine, ObserveEndsAtTheTimeoutWithAValidBundle) {
+    ASSERT_FALSE(session().observe_timeout_bundle.empty()) << "no --timeout-per-collector bundle";
+    EXPECT_EQ(read_rc(session().work / "observe_timeout.rc"), 1);
+    EXPECT_EQ(run_command({irsnap_binary(), "verify", session().observe_timeout_bundle.string()})
+                  .exit_code,
+              0);
+    const auto records = read_jsonl(artifact(session().observe_timeout_bundle, "activity"));
+    ASSERT_FALSE(records.empty());
+    const json& w = records.back();
+    ASSERT_EQ(w.value("kind", ""), "window") << w.dump();
+    EXPECT_EQ(w.value("status", ""), "timeout") << w.dump();
+    EXPECT_NE(w.value("status_note", "").find("--timeout-per-collector"), std::string::npos)
+        << w.dump();
+    EXPECT_EQ(w.value("seconds_requested", 0), 30);
+    EXPECT_LT(w.value("seconds", 99.0), 4.0) << w.dump();
+}
+
+// Wine 8.0's TCP table names the owner of the connecting socket, but gives pid 0 (no owner)
+// for the accepted end, whose events therefore carry no pid; on Windows both ends name the
+// beacon.
+TEST_F(WindowsWine, ObserveSeesTheBeaconsConnectionsWithItsPidOnTheConnectingEnd) {
     ASSERT_GT(session().beacon_pid, 0) << read_file(session().work / "beacon.out");
     int connects = 0, accepts = 0, closes = 0;
     for (const auto& r : observe_records()) {
@@ -83,7 +103,13 @@ TEST_F(WindowsWine, ObserveSeesTheBeaconsConnectionsAsTheTablesShowThem) {
         const bool on_beacon = r.value("local_port", 0) == k_beacon_port;
         if (!to_beacon && !on_beacon) continue;
         const std::string event = r.value("event", "");
-        connects += event == "connect" && to_beacon;
+        if (event == "connect" && to_beacon) {
+            ++connects;
+            EXPECT_EQ(r["pid"], session().beacon_pid) << r.dump();
+            EXPECT_EQ(lower(r.value("process", "")), "irsnap_wine_child.exe") << r.dump();
+            EXPECT_NE(lower(r.value("exe", "")).find("irsnap_wine_child.exe"), std::string::npos)
+                << r.dump();
+        }
         accepts += event == "accept" && on_beacon;
         closes += event == "close";
         EXPECT_EQ(r.value("source", ""), "poll");

@@ -5,7 +5,8 @@
 # seconds on a busy host, milliseconds here), and the loopback listener must be the only one.
 #   wine_session.sh WORK WINDOWS_BUILD_DIR PORT
 # Leaves in WORK: out/<bundle>, observe/<bundle> (--observe 4 --collectors activity while the
-# test program's beacon connects once a second), beacon.out, observe.rc,
+# test program's beacon connects once a second), observe_timeout/<bundle> (the same cut at
+# --timeout-per-collector 2), beacon.out, observe.rc, observe_timeout.rc,
 # memout/<bundle> and memsmall/<bundle> (the memory collector
 # alone, dumping the test program; the second unfrozen within a small budget), stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc,
 # child.path (the test program's copy in the user's %TEMP%, which the samples collector must
@@ -20,7 +21,7 @@ for tool in "$WINE" "$WINESERVER"; do
   [[ -x $tool ]] || { echo "wine_session.sh: $tool missing (scripts/install-deps.sh --windows)" >&2; exit 1; }
 done
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LC_ALL=C.UTF-8
-mkdir -p "$work/out" "$work/memout" "$work/memsmall" "$work/observe"
+mkdir -p "$work/out" "$work/memout" "$work/memsmall" "$work/observe" "$work/observe_timeout"
 exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
 work=$1 build=$2 port=$3
 ip link set lo up
@@ -78,6 +79,10 @@ for _ in $(seq 100); do grep -q '^ready' "$work/beacon.out" && break; sleep 0.1;
 rc=0; "$WINE" "$build/irsnap.exe" collect -q --observe 4 --collectors activity \
   -o "Z:${work//\//\\}\\observe" || rc=$?
 echo "$rc" >"$work/observe.rc"
+# The same window cut short by --timeout-per-collector: it must end early with a valid bundle.
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --observe 30 --timeout-per-collector 2 \
+  --collectors activity -o "Z:${work//\//\\}\\observe_timeout" || rc=$?
+echo "$rc" >"$work/observe_timeout.rc"
 rc=0; "$WINE" "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
 echo "$rc" >"$work/unit.rc"
 SESSION
