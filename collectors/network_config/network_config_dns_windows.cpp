@@ -1,27 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // The DNS client on Windows: its settings (GetNetworkParams, GetAdaptersAddresses, the registry
-// search list) and its cache. dnsapi.dll is loaded at run time (LoadLibraryW from the system
-// directory only): DnsGetCacheDataTable is undocumented and may be absent, and irsnap.exe must
-// not fail to start for a missing export.
+// search list) and its cache (read by win::DnsCache, which the activity collector shares).
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
 #include <windows.h>
 
 #include <iphlpapi.h>
-#include <windns.h>
 
-#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "irsnap/ip_text.hpp"
+#include "irsnap/windows/dns_cache.hpp"
 #include "irsnap/windows/net_tables.hpp"
 #include "irsnap/windows/win_net_format.hpp"
 #include "irsnap/windows/win_text.hpp"
-#include "irsnap/windows/wine_detect.hpp"
 #include "network_config_windows.hpp"
 
 namespace irsnap::collectors::network_config_windows {
@@ -126,49 +121,14 @@ void add_search_list(json& entries) {
     if (!values.empty()) entries.push_back(entry("search", values, "registry SearchList"));
 }
 
-/// dnsapi's cache entry (undocumented; the layout every tool that reads the cache uses).
-struct DnsCacheEntry {
-    DnsCacheEntry* next;
-    PWSTR name;
-    WORD type;
-    WORD data_length;
-    DWORD flags;
-};
-
-using GetCacheDataTableFn = BOOL(WINAPI*)(DnsCacheEntry**);
-using QueryFn = DNS_STATUS(WINAPI*)(PCWSTR, WORD, DWORD, PVOID, DNS_RECORDW**, PVOID*);
-using FreeFn = void(WINAPI*)(PVOID, DNS_FREE_TYPE);
-
-template <typename Fn>
-Fn proc(HMODULE module, const char* name) {
-    return reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(module, name)));
-}
-
-/// The cached answers for one name and type, without asking any server.
-json cached_answers(QueryFn query, FreeFn free_fn, const DnsCacheEntry& e) {
+json answers_json(const std::vector<win::DnsCachedAnswer>& answers) {
     json out = json::array();
-    DNS_RECORDW* records = nullptr;
-    if (query(e.name, e.type, DNS_QUERY_NO_WIRE_QUERY, nullptr, &records, nullptr) != 0) {
-        return out;
+    for (const auto& a : answers) {
+        out.push_back({{"name", a.name ? json(*a.name) : json(nullptr)},
+                       {"type", win_net::dns_type_name(a.type)},
+                       {"ttl", a.ttl},
+                       {"data", a.data ? json(*a.data) : json(nullptr)}});
     }
-    for (auto* r = records; r; r = r->pNext) {
-        json data = nullptr;
-        if (r->wType == DNS_TYPE_A) {
-            uint8_t bytes[4];
-            std::memcpy(bytes, &r->Data.A.IpAddress, 4);
-            data = ip::format_ipv4(bytes);
-        } else if (r->wType == DNS_TYPE_AAAA) {
-            data = ip::format_ipv6(reinterpret_cast<const uint8_t*>(&r->Data.AAAA.Ip6Address));
-        } else if (r->wType == DNS_TYPE_CNAME || r->wType == DNS_TYPE_PTR ||
-                   r->wType == DNS_TYPE_NS) {
-            if (r->Data.PTR.pNameHost) data = to_utf8(r->Data.PTR.pNameHost);
-        }
-        out.push_back({{"name", r->pName ? json(to_utf8(r->pName)) : json(nullptr)},
-                       {"type", win_net::dns_type_name(r->wType)},
-                       {"ttl", r->dwTtl},
-                       {"data", data}});
-    }
-    free_fn(records, DnsFreeRecordList);
     return out;
 }
 
@@ -183,42 +143,21 @@ void emit_dns_settings(RecordSink& sink) {
 }
 
 void emit_dns_cache(const Context& ctx, RecordSink& sink) {
-    HMODULE dnsapi = LoadLibraryExW(L"dnsapi.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
-    if (!dnsapi) {
-        sink.coverage(fmt::format("DNS cache not read: dnsapi.dll did not load (Win32 error {})",
-                                  GetLastError()));
-        return;
-    }
-    auto get_table = proc<GetCacheDataTableFn>(dnsapi, "DnsGetCacheDataTable");
-    auto query = proc<QueryFn>(dnsapi, "DnsQuery_W");
-    auto free_fn = proc<FreeFn>(dnsapi, "DnsFree");
-    DnsCacheEntry* first = nullptr;
-    if (!get_table || !query || !free_fn || !get_table(&first)) {
-        const DWORD error = GetLastError();
-        sink.coverage(fmt::format("DNS cache not read: DnsGetCacheDataTable {}{}",
-                                  !get_table ? std::string("is not exported")
-                                  : error    ? fmt::format("failed (Win32 error {})", error)
-                                             : std::string("returned no table"),
-                                  win::running_under_wine()
-                                      ? " (under Wine it is a stub: Wine keeps no DNS cache)"
-                                      : ""));
-        FreeLibrary(dnsapi);
+    const win::DnsCache cache;
+    std::string why;
+    const auto names = cache.names(why);
+    if (!names) {
+        sink.coverage("DNS cache not read: " + why);
         return;
     }
     json entries = json::array();
-    for (auto* e = first; e;) {
-        if (!ctx.should_stop() && e->name) {
-            entries.push_back({{"name", to_utf8(e->name)},
-                               {"type", win_net::dns_type_name(e->type)},
-                               {"flags", e->flags},
-                               {"answers", cached_answers(query, free_fn, *e)}});
-        }
-        auto* next = e->next;
-        if (e->name) free_fn(e->name, DnsFreeFlat);
-        free_fn(e, DnsFreeFlat);
-        e = next;
+    for (const auto& e : *names) {
+        if (ctx.should_stop()) break;
+        entries.push_back({{"name", to_utf8(e.name)},
+                           {"type", win_net::dns_type_name(e.type)},
+                           {"flags", e.flags},
+                           {"answers", answers_json(cache.answers(e))}});
     }
-    FreeLibrary(dnsapi);
     sink.emit({{"kind", "dns_cache"}, {"path", nullptr}, {"entries", entries}});
 }
 

@@ -28,7 +28,10 @@ struct Session {
     std::filesystem::path
         memory_bundle;  ///< the memory collector alone, --dump-pid of the test program
     std::filesystem::path small_bundle;  ///< the same, --dump-no-freeze --no-memory-regions, 8 MiB
+    std::filesystem::path observe_bundle;          ///< --observe 4 --collectors activity
+    std::filesystem::path observe_timeout_bundle;  ///< --observe 30 --timeout-per-collector 2
     long child_pid = -1;
+    long beacon_pid = -1;  ///< the test program in --beacon mode, during the window
     std::string ready_line;
     std::string setup_error;
 };

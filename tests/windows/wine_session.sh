@@ -4,7 +4,10 @@
 # network namespace: Wine builds its TCP table from the host's whole /proc/net/tcp (tens of
 # seconds on a busy host, milliseconds here), and the loopback listener must be the only one.
 #   wine_session.sh WORK WINDOWS_BUILD_DIR PORT
-# Leaves in WORK: out/<bundle>, memout/<bundle> and memsmall/<bundle> (the memory collector
+# Leaves in WORK: out/<bundle>, observe/<bundle> (--observe 4 --collectors activity while the
+# test program's beacon connects once a second), observe_timeout/<bundle> (the same cut at
+# --timeout-per-collector 2), beacon.out, observe.rc, observe_timeout.rc,
+# memout/<bundle> and memsmall/<bundle> (the memory collector
 # alone, dumping the test program; the second unfrozen within a small budget), stream.tar, child.out, unit.out, unit.rc, collect.rc, stream.rc,
 # child.path (the test program's copy in the user's %TEMP%, which the samples collector must
 # copy) and history.txt (the PSReadLine history planted for the files collector).
@@ -18,7 +21,7 @@ for tool in "$WINE" "$WINESERVER"; do
   [[ -x $tool ]] || { echo "wine_session.sh: $tool missing (scripts/install-deps.sh --windows)" >&2; exit 1; }
 done
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LC_ALL=C.UTF-8
-mkdir -p "$work/out" "$work/memout" "$work/memsmall"
+mkdir -p "$work/out" "$work/memout" "$work/memsmall" "$work/observe" "$work/observe_timeout"
 exec unshare -n bash -euo pipefail -s "$work" "$build" "$port" <<'SESSION'
 work=$1 build=$2 port=$3
 ip link set lo up
@@ -68,6 +71,18 @@ sealed_file=$(ls "$work"/sealed/*.tar.age 2>/dev/null | head -n 1)
 rc=0; "$WINE" "$build/irsnap.exe" verify -i "Z:${work//\//\\}\\key.txt" "Z:${sealed_file//\//\\}" \
   >"$work/sealed_verify.out" 2>&1 || rc=$?
 echo "$rc" >"$work/sealed_verify.rc"
+# The observation window: a beacon on the next port connects to itself once a second and starts
+# a copy of itself that lives 300 ms.
+beacon_port=$((port + 1))
+"$WINE" "$build/tests/irsnap_wine_child.exe" --beacon "$beacon_port" >"$work/beacon.out" 2>&1 &
+for _ in $(seq 100); do grep -q '^ready' "$work/beacon.out" && break; sleep 0.1; done
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --observe 4 --collectors activity \
+  -o "Z:${work//\//\\}\\observe" || rc=$?
+echo "$rc" >"$work/observe.rc"
+# The same window cut short by --timeout-per-collector: it must end early with a valid bundle.
+rc=0; "$WINE" "$build/irsnap.exe" collect -q --observe 30 --timeout-per-collector 2 \
+  --collectors activity -o "Z:${work//\//\\}\\observe_timeout" || rc=$?
+echo "$rc" >"$work/observe_timeout.rc"
 rc=0; "$WINE" "$build/tests/irsnap_windows_tests.exe" --gtest_brief=1 >"$work/unit.out" 2>&1 || rc=$?
 echo "$rc" >"$work/unit.rc"
 SESSION

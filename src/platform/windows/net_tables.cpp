@@ -13,20 +13,28 @@ namespace {
 constexpr int k_attempts = 5;
 
 /// Calls `fn(buffer, &size)` until it stops asking for more room; the table may grow between
-/// the call that gives the size and the one that reads, so each retry adds some slack.
+/// the call that gives the size and the one that reads, so each retry adds some slack. Starts
+/// from the buffer's own size, so a caller that keeps the buffer reads again without growing it.
 template <typename Fn>
-std::vector<unsigned char> sized_read(Fn fn, DWORD too_small, DWORD& error) {
-    ULONG size = 16 * 1024;
-    std::vector<unsigned char> buffer;
+DWORD sized_read_into(std::vector<unsigned char>& buffer, Fn fn, DWORD too_small) {
+    ULONG size = static_cast<ULONG>(std::max<size_t>(buffer.size(), 16 * 1024));
+    DWORD error = ERROR_SUCCESS;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
         buffer.resize(size);
         ULONG wanted = size;
         error = fn(buffer.data(), &wanted);
-        if (error == ERROR_SUCCESS) return buffer;
+        if (error == ERROR_SUCCESS) return error;
         if (error != too_small) break;
         size = std::max<ULONG>(wanted, size) + size / 4 + 4096;
     }
-    buffer.clear();
+    return error;
+}
+
+template <typename Fn>
+std::vector<unsigned char> sized_read(Fn fn, DWORD too_small, DWORD& error) {
+    std::vector<unsigned char> buffer;
+    error = sized_read_into(buffer, fn, too_small);
+    if (error != ERROR_SUCCESS) buffer.clear();
     return buffer;
 }
 
@@ -46,6 +54,26 @@ std::vector<unsigned char> extended_udp_table(ULONG family, UDP_TABLE_CLASS tabl
             return GetExtendedUdpTable(data, size, FALSE, family, table, 0);
         },
         ERROR_INSUFFICIENT_BUFFER, error);
+}
+
+DWORD extended_tcp_table_into(std::vector<unsigned char>& buffer, ULONG family,
+                              TCP_TABLE_CLASS table) {
+    return sized_read_into(
+        buffer,
+        [&](unsigned char* data, ULONG* size) {
+            return GetExtendedTcpTable(data, size, FALSE, family, table, 0);
+        },
+        ERROR_INSUFFICIENT_BUFFER);
+}
+
+DWORD extended_udp_table_into(std::vector<unsigned char>& buffer, ULONG family,
+                              UDP_TABLE_CLASS table) {
+    return sized_read_into(
+        buffer,
+        [&](unsigned char* data, ULONG* size) {
+            return GetExtendedUdpTable(data, size, FALSE, family, table, 0);
+        },
+        ERROR_INSUFFICIENT_BUFFER);
 }
 
 std::vector<unsigned char> adapter_addresses(ULONG family, ULONG flags, DWORD& error) {

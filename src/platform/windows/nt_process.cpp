@@ -61,14 +61,16 @@ uint32_t pid_of(HANDLE h) {
 
 }  // namespace
 
-std::optional<std::vector<NtProcess>> nt_process_list(long& status) {
+bool nt_process_list(std::vector<NtProcess>& out, std::vector<unsigned char>& buffer,
+                     long& status) {
     static const auto query =
         ntdll_function<NtQuerySystemInformationFn>("NtQuerySystemInformation");
+    out.clear();
     if (!query) {
         status = static_cast<long>(0xC0000002);  // STATUS_NOT_IMPLEMENTED
-        return std::nullopt;
+        return false;
     }
-    std::vector<unsigned char> buffer(256 * 1024);
+    if (buffer.size() < 256 * 1024) buffer.resize(256 * 1024);
     ULONG needed = 0;
     LONG rc = k_status_info_length_mismatch;
     for (int attempt = 0; attempt < 8 && rc == k_status_info_length_mismatch; ++attempt) {
@@ -80,8 +82,7 @@ std::optional<std::vector<NtProcess>> nt_process_list(long& status) {
         }
     }
     status = rc;
-    if (rc < 0) return std::nullopt;
-    std::vector<NtProcess> out;
+    if (rc < 0) return false;
     size_t offset = 0;
     while (offset + sizeof(SystemProcessInformation) <= buffer.size()) {
         const auto* p = reinterpret_cast<const SystemProcessInformation*>(buffer.data() + offset);
@@ -102,6 +103,13 @@ std::optional<std::vector<NtProcess>> nt_process_list(long& status) {
         if (p->NextEntryOffset == 0) break;
         offset += p->NextEntryOffset;
     }
+    return true;
+}
+
+std::optional<std::vector<NtProcess>> nt_process_list(long& status) {
+    std::vector<NtProcess> out;
+    std::vector<unsigned char> buffer;
+    if (!nt_process_list(out, buffer, status)) return std::nullopt;
     return out;
 }
 
@@ -213,6 +221,26 @@ std::optional<std::wstring> process_command_line(HANDLE process, long& status) {
     }
     // Before Windows 8.1 (and under Wine) the class does not exist: read the process's PEB.
     return command_line_from_peb(process, status);
+}
+
+std::vector<std::wstring> split_command_line(const std::wstring& line) {
+    using SplitFn = LPWSTR*(WINAPI*)(LPCWSTR, int*);
+    // Loaded here, not imported: irsnap.exe starts without shell32.dll, and most runs never
+    // split a command line.
+    static const SplitFn split = [] {
+        HMODULE shell32 = LoadLibraryExW(L"shell32.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
+        return shell32 ? reinterpret_cast<SplitFn>(
+                             reinterpret_cast<void*>(GetProcAddress(shell32, "CommandLineToArgvW")))
+                       : nullptr;
+    }();
+    // An empty line would make CommandLineToArgvW name the current program instead.
+    if (line.empty()) return {};
+    int count = 0;
+    LPWSTR* parts = split ? split(line.c_str(), &count) : nullptr;
+    if (!parts) return {line};
+    std::vector<std::wstring> out(parts, parts + count);
+    LocalFree(parts);
+    return out;
 }
 
 std::string integrity_name(uint32_t rid) {

@@ -22,6 +22,12 @@ namespace irsnap::win {
 /// last attempt (0 on success). Retries with the size the call asks for while the table grows.
 std::vector<unsigned char> extended_tcp_table(ULONG family, TCP_TABLE_CLASS table, DWORD& error);
 std::vector<unsigned char> extended_udp_table(ULONG family, UDP_TABLE_CLASS table, DWORD& error);
+/// The same into a buffer the caller keeps between reads (a poll every 100 ms): it only grows.
+/// Returns the Win32 error (0 on success); the buffer's contents are valid only on success.
+DWORD extended_tcp_table_into(std::vector<unsigned char>& buffer, ULONG family,
+                              TCP_TABLE_CLASS table);
+DWORD extended_udp_table_into(std::vector<unsigned char>& buffer, ULONG family,
+                              UDP_TABLE_CLASS table);
 
 /// GetAdaptersAddresses into a buffer (the first IP_ADAPTER_ADDRESSES is at its start, or the
 /// buffer is empty when there are none or on error).

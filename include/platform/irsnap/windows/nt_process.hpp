@@ -29,6 +29,9 @@ struct NtProcess {
 /// The whole table; nullopt with the NTSTATUS in `status` when the call fails. Loops while the
 /// table grows between the size query and the read (STATUS_INFO_LENGTH_MISMATCH).
 std::optional<std::vector<NtProcess>> nt_process_list(long& status);
+/// The same into `out`, reusing `buffer` between calls (a poll every 100 ms must not allocate
+/// the table's quarter megabyte each time); false with `status` on failure.
+bool nt_process_list(std::vector<NtProcess>& out, std::vector<unsigned char>& buffer, long& status);
 
 /// One entry of a Toolhelp32 process snapshot.
 struct ToolhelpProcess {
@@ -47,6 +50,10 @@ std::optional<std::wstring> process_image_path(HANDLE process, DWORD& error);
 /// The command line: NtQueryInformationProcess(ProcessCommandLineInformation) on Windows 8.1+,
 /// else (and under Wine) read from the PEB, which needs PROCESS_VM_READ.
 std::optional<std::wstring> process_command_line(HANDLE process, long& status);
+
+/// A command line split into arguments as CommandLineToArgvW splits it (the rules a program's
+/// own C runtime applies); shell32.dll is loaded on first use only. {line} when it cannot be.
+std::vector<std::wstring> split_command_line(const std::wstring& line);
 
 /// Token facts of a process (needs PROCESS_QUERY_LIMITED_INFORMATION and TOKEN_QUERY).
 struct TokenInfo {
