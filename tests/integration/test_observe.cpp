@@ -261,6 +261,15 @@ TEST(Observe, BeaconShortChildDnsAndRawSocketWithBpf) {
     }
     EXPECT_TRUE(raw_owner) << "the raw socket's owner was not named";
 
+    // Triage names the beacon, the short-lived child and the traffic without a socket.
+    auto triage = run_command({irsnap_binary(), "triage", bundle.string()});
+    for (const char* id : {"IRS-ACT-001", "IRS-ACT-002", "IRS-ACT-005"}) {
+        EXPECT_NE(triage.out.find(id), std::string::npos) << id << "\n" << triage.out;
+    }
+    EXPECT_NE(triage.out.find(fs::canonical(IRSNAP_TEST_CHILD).filename().string()),
+              std::string::npos)
+        << triage.out;
+
     // The pcap opens in tcpdump and holds the datagram.
     auto captures = run.records("capture");
     ASSERT_EQ(captures.size(), 1u);
@@ -301,6 +310,8 @@ TEST(Observe, WithoutBpfTheConnectorAndSockDiagStillSeeTheBeacon) {
         if (c["pid"] == beacon) EXPECT_EQ(c["source"], "sock_diag");
     }
     expect_short_child(run, short_child);
+    auto triage = run_command({irsnap_binary(), "triage", only_bundle(run.out.path()).string()});
+    EXPECT_NE(triage.out.find("IRS-ACT-001"), std::string::npos) << triage.out;
 }
 
 TEST(Observe, CtrlCAndTheTimeoutEndTheWindowAndTheBundleVerifies) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The activity recorder: every record carries every field the spec declares for its platform
-// (MemorySink checks the line is exactly nlohmann's rendering), host text is escaped, the
+// (MemorySink checks the line is exactly nlohmann's rendering), invalid UTF-8 is escaped, the
 // window record counts what came before it, and a flood stops at the cap with a note.
 #include <gtest/gtest.h>
 
@@ -35,7 +35,7 @@ TEST(ActivityRecorder, ProcessRecordHasEveryFieldAndEscapesArgv) {
     e.uid = 0;
     e.process = "beacon";
     e.exe = "/tmp/.x/beacon";
-    e.argv = {"beacon", std::string("--c2\x1b[2J", 9)};
+    e.argv = {"beacon", "--c2\xff\x1b[2J"};
     e.sha256 = std::string(64, 'a');
     e.read_via = "/proc/PID/exe";
     recorder.process(e);
@@ -45,7 +45,9 @@ TEST(ActivityRecorder, ProcessRecordHasEveryFieldAndEscapesArgv) {
     EXPECT_EQ(r["kind"], "process");
     EXPECT_EQ(r["time"], "2023-11-14T22:13:20.123456Z");
     EXPECT_EQ(r["monotonic_ns"], 42);
-    EXPECT_EQ(r["argv"][1], "--c2\\x1b[2J");
+    // Invalid UTF-8 is escaped; a control byte is valid JSON text (\u001b), and the terminal
+    // side escapes it when it prints.
+    EXPECT_EQ(r["argv"][1], "--c2\\xff\x1b[2J");
     EXPECT_EQ(r["escaped_fields"], json::array({"argv"}));
     EXPECT_TRUE(r["exit_code"].is_null());
 }
