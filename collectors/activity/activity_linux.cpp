@@ -168,8 +168,9 @@ void collect_activity(const Context& ctx, RecordSink& sink) {
     const bool fallback_sockets = !w.bpf_tcp;
     const int64_t poll_ms = fallback_sockets ? k_fallback_poll_ms : k_view_poll_ms;
     w.sources.push_back(fallback_sockets ? "sock_diag" : "sock_diag/view");
-    w.sockets.poll(false);  // the baseline: sockets open when the window starts
-    w.sockets.scan_proc();
+    // The baseline: the sockets open when the window starts.
+    w.sockets.poll(false, true, fallback_sockets);
+    w.sockets.scan_proc(true);
     if (w.wire.open(w.sockets.namespace_fds())) w.sources.push_back("wire");
     sink.view("activity/" + std::string(fallback_sockets ? "sock_diag" : "bpf"));
 
@@ -215,11 +216,11 @@ void collect_activity(const Context& ctx, RecordSink& sink) {
         w.processes.flush(false);
         w.wire.tick(false);
         if (now >= next_poll) {
-            w.sockets.poll(fallback_sockets);
+            w.sockets.poll(fallback_sockets, fallback_sockets, fallback_sockets);
             next_poll = now + poll_ms * k_ms;
         }
         if (now >= next_second) {
-            w.sockets.scan_proc();
+            w.sockets.scan_proc(false);
             sink.progress(ActivityRecorder::progress_text((end_ns - now) / 1'000'000'000,
                                                           w.recorder.events()));
             next_second = now + 1000 * k_ms;
@@ -228,7 +229,7 @@ void collect_activity(const Context& ctx, RecordSink& sink) {
     // What the sources still hold happened inside the window.
     if (w.trace) w.trace->consume([&](const trace::TraceEvent& e) { w.on_trace(e); });
     if (w.connector) w.connector->drain([&](const procconn::ProcEvent& e) { w.on_connector(e); });
-    w.sockets.poll(fallback_sockets);
+    w.sockets.poll(fallback_sockets, true, fallback_sockets);
     summary.ended = w.clock.now();
     summary.status = window_status(ctx, ended_early);
     if (summary.status == "timeout") {

@@ -45,7 +45,8 @@ class EndpointViews {
                                    uint16_t port) const;
 
   private:
-    std::map<std::tuple<uint64_t, std::string, uint16_t>, std::set<std::string>> m_views;
+    /// Keyed by (namespace, 't' or 'u', port); the views as bits of k_view_names.
+    std::map<std::tuple<uint64_t, char, uint16_t>, uint8_t> m_views;
 };
 
 /// Process names and socket owners, from the events first and /proc second.
@@ -132,10 +133,16 @@ class SocketWatcher {
                    int64_t pid, const std::string& comm, int64_t monotonic_ns);
     void udp_send(const Endpoints& ends, int64_t pid, const std::string& comm,
                   int64_t monotonic_ns);
-    /// One reading of every namespace's sockets; a diff into records when `emit`.
-    void poll(bool emit);
-    /// /proc/net's tables (a view of their own) and the raw and packet sockets.
-    void scan_proc();
+    /// One reading of every namespace's sockets (TCP too when `tcp`: with the BPF events, the
+    /// kernel's walk of every TCP socket is paid at the window's start and end only); a diff
+    /// into records when `emit`. `time_wait`: TIME_WAIT sockets too. With the BPF events they
+    /// are left in the kernel (thousands on a busy host, owned by no process); without them, a
+    /// TIME_WAIT socket is the trace of a connection shorter than the poll interval. Every
+    /// reading of one window must ask for the same states, or the diff sees them come and go.
+    void poll(bool emit, bool tcp, bool time_wait);
+    /// The raw and packet sockets, and with `tables` /proc/net's TCP and UDP tables (a view of
+    /// their own).
+    void scan_proc(bool tables);
     void finish();
     std::vector<uint64_t> namespaces() const;
     /// An open /proc/PID/ns/net of each namespace (-1 for irsnap's own), for the packet rings.

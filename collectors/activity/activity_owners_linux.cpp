@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <string_view>
 
 #include "activity_linux.hpp"
@@ -45,19 +46,31 @@ WindowClock WindowClock::sample() {
 
 Stamp WindowClock::now() const { return from_monotonic(clock_ns(CLOCK_MONOTONIC)); }
 
+namespace {
+const char* const k_view_names[] = {"bpf", "proc", "sock_diag"};
+}  // namespace
+
 void EndpointViews::add(uint64_t netns, const std::string& protocol, uint16_t port,
                         const std::string& view) {
-    m_views[{netns, protocol, port}].insert(view);
+    uint8_t bit = 0;
+    for (uint8_t i = 0; i < std::size(k_view_names); ++i) {
+        if (view == k_view_names[i]) bit = static_cast<uint8_t>(1u << i);
+    }
+    m_views[{netns, protocol.empty() ? '?' : protocol[0], port}] |= bit;
 }
 
 std::vector<std::string> EndpointViews::views(uint64_t netns, const std::string& protocol,
                                               uint16_t port) const {
-    std::set<std::string> all;
+    uint8_t bits = 0;
     for (uint64_t ns : {netns, uint64_t{0}}) {
-        auto it = m_views.find({ns, protocol, port});
-        if (it != m_views.end()) all.insert(it->second.begin(), it->second.end());
+        auto it = m_views.find({ns, protocol.empty() ? '?' : protocol[0], port});
+        if (it != m_views.end()) bits |= it->second;
     }
-    return {all.begin(), all.end()};
+    std::vector<std::string> out;
+    for (uint8_t i = 0; i < std::size(k_view_names); ++i) {
+        if (bits & (1u << i)) out.emplace_back(k_view_names[i]);
+    }
+    return out;
 }
 
 Owners::Owners(const Context& ctx) : m_ctx(ctx) {

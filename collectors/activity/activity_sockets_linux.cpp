@@ -83,12 +83,13 @@ struct SocketWatcher::Impl {
         return pid;
     }
 
-    SocketTable read_namespace(const network_linux::NetnsView& ns) {
+    SocketTable read_namespace(const network_linux::NetnsView& ns, uint32_t states, bool tcp) {
         SocketTable table;
         const int ns_fd = ns.ns_fd ? ns.ns_fd.get() : -1;
         for (int family : {AF_INET, AF_INET6}) {
             for (int protocol : {IPPROTO_TCP, IPPROTO_UDP}) {
-                auto rows = netlink::dump_inet_sockets(family, protocol, ns_fd);
+                if (protocol == IPPROTO_TCP && !tcp) continue;
+                auto rows = netlink::dump_inet_sockets(family, protocol, ns_fd, states);
                 if (!rows) {
                     report_once(rows.error());
                     continue;
@@ -239,10 +240,11 @@ void SocketWatcher::udp_send(const Endpoints& ends, int64_t pid, const std::stri
     m->recorder.connection(e);
 }
 
-void SocketWatcher::poll(bool emit) {
+void SocketWatcher::poll(bool emit, bool tcp, bool time_wait) {
     const Stamp at = m->clock.now();
+    const uint32_t states = time_wait ? 0xffffffffu : ~(1u << 6);
     for (const auto& ns : m->namespaces) {
-        auto table = m->read_namespace(ns);
+        auto table = m->read_namespace(ns, states, tcp);
         auto& before = m->last[ns.inode];
         if (emit && m->have_baseline) {
             for (auto& e : diff_socket_tables(before, table, at, "sock_diag")) {
@@ -255,10 +257,14 @@ void SocketWatcher::poll(bool emit) {
     m->have_baseline = true;
 }
 
-void SocketWatcher::scan_proc() {
+void SocketWatcher::scan_proc(bool tables) {
     const auto own = m->own_socket_inodes();
     for (const auto& ns : m->namespaces) {
+        // /proc/net/tcp is formatted line by line and re-walked per read: thousands of sockets
+        // cost the kernel more than the whole window's events, so it is a view at the window's
+        // start and end, and the small raw and packet tables are read every second.
         for (const char* table : {"net/tcp", "net/tcp6", "net/udp", "net/udp6"}) {
+            if (!tables) break;
             auto text = network_linux::read_net_table(ns, table, m->sink);
             if (!text) continue;
             const std::string_view name(table);
@@ -273,7 +279,7 @@ void SocketWatcher::scan_proc() {
 }
 
 void SocketWatcher::finish() {
-    scan_proc();
+    scan_proc(true);
     for (const auto& [inode, seen] : m->raw) {
         nlohmann::json r;
         r["time"] = format_rfc3339_utc(seen.first.unix_ns);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -26,9 +27,11 @@ InetDiagChunk parse_inet_diag_dump(std::string_view bytes);
 
 /// Dumps every socket of (family AF_INET/AF_INET6, protocol IPPROTO_TCP/UDP/UDPLITE) in the
 /// network namespace `netns_fd` (an open /proc/PID/ns/net; -1 = the caller's own) through
-/// NETLINK_SOCK_DIAG (inet_diag_req_v2, all states). Independent of /proc/net: that is the
-/// point (a rootkit hooking /proc/net/tcp stays visible). Another namespace needs root.
+/// NETLINK_SOCK_DIAG (inet_diag_req_v2). Independent of /proc/net: that is the point (a
+/// rootkit hooking /proc/net/tcp stays visible). Another namespace needs root. `states` is a
+/// mask of 1 << TCP state (default: all; the kernel skips the others before copying them out).
 Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol,
-                                                             int netns_fd = -1);
+                                                             int netns_fd = -1,
+                                                             uint32_t states = 0xffffffffu);
 
 }  // namespace irsnap::netlink
