@@ -2,6 +2,7 @@
 // The explicit list of collectors. Static self-registration is fragile in a static executable
 // (unreferenced objects are dropped by the linker), so every collector is named here.
 #include "irsnap/registry.hpp"
+#include "activity/activity.hpp"
 #include "autoruns/autoruns.hpp"
 #include "bpf/bpf.hpp"
 #include "files/files.hpp"
@@ -17,7 +18,6 @@
 #include "network/network.hpp"
 #include "network_config/network_config.hpp"
 #include "physical_memory/physical_memory.hpp"
-#include "activity/activity.hpp"
 #include "processes/processes.hpp"
 #include "routes/routes.hpp"
 #include "samples/samples.hpp"

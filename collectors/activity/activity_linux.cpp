@@ -49,16 +49,18 @@ struct Window {
 
     void start_trace() {
         if (!ctx.params.bpf) {
-            sink.coverage("BPF tracepoints not used (--no-bpf): process events from the "
-                          "process connector, connections from sock_diag every 100 ms");
+            sink.coverage(
+                "BPF tracepoints not used (--no-bpf): process events from the "
+                "process connector, connections from sock_diag every 100 ms");
             return;
         }
         auto session = trace::TraceSession::start();
         if (!session) {
-            sink.coverage(fmt::format("BPF tracepoints not loaded ({}): process events from the "
-                                      "process connector, connections from sock_diag every "
-                                      "100 ms",
-                                      session.error().message));
+            sink.coverage(
+                fmt::format("BPF tracepoints not loaded ({}): process events from the "
+                            "process connector, connections from sock_diag every "
+                            "100 ms",
+                            session.error().message));
             return;
         }
         trace = std::move(*session);
@@ -77,9 +79,10 @@ struct Window {
         if (bpf_processes) return;
         auto c = procconn::ProcConnector::open();
         if (!c) {
-            sink.coverage(fmt::format("no process events: the process connector did not open "
-                                      "({})",
-                                      c.error().message));
+            sink.coverage(
+                fmt::format("no process events: the process connector did not open "
+                            "({})",
+                            c.error().message));
             return;
         }
         connector.emplace(std::move(*c));
@@ -89,44 +92,44 @@ struct Window {
     void on_trace(const trace::TraceEvent& e) {
         Endpoints ends;
         switch (e.kind) {
-        case trace::EventKind::exec: {
-            ProcessWatcher::Exec x;
-            x.pid = e.pid;
-            if (e.ppid >= 0) x.ppid = e.ppid;
-            if (e.uid >= 0) x.uid = e.uid;
-            x.comm = e.comm;
-            x.filename = e.filename;
-            x.argv = e.argv;
-            x.argv_known = !e.argv.empty();
-            x.argv_truncated = e.argv_truncated;
-            x.monotonic_ns = static_cast<int64_t>(e.monotonic_ns);
-            x.source = "bpf";
-            processes.exec(std::move(x));
-            return;
-        }
-        case trace::EventKind::fork:
-            processes.fork(e.pid, e.child_pid, e.comm, static_cast<int64_t>(e.monotonic_ns),
-                           "bpf");
-            return;
-        case trace::EventKind::exit:
-            processes.exit(e.pid, e.exit_code, e.comm, static_cast<int64_t>(e.monotonic_ns),
-                           "bpf");
-            return;
-        case trace::EventKind::tcp_state:
-        case trace::EventKind::udp_send:
-            ends = {e.kind == trace::EventKind::tcp_state ? "tcp" : "udp",
-                    e.family == AF_INET6 ? "ipv6" : "ipv4",
-                    e.saddr,
-                    e.sport,
-                    e.daddr,
-                    e.dport};
-            if (e.kind == trace::EventKind::tcp_state) {
-                sockets.tcp_state(e.sock, ends, e.old_state, e.new_state, e.pid, e.comm,
-                                  static_cast<int64_t>(e.monotonic_ns));
-            } else {
-                sockets.udp_send(ends, e.pid, e.comm, static_cast<int64_t>(e.monotonic_ns));
+            case trace::EventKind::exec: {
+                ProcessWatcher::Exec x;
+                x.pid = e.pid;
+                if (e.ppid >= 0) x.ppid = e.ppid;
+                if (e.uid >= 0) x.uid = e.uid;
+                x.comm = e.comm;
+                x.filename = e.filename;
+                x.argv = e.argv;
+                x.argv_known = !e.argv.empty();
+                x.argv_truncated = e.argv_truncated;
+                x.monotonic_ns = static_cast<int64_t>(e.monotonic_ns);
+                x.source = "bpf";
+                processes.exec(std::move(x));
+                return;
             }
-            return;
+            case trace::EventKind::fork:
+                processes.fork(e.pid, e.child_pid, e.comm, static_cast<int64_t>(e.monotonic_ns),
+                               "bpf");
+                return;
+            case trace::EventKind::exit:
+                processes.exit(e.pid, e.exit_code, e.comm, static_cast<int64_t>(e.monotonic_ns),
+                               "bpf");
+                return;
+            case trace::EventKind::tcp_state:
+            case trace::EventKind::udp_send:
+                ends = {e.kind == trace::EventKind::tcp_state ? "tcp" : "udp",
+                        e.family == AF_INET6 ? "ipv6" : "ipv4",
+                        e.saddr,
+                        e.sport,
+                        e.daddr,
+                        e.dport};
+                if (e.kind == trace::EventKind::tcp_state) {
+                    sockets.tcp_state(e.sock, ends, e.old_state, e.new_state, e.pid, e.comm,
+                                      static_cast<int64_t>(e.monotonic_ns));
+                } else {
+                    sockets.udp_send(ends, e.pid, e.comm, static_cast<int64_t>(e.monotonic_ns));
+                }
+                return;
         }
     }
 
@@ -233,21 +236,23 @@ void collect_activity(const Context& ctx, RecordSink& sink) {
     summary.ended = w.clock.now();
     summary.status = window_status(ctx, ended_early);
     if (summary.status == "timeout") {
-        summary.status_note = "the window was cut at --timeout-per-collector: raise it above "
-                              "--observe";
+        summary.status_note =
+            "the window was cut at --timeout-per-collector: raise it above "
+            "--observe";
     } else if (summary.status == "interrupted") {
         summary.status_note = "interrupted (Ctrl-C or a signal): what was seen until then is kept";
     }
     summary.poll_interval_ms = poll_ms;
-    summary.events_lost = (w.trace ? w.trace->lost() : 0) +
-                          (w.connector ? w.connector->overruns() : 0);
+    summary.events_lost =
+        (w.trace ? w.trace->lost() : 0) + (w.connector ? w.connector->overruns() : 0);
     if (summary.events_lost) {
-        sink.coverage(fmt::format("{} events were lost by the kernel (buffer full)",
-                                  summary.events_lost));
+        sink.coverage(
+            fmt::format("{} events were lost by the kernel (buffer full)", summary.events_lost));
     }
     if (fallback_sockets) {
-        sink.coverage("connections from sock_diag read every 100 ms: a connection shorter than "
-                      "that can be missed");
+        sink.coverage(
+            "connections from sock_diag read every 100 ms: a connection shorter than "
+            "that can be missed");
     }
     // The rest may take a moment (hashes, specimens): the window itself has ended.
     w.wire.finish();

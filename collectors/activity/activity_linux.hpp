@@ -24,14 +24,18 @@
 namespace irsnap::collectors::activity {
 
 /// The records' family: ipv4 or ipv6.
-inline std::string family_text(int family) { return family == AF_INET6 ? "ipv6" : "ipv4"; }
+inline std::string family_text(int family) {
+    return family == AF_INET6 ? "ipv6" : "ipv4";
+}
 
 /// Converts between the monotonic clock (BPF and the process connector stamp with it) and the
 /// wall clock (the packet ring stamps with it), by their difference at the window's start.
 struct WindowClock {
     int64_t offset_ns = 0;  ///< realtime - monotonic
     static WindowClock sample();
-    Stamp from_monotonic(int64_t monotonic_ns) const { return {monotonic_ns + offset_ns, monotonic_ns}; }
+    Stamp from_monotonic(int64_t monotonic_ns) const {
+        return {monotonic_ns + offset_ns, monotonic_ns};
+    }
     Stamp from_unix(int64_t unix_ns) const { return {unix_ns, unix_ns - offset_ns}; }
     Stamp now() const;
 };
@@ -129,8 +133,8 @@ class SocketWatcher {
                   EndpointViews& views, const WindowClock& clock, RecordSink& sink);
     ~SocketWatcher();
     /// From the BPF tracepoints (kernel TCP state numbers).
-    void tcp_state(uint64_t sock, const Endpoints& ends, int old_state, int new_state,
-                   int64_t pid, const std::string& comm, int64_t monotonic_ns);
+    void tcp_state(uint64_t sock, const Endpoints& ends, int old_state, int new_state, int64_t pid,
+                   const std::string& comm, int64_t monotonic_ns);
     void udp_send(const Endpoints& ends, int64_t pid, const std::string& comm,
                   int64_t monotonic_ns);
     /// One reading of every namespace's sockets (TCP too when `tcp`: with the BPF events, the

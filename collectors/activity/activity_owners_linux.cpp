@@ -44,7 +44,9 @@ WindowClock WindowClock::sample() {
     return c;
 }
 
-Stamp WindowClock::now() const { return from_monotonic(clock_ns(CLOCK_MONOTONIC)); }
+Stamp WindowClock::now() const {
+    return from_monotonic(clock_ns(CLOCK_MONOTONIC));
+}
 
 namespace {
 const char* const k_view_names[] = {"bpf", "proc", "sock_diag"};
@@ -120,7 +122,9 @@ std::optional<int64_t> Owners::tcp_owner(const Endpoints& ends) const {
     return it->second;
 }
 
-void Owners::own_udp(uint16_t local_port, int64_t pid) { m_udp[local_port] = pid; }
+void Owners::own_udp(uint16_t local_port, int64_t pid) {
+    m_udp[local_port] = pid;
+}
 
 std::optional<int64_t> Owners::udp_owner(uint16_t local_port) const {
     auto it = m_udp.find(local_port);

@@ -84,7 +84,8 @@ void ProcessWatcher::exec(Exec e) {
         }
         if (!e.argv_known) {
             bool truncated = false;
-            if (auto cmdline = posix::read_file_at(dir->get(), "cmdline", k_argv_bytes, &truncated)) {
+            if (auto cmdline =
+                    posix::read_file_at(dir->get(), "cmdline", k_argv_bytes, &truncated)) {
                 ev.argv = procfs::parse_proc_pid_cmdline(*cmdline);
                 ev.argv_truncated = truncated;
             }
@@ -124,7 +125,8 @@ void ProcessWatcher::exec(Exec e) {
             src.process = escape_bytes(ev.process, escaped);
             src.path = escape_bytes(ev.exe, escaped);
             src.escaped = escaped;
-            src.read_via = ev.read_via == "path" ? ev.exe : "/proc/" + std::to_string(ev.pid) + "/exe";
+            src.read_via =
+                ev.read_via == "path" ? ev.exe : "/proc/" + std::to_string(ev.pid) + "/exe";
             int copy = ::fcntl(exe_fd->get(), F_DUPFD_CLOEXEC, 0);
             if (copy >= 0) {
                 m_specimens.add({posix::UniqueFd(copy), key, std::move(reasons), std::move(src)},
@@ -154,8 +156,8 @@ void ProcessWatcher::fork(int64_t parent, int64_t child, const std::string& comm
     m_recorder.process(ev);
 }
 
-void ProcessWatcher::exit(int64_t pid, int64_t code, const std::string& comm,
-                          int64_t monotonic_ns, const std::string& source) {
+void ProcessWatcher::exit(int64_t pid, int64_t code, const std::string& comm, int64_t monotonic_ns,
+                          const std::string& source) {
     flush(false);
     ProcessEvent ev;
     ev.event = "exit";

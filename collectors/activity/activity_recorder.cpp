@@ -56,7 +56,9 @@ bool Endpoints::operator<(const Endpoints& o) const {
                     o.remote_port);
 }
 
-bool Endpoints::operator==(const Endpoints& o) const { return !(*this < o) && !(o < *this); }
+bool Endpoints::operator==(const Endpoints& o) const {
+    return !(*this < o) && !(o < *this);
+}
 
 ActivityRecorder::ActivityRecorder(RecordSink& sink, std::string platform,
                                    uint64_t max_event_records)
@@ -76,9 +78,10 @@ void ActivityRecorder::emit(const std::string& kind, json& record) {
     const bool event = kind == "process" || kind == "connection" || kind == "dns" || kind == "flow";
     if (event && m_event_records >= m_max_event_records) {
         if (m_not_written++ == 0) {
-            m_sink.coverage(fmt::format("more than {} events in the window: the rest were "
-                                        "counted, not written",
-                                        m_max_event_records));
+            m_sink.coverage(
+                fmt::format("more than {} events in the window: the rest were "
+                            "counted, not written",
+                            m_max_event_records));
         }
         return;
     }
@@ -207,7 +210,9 @@ void ActivityRecorder::flow(const Flow& f) {
     emit("flow", r);
 }
 
-void ActivityRecorder::other(const std::string& kind, json record) { emit(kind, record); }
+void ActivityRecorder::other(const std::string& kind, json record) {
+    emit(kind, record);
+}
 
 void ActivityRecorder::window(const WindowSummary& w) {
     json r;

@@ -59,5 +59,4 @@ class ActivityRecorder {
     uint64_t m_max_event_records;
 };
 
-
 }  // namespace irsnap::collectors::activity

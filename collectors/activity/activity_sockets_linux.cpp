@@ -15,8 +15,8 @@
 #include "activity_linux.hpp"
 #include "irsnap/clock.hpp"
 #include "irsnap/linux/proc_net.hpp"
-#include "irsnap/text.hpp"
 #include "irsnap/linux/sock_diag.hpp"
+#include "irsnap/text.hpp"
 #include "network/network_linux.hpp"
 
 namespace irsnap::collectors::activity {
@@ -45,7 +45,7 @@ bool in_process_context(int from, int to) {
 struct RawSeen {
     std::string socket_type;  ///< raw or packet
     uint64_t netns = 0;
-    int64_t protocol = 0;     ///< IP protocol (raw) or ethertype (packet)
+    int64_t protocol = 0;  ///< IP protocol (raw) or ethertype (packet)
     Stamp first;
     std::set<int64_t> owners;
 };
@@ -65,12 +65,12 @@ struct SocketWatcher::Impl {
     std::vector<network_linux::NetnsView> namespaces;
     std::map<uint64_t, SocketTable> last;
     bool have_baseline = false;
-    std::map<uint64_t, int64_t> sock_owner;       ///< BPF socket id -> pid
+    std::map<uint64_t, int64_t> sock_owner;  ///< BPF socket id -> pid
     std::map<uint64_t, std::string> sock_direction;
-    std::map<uint64_t, Endpoints> sock_ends;      ///< the endpoints once the port is known
-    std::map<uint16_t, int64_t> listen_owner;     ///< TCP port -> the listener's pid
-    std::map<uint64_t, RawSeen> raw;              ///< by inode
-    std::set<std::string> reported;               ///< errors already recorded once
+    std::map<uint64_t, Endpoints> sock_ends;   ///< the endpoints once the port is known
+    std::map<uint16_t, int64_t> listen_owner;  ///< TCP port -> the listener's pid
+    std::map<uint64_t, RawSeen> raw;           ///< by inode
+    std::set<std::string> reported;            ///< errors already recorded once
 
     void report_once(const ItemError& e) {
         if (reported.insert(e.stage + e.message).second) sink.item_error(e);
@@ -97,7 +97,7 @@ struct SocketWatcher::Impl {
                 const std::string proto = protocol == IPPROTO_TCP ? "tcp" : "udp";
                 for (const auto& row : *rows) {
                     SocketRow r;
-                    r.ends = {proto,           family_text(family), row.local_address,
+                    r.ends = {proto,          family_text(family), row.local_address,
                               row.local_port, row.remote_address,  row.remote_port};
                     r.state = procfs::tcp_state_name(row.state);
                     r.pid = owner_of(r.ends, row.inode);
@@ -155,9 +155,8 @@ SocketWatcher::SocketWatcher(const Context& ctx, ActivityRecorder& recorder, Own
 
 SocketWatcher::~SocketWatcher() = default;
 
-void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& given, int old_state,
-                              int new_state, int64_t pid, const std::string& comm,
-                              int64_t monotonic_ns) {
+void SocketWatcher::tcp_state(uint64_t sock, const Endpoints& given, int old_state, int new_state,
+                              int64_t pid, const std::string& comm, int64_t monotonic_ns) {
     // The kernel reports local port 0 before connect() picks one and again once close()
     // released it: the socket's known endpoints stand in then.
     Endpoints ends = given;
@@ -293,7 +292,8 @@ void SocketWatcher::finish() {
         nlohmann::json owners = nlohmann::json::array();
         bool escaped = false;
         for (int64_t pid : seen.owners) {
-            owners.push_back({{"pid", pid}, {"name", escape_bytes(m->owners.name(pid).process, escaped)}});
+            owners.push_back(
+                {{"pid", pid}, {"name", escape_bytes(m->owners.name(pid).process, escaped)}});
         }
         if (escaped) r["escaped_fields"].push_back("owners");
         r["owners"] = std::move(owners);

@@ -48,8 +48,8 @@ struct HeldDns {
 };
 
 std::string rcode_name(uint8_t rcode) {
-    static const char* const k_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                          "NOTIMP",  "REFUSED"};
+    static const char* const k_names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                          "NXDOMAIN", "NOTIMP",  "REFUSED"};
     return rcode < 6 ? k_names[rcode] : fmt::format("RCODE{}", rcode);
 }
 
@@ -108,8 +108,8 @@ struct WireWatcher::Impl {
     void take(uint64_t netns, const capture::CapturedPacket& p) {
         ++packets;
         if (!budget_reached) {
-            std::string record = capture::pcap_record(p.meta, p.bytes, p.wire_len,
-                                                      ctx.params.capture_snaplen);
+            std::string record =
+                capture::pcap_record(p.meta, p.bytes, p.wire_len, ctx.params.capture_snaplen);
             write_pcap(record);
             if (!budget_reached) ++packets_written;
         }
@@ -122,15 +122,18 @@ struct WireWatcher::Impl {
         const std::string proto = info->protocol == IPPROTO_TCP ? "tcp" : "udp";
         const std::string ifname = interface_name(netns, static_cast<int32_t>(p.meta.ifindex));
         interfaces_seen.insert(ifname);
-        Endpoints ends = outbound ? Endpoints{proto, family_text(info->family), info->src,
-                                              info->sport, info->dst, info->dport}
-                                  : Endpoints{proto, family_text(info->family), info->dst,
-                                              info->dport, info->src, info->sport};
+        Endpoints ends = outbound ? Endpoints{proto,     family_text(info->family),
+                                              info->src, info->sport,
+                                              info->dst, info->dport}
+                                  : Endpoints{proto,     family_text(info->family),
+                                              info->dst, info->dport,
+                                              info->src, info->sport};
         add_to_flow(netns, ends, outbound, *info, p.wire_len, at, ifname);
         if (info->sport == 53 || info->dport == 53) {
             // Loopback shows each packet twice, sent and received: decode it once.
             if (!(outbound && p.meta.hatype == ARPHRD_LOOPBACK)) {
-                take_dns(netns, *info, outbound, proto, at, ifname, p.meta.hatype == ARPHRD_LOOPBACK);
+                take_dns(netns, *info, outbound, proto, at, ifname,
+                         p.meta.hatype == ARPHRD_LOOPBACK);
             }
         }
     }
@@ -187,8 +190,8 @@ struct WireWatcher::Impl {
         e.netns = netns;
         h.client_port = *e.client_port;
         h.client_local = loopback || (to_server ? outbound : !outbound);
-        h.ends = {proto, family_text(info.family), e.client_address, *e.client_port,
-                  e.server_address, 53};
+        h.ends = {proto,          family_text(info.family), e.client_address,
+                  *e.client_port, e.server_address,         53};
         h.release_ns = at.monotonic_ns + k_dns_hold_ns;
         dns.push_back(std::move(h));
     }
@@ -226,8 +229,9 @@ bool WireWatcher::open(const std::vector<std::pair<uint64_t, int>>& namespaces) 
         m->rings.push_back({inode, std::move(*ring)});
     }
     if (m->rings.empty()) {
-        m->sink.coverage("no packet capture: no AF_PACKET socket could be opened (root "
-                         "needed): no pcap, no DNS, no flows");
+        m->sink.coverage(
+            "no packet capture: no AF_PACKET socket could be opened (root "
+            "needed): no pcap, no DNS, no flows");
         return false;
     }
     m->interface_names = netstate::interface_names(m->sink);
@@ -249,7 +253,9 @@ void WireWatcher::drain(size_t ring) {
     r.ring.drain([&](const capture::CapturedPacket& p) { m->take(r.netns, p); });
 }
 
-void WireWatcher::tick(bool all) { m->release_dns(all); }
+void WireWatcher::tick(bool all) {
+    m->release_dns(all);
+}
 
 void WireWatcher::finish() {
     for (size_t i = 0; i < m->rings.size(); ++i) drain(i);
@@ -280,7 +286,8 @@ void WireWatcher::finish() {
     c["packets_written"] = m->packets_written;
     c["packets_dropped"] = dropped;
     c["budget_reached"] = m->budget_reached;
-    c["interfaces"] = std::vector<std::string>(m->interfaces_seen.begin(), m->interfaces_seen.end());
+    c["interfaces"] =
+        std::vector<std::string>(m->interfaces_seen.begin(), m->interfaces_seen.end());
     if (m->ctx.params.max_capture_bytes > 0) {
         ArtifactWriter* out = m->file;
         if (!out) {
@@ -292,9 +299,10 @@ void WireWatcher::finish() {
         if (out) c["attachment"] = out->name();
     }
     if (m->budget_reached) {
-        m->sink.coverage(fmt::format("packet capture stopped at --max-capture-bytes ({} bytes); "
-                                     "later packets were counted and decoded, not written",
-                                     m->ctx.params.max_capture_bytes));
+        m->sink.coverage(
+            fmt::format("packet capture stopped at --max-capture-bytes ({} bytes); "
+                        "later packets were counted and decoded, not written",
+                        m->ctx.params.max_capture_bytes));
     }
     if (dropped) {
         m->sink.coverage(fmt::format("the kernel dropped {} packets (capture ring full)", dropped));

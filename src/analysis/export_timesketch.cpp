@@ -101,8 +101,8 @@ void process_event(EventWriter& w, const Origin& from, const json& r) {
 void activity_event(EventWriter& w, const Origin& from, const json& r) {
     const std::string kind = text_of(r, "kind");
     const std::string event = text_of(r, "event");
-    const std::string who = fmt::format("{} (pid {})", shown(text_of(r, "process")),
-                                        triage::number_text(r, "pid"));
+    const std::string who =
+        fmt::format("{} (pid {})", shown(text_of(r, "process")), triage::number_text(r, "pid"));
     if (kind == "process") {
         json fields = picked(r, {"event", "pid", "ppid", "uid", "process", "exe", "sha256",
                                  "exit_code", "lifetime_ms", "source"});
@@ -112,18 +112,18 @@ void activity_event(EventWriter& w, const Origin& from, const json& r) {
                 fmt::format("Process {}: {}{}", event, who, cmd.empty() ? "" : ": " + cmd),
                 std::move(fields));
     } else if (kind == "connection") {
-        json fields = picked(r, {"event", "pid", "process", "exe", "protocol", "local_address",
-                                 "local_port", "remote_address", "remote_port", "old_state",
-                                 "new_state", "direction", "source"});
-        w.write(from, text_of(r, "time"), "Event Time", "irsnap:activity:connection",
-                fmt::format("Connection {}: {} {} {}:{} -> {}:{}", event, who,
-                            text_of(r, "protocol"), text_of(r, "local_address"),
-                            triage::number_text(r, "local_port"), text_of(r, "remote_address"),
-                            triage::number_text(r, "remote_port")),
-                std::move(fields));
+        json fields = picked(
+            r, {"event", "pid", "process", "exe", "protocol", "local_address", "local_port",
+                "remote_address", "remote_port", "old_state", "new_state", "direction", "source"});
+        w.write(
+            from, text_of(r, "time"), "Event Time", "irsnap:activity:connection",
+            fmt::format("Connection {}: {} {} {}:{} -> {}:{}", event, who, text_of(r, "protocol"),
+                        text_of(r, "local_address"), triage::number_text(r, "local_port"),
+                        text_of(r, "remote_address"), triage::number_text(r, "remote_port")),
+            std::move(fields));
     } else if (kind == "dns") {
-        json fields = picked(r, {"event", "pid", "process", "query", "query_type",
-                                 "response_code", "answers", "server_address", "source"});
+        json fields = picked(r, {"event", "pid", "process", "query", "query_type", "response_code",
+                                 "answers", "server_address", "source"});
         w.write(from, text_of(r, "time"), "Event Time", "irsnap:activity:dns",
                 fmt::format("DNS {}: {} {} by {}", event, shown(text_of(r, "query")),
                             text_of(r, "query_type"), who),
@@ -227,29 +227,29 @@ BundleExport export_timesketch(const std::filesystem::path& bundle, OutputStream
     EventWriter writer(out, result);
     std::string artifact;  // copied: the reader reuses its buffers
     std::string collector;
-    result.summary =
-        read_bundle(bundle, {"processes", "autoruns", "system", "activity"}, [&](const BundleLine& line) {
-            const json r = parse_untrusted_json(line.text);
-            if (!r.is_object()) {
-                ++result.skipped_lines;
-                return;
-            }
-            ++result.records;
-            if (line.artifact != artifact) {
-                artifact = line.artifact;
-                collector = line.collector;
-            }
-            const Origin from{id, collector, artifact, line.line};
-            if (collector == "processes") {
-                process_event(writer, from, r);
-            } else if (collector == "autoruns") {
-                autorun_events(writer, from, r);
-            } else if (collector == "activity") {
-                activity_event(writer, from, r);
-            } else {
-                system_event(writer, from, r);
-            }
-        });
+    result.summary = read_bundle(bundle, {"processes", "autoruns", "system", "activity"},
+                                 [&](const BundleLine& line) {
+                                     const json r = parse_untrusted_json(line.text);
+                                     if (!r.is_object()) {
+                                         ++result.skipped_lines;
+                                         return;
+                                     }
+                                     ++result.records;
+                                     if (line.artifact != artifact) {
+                                         artifact = line.artifact;
+                                         collector = line.collector;
+                                     }
+                                     const Origin from{id, collector, artifact, line.line};
+                                     if (collector == "processes") {
+                                         process_event(writer, from, r);
+                                     } else if (collector == "autoruns") {
+                                         autorun_events(writer, from, r);
+                                     } else if (collector == "activity") {
+                                         activity_event(writer, from, r);
+                                     } else {
+                                         system_event(writer, from, r);
+                                     }
+                                 });
     if (!result.summary.error.empty()) return result;
     if (!detail::same_bundle(id, result.summary)) detail::note_changed(result.summary);
     manifest_events(writer, id, result.summary);

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
         const double due = start + static_cast<double>(made) / rate;
         const double wait = due - now_s();
         if (wait > 0) {
-            timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - static_cast<long>(wait)) * 1e9)};
+            timespec ts{static_cast<time_t>(wait),
+                        static_cast<long>((wait - static_cast<long>(wait)) * 1e9)};
             ::nanosleep(&ts, nullptr);
         }
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

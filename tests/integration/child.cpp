@@ -187,8 +187,8 @@ int dns_query(int port, const char* name) {
     const sockaddr_in to = loopback_port(port);
     timeval wait{2, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    if (fd < 0 ||
-        ::sendto(fd, q.data(), q.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0) {
+    if (fd < 0 || ::sendto(fd, q.data(), q.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                           sizeof to) < 0) {
         return 1;
     }
     char answer[512];

@@ -453,9 +453,9 @@ TEST(Unprivileged, RunSucceedsWithReducedCoverage) {
         }
         // Every collector still produces what it can, and says what it could not see.
         // (physical_memory and activity are off by default.)
-        EXPECT_TRUE(c["status"] == "ok" || c["status"] == "partial" ||
-                    (c["status"] == "skipped" &&
-                     c["message"] == "off by default (its option turns it on)"))
+        EXPECT_TRUE(
+            c["status"] == "ok" || c["status"] == "partial" ||
+            (c["status"] == "skipped" && c["message"] == "off by default (its option turns it on)"))
             << c.dump();
         if (c["status"] == "partial") {
             EXPECT_FALSE(c["coverage"].empty()) << c.dump();

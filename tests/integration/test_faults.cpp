@@ -114,9 +114,9 @@ TEST(Faults, ProcessChurnDuringAFullCollectionIsCountedNotFatal) {
     for (const auto& c : manifest["collectors"]) {
         // A vanished process is a race to count, never a reason for a collector to give up.
         // (physical_memory and activity are off by default.)
-        EXPECT_TRUE(c["status"] == "ok" || c["status"] == "partial" ||
-                    (c["status"] == "skipped" &&
-                     c["message"] == "off by default (its option turns it on)"))
+        EXPECT_TRUE(
+            c["status"] == "ok" || c["status"] == "partial" ||
+            (c["status"] == "skipped" && c["message"] == "off by default (its option turns it on)"))
             << c.dump();
         races += c["races"].get<long>();
     }

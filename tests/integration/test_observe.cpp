@@ -90,8 +90,8 @@ class ObserveResolver {
                 answer[7] = 1;                        // ANCOUNT
                 answer.append("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x0a\x09\x08\x07",
                               16);
-                ::sendto(m_fd, answer.data(), answer.size(), 0,
-                         reinterpret_cast<sockaddr*>(&from), len);
+                ::sendto(m_fd, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                         len);
             }
         });
     }
@@ -111,17 +111,15 @@ class ObserveResolver {
 /// irsnap collecting only the activity collector into a fresh directory.
 struct ObserveRun {
     explicit ObserveRun(std::vector<std::string> options) : out("irsnap-observe") {
-        std::vector<std::string> argv{irsnap_binary(), "collect", "--collectors", "activity",
-                                      "-o", out.path().string()};
+        std::vector<std::string> argv{irsnap_binary(), "collect", "--collectors",
+                                      "activity",      "-o",      out.path().string()};
         argv.insert(argv.end(), options.begin(), options.end());
         pid = spawn(argv);
     }
     ~ObserveRun() {
         if (pid > 0) kill_and_reap(pid);
     }
-    bool window_open() {
-        return !wait_for_log(out.path(), "activity: window open", 20000).empty();
-    }
+    bool window_open() { return !wait_for_log(out.path(), "activity: window open", 20000).empty(); }
     int finish(int timeout_ms) {
         auto code = wait_exit(pid, timeout_ms);
         pid = -1;
@@ -194,8 +192,8 @@ TEST(Observe, BeaconShortChildDnsAndRawSocketWithBpf) {
     ObserveResolver resolver;
     ASSERT_NE(listener.port, 0);
     ASSERT_TRUE(resolver.ok) << "cannot bind 127.0.0.1:53 for the test resolver";
-    const pid_t beacon = spawn({IRSNAP_TEST_CHILD, "--irsnap-test-beacon",
-                                std::to_string(listener.port), "2000", "8"});
+    const pid_t beacon = spawn(
+        {IRSNAP_TEST_CHILD, "--irsnap-test-beacon", std::to_string(listener.port), "2000", "8"});
     ObserveRun run({"--observe", "10"});
     ASSERT_TRUE(run.window_open());
     pid_t short_child = 0, dns_child = 0, raw_child = 0;
@@ -278,8 +276,9 @@ TEST(Observe, BeaconShortChildDnsAndRawSocketWithBpf) {
     EXPECT_GT(captures[0]["packets_written"].get<uint64_t>(), 10u);
     const bool tcpdump = fs::exists("/usr/bin/tcpdump") || fs::exists("/usr/sbin/tcpdump");
     IRSNAP_NEED_TOOL(tcpdump, "tcpdump");
-    auto read = run_command({fs::exists("/usr/bin/tcpdump") ? "/usr/bin/tcpdump" : "/usr/sbin/tcpdump",
-                             "-nn", "-r", pcap.string(), "udp port 40124"});
+    auto read =
+        run_command({fs::exists("/usr/bin/tcpdump") ? "/usr/bin/tcpdump" : "/usr/sbin/tcpdump",
+                     "-nn", "-r", pcap.string(), "udp port 40124"});
     EXPECT_EQ(read.exit_code, 0) << read.err;
     EXPECT_NE(read.out.find("40123 > 127.0.0.1.40124"), std::string::npos) << read.out;
 }
@@ -288,8 +287,8 @@ TEST(Observe, WithoutBpfTheConnectorAndSockDiagStillSeeTheBeacon) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (process connector)";
     ObserveListener listener;
     ASSERT_NE(listener.port, 0);
-    const pid_t beacon = spawn({IRSNAP_TEST_CHILD, "--irsnap-test-beacon",
-                                std::to_string(listener.port), "2000", "8"});
+    const pid_t beacon = spawn(
+        {IRSNAP_TEST_CHILD, "--irsnap-test-beacon", std::to_string(listener.port), "2000", "8"});
     ObserveRun run({"--observe", "10", "--no-bpf"});
     ASSERT_TRUE(run.window_open());
     pid_t short_child = 0;

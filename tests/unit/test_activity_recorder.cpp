@@ -17,8 +17,9 @@ using nlohmann::json;
 void activity_expect_all_fields(const json& record, const std::string& platform) {
     for (const auto& f : collectors::activity_spec().fields) {
         if (f.name == "escaped_fields") continue;
-        const bool declared = f.platforms.empty() || std::find(f.platforms.begin(), f.platforms.end(),
-                                                               platform) != f.platforms.end();
+        const bool declared =
+            f.platforms.empty() ||
+            std::find(f.platforms.begin(), f.platforms.end(), platform) != f.platforms.end();
         EXPECT_EQ(record.contains(f.name), declared) << f.name << " in " << record.dump();
     }
 }

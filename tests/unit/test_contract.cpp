@@ -158,7 +158,7 @@ TEST(Contract, RecordsOverLiveHostMatchSpecs) {
     LoopbackListener listener;  // something for every collector to find, even on a bare host
     for (const auto& c : registered_collectors()) {
         if (!c.collect) continue;
-        Context ctx;  // /proc and / of this host
+        Context ctx;                     // /proc and / of this host
         ctx.params.observe_seconds = 2;  // the activity window: long enough for its sources
         HashCache hashes(2, 64 << 20, nullptr);
         ctx.hashes = &hashes;

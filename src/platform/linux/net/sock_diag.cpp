@@ -66,8 +66,8 @@ InetDiagChunk parse_inet_diag_dump(std::string_view bytes) {
     return out;
 }
 
-Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol,
-                                                             int netns_fd, uint32_t states) {
+Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int protocol, int netns_fd,
+                                                             uint32_t states) {
     const std::string what = describe(family, protocol);
     auto fail = [&](int code, std::string message) -> ItemError {
         return ItemError::from_errno("netlink", code, what, std::move(message));
@@ -86,7 +86,8 @@ Result<std::vector<procfs::InetSocketRow>> dump_inet_sockets(int family, int pro
     req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.r.sdiag_family = static_cast<uint8_t>(family);
     req.r.sdiag_protocol = static_cast<uint8_t>(protocol);
-    req.r.idiag_states = states;  // the default, every state: UDP sockets are CLOSE (7) or ESTABLISHED
+    req.r.idiag_states =
+        states;  // the default, every state: UDP sockets are CLOSE (7) or ESTABLISHED
     std::vector<procfs::InetSocketRow> rows;
     auto done = dump(
         NETLINK_SOCK_DIAG, &req, sizeof req, what,
