@@ -55,7 +55,7 @@ const char* const k_view_names[] = {"bpf", "proc", "sock_diag"};
 void EndpointViews::add(uint64_t netns, const std::string& protocol, uint16_t port,
                         const std::string& view) {
     uint8_t bit = 0;
-    for (uint8_t i = 0; i < std::size(k_view_names); ++i) {
+    for (size_t i = 0; i < std::size(k_view_names); ++i) {
         if (view == k_view_names[i]) bit = static_cast<uint8_t>(1u << i);
     }
     m_views[{netns, protocol.empty() ? '?' : protocol[0], port}] |= bit;
@@ -69,7 +69,7 @@ std::vector<std::string> EndpointViews::views(uint64_t netns, const std::string&
         if (it != m_views.end()) bits |= it->second;
     }
     std::vector<std::string> out;
-    for (uint8_t i = 0; i < std::size(k_view_names); ++i) {
+    for (size_t i = 0; i < std::size(k_view_names); ++i) {
         if (bits & (1u << i)) out.emplace_back(k_view_names[i]);
     }
     return out;
