@@ -84,6 +84,16 @@ class Owners {
     int64_t m_last_walk_ns = 0;
 };
 
+/// What every watcher of one window works with.
+struct WindowParts {
+    const Context& ctx;
+    ActivityRecorder& recorder;
+    Owners& owners;
+    EndpointViews& views;
+    const WindowClock& clock;
+    RecordSink& sink;
+};
+
 /// Process events into records: reads what the event lacks from /proc while the process
 /// lives, hashes its executable through the run's hash cache, and holds the executables that
 /// meet the specimen reasons for the window's ZIP archive.

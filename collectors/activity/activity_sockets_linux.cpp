@@ -52,16 +52,8 @@ struct RawSeen {
 
 }  // namespace
 
-struct SocketWatcher::Impl {
-    Impl(const Context& c, ActivityRecorder& r, Owners& o, EndpointViews& v, const WindowClock& k,
-         RecordSink& s)
-        : ctx(c), recorder(r), owners(o), views(v), clock(k), sink(s) {}
-    const Context& ctx;
-    ActivityRecorder& recorder;
-    Owners& owners;
-    EndpointViews& views;
-    const WindowClock& clock;
-    RecordSink& sink;
+struct SocketWatcher::Impl : WindowParts {
+    explicit Impl(const WindowParts& parts) : WindowParts(parts) {}
     std::vector<network_linux::NetnsView> namespaces;
     std::map<uint64_t, SocketTable> last;
     bool have_baseline = false;
@@ -149,7 +141,7 @@ struct SocketWatcher::Impl {
 
 SocketWatcher::SocketWatcher(const Context& ctx, ActivityRecorder& recorder, Owners& owners,
                              EndpointViews& views, const WindowClock& clock, RecordSink& sink)
-    : m(std::make_unique<Impl>(ctx, recorder, owners, views, clock, sink)) {
+    : m(std::make_unique<Impl>(WindowParts{ctx, recorder, owners, views, clock, sink})) {
     m->namespaces = network_linux::network_namespaces(ctx, sink);
 }
 

@@ -27,20 +27,6 @@ namespace wn = win_net;
 
 constexpr size_t k_argv_bytes = 4096;  // the spec's "first 4 KiB"
 
-std::string v4_text(DWORD address) {
-    uint8_t bytes[4];
-    std::memcpy(bytes, &address, 4);  // network order in memory
-    return ip::format_ipv4(bytes);
-}
-
-template <typename Table, typename Fn>
-void each_row(const std::vector<unsigned char>& buffer, Fn fn) {
-    if (buffer.size() < sizeof(DWORD)) return;
-    const auto* table = reinterpret_cast<const Table*>(buffer.data());
-    const size_t fit = (buffer.size() - offsetof(Table, table)) / sizeof(table->table[0]);
-    for (DWORD i = 0; i < table->dwNumEntries && i < fit; ++i) fn(table->table[i]);
-}
-
 /// Image path and (optionally) argv of a process first seen; both stay empty when it is denied
 /// or already gone (a process that lived less than a poll interval).
 void read_details(ProcessRow& row, bool want_argv, bool& truncated) {
@@ -124,15 +110,16 @@ void WindowsTables::sockets(const ProcessTable& owners, SocketTable& out,
     };
     if (read("GetExtendedTcpTable ipv4",
              win::extended_tcp_table_into(m_tcp4, AF_INET, TCP_TABLE_OWNER_PID_ALL))) {
-        each_row<MIB_TCPTABLE_OWNER_PID>(m_tcp4, [&](const MIB_TCPROW_OWNER_PID& r) {
-            add(row_for("tcp", false, v4_text(r.dwLocalAddr), wn::port_from_table(r.dwLocalPort),
-                        v4_text(r.dwRemoteAddr), wn::port_from_table(r.dwRemotePort),
-                        wn::tcp_state_name(r.dwState), r.dwOwningPid, owners));
+        win::each_table_row<MIB_TCPTABLE_OWNER_PID>(m_tcp4, [&](const MIB_TCPROW_OWNER_PID& r) {
+            add(row_for("tcp", false, win::table_ipv4_text(r.dwLocalAddr),
+                        wn::port_from_table(r.dwLocalPort), win::table_ipv4_text(r.dwRemoteAddr),
+                        wn::port_from_table(r.dwRemotePort), wn::tcp_state_name(r.dwState),
+                        r.dwOwningPid, owners));
         });
     }
     if (read("GetExtendedTcpTable ipv6",
              win::extended_tcp_table_into(m_tcp6, AF_INET6, TCP_TABLE_OWNER_PID_ALL))) {
-        each_row<MIB_TCP6TABLE_OWNER_PID>(m_tcp6, [&](const MIB_TCP6ROW_OWNER_PID& r) {
+        win::each_table_row<MIB_TCP6TABLE_OWNER_PID>(m_tcp6, [&](const MIB_TCP6ROW_OWNER_PID& r) {
             add(row_for("tcp", true, ip::format_ipv6(r.ucLocalAddr),
                         wn::port_from_table(r.dwLocalPort), ip::format_ipv6(r.ucRemoteAddr),
                         wn::port_from_table(r.dwRemotePort), wn::tcp_state_name(r.dwState),
@@ -142,14 +129,15 @@ void WindowsTables::sockets(const ProcessTable& owners, SocketTable& out,
     // The UDP tables name no peer: the rows are unconnected sockets, CLOSE as Linux names them.
     if (read("GetExtendedUdpTable ipv4",
              win::extended_udp_table_into(m_udp4, AF_INET, UDP_TABLE_OWNER_PID))) {
-        each_row<MIB_UDPTABLE_OWNER_PID>(m_udp4, [&](const MIB_UDPROW_OWNER_PID& r) {
-            add(row_for("udp", false, v4_text(r.dwLocalAddr), wn::port_from_table(r.dwLocalPort),
-                        "0.0.0.0", 0, "CLOSE", r.dwOwningPid, owners));
+        win::each_table_row<MIB_UDPTABLE_OWNER_PID>(m_udp4, [&](const MIB_UDPROW_OWNER_PID& r) {
+            add(row_for("udp", false, win::table_ipv4_text(r.dwLocalAddr),
+                        wn::port_from_table(r.dwLocalPort), "0.0.0.0", 0, "CLOSE", r.dwOwningPid,
+                        owners));
         });
     }
     if (read("GetExtendedUdpTable ipv6",
              win::extended_udp_table_into(m_udp6, AF_INET6, UDP_TABLE_OWNER_PID))) {
-        each_row<MIB_UDP6TABLE_OWNER_PID>(m_udp6, [&](const MIB_UDP6ROW_OWNER_PID& r) {
+        win::each_table_row<MIB_UDP6TABLE_OWNER_PID>(m_udp6, [&](const MIB_UDP6ROW_OWNER_PID& r) {
             add(row_for("udp", true, ip::format_ipv6(r.ucLocalAddr),
                         wn::port_from_table(r.dwLocalPort), "::", 0, "CLOSE", r.dwOwningPid,
                         owners));

@@ -55,16 +55,8 @@ std::string rcode_name(uint8_t rcode) {
 
 }  // namespace
 
-struct WireWatcher::Impl {
-    Impl(const Context& c, ActivityRecorder& r, Owners& o, EndpointViews& v, const WindowClock& k,
-         RecordSink& s)
-        : ctx(c), recorder(r), owners(o), views(v), clock(k), sink(s) {}
-    const Context& ctx;
-    ActivityRecorder& recorder;
-    Owners& owners;
-    EndpointViews& views;
-    const WindowClock& clock;
-    RecordSink& sink;
+struct WireWatcher::Impl : WindowParts {
+    explicit Impl(const WindowParts& parts) : WindowParts(parts) {}
     struct Ring {
         uint64_t netns;
         capture::PacketRing ring;
@@ -213,7 +205,7 @@ struct WireWatcher::Impl {
 
 WireWatcher::WireWatcher(const Context& ctx, ActivityRecorder& recorder, Owners& owners,
                          EndpointViews& views, const WindowClock& clock, RecordSink& sink)
-    : m(std::make_unique<Impl>(ctx, recorder, owners, views, clock, sink)) {}
+    : m(std::make_unique<Impl>(WindowParts{ctx, recorder, owners, views, clock, sink})) {}
 
 WireWatcher::~WireWatcher() = default;
 

@@ -43,20 +43,6 @@ struct Endpoint {
     uint32_t pid;
 };
 
-std::string v4_text(DWORD address) {
-    uint8_t bytes[4];
-    std::memcpy(bytes, &address, 4);  // network order in memory
-    return ip::format_ipv4(bytes);
-}
-
-template <typename Table, typename Fn>
-void each_row(const std::vector<unsigned char>& buffer, Fn fn) {
-    if (buffer.size() < sizeof(DWORD)) return;
-    const auto* table = reinterpret_cast<const Table*>(buffer.data());
-    const size_t fit = (buffer.size() - offsetof(Table, table)) / sizeof(table->table[0]);
-    for (DWORD i = 0; i < table->dwNumEntries && i < fit; ++i) fn(table->table[i]);
-}
-
 /// Reads the four tables; a table that cannot be read is an item error, the others go on.
 std::vector<Endpoint> read_endpoints(RecordSink& sink) {
     std::vector<Endpoint> out;
@@ -76,22 +62,24 @@ std::vector<Endpoint> read_endpoints(RecordSink& sink) {
     auto udp6 = win::extended_udp_table(AF_INET6, UDP_TABLE_OWNER_PID, error);
     failed("GetExtendedUdpTable ipv6", error);
 
-    each_row<MIB_TCPTABLE_OWNER_PID>(tcp4, [&](const MIB_TCPROW_OWNER_PID& r) {
-        out.push_back({"tcp", false, v4_text(r.dwLocalAddr), wn::port_from_table(r.dwLocalPort),
-                       v4_text(r.dwRemoteAddr), wn::port_from_table(r.dwRemotePort),
-                       wn::tcp_state_name(r.dwState), nullptr, nullptr, r.dwOwningPid});
+    win::each_table_row<MIB_TCPTABLE_OWNER_PID>(tcp4, [&](const MIB_TCPROW_OWNER_PID& r) {
+        out.push_back({"tcp", false, win::table_ipv4_text(r.dwLocalAddr),
+                       wn::port_from_table(r.dwLocalPort), win::table_ipv4_text(r.dwRemoteAddr),
+                       wn::port_from_table(r.dwRemotePort), wn::tcp_state_name(r.dwState), nullptr,
+                       nullptr, r.dwOwningPid});
     });
-    each_row<MIB_TCP6TABLE_OWNER_PID>(tcp6, [&](const MIB_TCP6ROW_OWNER_PID& r) {
+    win::each_table_row<MIB_TCP6TABLE_OWNER_PID>(tcp6, [&](const MIB_TCP6ROW_OWNER_PID& r) {
         out.push_back({"tcp", true, ip::format_ipv6(r.ucLocalAddr),
                        wn::port_from_table(r.dwLocalPort), ip::format_ipv6(r.ucRemoteAddr),
                        wn::port_from_table(r.dwRemotePort), wn::tcp_state_name(r.dwState),
                        r.dwLocalScopeId, r.dwRemoteScopeId, r.dwOwningPid});
     });
-    each_row<MIB_UDPTABLE_OWNER_PID>(udp4, [&](const MIB_UDPROW_OWNER_PID& r) {
-        out.push_back({"udp", false, v4_text(r.dwLocalAddr), wn::port_from_table(r.dwLocalPort),
-                       nullptr, nullptr, nullptr, nullptr, nullptr, r.dwOwningPid});
+    win::each_table_row<MIB_UDPTABLE_OWNER_PID>(udp4, [&](const MIB_UDPROW_OWNER_PID& r) {
+        out.push_back({"udp", false, win::table_ipv4_text(r.dwLocalAddr),
+                       wn::port_from_table(r.dwLocalPort), nullptr, nullptr, nullptr, nullptr,
+                       nullptr, r.dwOwningPid});
     });
-    each_row<MIB_UDP6TABLE_OWNER_PID>(udp6, [&](const MIB_UDP6ROW_OWNER_PID& r) {
+    win::each_table_row<MIB_UDP6TABLE_OWNER_PID>(udp6, [&](const MIB_UDP6ROW_OWNER_PID& r) {
         out.push_back({"udp", true, ip::format_ipv6(r.ucLocalAddr),
                        wn::port_from_table(r.dwLocalPort), nullptr, nullptr, nullptr,
                        r.dwLocalScopeId, nullptr, r.dwOwningPid});

@@ -121,4 +121,10 @@ std::string AddressText::with_scope() const {
     return ipv6 ? collectors::win_net::ipv6_with_scope(bytes, scope_id) : text;
 }
 
+std::string table_ipv4_text(DWORD address) {
+    uint8_t bytes[4];
+    std::memcpy(bytes, &address, 4);  // network order in memory
+    return ip::format_ipv4(bytes);
+}
+
 }  // namespace irsnap::win

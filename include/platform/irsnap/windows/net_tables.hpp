@@ -11,6 +11,7 @@
 #include <iphlpapi.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -55,6 +56,19 @@ struct AddressText {
 AddressText address_text(const SOCKADDR* address);
 inline AddressText address_text(const SOCKADDR_INET& address) {
     return address_text(reinterpret_cast<const SOCKADDR*>(&address));
+}
+
+/// An IPv4 address as the owner tables hold it (network order in a DWORD), as text.
+std::string table_ipv4_text(DWORD address);
+
+/// Calls `fn` with each row of the owner table `Table` in `buffer`, never past the buffer's end
+/// whatever dwNumEntries says.
+template <typename Table, typename Fn>
+void each_table_row(const std::vector<unsigned char>& buffer, Fn fn) {
+    if (buffer.size() < sizeof(DWORD)) return;
+    const auto* table = reinterpret_cast<const Table*>(buffer.data());
+    const size_t fit = (buffer.size() - offsetof(Table, table)) / sizeof(table->table[0]);
+    for (DWORD i = 0; i < table->dwNumEntries && i < fit; ++i) fn(table->table[i]);
 }
 
 }  // namespace irsnap::win
