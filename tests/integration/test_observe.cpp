@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -311,6 +312,64 @@ TEST(Observe, WithoutBpfTheConnectorAndSockDiagStillSeeTheBeacon) {
     expect_short_child(run, short_child);
     auto triage = run_command({irsnap_binary(), "triage", only_bundle(run.out.path()).string()});
     EXPECT_NE(triage.out.find("IRS-ACT-001"), std::string::npos) << triage.out;
+}
+
+std::string observe_read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// A datagram on loopback whose payload the pcap keeps (it is within the snap length).
+void observe_send_marker(const std::string& marker) {
+    const int receiver = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(receiver, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::getsockname(receiver, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const int sender = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GT(::sendto(sender, marker.data(), marker.size(), 0, reinterpret_cast<sockaddr*>(&a),
+                       sizeof a),
+              0);
+    ::close(sender);
+    ::close(receiver);
+}
+
+TEST(Observe, ASealedBundleHoldsThePcapAndNothingInTheClear) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (packet capture)";
+    TempDir tmp("irsnap-observe-sealed");
+    const fs::path key = tmp.path() / "key.txt";
+    const auto keygen = run_command({irsnap_binary(), "keygen", "-o", key.string()});
+    ASSERT_EQ(keygen.out.rfind("Public key: age1", 0), 0u) << keygen.out << keygen.err;
+    const std::string recipient = keygen.out.substr(12, keygen.out.find('\n') - 12);
+    ObserveRun run({"--observe", "4", "--recipient", recipient});
+    // The sealed run keeps its log inside the sealed file: wait into the window, then send.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    const std::string marker = "irsnap-observe-sealed-marker-51d3";
+    observe_send_marker(marker);
+    const int code = run.finish(60000);
+    ASSERT_TRUE(code == 0 || code == 1) << code;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(run.out.path())) {
+        if (e.is_regular_file()) files.push_back(e.path());
+    }
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].extension(), ".age");
+    EXPECT_EQ(observe_read_file(files[0]).find(marker), std::string::npos);
+    const fs::path into = tmp.path() / "unpacked";
+    fs::create_directories(into);
+    auto unpack = run_command(
+        {irsnap_binary(), "unpack", files[0].string(), into.string(), "-i", key.string()});
+    ASSERT_EQ(unpack.exit_code, 0) << unpack.out << unpack.err;
+    const fs::path bundle = only_bundle(into);
+    bool pcap_holds_marker = false;
+    for (const auto& e : fs::directory_iterator(bundle / "artifacts")) {
+        if (e.path().extension() == ".pcap") {
+            pcap_holds_marker = observe_read_file(e.path()).find(marker) != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(pcap_holds_marker) << "the sealed bundle's pcap lacks the datagram";
 }
 
 TEST(Observe, CtrlCAndTheTimeoutEndTheWindowAndTheBundleVerifies) {
