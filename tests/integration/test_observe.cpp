@@ -372,6 +372,34 @@ TEST(Observe, ASealedBundleHoldsThePcapAndNothingInTheClear) {
     EXPECT_TRUE(pcap_holds_marker) << "the sealed bundle's pcap lacks the datagram";
 }
 
+TEST(Observe, TheCaptureStopsAtItsBudgetAndSaysSo) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (packet capture)";
+    ObserveRun run({"--observe", "3", "--max-capture-bytes", "2000"});
+    ASSERT_TRUE(run.window_open());
+    for (int i = 0; i < 40; ++i) observe_send_marker("budget-" + std::to_string(i));
+    const int code = run.finish(60000);
+    EXPECT_EQ(code, 1) << "a capture cut short is reduced coverage";
+    auto captures = run.records("capture");
+    ASSERT_EQ(captures.size(), 1u);
+    EXPECT_EQ(captures[0]["budget_reached"], true);
+    EXPECT_GE(captures[0]["packets"].get<uint64_t>(), 80u);  // each datagram twice on loopback
+    EXPECT_LT(captures[0]["packets_written"].get<uint64_t>(),
+              captures[0]["packets"].get<uint64_t>());
+    const fs::path bundle = only_bundle(run.out.path());
+    const fs::path pcap = bundle / "artifacts" / captures[0]["attachment"].get<std::string>();
+    EXPECT_LE(fs::file_size(pcap), 2000u);
+    const json manifest = json::parse(observe_read_file(bundle / "manifest.json"));
+    bool noted = false;
+    for (const auto& c : manifest["collectors"]) {
+        if (c["name"] != "activity") continue;
+        for (const auto& note : c["coverage"]) {
+            noted =
+                noted || note.get<std::string>().find("--max-capture-bytes") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(noted);
+}
+
 TEST(Observe, CtrlCAndTheTimeoutEndTheWindowAndTheBundleVerifies) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
     {
