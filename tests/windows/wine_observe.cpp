@@ -51,7 +51,7 @@ TEST_F(WindowsWine, ObserveEndsCompleteWithOneWindowRecordAndTheBundleVerifies) 
     EXPECT_EQ(w.value("poll_interval_ms", 0), 100);
     EXPECT_EQ(w.value("events_lost", -1), 0);
     for (const char* source : {"poll/processes", "poll/tcp", "poll/udp"}) {
-        EXPECT_TRUE(observe_has(w["sources"], source)) << w.dump();
+        EXPECT_TRUE(observe_has(w["event_sources"], source)) << w.dump();
     }
     const json m = json::parse(read_file(session().observe_bundle / "manifest.json"));
     bool listed = false;
