@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "activity_linux.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/linux/procfs.hpp"
 
 namespace irsnap::collectors::activity {
@@ -19,18 +20,6 @@ int64_t clock_ns(clockid_t id) {
     timespec ts{};
     ::clock_gettime(id, &ts);
     return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-/// "socket:[12345]" -> 12345.
-std::optional<uint64_t> socket_inode(std::string_view link) {
-    constexpr std::string_view prefix = "socket:[";
-    if (link.substr(0, prefix.size()) != prefix || link.back() != ']') return std::nullopt;
-    uint64_t inode = 0;
-    for (char c : link.substr(prefix.size(), link.size() - prefix.size() - 1)) {
-        if (c < '0' || c > '9') return std::nullopt;
-        inode = inode * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return inode;
 }
 
 constexpr size_t k_max_names = 65536;
@@ -161,7 +150,7 @@ void Owners::walk_descriptors() {
         for (int32_t fd : posix::numeric_entries(fds->get())) {
             auto link = posix::read_link_at(fds->get(), std::to_string(fd));
             if (!link) continue;
-            if (auto inode = socket_inode(*link)) {
+            if (auto inode = procfs::parse_socket_link(*link)) {
                 if (m_inodes.size() < k_max_owned) m_inodes.emplace(*inode, pid);
             }
         }

@@ -14,6 +14,7 @@
 
 #include "activity_linux.hpp"
 #include "irsnap/clock.hpp"
+#include "irsnap/linux/proc_fd.hpp"
 #include "irsnap/linux/proc_net.hpp"
 #include "irsnap/linux/sock_diag.hpp"
 #include "irsnap/text.hpp"
@@ -132,8 +133,8 @@ struct SocketWatcher::Impl : WindowParts {
         if (!fds) return inodes;
         for (int32_t fd : posix::numeric_entries(fds->get())) {
             auto link = posix::read_link_at(fds->get(), std::to_string(fd));
-            if (!link || link->rfind("socket:[", 0) != 0) continue;
-            inodes.insert(std::stoull(link->substr(8)));
+            if (!link) continue;
+            if (auto inode = procfs::parse_socket_link(*link)) inodes.insert(*inode);
         }
         return inodes;
     }
